@@ -1,1 +1,3 @@
-Console.WriteLine("hi");
+using AiTrader.Cli;
+
+return await AiTraderApp.RunAsync(args, Console.Out, Console.Error);

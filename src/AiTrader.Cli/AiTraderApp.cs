@@ -1,0 +1,61 @@
+using System.CommandLine;
+using AiTrader.Cli.Commands;
+using AiTrader.Core.MarketData;
+
+namespace AiTrader.Cli;
+
+/// <summary>The <c>aitrader</c> command tree and its error policy: one line per problem, no stack traces.</summary>
+public static class AiTraderApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken = default)
+    {
+        var settings = AppSettings.Load();
+        var root = new RootCommand(
+            "AI Trader: market data, probabilistic signals, backtests and risk-gated trading for US equities.")
+        {
+            CalendarCommand.Create(stdout),
+            BacktestCommand.Create(settings, stdout),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var first = parse.Errors[0].Message;
+            var command = parse.CommandResult.Command.Name;
+            var help = command == root.Name ? "aitrader --help" : $"aitrader {command} --help";
+            await stderr.WriteLineAsync($"error: {first} (see '{help}')");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is CliException or MarketDataException or ArgumentException or FormatException)
+        {
+            await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("cancelled");
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            await stderr.WriteLineAsync($"error: {OneLine(ex.Message)} ({ex.GetType().Name}; set AITRADER_DEBUG=1 for details)");
+            if (Environment.GetEnvironmentVariable("AITRADER_DEBUG") == "1")
+            {
+                await stderr.WriteLineAsync(ex.ToString());
+            }
+
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static string OneLine(string message) =>
+        message.ReplaceLineEndings(" ").Trim();
+}

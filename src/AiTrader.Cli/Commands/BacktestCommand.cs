@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Globalization;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Strategies;
+using Spectre.Console;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader backtest</c>: run a strategy over historical bars and write trades, equity and summary.</summary>
+public static class BacktestCommand
+{
+    public static Command Create(AppSettings settings, TextWriter stdout)
+    {
+        var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. AAPL.", Required = true };
+        var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
+        var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
+        var strategy = new Option<string>("--strategy") { Description = "Strategy name (see below).", DefaultValueFactory = _ => "breakout" };
+        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var capital = new Option<decimal>("--capital") { Description = "Initial capital in USD.", DefaultValueFactory = _ => 100_000m };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/backtests/<symbol>-<strategy>-<timestamp>)." };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var allowShort = new Option<bool>("--allow-short") { Description = "Allow short entries (long-only by default)." };
+        var slippage = new Option<decimal>("--slippage-bps") { Description = "Slippage per fill in basis points.", DefaultValueFactory = _ => 5m };
+        var perShare = new Option<decimal>("--commission-per-share") { Description = "Commission per share in USD.", DefaultValueFactory = _ => 0.005m };
+        var minCommission = new Option<decimal>("--min-commission") { Description = "Minimum commission per order in USD.", DefaultValueFactory = _ => 1.00m };
+        var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable), e.g. --param lookback=55.", AllowMultipleArgumentsPerToken = false };
+        var quiet = new Option<bool>("--quiet") { Description = "Do not print the summary table." };
+
+        var command = new Command("backtest", "Backtest a strategy on historical bars (bundled sample data by default).")
+        {
+            symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
+            minCommission, parameters, quiet,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var request = new BacktestRequest(
+                Symbol: ParseSymbol(parse.GetValue(symbol)!),
+                Start: CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
+                End: CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
+                Strategy: parse.GetValue(strategy)!.Trim(),
+                Interval: ParseInterval(parse.GetValue(interval)!),
+                Adjustment: ParseAdjustment(parse.GetValue(adjustment)!),
+                Parameters: CliParsing.ParseParams(parse.GetValue(parameters)),
+                Options: new BacktestOptions
+                {
+                    InitialCapital = Positive(parse.GetValue(capital), "--capital"),
+                    SlippageBps = NonNegative(parse.GetValue(slippage), "--slippage-bps"),
+                    CommissionPerShare = NonNegative(parse.GetValue(perShare), "--commission-per-share"),
+                    MinCommission = NonNegative(parse.GetValue(minCommission), "--min-commission"),
+                    AllowShort = parse.GetValue(allowShort),
+                },
+                OutDir: parse.GetValue(outDir));
+
+            var outcome = await BacktestRunner.RunAsync(request, settings, ct);
+            if (!parse.GetValue(quiet))
+            {
+                PrintSummary(stdout, request, outcome);
+            }
+            else
+            {
+                stdout.WriteLine(outcome.OutputDirectory);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Symbol ParseSymbol(string value)
+    {
+        try
+        {
+            return new Symbol(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    private static Timeframe ParseInterval(string value) =>
+        Timeframe.TryParse(value, out var tf)
+            ? tf
+            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+
+    private static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "split" => PriceAdjustment.Split,
+        "raw" => PriceAdjustment.Raw,
+        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
+    };
+
+    private static decimal Positive(decimal value, string flag) =>
+        value > 0 ? value : throw new CliException($"{flag} must be greater than 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");
+
+    private static decimal NonNegative(decimal value, string flag) =>
+        value >= 0 ? value : throw new CliException($"{flag} must not be negative (got {value.ToString(CultureInfo.InvariantCulture)}).");
+
+    private static void PrintSummary(TextWriter stdout, BacktestRequest request, BacktestOutcome outcome)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+
+        var result = outcome.Result;
+        var first = result.EquityCurve.Count > 0 ? ExchangeTime.SessionDate(result.EquityCurve[0].Timestamp) : default;
+        var last = result.EquityCurve.Count > 0 ? ExchangeTime.SessionDate(result.EquityCurve[^1].Timestamp) : default;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{request.Symbol} · {request.Strategy} · {request.Interval} · {first:yyyy-MM-dd} → {last:yyyy-MM-dd} ({outcome.Bars} bars, {request.Adjustment.ToString().ToLowerInvariant()}-adjusted)")
+            .AddColumn("Metric").AddColumn(new TableColumn("Value").RightAligned());
+        foreach (var (name, value) in MetricsTable.Rows(outcome.Metrics))
+        {
+            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+
+        console.Write(table);
+        foreach (var warning in outcome.Warnings)
+        {
+            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        }
+
+        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, equity.csv, summary.json)");
+    }
+}

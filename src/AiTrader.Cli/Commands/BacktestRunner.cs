@@ -1,0 +1,87 @@
+using System.Globalization;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Strategies;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary>What the user asked <c>aitrader backtest</c> to do, already validated.</summary>
+public sealed record BacktestRequest(
+    Symbol Symbol,
+    DateOnly? Start,
+    DateOnly? End,
+    string Strategy,
+    Timeframe Interval,
+    PriceAdjustment Adjustment,
+    IReadOnlyDictionary<string, string> Parameters,
+    BacktestOptions Options,
+    string? OutDir);
+
+/// <summary>A finished run: the engine result, its metrics and where the files went.</summary>
+public sealed record BacktestOutcome(
+    BacktestResult Result,
+    PerformanceMetrics Metrics,
+    string OutputDirectory,
+    int Bars,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>Loads bars, runs the engine and writes the exports; shared by the CLI command and tests.</summary>
+public static class BacktestRunner
+{
+    public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct)
+    {
+        if (request.Start is { } s && request.End is { } e && s > e)
+        {
+            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
+        }
+
+        // Validate the strategy before touching data so a typo fails fast.
+        var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters);
+
+        var root = settings.SampleDataDir ?? SampleData.LocateRoot();
+        IBarSource source = new CsvBarSource(root);
+        var startUtc = request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
+        var endUtc = request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+        var series = await source.GetBarsAsync(
+            new BarRequest(request.Symbol, request.Interval, startUtc, endUtc, request.Adjustment), ct);
+        if (series.Bars.Count == 0)
+        {
+            throw new CliException(
+                $"no {request.Interval} bars for {request.Symbol} between {Describe(request.Start)} and {Describe(request.End)}; widen --start/--end.");
+        }
+
+        var result = new BacktestEngine(request.Options).Run(series, strategy);
+        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades);
+
+        var warnings = new List<string>();
+        foreach (var flag in series.Flags)
+        {
+            warnings.Add($"skipped flagged bar {flag.Timestamp:yyyy-MM-dd HH:mm}Z: {flag.Reason}");
+        }
+
+        var outDir = request.OutDir ?? Path.Combine(settings.ArtifactsDir, "backtests",
+            $"{request.Symbol}-{request.Strategy}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase)
+        {
+            ["slippage_bps"] = request.Options.SlippageBps.ToString(CultureInfo.InvariantCulture),
+            ["commission_per_share"] = request.Options.CommissionPerShare.ToString(CultureInfo.InvariantCulture),
+            ["min_commission"] = request.Options.MinCommission.ToString(CultureInfo.InvariantCulture),
+            ["allow_short"] = request.Options.AllowShort ? "true" : "false",
+        };
+        var info = new BacktestRunInfo(
+            request.Symbol.Value,
+            request.Strategy,
+            request.Interval.ToString(),
+            series.Bars[0].Timestamp,
+            series.Bars[^1].Timestamp,
+            request.Adjustment.ToString().ToLowerInvariant(),
+            parameters,
+            warnings);
+        BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
+        return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
+    }
+
+    private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using AiTrader.Cli;
+using AiTrader.Cli.Commands;
+
+namespace AiTrader.Core.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_tmp))
+        {
+            Directory.Delete(_tmp, recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await AiTraderApp.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("SPY")]
+    [InlineData("AAPL")]
+    public async Task Backtest_on_bundled_data_writes_three_files_and_books_pnl_to_the_cent(string symbol)
+    {
+        var (code, output, err) = await Run("backtest", "--symbol", symbol, "--start", "2005-01-01",
+            "--strategy", "breakout", "--out", _tmp);
+        Assert.True(code == 0, err);
+        Assert.Contains("Sharpe", output);
+
+        var trades = File.ReadAllLines(Path.Combine(_tmp, "trades.csv"));
+        Assert.Equal("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,fees,exit_reason", trades[0]);
+        Assert.True(trades.Length > 5, "expected several trades over 16 years");
+
+        var equity = File.ReadAllLines(Path.Combine(_tmp, "equity.csv"));
+        Assert.Equal("timestamp,equity", equity[0]);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_tmp, "summary.json")));
+        var root = summary.RootElement;
+        foreach (var key in new[] { "initial_capital", "final_equity", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "trades", "win_rate", "profit_factor" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), $"summary.json lacks {key}");
+        }
+
+        var sumPnl = trades.Skip(1).Sum(l => decimal.Parse(l.Split(',')[7], CultureInfo.InvariantCulture));
+        var initial = root.GetProperty("initial_capital").GetDecimal();
+        var final = root.GetProperty("final_equity").GetDecimal();
+        Assert.Equal(Math.Round(initial + sumPnl, 2), Math.Round(final, 2));
+        Assert.Equal(trades.Length - 1, root.GetProperty("trades").GetInt32());
+
+        // Last equity row is the final equity.
+        var lastEquity = decimal.Parse(equity[^1].Split(',')[1], CultureInfo.InvariantCulture);
+        Assert.Equal(Math.Round(final, 2), Math.Round(lastEquity, 2));
+        Assert.True(root.GetProperty("max_drawdown").GetDouble() >= 0);
+    }
+
+    [Theory]
+    [InlineData("backtest --symbol NOPE --start 2005-01-01", "NOPE")]
+    [InlineData("backtest --symbol SPY --strategy nosuch", "nosuch")]
+    [InlineData("backtest --symbol SPY --start 2010-01-01 --end 2009-01-01", "after")]
+    [InlineData("backtest --symbol SPY --start 2030-01-01", "no 1Day bars")]
+    [InlineData("backtest --symbol SPY --start 2010-13-01", "YYYY-MM-DD")]
+    [InlineData("backtest --symbol SPY --interval 7Min", "interval")]
+    [InlineData("backtest --symbol SPY --adjustment dividends", "split or raw")]
+    [InlineData("backtest --symbol SPY --bogus", "--bogus")]
+    [InlineData("calendar --from 2024-02-01 --to 2024-01-01", "after")]
+    public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
+    {
+        var (code, _, err) = await Run(commandLine.Split(' '));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public async Task Calendar_prints_utc_sessions_for_2024()
+    {
+        var (code, output, err) = await Run("calendar", "--from", "2024-01-01", "--to", "2024-12-31");
+        Assert.True(code == 0, err);
+        var lines = output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(CalendarCommand.Header, lines[0]);
+        Assert.Equal(252 + 1, lines.Length); // NYSE published 252 trading days in 2024
+        Assert.Equal("2024-01-02,2024-01-02T09:00:00Z,2024-01-02T14:30:00Z,2024-01-02T21:00:00Z,2024-01-03T01:00:00Z", lines[1]);
+        // Early close the day after Thanksgiving: 13:00 EST = 18:00Z.
+        Assert.Contains("2024-11-29,2024-11-29T09:00:00Z,2024-11-29T14:30:00Z,2024-11-29T18:00:00Z,", output);
+        // Summer (EDT): 09:30 = 13:30Z; Juneteenth and July 4 closed.
+        Assert.Contains("2024-07-03,2024-07-03T08:00:00Z,2024-07-03T13:30:00Z,2024-07-03T17:00:00Z,", output);
+        Assert.DoesNotContain("2024-06-19,", output);
+        Assert.DoesNotContain("2024-07-04,", output);
+    }
+}
