@@ -87,7 +87,8 @@ public sealed class NyseCalendar : ITradingCalendar
     /// <summary>
     /// The session whose hours contain <paramref name="utc"/> (regular hours, or premarket through after-hours when
     /// <paramref name="includeExtendedHours"/>), or null when the instant falls outside every session.
-    /// Intervals are half-open: the closing instant belongs to no session.
+    /// Intervals are half-open: the closing instant belongs to no session. Throws like <see cref="GetSession"/> when the
+    /// instant's New York date is outside the supported range, and <see cref="ArgumentException"/> for a non-UTC kind.
     /// </summary>
     public TradingSession? SessionContaining(DateTime utc, bool includeExtendedHours)
     {
