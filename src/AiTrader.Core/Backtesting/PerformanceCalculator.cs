@@ -61,7 +61,8 @@ public static class PerformanceCalculator
             InitialCapital = initialCapital,
             FinalEquity = finalEquity,
             NetProfit = finalEquity - initialCapital,
-            TotalReturn = growth - 1,
+            // Subtract in decimal so 0.989604 − 1 prints as −0.010396, not −0.01039599999999996.
+            TotalReturn = (double)(finalEquity / initialCapital - 1m),
             Cagr = cagr,
             TradingDays = n,
             MeanDailyReturn = mean,
@@ -130,7 +131,7 @@ public static class PerformanceCalculator
                 continue;
             }
 
-            var r = previous > 0 ? (double)(point.Equity / previous) - 1 : 0.0;
+            var r = previous > 0 ? (double)(point.Equity / previous - 1m) : 0.0;
             result.Add(new DailyReturn(date, point.Equity, r));
             previous = point.Equity;
         }
