@@ -1,0 +1,251 @@
+using AiTrader.Core.Sessions;
+
+namespace AiTrader.Core.Backtesting;
+
+/// <summary>Computes <see cref="PerformanceMetrics"/> from an equity curve and a trade list (pure, no I/O).</summary>
+/// <remarks>
+/// <para>Returns series: the bar-level equity curve is collapsed to one value per New York session date (the last point
+/// of each <see cref="ExchangeTime.SessionDate"/>), so a 1-minute run and a daily run of the same strategy are measured
+/// alike. r_i = E_i / E_(i−1) − 1 with E_0 = initial capital. N is the number of daily returns.</para>
+/// <para>Annualization uses <see cref="MetricsOptions.TradingDaysPerYear"/> (A, default 252): volatility = sample std × sqrt(A);
+/// Sharpe = (mean(r) − rf_d) / std(r) × sqrt(A); Sortino = (mean(r) − rf_d) / DD × sqrt(A) with
+/// DD = sqrt((1/N) Σ min(r_i − rf_d, 0)²) over all N days (Sortino &amp; Price target downside deviation);
+/// rf_d = (1 + rf)^(1/A) − 1; CAGR = (final / initial)^(A / N) − 1.</para>
+/// <para>Drawdowns use every equity point (not only daily closes) with the initial capital as the first peak.</para>
+/// </remarks>
+public static class PerformanceCalculator
+{
+    // A standard deviation this small is floating-point noise of a constant series, not risk; dividing by it would
+    // report an absurd Sharpe instead of "undefined".
+    private const double ZeroTolerance = 1e-12;
+
+    /// <summary>Computes every metric. <paramref name="equity"/> must be in time order with UTC timestamps.</summary>
+    public static PerformanceMetrics Compute(decimal initialCapital, IReadOnlyList<EquityPoint> equity,
+        IReadOnlyList<TradeRecord> trades, MetricsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        ArgumentNullException.ThrowIfNull(trades);
+        options ??= new MetricsOptions();
+        if (options.TradingDaysPerYear <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "TradingDaysPerYear must be positive.");
+        }
+
+        if (double.IsNaN(options.RiskFreeRate) || options.RiskFreeRate <= -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "RiskFreeRate must be a fraction greater than −1.");
+        }
+
+        var daily = DailyReturns(initialCapital, equity);
+        var finalEquity = equity.Count == 0 ? initialCapital : equity[^1].Equity;
+        var returns = daily.Select(d => d.Return).ToArray();
+        var n = returns.Length;
+        double periods = options.TradingDaysPerYear;
+        var sqrtA = Math.Sqrt(periods);
+        var rfDaily = Math.Pow(1 + options.RiskFreeRate, 1 / periods) - 1;
+
+        double? mean = n > 0 ? returns.Average() : null;
+        double? std = n > 1 ? SampleStdDev(returns, mean!.Value) : null;
+        double? sharpe = std is { } s && s > ZeroTolerance ? (mean!.Value - rfDaily) / s * sqrtA : null;
+        double? downside = n > 0 ? DownsideDeviation(returns, rfDaily) : null;
+        double? sortino = downside is { } dd && dd > ZeroTolerance ? (mean!.Value - rfDaily) / dd * sqrtA : null;
+
+        var growth = (double)(finalEquity / initialCapital);
+        double? cagr = n == 0 ? null : growth <= 0 ? -1.0 : Math.Pow(growth, periods / n) - 1;
+
+        var drawdown = Drawdown(initialCapital, equity);
+        double? calmar = drawdown.Max > 0 && cagr is { } c ? c / drawdown.Max : null;
+
+        return new PerformanceMetrics
+        {
+            InitialCapital = initialCapital,
+            FinalEquity = finalEquity,
+            NetProfit = finalEquity - initialCapital,
+            // Subtract in decimal so 0.989604 − 1 prints as −0.010396, not −0.01039599999999996.
+            TotalReturn = (double)(finalEquity / initialCapital - 1m),
+            Cagr = cagr,
+            TradingDays = n,
+            MeanDailyReturn = mean,
+            DailyVolatility = std,
+            AnnualizedVolatility = std * sqrtA,
+            Sharpe = sharpe,
+            DownsideDeviation = downside,
+            Sortino = sortino,
+            MaxDrawdown = drawdown.Max,
+            MaxDrawdownPeakDate = drawdown.Peak,
+            MaxDrawdownTroughDate = drawdown.Trough,
+            MaxDrawdownRecoveryDate = drawdown.Recovery,
+            MaxDrawdownDurationDays = drawdown.LongestDays,
+            Calmar = calmar,
+            Trades = trades.Count,
+            Wins = trades.Count(t => t.Pnl > 0),
+            Losses = trades.Count(t => t.Pnl < 0),
+            WinRate = trades.Count == 0 ? null : (double)trades.Count(t => t.Pnl > 0) / trades.Count,
+            TotalPnl = trades.Sum(t => t.Pnl),
+            GrossProfit = trades.Where(t => t.Pnl > 0).Sum(t => t.Pnl),
+            GrossLoss = trades.Where(t => t.Pnl < 0).Sum(t => t.Pnl),
+            AverageWin = AverageOrNull(trades.Where(t => t.Pnl > 0)),
+            AverageLoss = AverageOrNull(trades.Where(t => t.Pnl < 0)),
+            PayoffRatio = PayoffRatio(trades),
+            ProfitFactor = ProfitFactor(trades),
+            LargestWin = trades.Any(t => t.Pnl > 0) ? trades.Max(t => t.Pnl) : null,
+            LargestLoss = trades.Any(t => t.Pnl < 0) ? trades.Min(t => t.Pnl) : null,
+            AverageHoldingPeriod = trades.Count == 0
+                ? null
+                : TimeSpan.FromTicks((long)trades.Average(t => (double)(t.ExitTime - t.EntryTime).Ticks)),
+            TotalFees = trades.Sum(t => t.Fees),
+            Exposure = equity.Count == 0 ? 0 : (double)equity.Count(p => p.GrossExposure > 0) / equity.Count,
+            AverageGrossExposure = equity.Count == 0 ? 0 : equity.Average(p => (double)p.GrossExposure),
+        };
+    }
+
+    /// <summary>The daily returns series: one entry per New York session date (last point of the date), the first
+    /// relative to <paramref name="initialCapital"/>.</summary>
+    /// <remarks>Once equity is zero or negative the account is ruined and there is nothing left to compound, so a return
+    /// measured from a non-positive base is taken as 0 (the fall itself was already counted).</remarks>
+    public static IReadOnlyList<DailyReturn> DailyReturns(decimal initialCapital, IReadOnlyList<EquityPoint> equity)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        if (initialCapital <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialCapital), "Initial capital must be positive.");
+        }
+
+        var result = new List<DailyReturn>();
+        var previous = initialCapital;
+        DateTime? lastTimestamp = null;
+        for (var i = 0; i < equity.Count; i++)
+        {
+            var point = equity[i];
+            if (lastTimestamp is { } last && point.Timestamp < last)
+            {
+                throw new ArgumentException(
+                    $"Equity points must be in time order: {point.Timestamp:O} follows {last:O}.", nameof(equity));
+            }
+
+            lastTimestamp = point.Timestamp;
+            var date = ExchangeTime.SessionDate(point.Timestamp);
+            var isLastOfDate = i == equity.Count - 1 || ExchangeTime.SessionDate(equity[i + 1].Timestamp) != date;
+            if (!isLastOfDate)
+            {
+                continue;
+            }
+
+            var r = previous > 0 ? (double)(point.Equity / previous - 1m) : 0.0;
+            result.Add(new DailyReturn(date, point.Equity, r));
+            previous = point.Equity;
+        }
+
+        return result;
+    }
+
+    private static double SampleStdDev(double[] values, double mean)
+    {
+        var sumSq = 0.0;
+        foreach (var v in values)
+        {
+            sumSq += (v - mean) * (v - mean);
+        }
+
+        return Math.Sqrt(sumSq / (values.Length - 1));
+    }
+
+    private static double DownsideDeviation(double[] returns, double target)
+    {
+        var sumSq = 0.0;
+        foreach (var r in returns)
+        {
+            var shortfall = Math.Min(r - target, 0);
+            sumSq += shortfall * shortfall;
+        }
+
+        // Divide by all N periods, not by the count of losing ones: days at or above target are zero shortfall,
+        // which is what makes this the Sortino & Price target downside deviation.
+        return Math.Sqrt(sumSq / returns.Length);
+    }
+
+    private readonly record struct DrawdownStats(
+        double Max, DateOnly? Peak, DateOnly? Trough, DateOnly? Recovery, int LongestDays);
+
+    private static DrawdownStats Drawdown(decimal initialCapital, IReadOnlyList<EquityPoint> equity)
+    {
+        if (equity.Count == 0)
+        {
+            return new DrawdownStats(0, null, null, null, 0);
+        }
+
+        // The initial capital is the first peak; it has no timestamp of its own, so it is dated by the first point.
+        var peak = initialCapital;
+        var peakDate = ExchangeTime.SessionDate(equity[0].Timestamp);
+        var max = 0.0;
+        DateOnly? maxPeak = null, maxTrough = null, maxRecovery = null;
+        var awaitingRecovery = false;
+        var underwater = false;
+        var longest = 0;
+
+        foreach (var point in equity)
+        {
+            var date = ExchangeTime.SessionDate(point.Timestamp);
+            if (point.Equity >= peak)
+            {
+                if (underwater)
+                {
+                    longest = Math.Max(longest, date.DayNumber - peakDate.DayNumber);
+                    underwater = false;
+                }
+
+                if (awaitingRecovery)
+                {
+                    maxRecovery = date;
+                    awaitingRecovery = false;
+                }
+
+                peak = point.Equity;
+                peakDate = date;
+                continue;
+            }
+
+            underwater = true;
+            var dd = (double)(1 - point.Equity / peak);
+            if (dd > max)
+            {
+                max = dd;
+                maxPeak = peakDate;
+                maxTrough = date;
+                maxRecovery = null;
+                awaitingRecovery = true;
+            }
+        }
+
+        if (underwater)
+        {
+            longest = Math.Max(longest, ExchangeTime.SessionDate(equity[^1].Timestamp).DayNumber - peakDate.DayNumber);
+        }
+
+        return new DrawdownStats(max, maxPeak, maxTrough, maxRecovery, longest);
+    }
+
+    private static decimal? AverageOrNull(IEnumerable<TradeRecord> trades)
+    {
+        var list = trades.ToList();
+        return list.Count == 0 ? null : list.Sum(t => t.Pnl) / list.Count;
+    }
+
+    private static double? PayoffRatio(IReadOnlyList<TradeRecord> trades)
+    {
+        var avgWin = AverageOrNull(trades.Where(t => t.Pnl > 0));
+        var avgLoss = AverageOrNull(trades.Where(t => t.Pnl < 0));
+        return avgWin is { } w && avgLoss is { } l ? (double)(w / -l) : null;
+    }
+
+    private static double? ProfitFactor(IReadOnlyList<TradeRecord> trades)
+    {
+        var grossLoss = trades.Where(t => t.Pnl < 0).Sum(t => t.Pnl);
+        if (grossLoss == 0)
+        {
+            return null;
+        }
+
+        return (double)(trades.Where(t => t.Pnl > 0).Sum(t => t.Pnl) / -grossLoss);
+    }
+}

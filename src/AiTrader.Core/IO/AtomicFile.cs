@@ -1,0 +1,108 @@
+using System.Text;
+
+namespace AiTrader.Core.IO;
+
+/// <summary>Writes files so that readers see either the old complete file or the new complete file, never a partial one.</summary>
+/// <remarks>The content goes to a uniquely named temporary file in the target's own directory (a rename is only atomic
+/// within one volume), is flushed to disk, and then replaces the target with <see cref="File.Move(string, string, bool)"/>.
+/// If writing fails the temporary file is deleted and the old target is left untouched.</remarks>
+public static class AtomicFile
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Atomically replaces <paramref name="path"/> with <paramref name="text"/> encoded as UTF-8 without a BOM.</summary>
+    public static void WriteAllText(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Write(path, stream =>
+        {
+            var bytes = Utf8NoBom.GetBytes(text);
+            stream.Write(bytes, 0, bytes.Length);
+        });
+    }
+
+    /// <summary>Atomically replaces <paramref name="path"/> with whatever <paramref name="write"/> puts into the stream.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var (target, temp) = Prepare(path);
+        try
+        {
+            using (var stream = OpenTemp(temp))
+            {
+                write(stream);
+                // Flush through the OS cache so a crash after the rename cannot expose an empty or torn file.
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Asynchronous form of <see cref="Write(string, Action{Stream})"/>.</summary>
+    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var (target, temp) = Prepare(path);
+        try
+        {
+            await using (var stream = OpenTemp(temp, useAsync: true))
+            {
+                await write(stream, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temp, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static (string Target, string Temp) Prepare(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var target = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(target)
+            ?? throw new ArgumentException($"'{path}' has no parent directory.", nameof(path));
+        Directory.CreateDirectory(directory);
+
+        // Leading dot hides the temp file from casual listings; the GUID keeps concurrent writers apart.
+        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        return (target, temp);
+    }
+
+    private static FileStream OpenTemp(string temp, bool useAsync = false) =>
+        new(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
+        });
+
+    private static void TryDelete(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original exception is the one worth reporting.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
