@@ -115,9 +115,9 @@ public static class BacktestCommand
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{request.Symbol} · {request.Strategy} · {request.Interval} · {first:yyyy-MM-dd} → {last:yyyy-MM-dd} ({outcome.Bars} bars, {request.Adjustment.ToString().ToLowerInvariant()}-adjusted)")
             .AddColumn("Metric").AddColumn(new TableColumn("Value").RightAligned());
-        foreach (var (name, value) in MetricsTable.Rows(outcome.Metrics))
+        foreach (var row in BacktestReportWriter.MetricsTable(outcome.Metrics))
         {
-            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+            table.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Value));
         }
 
         console.Write(table);
