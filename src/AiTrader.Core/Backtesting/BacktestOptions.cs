@@ -1,0 +1,41 @@
+namespace AiTrader.Core.Backtesting;
+
+/// <summary>Account and cost settings of a backtest: starting cash, slippage in basis points, per-share commission with a minimum, shorting.</summary>
+/// <param name="InitialCapital">Starting cash in account currency.</param>
+/// <param name="SlippageBps">Adverse slippage on market and gapped stop fills: buys pay open × (1 + bps/10000), sells get open × (1 − bps/10000).</param>
+/// <param name="CommissionPerShare">Commission per share per fill.</param>
+/// <param name="MinCommission">Smallest commission charged for one fill.</param>
+/// <param name="AllowShort">Whether short entries are accepted; when false they are ignored.</param>
+public sealed record BacktestOptions(
+    decimal InitialCapital = 100_000m,
+    decimal SlippageBps = 5m,
+    decimal CommissionPerShare = 0.005m,
+    decimal MinCommission = 1.00m,
+    bool AllowShort = false)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public BacktestOptions Validate()
+    {
+        if (InitialCapital <= 0)
+        {
+            throw new ArgumentException($"InitialCapital must be positive; got {InitialCapital}.", nameof(InitialCapital));
+        }
+
+        if (SlippageBps < 0 || SlippageBps >= 10_000)
+        {
+            throw new ArgumentException($"SlippageBps must be in [0, 10000); got {SlippageBps}.", nameof(SlippageBps));
+        }
+
+        if (CommissionPerShare < 0)
+        {
+            throw new ArgumentException($"CommissionPerShare must not be negative; got {CommissionPerShare}.", nameof(CommissionPerShare));
+        }
+
+        if (MinCommission < 0)
+        {
+            throw new ArgumentException($"MinCommission must not be negative; got {MinCommission}.", nameof(MinCommission));
+        }
+
+        return this;
+    }
+}

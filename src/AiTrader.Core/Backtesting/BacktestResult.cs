@@ -1,0 +1,26 @@
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+
+namespace AiTrader.Core.Backtesting;
+
+/// <summary>Everything one backtest run produced: trades, a per-bar equity curve, every order and fill, and the skipped bars.</summary>
+/// <param name="Symbol">The traded symbol.</param>
+/// <param name="StrategyName">The strategy's catalog name.</param>
+/// <param name="Options">The settings the run used.</param>
+/// <param name="Trades">Completed round trips in exit order; Pnl is net of fees.</param>
+/// <param name="EquityCurve">One point per input bar (flagged bars included, marked at the last good close); the last
+/// point is after the end-of-data close, so it equals <see cref="FinalEquity"/>.</param>
+/// <param name="Fills">Every execution in time order.</param>
+/// <param name="Orders">Every order sent, including stop replacements and entries left unfilled at the end of data.</param>
+/// <param name="SkippedBars">The flagged bars the run skipped.</param>
+/// <param name="FinalEquity">Cash at the end, after closing any open position; equals initial capital plus the sum of trade Pnl.</param>
+public sealed record BacktestResult(
+    Symbol Symbol,
+    string StrategyName,
+    BacktestOptions Options,
+    IReadOnlyList<TradeRecord> Trades,
+    IReadOnlyList<EquityPoint> EquityCurve,
+    IReadOnlyList<Fill> Fills,
+    IReadOnlyList<Order> Orders,
+    IReadOnlyList<BarFlag> SkippedBars,
+    decimal FinalEquity);

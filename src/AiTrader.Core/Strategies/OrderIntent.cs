@@ -1,0 +1,57 @@
+using AiTrader.Core.Domain;
+
+namespace AiTrader.Core.Strategies;
+
+/// <summary>What an <see cref="OrderIntent"/> asks the driver to do.</summary>
+public enum IntentKind
+{
+    /// <summary>Open (or add to) a position with a market order at the next opportunity.</summary>
+    Entry,
+
+    /// <summary>Close the whole position with a market order at the next opportunity.</summary>
+    Exit,
+
+    /// <summary>Replace the resting protective stop of the open position.</summary>
+    MoveStop,
+}
+
+/// <summary>A strategy's request for an order: kind, side, type, quantity, protective stop and a human-readable reason.</summary>
+/// <param name="Kind">Entry, exit or stop move.</param>
+/// <param name="Side">The order side (an exit of a long sells; a stop for a short buys).</param>
+/// <param name="Type">Market for entries and exits, Stop for stop moves.</param>
+/// <param name="Quantity">Shares for an entry; null for exits and stops, which always cover the whole position.</param>
+/// <param name="StopPrice">For an entry, the protective stop to rest once it fills (null for none); for a stop move, the new level.</param>
+/// <param name="Reason">Why, in the trader's words; journaled on the order.</param>
+public sealed record OrderIntent(
+    IntentKind Kind,
+    OrderSide Side,
+    OrderType Type,
+    decimal? Quantity,
+    decimal? StopPrice,
+    string Reason)
+{
+    /// <summary>The position side this intent opens (entries) or acts on (exits, stops).</summary>
+    public PositionSide PositionSide => Kind == IntentKind.Entry
+        ? (Side == OrderSide.Buy ? PositionSide.Long : PositionSide.Short)
+        : (Side == OrderSide.Sell ? PositionSide.Long : PositionSide.Short);
+
+    /// <summary>A market entry of <paramref name="quantity"/> shares on <paramref name="side"/>, with an optional protective stop.</summary>
+    public static OrderIntent Enter(PositionSide side, decimal quantity, decimal? stopPrice, string reason)
+    {
+        if (quantity <= 0 || quantity != decimal.Truncate(quantity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "Entry quantity must be a positive whole number of shares.");
+        }
+
+        return new OrderIntent(IntentKind.Entry, side == PositionSide.Long ? OrderSide.Buy : OrderSide.Sell,
+            OrderType.Market, quantity, stopPrice, reason);
+    }
+
+    /// <summary>A market exit of the whole <paramref name="side"/> position.</summary>
+    public static OrderIntent Exit(PositionSide side, string reason) =>
+        new(IntentKind.Exit, side == PositionSide.Long ? OrderSide.Sell : OrderSide.Buy, OrderType.Market, null, null, reason);
+
+    /// <summary>Moves the protective stop of the open <paramref name="side"/> position to <paramref name="stopPrice"/>.</summary>
+    public static OrderIntent MoveStop(PositionSide side, decimal stopPrice, string reason) =>
+        new(IntentKind.MoveStop, side == PositionSide.Long ? OrderSide.Sell : OrderSide.Buy, OrderType.Stop, null, stopPrice, reason);
+}
