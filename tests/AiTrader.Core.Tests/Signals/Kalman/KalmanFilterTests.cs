@@ -63,7 +63,7 @@ public class KalmanFilterTests
         Assert.Equal(k1, s.GainVelocity, 12);
     }
 
-    // Kalata (1984) / Bar-Shalom, Li & Kirubarajan (2001, §6.5.3): for the discrete white-noise acceleration model
+    // Kalata (1984) / Bar-Shalom, Li & Kirubarajan (2001, ch. 6): for the discrete white-noise acceleration model
     // with tracking index λ = √(q/R)·T², the steady-state gains satisfy λ² = β²/(1 − α) and
     // β = 2(2 − α) − 4√(1 − α). Writing u = √(1 − α) gives α = 1 − u², β = 2(1 − u)² and λu = 2(1 − u)², i.e.
     // 2u² − (4 + λ)u + 2 = 0, whose root in (0, 1) is u = ((4 + λ) − √(λ² + 8λ)) / 4.
