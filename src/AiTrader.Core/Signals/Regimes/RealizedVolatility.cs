@@ -1,0 +1,61 @@
+namespace AiTrader.Core.Signals.Regimes;
+
+/// <summary>Streaming realized volatility: the sample standard deviation of the last N log returns, per bar (not annualized).</summary>
+public sealed class RealizedVolatility
+{
+    private readonly Queue<double> _returns = new();
+    private double? _previousPrice;
+
+    public RealizedVolatility(int window = 20)
+    {
+        if (window < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "Need at least 2 returns.");
+        }
+
+        Window = window;
+    }
+
+    public int Window { get; }
+
+    /// <summary>Feeds the next price; returns the volatility of the last <see cref="Window"/> log returns, or NaN
+    /// until that many returns exist (the first Window bars).</summary>
+    public double Update(double price)
+    {
+        if (!(price > 0 && double.IsFinite(price)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(price), price, "Price must be positive and finite.");
+        }
+
+        if (_previousPrice is { } previous)
+        {
+            _returns.Enqueue(Math.Log(price / previous));
+            if (_returns.Count > Window)
+            {
+                _returns.Dequeue();
+            }
+        }
+
+        _previousPrice = price;
+        if (_returns.Count < Window)
+        {
+            return double.NaN;
+        }
+
+        // Two passes over a short window: exact enough and replays bit-for-bit, unlike running sums.
+        var mean = 0.0;
+        foreach (var r in _returns)
+        {
+            mean += r;
+        }
+
+        mean /= _returns.Count;
+        var sum = 0.0;
+        foreach (var r in _returns)
+        {
+            sum += (r - mean) * (r - mean);
+        }
+
+        return Math.Sqrt(sum / (_returns.Count - 1));
+    }
+}
