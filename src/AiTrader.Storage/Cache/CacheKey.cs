@@ -22,11 +22,11 @@ public sealed record CacheKey
     /// <summary>Lower-case vendor name such as <c>alpaca</c> or <c>sample</c> (letters, digits, '.', '_', '-').</summary>
     public string Vendor { get; }
 
-    public Symbol Symbol { get; }
+    public Symbol Symbol { get; init; }
 
-    public Timeframe Timeframe { get; }
+    public Timeframe Timeframe { get; init; }
 
-    public PriceAdjustment Adjustment { get; }
+    public PriceAdjustment Adjustment { get; init; }
 
     /// <summary>The interval as stored in the catalog and the cache path, e.g. <c>1Min</c> or <c>1Day</c>.</summary>
     public string Interval => Timeframe.ToString();
