@@ -23,6 +23,10 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
             throw new ArgumentException("FetchedAtUtc must have Kind=Utc.", nameof(snapshot));
         }
 
+        // Both backends keep microseconds (PostgreSQL would round the 7th digit); truncate so the returned record equals the row.
+        var fetchedAt = snapshot.FetchedAtUtc.AddTicks(-(snapshot.FetchedAtUtc.Ticks % TimeSpan.TicksPerMicrosecond));
+        snapshot = snapshot with { FetchedAtUtc = fetchedAt };
+
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
