@@ -216,6 +216,34 @@ public sealed class BarCacheTests
     }
 
     [Fact]
+    public async Task Concurrent_requests_for_one_key_fetch_once()
+    {
+        await using var t = new CatalogUnderTest("sqlite");
+        var vendor = new FakeVendor(Minutes(Utc(2024, 1, 2, 14), 120));
+        var cache = new BarCache(t.Catalog, t.Directory);
+        var key = new CacheKey(t.Vendor, "SPY", Timeframe.OneMinute, PriceAdjustment.Split);
+        var gate = new TaskCompletionSource();
+
+        async Task<IReadOnlyList<Bar>> SlowFetch(DateTime s, DateTime e, CancellationToken ct)
+        {
+            await gate.Task;
+            return await vendor.FetchAsync(s, e, ct);
+        }
+
+        var requests = Enumerable.Range(0, 4)
+            .Select(_ => Task.Run(() => cache.GetOrFetchAsync(key, Utc(2024, 1, 2, 14), Utc(2024, 1, 2, 15), SlowFetch)))
+            .ToList();
+        await Task.Delay(100);
+        gate.SetResult();
+        var results = await Task.WhenAll(requests);
+
+        Assert.Single(vendor.Calls);
+        Assert.Equal(1, results.Count(r => r.CacheHit == CacheHit.Miss));
+        Assert.Equal(3, results.Count(r => r.CacheHit == CacheHit.Full));
+        Assert.All(results, r => Assert.Equal(61, r.Bars.Count));
+    }
+
+    [Fact]
     public void Cache_paths_hold_only_safe_characters_from_the_key_and_range()
     {
         var range = UtcRange.Normalize(Utc(2024, 1, 2, 14, 30), Utc(2024, 6, 28, 20).AddTicks(-1));

@@ -42,6 +42,31 @@ public sealed class ParquetBarFileTests
     }
 
     [Fact]
+    public async Task The_file_schema_is_the_documented_one()
+    {
+        var bytes = await ParquetBarFile.SerializeAsync(StorageTestData.Minutes(StorageTestData.Utc(2024, 1, 2, 15), 3));
+        using var stream = new MemoryStream(bytes);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(stream);
+
+        var columns = reader.Metadata!.Schema.Skip(1).Select(e =>
+            $"{e.Name}:{e.Type}:{e.RepetitionType}:{(e.LogicalType?.DECIMAL is { } d ? $"decimal({d.Precision},{d.Scale})" : "")}" +
+            $"{(e.LogicalType?.TIMESTAMP is { } ts ? $"timestamp(utc={ts.IsAdjustedToUTC},micros={ts.Unit.MICROS is not null})" : "")}");
+        Assert.Equal(
+            [
+                "timestamp:INT64:REQUIRED:timestamp(utc=True,micros=True)",
+                "open:INT64:REQUIRED:decimal(18,8)",
+                "high:INT64:REQUIRED:decimal(18,8)",
+                "low:INT64:REQUIRED:decimal(18,8)",
+                "close:INT64:REQUIRED:decimal(18,8)",
+                "volume:FIXED_LEN_BYTE_ARRAY:REQUIRED:decimal(28,8)",
+                "trade_count:INT64:OPTIONAL:",
+                "vwap:INT64:OPTIONAL:decimal(18,8)",
+            ],
+            columns);
+        Assert.Equal("1", reader.CustomMetadata["aitrader.bars.version"]);
+    }
+
+    [Fact]
     public async Task An_empty_series_round_trips()
     {
         var read = await ParquetBarFile.DeserializeAsync(await ParquetBarFile.SerializeAsync([]));
