@@ -1,0 +1,182 @@
+using System.Data.Common;
+using AiTrader.Core.Domain;
+
+namespace AiTrader.Storage;
+
+/// <summary>The catalog queries shared by SQLite and PostgreSQL; subclasses supply the connection, schema and timestamp mapping.</summary>
+public abstract class SqlSnapshotCatalog : ISnapshotCatalog
+{
+    private const string Columns =
+        "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at";
+
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    /// <summary>The table, schema-qualified where the backend has schemas.</summary>
+    protected abstract string Table { get; }
+
+    public async Task<PriceSnapshot> UpsertAsync(PriceSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.FetchedAtUtc.Kind != DateTimeKind.Utc)
+        {
+            throw new ArgumentException("FetchedAtUtc must have Kind=Utc.", nameof(snapshot));
+        }
+
+        // Both backends keep microseconds (PostgreSQL would round the 7th digit); truncate so the returned record equals the row.
+        var fetchedAt = snapshot.FetchedAtUtc.AddTicks(-(snapshot.FetchedAtUtc.Ticks % TimeSpan.TicksPerMicrosecond));
+        snapshot = snapshot with { FetchedAtUtc = fetchedAt };
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO {Table} (vendor, symbol, "interval", adjustment, range_start, range_end, "rows", checksum, path, fetched_at)
+            VALUES (@vendor, @symbol, @interval, @adjustment, @range_start, @range_end, @rows, @checksum, @path, @fetched_at)
+            ON CONFLICT (vendor, symbol, "interval", adjustment, range_start, range_end) DO UPDATE SET
+                "rows" = excluded."rows", checksum = excluded.checksum, path = excluded.path, fetched_at = excluded.fetched_at
+            RETURNING id
+            """;
+        AddKey(command, snapshot.Key);
+        Add(command, "range_start", ToDb(snapshot.Range.Start));
+        Add(command, "range_end", ToDb(snapshot.Range.End));
+        Add(command, "rows", snapshot.Rows);
+        Add(command, "checksum", snapshot.Checksum);
+        Add(command, "path", snapshot.Path);
+        Add(command, "fetched_at", ToDb(snapshot.FetchedAtUtc));
+        var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return snapshot with { Id = id };
+    }
+
+    public async Task<IReadOnlyList<PriceSnapshot>> FindOverlappingAsync(CacheKey key, UtcRange range, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM {Table}
+            WHERE vendor = @vendor AND symbol = @symbol AND "interval" = @interval AND adjustment = @adjustment
+              AND range_start <= @end AND range_end >= @start
+            ORDER BY range_start, range_end, id
+            """;
+        AddKey(command, key);
+        Add(command, "start", ToDb(range.Start));
+        Add(command, "end", ToDb(range.End));
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<PriceSnapshot>> ListAsync(string? vendor = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var filter = vendor is null ? "" : "WHERE vendor = @vendor";
+        command.CommandText = $"""
+            SELECT {Columns} FROM {Table} {filter}
+            ORDER BY vendor, symbol, "interval", adjustment, range_start, range_end, id
+            """;
+        if (vendor is not null)
+        {
+            Add(command, "vendor", CachePaths.ValidateVendor(vendor));
+        }
+
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DELETE FROM {Table} WHERE id = @id";
+        Add(command, "id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public virtual ValueTask DisposeAsync()
+    {
+        _schemaLock.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Opens a connection to the backend.</summary>
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the table (and schema) when missing; must be idempotent.</summary>
+    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The value that stores a UTC instant in this backend.</summary>
+    protected abstract object ToDb(DateTime utc);
+
+    /// <summary>Reads a UTC instant stored by <see cref="ToDb"/>.</summary>
+    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (!_schemaReady)
+                    {
+                        await CreateSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+                        _schemaReady = true;
+                    }
+                }
+                finally
+                {
+                    _schemaLock.Release();
+                }
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<PriceSnapshot>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var result = new List<PriceSnapshot>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = new CacheKey(
+                reader.GetString(1),
+                new Symbol(reader.GetString(2)),
+                Timeframe.Parse(reader.GetString(3)),
+                CachePaths.ParseAdjustment(reader.GetString(4)));
+            result.Add(new PriceSnapshot(
+                reader.GetInt64(0),
+                key,
+                new UtcRange(ReadUtc(reader, 5), ReadUtc(reader, 6)),
+                reader.GetInt64(7),
+                reader.GetString(8),
+                reader.GetString(9),
+                ReadUtc(reader, 10)));
+        }
+
+        return result;
+    }
+
+    private static void AddKey(DbCommand command, CacheKey key)
+    {
+        Add(command, "vendor", key.Vendor);
+        Add(command, "symbol", key.Symbol.Value);
+        Add(command, "interval", key.Interval);
+        Add(command, "adjustment", key.AdjustmentName);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+}
