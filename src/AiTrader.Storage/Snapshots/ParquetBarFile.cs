@@ -1,3 +1,4 @@
+using AiTrader.Core.IO;
 using System.Security.Cryptography;
 using AiTrader.Core.Domain;
 using Parquet;
@@ -146,7 +147,8 @@ public static class ParquetBarFile
     public static async Task<string> WriteAsync(string path, IReadOnlyList<Bar> bars, CancellationToken cancellationToken = default)
     {
         var bytes = await SerializeAsync(bars, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken)
+            .ConfigureAwait(false);
         return Checksum(bytes);
     }
 

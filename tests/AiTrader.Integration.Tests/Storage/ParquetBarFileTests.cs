@@ -1,3 +1,4 @@
+using AiTrader.Core.IO;
 using AiTrader.Core.Domain;
 using AiTrader.Storage;
 
