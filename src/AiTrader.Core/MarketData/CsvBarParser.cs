@@ -12,7 +12,6 @@ public static class CsvBarParser
     private const string DailyHeader = "date,open,high,low,close,volume";
     private const string MinuteHeader = "timestamp,open,high,low,close,volume";
     private const NumberStyles DecimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-    private static readonly TimeOnly DailyBarOpen = new(9, 30);
     private static readonly string[] MinuteFormats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
 
     /// <summary>Parses a file; the path as given is used in error messages.</summary>
@@ -102,14 +101,15 @@ public static class CsvBarParser
         DateTime timestamp;
         if (columns.IsDaily)
         {
-            if (!DateOnly.TryParseExact(timeText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (!TryParseIsoDate(timeText, out var date)
+                && !DateOnly.TryParseExact(timeText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             {
                 throw Error(source, lineNumber, $"'{timeText}' is not a date in column date; use yyyy-MM-dd (New York session date)");
             }
 
-            timestamp = ExchangeTime.ToUtc(date, DailyBarOpen);
+            timestamp = DailyBarClock.OpenUtc(date);
         }
-        else if (!DateTime.TryParseExact(timeText, MinuteFormats, CultureInfo.InvariantCulture,
+        else if (!TryParseUtcSeconds(timeText, out timestamp) && !DateTime.TryParseExact(timeText, MinuteFormats, CultureInfo.InvariantCulture,
                      DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out timestamp))
         {
             throw Error(source, lineNumber, $"'{timeText}' is not a UTC timestamp in column timestamp; use ISO-8601 with Z, e.g. 2013-10-07T13:30:00Z");
@@ -144,6 +144,53 @@ public static class CsvBarParser
 
         Validate(open, high, low, close, volume, source, lineNumber);
         return new Bar(timestamp, open, high, low, close, volume, tradeCount, vwap);
+    }
+
+    // Fast paths for the exact bundled formats; the general parsers are several times slower per row and remain the
+    // fallback for other valid spellings.
+    private static bool TryParseIsoDate(ReadOnlySpan<char> s, out DateOnly date)
+    {
+        date = default;
+        if (s.Length != 10 || s[4] != '-' || s[7] != '-'
+            || !TryDigits(s[..4], out var y) || !TryDigits(s.Slice(5, 2), out var m) || !TryDigits(s.Slice(8, 2), out var d)
+            || y < 1 || m is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y, m))
+        {
+            return false;
+        }
+
+        date = new DateOnly(y, m, d);
+        return true;
+    }
+
+    private static bool TryParseUtcSeconds(ReadOnlySpan<char> s, out DateTime timestamp)
+    {
+        timestamp = default;
+        if (s.Length != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z'
+            || !TryParseIsoDate(s[..10], out var date)
+            || !TryDigits(s.Slice(11, 2), out var h) || !TryDigits(s.Slice(14, 2), out var min) || !TryDigits(s.Slice(17, 2), out var sec)
+            || h > 23 || min > 59 || sec > 59)
+        {
+            return false;
+        }
+
+        timestamp = date.ToDateTime(new TimeOnly(h, min, sec), DateTimeKind.Utc);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> s, out int value)
+    {
+        value = 0;
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
     }
 
     private static void Validate(decimal open, decimal high, decimal low, decimal close, decimal volume, string source, int lineNumber)

@@ -131,14 +131,28 @@ public sealed class CsvBarParserTests : IDisposable
         }
 
         CsvBarParser.ParseFile(Daily("SPY")); // warm-up (JIT, time-zone data)
-        var watch = Stopwatch.StartNew();
-        const int runs = 10;
-        for (var i = 0; i < runs; i++)
+        var best = double.MaxValue;
+        for (var i = 0; i < 5; i++)
         {
+            var watch = Stopwatch.StartNew();
             Assert.Equal(5849, CsvBarParser.ParseFile(Daily("SPY")).Count);
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
         }
 
-        // A few ms per file on a laptop; the bound is loose so a busy CI machine does not fail it.
-        Assert.True(watch.Elapsed.TotalMilliseconds / runs < 50, $"5849-row file took {watch.Elapsed.TotalMilliseconds / runs:F1} ms");
+        // A few ms on an idle machine; the bound is loose (best of 5) so a busy CI machine does not fail it, while an
+        // accidental per-row time-zone lookup or quadratic step would still show.
+        Assert.True(best < 100, $"5849-row file took {best:F1} ms");
+    }
+
+    [Fact]
+    public void Daily_timestamps_are_0930_new_york_on_every_date_across_dst_changes()
+    {
+        var dates = Enumerable.Range(0, 365 * 40).Select(i => new DateOnly(1990, 1, 1).AddDays(i)).ToList();
+        var csv = "date,open,high,low,close,volume\n" + string.Concat(dates.Select(d => $"{d:yyyy-MM-dd},1,1,1,1,1\n"));
+        var bars = CsvBarParser.Parse(new StringReader(csv), "ALL.csv");
+        for (var i = 0; i < dates.Count; i++)
+        {
+            Assert.Equal(AiTrader.Core.Sessions.ExchangeTime.ToUtc(dates[i], new TimeOnly(9, 30)), bars[i].Timestamp);
+        }
     }
 }
