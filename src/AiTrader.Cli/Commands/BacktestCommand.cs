@@ -70,11 +70,11 @@ public static class BacktestCommand
         return command;
     }
 
-    private static Symbol ParseSymbol(string value)
+    private static AiTrader.Core.Domain.Symbol ParseSymbol(string value)
     {
         try
         {
-            return new Symbol(value);
+            return new AiTrader.Core.Domain.Symbol(value);
         }
         catch (ArgumentException ex)
         {

@@ -41,7 +41,7 @@ public static class BacktestRunner
         var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters);
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root);
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
         var startUtc = request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
         var endUtc = request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
         var series = await source.GetBarsAsync(

@@ -27,7 +27,7 @@ public static class CalendarCommand
                 throw new CliException($"--from {first:yyyy-MM-dd} is after --to {last:yyyy-MM-dd}; swap them.");
             }
 
-            var calendar = new NyseCalendar();
+            var calendar = NyseCalendar.Instance;
             stdout.WriteLine(Header);
             foreach (var s in calendar.GetSessions(first, last))
             {

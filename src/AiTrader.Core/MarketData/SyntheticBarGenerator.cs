@@ -8,10 +8,10 @@ namespace AiTrader.Core.MarketData;
 /// <param name="DailyDrift">Mean log return per regular session (0.0005 ≈ +13% a year).</param>
 /// <param name="DailyVolatility">Standard deviation of the log return per session (0.01 ≈ 16% a year).</param>
 /// <param name="Persistence">Probability of staying in this regime for another session.</param>
-public sealed record MarketRegime(string Name, double DailyDrift, double DailyVolatility, double Persistence);
+public sealed record SyntheticRegime(string Name, double DailyDrift, double DailyVolatility, double Persistence);
 
 /// <summary>Generated bars with the regime that produced each one (same index).</summary>
-public sealed record SyntheticSeries(IReadOnlyList<Bar> Bars, IReadOnlyList<MarketRegime> Regimes);
+public sealed record SyntheticSeries(IReadOnlyList<Bar> Bars, IReadOnlyList<SyntheticRegime> Regimes);
 
 /// <summary>Seeded, deterministic OHLCV random walk whose drift and volatility follow a Markov chain over regimes.</summary>
 /// <remarks>Strategies and risk code need data with trends, crashes and calm stretches that tests can reproduce
@@ -21,7 +21,7 @@ public sealed class SyntheticBarGenerator
     private const double MinutesPerSession = 390;
 
     /// <summary>The default three regimes: a calm up-trend, a sideways chop and a volatile sell-off.</summary>
-    public static IReadOnlyList<MarketRegime> DefaultRegimes { get; } =
+    public static IReadOnlyList<SyntheticRegime> DefaultRegimes { get; } =
     [
         new("calm-up", 0.0008, 0.008, 0.97),
         new("choppy", 0.0, 0.014, 0.93),
@@ -29,11 +29,11 @@ public sealed class SyntheticBarGenerator
     ];
 
     private readonly int _seed;
-    private readonly IReadOnlyList<MarketRegime> _regimes;
+    private readonly IReadOnlyList<SyntheticRegime> _regimes;
 
     /// <summary>Creates a generator; <paramref name="regimes"/> defaults to <see cref="DefaultRegimes"/>. When a regime
     /// is left, the next one is drawn uniformly from the others.</summary>
-    public SyntheticBarGenerator(int seed, IReadOnlyList<MarketRegime>? regimes = null)
+    public SyntheticBarGenerator(int seed, IReadOnlyList<SyntheticRegime>? regimes = null)
     {
         regimes ??= DefaultRegimes;
         if (regimes.Count == 0)
@@ -70,7 +70,7 @@ public sealed class SyntheticBarGenerator
         var random = new Random(_seed);
         var timestamps = Timestamps(startUtc, timeframe, calendar).Take(count).ToList();
         var bars = new List<Bar>(count);
-        var path = new List<MarketRegime>(count);
+        var path = new List<SyntheticRegime>(count);
 
         // Regime transitions are per session, scaled to the bar length, so the same regime persistence means the same
         // expected regime duration in days whatever the timeframe.

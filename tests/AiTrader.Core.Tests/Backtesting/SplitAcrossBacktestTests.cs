@@ -35,7 +35,7 @@ public sealed class SplitAcrossBacktestTests
 
     private static async Task<(decimal Before, decimal After, BacktestResult Result)> RunAcrossSplit(PriceAdjustment adjustment)
     {
-        var source = new CsvBarSource(SampleRoot());
+        var source = new CsvBarSource(SampleRoot(), NyseCalendar.Instance);
         var series = await source.GetBarsAsync(new BarRequest(
             new Symbol("AAPL"), Timeframe.OneDay,
             ExchangeTime.ToUtc(new DateOnly(2014, 6, 2), TimeOnly.MinValue),
