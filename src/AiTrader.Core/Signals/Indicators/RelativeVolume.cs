@@ -104,7 +104,8 @@ public sealed class RelativeVolume
         }
 
         var local = ExchangeTime.ToNewYork(bar.Timestamp);
-        var minute = (int)(local.TimeOfDay.TotalMinutes - _anchorMinutes);
+        // Floor, not truncation: a bar at 09:29:30 is before the open, not minute 0.
+        var minute = (int)Math.Floor(local.TimeOfDay.TotalMinutes - _anchorMinutes);
         if (minute < 0 || minute >= _lengthMinutes)
         {
             return null;
