@@ -28,7 +28,7 @@ public sealed partial class KeyRedactor(IEnumerable<string> secrets)
 
         // Also catches keys we were not told about (e.g. a key echoed back in a vendor's error text).
         s = KeyParameter().Replace(s, "$1=***");
-        return OneLine(s);
+        return OneLine(s, int.MaxValue);
     }
 
     /// <summary>Collapses whitespace runs (including newlines) so a message stays on one line.</summary>

@@ -115,7 +115,7 @@ public abstract class VendorClientBase : IVendorClient
     /// <summary>Maps a non-2xx status to a typed error; <paramref name="vendorMessage"/> is the vendor's own error text.</summary>
     protected VendorException StatusError(VendorResponse response, string? vendorMessage)
     {
-        var detail = string.IsNullOrWhiteSpace(vendorMessage) ? Snippet(response.Body) : vendorMessage;
+        var detail = Snippet(string.IsNullOrWhiteSpace(vendorMessage) ? response.Body : vendorMessage);
         var code = response.StatusCode;
         return code switch
         {
@@ -130,11 +130,11 @@ public abstract class VendorClientBase : IVendorClient
 
     protected VendorException RateLimited(string detail, TimeSpan? retryAfter = null) =>
         Fail(VendorErrorKind.RateLimited,
-            $"rate limit reached ({detail}){(retryAfter is { } ra ? $", retry after {ra.TotalSeconds:0}s" : "")}; fix: wait and retry, lower the request rate or upgrade the plan",
+            $"rate limit reached ({Snippet(detail)}){(retryAfter is { } ra ? $", retry after {ra.TotalSeconds:0}s" : "")}; fix: wait and retry, lower the request rate or upgrade the plan",
             retryAfter);
 
     protected VendorException Unauthorized(string detail) =>
-        Fail(VendorErrorKind.Unauthorized, $"credentials rejected ({detail}); fix: set a valid {KeyHint} (not retried)");
+        Fail(VendorErrorKind.Unauthorized, $"credentials rejected ({Snippet(detail)}); fix: set a valid {KeyHint} (not retried)");
 
     /// <summary>Parses a JSON body, rejecting HTML pages and truncated documents with a typed error.</summary>
     protected JsonDocument ParseJson(VendorResponse response)
@@ -228,7 +228,8 @@ public abstract class VendorClientBase : IVendorClient
             ? e.GetString()
             : null;
 
-    protected static string Snippet(string text, int max = 160) => KeyRedactor.OneLine(text, max);
+    /// <summary>Scrubs secrets first, then shortens, so truncation can never leave part of a key behind.</summary>
+    protected string Snippet(string text, int max = 160) => KeyRedactor.OneLine(Redactor.Scrub(text), max);
 
     protected static TimeZoneInfo FindZone(string id)
     {

@@ -183,7 +183,7 @@ public sealed class TwelveDataClient : VendorClientBase
         if (root.ValueKind == JsonValueKind.Object && OptionalString(root, "status") == "error")
         {
             var code = root.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : response.StatusCode;
-            var message = OptionalString(root, "message") ?? "";
+            var message = Snippet(OptionalString(root, "message") ?? "");
             doc.Dispose();
             if (message.Contains("No data is available", StringComparison.OrdinalIgnoreCase))
             {

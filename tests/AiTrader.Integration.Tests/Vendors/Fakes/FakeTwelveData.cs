@@ -62,6 +62,12 @@ public sealed class FakeTwelveData : FakeVendorServer
             }
 
             var failure = CurrentFailure();
+            if (failure == FakeMode.Normal && BodyOverride is not null)
+            {
+                await WriteJsonAsync(ctx, BodyOverride);
+                return;
+            }
+
             if (failure == FakeMode.Empty || rows.Count == 0)
             {
                 await WriteJsonAsync(ctx, "{\"code\":400,\"message\":\"No data is available on the specified dates. Try setting different start/end dates.\",\"status\":\"error\",\"meta\":{}}");
