@@ -94,16 +94,11 @@ public sealed record VendorSettings
     /// <summary>Reads the process environment.</summary>
     public static VendorSettings FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
+    /// <summary>Reads a variable map such as <see cref="Environment.GetEnvironmentVariables()"/> or a test dictionary.</summary>
     public static VendorSettings FromEnvironment(IDictionary variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         return FromEnvironment(name => variables.Contains(name) ? variables[name]?.ToString() : null);
-    }
-
-    public static VendorSettings FromEnvironment(IReadOnlyDictionary<string, string?> variables)
-    {
-        ArgumentNullException.ThrowIfNull(variables);
-        return FromEnvironment(name => variables.TryGetValue(name, out var v) ? v : null);
     }
 
     /// <summary>Base URLs from ALPACA_DATA_BASE_URL, ALPHAVANTAGE_BASE_URL, YAHOO_BASE_URL, TWELVEDATA_BASE_URL,

@@ -17,7 +17,7 @@ public static class VendorTestKit
 
     public static readonly RateLimitOptions Generous = new(1000, TimeSpan.FromSeconds(1));
 
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
 
     public static async Task<T> StartAsync<T>() where T : FakeVendorServer, new()
     {
@@ -28,27 +28,27 @@ public static class VendorTestKit
 
     public static AlpacaOptions AlpacaOptions(FakeAlpaca f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, ApiSecret = f.ApiSecret, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = Timeout,
+        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, ApiSecret = f.ApiSecret, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
     };
 
     public static AlphaVantageOptions AlphaVantageOptions(FakeAlphaVantage f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = Timeout,
+        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
     };
 
     public static YahooOptions YahooOptions(FakeYahoo f) => new()
     {
-        BaseUrl = f.BaseUrl, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = Timeout,
+        BaseUrl = f.BaseUrl, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
     };
 
     public static TwelveDataOptions TwelveDataOptions(FakeTwelveData f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = Timeout,
+        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
     };
 
     public static FinnhubOptions FinnhubOptions(FakeFinnhub f) => new()
     {
-        BaseUrl = new Uri(f.BaseUrl, "api/v1"), ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = Timeout,
+        BaseUrl = new Uri(f.BaseUrl, "api/v1"), ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
     };
 
     public static AlpacaClient Client(FakeAlpaca f) => new(new HttpClient(), AlpacaOptions(f));
