@@ -47,8 +47,8 @@ public abstract class VendorClientBase : IVendorClient
 
     protected KeyRedactor Redactor { get; }
 
-    /// <summary>Environment variables holding this vendor's credentials, named in "fix:" hints.</summary>
-    protected abstract string KeyHint { get; }
+    /// <summary>What to do when the vendor rejects the credentials; names the environment variables.</summary>
+    protected abstract string CredentialsFix { get; }
 
     public abstract Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default);
 
@@ -134,7 +134,7 @@ public abstract class VendorClientBase : IVendorClient
             retryAfter);
 
     protected VendorException Unauthorized(string detail) =>
-        Fail(VendorErrorKind.Unauthorized, $"credentials rejected ({Snippet(detail)}); fix: set a valid {KeyHint} (not retried)");
+        Fail(VendorErrorKind.Unauthorized, $"credentials rejected ({Snippet(detail)}); fix: {CredentialsFix} (not retried)");
 
     /// <summary>Parses a JSON body, rejecting HTML pages and truncated documents with a typed error.</summary>
     protected JsonDocument ParseJson(VendorResponse response)

@@ -25,7 +25,7 @@ public sealed class AlpacaClient : VendorClientBase
 
     public override VendorCapabilities Capabilities => Caps;
 
-    protected override string KeyHint => "APCA_API_KEY_ID and APCA_API_SECRET_KEY";
+    protected override string CredentialsFix => "set a valid APCA_API_KEY_ID and APCA_API_SECRET_KEY";
 
     public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
     {

@@ -26,7 +26,7 @@ public sealed class AlphaVantageClient : VendorClientBase
 
     public override VendorCapabilities Capabilities => Caps;
 
-    protected override string KeyHint => "ALPHAVANTAGE_API_KEY";
+    protected override string CredentialsFix => "set a valid ALPHAVANTAGE_API_KEY";
 
     public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
     {

@@ -23,7 +23,7 @@ public sealed class FinnhubClient : VendorClientBase
 
     public override VendorCapabilities Capabilities => Caps;
 
-    protected override string KeyHint => "FINNHUB_API_KEY";
+    protected override string CredentialsFix => "set a valid FINNHUB_API_KEY";
 
     public override Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default) =>
         throw Unsupported("stock candles are not available on the current plan (free keys get HTTP 403)",

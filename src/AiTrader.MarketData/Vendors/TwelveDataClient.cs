@@ -28,7 +28,7 @@ public sealed class TwelveDataClient : VendorClientBase
 
     public override VendorCapabilities Capabilities => Caps;
 
-    protected override string KeyHint => "TWELVEDATA_API_KEY";
+    protected override string CredentialsFix => "set a valid TWELVEDATA_API_KEY";
 
     public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
     {

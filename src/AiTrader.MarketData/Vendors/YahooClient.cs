@@ -27,7 +27,7 @@ public sealed class YahooClient : VendorClientBase
 
     public override VendorCapabilities Capabilities => Caps;
 
-    protected override string KeyHint => "no key (Yahoo is keyless; a 401/403 means the endpoint now wants a cookie/crumb)";
+    protected override string CredentialsFix => "Yahoo needs no key, so the chart endpoint now wants a cookie/crumb; use another vendor";
 
     public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
     {
