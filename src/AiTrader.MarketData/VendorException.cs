@@ -1,0 +1,35 @@
+using AiTrader.Core.MarketData;
+
+namespace AiTrader.MarketData;
+
+/// <summary>Why a vendor call failed, in terms a fallback chain can act on.</summary>
+public enum VendorErrorKind
+{
+    RateLimited,
+    Unauthorized,
+    NotFound,
+    BadRequest,
+    ServerError,
+    Timeout,
+    MalformedResponse,
+    Unsupported,
+}
+
+/// <summary>A failed vendor call: one-line message naming the vendor and the fix, never containing a key.</summary>
+public sealed class VendorException(
+    string vendor,
+    VendorErrorKind kind,
+    string message,
+    TimeSpan? retryAfter = null,
+    Exception? inner = null) : MarketDataException(message, inner)
+{
+    public string Vendor { get; } = vendor;
+
+    public VendorErrorKind Kind { get; } = kind;
+
+    /// <summary>Server-requested wait (Retry-After header) when the vendor sent one.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>True for failures that may succeed when tried again later (rate limit, 5xx, timeout).</summary>
+    public bool IsTransient => Kind is VendorErrorKind.RateLimited or VendorErrorKind.ServerError or VendorErrorKind.Timeout;
+}

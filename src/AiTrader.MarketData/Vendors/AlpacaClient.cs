@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text.Json;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace AiTrader.MarketData.Vendors;
+
+/// <summary>Alpaca market-data v2 REST client: paged historical bars and the latest NBBO quote.</summary>
+public sealed class AlpacaClient : VendorClientBase
+{
+    private static readonly VendorCapabilities Caps = new(
+        Timeframe.All,
+        [PriceAdjustment.Raw, PriceAdjustment.Split],
+        Streaming: true,
+        Quotes: true,
+        Listings: false,
+        HistoryDepth: "IEX feed from 2020; SIP from 2016 (paid); free plans cannot query the latest 15 minutes of SIP");
+
+    private readonly AlpacaOptions _options;
+
+    public AlpacaClient(HttpClient http, AlpacaOptions options, VendorThrottle? throttle = null, ILogger<AlpacaClient>? logger = null)
+        : base(VendorSettings.Alpaca, http, options, throttle, logger) => _options = options;
+
+    public override VendorCapabilities Capabilities => Caps;
+
+    protected override string CredentialsFix => "set a valid APCA_API_KEY_ID and APCA_API_SECRET_KEY";
+
+    public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EnsureSupported(request);
+        EnsureKeys();
+
+        // Daily bars are stamped at New York midnight, before our 09:30 label: widen the start to that midnight.
+        var start = request.Timeframe.IsIntraday
+            ? request.StartUtc
+            : ExchangeTime.ToUtc(ExchangeTime.SessionDate(request.StartUtc), TimeOnly.MinValue);
+        var rows = new List<Bar>();
+        string? pageToken = null;
+        var pages = 0;
+        do
+        {
+            var uri = BuildUri($"/v2/stocks/{Uri.EscapeDataString(request.Symbol.Value)}/bars",
+                ("timeframe", request.Timeframe.ToString()),
+                ("start", Rfc3339(start)),
+                ("end", Rfc3339(request.EndUtc)),
+                ("limit", _options.PageLimit.ToString(CultureInfo.InvariantCulture)),
+                ("adjustment", request.Adjustment == PriceAdjustment.Split ? "split" : "raw"),
+                ("feed", _options.Feed),
+                ("sort", "asc"),
+                ("page_token", pageToken));
+            var token = pageToken;
+            pageToken = await ExecuteAsync(async ct =>
+            {
+                var response = await GetAsync(uri, Authenticate, ct).ConfigureAwait(false);
+                using var doc = Check(response);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("bars", out var bars) && bars.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var b in bars.EnumerateArray())
+                    {
+                        rows.Add(ParseBar(b, request.Timeframe));
+                    }
+                }
+                else if (!root.TryGetProperty("bars", out _))
+                {
+                    throw Fail(VendorErrorKind.MalformedResponse, "response has no 'bars' field; fix: check ALPACA_DATA_BASE_URL");
+                }
+
+                return OptionalString(root, "next_page_token");
+            }, cancellationToken).ConfigureAwait(false);
+
+            if (pageToken is not null && pageToken == token)
+            {
+                throw Fail(VendorErrorKind.MalformedResponse, "next_page_token repeated; fix: report the paging fault");
+            }
+
+            pages++;
+        }
+        while (!string.IsNullOrEmpty(pageToken));
+
+        Logger.LogDebug("{Vendor}: {Symbol} {Timeframe} {Count} bars in {Pages} pages", Name, request.Symbol, request.Timeframe, rows.Count, pages);
+        return BarNormalizer.Normalize(Name, request, rows, request.Adjustment);
+    }
+
+    public override async Task<Quote> GetLatestQuoteAsync(Symbol symbol, CancellationToken cancellationToken = default)
+    {
+        EnsureKeys();
+        var uri = BuildUri($"/v2/stocks/{Uri.EscapeDataString(symbol.Value)}/quotes/latest", ("feed", _options.Feed));
+        return await ExecuteAsync(async ct =>
+        {
+            var response = await GetAsync(uri, Authenticate, ct).ConfigureAwait(false);
+            using var doc = Check(response);
+            if (!doc.RootElement.TryGetProperty("quote", out var q) || q.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail(VendorErrorKind.MalformedResponse, "response has no 'quote' object; fix: check ALPACA_DATA_BASE_URL");
+            }
+
+            // Alpaca sends 0 for an empty side of the book.
+            var bid = OptionalDecimal(q, "bp") is { } b and > 0 ? b : (decimal?)null;
+            var ask = OptionalDecimal(q, "ap") is { } a and > 0 ? a : (decimal?)null;
+            return new Quote(symbol, ParseTime(q, "t"), bid, ask, null, Name);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<IReadOnlyList<Listing>> GetListingsAsync(CancellationToken cancellationToken = default) =>
+        throw Unsupported("the market-data API has no symbol directory (assets live on the trading API)",
+            "use alphavantage, twelvedata or finnhub listings");
+
+    private void EnsureKeys()
+    {
+        if (string.IsNullOrEmpty(_options.ApiKey) || string.IsNullOrEmpty(_options.ApiSecret))
+        {
+            throw Unauthorized("no key configured");
+        }
+    }
+
+    private void Authenticate(HttpRequestMessage request)
+    {
+        request.Headers.TryAddWithoutValidation("APCA-API-KEY-ID", _options.ApiKey);
+        request.Headers.TryAddWithoutValidation("APCA-API-SECRET-KEY", _options.ApiSecret);
+    }
+
+    private JsonDocument Check(VendorResponse response)
+    {
+        if (!response.IsSuccess)
+        {
+            string? message = null;
+            if (response.Body.TrimStart().StartsWith('{'))
+            {
+                try
+                {
+                    using var err = JsonDocument.Parse(response.Body);
+                    message = OptionalString(err.RootElement, "message");
+                    if (err.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number)
+                    {
+                        message = $"{message} (code {code.GetRawText()})";
+                    }
+                }
+                catch (JsonException)
+                {
+                }
+            }
+
+            throw StatusError(response, message);
+        }
+
+        var doc = ParseJson(response);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            doc.Dispose();
+            throw Fail(VendorErrorKind.MalformedResponse, "expected a JSON object; fix: check ALPACA_DATA_BASE_URL");
+        }
+
+        return doc;
+    }
+
+    private Bar ParseBar(JsonElement b, Timeframe timeframe)
+    {
+        var t = ParseTime(b, "t");
+        if (!timeframe.IsIntraday)
+        {
+            // Alpaca labels daily bars at New York midnight; the platform labels them at the 09:30 open.
+            t = BarNormalizer.DailyOpenUtc(ExchangeTime.SessionDate(t));
+        }
+
+        long? n = b.TryGetProperty("n", out var ne) && ne.ValueKind == JsonValueKind.Number && ne.TryGetInt64(out var nv) ? nv : null;
+        return new Bar(t,
+            ParseDecimal(Prop(b, "o"), "o"), ParseDecimal(Prop(b, "h"), "h"), ParseDecimal(Prop(b, "l"), "l"),
+            ParseDecimal(Prop(b, "c"), "c"), ParseDecimal(Prop(b, "v"), "v"), n, OptionalDecimal(b, "vw"));
+    }
+
+    private DateTime ParseTime(JsonElement parent, string name)
+    {
+        var text = OptionalString(parent, name);
+        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
+        {
+            throw Fail(VendorErrorKind.MalformedResponse, $"field '{name}' is not an RFC-3339 time ('{text}'); fix: report the format change");
+        }
+
+        return dto.UtcDateTime;
+    }
+
+    private static JsonElement Prop(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v : default;
+
+    private static string Rfc3339(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

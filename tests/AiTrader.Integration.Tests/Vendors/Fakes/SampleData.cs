@@ -1,0 +1,52 @@
+using System.Globalization;
+using AiTrader.Core.Domain;
+
+namespace AiTrader.Integration.Tests.Vendors.Fakes;
+
+/// <summary>Real bars from the repository's bundled data/sample folder, used as fake vendor payloads.</summary>
+public static class SampleData
+{
+    private static readonly Lazy<string> Root = new(FindRepoRoot);
+
+    public static string RepoRoot => Root.Value;
+
+    /// <summary>Minute bars (UTC open) of one New York session, regular hours only.</summary>
+    public static IReadOnlyList<Bar> MinuteSession(string symbol, DateOnly sessionDate)
+    {
+        var path = Path.Combine(RepoRoot, "data", "sample", "minute", symbol + ".csv");
+        var open = Core.Sessions.ExchangeTime.ToUtc(sessionDate, new TimeOnly(9, 30));
+        var close = Core.Sessions.ExchangeTime.ToUtc(sessionDate, new TimeOnly(16, 0));
+        return File.ReadLines(path).Skip(1)
+            .Select(line => line.Split(','))
+            .Select(f => new Bar(DateTime.Parse(f[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+                Dec(f[1]), Dec(f[2]), Dec(f[3]), Dec(f[4]), Dec(f[5])))
+            .Where(b => b.Timestamp >= open && b.Timestamp < close)
+            .ToList();
+    }
+
+    /// <summary>Daily rows (session date, OHLCV) in a date range.</summary>
+    public static IReadOnlyList<(DateOnly Date, Bar Bar)> Daily(string symbol, DateOnly from, DateOnly to)
+    {
+        var path = Path.Combine(RepoRoot, "data", "sample", "daily", symbol + ".csv");
+        return File.ReadLines(path).Skip(1)
+            .Select(line => line.Split(','))
+            .Select(f => (Date: DateOnly.ParseExact(f[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), f))
+            .Where(x => x.Date >= from && x.Date <= to)
+            .Select(x => (x.Date, new Bar(Core.Sessions.ExchangeTime.ToUtc(x.Date, new TimeOnly(9, 30)),
+                Dec(x.f[1]), Dec(x.f[2]), Dec(x.f[3]), Dec(x.f[4]), Dec(x.f[5]))))
+            .ToList();
+    }
+
+    private static decimal Dec(string s) => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("AiTrader.sln not found above " + AppContext.BaseDirectory);
+    }
+}
