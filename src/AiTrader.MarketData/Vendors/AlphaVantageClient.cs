@@ -157,7 +157,10 @@ public sealed class AlphaVantageClient : VendorClientBase
                 ? bar
                 : bar with
                 {
-                    Open = bar.Open / factor, High = bar.High / factor, Low = bar.Low / factor, Close = bar.Close / factor,
+                    Open = bar.Open / factor,
+                    High = bar.High / factor,
+                    Low = bar.Low / factor,
+                    Close = bar.Close / factor,
                     Volume = bar.Volume * factor,
                 });
             // The coefficient sits on the ex-date row and applies to every earlier session.

@@ -1,6 +1,6 @@
-using AiTrader.Core.IO;
 using System.Security.Cryptography;
 using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
 using Parquet;
 using Parquet.Schema;
 

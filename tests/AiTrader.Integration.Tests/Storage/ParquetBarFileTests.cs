@@ -1,5 +1,5 @@
-using AiTrader.Core.IO;
 using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
 using AiTrader.Storage;
 
 namespace AiTrader.Integration.Tests.Storage;

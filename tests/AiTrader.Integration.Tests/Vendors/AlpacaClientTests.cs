@@ -13,8 +13,8 @@ public sealed class AlpacaClientTests
     private static async Task<FakeAlpaca> FakeWithSpyAsync()
     {
         var fake = await StartAsync<FakeAlpaca>();
-        fake.MinuteBars.AddRange(SampleData.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(SampleData.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
+        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
+        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
         return fake;
     }
 
@@ -25,7 +25,7 @@ public sealed class AlpacaClientTests
     public async Task Minute_bars_parse_exactly_with_auth_headers_feed_and_adjustment()
     {
         await using var fake = await FakeWithSpyAsync();
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes());
 
@@ -58,7 +58,7 @@ public sealed class AlpacaClientTests
     {
         await using var fake = await FakeWithSpyAsync();
         fake.PageSize = 100;
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes());
 
@@ -79,7 +79,7 @@ public sealed class AlpacaClientTests
 
         var bar = Assert.Single(result.Bars);
         Assert.Equal(Utc(y, m, d, openHourUtc, 30), bar.Timestamp);
-        var expected = SampleData.Daily("SPY", new DateOnly(y, m, d), new DateOnly(y, m, d)).Single().Bar;
+        var expected = FakeSampleBars.Daily("SPY", new DateOnly(y, m, d), new DateOnly(y, m, d)).Single().Bar;
         Assert.Equal(expected.Close, bar.Close);
         Assert.Equal(expected.Volume, bar.Volume);
     }

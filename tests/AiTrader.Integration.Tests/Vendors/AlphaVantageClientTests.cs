@@ -14,8 +14,8 @@ public sealed class AlphaVantageClientTests
     private static async Task<FakeAlphaVantage> FakeWithSpyAsync()
     {
         var fake = await StartAsync<FakeAlphaVantage>();
-        fake.MinuteBars.AddRange(SampleData.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(SampleData.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 10, 31)));
+        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
+        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 10, 31)));
         return fake;
     }
 
@@ -25,7 +25,7 @@ public sealed class AlphaVantageClientTests
     public async Task Intraday_month_slice_parses_exactly_and_sorts_ascending()
     {
         await using var fake = await FakeWithSpyAsync();
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes);
 
@@ -109,7 +109,7 @@ public sealed class AlphaVantageClientTests
 
         var result = await Client(fake).GetBarsAsync(new VendorBarRequest("SPY", Timeframe.OneDay, Utc(2013, 10, 7), Utc(2013, 10, 8, 23), PriceAdjustment.Split));
 
-        var raw = SampleData.Daily("SPY", new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 8));
+        var raw = FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 8));
         Assert.Equal(raw[0].Bar.Close / 2, result.Bars[0].Close);
         Assert.Equal(raw[0].Bar.Volume * 2, result.Bars[0].Volume);
         Assert.Equal(raw[1].Bar.Close, result.Bars[1].Close);

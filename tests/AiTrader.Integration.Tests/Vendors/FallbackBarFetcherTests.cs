@@ -15,7 +15,7 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var bars = SampleData.MinuteSession("SPY", Session);
+        var bars = FakeSampleBars.MinuteSession("SPY", Session);
         _av = await StartAsync<FakeAlphaVantage>();
         _yahoo = await StartAsync<FakeYahoo>();
         _td = await StartAsync<FakeTwelveData>();
@@ -53,7 +53,7 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
         var result = await Chain().FetchAsync(Request());
 
         Assert.Equal("yahoo", result.Vendor);
-        Assert.Equal(SampleData.MinuteSession("SPY", Session).Count, result.Bars.Bars.Count);
+        Assert.Equal(FakeSampleBars.MinuteSession("SPY", Session).Count, result.Bars.Bars.Count);
         Assert.Equal(3, _av.RequestCount); // bounded retries before falling through
         Assert.Equal(VendorErrorKind.RateLimited, result.Attempts[0].Error);
         Assert.Equal("alphavantage", result.Attempts[0].Vendor);

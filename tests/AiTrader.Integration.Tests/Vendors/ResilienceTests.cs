@@ -106,7 +106,9 @@ public sealed class ResilienceTests
     {
         var options = new FinnhubOptions
         {
-            BaseUrl = new Uri("http://127.0.0.1:1/api/v1"), ApiKey = "UNREACHABLE-KEY", RateLimit = Generous,
+            BaseUrl = new Uri("http://127.0.0.1:1/api/v1"),
+            ApiKey = "UNREACHABLE-KEY",
+            RateLimit = Generous,
             Retry = FastRetry with { MaxRetries = 0 },
         };
         var ex = await Assert.ThrowsAsync<VendorException>(() => new FinnhubClient(new HttpClient(), options).GetLatestQuoteAsync("AAPL"));

@@ -14,8 +14,8 @@ public sealed class TwelveDataClientTests
     private static async Task<FakeTwelveData> FakeWithSpyAsync()
     {
         var fake = await StartAsync<FakeTwelveData>();
-        fake.MinuteBars.AddRange(SampleData.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(SampleData.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
+        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
+        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
         return fake;
     }
 
@@ -25,7 +25,7 @@ public sealed class TwelveDataClientTests
     public async Task Time_series_in_exchange_time_parses_exactly()
     {
         await using var fake = await FakeWithSpyAsync();
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes);
 
@@ -43,7 +43,7 @@ public sealed class TwelveDataClientTests
     {
         await using var fake = await FakeWithSpyAsync();
         var client = new TwelveDataClient(new HttpClient(), TwelveDataOptions(fake) with { OutputSize = 100 });
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await client.GetBarsAsync(SpyMinutes);
 

@@ -73,7 +73,7 @@ public sealed class VendorSettingsTests
     {
         await using var av = await StartAsync<FakeAlphaVantage>();
         await using var yahoo = await StartAsync<FakeYahoo>();
-        yahoo.MinuteBars.AddRange(SampleData.MinuteSession("SPY", new DateOnly(2013, 10, 7)));
+        yahoo.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", new DateOnly(2013, 10, 7)));
         av.Mode = FakeMode.Unauthorized;
         var env = new Dictionary<string, string?>
         {

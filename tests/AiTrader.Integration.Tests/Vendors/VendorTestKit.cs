@@ -28,27 +28,47 @@ public static class VendorTestKit
 
     public static AlpacaOptions AlpacaOptions(FakeAlpaca f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, ApiSecret = f.ApiSecret, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
+        BaseUrl = f.BaseUrl,
+        ApiKey = f.ApiKey,
+        ApiSecret = f.ApiSecret,
+        RateLimit = Generous,
+        Retry = FastRetry,
+        AttemptTimeout = AttemptTimeout,
     };
 
     public static AlphaVantageOptions AlphaVantageOptions(FakeAlphaVantage f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
+        BaseUrl = f.BaseUrl,
+        ApiKey = f.ApiKey,
+        RateLimit = Generous,
+        Retry = FastRetry,
+        AttemptTimeout = AttemptTimeout,
     };
 
     public static YahooOptions YahooOptions(FakeYahoo f) => new()
     {
-        BaseUrl = f.BaseUrl, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
+        BaseUrl = f.BaseUrl,
+        RateLimit = Generous,
+        Retry = FastRetry,
+        AttemptTimeout = AttemptTimeout,
     };
 
     public static TwelveDataOptions TwelveDataOptions(FakeTwelveData f) => new()
     {
-        BaseUrl = f.BaseUrl, ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
+        BaseUrl = f.BaseUrl,
+        ApiKey = f.ApiKey,
+        RateLimit = Generous,
+        Retry = FastRetry,
+        AttemptTimeout = AttemptTimeout,
     };
 
     public static FinnhubOptions FinnhubOptions(FakeFinnhub f) => new()
     {
-        BaseUrl = new Uri(f.BaseUrl, "api/v1"), ApiKey = f.ApiKey, RateLimit = Generous, Retry = FastRetry, AttemptTimeout = AttemptTimeout,
+        BaseUrl = new Uri(f.BaseUrl, "api/v1"),
+        ApiKey = f.ApiKey,
+        RateLimit = Generous,
+        Retry = FastRetry,
+        AttemptTimeout = AttemptTimeout,
     };
 
     public static AlpacaClient Client(FakeAlpaca f) => new(new HttpClient(), AlpacaOptions(f));

@@ -13,8 +13,8 @@ public sealed class YahooClientTests
     private static async Task<FakeYahoo> FakeWithSpyAsync()
     {
         var fake = await StartAsync<FakeYahoo>();
-        fake.MinuteBars.AddRange(SampleData.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(SampleData.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
+        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
+        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
         return fake;
     }
 
@@ -24,7 +24,7 @@ public sealed class YahooClientTests
     public async Task Minute_bars_parse_exactly()
     {
         await using var fake = await FakeWithSpyAsync();
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes);
 
@@ -41,7 +41,7 @@ public sealed class YahooClientTests
     {
         await using var fake = await FakeWithSpyAsync();
         fake.NullRows.UnionWith([1, 5]);
-        var expected = SampleData.MinuteSession("SPY", Session);
+        var expected = FakeSampleBars.MinuteSession("SPY", Session);
 
         var result = await Client(fake).GetBarsAsync(SpyMinutes);
 
@@ -62,7 +62,7 @@ public sealed class YahooClientTests
 
         var bar = Assert.Single(result.Bars);
         Assert.Equal(Utc(y, m, d, openHourUtc, 30), bar.Timestamp);
-        Assert.Equal(SampleData.Daily("SPY", new DateOnly(y, m, d), new DateOnly(y, m, d)).Single().Bar.Close, bar.Close);
+        Assert.Equal(FakeSampleBars.Daily("SPY", new DateOnly(y, m, d), new DateOnly(y, m, d)).Single().Bar.Close, bar.Close);
     }
 
     [Fact]

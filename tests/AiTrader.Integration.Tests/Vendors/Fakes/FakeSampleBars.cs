@@ -4,7 +4,7 @@ using AiTrader.Core.Domain;
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Real bars from the repository's bundled data/sample folder, used as fake vendor payloads.</summary>
-public static class SampleData
+public static class FakeSampleBars
 {
     private static readonly Lazy<string> Root = new(FindRepoRoot);
 
