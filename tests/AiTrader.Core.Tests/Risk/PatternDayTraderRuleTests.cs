@@ -46,6 +46,19 @@ public class PatternDayTraderRuleTests
     }
 
     [Fact]
+    public void An_after_hours_round_trip_is_dated_by_New_York_not_UTC()
+    {
+        // Mon 2024-03-04 is EST: 19:30 New York is 00:30Z on 03-05, yet both legs belong to the 03-04 session.
+        var rule = NewRule();
+        rule.OnFill(Buy("AAPL", 10, At(2024, 3, 4, 18)));
+        rule.OnFill(Sell("AAPL", 10, At(2024, 3, 4, 19, 30)));
+
+        var trade = Assert.Single(rule.DayTrades);
+        Assert.Equal(new DateOnly(2024, 3, 4), trade.SessionDate);
+        Assert.Equal(new DateTime(2024, 3, 5, 0, 30, 0, DateTimeKind.Utc), trade.ClosedAtUtc);
+    }
+
+    [Fact]
     public void Fourth_opening_below_25k_is_blocked_with_the_window_and_equity_in_the_reason()
     {
         var rule = WithThreeDayTradesAroundJuly4();
