@@ -128,8 +128,9 @@ public sealed class DrawdownGate : IGuardrail
         {
             if (_halt is { } ended && AutoResumeAfterCoolOff && check.UtcNow >= ended.AtUtc + CoolOff)
             {
+                // Re-base to the equity this check carries: it is the freshest mark there is.
                 _halt = null;
-                _highWaterMark = _lastEquity;
+                _highWaterMark = check.Account.Equity;
             }
 
             Observe(check.UtcNow, check.Account.Equity);
