@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Strategies;
+using Spectre.Console;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary>One measured workload: bars processed, wall time and bytes allocated on the measuring thread.</summary>
+public sealed record BenchFigure(string Name, long Bars, TimeSpan Elapsed, long AllocatedBytes)
+{
+    public double BarsPerSecond => Bars / Math.Max(Elapsed.TotalSeconds, 1e-9);
+
+    public double BytesPerBar => Bars == 0 ? 0 : (double)AllocatedBytes / Bars;
+}
+
+/// <summary><c>aitrader bench</c>: throughput of the hot paths on a seeded synthetic minute series.</summary>
+/// <remarks>Throughput is measured here, in a command, rather than asserted in timed unit tests, because CI machines
+/// vary; the figures go into the issue notes. Each workload runs single-threaded on the same immutable bars.</remarks>
+public static class BenchCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var bars = new Option<int>("--bars") { Description = "Number of synthetic 1-minute bars.", DefaultValueFactory = _ => 10_000_000 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
+        var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
+        var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the signal pipeline.")
+        {
+            bars, seed, json, only,
+        };
+        command.SetAction(parse =>
+        {
+            var count = parse.GetValue(bars);
+            if (count < 1000)
+            {
+                throw new CliException($"--bars {count} is too small to measure; use at least 1000.");
+            }
+
+            var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => s.ToLowerInvariant()).ToHashSet();
+            var unknown = selected?.Except(Workloads.Keys).ToArray() ?? [];
+            if (unknown.Length > 0)
+            {
+                throw new CliException($"--only: unknown workload '{unknown[0]}'; use {string.Join(", ", Workloads.Keys)}.");
+            }
+
+            var quiet = parse.GetValue(json);
+            if (!quiet)
+            {
+                stdout.WriteLine($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
+            }
+
+            var series = Generate(count, parse.GetValue(seed));
+            var figures = new List<BenchFigure>();
+            foreach (var (name, run) in Workloads)
+            {
+                if (selected is not null && !selected.Contains(name))
+                {
+                    continue;
+                }
+
+                if (!quiet)
+                {
+                    stdout.WriteLine($"running {name}...");
+                }
+
+                figures.Add(Measure(name, series, run));
+            }
+
+            if (quiet)
+            {
+                var payload = figures.ToDictionary(f => f.Name, f => Math.Round(f.BarsPerSecond));
+                stdout.WriteLine(JsonSerializer.Serialize(payload));
+            }
+            else
+            {
+                PrintTable(stdout, figures);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The workloads in run order; each returns the number of bars it processed.</summary>
+    public static IReadOnlyDictionary<string, Func<BarSeries, long>> Workloads { get; } = new Dictionary<string, Func<BarSeries, long>>
+    {
+        ["raw_pass"] = RawPass,
+        ["breakout"] = s => RunStrategy(s, "breakout"),
+        ["momentum"] = s => RunStrategy(s, "momentum"),
+    };
+
+    public static BarSeries Generate(int count, int seed)
+    {
+        // No calendar: Monday-Friday sessions, so ten million bars (about a century of minutes) fit.
+        var synthetic = new SyntheticBarGenerator(seed).Generate(
+            new DateTime(2000, 1, 3, 14, 30, 0, DateTimeKind.Utc), Timeframe.OneMinute, count);
+        return new BarSeries(new AiTrader.Core.Domain.Symbol("SYN"), Timeframe.OneMinute, synthetic.Bars, []);
+    }
+
+    public static BenchFigure Measure(string name, BarSeries series, Func<BarSeries, long> run)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        var processed = run(series);
+        watch.Stop();
+        return new BenchFigure(name, processed, watch.Elapsed, GC.GetAllocatedBytesForCurrentThread() - allocated);
+    }
+
+    /// <summary>The floor: touch every bar's OHLC once, the least any backtest must do.</summary>
+    private static long RawPass(BarSeries series)
+    {
+        var bars = series.Bars;
+        decimal high = 0;
+        double checksum = 0;
+        for (var i = 0; i < bars.Count; i++)
+        {
+            var b = bars[i];
+            if (b.High > high)
+            {
+                high = b.High;
+            }
+
+            checksum += (double)(b.Close - b.Open);
+        }
+
+        GC.KeepAlive(checksum);
+        return bars.Count;
+    }
+
+    private static long RunStrategy(BarSeries series, string strategy)
+    {
+        if (!StrategyCatalog.Names.Contains(strategy))
+        {
+            return 0;
+        }
+
+        var result = new BacktestEngine().Run(series, StrategyCatalog.Create(strategy));
+        GC.KeepAlive(result);
+        return series.Bars.Count;
+    }
+
+    private static void PrintTable(TextWriter stdout, IReadOnlyList<BenchFigure> figures)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        var floor = figures.FirstOrDefault(f => f.Name == "raw_pass");
+        var table = new Table().Border(TableBorder.Rounded).Title("aitrader bench (single thread)")
+            .AddColumn("workload").AddColumn(new TableColumn("bars").RightAligned())
+            .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("bars/s").RightAligned())
+            .AddColumn(new TableColumn("vs raw pass").RightAligned()).AddColumn(new TableColumn("alloc bytes/bar").RightAligned());
+        foreach (var f in figures)
+        {
+            var ratio = floor is null || f.Bars == 0 ? "n/a" : (f.BarsPerSecond / floor.BarsPerSecond).ToString("P1", CultureInfo.InvariantCulture);
+            table.AddRow(f.Name, f.Bars.ToString("N0", CultureInfo.InvariantCulture),
+                f.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture),
+                f.Bars == 0 ? "not available" : f.BarsPerSecond.ToString("N0", CultureInfo.InvariantCulture), ratio,
+                f.BytesPerBar.ToString("F1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+    }
+}
