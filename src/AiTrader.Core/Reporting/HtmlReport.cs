@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
@@ -280,7 +279,7 @@ public static class HtmlReport
         { } v => v.ToString("yyyy-MM-dd", Inv),
     };
 
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+    private static string Esc(string text) => HtmlText.Escape(text);
 
     // Inline so the file stands alone; system fonts only, nothing fetched.
     private const string Css = """

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace AiTrader.Core.Reporting;
@@ -113,5 +112,5 @@ internal sealed class SvgChart
 
     private static string F(double v) => v.ToString("0.#", Inv);
 
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+    private static string Esc(string text) => HtmlText.Escape(text);
 }
