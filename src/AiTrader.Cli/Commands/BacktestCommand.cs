@@ -126,6 +126,6 @@ public static class BacktestCommand
             console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, equity.csv, summary.json)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Reporting;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 
@@ -80,6 +81,7 @@ public static class BacktestRunner
             parameters,
             warnings);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
+        BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
     }
 

@@ -1,0 +1,40 @@
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
+
+namespace AiTrader.Core.Reporting;
+
+/// <summary>Paths of the visual report files written by <see cref="BacktestReport.WriteAll"/>.</summary>
+public sealed record BacktestReportVisuals(string ReportHtml, string EquityPng, string PricePng);
+
+/// <summary>Writes a run's report.html, equity.png and price.png into its output folder, each atomically.</summary>
+/// <remarks>Everything is rendered in memory first so a failure leaves the previous files untouched; report.html is
+/// replaced last, so a present report.html means the PNGs beside it belong to the same run.</remarks>
+public static class BacktestReport
+{
+    /// <summary>Renders and writes the three files into <paramref name="directory"/> (created if missing).</summary>
+    /// <param name="bars">The bars the run saw, in time order (drawn as the price line).</param>
+    public static BacktestReportVisuals WriteAll(string directory, BacktestRunInfo info, IReadOnlyList<Bar> bars,
+        BacktestResult result, PerformanceMetrics metrics, HtmlReportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(metrics);
+
+        var title = HtmlReport.Title(info, bars);
+        var html = HtmlReport.Render(info, bars, result, metrics, options);
+        var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve));
+        var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars, result.Trades));
+
+        var files = new BacktestReportVisuals(
+            Path.GetFullPath(Path.Combine(directory, HtmlReport.FileName)),
+            Path.GetFullPath(Path.Combine(directory, PngChart.EquityFileName)),
+            Path.GetFullPath(Path.Combine(directory, PngChart.PriceFileName)));
+        AtomicFile.Write(files.EquityPng, s => s.Write(equityPng));
+        AtomicFile.Write(files.PricePng, s => s.Write(pricePng));
+        AtomicFile.WriteAllText(files.ReportHtml, html);
+        return files;
+    }
+}

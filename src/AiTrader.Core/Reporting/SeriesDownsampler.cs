@@ -1,0 +1,67 @@
+namespace AiTrader.Core.Reporting;
+
+/// <summary>Thins a long series for drawing while keeping its spikes: per bucket it keeps the minimum and the maximum.</summary>
+/// <remarks>Averaging or taking every n-th point would hide a one-bar crash; a chart that loses the worst drawdown
+/// misleads. The index range is cut into ⌈maxPoints / 2⌉ equal buckets; each keeps the index of its lowest and of its
+/// highest value, in time order. The first and last points are always kept, so a line spans the whole range.
+/// The result has at most <c>maxPoints + 2</c> indices.</remarks>
+public static class SeriesDownsampler
+{
+    /// <summary>Indices (ascending, distinct) of the points to draw; every index when the series is short enough.</summary>
+    public static IReadOnlyList<int> MinMaxIndices(int count, Func<int, double> value, int maxPoints)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        if (count <= maxPoints)
+        {
+            return Enumerable.Range(0, count).ToArray();
+        }
+
+        var buckets = (maxPoints + 1) / 2;
+        var kept = new List<int>(maxPoints + 2) { 0 };
+        for (var b = 0; b < buckets; b++)
+        {
+            var from = (int)((long)count * b / buckets);
+            var to = (int)((long)count * (b + 1) / buckets);
+            int minAt = from, maxAt = from;
+            double min = value(from), max = min;
+            for (var i = from + 1; i < to; i++)
+            {
+                var v = value(i);
+                if (v < min)
+                {
+                    min = v;
+                    minAt = i;
+                }
+
+                if (v > max)
+                {
+                    max = v;
+                    maxAt = i;
+                }
+            }
+
+            AddAscending(kept, Math.Min(minAt, maxAt));
+            AddAscending(kept, Math.Max(minAt, maxAt));
+        }
+
+        AddAscending(kept, count - 1);
+        return kept;
+    }
+
+    /// <summary>Convenience form of <see cref="MinMaxIndices(int, Func{int, double}, int)"/> for a list.</summary>
+    public static IReadOnlyList<int> MinMaxIndices(IReadOnlyList<double> values, int maxPoints)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return MinMaxIndices(values.Count, i => values[i], maxPoints);
+    }
+
+    private static void AddAscending(List<int> kept, int index)
+    {
+        if (kept[^1] < index)
+        {
+            kept.Add(index);
+        }
+    }
+}

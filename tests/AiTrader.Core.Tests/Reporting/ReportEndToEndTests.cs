@@ -1,0 +1,38 @@
+using System.Globalization;
+using AiTrader.Cli;
+using AiTrader.Core.Tests.IO;
+
+namespace AiTrader.Core.Tests.Reporting;
+
+public sealed class ReportEndToEndTests
+{
+    [Fact]
+    public async Task Cli_backtest_writes_report_html_and_both_pngs()
+    {
+        using var dir = new TempDirectory();
+        var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+
+        var code = await AiTraderApp.RunAsync(["backtest", "--symbol", "SPY", "--start", "2010-01-01", "--out", dir.Path],
+            stdout, stderr);
+
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("report.html", stdout.ToString());
+        foreach (var png in new[] { "equity.png", "price.png" })
+        {
+            var decoded = PngTestDecoder.Decode(File.ReadAllBytes(dir.File(png)));
+            Assert.Equal((1200, 600), (decoded.Width, decoded.Height));
+        }
+
+        var html = File.ReadAllText(dir.File("report.html"));
+        Assert.Contains("<h1>SPY · breakout · 1Day · 2010-", html);
+        Assert.Equal(3, html.Split("<svg ").Length - 1);
+        Assert.Contains("<table class=\"monthly\">", html);
+        Assert.Contains("<tr><th scope=\"row\">2015</th>", html);
+        Assert.Contains("<path class=\"entry\"", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+}

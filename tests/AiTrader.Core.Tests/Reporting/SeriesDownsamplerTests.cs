@@ -1,0 +1,50 @@
+using AiTrader.Core.Reporting;
+
+namespace AiTrader.Core.Tests.Reporting;
+
+public sealed class SeriesDownsamplerTests
+{
+    [Fact]
+    public void Short_series_is_kept_whole()
+    {
+        Assert.Equal([0, 1, 2, 3, 4], SeriesDownsampler.MinMaxIndices([5.0, 1, 4, 2, 3], 10));
+        Assert.Empty(SeriesDownsampler.MinMaxIndices([], 10));
+    }
+
+    [Fact]
+    public void Each_bucket_keeps_its_minimum_and_maximum_so_spikes_survive()
+    {
+        var rng = new Random(42);
+        var values = new double[10_007];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Math.Sin(i / 300.0) * 10 + rng.NextDouble();
+        }
+
+        values[4_321] = 1_000; // one-bar spike up
+        values[8_765] = -1_000; // one-bar crash
+        const int maxPoints = 200;
+
+        var kept = SeriesDownsampler.MinMaxIndices(values, maxPoints);
+
+        Assert.InRange(kept.Count, 3, maxPoints + 2);
+        Assert.Equal(0, kept[0]);
+        Assert.Equal(values.Length - 1, kept[^1]);
+        Assert.True(kept.Zip(kept.Skip(1)).All(p => p.First < p.Second), "indices ascending and distinct");
+        Assert.Contains(4_321, kept);
+        Assert.Contains(8_765, kept);
+
+        const int buckets = maxPoints / 2;
+        var keptSet = kept.ToHashSet();
+        for (var b = 0; b < buckets; b++)
+        {
+            var from = (int)((long)values.Length * b / buckets);
+            var to = (int)((long)values.Length * (b + 1) / buckets);
+            var bucket = Enumerable.Range(from, to - from).ToArray();
+            var min = bucket.Min(i => values[i]);
+            var max = bucket.Max(i => values[i]);
+            Assert.Contains(bucket, i => keptSet.Contains(i) && values[i] == min);
+            Assert.Contains(bucket, i => keptSet.Contains(i) && values[i] == max);
+        }
+    }
+}
