@@ -16,6 +16,8 @@ public static class AiTraderApp
         {
             CalendarCommand.Create(stdout),
             BacktestCommand.Create(settings, stdout),
+            SweepCommand.Create(settings, stdout),
+            LookaheadCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);
