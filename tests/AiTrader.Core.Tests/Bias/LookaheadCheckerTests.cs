@@ -6,6 +6,7 @@ using AiTrader.Core.Tests.Backtesting;
 
 namespace AiTrader.Core.Tests.Bias;
 
+[Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public class LookaheadCheckerTests
 {
     private static readonly BarSeries Series = TestBars.Series(TestBars.RandomWalk(500, seed: 5));

@@ -6,6 +6,7 @@ using AiTrader.Core.Tests.Backtesting;
 
 namespace AiTrader.Core.Tests.Bias;
 
+[Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public class WarmupBiasCheckerTests
 {
     private static readonly BarSeries Series = TestBars.Series(TestBars.RandomWalk(1500, seed: 8));

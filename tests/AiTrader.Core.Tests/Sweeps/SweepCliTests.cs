@@ -3,6 +3,7 @@ using AiTrader.Cli;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+[Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public sealed class SweepCliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-sweep-cli-" + Guid.NewGuid().ToString("N"));

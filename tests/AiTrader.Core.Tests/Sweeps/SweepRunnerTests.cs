@@ -4,6 +4,7 @@ using AiTrader.Core.Tests.Backtesting;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+[Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public class SweepRunnerTests
 {
     private static readonly AiTrader.Core.MarketData.BarSeries Series = TestBars.Series(TestBars.RandomWalk(600, seed: 7));

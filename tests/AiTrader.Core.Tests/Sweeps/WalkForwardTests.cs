@@ -6,6 +6,7 @@ using AiTrader.Core.Tests.Backtesting;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+[Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public class WalkForwardTests
 {
     [Fact]
