@@ -17,6 +17,8 @@ public static class AiTraderApp
             CalendarCommand.Create(stdout),
             BacktestCommand.Create(settings, stdout),
             BenchCommand.Create(stdout),
+            SweepCommand.Create(settings, stdout),
+            LookaheadCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);

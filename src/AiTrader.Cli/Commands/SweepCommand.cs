@@ -1,0 +1,378 @@
+using System.CommandLine;
+using System.Globalization;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using Spectre.Console;
+using Symbol = AiTrader.Core.Domain.Symbol;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader sweep</c>: backtest every combination of a parameter grid on all cores, or walk it forward.</summary>
+public static class SweepCommand
+{
+    public static Command Create(AppSettings settings, TextWriter stdout)
+    {
+        var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
+        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var grid = new Option<string>("--grid") { Description = "Parameter grid, e.g. \"lookback=10:60:10,atr_mult=2,3,4\" (a:b:step inclusive ranges and comma lists).", Required = true };
+        var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
+        var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
+        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var rankBy = new Option<string>("--rank-by") { Description = "Rank metric: sharpe, cagr, total_return, calmar or profit_factor.", DefaultValueFactory = _ => "sharpe" };
+        var top = new Option<int>("--top") { Description = "Rows of the ranked table to print.", DefaultValueFactory = _ => 10 };
+        var parallelism = new Option<int?>("--parallelism") { Description = "Backtests at once (default: all cores). The results do not depend on it." };
+        var parameters = new Option<string[]>("--param") { Description = "Fixed strategy parameter name=value for every combination (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var capital = new Option<decimal>("--capital") { Description = "Initial capital in USD.", DefaultValueFactory = _ => 100_000m };
+        var walkForward = new Option<bool>("--walk-forward") { Description = "Tune in-sample, test out-of-sample on rolling windows; report out-of-sample only." };
+        var inSample = new Option<int?>("--in-sample") { Description = "Walk-forward in-sample window in bars (e.g. 504)." };
+        var outOfSample = new Option<int?>("--out-of-sample") { Description = "Walk-forward out-of-sample window and roll step in bars (e.g. 126)." };
+        var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year); default 2." };
+        var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years; default 0.5." };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/sweeps/<symbol>-<strategy>-<utc>)." };
+
+        var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
+        {
+            symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
+            inSample, outOfSample, isYears, oosYears, outDir,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var sym = ParseSymbol(parse.GetValue(symbol)!);
+            var strategyName = parse.GetValue(strategy)!.Trim();
+            var parsedGrid = ParseGrid(parse.GetValue(grid)!);
+            var metric = ParseRank(parse.GetValue(rankBy)!);
+            var topN = parse.GetValue(top);
+            if (topN < 1)
+            {
+                throw new CliException($"--top must be at least 1 (got {topN}).");
+            }
+
+            var degree = parse.GetValue(parallelism) ?? Environment.ProcessorCount;
+            if (degree < 1)
+            {
+                throw new CliException($"--parallelism must be at least 1 (got {degree}).");
+            }
+
+            var initial = parse.GetValue(capital);
+            if (initial <= 0)
+            {
+                throw new CliException($"--capital must be greater than 0 (got {initial.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            var isWalkForward = parse.GetValue(walkForward);
+            var (isBars, oosBars) = (parse.GetValue(inSample), parse.GetValue(outOfSample));
+            var (isYrs, oosYrs) = (parse.GetValue(isYears), parse.GetValue(oosYears));
+            if (!isWalkForward && (isBars is not null || oosBars is not null || isYrs is not null || oosYrs is not null))
+            {
+                throw new CliException("--in-sample, --out-of-sample, --is-years and --oos-years need --walk-forward.");
+            }
+
+            var options = new SweepOptions
+            {
+                Strategy = strategyName,
+                BaseParameters = CliParsing.ParseParams(parse.GetValue(parameters)),
+                Backtest = new BacktestOptions { InitialCapital = initial },
+                RankBy = metric,
+                MaxDegreeOfParallelism = degree,
+            };
+            // Fail on an unknown strategy or a bad value in any combination before loading data.
+            foreach (var combination in parsedGrid.Combinations())
+            {
+                try
+                {
+                    options.CreateStrategy(combination);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new CliException($"{combination}: {ex.Message.Split(" (Parameter")[0]}");
+                }
+            }
+
+            var timeframe = ParseInterval(parse.GetValue(interval)!);
+            var series = await LoadBarsAsync(settings, sym, timeframe,
+                CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
+                CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
+            var dir = parse.GetValue(outDir) ?? Path.Combine(settings.ArtifactsDir, "sweeps",
+                $"{sym}-{strategyName}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+            var console = CreateConsole(stdout);
+
+            if (isWalkForward)
+            {
+                var wf = WalkForwardSizes(series, isBars, oosBars, isYrs, oosYrs);
+                var total = WalkForwardRunner.TotalRuns(series.Bars.Count, parsedGrid, wf);
+                var result = WithProgress(console, stdout, $"walk-forward {sym} {strategyName}", total,
+                    p => new WalkForwardRunner(options).Run(series, parsedGrid, wf, p, ct));
+                var files = WalkForwardReportWriter.Write(dir, result, parsedGrid);
+                PrintWalkForward(console, sym, strategyName, series, parsedGrid, wf, result);
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.WindowsCsv)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.EquityCsv)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.MetricsCsv)}[/]");
+            }
+            else
+            {
+                var result = WithProgress(console, stdout, $"sweep {sym} {strategyName}", parsedGrid.Count,
+                    p => new SweepRunner(options).Run(series, parsedGrid, p, ct));
+                var files = SweepReportWriter.Write(dir, result, $"{sym} · {strategyName} · {metric.Name()}");
+                PrintTop(console, sym, strategyName, series, result, topN);
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.Csv)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapSvg)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapHtml)}[/]");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Loads bars from the bundled (or configured) sample data, as <c>aitrader backtest</c> does.</summary>
+    internal static async Task<BarSeries> LoadBarsAsync(AppSettings settings, Symbol symbol, Timeframe interval,
+        DateOnly? start, DateOnly? end, CancellationToken ct)
+    {
+        if (start is { } s && end is { } e && s > e)
+        {
+            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
+        }
+
+        var root = settings.SampleDataDir ?? SampleData.LocateRoot();
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
+        var startUtc = start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
+        var endUtc = end is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+        var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);
+        if (series.Bars.Count == 0)
+        {
+            throw new CliException($"no {interval} bars for {symbol} in the requested range; widen --start/--end.");
+        }
+
+        return series;
+    }
+
+    internal static Symbol ParseSymbol(string value)
+    {
+        try
+        {
+            return new Symbol(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    internal static Timeframe ParseInterval(string value) =>
+        Timeframe.TryParse(value, out var tf)
+            ? tf
+            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+
+    internal static IAnsiConsole CreateConsole(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(stdout),
+        Ansi = IsInteractive(stdout) ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = IsInteractive(stdout) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = IsInteractive(stdout) ? InteractionSupport.Yes : InteractionSupport.No,
+    });
+
+    /// <summary>Runs <paramref name="work"/> behind a live progress bar on a terminal, or a few plain lines when redirected.</summary>
+    internal static T WithProgress<T>(IAnsiConsole console, TextWriter stdout, string label, int total, Func<IProgress<int>, T> work)
+    {
+        if (!IsInteractive(stdout))
+        {
+            return work(new PlainProgress(stdout, label, total));
+        }
+
+        return console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: total);
+                var result = work(new MonotonicProgress(v => task.Value = v));
+                task.Value = total;
+                return result;
+            });
+    }
+
+    internal static string FormatWhen(DateTime utc, Timeframe timeframe) => timeframe.IsIntraday
+        ? ExchangeTime.ToNewYork(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
+        : ExchangeTime.SessionDate(utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static bool IsInteractive(TextWriter stdout) => stdout == Console.Out && !Console.IsOutputRedirected;
+
+    private static ParameterGrid ParseGrid(string text)
+    {
+        try
+        {
+            return ParameterGrid.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"--grid: {ex.Message}");
+        }
+    }
+
+    private static RankMetric ParseRank(string text)
+    {
+        try
+        {
+            return RankMetrics.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"--rank-by: {ex.Message}");
+        }
+    }
+
+    private static WalkForwardOptions WalkForwardSizes(BarSeries series, int? isBars, int? oosBars, double? isYears, double? oosYears)
+    {
+        if (isBars is not null && isYears is not null)
+        {
+            throw new CliException("give the in-sample window once: --in-sample (bars) or --is-years, not both.");
+        }
+
+        if (oosBars is not null && oosYears is not null)
+        {
+            throw new CliException("give the out-of-sample window once: --out-of-sample (bars) or --oos-years, not both.");
+        }
+
+        int Bars(int? bars, double? years, double defaultYears, string flag, string yearsFlag)
+        {
+            if (bars is { } b)
+            {
+                return b >= 1 ? b : throw new CliException($"{flag} must be at least 1 bar (got {b}).");
+            }
+
+            var y = years ?? defaultYears;
+            return y > 0 && double.IsFinite(y)
+                ? WalkForwardPlan.BarsForYears(series, y)
+                : throw new CliException($"{yearsFlag} must be a positive number of years (got {y.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        var options = new WalkForwardOptions(
+            Bars(isBars, isYears, 2, "--in-sample", "--is-years"),
+            Bars(oosBars, oosYears, 0.5, "--out-of-sample", "--oos-years"));
+        if (series.Bars.Count <= options.InSampleBars)
+        {
+            throw new CliException(
+                $"walk-forward needs more than the {options.InSampleBars} in-sample bars; {series.Symbol} has {series.Bars.Count} in range. Shorten the windows or widen --start/--end.");
+        }
+
+        return options;
+    }
+
+    private static void PrintTop(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series, SweepResult result, int top)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"{symbol} · {strategy} · {series.Timeframe} · {FormatWhen(series.Bars[0].Timestamp, series.Timeframe)} → {FormatWhen(series.Bars[^1].Timestamp, series.Timeframe)} · {result.Grid.Count} combinations ranked by {result.RankBy.Name()}"))
+            .AddColumn(new TableColumn("#").RightAligned());
+        foreach (var name in result.Grid.Names)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        }
+
+        foreach (var header in new[] { "Trades", "Return", "CAGR", "Sharpe", "Max DD", "Profit factor" })
+        {
+            table.AddColumn(new TableColumn(header).RightAligned());
+        }
+
+        var rank = 0;
+        foreach (var row in result.Ranked.Take(top))
+        {
+            var m = row.Metrics;
+            var cells = new List<string> { (++rank).ToString(CultureInfo.InvariantCulture) };
+            cells.AddRange(row.Combination.Values.Select(Markup.Escape));
+            cells.AddRange(
+            [
+                m.Trades.ToString(CultureInfo.InvariantCulture),
+                BacktestReportWriter.FormatPercent(m.TotalReturn),
+                BacktestReportWriter.FormatPercent(m.Cagr),
+                BacktestReportWriter.FormatRatio(m.Sharpe),
+                BacktestReportWriter.FormatPercent(m.MaxDrawdown),
+                BacktestReportWriter.FormatRatio(m.ProfitFactor),
+            ]);
+            table.AddRow(cells.ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    private static void PrintWalkForward(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series,
+        ParameterGrid grid, WalkForwardOptions wf, WalkForwardResult result)
+    {
+        var tf = series.Timeframe;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"{symbol} · {strategy} · walk-forward IS {wf.InSampleBars} / OOS {wf.OutOfSampleBars} bars · {grid.Count} combinations per window · chosen by {result.RankBy.Name()}"))
+            .AddColumn(new TableColumn("#").RightAligned()).AddColumn("In-sample").AddColumn("Out-of-sample").AddColumn("Chosen")
+            .AddColumn(new TableColumn($"IS {result.RankBy.Name()}").RightAligned())
+            .AddColumn(new TableColumn("OOS return").RightAligned())
+            .AddColumn(new TableColumn("OOS Sharpe").RightAligned())
+            .AddColumn(new TableColumn("OOS trades").RightAligned());
+        foreach (var w in result.Windows)
+        {
+            table.AddRow(
+                w.Window.Index.ToString(CultureInfo.InvariantCulture),
+                $"{FormatWhen(w.InSampleFirst, tf)} → {FormatWhen(w.InSampleLast, tf)}",
+                $"{FormatWhen(w.OutOfSampleFirst, tf)} → {FormatWhen(w.OutOfSampleLast, tf)}",
+                Markup.Escape(w.Chosen.ToString()),
+                BacktestReportWriter.FormatRatio(w.InSampleScore),
+                BacktestReportWriter.FormatPercent(w.OutOfSample.TotalReturn),
+                BacktestReportWriter.FormatRatio(w.OutOfSample.Sharpe),
+                w.OutOfSample.Trades.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var metrics = new Table().Border(TableBorder.Rounded).Title("Stitched out-of-sample equity (out-of-sample bars only)")
+            .AddColumn("Metric").AddColumn(new TableColumn("Value").RightAligned());
+        foreach (var row in BacktestReportWriter.MetricsTable(result.Metrics))
+        {
+            metrics.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Value));
+        }
+
+        console.Write(metrics);
+    }
+
+    /// <summary>Progress that never goes backwards: workers report out of order.</summary>
+    private sealed class MonotonicProgress(Action<int> update) : IProgress<int>
+    {
+        private int _best;
+
+        public void Report(int value)
+        {
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _best);
+                if (value <= seen)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _best, value, seen) != seen);
+
+            update(value);
+        }
+    }
+
+    /// <summary>Redirected output: one line at each tenth of the work, so logs show movement without a flood.</summary>
+    private sealed class PlainProgress(TextWriter writer, string label, int total) : IProgress<int>
+    {
+        private readonly Lock _gate = new();
+        private int _lastTenth = -1;
+
+        public void Report(int value)
+        {
+            var tenth = total <= 0 ? 10 : (int)(10L * value / total);
+            lock (_gate)
+            {
+                if (tenth <= _lastTenth)
+                {
+                    return;
+                }
+
+                _lastTenth = tenth;
+                writer.WriteLine($"{label}: {value.ToString(CultureInfo.InvariantCulture)}/{total.ToString(CultureInfo.InvariantCulture)} backtests");
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Runtime.ExceptionServices;
+using AiTrader.Core.MarketData;
+
+namespace AiTrader.Core.Backtesting.Sweeps;
+
+/// <summary>Runs a strategy once per grid combination over one bar series, in parallel, and ranks the results.</summary>
+/// <remarks>Every combination gets its own strategy instance (strategies hold indicator state) while all runs read the same
+/// bar series, which nobody mutates. Results are stored at their combination index and ranked with a total order, so the
+/// output is the same for any degree of parallelism and any thread schedule.</remarks>
+public sealed class SweepRunner
+{
+    private readonly SweepOptions _options;
+
+    public SweepRunner(SweepOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validate();
+    }
+
+    public SweepOptions Options => _options;
+
+    /// <summary>Backtests every combination of <paramref name="grid"/> on <paramref name="series"/>.</summary>
+    /// <param name="progress">Receives the number of finished combinations (from worker threads, not necessarily in order).</param>
+    /// <exception cref="ArgumentException">A combination's parameters are unknown or invalid (checked before any run starts).</exception>
+    public SweepResult Run(BarSeries series, ParameterGrid grid, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(grid);
+
+        var combinations = grid.Combinations().ToArray();
+        // Build each strategy once up front so a bad value in the last combination fails before hours of work.
+        foreach (var combination in combinations)
+        {
+            _options.CreateStrategy(combination);
+        }
+
+        var engine = new BacktestEngine(_options.Backtest);
+        var rows = new SweepRow[combinations.Length];
+        var finished = 0;
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism,
+            CancellationToken = cancellationToken,
+        };
+
+        try
+        {
+            Parallel.For(0, combinations.Length, parallel, i =>
+            {
+                var combination = combinations[i];
+                var result = engine.Run(series, _options.CreateStrategy(combination));
+                var metrics = PerformanceCalculator.Compute(_options.Backtest.InitialCapital, result.EquityCurve,
+                    result.Trades, _options.Metrics);
+                rows[i] = new SweepRow(combination, metrics, _options.RankBy.ValueOf(metrics));
+                progress?.Report(Interlocked.Increment(ref finished));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // Surface the first failure as itself so callers (and the CLI's one-line errors) see the real type.
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
+        }
+
+        return new SweepResult(grid, _options.RankBy, rows, Rank(rows));
+    }
+
+    /// <summary>Orders rows best first: score descending, null scores last, equal scores by combination index.</summary>
+    public static IReadOnlyList<SweepRow> Rank(IReadOnlyList<SweepRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return rows
+            .OrderBy(r => r.Score is null ? 1 : 0)
+            .ThenByDescending(r => r.Score ?? 0)
+            .ThenBy(r => r.Combination.Index)
+            .ToArray();
+    }
+}
