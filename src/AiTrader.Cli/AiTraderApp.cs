@@ -19,6 +19,7 @@ public static class AiTraderApp
             BenchCommand.Create(stdout),
             SweepCommand.Create(settings, stdout),
             LookaheadCommand.Create(settings, stdout),
+            FetchCommand.Create(stdout),
         };
 
         var parse = root.Parse(args);

@@ -1,0 +1,157 @@
+using System.Collections;
+using System.CommandLine;
+using System.Globalization;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using AiTrader.MarketData.Dal;
+using Spectre.Console;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader fetch</c>: bars for one symbol through the market-data DAL (vendor chain + cache), summarized or written as CSV.</summary>
+public static class FetchCommand
+{
+    private static readonly AsyncLocal<Func<string, string?>?> EnvironmentOverride = new();
+
+    /// <summary>Makes <c>fetch</c> read variables from <paramref name="variables"/> instead of the process environment in
+    /// the current async flow (tests run in parallel, so process-wide variables would leak between them).
+    /// Dispose to restore.</summary>
+    public static IDisposable UseEnvironment(IDictionary variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var previous = EnvironmentOverride.Value;
+        EnvironmentOverride.Value = name => variables.Contains(name) ? variables[name]?.ToString() : null;
+        return new Restore(() => EnvironmentOverride.Value = previous);
+    }
+
+    public static Command Create(TextWriter stdout)
+    {
+        var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
+        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour, 1Day.", DefaultValueFactory = _ => "1Day" };
+        var vendor = new Option<string?>("--vendor")
+        {
+            Description = "auto (the fallback chain), sample (bundled data), alphavantage, yahoo, twelvedata, alpaca or finnhub. " +
+                "Default: auto when a vendor key is set, else sample.",
+        };
+        var start = new Option<string>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive.", Required = true };
+        var end = new Option<string>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive.", Required = true };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var outFile = new Option<string?>("--out") { Description = "Write the bars as CSV (timestamp,open,high,low,close,volume) to this file." };
+
+        var command = new Command("fetch", "Fetch historical bars from a vendor (cached) or the bundled sample data.")
+        {
+            symbol, interval, vendor, start, end, adjustment, outFile,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var sym = ParseSymbol(parse.GetValue(symbol)!);
+            var tf = Timeframe.TryParse(parse.GetValue(interval), out var t)
+                ? t
+                : throw new CliException($"--interval '{parse.GetValue(interval)}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+            var adj = parse.GetValue(adjustment)!.Trim().ToLowerInvariant() switch
+            {
+                "split" => PriceAdjustment.Split,
+                "raw" => PriceAdjustment.Raw,
+                var other => throw new CliException($"--adjustment '{other}' is not supported; use split or raw."),
+            };
+            var first = CliParsing.ParseDate(parse.GetValue(start)!, "--start");
+            var last = CliParsing.ParseDate(parse.GetValue(end)!, "--end");
+            if (first > last)
+            {
+                throw new CliException($"--start {first:yyyy-MM-dd} is after --end {last:yyyy-MM-dd}; pick a start before the end.");
+            }
+
+            // Session dates in New York: from 00:00 ET on the first day to the last tick before 00:00 ET after the last.
+            var startUtc = ExchangeTime.ToUtc(first, TimeOnly.MinValue);
+            var endUtc = ExchangeTime.ToUtc(last.AddDays(1), TimeOnly.MinValue).AddTicks(-1);
+
+            await using var dal = MarketDataDal.FromEnvironment(EnvironmentOverride.Value);
+            var batch = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc, adj, ct);
+            var path = parse.GetValue(outFile);
+            if (path is not null)
+            {
+                await BarCsv.WriteAsync(path, batch.Bars, ct);
+            }
+
+            Print(stdout, batch, first, last, path);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static AiTrader.Core.Domain.Symbol ParseSymbol(string value)
+    {
+        try
+        {
+            return new AiTrader.Core.Domain.Symbol(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    private static void Print(TextWriter stdout, BarBatch batch, DateOnly first, DateOnly last, string? path)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{batch.Symbol} · {batch.Interval} · {first:yyyy-MM-dd} → {last:yyyy-MM-dd} · {batch.Adjustment.ToString().ToLowerInvariant()}-adjusted")
+            .AddColumn("Field").AddColumn("Value");
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        Row("rows", batch.Bars.Count.ToString(inv));
+        Row("vendor", batch.Vendor);
+        Row("cache", batch.Cache switch
+        {
+            CacheOutcome.Full => "hit (no request)",
+            CacheOutcome.Partial => "partial (fetched " + string.Join(", ", batch.FetchedRanges.Select(r => string.Create(inv, $"{r.Start:yyyy-MM-dd HH:mm}Z..{r.End:yyyy-MM-dd HH:mm}Z"))) + ")",
+            CacheOutcome.Miss => "miss",
+            _ => "not cached (local data)",
+        });
+        if (batch.Bars.Count > 0)
+        {
+            Row("first bar", batch.Bars[0].Timestamp.ToString("yyyy-MM-dd HH:mm'Z'", inv));
+            Row("last bar", batch.Bars[^1].Timestamp.ToString("yyyy-MM-dd HH:mm'Z'", inv));
+        }
+
+        Row("dropped bars", batch.DroppedBars.ToString(inv));
+        Row("duplicates", batch.Duplicates.ToString(inv));
+        if (batch.EmptyBars > 0)
+        {
+            Row("empty rows", batch.EmptyBars.ToString(inv));
+        }
+
+        Row("flagged bars", batch.Flags.Count.ToString(inv));
+        Row("attempts", batch.Attempts.Count == 0 ? "-" : string.Join(" → ", batch.Attempts.Select(a => a.Error is null ? a.Vendor : $"{a.Vendor} ({a.Error})")));
+        console.Write(table);
+
+        // Fallbacks matter to the user (a key may be wrong), so each failed attempt gets its own line.
+        foreach (var attempt in batch.Attempts.Where(a => a.Error is not null))
+        {
+            console.MarkupLine($"[yellow]fallback:[/] {Markup.Escape(attempt.Message)}");
+        }
+
+        foreach (var warning in batch.Warnings)
+        {
+            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        }
+
+        if (path is not null)
+        {
+            console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/] ({batch.Bars.Count.ToString(inv)} rows)");
+        }
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+}
