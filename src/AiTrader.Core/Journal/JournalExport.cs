@@ -137,7 +137,7 @@ public static class JournalExport
             DateTime.ParseExact(o.GetProperty("timestamp").GetString()!, TimestampFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
             JournalKinds.Parse(o.GetProperty("kind").GetString()!),
-            symbol is null ? null : new Symbol(symbol),
+            symbol is null ? (Symbol?)null : new Symbol(symbol),
             ParseSide(Str(o, "side")),
             Dec(o, "quantity"),
             Dec(o, "price"),
