@@ -126,7 +126,8 @@ public sealed class JournalingAgent
             ["stop_price"] = order.StopPrice,
         };
         var entry = OrderEntry(order.CreatedAt, JournalKind.Order, order, clientOrderId, order.Reason, data)
-            with { Price = order.LimitPrice ?? order.StopPrice, EventKey = eventKey ?? $"order:{clientOrderId ?? order.Id}" };
+            with
+        { Price = order.LimitPrice ?? order.StopPrice, EventKey = eventKey ?? $"order:{clientOrderId ?? order.Id}" };
         return Journal.AppendAsync(entry, cancellationToken);
     }
 
@@ -158,7 +159,8 @@ public sealed class JournalingAgent
         ArgumentNullException.ThrowIfNull(order);
         var data = new JsonObject { ["filled_quantity"] = filledQuantity };
         var entry = OrderEntry(utc, JournalKind.Cancel, order, clientOrderId, reason, data)
-            with { EventKey = eventKey ?? $"cancel:{order.Id}" };
+            with
+        { EventKey = eventKey ?? $"cancel:{order.Id}" };
         return Journal.AppendAsync(entry, cancellationToken);
     }
 
@@ -169,7 +171,8 @@ public sealed class JournalingAgent
         ArgumentNullException.ThrowIfNull(order);
         var data = new JsonObject { ["status_code"] = statusCode };
         var entry = OrderEntry(utc, JournalKind.Reject, order, clientOrderId, reason, data)
-            with { EventKey = eventKey ?? $"reject:{order.Id}" };
+            with
+        { EventKey = eventKey ?? $"reject:{order.Id}" };
         return Journal.AppendAsync(entry, cancellationToken);
     }
 
