@@ -79,8 +79,9 @@ public sealed class JournalCliTests : IDisposable
         (code, var table, err) = await Run("journal", "--date", "2024-07-04");
         Assert.True(code == 0, err);
         Assert.Contains("QQQ", table);
-        Assert.DoesNotContain("SPY", table);
-        Assert.Contains("1 entry", table);
+        Assert.Contains("o-3", table);
+        Assert.DoesNotContain("o-2", table); // 00:30Z on the 4th is the 3rd in New York
+        Assert.Contains("2 entries", table);
 
         (code, table, _) = await Run("journal", "--date", "2024-07-05");
         Assert.Equal(0, code);
