@@ -105,9 +105,8 @@ public sealed class JournalCliTests : IDisposable
     private async Task Seed()
     {
         await using var journal = SqliteJournal.InDataDirectory(_dir.Path);
-        await journal.AppendAsync(JournalEntry.Create(Ny(2024, 7, 3, 10), JournalKind.Order, "entry", "SPY")
-            with
-        { Side = OrderSide.Buy, Quantity = 10m, OrderId = "o-1" });
+        var order = JournalEntry.Create(Ny(2024, 7, 3, 10), JournalKind.Order, "entry", "SPY");
+        await journal.AppendAsync(order with { Side = OrderSide.Buy, Quantity = 10m, OrderId = "o-1" });
         await journal.AppendAsync(Block(Ny(2024, 7, 3, 11), "IBM", "pdt: 3 day trades, equity $20,000.00 < $25,000.00"));
         await journal.AppendAsync(FillEntry(new DateTime(2024, 7, 4, 0, 30, 0, DateTimeKind.Utc), "SPY", OrderSide.Sell, 10m, 546.5m, "o-2"));
         await journal.AppendAsync(FillEntry(new DateTime(2024, 7, 4, 14, 0, 0, DateTimeKind.Utc), "SPY", OrderSide.Buy, 1m, 1m, "o-3"));
