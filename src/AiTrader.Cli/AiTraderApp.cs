@@ -20,6 +20,7 @@ public static class AiTraderApp
             SweepCommand.Create(settings, stdout),
             LookaheadCommand.Create(settings, stdout),
             FetchCommand.Create(stdout),
+            JournalCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);

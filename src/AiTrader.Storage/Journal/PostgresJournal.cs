@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace AiTrader.Storage;
+
+/// <summary>The journal in PostgreSQL as <c>trading.journal</c> (used when DATABASE_URL is set).</summary>
+public sealed partial class PostgresJournal : SqlJournal
+{
+    /// <summary>The schema the journal lives in unless told otherwise.</summary>
+    public const string DefaultSchema = "trading";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _description;
+
+    /// <summary>Connects with a <c>postgres://user:pass@host:port/db</c> URL or a key=value connection string.
+    /// <paramref name="schema"/> exists so tests can isolate themselves; production uses <c>trading</c>.</summary>
+    public PostgresJournal(string databaseUrl, string schema = DefaultSchema)
+    {
+        if (!Identifier().IsMatch(schema))
+        {
+            throw new ArgumentException($"Schema '{schema}' must be a lower-case SQL identifier (a-z, 0-9, _).", nameof(schema));
+        }
+
+        Schema = schema;
+        var connectionString = PostgresConnectionString.FromDatabaseUrl(databaseUrl);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        _description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} ({schema}.journal)";
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string Schema { get; }
+
+    protected override string Table => $"{Schema}.journal";
+
+    protected override string DataParameter => "CAST(@data AS json)";
+
+    /// <summary>Host, port, database and table; never the user or password.</summary>
+    public override string ToString() => _description;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // As for the snapshot catalog: IF NOT EXISTS is not race-free, so an advisory lock serializes creators.
+        // json (not jsonb) keeps the payload's text as written, so an entry reads back exactly as appended.
+        // The trigger makes the server refuse UPDATE, DELETE and TRUNCATE whoever sends them.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $$"""
+            SELECT pg_advisory_xact_lock(hashtext('aitrader.{{Schema}}.journal'));
+            CREATE SCHEMA IF NOT EXISTS {{Schema}};
+            CREATE TABLE IF NOT EXISTS {{Schema}}.journal (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                "timestamp"     timestamptz NOT NULL,
+                kind            text        NOT NULL CHECK (kind IN ('decision','block','order','fill','cancel','reject','position','summary')),
+                symbol          text,
+                side            text        CHECK (side IN ('buy','sell')),
+                quantity        numeric,
+                price           numeric,
+                order_id        text,
+                client_order_id text,
+                reason          text        NOT NULL,
+                data            json,
+                event_key       text,
+                CONSTRAINT journal_event_key UNIQUE (event_key)
+            );
+            CREATE INDEX IF NOT EXISTS journal_timestamp ON {{Schema}}.journal ("timestamp");
+            CREATE OR REPLACE FUNCTION {{Schema}}.journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN
+                RAISE EXCEPTION '%.journal is append-only: % is not allowed', TG_TABLE_SCHEMA, TG_OP;
+            END
+            $fn$;
+            CREATE OR REPLACE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON {{Schema}}.journal
+                FOR EACH ROW EXECUTE FUNCTION {{Schema}}.journal_append_only();
+            CREATE OR REPLACE TRIGGER journal_no_truncate BEFORE TRUNCATE ON {{Schema}}.journal
+                FOR EACH STATEMENT EXECUTE FUNCTION {{Schema}}.journal_append_only();
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override object ToDb(DateTime utc) => utc;
+
+    protected override object ToDb(decimal value) => value;
+
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) =>
+        DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    protected override decimal ReadDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+}

@@ -1,0 +1,208 @@
+using System.Data.Common;
+using System.Globalization;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Journal;
+
+namespace AiTrader.Storage;
+
+/// <summary>The journal statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
+public abstract class SqlJournal : IJournal
+{
+    private const string Columns =
+        "id, \"timestamp\", kind, symbol, side, quantity, price, order_id, client_order_id, reason, data, event_key";
+
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    /// <summary>The table, schema-qualified where the backend has schemas.</summary>
+    protected abstract string Table { get; }
+
+    /// <summary>The SQL expression that stores the <c>@data</c> parameter (PostgreSQL casts text to json).</summary>
+    protected virtual string DataParameter => "@data";
+
+    /// <summary>False when the store has never been written (a missing SQLite file): reads then return nothing
+    /// instead of creating an empty database as a side effect.</summary>
+    protected virtual bool StoreExists => true;
+
+    public async Task<JournalEntry> AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        entry = entry.Normalize() with { Id = 0 };
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var insert = connection.CreateCommand())
+        {
+            // A NULL event key never conflicts (both backends treat NULLs as distinct in a UNIQUE constraint).
+            insert.CommandText = $"""
+                INSERT INTO {Table} ("timestamp", kind, symbol, side, quantity, price, order_id, client_order_id, reason, data, event_key)
+                VALUES (@timestamp, @kind, @symbol, @side, @quantity, @price, @order_id, @client_order_id, @reason, {DataParameter}, @event_key)
+                ON CONFLICT (event_key) DO NOTHING
+                RETURNING id
+                """;
+            Add(insert, "timestamp", ToDb(entry.Timestamp));
+            Add(insert, "kind", entry.Kind.ToText());
+            Add(insert, "symbol", entry.Symbol?.Value);
+            Add(insert, "side", JournalExport.SideText(entry.Side));
+            Add(insert, "quantity", entry.Quantity is { } q ? ToDb(q) : null);
+            Add(insert, "price", entry.Price is { } p ? ToDb(p) : null);
+            Add(insert, "order_id", entry.OrderId);
+            Add(insert, "client_order_id", entry.ClientOrderId);
+            Add(insert, "reason", entry.Reason);
+            Add(insert, "data", entry.Data);
+            Add(insert, "event_key", entry.EventKey);
+            var id = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (id is not null and not DBNull)
+            {
+                return entry with { Id = Convert.ToInt64(id, CultureInfo.InvariantCulture) };
+            }
+        }
+
+        // Only a repeated event key inserts nothing: the first entry stored under it wins.
+        return await FindByEventKeyAsync(connection, entry.EventKey!, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Journal insert of event key '{entry.EventKey}' stored nothing and found no entry.");
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> QueryAsync(JournalQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!StoreExists)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        if (query.UtcRange is { } range)
+        {
+            where.Add("\"timestamp\" >= @start AND \"timestamp\" < @end");
+            Add(command, "start", ToDb(range.StartUtc));
+            Add(command, "end", ToDb(range.EndUtc));
+        }
+
+        if (query.Kind is { } kind)
+        {
+            where.Add("kind = @kind");
+            Add(command, "kind", kind.ToText());
+        }
+
+        if (query.Symbol is { } symbol)
+        {
+            where.Add("symbol = @symbol");
+            Add(command, "symbol", symbol.Value);
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        command.CommandText = $"SELECT {Columns} FROM {Table} {filter} ORDER BY id";
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JournalEntry?> FindByEventKeyAsync(string eventKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventKey);
+        if (!StoreExists)
+        {
+            return null;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await FindByEventKeyAsync(connection, eventKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public virtual ValueTask DisposeAsync()
+    {
+        _schemaLock.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Opens a connection to the backend.</summary>
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the table, its indexes and the append-only triggers when missing; must be idempotent.</summary>
+    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The value that stores a UTC instant in this backend.</summary>
+    protected abstract object ToDb(DateTime utc);
+
+    /// <summary>The value that stores a decimal exactly in this backend.</summary>
+    protected abstract object ToDb(decimal value);
+
+    /// <summary>Reads a UTC instant stored by <see cref="ToDb(DateTime)"/>.</summary>
+    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
+
+    /// <summary>Reads a decimal stored by <see cref="ToDb(decimal)"/>.</summary>
+    protected abstract decimal ReadDecimal(DbDataReader reader, int ordinal);
+
+    private async Task<JournalEntry?> FindByEventKeyAsync(DbConnection connection, string eventKey, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM {Table} WHERE event_key = @event_key";
+        Add(command, "event_key", eventKey);
+        var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (!_schemaReady)
+                    {
+                        await CreateSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+                        _schemaReady = true;
+                    }
+                }
+                finally
+                {
+                    _schemaLock.Release();
+                }
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<JournalEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var result = new List<JournalEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new JournalEntry(
+                reader.GetInt64(0),
+                ReadUtc(reader, 1),
+                JournalKinds.Parse(reader.GetString(2)),
+                reader.IsDBNull(3) ? (Symbol?)null : new Symbol(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : JournalExport.ParseSide(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : ReadDecimal(reader, 5),
+                reader.IsDBNull(6) ? null : ReadDecimal(reader, 6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11)));
+        }
+
+        return result;
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        command.Parameters.Add(p);
+    }
+}
