@@ -22,6 +22,9 @@ public enum BrokerOrderStatus
     Calculated,
     AcceptedForBidding,
 
+    /// <summary>A bracket leg waiting for its parent to fill.</summary>
+    Held,
+
     /// <summary>A status this code does not know yet; treat as open and re-read the order.</summary>
     Unknown,
 }

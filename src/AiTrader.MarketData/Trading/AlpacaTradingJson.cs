@@ -225,6 +225,7 @@ public static class AlpacaTradingJson
         "stopped" => BrokerOrderStatus.Stopped,
         "calculated" => BrokerOrderStatus.Calculated,
         "accepted_for_bidding" => BrokerOrderStatus.AcceptedForBidding,
+        "held" => BrokerOrderStatus.Held,
         _ => BrokerOrderStatus.Unknown,
     };
 
