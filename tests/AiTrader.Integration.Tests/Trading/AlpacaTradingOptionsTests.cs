@@ -1,5 +1,6 @@
 using AiTrader.Core.Brokers;
 using AiTrader.MarketData.Trading;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiTrader.Integration.Tests.Trading;
 
@@ -75,5 +76,21 @@ public sealed class AlpacaTradingOptionsTests
         Assert.Throws<ArgumentException>(() => (ok with { Type = BrokerOrderType.Stop, LimitPrice = 1m, StopPrice = 1m }).Validate());
         Assert.Throws<ArgumentException>(() => (ok with { Type = BrokerOrderType.TrailingStop }).Validate());
         (ok with { Type = BrokerOrderType.StopLimit, LimitPrice = 101m, StopPrice = 100m }).Validate();
+    }
+
+    [Fact]
+    public async Task Registration_resolves_the_alpaca_client_as_the_broker()
+    {
+        await using var fake = await TradingTestKit.StartFakeAsync();
+        var services = new ServiceCollection();
+        services.AddAlpacaTrading(TradingTestKit.Options(fake));
+        await using var provider = services.BuildServiceProvider();
+
+        var broker = provider.GetRequiredService<IBroker>();
+
+        Assert.IsType<AlpacaTradingClient>(broker);
+        Assert.Equal(103820.56m, (await broker.GetAccountAsync()).Equity);
+        Assert.Throws<BrokerException>(() => new ServiceCollection().AddAlpacaTrading(
+            new AlpacaTradingOptions { BaseUrl = new Uri(AlpacaTradingOptions.LiveBaseUrl) }));
     }
 }
