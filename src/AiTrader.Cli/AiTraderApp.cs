@@ -16,6 +16,7 @@ public static class AiTraderApp
         {
             CalendarCommand.Create(stdout),
             BacktestCommand.Create(settings, stdout),
+            StrategiesCommand.Create(stdout),
         };
 
         var parse = root.Parse(args);
