@@ -3,13 +3,21 @@ using System.Globalization;
 namespace AiTrader.Core.Strategies;
 
 // Numbers in intent reasons: two decimals, unless that would print a value equal to the threshold it was compared
-// with ("prob_up 0.50 < 0.50"), in which case four.
+// with ("prob_up 0.50 < 0.50"), in which case as many more as it takes (up to eight).
 internal static class ReasonText
 {
     public static string Compared(double value, double threshold)
     {
-        var shown = Fixed(value, 2);
-        return shown == Fixed(threshold, 2) && value != threshold ? Fixed(value, 4) : shown;
+        for (var decimals = 2; decimals < 8; decimals++)
+        {
+            var shown = Fixed(value, decimals);
+            if (value == threshold || shown != Fixed(threshold, decimals))
+            {
+                return shown;
+            }
+        }
+
+        return Fixed(value, 8);
     }
 
     public static string Fixed(double value, int decimals)
