@@ -35,8 +35,8 @@ public class StrategyCatalogTests
     [Fact]
     public void Unknown_strategy_lists_the_known_ones_on_one_line()
     {
-        var ex = Assert.Throws<ArgumentException>(() => StrategyCatalog.Create("momentum"));
-        Assert.Contains("'momentum'", ex.Message);
+        var ex = Assert.Throws<ArgumentException>(() => StrategyCatalog.Create("scalper"));
+        Assert.Contains("'scalper'", ex.Message);
         Assert.Contains("breakout", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }

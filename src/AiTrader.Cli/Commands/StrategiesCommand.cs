@@ -1,0 +1,44 @@
+using System.CommandLine;
+using AiTrader.Core.Strategies;
+using Spectre.Console;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader strategies</c>: every strategy with its parameters, defaults and meanings.</summary>
+public static class StrategiesCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var command = new Command("strategies", "List the strategies and their parameters (set them with backtest --param name=value).");
+        command.SetAction(_ =>
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stdout),
+                Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+                ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            });
+            console.Write(Table());
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>One row per parameter, the strategy name on its first row.</summary>
+    public static Table Table()
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Strategy").AddColumn("Parameter").AddColumn(new TableColumn("Default").RightAligned()).AddColumn("Description");
+        foreach (var name in StrategyCatalog.Names)
+        {
+            var first = true;
+            foreach (var p in StrategyCatalog.Describe(name))
+            {
+                table.AddRow(first ? Markup.Escape(name) : "", Markup.Escape(p.Name), Markup.Escape(p.Default), Markup.Escape(p.Description));
+                first = false;
+            }
+        }
+
+        return table;
+    }
+}

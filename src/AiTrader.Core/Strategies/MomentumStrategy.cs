@@ -1,0 +1,125 @@
+using AiTrader.Core.Domain;
+using AiTrader.Core.Risk.Sizing;
+using static AiTrader.Core.Strategies.ReasonText;
+
+namespace AiTrader.Core.Strategies;
+
+/// <summary>Trend following on the Kalman filter: enter when prob_up clears a threshold in a whitelisted regime, exit on velocity reversal or an ATR trailing stop.</summary>
+/// <remarks>
+/// At the close of bar t, with p = prob_up_t, regime_t and ATR_t (all from bars ≤ t):
+/// <list type="bullet">
+/// <item>Flat: enter long when p ≥ prob_entry and regime_t ∈ regimes, initial stop close − k·ATR; with shorts allowed,
+/// enter short when p ≤ 1 − prob_entry and regime_t ∈ the mirrored whitelist, stop close + k·ATR.</item>
+/// <item>Long: exit when p &lt; prob_exit (the velocity has turned); otherwise trail the stop to close − k·ATR, never lower.
+/// Shorts mirror (exit when p &gt; 1 − prob_exit).</item>
+/// </list>
+/// No entries while the filter is in warm-up, the regime is Unknown or the ATR is not ready. Entries are only taken
+/// from flat, so an exit and the next entry are at least a bar apart. The sizer receives the win probability
+/// (p for a long, 1 − p for a short), the regime, and the payoff ratio of this strategy's own closed trades.
+/// </remarks>
+public sealed class MomentumStrategy : IStrategy
+{
+    public const string CatalogName = "momentum";
+
+    private readonly IPositionSizer _sizer;
+    private readonly IStrategySignalSource _signals;
+    private readonly ClosedTradeTracker _trades = new();
+
+    public MomentumStrategy(MomentumParameters? parameters = null, IPositionSizer? sizer = null, IStrategySignalSource? signals = null)
+    {
+        Parameters = (parameters ?? new MomentumParameters()).Validate();
+        _sizer = sizer ?? new FixedFractionalSizer(Parameters.RiskFraction);
+        _signals = signals ?? new StrategySignals(Parameters.AtrPeriod);
+    }
+
+    public string Name => CatalogName;
+
+    public MomentumParameters Parameters { get; }
+
+    public void Reset()
+    {
+        _signals.Reset();
+        _trades.Reset();
+    }
+
+    public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
+    {
+        var signal = _signals.Update(context.Bar);
+        _trades.Observe(context);
+        if (!signal.IsReady)
+        {
+            return [];
+        }
+
+        var p = signal.ProbabilityUp;
+        var close = context.Bar.Close;
+        var atr = signal.Atr!.Value;
+        var stopDistance = Parameters.AtrMultiplier * (decimal)atr;
+
+        if (context.IsLong)
+        {
+            if (p < Parameters.ExitProbability)
+            {
+                return [OrderIntent.Exit(PositionSide.Long,
+                    $"prob_up {Compared(p, Parameters.ExitProbability)} < {Fixed(Parameters.ExitProbability, 2)}: velocity reversal")];
+            }
+
+            var trailed = RoundPrice(close - stopDistance);
+            return context.ProtectiveStop is not { } stop || trailed > stop
+                ? [OrderIntent.MoveStop(PositionSide.Long, trailed,
+                    $"trail to close {close} - {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
+                : [];
+        }
+
+        if (context.IsShort)
+        {
+            var exitAbove = 1 - Parameters.ExitProbability;
+            if (p > exitAbove)
+            {
+                return [OrderIntent.Exit(PositionSide.Short,
+                    $"prob_up {Compared(p, exitAbove)} > {Fixed(exitAbove, 2)}: velocity reversal")];
+            }
+
+            var trailed = RoundPrice(close + stopDistance);
+            return context.ProtectiveStop is not { } stop || trailed < stop
+                ? [OrderIntent.MoveStop(PositionSide.Short, trailed,
+                    $"trail to close {close} + {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
+                : [];
+        }
+
+        var regime = RegimeSet.NameOf(signal.Regime);
+        if (p >= Parameters.EntryProbability && Parameters.Regimes.Contains(signal.Regime))
+        {
+            return Enter(context, signal, PositionSide.Long, RoundPrice(close - stopDistance),
+                $"prob_up {Compared(p, Parameters.EntryProbability)} ≥ {Fixed(Parameters.EntryProbability, 2)} in {regime}");
+        }
+
+        var enterBelow = 1 - Parameters.EntryProbability;
+        if (context.AllowShort && p <= enterBelow && Parameters.Regimes.Mirror().Contains(signal.Regime))
+        {
+            return Enter(context, signal, PositionSide.Short, RoundPrice(close + stopDistance),
+                $"prob_up {Compared(p, enterBelow)} ≤ {Fixed(enterBelow, 2)} in {regime}");
+        }
+
+        return [];
+    }
+
+    private OrderIntent[] Enter(StrategyContext context, StrategySignal signal, PositionSide side, decimal stop, string reason)
+    {
+        var p = (decimal)signal.ProbabilityUp;
+        var request = new SizingRequest(context.Equity, context.Cash, context.Bar.Close, stop)
+        {
+            WinProbability = side == PositionSide.Long ? p : 1 - p,
+            PayoffRatio = _trades.PayoffRatio,
+            Regime = signal.Regime,
+        };
+        var quantity = _sizer.Size(request);
+        if (quantity <= 0)
+        {
+            return [];
+        }
+
+        var sizing = _sizer is IExplainedPositionSizer explained ? "; size: " + explained.LastExplanation : "";
+        return [OrderIntent.Enter(side, quantity, stop, reason + sizing)];
+    }
+}
