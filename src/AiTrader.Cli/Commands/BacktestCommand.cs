@@ -3,6 +3,7 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
@@ -28,11 +29,21 @@ public static class BacktestCommand
         var minCommission = new Option<decimal>("--min-commission") { Description = "Minimum commission per order in USD.", DefaultValueFactory = _ => 1.00m };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable), e.g. --param lookback=55.", AllowMultipleArgumentsPerToken = false };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the summary table." };
+        var useProbabilistic = new Option<bool>("--use-probabilistic") { Description = "Pull bars through the market-data DAL (vendor chain and cache; bundled data when no key is set)." };
+        var dalVendor = new Option<string?>("--dal-vendor") { Description = "DAL vendor: sample, auto, alphavantage, yahoo, twelvedata, alpaca." };
+        var dalInterval = new Option<string?>("--dal-interval") { Description = "Bar interval fetched through the DAL (overrides --interval)." };
+        var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
+        var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
+        var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
+        var debug = new Option<bool>("--debug") { Description = "Write debug_entries.csv and debug_signals.csv next to the results." };
+        var debugSignals = new Option<bool>("--debug-signals") { Description = "Write debug_signals.csv (per-bar Kalman signals and regime)." };
+        var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
 
         var command = new Command("backtest", "Backtest a strategy on historical bars (bundled sample data by default).")
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
-            minCommission, parameters, quiet,
+            minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
+            debug, debugSignals, debugEntries,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -42,7 +53,7 @@ public static class BacktestCommand
                 Start: CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 End: CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 Strategy: parse.GetValue(strategy)!.Trim(),
-                Interval: ParseInterval(parse.GetValue(interval)!),
+                Interval: ParseInterval(parse.GetValue(dalInterval) ?? parse.GetValue(interval)!),
                 Adjustment: ParseAdjustment(parse.GetValue(adjustment)!),
                 Parameters: CliParsing.ParseParams(parse.GetValue(parameters)),
                 Options: new BacktestOptions
@@ -53,7 +64,14 @@ public static class BacktestCommand
                     MinCommission = NonNegative(parse.GetValue(minCommission), "--min-commission"),
                     AllowShort = parse.GetValue(allowShort),
                 },
-                OutDir: parse.GetValue(outDir));
+                OutDir: parse.GetValue(outDir))
+            {
+                Sizing = ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction)),
+                UseDal = parse.GetValue(useProbabilistic) || parse.GetValue(dalVendor) is not null,
+                DalVendor = parse.GetValue(dalVendor)?.Trim().ToLowerInvariant(),
+                DebugEntries = parse.GetValue(debug) || parse.GetValue(debugEntries),
+                DebugSignals = parse.GetValue(debug) || parse.GetValue(debugSignals),
+            };
 
             var outcome = await BacktestRunner.RunAsync(request, settings, ct);
             if (!parse.GetValue(quiet))
@@ -80,6 +98,27 @@ public static class BacktestCommand
         {
             throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
         }
+    }
+
+    private static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)
+    {
+        decimal? kelly = null;
+        if (!string.IsNullOrWhiteSpace(riskAgent))
+        {
+            if (riskAgent.Trim().ToLowerInvariant() is not ("fractional_kelly" or "kelly"))
+            {
+                throw new CliException($"--risk-agent '{riskAgent}' is not known; use fractional_kelly.");
+            }
+
+            if (kellyFraction is <= 0 or > 1)
+            {
+                throw new CliException($"--risk-agent-fraction must be in (0, 1] (got {kellyFraction.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            kelly = kellyFraction;
+        }
+
+        return regimeAware || kelly is not null ? new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly) : null;
     }
 
     private static Timeframe ParseInterval(string value) =>

@@ -4,7 +4,9 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Strategies;
+using AiTrader.MarketData.Dal;
 
 namespace AiTrader.Cli.Commands;
 
@@ -18,7 +20,23 @@ public sealed record BacktestRequest(
     PriceAdjustment Adjustment,
     IReadOnlyDictionary<string, string> Parameters,
     BacktestOptions Options,
-    string? OutDir);
+    string? OutDir)
+{
+    /// <summary>Sizing on top of the strategy's base risk: regime scaling and/or fractional Kelly.</summary>
+    public SizingOptions? Sizing { get; init; }
+
+    /// <summary>Pull bars through the market-data DAL (vendor chain, cache) instead of the bundled CSV files.</summary>
+    public bool UseDal { get; init; }
+
+    /// <summary>DAL vendor: sample, auto, alphavantage, yahoo, twelvedata, alpaca (null = auto when keys are set).</summary>
+    public string? DalVendor { get; init; }
+
+    /// <summary>Write debug_entries.csv with every order the strategy sent and its reason.</summary>
+    public bool DebugEntries { get; init; }
+
+    /// <summary>Write debug_signals.csv with the per-bar probabilistic signals.</summary>
+    public bool DebugSignals { get; init; }
+}
 
 /// <summary>A finished run: the engine result, its metrics and where the files went.</summary>
 public sealed record BacktestOutcome(
@@ -39,10 +57,15 @@ public static class BacktestRunner
         }
 
         // Validate the strategy before touching data so a typo fails fast.
-        var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters);
+        var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing);
 
-        var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
+        var warnings = new List<string>();
+        await using var dal = request.UseDal
+            ? MarketDataDal.FromEnvironment(options: new MarketDataDalOptions { FallbackToSampleWhenNoKey = true })
+            : null;
+        IBarSource source = dal is not null
+            ? new DalBarSource(dal, request.DalVendor)
+            : new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
         var startUtc = request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
         var endUtc = request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
         var series = await source.GetBarsAsync(
@@ -53,10 +76,18 @@ public static class BacktestRunner
                 $"no {request.Interval} bars for {request.Symbol} between {Describe(request.Start)} and {Describe(request.End)}; widen --start/--end.");
         }
 
+        if (source is DalBarSource dalSource)
+        {
+            foreach (var batch in dalSource.Batches)
+            {
+                warnings.AddRange(batch.Warnings);
+                warnings.Add($"bars served by {batch.Vendor} (cache: {batch.Cache.ToString().ToLowerInvariant()})");
+            }
+        }
+
         var result = new BacktestEngine(request.Options).Run(series, strategy);
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades);
 
-        var warnings = new List<string>();
         foreach (var flag in series.Flags)
         {
             warnings.Add($"skipped flagged bar {flag.Timestamp:yyyy-MM-dd HH:mm}Z: {flag.Reason}");
@@ -82,6 +113,16 @@ public static class BacktestRunner
             warnings);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
         BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
+        if (request.DebugEntries)
+        {
+            BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);
+        }
+
+        if (request.DebugSignals)
+        {
+            BacktestDebugDumps.WriteSignals(Path.Combine(outDir, BacktestDebugDumps.SignalsFileName), series.Bars);
+        }
+
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
     }
 
