@@ -16,6 +16,7 @@ public static class AiTraderApp
         {
             CalendarCommand.Create(stdout),
             BacktestCommand.Create(settings, stdout),
+            SignalsCommand.Create(settings, stdout, stderr),
         };
 
         var parse = root.Parse(args);
