@@ -22,6 +22,7 @@ public static class AiTraderApp
             FetchCommand.Create(stdout),
             JournalCommand.Create(settings, stdout),
             StrategiesCommand.Create(stdout),
+            SignalsCommand.Create(settings, stdout, stderr),
         };
 
         var parse = root.Parse(args);

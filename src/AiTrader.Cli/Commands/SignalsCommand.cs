@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Globalization;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Signals;
+using AiTrader.Core.Signals.Regimes;
+using AiTrader.Storage.Signals;
+using Spectre.Console;
+using Symbol = AiTrader.Core.Domain.Symbol;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader signals</c>: Kalman trend, regime and indicators per bar, written as CSV or Parquet, with a regime summary.</summary>
+public static class SignalsCommand
+{
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
+    {
+        var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
+        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var start = new Option<string?>("--start") { Description = "First session date written (YYYY-MM-DD, New York), inclusive; earlier bars still warm the signals up." };
+        var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout (default artifacts/signals/<symbol>-<interval>-<utc>.csv)." };
+
+        var command = new Command("signals", "Compute probabilistic signals (Kalman trend, prob_up, regime, indicators) per bar from the bundled sample data.")
+        {
+            symbol, interval, start, end, adjustment, output,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var ticker = ParseSymbol(parse.GetValue(symbol)!);
+            var timeframe = ParseInterval(parse.GetValue(interval)!);
+            var first = CliParsing.ParseOptionalDate(parse.GetValue(start), "--start");
+            var last = CliParsing.ParseOptionalDate(parse.GetValue(end), "--end");
+            var adjust = ParseAdjustment(parse.GetValue(adjustment)!);
+            var target = OutputTarget.Parse(parse.GetValue(output), settings, ticker, timeframe);
+            if (first is { } s && last is { } e && s > e)
+            {
+                throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
+            }
+
+            // Load from the first available bar, not from --start, so indicators and the filter are warm on the first row.
+            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+            var endUtc = last is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+            var series = await source.GetBarsAsync(new BarRequest(ticker, timeframe, null, endUtc, adjust), ct);
+            var startUtc = first is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : DateTime.MinValue;
+
+            var pipeline = new SignalPipeline(timeframe);
+            var frames = new List<SignalFrame>();
+            foreach (var bar in series.Bars)
+            {
+                var frame = pipeline.Update(bar);
+                if (bar.Timestamp >= startUtc)
+                {
+                    frames.Add(frame);
+                }
+            }
+
+            if (frames.Count == 0)
+            {
+                throw new CliException(
+                    $"no {timeframe} bars for {ticker} between {Describe(first)} and {Describe(last)}; widen --start/--end.");
+            }
+
+            string where;
+            if (target.ToStdout)
+            {
+                SignalFrameCsvWriter.Write(stdout, frames);
+                where = "stdout";
+            }
+            else if (target.IsParquet)
+            {
+                await ParquetSignalFile.WriteAsync(target.Path!, frames, ct);
+                where = target.Path!;
+            }
+            else
+            {
+                SignalFrameCsvWriter.WriteFile(target.Path!, frames);
+                where = target.Path!;
+            }
+
+            // The summary goes to stderr when stdout carries the CSV, so the CSV stays machine-readable.
+            PrintSummary(target.ToStdout ? stderr : stdout, ticker, timeframe, adjust, frames, pipeline.Count - frames.Count, where);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Symbol ParseSymbol(string value)
+    {
+        try
+        {
+            return new Symbol(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    private static Timeframe ParseInterval(string value) =>
+        Timeframe.TryParse(value, out var tf)
+            ? tf
+            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+
+    private static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "split" => PriceAdjustment.Split,
+        "raw" => PriceAdjustment.Raw,
+        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
+    };
+
+    private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
+
+    private static void PrintSummary(TextWriter writer, Symbol symbol, Timeframe timeframe, PriceAdjustment adjustment,
+        IReadOnlyList<SignalFrame> frames, int warmupBars, string where)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = writer == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = writer == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+
+        var counts = new int[Enum.GetValues<MarketRegime>().Length];
+        foreach (var f in frames)
+        {
+            counts[(int)f.Regime]++;
+        }
+
+        var firstDate = ExchangeTime.SessionDate(frames[0].Timestamp);
+        var lastDate = ExchangeTime.SessionDate(frames[^1].Timestamp);
+        // A heading line rather than a table title: Spectre wraps titles to the (narrow) table width.
+        console.MarkupLine(Markup.Escape(
+            $"{symbol} · {timeframe} · {firstDate:yyyy-MM-dd} → {lastDate:yyyy-MM-dd} ({frames.Count} bars, {adjustment.ToString().ToLowerInvariant()}-adjusted)"));
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Regime").AddColumn(new TableColumn("Bars").RightAligned()).AddColumn(new TableColumn("Share").RightAligned());
+        foreach (var regime in Enum.GetValues<MarketRegime>())
+        {
+            var n = counts[(int)regime];
+            table.AddRow(regime.ToString(), n.ToString(CultureInfo.InvariantCulture),
+                ((double)n / frames.Count).ToString("P1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var lastFrame = frames[^1];
+        console.MarkupLine($"current regime: [bold]{lastFrame.Regime}[/] for {lastFrame.RegimeLabel.BarsInRegime} bar(s) ({Markup.Escape(lastFrame.RegimeLabel.Reason)})");
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"last prob_up: {lastFrame.ProbabilityUp:0.000}, velocity {lastFrame.Velocity:G4}/bar, filtered price {lastFrame.FilteredPrice:0.00} (close {lastFrame.Close})")));
+        if (warmupBars > 0)
+        {
+            console.MarkupLine($"{warmupBars} earlier bar(s) used for warm-up only");
+        }
+
+        console.MarkupLine($"wrote [bold]{Markup.Escape(where)}[/]");
+    }
+
+    /// <summary>Where the frames go: stdout (CSV), a .csv file or a .parquet file.</summary>
+    private sealed record OutputTarget(string? Path, bool IsParquet)
+    {
+        public bool ToStdout => Path is null;
+
+        public static OutputTarget Parse(string? value, AppSettings settings, Symbol symbol, Timeframe timeframe)
+        {
+            if (value is null)
+            {
+                var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+                return new(System.IO.Path.Combine(settings.ArtifactsDir, "signals", $"{symbol}-{timeframe}-{stamp}.csv"), false);
+            }
+
+            var trimmed = value.Trim();
+            if (trimmed == "-")
+            {
+                return new(null, false);
+            }
+
+            var extension = System.IO.Path.GetExtension(trimmed).ToLowerInvariant();
+            return extension switch
+            {
+                ".csv" => new(trimmed, false),
+                ".parquet" => new(trimmed, true),
+                _ => throw new CliException($"--out '{value}' must end in .csv or .parquet (or be '-' for CSV on stdout)."),
+            };
+        }
+    }
+}

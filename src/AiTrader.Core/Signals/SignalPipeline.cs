@@ -1,0 +1,134 @@
+using AiTrader.Core.Domain;
+using AiTrader.Core.Signals.Indicators;
+using AiTrader.Core.Signals.Kalman;
+using AiTrader.Core.Signals.Regimes;
+
+namespace AiTrader.Core.Signals;
+
+/// <summary>Turns bars into <see cref="SignalFrame"/>s one at a time: Kalman filter, regime classifier and indicators in one pass.</summary>
+/// <remarks>
+/// The same instance serves a backtest, a batch fetch and a live stream: <see cref="Run"/> is literally a loop over
+/// <see cref="Update"/>, so batch and streaming frames are identical, and frame i depends on bars 0..i only. Each
+/// <see cref="Update"/> costs O(1) amortized per indicator and allocates the output frame plus the Kalman state and
+/// regime label it carries (and the label's reason text); no LINQ, no per-bar collections.
+/// </remarks>
+public sealed class SignalPipeline
+{
+    private readonly KalmanFilter _kalman;
+    private readonly RealizedVolatility _realizedVolatility;
+    private readonly RegimeClassifier _regimes;
+    private readonly SimpleMovingAverage _sma;
+    private readonly ExponentialMovingAverage _ema;
+    private readonly AverageTrueRange _atr;
+    private readonly RelativeStrengthIndex _rsi;
+    private readonly DonchianChannel _donchian;
+    private readonly BollingerBands _bollinger;
+    private readonly RollingZScore _zScore;
+    private readonly RollingVolatility _volatility;
+    private readonly SessionVwap _vwap;
+    private readonly GapPercent _gap;
+    private readonly RelativeVolume _relativeVolume;
+    private DateTime? _lastTimestamp;
+
+    /// <summary>Creates a pipeline for bars of <paramref name="timeframe"/> (RVOL and VWAP depend on it).</summary>
+    public SignalPipeline(Timeframe timeframe, SignalPipelineOptions? options = null)
+    {
+        Options = options ?? new SignalPipelineOptions();
+        Options.Validate();
+        Timeframe = timeframe;
+        _kalman = new KalmanFilter(Options.Kalman);
+        _regimes = new RegimeClassifier(Options.Regime);
+        _realizedVolatility = new RealizedVolatility(Options.Regime.VolatilityWindow);
+        _sma = new SimpleMovingAverage(Options.SmaPeriod);
+        _ema = new ExponentialMovingAverage(Options.EmaPeriod);
+        _atr = new AverageTrueRange(Options.AtrPeriod);
+        _rsi = new RelativeStrengthIndex(Options.RsiPeriod);
+        _donchian = new DonchianChannel(Options.DonchianPeriod);
+        _bollinger = new BollingerBands(Options.BollingerPeriod, Options.BollingerK);
+        _zScore = new RollingZScore(Options.BollingerPeriod);
+        _volatility = new RollingVolatility(Options.VolatilityPeriod);
+        _vwap = new SessionVwap();
+        _gap = new GapPercent();
+        _relativeVolume = new RelativeVolume(timeframe, Options.RelativeVolumeSessions, Options.ExtendedHours);
+    }
+
+    public Timeframe Timeframe { get; }
+
+    public SignalPipelineOptions Options { get; }
+
+    /// <summary>Bars seen so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Runs a fresh pipeline over <paramref name="bars"/> (sorted by time) and returns one frame per bar.</summary>
+    public static IReadOnlyList<SignalFrame> Run(IReadOnlyList<Bar> bars, Timeframe timeframe, SignalPipelineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var pipeline = new SignalPipeline(timeframe, options);
+        var frames = new SignalFrame[bars.Count];
+        for (var i = 0; i < bars.Count; i++)
+        {
+            frames[i] = pipeline.Update(bars[i]);
+        }
+
+        return frames;
+    }
+
+    /// <summary>Feeds the next bar (strictly later than the previous one, positive close) and returns its frame.</summary>
+    public SignalFrame Update(Bar bar)
+    {
+        if (_lastTimestamp is { } last && bar.Timestamp <= last)
+        {
+            // Out-of-order or duplicate bars would silently corrupt every rolling window; refuse them.
+            throw new ArgumentException(
+                $"Bar at {bar.Timestamp:O} is not after the previous bar at {last:O}; feed bars sorted by time without duplicates.",
+                nameof(bar));
+        }
+
+        if (bar.Close <= 0)
+        {
+            // Checked before any state changes: log returns and log prices need it, and a half-updated pipeline is unusable.
+            throw new ArgumentException($"Bar at {bar.Timestamp:O} has close {bar.Close}; signals need positive closes.", nameof(bar));
+        }
+
+        var close = (double)bar.Close;
+        var kalman = _kalman.Update(close);
+        var label = _regimes.Update(kalman, _realizedVolatility.Update(close));
+        var bands = _bollinger.Update(close);
+        var channel = _donchian.Update(bar);
+        var vwap = _vwap.Update(bar);
+
+        var priceVariance = Options.Kalman.UseLogPrice
+            ? kalman.FilteredPrice * kalman.FilteredPrice * kalman.P00 // delta method: Var(e^l) ≈ (e^l)² Var(l)
+            : kalman.P00;
+
+        _lastTimestamp = bar.Timestamp;
+        Count++;
+        return new SignalFrame(
+            Timestamp: bar.Timestamp,
+            Open: bar.Open,
+            High: bar.High,
+            Low: bar.Low,
+            Close: bar.Close,
+            Volume: bar.Volume,
+            FilteredPrice: kalman.FilteredPrice,
+            Velocity: kalman.Velocity,
+            PriceVariance: priceVariance,
+            ProbabilityUp: kalman.ProbabilityVelocityPositive,
+            Regime: label.Regime,
+            RegimeLabel: label,
+            Kalman: kalman,
+            Sma: _sma.Update(close),
+            Ema: _ema.Update(close),
+            Atr: _atr.Update(bar),
+            Rsi: _rsi.Update(close),
+            DonchianHigh: channel?.Upper,
+            DonchianLow: channel?.Lower,
+            ZScore: _zScore.Update(close),
+            BollingerUpper: bands?.Upper,
+            BollingerLower: bands?.Lower,
+            Volatility: _volatility.Update(close),
+            Vwap: Timeframe.IsIntraday ? vwap : null,
+            GapPercent: _gap.Update(bar),
+            RelativeVolume: _relativeVolume.Update(bar));
+    }
+}

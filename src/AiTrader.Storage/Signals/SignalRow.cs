@@ -1,0 +1,31 @@
+namespace AiTrader.Storage.Signals;
+
+/// <summary>One row of a signals Parquet file: the exported columns of a <see cref="Core.Signals.SignalFrame"/>, nullable where the frame's are.</summary>
+public sealed record SignalRow(
+    DateTime Timestamp,
+    double Close,
+    double FilteredPrice,
+    double Velocity,
+    double PriceVariance,
+    double ProbabilityUp,
+    string Regime,
+    double Open,
+    double High,
+    double Low,
+    double Volume,
+    double? Sma20,
+    double? Ema20,
+    double? Atr14,
+    double? Rsi14,
+    double? DonchianHigh20,
+    double? DonchianLow20,
+    double? ZScore20,
+    double? BollingerUpper20,
+    double? BollingerLower20,
+    double? Vol20,
+    double? Vwap,
+    double? GapPct,
+    double? Rvol,
+    double VelocityStd,
+    bool KalmanWarmup,
+    string RegimeReason);
