@@ -5,6 +5,7 @@ using System.Text.Json;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Signals;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
 
@@ -29,7 +30,7 @@ public static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
         var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
-        var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the signal pipeline.")
+        var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the SignalFrame pipeline.")
         {
             bars, seed, json, only,
         };
@@ -93,6 +94,7 @@ public static class BenchCommand
         ["raw_pass"] = RawPass,
         ["breakout"] = s => RunStrategy(s, "breakout"),
         ["momentum"] = s => RunStrategy(s, "momentum"),
+        ["signals"] = RunSignals,
     };
 
     public static BarSeries Generate(int count, int seed)
@@ -130,6 +132,21 @@ public static class BenchCommand
             }
 
             checksum += (double)(b.Close - b.Open);
+        }
+
+        GC.KeepAlive(checksum);
+        return bars.Count;
+    }
+
+    /// <summary>The full per-bar SignalFrame (Kalman filter, regime, indicators) that the DAL attaches to batches.</summary>
+    private static long RunSignals(BarSeries series)
+    {
+        var pipeline = new SignalPipeline(series.Timeframe);
+        var bars = series.Bars;
+        double checksum = 0;
+        for (var i = 0; i < bars.Count; i++)
+        {
+            checksum += pipeline.Update(bars[i]).ProbabilityUp;
         }
 
         GC.KeepAlive(checksum);
