@@ -3,8 +3,8 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
-using AiTrader.Core.Sessions;
 using AiTrader.Core.Risk.Sizing;
+using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.MarketData.Dal;
 
