@@ -4,6 +4,8 @@ using System.Globalization;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Signals;
+using AiTrader.Core.Strategies;
 using AiTrader.MarketData.Dal;
 using Spectre.Console;
 
@@ -38,10 +40,11 @@ public static class FetchCommand
         var end = new Option<string>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive.", Required = true };
         var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
         var outFile = new Option<string?>("--out") { Description = "Write the bars as CSV (timestamp,open,high,low,close,volume) to this file." };
+        var signalsOut = new Option<string?>("--signals-out") { Description = "Write the per-bar signals (Kalman, regime, indicators) as CSV to this file." };
 
         var command = new Command("fetch", "Fetch historical bars from a vendor (cached) or the bundled sample data.")
         {
-            symbol, interval, vendor, start, end, adjustment, outFile,
+            symbol, interval, vendor, start, end, adjustment, outFile, signalsOut,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -68,14 +71,22 @@ public static class FetchCommand
             var endUtc = ExchangeTime.ToUtc(last.AddDays(1), TimeOnly.MinValue).AddTicks(-1);
 
             await using var dal = MarketDataDal.FromEnvironment(EnvironmentOverride.Value);
-            var batch = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc, adj, ct);
+            // Every fetch carries the probabilistic signals: the Kalman filter and regime run over the batch.
+            var enriched = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc,
+                (bars, timeframe) => SignalPipeline.Run(bars, timeframe), adj, ct);
+            var batch = enriched.Batch;
             var path = parse.GetValue(outFile);
             if (path is not null)
             {
                 await BarCsv.WriteAsync(path, batch.Bars, ct);
             }
 
-            Print(stdout, batch, first, last, path);
+            if (parse.GetValue(signalsOut) is { } signalsPath)
+            {
+                SignalFrameCsvWriter.WriteFile(signalsPath, enriched.Signals);
+            }
+
+            Print(stdout, batch, enriched.Signals, first, last, path);
             return ExitCodes.Ok;
         });
         return command;
@@ -93,7 +104,7 @@ public static class FetchCommand
         }
     }
 
-    private static void Print(TextWriter stdout, BarBatch batch, DateOnly first, DateOnly last, string? path)
+    private static void Print(TextWriter stdout, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -130,6 +141,13 @@ public static class FetchCommand
         }
 
         Row("flagged bars", batch.Flags.Count.ToString(inv));
+        if (signals.Count > 0)
+        {
+            var now = signals[^1];
+            Row("last signal", string.Create(inv, $"filtered {now.FilteredPrice:F4}, velocity {now.Velocity:G4}, prob_up {now.ProbabilityUp:F2}"));
+            Row("regime", $"{RegimeSet.NameOf(now.Regime)} ({now.RegimeLabel.Reason})");
+        }
+
         Row("attempts", batch.Attempts.Count == 0 ? "-" : string.Join(" → ", batch.Attempts.Select(a => a.Error is null ? a.Vendor : $"{a.Vendor} ({a.Error})")));
         console.Write(table);
 
