@@ -21,6 +21,7 @@ public static class AiTraderApp
             LookaheadCommand.Create(settings, stdout),
             FetchCommand.Create(stdout),
             JournalCommand.Create(settings, stdout),
+            TradeCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);
