@@ -72,63 +72,63 @@ public sealed class ExecutionAgent
             switch (intent.Kind)
             {
                 case IntentKind.Entry when intent.Quantity is { } quantity and > 0:
-                {
-                    var id = ClientOrderId(RunId, symbol, at, "entry");
-                    var check = new OrderCheck(symbol, intent.Side, quantity, decisionBar.Close, isOpening: true, account, at);
-                    if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
                     {
+                        var id = ClientOrderId(RunId, symbol, at, "entry");
+                        var check = new OrderCheck(symbol, intent.Side, quantity, decisionBar.Close, isOpening: true, account, at);
+                        if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, quantity, TimeInForce: TimeInForce.Gtc),
+                            at, intent.Reason, cancellationToken).ConfigureAwait(false));
+                        if (intent.StopPrice is { } stop)
+                        {
+                            await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
+                            var stopSide = intent.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+                            var stopId = ClientOrderId(RunId, symbol, at, "stop");
+                            orders.Add(await SubmitAsync(new BrokerOrderRequest(stopId, symbol, stopSide, Math.Abs(position) + quantity,
+                                BrokerOrderType.Stop, TimeInForce.Gtc, StopPrice: stop), at, "protective stop: " + intent.Reason,
+                                cancellationToken).ConfigureAwait(false));
+                        }
+
                         break;
                     }
-
-                    orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, quantity, TimeInForce: TimeInForce.Gtc),
-                        at, intent.Reason, cancellationToken).ConfigureAwait(false));
-                    if (intent.StopPrice is { } stop)
-                    {
-                        await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
-                        var stopSide = intent.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
-                        var stopId = ClientOrderId(RunId, symbol, at, "stop");
-                        orders.Add(await SubmitAsync(new BrokerOrderRequest(stopId, symbol, stopSide, Math.Abs(position) + quantity,
-                            BrokerOrderType.Stop, TimeInForce.Gtc, StopPrice: stop), at, "protective stop: " + intent.Reason,
-                            cancellationToken).ConfigureAwait(false));
-                    }
-
-                    break;
-                }
 
                 case IntentKind.Exit when Math.Sign(position) == (intent.PositionSide == PositionSide.Long ? 1 : -1):
-                {
-                    var id = ClientOrderId(RunId, symbol, at, "exit");
-                    var check = new OrderCheck(symbol, intent.Side, Math.Abs(position), decisionBar.Close, isOpening: false, account, at);
-                    if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
                     {
+                        var id = ClientOrderId(RunId, symbol, at, "exit");
+                        var check = new OrderCheck(symbol, intent.Side, Math.Abs(position), decisionBar.Close, isOpening: false, account, at);
+                        if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        // The exit takes the whole position, so the resting stop has nothing left to protect.
+                        await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
+                        orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, Math.Abs(position), TimeInForce: TimeInForce.Gtc),
+                            at, intent.Reason, cancellationToken).ConfigureAwait(false));
                         break;
                     }
-
-                    // The exit takes the whole position, so the resting stop has nothing left to protect.
-                    await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
-                    orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, Math.Abs(position), TimeInForce: TimeInForce.Gtc),
-                        at, intent.Reason, cancellationToken).ConfigureAwait(false));
-                    break;
-                }
 
                 case IntentKind.MoveStop when intent.StopPrice is { } level
                     && Math.Sign(position) == (intent.PositionSide == PositionSide.Long ? 1 : -1):
-                {
-                    var id = ClientOrderId(RunId, symbol, at, "trail");
-                    var check = new OrderCheck(symbol, intent.Side, Math.Abs(position), level, isOpening: false, account, at)
                     {
-                        IsProtective = true,
-                    };
-                    if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
-                    {
+                        var id = ClientOrderId(RunId, symbol, at, "trail");
+                        var check = new OrderCheck(symbol, intent.Side, Math.Abs(position), level, isOpening: false, account, at)
+                        {
+                            IsProtective = true,
+                        };
+                        if (!await AllowedAsync(check, id, blocks, cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
+                        orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, Math.Abs(position), BrokerOrderType.Stop,
+                            TimeInForce.Gtc, StopPrice: level), at, intent.Reason, cancellationToken).ConfigureAwait(false));
                         break;
                     }
-
-                    await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
-                    orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, Math.Abs(position), BrokerOrderType.Stop,
-                        TimeInForce.Gtc, StopPrice: level), at, intent.Reason, cancellationToken).ConfigureAwait(false));
-                    break;
-                }
             }
         }
 
