@@ -151,18 +151,25 @@ public sealed class PaperTradingTests : IDisposable
     }
 
     [Fact]
-    public async Task Small_account_gets_pdt_blocks_journaled_when_flattening_daily()
+    public async Task Small_account_gets_pdt_blocks_journaled_with_the_rule_and_numbers()
     {
         var journal = new InMemoryJournal();
-        var options = Options("pdt") with { Costs = new BacktestOptions(InitialCapital: 20_000m), FlattenMinutesBeforeClose = 60 };
+        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new BacktestOptions(InitialCapital: 20_000m) };
         var result = await new TradingSession(options, Source, new JournalingAgent(journal)).RunAsync();
+
+        Assert.True(result.BlocksByRule.GetValueOrDefault(GuardrailRules.Pdt) > 0, "a $20k account should hit the PDT rule on minute breakouts");
         var blocks = journal.Entries.Where(e => e.Kind == JournalKind.Block).ToList();
-        Assert.Equal(blocks.Count, result.BlocksByRule.Values.Sum());
-        if (result.BlocksByRule.TryGetValue(GuardrailRules.Pdt, out var pdt))
+        Assert.Equal(result.BlocksByRule.Values.Sum(), blocks.Count);
+        Assert.All(blocks, b =>
         {
-            Assert.True(pdt > 0);
-            Assert.All(blocks.Where(b => b.Reason.StartsWith("pdt", StringComparison.Ordinal)), b => Assert.NotNull(b.ClientOrderId));
-        }
+            Assert.StartsWith("pdt: ", b.Reason, StringComparison.Ordinal);
+            Assert.Contains("< $25,000.00", b.Reason, StringComparison.Ordinal);
+            Assert.NotNull(b.ClientOrderId);
+        });
+
+        // The rule caps day trades: no more than 3 round trips opened and closed on one date within the week.
+        var dayTrades = result.Broker.Trades.Count(t => ExchangeTime.SessionDate(t.EntryTime) == ExchangeTime.SessionDate(t.ExitTime));
+        Assert.True(dayTrades <= 3, $"{dayTrades} day trades in 5 business days");
     }
 
     [Fact]
