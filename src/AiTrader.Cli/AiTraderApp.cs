@@ -23,6 +23,7 @@ public static class AiTraderApp
             JournalCommand.Create(settings, stdout),
             StrategiesCommand.Create(stdout),
             SignalsCommand.Create(settings, stdout, stderr),
+            TradeCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);

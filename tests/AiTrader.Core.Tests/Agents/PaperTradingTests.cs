@@ -1,0 +1,203 @@
+using System.Globalization;
+using AiTrader.Cli;
+using AiTrader.Core.Agents;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Brokers;
+using AiTrader.Core.Brokers.Paper;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Journal;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Strategies;
+using AiTrader.Core.Tests.Journal;
+using TradingSession = AiTrader.Core.Agents.TradingSession;
+
+namespace AiTrader.Core.Tests.Agents;
+
+[Collection(Journal.EnvironmentCollection.Name)]
+public sealed class PaperTradingTests : IDisposable
+{
+    private static readonly Symbol Spy = new("SPY");
+    private static readonly DateOnly From = new(2013, 10, 7);
+    private static readonly DateOnly To = new(2013, 10, 11);
+    private static readonly Dictionary<string, string> Params = new() { ["lookback"] = "20", ["atr_period"] = "14" };
+    private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-agents-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_tmp))
+        {
+            Directory.Delete(_tmp, recursive: true);
+        }
+    }
+
+    private static CsvBarSource Source => CsvBarSource.OpenSample(NyseCalendar.Instance);
+
+    private static GuardrailSet NoBlocks() => new([new KillSwitch()]);
+
+    private TradingSessionOptions Options(string runId, IReadOnlyList<Symbol>? symbols = null) =>
+        new(runId, symbols ?? [Spy], From, To, Timeframe.OneMinute, "breakout", Params, new BacktestOptions(), StateDirectory: _tmp);
+
+    private static async Task<BarSeries> RegularBarsAsync(Symbol symbol)
+    {
+        var series = await Source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneMinute,
+            ExchangeTime.ToUtc(From, TimeOnly.MinValue), ExchangeTime.ToUtc(To.AddDays(1), TimeOnly.MinValue).AddTicks(-1)));
+        return TradingSession.RegularSessionBars(series, NyseCalendar.Instance);
+    }
+
+    private static Bar B(string utc, decimal o, decimal h, decimal l, decimal c) =>
+        new(DateTime.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), o, h, l, c, 1000);
+
+    [Fact]
+    public async Task Market_order_fills_at_next_regular_bar_open_with_slippage_and_commission()
+    {
+        var broker = new PaperBroker(new BacktestOptions(InitialCapital: 10_000m));
+        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 101, 99, 100));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("a-1", Spy, OrderSide.Buy, 10));
+
+        // 12:00 UTC is 08:00 New York: pre-market, so nothing fills on it.
+        Assert.Empty(broker.OnBar(Spy, B("2013-10-08T12:00:00Z", 90, 90, 90, 90)));
+        Assert.Equal(0, broker.PositionOf(Spy));
+
+        broker.OnBar(Spy, B("2013-10-08T13:30:00Z", 100.123m, 101, 99, 100));
+        var fill = Assert.Single(broker.Fills);
+        Assert.Equal(Math.Round(100.123m * 1.0005m, 4, MidpointRounding.AwayFromZero), fill.Price);
+        Assert.Equal(1.00m, fill.Fee);
+        Assert.Equal(10, broker.PositionOf(Spy));
+        Assert.Equal(BrokerOrderStatus.Filled, (await broker.FindOrderByClientOrderIdAsync("a-1"))!.Status);
+    }
+
+    [Fact]
+    public async Task Resubmitting_a_client_order_id_returns_the_existing_order()
+    {
+        var broker = new PaperBroker();
+        var first = await broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 5));
+        var second = await broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 7));
+        Assert.Equal(first.Id, second.Id);
+        Assert.Single(broker.Orders);
+        Assert.Equal(5, second.Quantity);
+    }
+
+    [Fact]
+    public async Task Stop_triggers_on_low_and_gaps_fill_at_the_open()
+    {
+        var broker = new PaperBroker(new BacktestOptions(SlippageBps: 0));
+        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 100, 100, 100));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("buy", Spy, OrderSide.Buy, 10));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("stop", Spy, OrderSide.Sell, 10, BrokerOrderType.Stop, StopPrice: 95));
+        broker.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 100, 96, 97));
+        Assert.Equal(10, broker.PositionOf(Spy));
+        broker.OnBar(Spy, B("2013-10-07T14:02:00Z", 94, 94, 93, 93));
+        Assert.Equal(0, broker.PositionOf(Spy));
+        Assert.Equal(94m, broker.Fills[^1].Price);
+        Assert.Equal(ExitReasons.Stop, Assert.Single(broker.Trades).ExitReason);
+    }
+
+    [Fact]
+    public async Task Replayed_session_books_the_backtesters_trades_on_the_same_bars()
+    {
+        var series = await RegularBarsAsync(Spy);
+        var backtest = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create("breakout", Params));
+        var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
+        Assert.NotEmpty(expected);
+
+        var journal = new InMemoryJournal();
+        var result = await new TradingSession(Options("eq"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+
+        Assert.Equal(expected.Count, result.Broker.Trades.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (e, a) = (expected[i], result.Broker.Trades[i]);
+            Assert.Equal((e.Quantity, e.EntryTime, e.EntryPrice, e.ExitTime, e.ExitPrice, e.Fees, e.ExitReason),
+                (a.Quantity, a.EntryTime, a.EntryPrice, a.ExitTime, a.ExitPrice, a.Fees, a.ExitReason));
+        }
+
+        // Every fill is journaled exactly once and the day summaries are there.
+        Assert.Equal(result.Broker.Fills.Count, journal.Entries.Count(x => x.Kind == JournalKind.Fill));
+        Assert.Equal(5, journal.Entries.Count(x => x.Kind == JournalKind.Summary));
+    }
+
+    [Fact]
+    public async Task Kill_and_restart_mid_replay_duplicates_nothing_and_loses_nothing()
+    {
+        var reference = await new TradingSession(Options("ref"), Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
+
+        var journal = new InMemoryJournal();
+        using var cts = new CancellationTokenSource();
+        var killed = new TradingSession(Options("kill"), Source, new JournalingAgent(journal), NoBlocks,
+            progress: p =>
+            {
+                if (p.Phase == "regular" && p.BarsProcessed == 700)
+                {
+                    cts.Cancel();
+                }
+            });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed.RunAsync(cts.Token));
+
+        var resumed = await new TradingSession(Options("kill"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+        Assert.True(resumed.Resumed);
+        var broker = resumed.Broker;
+        Assert.Equal(broker.Orders.Count, broker.Orders.Select(o => o.ClientOrderId).Distinct().Count());
+        Assert.Equal(reference.Broker.Orders.Count, broker.Orders.Count);
+        Assert.Equal(reference.Broker.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)),
+            broker.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)));
+        Assert.Equal(reference.FinalEquity, resumed.FinalEquity);
+
+        var fills = journal.Entries.Where(e => e.Kind == JournalKind.Fill).ToList();
+        Assert.Equal(broker.Fills.Count, fills.Count);
+        Assert.Equal(fills.Count, fills.Select(f => f.ClientOrderId).Distinct().Count());
+        Assert.Equal(broker.Orders.Count, journal.Entries.Count(e => e.Kind == JournalKind.Order));
+    }
+
+    [Fact]
+    public async Task Small_account_gets_pdt_blocks_journaled_with_the_rule_and_numbers()
+    {
+        var journal = new InMemoryJournal();
+        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new BacktestOptions(InitialCapital: 20_000m) };
+        var result = await new TradingSession(options, Source, new JournalingAgent(journal)).RunAsync();
+
+        Assert.True(result.BlocksByRule.GetValueOrDefault(GuardrailRules.Pdt) > 0, "a $20k account should hit the PDT rule on minute breakouts");
+        var blocks = journal.Entries.Where(e => e.Kind == JournalKind.Block).ToList();
+        Assert.Equal(result.BlocksByRule.Values.Sum(), blocks.Count);
+        Assert.All(blocks, b =>
+        {
+            Assert.StartsWith("pdt: ", b.Reason, StringComparison.Ordinal);
+            Assert.Contains("< $25,000.00", b.Reason, StringComparison.Ordinal);
+            Assert.NotNull(b.ClientOrderId);
+        });
+
+        // The rule caps day trades: no more than 3 round trips opened and closed on one date within the week.
+        var dayTrades = result.Broker.Trades.Count(t => ExchangeTime.SessionDate(t.EntryTime) == ExchangeTime.SessionDate(t.ExitTime));
+        Assert.True(dayTrades <= 3, $"{dayTrades} day trades in 5 business days");
+    }
+
+    [Fact]
+    public async Task Cli_trade_paper_replay_runs_and_journals_under_the_data_dir()
+    {
+        var saved = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
+        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _tmp);
+        try
+        {
+            var stdout = new StringWriter(CultureInfo.InvariantCulture);
+            var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            var code = await AiTraderApp.RunAsync(
+                ["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY", "--speed", "max", "--run-id", "smoke"],
+                stdout, stderr);
+            Assert.True(code == 0, stderr.ToString());
+            Assert.Contains("final equity", stdout.ToString());
+            Assert.Contains("after-hours", stdout.ToString());
+            Assert.True(File.Exists(Path.Combine(_tmp, "paper", "smoke.json")));
+
+            var offline = await AiTraderApp.RunAsync(["trade", "--paper", "--symbols", "SPY"], stdout, stderr);
+            Assert.Equal(2, offline);
+            var live = await AiTraderApp.RunAsync(["trade", "--live", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY"], stdout, stderr);
+            Assert.Equal(2, live);
+            Assert.Contains("live", stderr.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", saved);
+        }
+    }
+}
