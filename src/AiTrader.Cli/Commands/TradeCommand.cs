@@ -9,7 +9,6 @@ using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Storage;
 using Symbol = AiTrader.Core.Domain.Symbol;
-using TradingSession = AiTrader.Core.Agents.TradingSession;
 
 namespace AiTrader.Cli.Commands;
 
@@ -85,7 +84,7 @@ public static class TradeCommand
             await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
             var journal = new JournalingAgent(journalStore);
             stdout.WriteLine($"run {id}: paper replay {from:yyyy-MM-dd}..{to:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)} (resume with --run-id {id})");
-            var session = new TradingSession(options, source, journal, progress: p =>
+            var session = new TradingSessionLoop(options, source, journal, progress: p =>
             {
                 if (p.Phase != "regular")
                 {

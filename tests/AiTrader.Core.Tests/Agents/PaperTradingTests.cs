@@ -11,7 +11,6 @@ using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.Journal;
-using TradingSession = AiTrader.Core.Agents.TradingSession;
 
 namespace AiTrader.Core.Tests.Agents;
 
@@ -43,7 +42,7 @@ public sealed class PaperTradingTests : IDisposable
     {
         var series = await Source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneMinute,
             ExchangeTime.ToUtc(From, TimeOnly.MinValue), ExchangeTime.ToUtc(To.AddDays(1), TimeOnly.MinValue).AddTicks(-1)));
-        return TradingSession.RegularSessionBars(series, NyseCalendar.Instance);
+        return TradingSessionLoop.RegularSessionBars(series, NyseCalendar.Instance);
     }
 
     private static Bar B(string utc, decimal o, decimal h, decimal l, decimal c) =>
@@ -103,7 +102,7 @@ public sealed class PaperTradingTests : IDisposable
         Assert.NotEmpty(expected);
 
         var journal = new InMemoryJournal();
-        var result = await new TradingSession(Options("eq"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+        var result = await new TradingSessionLoop(Options("eq"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
 
         Assert.Equal(expected.Count, result.Broker.Trades.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -121,11 +120,11 @@ public sealed class PaperTradingTests : IDisposable
     [Fact]
     public async Task Kill_and_restart_mid_replay_duplicates_nothing_and_loses_nothing()
     {
-        var reference = await new TradingSession(Options("ref"), Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
+        var reference = await new TradingSessionLoop(Options("ref"), Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
 
         var journal = new InMemoryJournal();
         using var cts = new CancellationTokenSource();
-        var killed = new TradingSession(Options("kill"), Source, new JournalingAgent(journal), NoBlocks,
+        var killed = new TradingSessionLoop(Options("kill"), Source, new JournalingAgent(journal), NoBlocks,
             progress: p =>
             {
                 if (p.Phase == "regular" && p.BarsProcessed == 700)
@@ -135,7 +134,7 @@ public sealed class PaperTradingTests : IDisposable
             });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed.RunAsync(cts.Token));
 
-        var resumed = await new TradingSession(Options("kill"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+        var resumed = await new TradingSessionLoop(Options("kill"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
         Assert.True(resumed.Resumed);
         var broker = resumed.Broker;
         Assert.Equal(broker.Orders.Count, broker.Orders.Select(o => o.ClientOrderId).Distinct().Count());
@@ -155,7 +154,7 @@ public sealed class PaperTradingTests : IDisposable
     {
         var journal = new InMemoryJournal();
         var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new BacktestOptions(InitialCapital: 20_000m) };
-        var result = await new TradingSession(options, Source, new JournalingAgent(journal)).RunAsync();
+        var result = await new TradingSessionLoop(options, Source, new JournalingAgent(journal)).RunAsync();
 
         Assert.True(result.BlocksByRule.GetValueOrDefault(GuardrailRules.Pdt) > 0, "a $20k account should hit the PDT rule on minute breakouts");
         var blocks = journal.Entries.Where(e => e.Kind == JournalKind.Block).ToList();

@@ -50,7 +50,7 @@ public sealed record TradingSessionResult(
 /// atomically; a restart with the same run id reloads it, replays the processed bars through the strategies only (to
 /// rebuild indicators) and carries on from the next bar, so nothing is submitted or journaled twice.
 /// </remarks>
-public sealed class TradingSession
+public sealed class TradingSessionLoop
 {
     private readonly TradingSessionOptions _options;
     private readonly IBarSource _source;
@@ -60,7 +60,7 @@ public sealed class TradingSession
     private readonly Action<SessionProgress>? _progress;
 
     /// <param name="guardrails">Builds the guardrails (without a journal callback); default: <see cref="DefaultGuardrails"/>.</param>
-    public TradingSession(TradingSessionOptions options, IBarSource source, JournalingAgent journal,
+    public TradingSessionLoop(TradingSessionOptions options, IBarSource source, JournalingAgent journal,
         Func<GuardrailSet>? guardrails = null, ITradingCalendar? calendar = null, Action<SessionProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
