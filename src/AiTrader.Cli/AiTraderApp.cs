@@ -16,6 +16,7 @@ public static class AiTraderApp
         {
             CalendarCommand.Create(stdout),
             BacktestCommand.Create(settings, stdout),
+            StreamCommand.Create(settings, stdout, stderr),
         };
 
         var parse = root.Parse(args);
