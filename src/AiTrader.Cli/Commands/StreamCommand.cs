@@ -89,7 +89,8 @@ public static partial class StreamCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // --duration elapsed or Ctrl+C: a normal way to end a stream.
+                // --duration elapsed or the caller cancelled: a normal way to end a stream. (Ctrl+C in a terminal is handled
+                // by System.CommandLine, which exits 130 without waiting for this.)
                 await stderr.WriteLineAsync(ct.IsCancellationRequested
                     ? $"stopped after {count} bars"
                     : $"--duration reached after {count} bars");
