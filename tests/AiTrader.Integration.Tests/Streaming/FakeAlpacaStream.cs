@@ -33,7 +33,8 @@ public sealed record StreamScript(
     StreamEnd End = StreamEnd.Silent,
     int? ErrorAfterConnect = null,
     int? ErrorAfterSubscribe = null,
-    IReadOnlyList<string>? RawFrames = null);
+    IReadOnlyList<string>? RawFrames = null,
+    int DropAfterRestRequests = 0);
 
 /// <summary>Loopback fake of the Alpaca data service: the v2 stock stream (WebSocket, JSON frames) at /v2/iex and the REST
 /// bars endpoint at /v2/stocks/{symbol}/bars for backfill, on one Kestrel app at http://127.0.0.1:0.</summary>
@@ -152,6 +153,12 @@ public sealed class FakeAlpacaStream : IAsyncDisposable
                 case StreamEnd.Drop:
                     // An abort resets the TCP connection, which can discard frames the client has not read yet;
                     // give it a moment so the drop happens after the data, as in the scenario being modelled.
+                    // Backfill calls made while reading this connection's frames are the slow part: wait for them first.
+                    for (var i = 0; i < 200 && RestRequests.Count < script.DropAfterRestRequests; i++)
+                    {
+                        await Task.Delay(50, ct);
+                    }
+
                     await Task.Delay(DropDelay, ct);
                     ctx.Abort();
                     return;

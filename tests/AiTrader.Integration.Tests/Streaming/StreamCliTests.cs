@@ -117,7 +117,7 @@ public sealed class StreamCliTests : IDisposable
         var spy = StreamTestKit.Spy.Take(40).ToList();
         fake.RestBars["SPY"] = spy;
         var skipped = new HashSet<int> { 5, 6, 20, 21, 22 }; // 20..22 are lost in the drop, 5..6 skipped live
-        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Take(20).Where((_, i) => !skipped.Contains(i)).Select(b => ("SPY", b))), StreamEnd.Drop));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Take(20).Where((_, i) => !skipped.Contains(i)).Select(b => ("SPY", b))), StreamEnd.Drop, DropAfterRestRequests: 1));
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Skip(23).Select(b => ("SPY", b)))));
         Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
         Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());

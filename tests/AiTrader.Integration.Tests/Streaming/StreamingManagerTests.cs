@@ -40,7 +40,7 @@ public sealed class StreamingManagerTests
         var replayed = all.Where(x => Minute(x.Bar) == dropAt - 1).ToList();
         var stale = all.First(x => x.Symbol == "SPY" && Minute(x.Bar) == 50);
         second.Insert(0, [.. replayed, stale]);
-        fake.Scripts.Add(new StreamScript(first, StreamEnd.Drop));
+        fake.Scripts.Add(new StreamScript(first, StreamEnd.Drop, DropAfterRestRequests: 2));
         fake.Scripts.Add(new StreamScript(second, StreamEnd.Silent));
 
         var manager = new StreamingManager(StreamTestKit.StreamOptions(fake), StreamTestKit.Rest(fake), StreamTestKit.FastReconnect());
