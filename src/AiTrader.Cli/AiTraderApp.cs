@@ -24,6 +24,7 @@ public static class AiTraderApp
             StrategiesCommand.Create(stdout),
             SignalsCommand.Create(settings, stdout, stderr),
             TradeCommand.Create(settings, stdout),
+            StreamCommand.Create(settings, stdout, stderr),
         };
 
         var parse = root.Parse(args);
