@@ -1,6 +1,6 @@
 using AiTrader.Cli;
-using AiTrader.Storage.Signals;
 using AiTrader.Core.Tests.TestSupport;
+using AiTrader.Storage.Signals;
 
 namespace AiTrader.Core.Tests.Cli;
 

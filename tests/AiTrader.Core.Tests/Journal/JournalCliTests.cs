@@ -2,8 +2,8 @@ using AiTrader.Cli;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.Tests.IO;
-using AiTrader.Storage;
 using AiTrader.Core.Tests.TestSupport;
+using AiTrader.Storage;
 using static AiTrader.Core.Tests.Journal.JournalTestKit;
 
 namespace AiTrader.Core.Tests.Journal;

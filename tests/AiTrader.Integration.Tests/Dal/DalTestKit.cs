@@ -1,9 +1,9 @@
 using AiTrader.Core.Domain;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Vendors;
 using AiTrader.Integration.Tests.Vendors.Fakes;
 using AiTrader.MarketData;
 using AiTrader.MarketData.Dal;
-using AiTrader.Integration.Tests.TestSupport;
 
 namespace AiTrader.Integration.Tests.Dal;
 

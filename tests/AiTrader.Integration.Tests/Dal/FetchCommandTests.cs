@@ -1,8 +1,8 @@
 using System.Globalization;
 using AiTrader.Cli;
 using AiTrader.Cli.Commands;
-using AiTrader.MarketData.Dal;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.MarketData.Dal;
 using static AiTrader.Integration.Tests.Dal.DalFakes;
 
 namespace AiTrader.Integration.Tests.Dal;

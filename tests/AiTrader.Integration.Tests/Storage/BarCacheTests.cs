@@ -1,7 +1,7 @@
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
-using AiTrader.Storage;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.Storage;
 using static AiTrader.Integration.Tests.Storage.StorageTestData;
 
 namespace AiTrader.Integration.Tests.Storage;
