@@ -1,4 +1,6 @@
 using System.Globalization;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
 
 namespace AiTrader.Cli;
 
@@ -38,4 +40,31 @@ public static class CliParsing
 
         return result;
     }
+
+    /// <summary>A ticker for <c>--symbol</c>.</summary>
+    public static Symbol ParseSymbol(string value)
+    {
+        try
+        {
+            return new Symbol(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    /// <summary>A bar interval for <c>--interval</c>: 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.</summary>
+    public static Timeframe ParseInterval(string value) =>
+        Timeframe.TryParse(value, out var tf)
+            ? tf
+            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+
+    /// <summary>A price adjustment for <c>--adjustment</c>: split or raw.</summary>
+    public static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "split" => PriceAdjustment.Split,
+        "raw" => PriceAdjustment.Raw,
+        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
+    };
 }

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 
 namespace AiTrader.MarketData;
 
@@ -97,7 +95,7 @@ public abstract class VendorClientBase : IVendorClient
                 .ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             return new VendorResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
-                Encoding.UTF8.GetString(bytes), ReadRetryAfter(response.Headers.RetryAfter));
+                Encoding.UTF8.GetString(bytes), RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -281,49 +279,8 @@ public abstract class VendorClientBase : IVendorClient
         return '\0';
     }
 
-    private static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)
-    {
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
-
-    private ResiliencePipeline BuildPipeline(RetryOptions retry)
-    {
-        if (retry.MaxRetries <= 0)
-        {
-            return ResiliencePipeline.Empty;
-        }
-
-        return new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = retry.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                Delay = retry.BaseDelay,
-                MaxDelay = retry.MaxDelay > TimeSpan.Zero ? retry.MaxDelay : null,
-                // 401/403, 404, bad requests, malformed bodies and Unsupported are not retried: they will not heal.
-                ShouldHandle = new PredicateBuilder().Handle<VendorException>(e =>
-                    e.IsTransient && (e.RetryAfter is null || e.RetryAfter <= retry.MaxRetryAfter)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is VendorException { RetryAfter: { } ra } ? (TimeSpan?)ra : null),
-                OnRetry = args =>
-                {
-                    Logger.LogWarning("{Vendor}: attempt {Attempt} failed ({Error}); retrying in {Delay}",
-                        Name, args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
+    private ResiliencePipeline BuildPipeline(RetryOptions retry) =>
+        // 401/403, 404, bad requests, malformed bodies and Unsupported are not retried: they will not heal.
+        RetryPipelines.Build<VendorException>(retry, e => e.IsTransient, e => e.RetryAfter, (attempt, error, delay) =>
+            Logger.LogWarning("{Vendor}: attempt {Attempt} failed ({Error}); retrying in {Delay}", Name, attempt, error, delay));
 }

@@ -49,12 +49,12 @@ public static class BacktestCommand
         command.SetAction(async (parse, ct) =>
         {
             var request = new BacktestRequest(
-                Symbol: ParseSymbol(parse.GetValue(symbol)!),
+                Symbol: CliParsing.ParseSymbol(parse.GetValue(symbol)!),
                 Start: CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 End: CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 Strategy: parse.GetValue(strategy)!.Trim(),
-                Interval: ParseInterval(parse.GetValue(dalInterval) ?? parse.GetValue(interval)!),
-                Adjustment: ParseAdjustment(parse.GetValue(adjustment)!),
+                Interval: CliParsing.ParseInterval(parse.GetValue(dalInterval) ?? parse.GetValue(interval)!),
+                Adjustment: CliParsing.ParseAdjustment(parse.GetValue(adjustment)!),
                 Parameters: CliParsing.ParseParams(parse.GetValue(parameters)),
                 Options: new BacktestOptions
                 {
@@ -88,18 +88,6 @@ public static class BacktestCommand
         return command;
     }
 
-    private static AiTrader.Core.Domain.Symbol ParseSymbol(string value)
-    {
-        try
-        {
-            return new AiTrader.Core.Domain.Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
-        }
-    }
-
     private static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)
     {
         decimal? kelly = null;
@@ -120,18 +108,6 @@ public static class BacktestCommand
 
         return regimeAware || kelly is not null ? new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly) : null;
     }
-
-    private static Timeframe ParseInterval(string value) =>
-        Timeframe.TryParse(value, out var tf)
-            ? tf
-            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
-
-    private static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "split" => PriceAdjustment.Split,
-        "raw" => PriceAdjustment.Raw,
-        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
-    };
 
     private static decimal Positive(decimal value, string flag) =>
         value > 0 ? value : throw new CliException($"{flag} must be greater than 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");

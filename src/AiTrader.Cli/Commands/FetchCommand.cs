@@ -49,7 +49,7 @@ public static class FetchCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var sym = ParseSymbol(parse.GetValue(symbol)!);
+            var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var tf = Timeframe.TryParse(parse.GetValue(interval), out var t)
                 ? t
                 : throw new CliException($"--interval '{parse.GetValue(interval)}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
@@ -90,18 +90,6 @@ public static class FetchCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static AiTrader.Core.Domain.Symbol ParseSymbol(string value)
-    {
-        try
-        {
-            return new AiTrader.Core.Domain.Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
-        }
     }
 
     private static void Print(TextWriter stdout, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)

@@ -79,14 +79,7 @@ public static class JournalCommand
             return null;
         }
 
-        try
-        {
-            return new Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
-        }
+        return CliParsing.ParseSymbol(value);
     }
 
     private static string ParseFormat(string value) => value.Trim().ToLowerInvariant() switch

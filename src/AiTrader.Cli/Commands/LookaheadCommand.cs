@@ -40,7 +40,7 @@ public static class LookaheadCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var sym = SweepCommand.ParseSymbol(parse.GetValue(symbol)!);
+            var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var name = parse.GetValue(strategy)!.Trim();
             var strategyParameters = CliParsing.ParseParams(parse.GetValue(parameters));
             try
@@ -70,7 +70,7 @@ public static class LookaheadCommand
             }
 
             var later = CliParsing.ParseOptionalDate(parse.GetValue(laterStart), "--later-start");
-            var series = await SweepCommand.LoadBarsAsync(settings, sym, SweepCommand.ParseInterval(parse.GetValue(interval)!),
+            var series = await SweepCommand.LoadBarsAsync(settings, sym, CliParsing.ParseInterval(parse.GetValue(interval)!),
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
             if (series.Bars.Count < 3)

@@ -30,11 +30,11 @@ public static class SignalsCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var ticker = ParseSymbol(parse.GetValue(symbol)!);
-            var timeframe = ParseInterval(parse.GetValue(interval)!);
+            var ticker = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
+            var timeframe = CliParsing.ParseInterval(parse.GetValue(interval)!);
             var first = CliParsing.ParseOptionalDate(parse.GetValue(start), "--start");
             var last = CliParsing.ParseOptionalDate(parse.GetValue(end), "--end");
-            var adjust = ParseAdjustment(parse.GetValue(adjustment)!);
+            var adjust = CliParsing.ParseAdjustment(parse.GetValue(adjustment)!);
             var target = OutputTarget.Parse(parse.GetValue(output), settings, ticker, timeframe);
             if (first is { } s && last is { } e && s > e)
             {
@@ -87,30 +87,6 @@ public static class SignalsCommand
         });
         return command;
     }
-
-    private static Symbol ParseSymbol(string value)
-    {
-        try
-        {
-            return new Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
-        }
-    }
-
-    private static Timeframe ParseInterval(string value) =>
-        Timeframe.TryParse(value, out var tf)
-            ? tf
-            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
-
-    private static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "split" => PriceAdjustment.Split,
-        "raw" => PriceAdjustment.Raw,
-        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
-    };
 
     private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
 

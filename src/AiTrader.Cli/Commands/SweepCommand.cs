@@ -41,7 +41,7 @@ public static class SweepCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var sym = ParseSymbol(parse.GetValue(symbol)!);
+            var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var strategyName = parse.GetValue(strategy)!.Trim();
             var parsedGrid = ParseGrid(parse.GetValue(grid)!);
             var metric = ParseRank(parse.GetValue(rankBy)!);
@@ -92,7 +92,7 @@ public static class SweepCommand
                 }
             }
 
-            var timeframe = ParseInterval(parse.GetValue(interval)!);
+            var timeframe = CliParsing.ParseInterval(parse.GetValue(interval)!);
             var series = await LoadBarsAsync(settings, sym, timeframe,
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
@@ -149,23 +149,6 @@ public static class SweepCommand
 
         return series;
     }
-
-    internal static Symbol ParseSymbol(string value)
-    {
-        try
-        {
-            return new Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
-        }
-    }
-
-    internal static Timeframe ParseInterval(string value) =>
-        Timeframe.TryParse(value, out var tf)
-            ? tf
-            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
 
     internal static IAnsiConsole CreateConsole(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
     {

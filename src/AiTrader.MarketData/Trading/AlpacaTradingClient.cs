@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Brokers;
@@ -7,7 +6,6 @@ using AiTrader.Core.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 
 namespace AiTrader.MarketData.Trading;
 
@@ -334,16 +332,9 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
     /// <summary>Retry-After when sent; otherwise Alpaca's X-Ratelimit-Reset (epoch seconds) turned into a wait.</summary>
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
-        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
+        if (RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter) is { } retryAfter)
         {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            return retryAfter;
         }
 
         if (response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
@@ -356,33 +347,8 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
         return null;
     }
 
-    private ResiliencePipeline BuildPipeline(RetryOptions retry)
-    {
-        if (retry.MaxRetries <= 0)
-        {
-            return ResiliencePipeline.Empty;
-        }
-
-        return new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = retry.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                Delay = retry.BaseDelay,
-                MaxDelay = retry.MaxDelay > TimeSpan.Zero ? retry.MaxDelay : null,
-                // Rejections, 401, 403 and 404 will not heal by waiting; a Retry-After beyond the budget is surfaced.
-                ShouldHandle = new PredicateBuilder().Handle<BrokerException>(e =>
-                    e.IsTransient && (e.RetryAfter is null || e.RetryAfter <= retry.MaxRetryAfter)),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is BrokerException { RetryAfter: { } ra } ? (TimeSpan?)ra : null),
-                OnRetry = args =>
-                {
-                    _logger.LogWarning("{Broker}: attempt {Attempt} failed ({Error}); retrying in {Delay}",
-                        Name, args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
+    private ResiliencePipeline BuildPipeline(RetryOptions retry) =>
+        // Rejections, 401, 403 and 404 will not heal by waiting; a Retry-After beyond the budget is surfaced.
+        RetryPipelines.Build<BrokerException>(retry, e => e.IsTransient, e => e.RetryAfter, (attempt, error, delay) =>
+            _logger.LogWarning("{Broker}: attempt {Attempt} failed ({Error}); retrying in {Delay}", Name, attempt, error, delay));
 }

@@ -6,31 +6,27 @@ namespace AiTrader.Storage;
 /// <summary>The snapshot catalog in PostgreSQL as <c>market.price_snapshots</c> (used when DATABASE_URL is set).</summary>
 public sealed class PostgresSnapshotCatalog : SqlSnapshotCatalog
 {
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly string _description;
+    private readonly PostgresDatabase _database;
 
     /// <summary>Connects with a <c>postgres://user:pass@host:port/db</c> URL or a key=value connection string.</summary>
     public PostgresSnapshotCatalog(string databaseUrl)
     {
-        var connectionString = PostgresConnectionString.FromDatabaseUrl(databaseUrl);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        _description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _database = new PostgresDatabase(databaseUrl);
     }
 
     protected override string Table => "market.price_snapshots";
 
     /// <summary>Host, port and database; never the user or password.</summary>
-    public override string ToString() => _description;
+    public override string ToString() => $"PostgreSQL {_database.Endpoint}";
 
     public override async ValueTask DisposeAsync()
     {
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        _database.OpenAsync(cancellationToken);
 
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -75,6 +71,5 @@ public sealed class PostgresSnapshotCatalog : SqlSnapshotCatalog
 
     protected override object ToDb(DateTime utc) => utc;
 
-    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) =>
-        DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => PostgresDatabase.ReadUtc(reader, ordinal);
 }

@@ -9,8 +9,7 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
     private const string Columns =
         "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at";
 
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SchemaGate _schema = new();
 
     /// <summary>The table, schema-qualified where the backend has schemas.</summary>
     protected abstract string Table { get; }
@@ -37,12 +36,12 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
             RETURNING id
             """;
         AddKey(command, snapshot.Key);
-        Add(command, "range_start", ToDb(snapshot.Range.Start));
-        Add(command, "range_end", ToDb(snapshot.Range.End));
-        Add(command, "rows", snapshot.Rows);
-        Add(command, "checksum", snapshot.Checksum);
-        Add(command, "path", snapshot.Path);
-        Add(command, "fetched_at", ToDb(snapshot.FetchedAtUtc));
+        SqlCommands.Add(command, "range_start", ToDb(snapshot.Range.Start));
+        SqlCommands.Add(command, "range_end", ToDb(snapshot.Range.End));
+        SqlCommands.Add(command, "rows", snapshot.Rows);
+        SqlCommands.Add(command, "checksum", snapshot.Checksum);
+        SqlCommands.Add(command, "path", snapshot.Path);
+        SqlCommands.Add(command, "fetched_at", ToDb(snapshot.FetchedAtUtc));
         var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         return snapshot with { Id = id };
     }
@@ -59,8 +58,8 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
             ORDER BY range_start, range_end, id
             """;
         AddKey(command, key);
-        Add(command, "start", ToDb(range.Start));
-        Add(command, "end", ToDb(range.End));
+        SqlCommands.Add(command, "start", ToDb(range.Start));
+        SqlCommands.Add(command, "end", ToDb(range.End));
         return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -75,7 +74,7 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
             """;
         if (vendor is not null)
         {
-            Add(command, "vendor", CachePaths.ValidateVendor(vendor));
+            SqlCommands.Add(command, "vendor", CachePaths.ValidateVendor(vendor));
         }
 
         return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
@@ -86,13 +85,13 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"DELETE FROM {Table} WHERE id = @id";
-        Add(command, "id", id);
+        SqlCommands.Add(command, "id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public virtual ValueTask DisposeAsync()
     {
-        _schemaLock.Dispose();
+        _schema.Dispose();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
@@ -109,36 +108,8 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
     /// <summary>Reads a UTC instant stored by <see cref="ToDb"/>.</summary>
     protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    if (!_schemaReady)
-                    {
-                        await CreateSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
-                        _schemaReady = true;
-                    }
-                }
-                finally
-                {
-                    _schemaLock.Release();
-                }
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     private async Task<IReadOnlyList<PriceSnapshot>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -166,17 +137,9 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
 
     private static void AddKey(DbCommand command, CacheKey key)
     {
-        Add(command, "vendor", key.Vendor);
-        Add(command, "symbol", key.Symbol.Value);
-        Add(command, "interval", key.Interval);
-        Add(command, "adjustment", key.AdjustmentName);
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
+        SqlCommands.Add(command, "vendor", key.Vendor);
+        SqlCommands.Add(command, "symbol", key.Symbol.Value);
+        SqlCommands.Add(command, "interval", key.Interval);
+        SqlCommands.Add(command, "adjustment", key.AdjustmentName);
     }
 }

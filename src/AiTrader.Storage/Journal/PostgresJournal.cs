@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
-using Npgsql;
 
 namespace AiTrader.Storage;
 
@@ -10,8 +9,7 @@ public sealed partial class PostgresJournal : SqlJournal
     /// <summary>The schema the journal lives in unless told otherwise.</summary>
     public const string DefaultSchema = "trading";
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly string _description;
+    private readonly PostgresDatabase _database;
 
     /// <summary>Connects with a <c>postgres://user:pass@host:port/db</c> URL or a key=value connection string.
     /// <paramref name="schema"/> exists so tests can isolate themselves; production uses <c>trading</c>.</summary>
@@ -23,10 +21,7 @@ public sealed partial class PostgresJournal : SqlJournal
         }
 
         Schema = schema;
-        var connectionString = PostgresConnectionString.FromDatabaseUrl(databaseUrl);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        _description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} ({schema}.journal)";
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _database = new PostgresDatabase(databaseUrl);
     }
 
     public string Schema { get; }
@@ -36,16 +31,16 @@ public sealed partial class PostgresJournal : SqlJournal
     protected override string DataParameter => "CAST(@data AS json)";
 
     /// <summary>Host, port, database and table; never the user or password.</summary>
-    public override string ToString() => _description;
+    public override string ToString() => $"PostgreSQL {_database.Endpoint} ({Schema}.journal)";
 
     public override async ValueTask DisposeAsync()
     {
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        _database.OpenAsync(cancellationToken);
 
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -92,8 +87,7 @@ public sealed partial class PostgresJournal : SqlJournal
 
     protected override object ToDb(decimal value) => value;
 
-    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) =>
-        DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => PostgresDatabase.ReadUtc(reader, ordinal);
 
     protected override decimal ReadDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
 

@@ -11,8 +11,7 @@ public abstract class SqlJournal : IJournal
     private const string Columns =
         "id, \"timestamp\", kind, symbol, side, quantity, price, order_id, client_order_id, reason, data, event_key";
 
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SchemaGate _schema = new();
 
     /// <summary>The table, schema-qualified where the backend has schemas.</summary>
     protected abstract string Table { get; }
@@ -39,17 +38,17 @@ public abstract class SqlJournal : IJournal
                 ON CONFLICT (event_key) DO NOTHING
                 RETURNING id
                 """;
-            Add(insert, "timestamp", ToDb(entry.Timestamp));
-            Add(insert, "kind", entry.Kind.ToText());
-            Add(insert, "symbol", entry.Symbol?.Value);
-            Add(insert, "side", JournalExport.SideText(entry.Side));
-            Add(insert, "quantity", entry.Quantity is { } q ? ToDb(q) : null);
-            Add(insert, "price", entry.Price is { } p ? ToDb(p) : null);
-            Add(insert, "order_id", entry.OrderId);
-            Add(insert, "client_order_id", entry.ClientOrderId);
-            Add(insert, "reason", entry.Reason);
-            Add(insert, "data", entry.Data);
-            Add(insert, "event_key", entry.EventKey);
+            SqlCommands.Add(insert, "timestamp", ToDb(entry.Timestamp));
+            SqlCommands.Add(insert, "kind", entry.Kind.ToText());
+            SqlCommands.Add(insert, "symbol", entry.Symbol?.Value);
+            SqlCommands.Add(insert, "side", JournalExport.SideText(entry.Side));
+            SqlCommands.Add(insert, "quantity", entry.Quantity is { } q ? ToDb(q) : null);
+            SqlCommands.Add(insert, "price", entry.Price is { } p ? ToDb(p) : null);
+            SqlCommands.Add(insert, "order_id", entry.OrderId);
+            SqlCommands.Add(insert, "client_order_id", entry.ClientOrderId);
+            SqlCommands.Add(insert, "reason", entry.Reason);
+            SqlCommands.Add(insert, "data", entry.Data);
+            SqlCommands.Add(insert, "event_key", entry.EventKey);
             var id = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (id is not null and not DBNull)
             {
@@ -76,20 +75,20 @@ public abstract class SqlJournal : IJournal
         if (query.UtcRange is { } range)
         {
             where.Add("\"timestamp\" >= @start AND \"timestamp\" < @end");
-            Add(command, "start", ToDb(range.StartUtc));
-            Add(command, "end", ToDb(range.EndUtc));
+            SqlCommands.Add(command, "start", ToDb(range.StartUtc));
+            SqlCommands.Add(command, "end", ToDb(range.EndUtc));
         }
 
         if (query.Kind is { } kind)
         {
             where.Add("kind = @kind");
-            Add(command, "kind", kind.ToText());
+            SqlCommands.Add(command, "kind", kind.ToText());
         }
 
         if (query.Symbol is { } symbol)
         {
             where.Add("symbol = @symbol");
-            Add(command, "symbol", symbol.Value);
+            SqlCommands.Add(command, "symbol", symbol.Value);
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
@@ -111,7 +110,7 @@ public abstract class SqlJournal : IJournal
 
     public virtual ValueTask DisposeAsync()
     {
-        _schemaLock.Dispose();
+        _schema.Dispose();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
@@ -138,41 +137,13 @@ public abstract class SqlJournal : IJournal
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM {Table} WHERE event_key = @event_key";
-        Add(command, "event_key", eventKey);
+        SqlCommands.Add(command, "event_key", eventKey);
         var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    if (!_schemaReady)
-                    {
-                        await CreateSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
-                        _schemaReady = true;
-                    }
-                }
-                finally
-                {
-                    _schemaLock.Release();
-                }
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     private async Task<IReadOnlyList<JournalEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -196,13 +167,5 @@ public abstract class SqlJournal : IJournal
         }
 
         return result;
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value ?? DBNull.Value;
-        command.Parameters.Add(p);
     }
 }

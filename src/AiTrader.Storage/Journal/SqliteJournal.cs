@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace AiTrader.Storage;
 
@@ -10,53 +8,34 @@ public sealed class SqliteJournal : SqlJournal
     /// <summary>File name of the journal database inside the data directory.</summary>
     public const string DefaultFileName = "journal.db";
 
-    // Fixed width, so text order is time order and the date range compares the stored strings.
-    private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
-
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
     /// <summary>Uses (and creates on the first append) the SQLite file at <paramref name="databasePath"/>.</summary>
     public SqliteJournal(string databasePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-        }.ToString();
+        _database = new SqliteDatabase(databasePath);
     }
 
     /// <summary>The journal at <c>&lt;dataDir&gt;/journal.db</c>.</summary>
     public static SqliteJournal InDataDirectory(string dataDirectory) => new(Path.Combine(dataDirectory, DefaultFileName));
 
-    public string DatabasePath { get; }
+    public string DatabasePath => _database.DatabasePath;
 
     protected override string Table => "journal";
 
     protected override bool StoreExists => File.Exists(DatabasePath);
 
-    public override string ToString() => $"SQLite {DatabasePath}";
+    public override string ToString() => _database.ToString();
 
     public override async ValueTask DisposeAsync()
     {
-        // Pooled connections keep the file open; release them so a caller can move or delete the database.
-        await using (var connection = new SqliteConnection(_connectionString))
-        {
-            SqliteConnection.ClearPool(connection);
-        }
-
+        await _database.ClearPoolAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        _database.OpenAsync(cancellationToken);
 
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -89,14 +68,11 @@ public sealed class SqliteJournal : SqlJournal
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override object ToDb(DateTime utc) => utc.ToString(InstantFormat, CultureInfo.InvariantCulture);
+    protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
 
-    protected override object ToDb(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+    protected override object ToDb(decimal value) => SqliteDatabase.ToDb(value);
 
-    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) =>
-        DateTime.ParseExact(reader.GetString(ordinal), InstantFormat, CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => SqliteDatabase.ReadUtc(reader, ordinal);
 
-    protected override decimal ReadDecimal(DbDataReader reader, int ordinal) =>
-        decimal.Parse(reader.GetString(ordinal), NumberStyles.Number, CultureInfo.InvariantCulture);
+    protected override decimal ReadDecimal(DbDataReader reader, int ordinal) => SqliteDatabase.ReadDecimal(reader, ordinal);
 }

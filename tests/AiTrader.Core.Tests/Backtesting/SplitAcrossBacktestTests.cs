@@ -3,6 +3,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Backtesting;
 
@@ -22,20 +23,9 @@ public sealed class SplitAcrossBacktestTests
             context.BarIndex == 0 ? [OrderIntent.Enter(PositionSide.Long, shares, null, "test entry")] : [];
     }
 
-    private static string SampleRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir!.FullName, "data", "sample");
-    }
-
     private static async Task<(decimal Before, decimal After, BacktestResult Result)> RunAcrossSplit(PriceAdjustment adjustment)
     {
-        var source = new CsvBarSource(SampleRoot(), NyseCalendar.Instance);
+        var source = new CsvBarSource(TestPaths.SampleRoot, NyseCalendar.Instance);
         var series = await source.GetBarsAsync(new BarRequest(
             new Symbol("AAPL"), Timeframe.OneDay,
             ExchangeTime.ToUtc(new DateOnly(2014, 6, 2), TimeOnly.MinValue),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AiTrader.Cli;
 using AiTrader.Cli.Commands;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
 
@@ -17,20 +18,12 @@ public sealed class CliTests : IDisposable
         }
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await AiTraderApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Theory]
     [InlineData("SPY")]
     [InlineData("AAPL")]
     public async Task Backtest_on_bundled_data_writes_three_files_and_books_pnl_to_the_cent(string symbol)
     {
-        var (code, output, err) = await Run("backtest", "--symbol", symbol, "--start", "2005-01-01",
+        var (code, output, err) = await CliRunner.Run("backtest", "--symbol", symbol, "--start", "2005-01-01",
             "--strategy", "breakout", "--out", _tmp);
         Assert.True(code == 0, err);
         Assert.Contains("Sharpe", output);
@@ -73,7 +66,7 @@ public sealed class CliTests : IDisposable
     [InlineData("calendar --from 2024-02-01 --to 2024-01-01", "after")]
     public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
     {
-        var (code, _, err) = await Run(commandLine.Split(' '));
+        var (code, _, err) = await CliRunner.Run(commandLine.Split(' '));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
@@ -83,7 +76,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Calendar_prints_utc_sessions_for_2024()
     {
-        var (code, output, err) = await Run("calendar", "--from", "2024-01-01", "--to", "2024-12-31");
+        var (code, output, err) = await CliRunner.Run("calendar", "--from", "2024-01-01", "--to", "2024-12-31");
         Assert.True(code == 0, err);
         var lines = output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal(CalendarCommand.Header, lines[0]);

@@ -1,5 +1,5 @@
-using System.Globalization;
 using AiTrader.Cli;
+using AiTrader.Core.Tests.TestSupport;
 using AiTrader.Storage.Signals;
 
 namespace AiTrader.Core.Tests.Cli;
@@ -20,19 +20,11 @@ public sealed class SignalsCliTests : IDisposable
         }
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await AiTraderApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task Signals_for_aapl_daily_writes_the_csv_and_prints_a_regime_summary()
     {
         var path = Path.Combine(_tmp, "aapl.csv");
-        var (code, output, err) = await Run("signals", "--symbol", "AAPL", "--interval", "1Day", "--start", "2019-01-01", "--out", path);
+        var (code, output, err) = await CliRunner.Run("signals", "--symbol", "AAPL", "--interval", "1Day", "--start", "2019-01-01", "--out", path);
         Assert.True(code == 0, err);
 
         var lines = File.ReadAllLines(path);
@@ -57,7 +49,7 @@ public sealed class SignalsCliTests : IDisposable
     [Fact]
     public async Task Out_dash_writes_csv_to_stdout_and_the_summary_to_stderr()
     {
-        var (code, output, err) = await Run("signals", "--symbol", "SPY", "--start", "2020-01-01", "--end", "2020-01-31", "--out", "-");
+        var (code, output, err) = await CliRunner.Run("signals", "--symbol", "SPY", "--start", "2020-01-01", "--end", "2020-01-31", "--out", "-");
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith(RequiredHeader, lines[0]);
@@ -69,7 +61,7 @@ public sealed class SignalsCliTests : IDisposable
     public async Task Parquet_output_holds_one_row_per_bar()
     {
         var path = Path.Combine(_tmp, "spy-5min.parquet");
-        var (code, _, err) = await Run("signals", "--symbol", "SPY", "--interval", "5Min", "--out", path);
+        var (code, _, err) = await CliRunner.Run("signals", "--symbol", "SPY", "--interval", "5Min", "--out", path);
         Assert.True(code == 0, err);
         var rows = await ParquetSignalFile.ReadAsync(path);
         Assert.True(rows.Count > 500);
@@ -87,7 +79,7 @@ public sealed class SignalsCliTests : IDisposable
     [InlineData("signals --interval 1Day", "--symbol")]
     public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
     {
-        var (code, _, err) = await Run(commandLine.Split(' '));
+        var (code, _, err) = await CliRunner.Run(commandLine.Split(' '));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));

@@ -1,8 +1,8 @@
-using System.Globalization;
 using AiTrader.Cli;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.Tests.IO;
+using AiTrader.Core.Tests.TestSupport;
 using AiTrader.Storage;
 using static AiTrader.Core.Tests.Journal.JournalTestKit;
 
@@ -43,7 +43,7 @@ public sealed class JournalCliTests : IDisposable
     [InlineData("jsonl")]
     public async Task Empty_journal_says_so_and_exits_0(string format)
     {
-        var (code, output, err) = await Run("journal", "--format", format);
+        var (code, output, err) = await CliRunner.Run("journal", "--format", format);
         Assert.Equal(0, code);
         Assert.Contains("No journal entries", format == "table" ? output : err);
         if (format == "csv")
@@ -59,7 +59,7 @@ public sealed class JournalCliTests : IDisposable
     {
         await Seed();
 
-        var (code, csv, err) = await Run("journal", "--date", "2024-07-03", "--format", "csv");
+        var (code, csv, err) = await CliRunner.Run("journal", "--date", "2024-07-03", "--format", "csv");
         Assert.True(code == 0, err);
         var lines = csv.TrimEnd('\n').Split('\n');
         Assert.StartsWith("timestamp,kind,symbol,side,quantity,price,order_id,reason", lines[0]);
@@ -67,23 +67,23 @@ public sealed class JournalCliTests : IDisposable
         Assert.Contains("2024-07-04T00:30:00Z,fill,SPY,sell,10,546.5,o-2,", lines[3]);
         Assert.Contains("\"pdt: 3 day trades, equity $20,000.00 < $25,000.00\"", lines[2]);
 
-        (code, var blocks, err) = await Run("journal", "--kind", "block", "--format", "csv");
+        (code, var blocks, err) = await CliRunner.Run("journal", "--kind", "block", "--format", "csv");
         Assert.True(code == 0, err);
         Assert.Equal(3, blocks.TrimEnd('\n').Split('\n').Length);
 
-        (code, var jsonl, err) = await Run("journal", "--symbol", "spy", "--format", "jsonl");
+        (code, var jsonl, err) = await CliRunner.Run("journal", "--symbol", "spy", "--format", "jsonl");
         Assert.True(code == 0, err);
         var entries = await JournalExport.ReadJsonlAsync(new StringReader(jsonl));
         Assert.Equal([JournalKind.Order, JournalKind.Fill, JournalKind.Fill], entries.Select(e => e.Kind));
 
-        (code, var table, err) = await Run("journal", "--date", "2024-07-04");
+        (code, var table, err) = await CliRunner.Run("journal", "--date", "2024-07-04");
         Assert.True(code == 0, err);
         Assert.Contains("QQQ", table);
         Assert.Contains("o-3", table);
         Assert.DoesNotContain("o-2", table); // 00:30Z on the 4th is the 3rd in New York
         Assert.Contains("2 entries", table);
 
-        (code, table, _) = await Run("journal", "--date", "2024-07-05");
+        (code, table, _) = await CliRunner.Run("journal", "--date", "2024-07-05");
         Assert.Equal(0, code);
         Assert.Contains("No journal entries on 2024-07-05", table);
     }
@@ -96,7 +96,7 @@ public sealed class JournalCliTests : IDisposable
     [InlineData("journal --symbol S$P", "--symbol")]
     public async Task Bad_flags_get_one_line_and_exit_code_2(string commandLine, string expected)
     {
-        var (code, _, err) = await Run(commandLine.Split(' '));
+        var (code, _, err) = await CliRunner.Run(commandLine.Split(' '));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
@@ -117,13 +117,5 @@ public sealed class JournalCliTests : IDisposable
     {
         _saved[name] = Environment.GetEnvironmentVariable(name);
         Environment.SetEnvironmentVariable(name, value);
-    }
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await AiTraderApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

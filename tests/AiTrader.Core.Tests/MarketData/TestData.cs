@@ -1,29 +1,16 @@
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.MarketData;
 
 /// <summary>Paths to the repository's bundled sample data and small helpers shared by the market-data tests.</summary>
 internal static class TestData
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        // Walk up from the test binary to the solution folder so tests read the real data/sample, not a copy.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
+    public static string RepoRoot => TestPaths.RepoRoot;
 
-        throw new InvalidOperationException($"AiTrader.sln not found above {AppContext.BaseDirectory}.");
-    });
-
-    public static string RepoRoot => Root.Value;
-
-    public static string SampleRoot => Path.Combine(RepoRoot, "data", "sample");
+    public static string SampleRoot => TestPaths.SampleRoot;
 
     public static string Daily(string symbol) => Path.Combine(SampleRoot, "daily", symbol + ".csv");
 

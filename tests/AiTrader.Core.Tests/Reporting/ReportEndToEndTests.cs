@@ -1,6 +1,5 @@
-using System.Globalization;
-using AiTrader.Cli;
 using AiTrader.Core.Tests.IO;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Reporting;
 
@@ -10,14 +9,11 @@ public sealed class ReportEndToEndTests
     public async Task Cli_backtest_writes_report_html_and_both_pngs()
     {
         using var dir = new TempDirectory();
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
 
-        var code = await AiTraderApp.RunAsync(["backtest", "--symbol", "SPY", "--start", "2010-01-01", "--out", dir.Path],
-            stdout, stderr);
+        var (code, output, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--start", "2010-01-01", "--out", dir.Path);
 
-        Assert.True(code == 0, stderr.ToString());
-        Assert.Contains("report.html", stdout.ToString());
+        Assert.True(code == 0, err);
+        Assert.Contains("report.html", output);
         foreach (var png in new[] { "equity.png", "price.png" })
         {
             var decoded = PngTestDecoder.Decode(File.ReadAllBytes(dir.File(png)));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Sessions;
 
@@ -26,24 +27,11 @@ public sealed class NyseCalendarSpyCrossCheckTests
 
     private static List<DateOnly> ReadSpyDates()
     {
-        var path = Path.Combine(RepositoryRoot(), "data", "sample", "daily", "SPY.csv");
+        var path = Path.Combine(TestPaths.SampleRoot, "daily", "SPY.csv");
         return File.ReadLines(path)
             .Skip(1)
             .Where(line => line.Length > 0)
             .Select(line => DateOnly.ParseExact(line[..line.IndexOf(',')], "yyyy-MM-dd", CultureInfo.InvariantCulture))
             .ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No AiTrader.sln above {AppContext.BaseDirectory}.");
     }
 }

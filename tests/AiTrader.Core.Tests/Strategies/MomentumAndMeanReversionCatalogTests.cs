@@ -1,7 +1,6 @@
-using System.Globalization;
-using AiTrader.Cli;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Strategies;
 
@@ -123,13 +122,9 @@ public class MomentumAndMeanReversionCatalogTests
     [Fact]
     public async Task Aitrader_strategies_prints_every_parameter()
     {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-
-        var code = await AiTraderApp.RunAsync(["strategies"], stdout, stderr);
+        var (code, text, _) = await CliRunner.Run("strategies");
 
         Assert.Equal(0, code);
-        var text = stdout.ToString();
         foreach (var name in StrategyCatalog.Names)
         {
             Assert.Contains(name, text);

@@ -1,5 +1,5 @@
-using System.Globalization;
 using AiTrader.Cli;
+using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
@@ -16,18 +16,10 @@ public sealed class SweepCliTests : IDisposable
         }
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await AiTraderApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task Sweep_on_bundled_spy_writes_a_ranked_csv_and_a_heatmap()
     {
-        var (code, output, err) = await Run("sweep", "--strategy", "breakout", "--symbol", "SPY", "--start", "2012-01-01",
+        var (code, output, err) = await CliRunner.Run("sweep", "--strategy", "breakout", "--symbol", "SPY", "--start", "2012-01-01",
             "--grid", "lookback=10:30:10,atr_multiplier=2,3", "--top", "3", "--out", _tmp);
 
         Assert.True(code == 0, err);
@@ -48,8 +40,8 @@ public sealed class SweepCliTests : IDisposable
         var all = Path.Combine(_tmp, "all");
         var args = new[] { "sweep", "--symbol", "SPY", "--start", "2015-01-01", "--grid", "lookback=10,20,k=2,3", "--rank-by", "calmar" };
 
-        Assert.Equal(0, (await Run([.. args, "--parallelism", "1", "--out", one])).Code);
-        Assert.Equal(0, (await Run([.. args, "--out", all])).Code);
+        Assert.Equal(0, (await CliRunner.Run([.. args, "--parallelism", "1", "--out", one])).Code);
+        Assert.Equal(0, (await CliRunner.Run([.. args, "--out", all])).Code);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(one, "sweep.csv")), File.ReadAllBytes(Path.Combine(all, "sweep.csv")));
     }
@@ -57,7 +49,7 @@ public sealed class SweepCliTests : IDisposable
     [Fact]
     public async Task Walk_forward_reports_out_of_sample_windows()
     {
-        var (code, output, err) = await Run("sweep", "--symbol", "SPY", "--start", "2015-01-01", "--end", "2019-12-31",
+        var (code, output, err) = await CliRunner.Run("sweep", "--symbol", "SPY", "--start", "2015-01-01", "--end", "2019-12-31",
             "--grid", "lookback=10,20", "--walk-forward", "--in-sample", "252", "--out-of-sample", "252", "--out", _tmp);
 
         Assert.True(code == 0, err);
@@ -83,7 +75,7 @@ public sealed class SweepCliTests : IDisposable
     [InlineData("lookahead --symbol SPY --cuts 0 --random-cuts 0", "--cuts")]
     public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
     {
-        var (code, _, err) = await Run(commandLine.Split(' '));
+        var (code, _, err) = await CliRunner.Run(commandLine.Split(' '));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
@@ -92,7 +84,7 @@ public sealed class SweepCliTests : IDisposable
     [Fact]
     public async Task Lookahead_on_breakout_exits_0()
     {
-        var (code, output, err) = await Run("lookahead", "--strategy", "breakout", "--symbol", "SPY", "--start", "2010-01-01");
+        var (code, output, err) = await CliRunner.Run("lookahead", "--strategy", "breakout", "--symbol", "SPY", "--start", "2010-01-01");
 
         Assert.True(code == 0, err + output);
         Assert.Contains("lookahead: none", output);

@@ -1,4 +1,5 @@
 using AiTrader.Core.Domain;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Vendors;
 using AiTrader.Integration.Tests.Vendors.Fakes;
 using AiTrader.MarketData;
@@ -61,7 +62,7 @@ public sealed class DalFakes : IAsyncDisposable
         ["TWELVEDATA_API_KEY"] = twelveDataKey ? TwelveData.ApiKey : null,
         ["AITRADER_CACHE_DIR"] = Path.Combine(Root, "cache"),
         ["AITRADER_DATA_DIR"] = Path.Combine(Root, "data"),
-        ["AITRADER_SAMPLE_DATA"] = Path.Combine(FakeSampleBars.RepoRoot, "data", "sample"),
+        ["AITRADER_SAMPLE_DATA"] = TestPaths.SampleRoot,
     };
 
     /// <summary>A DAL over <paramref name="environment"/> with the vendor kit's tiny retry delays and generous rate limits.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiTrader.Cli;
 using AiTrader.Cli.Commands;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.MarketData.Dal;
 using static AiTrader.Integration.Tests.Dal.DalFakes;
 
@@ -17,12 +18,9 @@ public sealed class FetchCommandTests : IAsyncLifetime
 
     private static async Task<(int Code, string Out, string Err)> Run(IDictionary<string, string?> env, params string[] args)
     {
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
         using (FetchCommand.UseEnvironment(new Dictionary<string, string?>(env)))
         {
-            var code = await AiTraderApp.RunAsync(args, stdout, stderr);
-            return (code, stdout.ToString(), stderr.ToString());
+            return await CliRunner.Run(args);
         }
     }
 

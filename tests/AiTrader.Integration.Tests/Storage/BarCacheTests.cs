@@ -1,5 +1,6 @@
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage;
 using static AiTrader.Integration.Tests.Storage.StorageTestData;
 
@@ -146,7 +147,7 @@ public sealed class BarCacheTests
     [Fact]
     public async Task The_same_requests_replayed_give_byte_identical_snapshots()
     {
-        var bars = LoadCsv(Path.Combine(RepoRoot(), "data", "sample", "minute", "SPY.csv"));
+        var bars = LoadCsv(Path.Combine(TestPaths.SampleRoot, "minute", "SPY.csv"));
         var from = bars[100].Timestamp;
         var to = bars[4000].Timestamp;
         var mid = bars[2000].Timestamp;

@@ -1,28 +1,16 @@
 using System.Globalization;
 using AiTrader.Core.Domain;
+using AiTrader.Integration.Tests.TestSupport;
 
 namespace AiTrader.Integration.Tests.Storage;
 
 /// <summary>Real bundled bars and scratch directories for the storage tests.</summary>
 internal static class StorageTestData
 {
-    private static readonly Lazy<IReadOnlyList<Bar>> SpyMinute = new(() => LoadCsv(Path.Combine(RepoRoot(), "data", "sample", "minute", "SPY.csv")));
+    private static readonly Lazy<IReadOnlyList<Bar>> SpyMinute = new(() => LoadCsv(Path.Combine(TestPaths.SampleRoot, "minute", "SPY.csv")));
 
     /// <summary>The bundled SPY minute bars (data/sample/minute/SPY.csv), parsed with decimal.Parse.</summary>
     public static IReadOnlyList<Bar> SpyMinuteBars => SpyMinute.Value;
-
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"AiTrader.sln not found above {AppContext.BaseDirectory}.");
-    }
 
     public static IReadOnlyList<Bar> LoadCsv(string path)
     {

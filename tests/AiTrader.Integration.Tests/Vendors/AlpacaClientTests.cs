@@ -10,13 +10,8 @@ public sealed class AlpacaClientTests
 {
     private static readonly DateOnly Session = new(2013, 10, 7);
 
-    private static async Task<FakeAlpaca> FakeWithSpyAsync()
-    {
-        var fake = await StartAsync<FakeAlpaca>();
-        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
-        return fake;
-    }
+    private static Task<FakeAlpaca> FakeWithSpyAsync() =>
+        StartWithSpyAsync<FakeAlpaca>(Session, new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31));
 
     private static VendorBarRequest SpyMinutes(PriceAdjustment adj = PriceAdjustment.Split) =>
         new("SPY", Timeframe.OneMinute, Utc(2013, 10, 7, 13, 30), Utc(2013, 10, 7, 20, 0), adj);

@@ -11,13 +11,8 @@ public sealed class AlphaVantageClientTests
 {
     private static readonly DateOnly Session = new(2013, 10, 7);
 
-    private static async Task<FakeAlphaVantage> FakeWithSpyAsync()
-    {
-        var fake = await StartAsync<FakeAlphaVantage>();
-        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 10, 31)));
-        return fake;
-    }
+    private static Task<FakeAlphaVantage> FakeWithSpyAsync() =>
+        StartWithSpyAsync<FakeAlphaVantage>(Session, new DateOnly(2013, 10, 1), new DateOnly(2013, 10, 31));
 
     private static VendorBarRequest SpyMinutes => new("SPY", Timeframe.OneMinute, Utc(2013, 10, 7, 13, 30), Utc(2013, 10, 7, 20, 0), PriceAdjustment.Raw);
 

@@ -11,13 +11,8 @@ public sealed class TwelveDataClientTests
 {
     private static readonly DateOnly Session = new(2013, 10, 7);
 
-    private static async Task<FakeTwelveData> FakeWithSpyAsync()
-    {
-        var fake = await StartAsync<FakeTwelveData>();
-        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
-        return fake;
-    }
+    private static Task<FakeTwelveData> FakeWithSpyAsync() =>
+        StartWithSpyAsync<FakeTwelveData>(Session, new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31));
 
     private static VendorBarRequest SpyMinutes => new("SPY", Timeframe.OneMinute, Utc(2013, 10, 7, 13, 30), Utc(2013, 10, 7, 20, 0));
 

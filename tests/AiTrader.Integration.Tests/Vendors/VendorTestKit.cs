@@ -26,6 +26,17 @@ public static class VendorTestKit
         return fake;
     }
 
+    /// <summary>Starts a fake serving the bundled SPY minute bars of <paramref name="session"/> and its daily bars
+    /// from <paramref name="dailyFrom"/> to <paramref name="dailyTo"/>.</summary>
+    public static async Task<T> StartWithSpyAsync<T>(DateOnly session, DateOnly dailyFrom, DateOnly dailyTo)
+        where T : FakeVendorServer, IFakeBarVendor, new()
+    {
+        var fake = await StartAsync<T>();
+        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", session));
+        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", dailyFrom, dailyTo));
+        return fake;
+    }
+
     public static AlpacaOptions AlpacaOptions(FakeAlpaca f) => new()
     {
         BaseUrl = f.BaseUrl,

@@ -10,13 +10,8 @@ public sealed class YahooClientTests
 {
     private static readonly DateOnly Session = new(2013, 10, 7);
 
-    private static async Task<FakeYahoo> FakeWithSpyAsync()
-    {
-        var fake = await StartAsync<FakeYahoo>();
-        fake.MinuteBars.AddRange(FakeSampleBars.MinuteSession("SPY", Session));
-        fake.DailyBars.AddRange(FakeSampleBars.Daily("SPY", new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31)));
-        return fake;
-    }
+    private static Task<FakeYahoo> FakeWithSpyAsync() =>
+        StartWithSpyAsync<FakeYahoo>(Session, new DateOnly(2013, 10, 1), new DateOnly(2013, 12, 31));
 
     private static VendorBarRequest SpyMinutes => new("SPY", Timeframe.OneMinute, Utc(2013, 10, 7, 13, 30), Utc(2013, 10, 7, 20, 0));
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Alpaca market-data v2 fake: key headers checked, next_page_token paging, bars:null when empty.</summary>
-public sealed class FakeAlpaca : FakeVendorServer
+public sealed class FakeAlpaca : FakeVendorServer, IFakeBarVendor
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Alpha Vantage fake: /query with function dispatch, HTTP 200 for every in-band error, US/Eastern keys newest first.</summary>
-public sealed class FakeAlphaVantage : FakeVendorServer
+public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
 {
     public const string InformationLimit =
         "Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day. Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly remove all daily rate limits.";

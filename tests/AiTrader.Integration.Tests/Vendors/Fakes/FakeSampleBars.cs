@@ -1,19 +1,16 @@
 using System.Globalization;
 using AiTrader.Core.Domain;
+using AiTrader.Integration.Tests.TestSupport;
 
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Real bars from the repository's bundled data/sample folder, used as fake vendor payloads.</summary>
 public static class FakeSampleBars
 {
-    private static readonly Lazy<string> Root = new(FindRepoRoot);
-
-    public static string RepoRoot => Root.Value;
-
     /// <summary>Minute bars (UTC open) of one New York session, regular hours only.</summary>
     public static IReadOnlyList<Bar> MinuteSession(string symbol, DateOnly sessionDate)
     {
-        var path = Path.Combine(RepoRoot, "data", "sample", "minute", symbol + ".csv");
+        var path = Path.Combine(TestPaths.SampleRoot, "minute", symbol + ".csv");
         var open = Core.Sessions.ExchangeTime.ToUtc(sessionDate, new TimeOnly(9, 30));
         var close = Core.Sessions.ExchangeTime.ToUtc(sessionDate, new TimeOnly(16, 0));
         return File.ReadLines(path).Skip(1)
@@ -27,7 +24,7 @@ public static class FakeSampleBars
     /// <summary>Daily rows (session date, OHLCV) in a date range.</summary>
     public static IReadOnlyList<(DateOnly Date, Bar Bar)> Daily(string symbol, DateOnly from, DateOnly to)
     {
-        var path = Path.Combine(RepoRoot, "data", "sample", "daily", symbol + ".csv");
+        var path = Path.Combine(TestPaths.SampleRoot, "daily", symbol + ".csv");
         return File.ReadLines(path).Skip(1)
             .Select(line => line.Split(','))
             .Select(f => (Date: DateOnly.ParseExact(f[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), f))
@@ -38,15 +35,4 @@ public static class FakeSampleBars
     }
 
     private static decimal Dec(string s) => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("AiTrader.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Twelve Data fake: time_series in exchange time, {"code","message","status":"error"} bodies at 200 or 429.</summary>
-public sealed class FakeTwelveData : FakeVendorServer
+public sealed class FakeTwelveData : FakeVendorServer, IFakeBarVendor
 {
     public const string CreditsMessage =
         "You have run out of API credits for the current minute. 9 API credits were used, with the current limit being 8. Wait for the next minute or consider switching to a higher tier plan at https://twelvedata.com/pricing";

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace AiTrader.Integration.Tests.Vendors.Fakes;
 
 /// <summary>Yahoo chart v8 fake: epoch stamps, null-padded quote arrays, 404 chart.error, text 429, outage HTML.</summary>
-public sealed class FakeYahoo : FakeVendorServer
+public sealed class FakeYahoo : FakeVendorServer, IFakeBarVendor
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
