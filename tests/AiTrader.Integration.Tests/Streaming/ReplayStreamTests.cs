@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Vendors.Fakes;
 using AiTrader.MarketData.Streaming;
 
@@ -12,7 +13,7 @@ public sealed class ReplayStreamTests
     private static readonly DateOnly Day = new(2013, 10, 7);
 
     private static CsvBarSource Sample() =>
-        new(Path.Combine(FakeSampleBars.RepoRoot, "data", "sample"), NyseCalendar.Instance);
+        new(TestPaths.SampleRoot, NyseCalendar.Instance);
 
     private static async Task<List<StreamPayload>> All(IAsyncEnumerable<StreamPayload> stream)
     {
