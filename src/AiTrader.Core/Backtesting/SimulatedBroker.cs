@@ -20,18 +20,20 @@ internal sealed class SimulatedBroker
 {
     private readonly Symbol _symbol;
     private readonly BacktestOptions _options;
+    private readonly FillModel _fillModel;
     private readonly Portfolio _portfolio;
     private readonly List<Order> _orders = [];
     private readonly List<Fill> _fills = [];
     private readonly List<TradeRecord> _trades = [];
     private readonly List<(Order Order, IntentKind Kind)> _pendingMarket = [];
     private Order? _stop;
-    private OpenTrade? _openTrade;
+    private RoundTrip? _openTrade;
 
     public SimulatedBroker(Symbol symbol, BacktestOptions options)
     {
         _symbol = symbol;
         _options = options;
+        _fillModel = new FillModel(options);
         _portfolio = new Portfolio(options.InitialCapital);
     }
 
@@ -106,7 +108,7 @@ internal sealed class SimulatedBroker
         foreach (var (order, kind) in _pendingMarket.OrderBy(p => p.Kind == IntentKind.Exit ? 0 : 1))
         {
             var position = PositionQuantity;
-            var price = SlippedPrice(order.Side, bar.Open);
+            var price = _fillModel.SlippedPrice(order.Side, bar.Open);
             decimal quantity;
             if (kind == IntentKind.Exit)
             {
@@ -127,7 +129,7 @@ internal sealed class SimulatedBroker
                     continue;
                 }
 
-                quantity = order.Side == OrderSide.Buy ? AffordableQuantity(order.Quantity, price) : order.Quantity;
+                quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(order.Quantity, price, _portfolio.Cash) : order.Quantity;
             }
 
             if (quantity > 0)
@@ -144,11 +146,11 @@ internal sealed class SimulatedBroker
             decimal? fillPrice = null;
             if (position > 0 && stop.Side == OrderSide.Sell && bar.Low <= stopPrice)
             {
-                fillPrice = bar.Open <= stopPrice ? SlippedPrice(OrderSide.Sell, bar.Open) : stopPrice;
+                fillPrice = bar.Open <= stopPrice ? _fillModel.SlippedPrice(OrderSide.Sell, bar.Open) : stopPrice;
             }
             else if (position < 0 && stop.Side == OrderSide.Buy && bar.High >= stopPrice)
             {
-                fillPrice = bar.Open >= stopPrice ? SlippedPrice(OrderSide.Buy, bar.Open) : stopPrice;
+                fillPrice = bar.Open >= stopPrice ? _fillModel.SlippedPrice(OrderSide.Buy, bar.Open) : stopPrice;
             }
 
             if (fillPrice is { } price)
@@ -188,7 +190,7 @@ internal sealed class SimulatedBroker
 
     private void Book(Order order, decimal quantity, decimal price, DateTime time, string exitReason)
     {
-        var fee = Commission(quantity);
+        var fee = _fillModel.Commission(quantity);
         var fill = new Fill(order.Id, _symbol, order.Side, quantity, price, fee, time);
         var before = PositionQuantity;
         _portfolio.Apply(fill);
@@ -197,68 +199,26 @@ internal sealed class SimulatedBroker
         var signed = order.Side == OrderSide.Buy ? quantity : -quantity;
         if (before == 0)
         {
-            _openTrade = new OpenTrade(signed > 0 ? PositionSide.Long : PositionSide.Short, time);
+            _openTrade = new RoundTrip(signed > 0 ? PositionSide.Long : PositionSide.Short, time);
         }
 
         var trade = _openTrade!;
         if (before == 0 || Math.Sign(before) == Math.Sign(signed))
         {
-            trade.EntryQuantity += quantity;
-            trade.EntryValue += quantity * price;
-            trade.Fees += fee;
+            trade.AddEntry(quantity, price, fee);
             return;
         }
 
         // Orders never cross zero in one fill (exits are sized to the position), so this fill only reduces.
-        trade.ExitQuantity += quantity;
-        trade.ExitValue += quantity * price;
-        trade.Fees += fee;
+        trade.AddExit(quantity, price, fee);
         if (PositionQuantity != 0)
         {
             return;
         }
 
-        var gross = trade.Side == PositionSide.Long ? trade.ExitValue - trade.EntryValue : trade.EntryValue - trade.ExitValue;
-        _trades.Add(new TradeRecord(_symbol, trade.Side, trade.EntryQuantity, trade.EntryTime,
-            trade.EntryValue / trade.EntryQuantity, time, trade.ExitValue / trade.ExitQuantity,
-            gross - trade.Fees, trade.Fees, exitReason));
+        _trades.Add(trade.ToRecord(_symbol, time, exitReason));
         _openTrade = null;
     }
 
-    /// <summary>Cuts a long buy to what cash pays for, commission included, so the account never borrows.</summary>
-    private decimal AffordableQuantity(decimal wanted, decimal price)
-    {
-        var cash = _portfolio.Cash;
-        var quantity = Math.Min(wanted, Math.Max(0, decimal.Floor(cash / price)));
-        while (quantity > 0 && quantity * price + Commission(quantity) > cash)
-        {
-            quantity--;
-        }
-
-        return quantity;
-    }
-
-    private decimal SlippedPrice(OrderSide side, decimal open)
-    {
-        var factor = _options.SlippageBps / 10_000m;
-        var price = side == OrderSide.Buy ? open * (1 + factor) : open * (1 - factor);
-        return Math.Round(price, 4, MidpointRounding.AwayFromZero);
-    }
-
-    private decimal Commission(decimal quantity) =>
-        Math.Max(_options.MinCommission, _options.CommissionPerShare * quantity);
-
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
-
-    /// <summary>Running totals of the round trip in progress; values are exact sums so trade P&amp;L adds up to the cash change.</summary>
-    private sealed class OpenTrade(PositionSide side, DateTime entryTime)
-    {
-        public PositionSide Side { get; } = side;
-        public DateTime EntryTime { get; } = entryTime;
-        public decimal EntryQuantity { get; set; }
-        public decimal EntryValue { get; set; }
-        public decimal ExitQuantity { get; set; }
-        public decimal ExitValue { get; set; }
-        public decimal Fees { get; set; }
-    }
 }

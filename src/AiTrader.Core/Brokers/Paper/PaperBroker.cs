@@ -24,13 +24,14 @@ namespace AiTrader.Core.Brokers.Paper;
 public sealed class PaperBroker : IBroker
 {
     private readonly BacktestOptions _options;
+    private readonly FillModel _fillModel;
     private readonly ITradingCalendar _calendar;
     private readonly List<BrokerOrder> _orders = [];
     private readonly Dictionary<string, int> _byClientId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
     private readonly List<PaperFill> _fills = [];
     private readonly List<TradeRecord> _trades = [];
-    private readonly Dictionary<Symbol, OpenTrade> _openTrades = [];
+    private readonly Dictionary<Symbol, RoundTrip> _openTrades = [];
     private readonly Dictionary<Symbol, decimal> _lastPrices = [];
     private readonly Queue<TradeUpdate> _updates = new();
     private Portfolio _portfolio;
@@ -39,6 +40,7 @@ public sealed class PaperBroker : IBroker
     public PaperBroker(BacktestOptions? options = null, ITradingCalendar? calendar = null)
     {
         _options = (options ?? new BacktestOptions()).Validate();
+        _fillModel = new FillModel(_options);
         _calendar = calendar ?? NyseCalendar.Instance;
         _portfolio = new Portfolio(_options.InitialCapital);
         _now = DateTime.SpecifyKind(DateTime.UnixEpoch, DateTimeKind.Utc);
@@ -302,7 +304,7 @@ public sealed class PaperBroker : IBroker
     {
         var order = _orders[index];
         var position = PositionOf(order.Symbol);
-        var price = SlippedPrice(order.Side, bar.Open);
+        var price = _fillModel.SlippedPrice(order.Side, bar.Open);
         decimal quantity;
         if (Reduces(order.Side, position))
         {
@@ -315,7 +317,7 @@ public sealed class PaperBroker : IBroker
         }
         else
         {
-            quantity = order.Side == OrderSide.Buy ? AffordableQuantity(order.Quantity, price) : order.Quantity;
+            quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(order.Quantity, price, _portfolio.Cash) : order.Quantity;
         }
 
         if (quantity <= 0)
@@ -339,11 +341,11 @@ public sealed class PaperBroker : IBroker
         decimal? price = null;
         if (order.Side == OrderSide.Sell && bar.Low <= stop)
         {
-            price = bar.Open <= stop ? SlippedPrice(OrderSide.Sell, bar.Open) : stop;
+            price = bar.Open <= stop ? _fillModel.SlippedPrice(OrderSide.Sell, bar.Open) : stop;
         }
         else if (order.Side == OrderSide.Buy && bar.High >= stop)
         {
-            price = bar.Open >= stop ? SlippedPrice(OrderSide.Buy, bar.Open) : stop;
+            price = bar.Open >= stop ? _fillModel.SlippedPrice(OrderSide.Buy, bar.Open) : stop;
         }
 
         if (price is { } p)
@@ -356,7 +358,7 @@ public sealed class PaperBroker : IBroker
     {
         var order = _orders[index];
         var fill = new PaperFill(order.Id, order.ClientOrderId, order.Symbol, order.Side, quantity, price,
-            Commission(quantity), _now, exitReason);
+            _fillModel.Commission(quantity), _now, exitReason);
         Book(fill);
         var complete = quantity >= order.Quantity;
         // A fill cut short (cash, or an exit larger than the position) ends the order: the rest is cancelled.
@@ -397,30 +399,23 @@ public sealed class PaperBroker : IBroker
         var signed = paper.Side == OrderSide.Buy ? paper.Quantity : -paper.Quantity;
         if (before == 0)
         {
-            _openTrades[symbol] = new OpenTrade(signed > 0 ? PositionSide.Long : PositionSide.Short, paper.Timestamp);
+            _openTrades[symbol] = new RoundTrip(signed > 0 ? PositionSide.Long : PositionSide.Short, paper.Timestamp);
         }
 
         var trade = _openTrades[symbol];
         if (before == 0 || Math.Sign(before) == Math.Sign(signed))
         {
-            trade.EntryQuantity += paper.Quantity;
-            trade.EntryValue += paper.Quantity * paper.Price;
-            trade.Fees += paper.Fee;
+            trade.AddEntry(paper.Quantity, paper.Price, paper.Fee);
             return;
         }
 
-        trade.ExitQuantity += paper.Quantity;
-        trade.ExitValue += paper.Quantity * paper.Price;
-        trade.Fees += paper.Fee;
+        trade.AddExit(paper.Quantity, paper.Price, paper.Fee);
         if (PositionOf(symbol) != 0)
         {
             return;
         }
 
-        var gross = trade.Side == PositionSide.Long ? trade.ExitValue - trade.EntryValue : trade.EntryValue - trade.ExitValue;
-        _trades.Add(new TradeRecord(symbol, trade.Side, trade.EntryQuantity, trade.EntryTime,
-            trade.EntryValue / trade.EntryQuantity, paper.Timestamp, trade.ExitValue / trade.ExitQuantity,
-            gross - trade.Fees, trade.Fees, paper.ExitReason));
+        _trades.Add(trade.ToRecord(symbol, paper.Timestamp, paper.ExitReason));
         _openTrades.Remove(symbol);
     }
 
@@ -428,38 +423,6 @@ public sealed class PaperBroker : IBroker
     public bool IsRegularSession(DateTime utc) =>
         _calendar.GetSession(ExchangeTime.SessionDate(utc)) is { } s && utc >= s.OpenUtc && utc < s.CloseUtc;
 
-    private decimal AffordableQuantity(decimal wanted, decimal price)
-    {
-        var cash = _portfolio.Cash;
-        var quantity = Math.Min(wanted, Math.Max(0, decimal.Floor(cash / price)));
-        while (quantity > 0 && quantity * price + Commission(quantity) > cash)
-        {
-            quantity--;
-        }
-
-        return quantity;
-    }
-
-    private decimal SlippedPrice(OrderSide side, decimal open)
-    {
-        var factor = _options.SlippageBps / 10_000m;
-        var price = side == OrderSide.Buy ? open * (1 + factor) : open * (1 - factor);
-        return Math.Round(price, 4, MidpointRounding.AwayFromZero);
-    }
-
-    private decimal Commission(decimal quantity) => Math.Max(_options.MinCommission, _options.CommissionPerShare * quantity);
-
     private static bool Reduces(OrderSide side, decimal position) =>
         (side == OrderSide.Sell && position > 0) || (side == OrderSide.Buy && position < 0);
-
-    private sealed class OpenTrade(PositionSide side, DateTime entryTime)
-    {
-        public PositionSide Side { get; } = side;
-        public DateTime EntryTime { get; } = entryTime;
-        public decimal EntryQuantity { get; set; }
-        public decimal EntryValue { get; set; }
-        public decimal ExitQuantity { get; set; }
-        public decimal ExitValue { get; set; }
-        public decimal Fees { get; set; }
-    }
 }
