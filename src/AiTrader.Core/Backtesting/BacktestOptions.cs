@@ -6,12 +6,18 @@ namespace AiTrader.Core.Backtesting;
 /// <param name="CommissionPerShare">Commission per share per fill.</param>
 /// <param name="MinCommission">Smallest commission charged for one fill.</param>
 /// <param name="AllowShort">Whether short entries are accepted; when false they are ignored.</param>
+/// <param name="MaxVolumeShare">Largest share of a bar's volume one order may take on that bar (0.1 = 10%); the rest
+/// fills on later bars of the same session or is cancelled at the session's end. Null: no volume limit.</param>
+/// <param name="ExtendedHours">Whether orders may fill on pre-market and after-hours bars; when false only bars
+/// inside the regular session fill, and nothing fills on a day the exchange is closed.</param>
 public sealed record BacktestOptions(
     decimal InitialCapital = 100_000m,
     decimal SlippageBps = 5m,
     decimal CommissionPerShare = 0.005m,
     decimal MinCommission = 1.00m,
-    bool AllowShort = false)
+    bool AllowShort = false,
+    decimal? MaxVolumeShare = null,
+    bool ExtendedHours = false)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public BacktestOptions Validate()
@@ -34,6 +40,11 @@ public sealed record BacktestOptions(
         if (MinCommission < 0)
         {
             throw new ArgumentException($"MinCommission must not be negative; got {MinCommission}.", nameof(MinCommission));
+        }
+
+        if (MaxVolumeShare is { } share && (share <= 0 || share > 1))
+        {
+            throw new ArgumentException($"MaxVolumeShare must be in (0, 1]; got {share}.", nameof(MaxVolumeShare));
         }
 
         return this;

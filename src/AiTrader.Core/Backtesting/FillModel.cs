@@ -17,6 +17,11 @@ public sealed class FillModel(BacktestOptions options)
     public decimal Commission(decimal quantity) =>
         Math.Max(options.MinCommission, options.CommissionPerShare * quantity);
 
+    /// <summary>Whole shares one order may take from a bar that traded <paramref name="barVolume"/> shares:
+    /// floor(volume × <see cref="BacktestOptions.MaxVolumeShare"/>), or <see cref="decimal.MaxValue"/> with no limit.</summary>
+    public decimal VolumeCap(decimal barVolume) =>
+        options.MaxVolumeShare is { } share ? decimal.Floor(Math.Max(0m, barVolume) * share) : decimal.MaxValue;
+
     /// <summary>Cuts a buy to what <paramref name="cash"/> pays for, commission included, so the account never borrows.</summary>
     public decimal AffordableQuantity(decimal wanted, decimal price, decimal cash)
     {

@@ -30,11 +30,18 @@ internal sealed class SimulatedBroker
     private RoundTrip? _openTrade;
 
     public SimulatedBroker(Symbol symbol, BacktestOptions options)
+        : this(symbol, options, new Portfolio(options.InitialCapital))
+    {
+    }
+
+    /// <summary>A venue for <paramref name="symbol"/> booking into <paramref name="portfolio"/>, which several brokers
+    /// (one per symbol of a portfolio backtest) may share; buys are then cut to the shared cash.</summary>
+    public SimulatedBroker(Symbol symbol, BacktestOptions options, Portfolio portfolio)
     {
         _symbol = symbol;
         _options = options;
         _fillModel = new FillModel(options);
-        _portfolio = new Portfolio(options.InitialCapital);
+        _portfolio = portfolio;
     }
 
     public IReadOnlyList<Order> Orders => _orders;
