@@ -92,6 +92,7 @@ public static class BenchCommand
     public static IReadOnlyDictionary<string, Func<BarSeries, long>> Workloads { get; } = new Dictionary<string, Func<BarSeries, long>>
     {
         ["raw_pass"] = RawPass,
+        ["engine"] = s => Run(s, new IdleStrategy()),
         ["breakout"] = s => RunStrategy(s, "breakout"),
         ["momentum"] = s => RunStrategy(s, "momentum"),
         ["signals"] = RunSignals,
@@ -153,11 +154,25 @@ public static class BenchCommand
         return bars.Count;
     }
 
-    private static long RunStrategy(BarSeries series, string strategy)
+    private static long RunStrategy(BarSeries series, string strategy) => Run(series, StrategyCatalog.Create(strategy));
+
+    private static long Run(BarSeries series, IStrategy strategy)
     {
-        var result = new BacktestEngine().Run(series, StrategyCatalog.Create(strategy));
+        var result = new BacktestEngine().Run(series, strategy);
         GC.KeepAlive(result);
         return series.Bars.Count;
+    }
+
+    /// <summary>Never trades: what the engine's loop costs (session clock, marking, equity curve) with no strategy work.</summary>
+    private sealed class IdleStrategy : IStrategy
+    {
+        public string Name => "idle";
+
+        public void Reset()
+        {
+        }
+
+        public IReadOnlyList<OrderIntent> OnBar(StrategyContext context) => [];
     }
 
     private static void PrintTable(TextWriter stdout, IReadOnlyList<BenchFigure> figures)

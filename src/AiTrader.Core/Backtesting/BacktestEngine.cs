@@ -6,8 +6,9 @@ namespace AiTrader.Core.Backtesting;
 
 /// <summary>Drives a strategy bar by bar over historical bars against a simulated broker; one run per call, no shared state.</summary>
 /// <remarks>
-/// Per accepted bar t: (1) orders decided at the previous accepted bar execute (market at the open, then the resting
-/// stop); (2) the strategy sees bars 0..t and the account marked at close_t and returns intents; (3) equity is marked
+/// Per accepted bar t: (1) orders decided at earlier bars execute (market at the open, limits when traded through,
+/// then the resting stop) if the bar may fill: inside the session of <see cref="BacktestOptions.Calendar"/>, or
+/// always when there is no calendar; otherwise they wait for the next bar that may; (2) the strategy sees bars 0..t and the account marked at close_t and returns intents; (3) equity is marked
 /// at close_t. Flagged bars are skipped entirely (no fill, no decision; equity at the last good close) and pending
 /// orders wait for the next unflagged bar. A position open after the last bar is closed at the last good close
 /// without slippage (commission applies) with exit reason <see cref="ExitReasons.EndOfData"/>. See
@@ -23,72 +24,103 @@ public sealed class BacktestEngine
 
     /// <summary>Runs <paramref name="strategy"/> (after <see cref="IStrategy.Reset"/>) over <paramref name="series"/>.</summary>
     /// <exception cref="ArgumentException">The bars are not in strictly increasing time order.</exception>
+    /// <remarks>The loop allocates nothing per bar of its own: the strategy reads a growing view of the input (or of
+    /// the accepted bars when some are flagged), one reused <see cref="StrategyContext"/>, and equity points are
+    /// values in a list sized up front.</remarks>
     public BacktestResult Run(BarSeries series, IStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(strategy);
 
-        var flags = new Dictionary<DateTime, BarFlag>();
-        foreach (var flag in series.Flags)
+        var bars = series.Bars;
+        Dictionary<DateTime, BarFlag>? flags = null;
+        if (series.Flags.Count > 0)
         {
-            flags.TryAdd(flag.Timestamp, flag);
+            flags = new Dictionary<DateTime, BarFlag>();
+            foreach (var flag in series.Flags)
+            {
+                flags.TryAdd(flag.Timestamp, flag);
+            }
         }
 
         strategy.Reset();
         var broker = new SimulatedBroker(series.Symbol, _options);
-        // The strategy's only window on prices: it grows one bar per step, so later bars are not there to be read.
-        var accepted = new List<Bar>(series.Bars.Count);
-        var visible = accepted.AsReadOnly();
-        var equityCurve = new List<EquityPoint>(series.Bars.Count);
+        var clock = new SessionClock(_options.Calendar, _options.ExtendedHours, series.Timeframe);
+        // The strategy's only window on prices grows one bar per step, so later bars are not there to be read.
+        var prefix = flags is null ? new PrefixView<Bar>(bars) : null;
+        var accepted = flags is null ? null : new List<Bar>(bars.Count);
+        IReadOnlyList<Bar> visible = prefix ?? (IReadOnlyList<Bar>)accepted!.AsReadOnly();
+        var context = new StrategyContext(series.Symbol, series.Timeframe, visible, 0m, broker.Cash, broker.Cash, null,
+            _options.AllowShort);
+        var equityCurve = new List<EquityPoint>(bars.Count);
         var skipped = new List<BarFlag>();
-        Bar? lastGood = null;
+        var lastGoodIndex = -1;
+        var previous = DateTime.MinValue;
 
-        for (var i = 0; i < series.Bars.Count; i++)
+        for (var i = 0; i < bars.Count; i++)
         {
-            var bar = series.Bars[i];
-            if (i > 0 && bar.Timestamp <= series.Bars[i - 1].Timestamp)
+            var bar = bars[i];
+            if (bar.Timestamp <= previous)
             {
                 throw new ArgumentException(
-                    $"Bars must be in strictly increasing time order; bar {i} at {bar.Timestamp:O} follows {series.Bars[i - 1].Timestamp:O}.",
+                    $"Bars must be in strictly increasing time order; bar {i} at {bar.Timestamp:O} follows {previous:O}.",
                     nameof(series));
             }
 
-            if (flags.TryGetValue(bar.Timestamp, out var badPrint))
+            previous = bar.Timestamp;
+            if (flags is not null && flags.TryGetValue(bar.Timestamp, out var badPrint))
             {
                 skipped.Add(badPrint);
-                equityCurve.Add(Mark(broker, bar.Timestamp, lastGood?.Close ?? 0m));
+                equityCurve.Add(Mark(broker, bar.Timestamp, lastGoodIndex < 0 ? 0m : bars[lastGoodIndex].Close));
                 continue;
             }
 
-            broker.Execute(bar);
-            accepted.Add(bar);
-            lastGood = bar;
+            var canFill = clock.CanFill(bar.Timestamp);
+            broker.Execute(in bar, canFill, clock.Day);
+            if (prefix is not null)
+            {
+                prefix.Grow();
+            }
+            else
+            {
+                accepted!.Add(bar);
+            }
 
-            var context = new StrategyContext(series.Symbol, series.Timeframe, visible, broker.PositionQuantity,
-                broker.Cash, broker.Equity(bar.Close), broker.ProtectiveStop, _options.AllowShort);
+            lastGoodIndex = i;
+            var close = bar.Close;
+            context.Update(broker.PositionQuantity, broker.Cash, broker.Equity(close), broker.ProtectiveStop);
             broker.Submit(strategy.OnBar(context), bar);
-            equityCurve.Add(Mark(broker, bar.Timestamp, bar.Close));
+            equityCurve.Add(Mark(broker, bar.Timestamp, close));
         }
 
-        if (lastGood is { } last)
+        if (lastGoodIndex >= 0)
         {
             var wasOpen = broker.PositionQuantity != 0;
-            broker.CloseAtEnd(last);
+            broker.CloseAtEnd(bars[lastGoodIndex]);
             if (wasOpen)
             {
                 // The end-of-data commission belongs in the curve too, so its last point equals the final equity.
-                equityCurve[^1] = equityCurve[^1] with { Equity = broker.Cash, GrossExposure = 0m };
+                equityCurve[^1] = equityCurve[^1] with { Equity = broker.Cash, GrossPositionValue = 0m };
             }
         }
 
         return new BacktestResult(series.Symbol, strategy.Name, _options, broker.Trades.ToArray(), equityCurve,
-            broker.Fills.ToArray(), broker.Orders.ToArray(), skipped, broker.Cash);
+            broker.Fills.ToArray(), broker.Orders.ToArray(), skipped, broker.Cash)
+        {
+            Cancellations = broker.Cancellations.ToArray(),
+            StopAmendments = broker.StopAmendments.ToArray(),
+        };
     }
 
     private static EquityPoint Mark(SimulatedBroker broker, DateTime timestamp, decimal price)
     {
-        var equity = broker.Equity(price);
-        var exposure = equity == 0 ? 0m : Math.Abs(broker.PositionQuantity * price) / equity;
-        return new EquityPoint(timestamp, equity, exposure);
+        var quantity = broker.PositionQuantity;
+        if (quantity == 0)
+        {
+            return new EquityPoint(timestamp, broker.Cash, 0m);
+        }
+
+        var value = quantity * price;
+        return new EquityPoint(timestamp, broker.Cash + value, Math.Abs(value));
     }
 }

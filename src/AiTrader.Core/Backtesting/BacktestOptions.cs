@@ -1,3 +1,5 @@
+using AiTrader.Core.Sessions;
+
 namespace AiTrader.Core.Backtesting;
 
 /// <summary>Account and cost settings of a backtest: starting cash, slippage in basis points, per-share commission with a minimum, shorting.</summary>
@@ -10,6 +12,8 @@ namespace AiTrader.Core.Backtesting;
 /// fills on later bars of the same session or is cancelled at the session's end. Null: no volume limit.</param>
 /// <param name="ExtendedHours">Whether orders may fill on pre-market and after-hours bars; when false only bars
 /// inside the regular session fill, and nothing fills on a day the exchange is closed.</param>
+/// <param name="Calendar">The exchange calendar that says when orders may fill; null lets every bar fill (for
+/// synthetic series, which have no holidays). The CLI passes the NYSE calendar.</param>
 public sealed record BacktestOptions(
     decimal InitialCapital = 100_000m,
     decimal SlippageBps = 5m,
@@ -17,7 +21,8 @@ public sealed record BacktestOptions(
     decimal MinCommission = 1.00m,
     bool AllowShort = false,
     decimal? MaxVolumeShare = null,
-    bool ExtendedHours = false)
+    bool ExtendedHours = false,
+    ITradingCalendar? Calendar = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public BacktestOptions Validate()

@@ -11,7 +11,8 @@ namespace AiTrader.Core.Backtesting;
 /// <param name="EquityCurve">One point per input bar (flagged bars included, marked at the last good close); the last
 /// point is after the end-of-data close, so it equals <see cref="FinalEquity"/>.</param>
 /// <param name="Fills">Every execution in time order.</param>
-/// <param name="Orders">Every order sent, including stop replacements and entries left unfilled at the end of data.</param>
+/// <param name="Orders">Every order sent, including entries left unfilled at the end of data; stop moves are in
+/// <see cref="StopAmendments"/>.</param>
 /// <param name="SkippedBars">The flagged bars the run skipped.</param>
 /// <param name="FinalEquity">Cash at the end, after closing any open position; equals initial capital plus the sum of trade Pnl.</param>
 public sealed record BacktestResult(
@@ -23,4 +24,11 @@ public sealed record BacktestResult(
     IReadOnlyList<Fill> Fills,
     IReadOnlyList<Order> Orders,
     IReadOnlyList<BarFlag> SkippedBars,
-    decimal FinalEquity);
+    decimal FinalEquity)
+{
+    /// <summary>Unfilled remainders cancelled at a session's end (day limit orders, volume-capped orders).</summary>
+    public IReadOnlyList<Cancellation> Cancellations { get; init; } = [];
+
+    /// <summary>Every move of a resting protective stop (the stop order itself keeps the level it was sent with).</summary>
+    public IReadOnlyList<StopAmendment> StopAmendments { get; init; } = [];
+}

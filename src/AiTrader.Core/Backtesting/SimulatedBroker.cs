@@ -7,12 +7,22 @@ namespace AiTrader.Core.Backtesting;
 /// <remarks>
 /// Fill conventions (all prices rounded to 4 decimal places, half away from zero):
 /// <list type="bullet">
-/// <item>Market orders decided at bar t's close fill at the open of the next bar the driver accepts: buys at
-/// open × (1 + bps/10000), sells at open × (1 − bps/10000). Exits fill before entries, so a reversal closes first.</item>
+/// <item>Orders decided at bar t's close work from the next bar the driver lets fill (see
+/// <see cref="BacktestOptions.Calendar"/>: inside the session only, unless extended hours are on). Exits fill before
+/// entries, so a reversal closes first.</item>
+/// <item>Market orders fill at that bar's open: buys at open × (1 + bps/10000), sells at open × (1 − bps/10000).</item>
+/// <item>Limit orders fill only when the bar trades through the limit (a buy needs low &lt; limit, a sell high &gt;
+/// limit), at the limit or at the open when it opens better; no slippage. They are day orders: what has not filled
+/// by the end of the session they first work in is cancelled.</item>
 /// <item>A buy that opens or adds to a long is cut to the whole shares cash can pay for, fee included (a cash account).</item>
+/// <item>With <see cref="BacktestOptions.MaxVolumeShare"/>, an order takes at most that share of each bar's volume;
+/// the rest works on later bars of the same session and is cancelled at its end. A triggered stop keeps working
+/// (at later opens) until the position is closed.</item>
 /// <item>The protective stop rests from the bar after the decision that set it, including the bar its entry fills on.
 /// A long stop triggers when low ≤ stop and fills at the stop, or at open × (1 − bps/10000) when the bar opens at or
-/// through it (a gap); shorts mirror with high ≥ stop.</item>
+/// through it (a gap); shorts mirror with high ≥ stop. Moving the stop amends the one resting stop order (as a
+/// broker's replace would): the order keeps the level it was sent with and each move is logged in
+/// <see cref="StopAmendments"/>, so nothing recorded at a bar changes afterwards.</item>
 /// <item>Commission per fill = max(MinCommission, CommissionPerShare × quantity), exact.</item>
 /// </list>
 /// </remarks>
@@ -25,8 +35,13 @@ internal sealed class SimulatedBroker
     private readonly List<Order> _orders = [];
     private readonly List<Fill> _fills = [];
     private readonly List<TradeRecord> _trades = [];
-    private readonly List<(Order Order, IntentKind Kind)> _pendingMarket = [];
-    private Order? _stop;
+    private readonly List<Cancellation> _cancellations = [];
+    private readonly List<WorkingOrder> _working = [];
+    private readonly List<StopAmendment> _amendments = [];
+    private decimal _quantity;
+    private int _stopIndex = -1;
+    private decimal _stopLevel;
+    private bool _stopTriggered;
     private RoundTrip? _openTrade;
 
     public SimulatedBroker(Symbol symbol, BacktestOptions options)
@@ -42,6 +57,7 @@ internal sealed class SimulatedBroker
         _options = options;
         _fillModel = new FillModel(options);
         _portfolio = portfolio;
+        _quantity = portfolio.GetPosition(symbol).Quantity;
     }
 
     public IReadOnlyList<Order> Orders => _orders;
@@ -50,39 +66,54 @@ internal sealed class SimulatedBroker
 
     public IReadOnlyList<TradeRecord> Trades => _trades;
 
+    /// <summary>Unfilled remainders cancelled at a session's end.</summary>
+    public IReadOnlyList<Cancellation> Cancellations => _cancellations;
+
+    /// <summary>Every move of a resting stop, in time order.</summary>
+    public IReadOnlyList<StopAmendment> StopAmendments => _amendments;
+
     public decimal Cash => _portfolio.Cash;
 
-    public decimal PositionQuantity => _portfolio.GetPosition(_symbol).Quantity;
+    public decimal PositionQuantity => _quantity;
 
-    public decimal? ProtectiveStop => _stop?.StopPrice;
+    public decimal? ProtectiveStop => _stopIndex >= 0 ? _stopLevel : null;
 
-    public decimal Equity(decimal mark) => _portfolio.Cash + PositionQuantity * mark;
+    public decimal Equity(decimal mark) => _quantity == 0 ? _portfolio.Cash : _portfolio.Cash + _quantity * mark;
 
     /// <summary>Turns a strategy's intents at <paramref name="decisionBar"/>'s close into orders for the next bar.
     /// Intents that cannot apply (a short when shorting is off, an exit when flat, an entry against an open position
     /// without an exit first) are dropped.</summary>
     public void Submit(IReadOnlyList<OrderIntent> intents, Bar decisionBar)
     {
-        // Validate each intent against the position the earlier intents of this batch will leave.
-        var projected = PositionQuantity;
-        foreach (var intent in intents)
+        if (intents.Count == 0)
         {
+            return;
+        }
+
+        // Validate each intent against the position the earlier intents of this batch will leave.
+        var projected = _quantity;
+        for (var i = 0; i < intents.Count; i++)
+        {
+            var intent = intents[i];
             var sign = intent.PositionSide == PositionSide.Long ? 1 : -1;
             switch (intent.Kind)
             {
                 case IntentKind.Entry:
                     if (intent.Quantity is not { } quantity || quantity <= 0
                         || (intent.PositionSide == PositionSide.Short && !_options.AllowShort)
-                        || Math.Sign(projected) == -sign)
+                        || Math.Sign(projected) == -sign
+                        || (intent.Type == OrderType.Limit && intent.LimitPrice is null))
                     {
                         continue;
                     }
 
-                    _pendingMarket.Add((NewOrder(intent.Side, quantity, OrderType.Market, decisionBar, null, intent.Reason), IntentKind.Entry));
+                    var type = intent.Type == OrderType.Limit ? OrderType.Limit : OrderType.Market;
+                    _working.Add(new WorkingOrder(
+                        NewOrder(intent.Side, quantity, type, decisionBar, null, intent.Reason, intent.LimitPrice), IntentKind.Entry));
                     projected += sign * quantity;
                     if (intent.StopPrice is { } entryStop)
                     {
-                        _stop = NewOrder(Opposite(intent.Side), Math.Abs(projected), OrderType.Stop, decisionBar, entryStop, intent.Reason);
+                        SetStop(Opposite(intent.Side), Math.Abs(projected), entryStop, decisionBar, intent.Reason);
                     }
 
                     break;
@@ -93,7 +124,8 @@ internal sealed class SimulatedBroker
                         continue;
                     }
 
-                    _pendingMarket.Add((NewOrder(intent.Side, Math.Abs(projected), OrderType.Market, decisionBar, null, intent.Reason), IntentKind.Exit));
+                    _working.Add(new WorkingOrder(
+                        NewOrder(intent.Side, Math.Abs(projected), OrderType.Market, decisionBar, null, intent.Reason), IntentKind.Exit));
                     projected = 0;
                     break;
 
@@ -103,80 +135,38 @@ internal sealed class SimulatedBroker
                         continue;
                     }
 
-                    _stop = NewOrder(intent.Side, Math.Abs(projected), OrderType.Stop, decisionBar, level, intent.Reason);
+                    SetStop(intent.Side, Math.Abs(projected), level, decisionBar, intent.Reason);
                     break;
             }
         }
     }
 
-    /// <summary>Executes what rests against <paramref name="bar"/>: pending market orders at the open, then the protective stop.</summary>
-    public void Execute(Bar bar)
+    /// <summary>Executes what works against <paramref name="bar"/>: first cancels remainders left from an earlier
+    /// session (<paramref name="day"/> is the bar's New York date), then, when <paramref name="canFill"/>, the working
+    /// orders (exits first) and the protective stop.</summary>
+    public void Execute(in Bar bar, bool canFill, int day)
     {
-        foreach (var (order, kind) in _pendingMarket.OrderBy(p => p.Kind == IntentKind.Exit ? 0 : 1))
+        if (_working.Count > 0)
         {
-            var position = PositionQuantity;
-            var price = _fillModel.SlippedPrice(order.Side, bar.Open);
-            decimal quantity;
-            if (kind == IntentKind.Exit)
-            {
-                var closesLong = order.Side == OrderSide.Sell && position > 0;
-                var closesShort = order.Side == OrderSide.Buy && position < 0;
-                if (!closesLong && !closesShort)
-                {
-                    continue;
-                }
-
-                quantity = Math.Abs(position);
-            }
-            else
-            {
-                var opposite = order.Side == OrderSide.Buy ? position < 0 : position > 0;
-                if (opposite)
-                {
-                    continue;
-                }
-
-                quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(order.Quantity, price, _portfolio.Cash) : order.Quantity;
-            }
-
-            if (quantity > 0)
-            {
-                Book(order, quantity, price, bar.Timestamp, ExitReasons.Signal);
-            }
+            ExecuteWorking(in bar, canFill, day);
         }
 
-        _pendingMarket.Clear();
-
-        if (_stop is { StopPrice: { } stopPrice } stop)
+        if (_stopIndex >= 0 && canFill && _quantity != 0)
         {
-            var position = PositionQuantity;
-            decimal? fillPrice = null;
-            if (position > 0 && stop.Side == OrderSide.Sell && bar.Low <= stopPrice)
-            {
-                fillPrice = bar.Open <= stopPrice ? _fillModel.SlippedPrice(OrderSide.Sell, bar.Open) : stopPrice;
-            }
-            else if (position < 0 && stop.Side == OrderSide.Buy && bar.High >= stopPrice)
-            {
-                fillPrice = bar.Open >= stopPrice ? _fillModel.SlippedPrice(OrderSide.Buy, bar.Open) : stopPrice;
-            }
-
-            if (fillPrice is { } price)
-            {
-                Book(stop, Math.Abs(position), price, bar.Timestamp, ExitReasons.Stop);
-            }
+            ExecuteStop(in bar);
         }
 
-        if (PositionQuantity == 0)
+        if (_quantity == 0)
         {
-            _stop = null;
+            ClearStop();
         }
     }
 
     /// <summary>Closes any open position at <paramref name="lastBar"/>'s close without slippage and drops unfilled orders.</summary>
     public void CloseAtEnd(Bar lastBar)
     {
-        _pendingMarket.Clear();
-        var position = PositionQuantity;
+        _working.Clear();
+        var position = _quantity;
         if (position != 0)
         {
             var side = position > 0 ? OrderSide.Sell : OrderSide.Buy;
@@ -184,26 +174,183 @@ internal sealed class SimulatedBroker
             Book(order, Math.Abs(position), lastBar.Close, lastBar.Timestamp, ExitReasons.EndOfData);
         }
 
-        _stop = null;
+        ClearStop();
     }
 
-    private Order NewOrder(OrderSide side, decimal quantity, OrderType type, Bar decisionBar, decimal? stopPrice, string reason)
+    private void ExecuteWorking(in Bar bar, bool canFill, int day)
+    {
+        // Day orders and volume-capped remainders end with the session they first worked in.
+        for (var i = 0; i < _working.Count; i++)
+        {
+            var w = _working[i];
+            if (w.Day is { } started && started != day)
+            {
+                _cancellations.Add(new Cancellation(w.Order.Id, w.Order.Quantity - w.Filled, bar.Timestamp, CancelReasons.SessionEnd));
+                w.Done = true;
+            }
+        }
+
+        if (canFill)
+        {
+            // Exits before entries, each in submission order, so a reversal closes first.
+            for (var pass = 0; pass < 2; pass++)
+            {
+                var kind = pass == 0 ? IntentKind.Exit : IntentKind.Entry;
+                for (var i = 0; i < _working.Count; i++)
+                {
+                    var w = _working[i];
+                    if (!w.Done && w.Kind == kind)
+                    {
+                        w.Day ??= day;
+                        Work(w, in bar);
+                    }
+                }
+            }
+        }
+
+        _working.RemoveAll(static w => w.Done);
+    }
+
+    private void Work(WorkingOrder w, in Bar bar)
+    {
+        var order = w.Order;
+        var cap = _fillModel.VolumeCap(bar.Volume);
+        if (w.Kind == IntentKind.Exit)
+        {
+            var closes = (order.Side == OrderSide.Sell && _quantity > 0) || (order.Side == OrderSide.Buy && _quantity < 0);
+            if (!closes)
+            {
+                w.Done = true;
+                return;
+            }
+
+            var exitQuantity = Math.Min(Math.Abs(_quantity), cap);
+            if (exitQuantity > 0)
+            {
+                Fill(w, exitQuantity, _fillModel.SlippedPrice(order.Side, bar.Open), bar.Timestamp, ExitReasons.Signal);
+            }
+
+            w.Done = _quantity == 0;
+            return;
+        }
+
+        var opposite = order.Side == OrderSide.Buy ? _quantity < 0 : _quantity > 0;
+        if (opposite)
+        {
+            w.Done = true;
+            return;
+        }
+
+        decimal price;
+        if (order.Type == OrderType.Limit)
+        {
+            var limit = order.LimitPrice!.Value;
+            var tradesThrough = order.Side == OrderSide.Buy ? bar.Low < limit : bar.High > limit;
+            if (!tradesThrough)
+            {
+                return;
+            }
+
+            price = order.Side == OrderSide.Buy ? Math.Min(bar.Open, limit) : Math.Max(bar.Open, limit);
+        }
+        else
+        {
+            price = _fillModel.SlippedPrice(order.Side, bar.Open);
+        }
+
+        var wanted = Math.Min(order.Quantity - w.Filled, cap);
+        var quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(wanted, price, _portfolio.Cash) : wanted;
+        if (quantity > 0)
+        {
+            Fill(w, quantity, price, bar.Timestamp, ExitReasons.Signal);
+        }
+
+        // Cash, not volume, cut the buy: the rest can never be paid for, so the order is done.
+        w.Done = w.Filled == order.Quantity || quantity < wanted;
+    }
+
+    private void ExecuteStop(in Bar bar)
+    {
+        var order = _orders[_stopIndex];
+        decimal? fillPrice = null;
+        if (_stopTriggered)
+        {
+            fillPrice = _fillModel.SlippedPrice(order.Side, bar.Open);
+        }
+        else if (_quantity > 0 && order.Side == OrderSide.Sell && bar.Low <= _stopLevel)
+        {
+            fillPrice = bar.Open <= _stopLevel ? _fillModel.SlippedPrice(OrderSide.Sell, bar.Open) : _stopLevel;
+        }
+        else if (_quantity < 0 && order.Side == OrderSide.Buy && bar.High >= _stopLevel)
+        {
+            fillPrice = bar.Open >= _stopLevel ? _fillModel.SlippedPrice(OrderSide.Buy, bar.Open) : _stopLevel;
+        }
+
+        if (fillPrice is not { } price)
+        {
+            return;
+        }
+
+        var quantity = Math.Min(Math.Abs(_quantity), _fillModel.VolumeCap(bar.Volume));
+        if (quantity > 0)
+        {
+            Book(order, quantity, price, bar.Timestamp, ExitReasons.Stop);
+        }
+
+        _stopTriggered = _quantity != 0;
+    }
+
+    /// <summary>Rests a stop for the open (or opening) position, amending the one already resting if there is one.</summary>
+    private void SetStop(OrderSide side, decimal quantity, decimal level, Bar decisionBar, string reason)
+    {
+        if (_stopIndex >= 0 && !_stopTriggered && _orders[_stopIndex].Side == side)
+        {
+            if (level != _stopLevel)
+            {
+                _stopLevel = level;
+                _amendments.Add(new StopAmendment(_orders[_stopIndex].Id, decisionBar.Timestamp, level, reason));
+            }
+
+            return;
+        }
+
+        ClearStop();
+        NewOrder(side, quantity, OrderType.Stop, decisionBar, level, reason);
+        _stopIndex = _orders.Count - 1;
+        _stopLevel = level;
+    }
+
+    private void ClearStop()
+    {
+        _stopIndex = -1;
+        _stopTriggered = false;
+    }
+
+    private Order NewOrder(OrderSide side, decimal quantity, OrderType type, Bar decisionBar, decimal? stopPrice,
+        string reason, decimal? limitPrice = null)
     {
         var order = new Order($"o{_orders.Count + 1}", _symbol, side, quantity, type, decisionBar.Timestamp,
-            StopPrice: stopPrice, Reason: reason);
+            LimitPrice: limitPrice, StopPrice: stopPrice, Reason: reason);
         _orders.Add(order);
         return order;
+    }
+
+    private void Fill(WorkingOrder w, decimal quantity, decimal price, DateTime time, string exitReason)
+    {
+        w.Filled += quantity;
+        Book(w.Order, quantity, price, time, exitReason);
     }
 
     private void Book(Order order, decimal quantity, decimal price, DateTime time, string exitReason)
     {
         var fee = _fillModel.Commission(quantity);
         var fill = new Fill(order.Id, _symbol, order.Side, quantity, price, fee, time);
-        var before = PositionQuantity;
+        var before = _quantity;
         _portfolio.Apply(fill);
         _fills.Add(fill);
 
         var signed = order.Side == OrderSide.Buy ? quantity : -quantity;
+        _quantity = before + signed;
         if (before == 0)
         {
             _openTrade = new RoundTrip(signed > 0 ? PositionSide.Long : PositionSide.Short, time);
@@ -218,7 +365,7 @@ internal sealed class SimulatedBroker
 
         // Orders never cross zero in one fill (exits are sized to the position), so this fill only reduces.
         trade.AddExit(quantity, price, fee);
-        if (PositionQuantity != 0)
+        if (_quantity != 0)
         {
             return;
         }
@@ -228,4 +375,19 @@ internal sealed class SimulatedBroker
     }
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
+    /// <summary>A market or limit order still working, with what has filled so far.</summary>
+    private sealed class WorkingOrder(Order order, IntentKind kind)
+    {
+        public Order Order { get; } = order;
+
+        public IntentKind Kind { get; } = kind;
+
+        public decimal Filled { get; set; }
+
+        /// <summary>The New York day number of the session the order first worked in; null until then.</summary>
+        public int? Day { get; set; }
+
+        public bool Done { get; set; }
+    }
 }

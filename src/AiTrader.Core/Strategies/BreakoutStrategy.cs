@@ -28,7 +28,16 @@ public sealed class BreakoutStrategy : IStrategy
         _channel = new DonchianChannel(Parameters.Lookback);
         _atr = new AverageTrueRange(Parameters.AtrPeriod);
         _sizer = sizer ?? new FixedFractionalSizer(Parameters.RiskFraction);
+        // Formatted once: the stop trails on most bars in a trend, and the new level is on the order itself.
+        _trailLongReason = Invariant($"trail to close - {Parameters.AtrMultiplier} x ATR");
+        _trailShortReason = Invariant($"trail to close + {Parameters.AtrMultiplier} x ATR");
+        _atrMultiplier = (double)Parameters.AtrMultiplier;
     }
+
+    private readonly double _atrMultiplier;
+
+    private readonly string _trailLongReason;
+    private readonly string _trailShortReason;
 
     public const string CatalogName = "breakout";
 
@@ -56,54 +65,77 @@ public sealed class BreakoutStrategy : IStrategy
 
         var close = bar.Close;
         var closeValue = (double)close;
-        var stopDistance = Parameters.AtrMultiplier * (decimal)atrValue;
-        var intents = new List<OrderIntent>(2);
-
         if (context.IsLong)
         {
             if (closeValue < channel.Lower)
             {
+                var intents = new List<OrderIntent>(2);
                 intents.Add(OrderIntent.Exit(PositionSide.Long, Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}")));
                 if (context.AllowShort)
                 {
-                    AddEntry(intents, context, PositionSide.Short, close, stopDistance, channel);
+                    AddEntry(intents, context, PositionSide.Short, close, StopDistance(atrValue), channel);
                 }
+
+                return intents;
             }
-            else
+
+            if (context.ProtectiveStop is { } stop && CannotBeat(closeValue - _atrMultiplier * atrValue, stop, above: true))
             {
-                var trailed = RoundPrice(close - stopDistance);
-                if (context.ProtectiveStop is not { } stop || trailed > stop)
-                {
-                    intents.Add(OrderIntent.MoveStop(PositionSide.Long, trailed, Invariant($"trail to close {close} - {Parameters.AtrMultiplier} x ATR {atrValue}")));
-                }
+                return [];
             }
+
+            var trailed = RoundPrice(close - StopDistance(atrValue));
+            return context.ProtectiveStop is not { } current || trailed > current
+                ? [OrderIntent.MoveStop(PositionSide.Long, trailed, _trailLongReason)]
+                : [];
         }
-        else if (context.IsShort)
+
+        if (context.IsShort)
         {
             if (closeValue > channel.Upper)
             {
+                var intents = new List<OrderIntent>(2);
                 intents.Add(OrderIntent.Exit(PositionSide.Short, Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")));
-                AddEntry(intents, context, PositionSide.Long, close, stopDistance, channel);
+                AddEntry(intents, context, PositionSide.Long, close, StopDistance(atrValue), channel);
+                return intents;
             }
-            else
+
+            if (context.ProtectiveStop is { } stop && CannotBeat(closeValue + _atrMultiplier * atrValue, stop, above: false))
             {
-                var trailed = RoundPrice(close + stopDistance);
-                if (context.ProtectiveStop is not { } stop || trailed < stop)
-                {
-                    intents.Add(OrderIntent.MoveStop(PositionSide.Short, trailed, Invariant($"trail to close {close} + {Parameters.AtrMultiplier} x ATR {atrValue}")));
-                }
+                return [];
             }
-        }
-        else if (closeValue > channel.Upper)
-        {
-            AddEntry(intents, context, PositionSide.Long, close, stopDistance, channel);
-        }
-        else if (context.AllowShort && closeValue < channel.Lower)
-        {
-            AddEntry(intents, context, PositionSide.Short, close, stopDistance, channel);
+
+            var trailed = RoundPrice(close + StopDistance(atrValue));
+            return context.ProtectiveStop is not { } current || trailed < current
+                ? [OrderIntent.MoveStop(PositionSide.Short, trailed, _trailShortReason)]
+                : [];
         }
 
-        return intents;
+        var side = closeValue > channel.Upper ? PositionSide.Long
+            : context.AllowShort && closeValue < channel.Lower ? PositionSide.Short
+            : (PositionSide?)null;
+        if (side is not { } entrySide)
+        {
+            return [];
+        }
+
+        var entry = new List<OrderIntent>(1);
+        AddEntry(entry, context, entrySide, close, StopDistance(atrValue), channel);
+        return entry;
+    }
+
+    /// <summary>k·ATR as an exact decimal, the distance every stop level is worked out from.</summary>
+    private decimal StopDistance(double atr) => Parameters.AtrMultiplier * (decimal)atr;
+
+    /// <summary>A fast, conservative pre-check in double arithmetic: true only when the exact decimal level
+    /// (<paramref name="estimate"/> worked in decimals and rounded to 4 dp, so within 0.00005 plus conversion error of
+    /// it) cannot move the stop, i.e. cannot be above (long) or below (short) <paramref name="stop"/>. Anything closer
+    /// is decided exactly, so the result is the same as always computing in decimal.</summary>
+    private static bool CannotBeat(double estimate, decimal stop, bool above)
+    {
+        var level = (double)stop;
+        var margin = 0.0001 + 1e-9 * Math.Abs(level);
+        return above ? estimate < level - margin : estimate > level + margin;
     }
 
     private void AddEntry(List<OrderIntent> intents, StrategyContext context, PositionSide side, decimal close,

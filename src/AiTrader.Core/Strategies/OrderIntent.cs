@@ -22,13 +22,15 @@ public enum IntentKind
 /// <param name="Quantity">Shares for an entry; null for exits and stops, which always cover the whole position.</param>
 /// <param name="StopPrice">For an entry, the protective stop to rest once it fills (null for none); for a stop move, the new level.</param>
 /// <param name="Reason">Why, in the trader's words; journaled on the order.</param>
+/// <param name="LimitPrice">For a limit entry, the worst price it may fill at; null for market orders.</param>
 public sealed record OrderIntent(
     IntentKind Kind,
     OrderSide Side,
     OrderType Type,
     decimal? Quantity,
     decimal? StopPrice,
-    string Reason)
+    string Reason,
+    decimal? LimitPrice = null)
 {
     /// <summary>The position side this intent opens (entries) or acts on (exits, stops).</summary>
     public PositionSide PositionSide => Kind == IntentKind.Entry
@@ -45,6 +47,18 @@ public sealed record OrderIntent(
 
         return new OrderIntent(IntentKind.Entry, side == PositionSide.Long ? OrderSide.Buy : OrderSide.Sell,
             OrderType.Market, quantity, stopPrice, reason);
+    }
+
+    /// <summary>A day limit entry of <paramref name="quantity"/> shares on <paramref name="side"/> at
+    /// <paramref name="limitPrice"/> or better, with an optional protective stop.</summary>
+    public static OrderIntent EnterLimit(PositionSide side, decimal quantity, decimal limitPrice, decimal? stopPrice, string reason)
+    {
+        if (limitPrice <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limitPrice), limitPrice, "A limit price must be positive.");
+        }
+
+        return Enter(side, quantity, stopPrice, reason) with { Type = OrderType.Limit, LimitPrice = limitPrice };
     }
 
     /// <summary>A market exit of the whole <paramref name="side"/> position.</summary>

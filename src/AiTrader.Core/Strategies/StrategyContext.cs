@@ -3,25 +3,50 @@ using AiTrader.Core.Domain;
 namespace AiTrader.Core.Strategies;
 
 /// <summary>What a strategy may see at the close of a bar: the bars so far, its position, the account and its resting stop.</summary>
-/// <param name="Symbol">The traded symbol.</param>
-/// <param name="Timeframe">The bar length.</param>
-/// <param name="Bars">Every accepted bar up to and including the current one; the driver never puts a later bar in it,
-/// so a strategy cannot look ahead by indexing.</param>
-/// <param name="PositionQuantity">Signed shares held: positive long, negative short, zero flat.</param>
-/// <param name="Cash">Account cash after every fill so far.</param>
-/// <param name="Equity">Cash plus the position marked at the current close.</param>
-/// <param name="ProtectiveStop">The resting stop level of the open position, or null when there is none.</param>
-/// <param name="AllowShort">Whether the account may open short positions.</param>
-public sealed record StrategyContext(
-    Symbol Symbol,
-    Timeframe Timeframe,
-    IReadOnlyList<Bar> Bars,
-    decimal PositionQuantity,
-    decimal Cash,
-    decimal Equity,
-    decimal? ProtectiveStop,
-    bool AllowShort)
+/// <remarks>A driver may reuse one instance for a whole run, updating the account figures before each call (the
+/// backtester does, so its hot loop allocates nothing per bar): read it during <see cref="IStrategy.OnBar"/>, do not keep it.</remarks>
+public sealed class StrategyContext
 {
+    /// <param name="symbol">The traded symbol.</param>
+    /// <param name="timeframe">The bar length.</param>
+    /// <param name="bars">Every accepted bar up to and including the current one; the driver never puts a later bar
+    /// in it, so a strategy cannot look ahead by indexing.</param>
+    /// <param name="positionQuantity">Signed shares held: positive long, negative short, zero flat.</param>
+    /// <param name="cash">Account cash after every fill so far.</param>
+    /// <param name="equity">Cash plus the positions marked at the current close.</param>
+    /// <param name="protectiveStop">The resting stop level of the open position, or null when there is none.</param>
+    /// <param name="allowShort">Whether the account may open short positions.</param>
+    public StrategyContext(Symbol symbol, Timeframe timeframe, IReadOnlyList<Bar> bars, decimal positionQuantity,
+        decimal cash, decimal equity, decimal? protectiveStop, bool allowShort)
+    {
+        Symbol = symbol;
+        Timeframe = timeframe;
+        Bars = bars;
+        AllowShort = allowShort;
+        Update(positionQuantity, cash, equity, protectiveStop);
+    }
+
+    public Symbol Symbol { get; }
+
+    public Timeframe Timeframe { get; }
+
+    /// <summary>Every accepted bar up to and including the current one.</summary>
+    public IReadOnlyList<Bar> Bars { get; }
+
+    /// <summary>Signed shares held: positive long, negative short, zero flat.</summary>
+    public decimal PositionQuantity { get; private set; }
+
+    /// <summary>Account cash after every fill so far.</summary>
+    public decimal Cash { get; private set; }
+
+    /// <summary>Cash plus the positions marked at the current close.</summary>
+    public decimal Equity { get; private set; }
+
+    /// <summary>The resting stop level of the open position, or null when there is none.</summary>
+    public decimal? ProtectiveStop { get; private set; }
+
+    public bool AllowShort { get; }
+
     /// <summary>The bar that just closed.</summary>
     public Bar Bar => Bars[^1];
 
@@ -33,4 +58,13 @@ public sealed record StrategyContext(
     public bool IsLong => PositionQuantity > 0;
 
     public bool IsShort => PositionQuantity < 0;
+
+    /// <summary>Sets the account figures for the next call (the bars view grows on its own).</summary>
+    internal void Update(decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
+    {
+        PositionQuantity = positionQuantity;
+        Cash = cash;
+        Equity = equity;
+        ProtectiveStop = protectiveStop;
+    }
 }

@@ -104,18 +104,53 @@ public class BacktestEngineKnownAnswerTests
         Assert.All(entries, o => Assert.Equal(OrderSide.Buy, o.Side));
         Assert.Equal([333m, 143m], entries.Select(o => o.Quantity));
 
-        // Stop orders in the order sent: 98 (with entry 1), 100, 103, 106 (bar 8 would give 102: not sent),
-        // then 103 (with entry 2) and 105.
+        // One stop order per position, sent with its entry (98, then 103), amended as it trails: 100, 103, 106
+        // (bar 8 would give 102: not sent), then 105.
         var stops = result.Orders.Where(o => o.Type == OrderType.Stop).ToArray();
-        Assert.Equal([98m, 100m, 103m, 106m, 103m, 105m], stops.Select(o => o.StopPrice!.Value));
-        Assert.Equal([Day(4), Day(5), Day(6), Day(7), Day(11), Day(12)], stops.Select(o => o.CreatedAt));
+        Assert.Equal([98m, 103m], stops.Select(o => o.StopPrice!.Value));
+        Assert.Equal([Day(4), Day(11)], stops.Select(o => o.CreatedAt));
         Assert.All(stops, o => Assert.Equal(OrderSide.Sell, o.Side));
+        Assert.Equal([100m, 103m, 106m, 105m], result.StopAmendments.Select(a => a.StopPrice));
+        Assert.Equal([Day(5), Day(6), Day(7), Day(12)], result.StopAmendments.Select(a => a.Timestamp));
+        Assert.Equal([stops[0].Id, stops[0].Id, stops[0].Id, stops[1].Id], result.StopAmendments.Select(a => a.OrderId));
 
         // Fills: the stop fills reference the stop order that was resting on that bar.
         Assert.Equal(4, result.Fills.Count);
-        Assert.Equal(stops[3].Id, result.Fills[1].OrderId);
-        Assert.Equal(stops[5].Id, result.Fills[3].OrderId);
+        Assert.Equal(stops[0].Id, result.Fills[1].OrderId);
+        Assert.Equal(stops[1].Id, result.Fills[3].OrderId);
         Assert.Equal([1.665m, 1.665m, 1m, 1m], result.Fills.Select(f => f.Fee));
+    }
+
+    [Fact]
+    public void The_resting_stop_trails_up_and_never_down()
+    {
+        // The level resting at each close, as the strategy sees it: 98 (sent with entry 1 at bar 4, resting from
+        // bar 5), 100, 103, 106, then bar 8 would give 102, so it stays 106; filled at bar 9. Entry 2 at bar 11 rests
+        // 103 at bar 12 (its move to 105 fills by gap at bar 13).
+        var recorder = new StopRecorder(new BreakoutStrategy(Params));
+        new BacktestEngine().Run(Series(Bars), recorder);
+
+        decimal?[] expected = [null, null, null, null, null, 98m, 100m, 103m, 106m, null, null, null, 103m, null];
+        Assert.Equal(expected, recorder.Seen);
+    }
+
+    private sealed class StopRecorder(IStrategy inner) : IStrategy
+    {
+        public List<decimal?> Seen { get; } = [];
+
+        public string Name => inner.Name;
+
+        public void Reset()
+        {
+            Seen.Clear();
+            inner.Reset();
+        }
+
+        public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
+        {
+            Seen.Add(context.ProtectiveStop);
+            return inner.OnBar(context);
+        }
     }
 
     [Fact]
@@ -172,8 +207,10 @@ public class BacktestEngineKnownAnswerTests
         Assert.Equal(100.05m, result.Trades[1].ExitPrice);
         Assert.Equal(-2589.013m, result.Trades[1].Pnl);
         Assert.Equal(97724.8395m, result.FinalEquity);
-        Assert.Equal([102m, 100m, 97m, 94m, 97m, 95m],
+        // One stop per position as sent (102, 97), trailed down by amendments (100, 97, 94; 95).
+        Assert.Equal([102m, 97m],
             result.Orders.Where(o => o.Type == OrderType.Stop && o.Side == OrderSide.Buy).Select(o => o.StopPrice!.Value));
+        Assert.Equal([100m, 97m, 94m, 95m], result.StopAmendments.Select(a => a.StopPrice));
 
         // Bar 13 (mirrored close 101 > high 96 of bars 10..12) decides a long on the last bar: the order is sent but
         // never fills, and its stop is 101 - 2 * ATR13 with TR13 = max(102 - 98, |102 - 81|, |98 - 81|) = 21, ATR13 = (2*7 + 21)/3 = 35/3

@@ -16,16 +16,16 @@ public class PerformanceCalculatorTests
     /// <remarks>
     /// 100000 × 1.02 = 102000 (Jan 2); × 0.99 = 100980 (Jan 3); × 0.98 = 98960.4 (Jan 4);
     /// × 1.03 = 101929.212 (Jan 5); × 1.01 = 102948.50412 (Jan 8); × 0.99 = 101919.0190788 (Jan 9).
-    /// Gross exposures 1, 1, 0, 1, 0, 0.5.
+    /// Gross exposures 1, 1, 0, 1, 0, 0.5 (position values equal to the equity, zero, or half of it).
     /// </remarks>
     private static IReadOnlyList<EquityPoint> SixDayCurve() =>
     [
-        new(Close(2), 102000m, 1m),
-        new(Close(3), 100980m, 1m),
+        new(Close(2), 102000m, 102000m),
+        new(Close(3), 100980m, 100980m),
         new(Close(4), 98960.4m, 0m),
-        new(Close(5), 101929.212m, 1m),
+        new(Close(5), 101929.212m, 101929.212m),
         new(Close(8), 102948.50412m, 0m),
-        new(Close(9), 101919.0190788m, 0.5m),
+        new(Close(9), 101919.0190788m, 50959.5095394m),
     ];
 
     [Fact]

@@ -25,8 +25,8 @@ internal static class ReportFixtures
             var ts = ExchangeTime.ToUtc(date, new TimeOnly(9, 30));
             var close = Math.Round(100m + i * 0.1m + (decimal)Math.Sin(i / 7.0) * 5m, 2);
             list.Add(new Bar(ts, close, close + 1, close - 1, close, 1_000_000));
-            equity.Add(new EquityPoint(ts, InitialCapital + Math.Round((decimal)Math.Sin(i / 11.0) * 3_000m + i * 20m, 2),
-                i % 3 == 0 ? 0 : 0.5m));
+            var value = InitialCapital + Math.Round((decimal)Math.Sin(i / 11.0) * 3_000m + i * 20m, 2);
+            equity.Add(new EquityPoint(ts, value, i % 3 == 0 ? 0 : value / 2));
             date = date.AddDays(1);
         }
 
