@@ -38,12 +38,13 @@ public static class BacktestCommand
         var debug = new Option<bool>("--debug") { Description = "Write debug_entries.csv and debug_signals.csv next to the results." };
         var debugSignals = new Option<bool>("--debug-signals") { Description = "Write debug_signals.csv (per-bar Kalman signals and regime)." };
         var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
+        var (maxVolumeShare, extendedHours) = ExecutionOptions.Create();
 
         var command = new Command("backtest", "Backtest a strategy on historical bars (bundled sample data by default).")
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
-            debug, debugSignals, debugEntries,
+            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -63,6 +64,9 @@ public static class BacktestCommand
                     CommissionPerShare = NonNegative(parse.GetValue(perShare), "--commission-per-share"),
                     MinCommission = NonNegative(parse.GetValue(minCommission), "--min-commission"),
                     AllowShort = parse.GetValue(allowShort),
+                    MaxVolumeShare = ExecutionOptions.VolumeShare(parse.GetValue(maxVolumeShare)),
+                    ExtendedHours = parse.GetValue(extendedHours),
+                    Calendar = NyseCalendar.Instance,
                 },
                 OutDir: parse.GetValue(outDir))
             {
@@ -141,6 +145,6 @@ public static class BacktestCommand
             console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }
 }

@@ -101,7 +101,13 @@ public static class BacktestRunner
             ["commission_per_share"] = request.Options.CommissionPerShare.ToString(CultureInfo.InvariantCulture),
             ["min_commission"] = request.Options.MinCommission.ToString(CultureInfo.InvariantCulture),
             ["allow_short"] = request.Options.AllowShort ? "true" : "false",
+            ["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
+            ["extended_hours"] = request.Options.ExtendedHours ? "true" : "false",
         };
+        if (result.Cancellations.Count > 0)
+        {
+            warnings.Add($"{result.Cancellations.Count} order remainder(s) cancelled at a session end (see orders.csv)");
+        }
         var info = new BacktestRunInfo(
             request.Symbol.Value,
             request.Strategy,
@@ -113,6 +119,7 @@ public static class BacktestRunner
             warnings);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
         BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
+        OrderLogWriter.Write(outDir, result);
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);

@@ -96,7 +96,7 @@ public static class LookaheadCommand
             var lookaheadOptions = new LookaheadOptions(even, random, parse.GetValue(seed));
             var cutCount = LookaheadChecker.CutPoints(series.Bars.Count, even, random, lookaheadOptions.Seed).Count;
             var lookahead = SweepCommand.WithProgress(console, stdout, $"lookahead {sym} {name}", cutCount,
-                p => new LookaheadChecker(new BacktestOptions { AllowShort = allow }).Check(series, Create, lookaheadOptions, p, ct));
+                p => new LookaheadChecker(new BacktestOptions { AllowShort = allow, Calendar = NyseCalendar.Instance }).Check(series, Create, lookaheadOptions, p, ct));
             var warm = new WarmupBiasChecker().Check(series, Create,
                 new WarmupBiasOptions(laterBar, warmup, k, allow));
 

@@ -75,7 +75,7 @@ public static class SweepCommand
             {
                 Strategy = strategyName,
                 BaseParameters = CliParsing.ParseParams(parse.GetValue(parameters)),
-                Backtest = new BacktestOptions { InitialCapital = initial },
+                Backtest = new BacktestOptions { InitialCapital = initial, Calendar = NyseCalendar.Instance },
                 RankBy = metric,
                 MaxDegreeOfParallelism = degree,
             };
