@@ -15,7 +15,7 @@ public static class BacktestCommand
 {
     public static Command Create(AppSettings settings, TextWriter stdout)
     {
-        var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. AAPL.", Required = true };
+        var symbol = new Option<string?>("--symbol") { Description = "Ticker to test, e.g. AAPL (or --symbols/--watchlist for a portfolio)." };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
         var strategy = new Option<string>("--strategy") { Description = "Strategy name (see below).", DefaultValueFactory = _ => "breakout" };
@@ -46,11 +46,14 @@ public static class BacktestCommand
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
             debug, debugSignals, debugEntries, maxVolumeShare, extendedHours,
         };
+        var portfolioFlags = new PortfolioFlags();
+        portfolioFlags.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
+            var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
             var request = new BacktestRequest(
-                Symbol: CliParsing.ParseSymbol(parse.GetValue(symbol)!),
+                Symbol: portfolio?.Symbols[0] ?? CliParsing.ParseSymbol(parse.GetValue(symbol)!),
                 Start: CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 End: CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 Strategy: parse.GetValue(strategy)!.Trim(),
@@ -76,6 +79,21 @@ public static class BacktestCommand
                 DebugEntries = parse.GetValue(debug) || parse.GetValue(debugEntries),
                 DebugSignals = parse.GetValue(debug) || parse.GetValue(debugSignals),
             };
+
+            if (portfolio is not null)
+            {
+                var portfolioOutcome = await PortfolioBacktestRunner.RunAsync(request, portfolio, settings, ct);
+                if (!parse.GetValue(quiet))
+                {
+                    PortfolioSummaryPrinter.Print(stdout, request, portfolioOutcome);
+                }
+                else
+                {
+                    stdout.WriteLine(portfolioOutcome.OutputDirectory);
+                }
+
+                return ExitCodes.Ok;
+            }
 
             var outcome = await BacktestRunner.RunAsync(request, settings, ct);
             if (!parse.GetValue(quiet))
@@ -119,14 +137,17 @@ public static class BacktestCommand
     private static decimal NonNegative(decimal value, string flag) =>
         value >= 0 ? value : throw new CliException($"{flag} must not be negative (got {value.ToString(CultureInfo.InvariantCulture)}).");
 
+    /// <summary>A Spectre console on <paramref name="stdout"/>: colours on a terminal, plain text when captured.</summary>
+    internal static IAnsiConsole ConsoleFor(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(stdout),
+        Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+    });
+
     private static void PrintSummary(TextWriter stdout, BacktestRequest request, BacktestOutcome outcome)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = ConsoleFor(stdout);
 
         var result = outcome.Result;
         var first = result.EquityCurve.Count > 0 ? ExchangeTime.SessionDate(result.EquityCurve[0].Timestamp) : default;

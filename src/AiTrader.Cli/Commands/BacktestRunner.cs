@@ -51,10 +51,7 @@ public static class BacktestRunner
 {
     public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct)
     {
-        if (request.Start is { } s && request.End is { } e && s > e)
-        {
-            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
-        }
+        ValidateRange(request);
 
         // Validate the strategy before touching data so a typo fails fast.
         var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing);
@@ -66,8 +63,7 @@ public static class BacktestRunner
         IBarSource source = dal is not null
             ? new DalBarSource(dal, request.DalVendor)
             : new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-        var startUtc = request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
-        var endUtc = request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+        var (startUtc, endUtc) = UtcRange(request);
         var series = await source.GetBarsAsync(
             new BarRequest(request.Symbol, request.Interval, startUtc, endUtc, request.Adjustment), ct);
         if (series.Bars.Count == 0)
@@ -95,15 +91,7 @@ public static class BacktestRunner
 
         var outDir = request.OutDir ?? Path.Combine(settings.ArtifactsDir, "backtests",
             $"{request.Symbol}-{request.Strategy}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
-        var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase)
-        {
-            ["slippage_bps"] = request.Options.SlippageBps.ToString(CultureInfo.InvariantCulture),
-            ["commission_per_share"] = request.Options.CommissionPerShare.ToString(CultureInfo.InvariantCulture),
-            ["min_commission"] = request.Options.MinCommission.ToString(CultureInfo.InvariantCulture),
-            ["allow_short"] = request.Options.AllowShort ? "true" : "false",
-            ["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
-            ["extended_hours"] = request.Options.ExtendedHours ? "true" : "false",
-        };
+        var parameters = RunParameters(request);
         if (result.Cancellations.Count > 0)
         {
             warnings.Add($"{result.Cancellations.Count} order remainder(s) cancelled at a session end (see orders.csv)");
@@ -133,5 +121,31 @@ public static class BacktestRunner
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
     }
 
-    private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
+    /// <summary>Throws when --start is after --end.</summary>
+    internal static void ValidateRange(BacktestRequest request)
+    {
+        if (request.Start is { } s && request.End is { } e && s > e)
+        {
+            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
+        }
+    }
+
+    /// <summary>The requested New York session dates as an inclusive UTC range (null = open end).</summary>
+    internal static (DateTime? StartUtc, DateTime? EndUtc) UtcRange(BacktestRequest request) =>
+        (request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : null,
+            request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : null);
+
+    /// <summary>The strategy parameters plus the cost settings, as summary.json records them.</summary>
+    internal static Dictionary<string, string> RunParameters(BacktestRequest request) =>
+        new(request.Parameters, StringComparer.OrdinalIgnoreCase)
+        {
+            ["slippage_bps"] = request.Options.SlippageBps.ToString(CultureInfo.InvariantCulture),
+            ["commission_per_share"] = request.Options.CommissionPerShare.ToString(CultureInfo.InvariantCulture),
+            ["min_commission"] = request.Options.MinCommission.ToString(CultureInfo.InvariantCulture),
+            ["allow_short"] = request.Options.AllowShort ? "true" : "false",
+            ["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
+            ["extended_hours"] = request.Options.ExtendedHours ? "true" : "false",
+        };
+
+    internal static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
 }

@@ -33,9 +33,11 @@ public static class BacktestReportWriter
 
     /// <summary>Writes the three report files into <paramref name="directory"/> (created if missing), replacing old ones.</summary>
     /// <param name="timeProvider">Clock for <c>generated_at</c>; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="extraSections">Writes more properties at the end of summary.json's top-level object (a portfolio
+    /// run's per-symbol and benchmark sections); null for none.</param>
     public static BacktestReportFiles Write(string directory, BacktestRunInfo info, decimal initialCapital,
         IReadOnlyList<TradeRecord> trades, IReadOnlyList<EquityPoint> equity, PerformanceMetrics metrics,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null, Action<Utf8JsonWriter>? extraSections = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(info);
@@ -52,7 +54,7 @@ public static class BacktestReportWriter
         var generatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var tradesCsv = RenderTradesCsv(trades);
         var equityCsv = RenderEquityCsv(equity);
-        var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt);
+        var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt, extraSections);
 
         var files = new BacktestReportFiles(
             Path.GetFullPath(Path.Combine(directory, TradesFileName)),
@@ -97,9 +99,10 @@ public static class BacktestReportWriter
         return sb.ToString();
     }
 
-    /// <summary>summary.json content: run info, <c>generated_at</c>, then every metric under a snake_case key.</summary>
+    /// <summary>summary.json content: run info, <c>generated_at</c>, every metric under a snake_case key, then
+    /// whatever <paramref name="extraSections"/> writes.</summary>
     public static string RenderSummaryJson(BacktestRunInfo info, decimal initialCapital, PerformanceMetrics m,
-        DateTime generatedAtUtc)
+        DateTime generatedAtUtc, Action<Utf8JsonWriter>? extraSections = null)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions
@@ -168,6 +171,7 @@ public static class BacktestReportWriter
             w.WriteNumber("total_fees", m.TotalFees);
             WriteNumber(w, "exposure", m.Exposure);
             WriteNumber(w, "average_gross_exposure", m.AverageGrossExposure);
+            extraSections?.Invoke(w);
             w.WriteEndObject();
         }
 
@@ -260,7 +264,7 @@ public static class BacktestReportWriter
         { } s => s.TotalMinutes.ToString("0", Inv) + " min",
     };
 
-    private static string? FormatDate(DateOnly? date) => date?.ToString("yyyy-MM-dd", Inv);
+    internal static string? FormatDate(DateOnly? date) => date?.ToString("yyyy-MM-dd", Inv);
 
     // A run boundary is either an instant (UTC) or a calendar date typed by the user (unspecified kind, midnight).
     private static string FormatRunBoundary(DateTime value) => value.Kind switch
@@ -271,7 +275,7 @@ public static class BacktestReportWriter
         _ => value.ToString("yyyy-MM-dd'T'HH:mm:ss", Inv),
     };
 
-    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    internal static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {
@@ -284,7 +288,7 @@ public static class BacktestReportWriter
     }
 
     // JSON has no NaN or infinity; an undefined statistic is null.
-    private static void WriteNumber(Utf8JsonWriter w, string name, double? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {
@@ -296,7 +300,7 @@ public static class BacktestReportWriter
         }
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, decimal? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, decimal? value)
     {
         if (value is { } v)
         {

@@ -14,8 +14,10 @@ public static class BacktestReport
 {
     /// <summary>Renders and writes the three files into <paramref name="directory"/> (created if missing).</summary>
     /// <param name="bars">The bars the run saw, in time order (drawn as the price line).</param>
+    /// <param name="extraTables">Tables report.html shows after the metrics; null for none.</param>
     public static BacktestReportVisuals WriteAll(string directory, BacktestRunInfo info, IReadOnlyList<Bar> bars,
-        BacktestResult result, PerformanceMetrics metrics, HtmlReportOptions? options = null)
+        BacktestResult result, PerformanceMetrics metrics, HtmlReportOptions? options = null,
+        IReadOnlyList<ReportTable>? extraTables = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(info);
@@ -24,9 +26,10 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(metrics);
 
         var title = HtmlReport.Title(info, bars);
-        var html = HtmlReport.Render(info, bars, result, metrics, options);
+        var html = HtmlReport.Render(info, bars, result, metrics, options, extraTables);
         var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve));
-        var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars, result.Trades));
+        var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars,
+            result.Trades.Take((options ?? new HtmlReportOptions()).MaxTradeMarkers).ToList()));
 
         var files = new BacktestReportVisuals(
             Path.GetFullPath(Path.Combine(directory, HtmlReport.FileName)),

@@ -12,6 +12,12 @@ namespace AiTrader.Core.Reporting;
 /// <param name="MaxTradeMarkers">Trades drawn as markers on the price chart (the first ones).</param>
 public sealed record HtmlReportOptions(int MaxTrades = 500, int MaxPointsPerLine = 2000, int MaxTradeMarkers = 2000);
 
+/// <summary>A plain table the report shows after the metrics (a portfolio run's per-symbol and benchmark tables).</summary>
+/// <param name="Title">Section heading.</param>
+/// <param name="Columns">Column headers; the first column is a row header.</param>
+/// <param name="Rows">Cells, one list per row, as many as <paramref name="Columns"/>.</param>
+public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+
 /// <summary>Renders a backtest as one self-contained report.html: inline CSS and SVG, no scripts, fonts or links, so it opens offline.</summary>
 public static class HtmlReport
 {
@@ -22,8 +28,9 @@ public static class HtmlReport
     private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
     /// <summary>The report's HTML. All text from the run (symbol, parameters, warnings, exit reasons) is HTML-escaped.</summary>
+    /// <param name="extraTables">Tables shown after the metrics; null for none.</param>
     public static string Render(BacktestRunInfo info, IReadOnlyList<Bar> bars, BacktestResult result,
-        PerformanceMetrics metrics, HtmlReportOptions? options = null)
+        PerformanceMetrics metrics, HtmlReportOptions? options = null, IReadOnlyList<ReportTable>? extraTables = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(bars);
@@ -48,6 +55,10 @@ public static class HtmlReport
         }
 
         html.Append("</tbody>\n</table>\n</section>\n");
+        foreach (var table in extraTables ?? [])
+        {
+            AppendTable(html, table);
+        }
 
         html.Append("<section>\n<h2>Price and trades</h2>\n").Append(PriceChart(bars, result.Trades, options)).Append("\n</section>\n");
         html.Append("<section>\n<h2>Equity</h2>\n").Append(EquityChart(result, options)).Append("\n</section>\n");
@@ -229,6 +240,29 @@ public static class HtmlReport
             .Append(Esc(BacktestReportWriter.FormatPercent(value))).Append("</td>");
     }
 
+    private static void AppendTable(StringBuilder html, ReportTable table)
+    {
+        html.Append("<section>\n<h2>").Append(Esc(table.Title)).Append("</h2>\n<table class=\"trades\">\n<thead><tr>");
+        foreach (var column in table.Columns)
+        {
+            html.Append("<th>").Append(Esc(column)).Append("</th>");
+        }
+
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in table.Rows)
+        {
+            html.Append("<tr>");
+            for (var i = 0; i < row.Count; i++)
+            {
+                html.Append(i == 0 ? "<th scope=\"row\">" : "<td>").Append(Esc(row[i])).Append(i == 0 ? "</th>" : "</td>");
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
     private static void AppendTrades(StringBuilder html, IReadOnlyList<TradeRecord> trades, int maxTrades)
     {
         html.Append("<section>\n<h2>Trades</h2>\n");
@@ -244,12 +278,15 @@ public static class HtmlReport
                 .Append(trades.Count.ToString(Inv)).Append(" trades; trades.csv lists them all.</p>\n");
         }
 
-        html.Append("<table class=\"trades\">\n<thead><tr><th>#</th><th>Side</th><th>Quantity</th><th>Entry (ET)</th>")
+        // A portfolio run's trades name their symbol; a single-symbol run's title already does.
+        var showSymbol = trades.Select(t => t.Symbol).Distinct().Skip(1).Any();
+        html.Append("<table class=\"trades\">\n<thead><tr><th>#</th>").Append(showSymbol ? "<th>Symbol</th>" : string.Empty).Append("<th>Side</th><th>Quantity</th><th>Entry (ET)</th>")
             .Append("<th>Entry price</th><th>Exit (ET)</th><th>Exit price</th><th>P&amp;L</th><th>Fees</th><th>Exit reason</th></tr></thead>\n<tbody>\n");
         for (var i = 0; i < Math.Min(trades.Count, maxTrades); i++)
         {
             var t = trades[i];
             html.Append("<tr><td>").Append((i + 1).ToString(Inv))
+                .Append(showSymbol ? "</td><td>" + Esc(t.Symbol.Value) : string.Empty)
                 .Append("</td><td>").Append(t.Side == PositionSide.Long ? "long" : "short")
                 .Append("</td><td>").Append(Esc(BacktestReportWriter.FormatDecimal(t.Quantity)))
                 .Append("</td><td>").Append(Time(t.EntryTime))

@@ -1,0 +1,37 @@
+namespace AiTrader.Core.Backtesting.Portfolios;
+
+/// <summary>Settings of a portfolio backtest: the shared account and costs, plus the exposure limits entries must fit.</summary>
+/// <param name="Account">Initial capital, slippage, commissions and shorting, applied to every symbol.</param>
+/// <param name="MaxSymbolWeight">Largest |position value| of one symbol as a fraction of the account's equity
+/// (0.25 = 25%); null for no limit.</param>
+/// <param name="MaxGrossExposure">Largest Σ |position value| over all symbols as a fraction of equity (1.0 = fully
+/// invested); null for no limit.</param>
+public sealed record PortfolioBacktestOptions(
+    BacktestOptions Account,
+    decimal? MaxSymbolWeight = null,
+    decimal? MaxGrossExposure = null)
+{
+    /// <summary>Default costs, $100,000 and no exposure limits.</summary>
+    public PortfolioBacktestOptions()
+        : this(new BacktestOptions())
+    {
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public PortfolioBacktestOptions Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Account);
+        Account.Validate();
+        if (MaxSymbolWeight is { } weight && weight <= 0)
+        {
+            throw new ArgumentException($"MaxSymbolWeight must be positive; got {weight}.", nameof(MaxSymbolWeight));
+        }
+
+        if (MaxGrossExposure is { } gross && gross <= 0)
+        {
+            throw new ArgumentException($"MaxGrossExposure must be positive; got {gross}.", nameof(MaxGrossExposure));
+        }
+
+        return this;
+    }
+}
