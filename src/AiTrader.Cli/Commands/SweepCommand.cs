@@ -121,6 +121,7 @@ public static class SweepCommand
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.Csv)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapSvg)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapHtml)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapPng)}[/]");
             }
 
             return ExitCodes.Ok;
