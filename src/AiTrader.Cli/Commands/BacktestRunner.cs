@@ -66,8 +66,8 @@ public static class BacktestRunner
         IBarSource source = dal is not null
             ? new DalBarSource(dal, request.DalVendor)
             : new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-        var startUtc = request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
-        var endUtc = request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+        var startUtc = request.Start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
+        var endUtc = request.End is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(
             new BarRequest(request.Symbol, request.Interval, startUtc, endUtc, request.Adjustment), ct);
         if (series.Bars.Count == 0)

@@ -63,6 +63,5 @@ public sealed class CanonicalOrderLogTests
     public void Numbers_are_plain_digits_without_trailing_zeros(string input, string expected) =>
         Assert.Equal(expected, CanonicalOrderLog.Number(decimal.Parse(input, System.Globalization.CultureInfo.InvariantCulture)));
 
-    private static DateTime Utc(string iso) => DateTime.SpecifyKind(
-        DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+    private static DateTime Utc(string iso) => AiTrader.Core.Tests.MarketData.TestData.Utc(iso + "Z");
 }

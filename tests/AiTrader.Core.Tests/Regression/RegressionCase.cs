@@ -48,8 +48,8 @@ public sealed record RegressionCase(string Symbol, string Strategy, string Inter
     private BarSeries Load()
     {
         // The same range convention as the CLI: whole New York session dates, inclusive.
-        DateTime? startUtc = Start is null ? null : ExchangeTime.ToUtc(ParseDate(Start), TimeOnly.MinValue);
-        DateTime? endUtc = End is null ? null : ExchangeTime.ToUtc(ParseDate(End).AddDays(1), TimeOnly.MinValue).AddTicks(-1);
+        DateTime? startUtc = Start is null ? null : ExchangeTime.StartOfDateUtc(ParseDate(Start));
+        DateTime? endUtc = End is null ? null : ExchangeTime.EndOfDateUtc(ParseDate(End));
         var source = new CsvBarSource(TestPaths.SampleRoot, NyseCalendar.Instance);
         var request = new BarRequest(new Symbol(Symbol), Timeframe.Parse(Interval), startUtc, endUtc);
         var series = source.GetBarsAsync(request).GetAwaiter().GetResult();
