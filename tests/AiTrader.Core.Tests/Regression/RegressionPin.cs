@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Tests.TestSupport;
 
@@ -76,7 +75,6 @@ internal static class RegressionPinFile
         WriteIndented = true,
         NewLine = "\n",
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
     public static string FullPath => Path.Combine(TestPaths.RepoRoot, RelativePath);

@@ -49,7 +49,7 @@ public sealed class RegressionTests
     }
 
     [Fact]
-    public void Every_case_runs_on_distinct_data_or_strategy()
+    public void Case_names_are_unique()
     {
         var names = RegressionCase.All.Select(c => c.Name).ToArray();
         Assert.Equal(names.Length, names.Distinct(StringComparer.Ordinal).Count());
