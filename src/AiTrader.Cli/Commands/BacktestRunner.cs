@@ -132,8 +132,8 @@ public static class BacktestRunner
 
     /// <summary>The requested New York session dates as an inclusive UTC range (null = open end).</summary>
     internal static (DateTime? StartUtc, DateTime? EndUtc) UtcRange(BacktestRequest request) =>
-        (request.Start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : null,
-            request.End is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : null);
+        (request.Start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : null,
+            request.End is { } ed ? ExchangeTime.EndOfDateUtc(ed) : null);
 
     /// <summary>The strategy parameters plus the cost settings, as summary.json records them.</summary>
     internal static Dictionary<string, string> RunParameters(BacktestRequest request) =>

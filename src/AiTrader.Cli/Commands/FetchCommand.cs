@@ -67,8 +67,8 @@ public static class FetchCommand
             }
 
             // Session dates in New York: from 00:00 ET on the first day to the last tick before 00:00 ET after the last.
-            var startUtc = ExchangeTime.ToUtc(first, TimeOnly.MinValue);
-            var endUtc = ExchangeTime.ToUtc(last.AddDays(1), TimeOnly.MinValue).AddTicks(-1);
+            var startUtc = ExchangeTime.StartOfDateUtc(first);
+            var endUtc = ExchangeTime.EndOfDateUtc(last);
 
             await using var dal = MarketDataDal.FromEnvironment(EnvironmentOverride.Value);
             // Every fetch carries the probabilistic signals: the Kalman filter and regime run over the batch.

@@ -43,9 +43,9 @@ public static class SignalsCommand
 
             // Load from the first available bar, not from --start, so indicators and the filter are warm on the first row.
             var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-            var endUtc = last is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+            var endUtc = last is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
             var series = await source.GetBarsAsync(new BarRequest(ticker, timeframe, null, endUtc, adjust), ct);
-            var startUtc = first is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : DateTime.MinValue;
+            var startUtc = first is { } sd ? ExchangeTime.StartOfDateUtc(sd) : DateTime.MinValue;
 
             var pipeline = new SignalPipeline(timeframe);
             var frames = new List<SignalFrame>();

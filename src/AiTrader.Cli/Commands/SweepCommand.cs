@@ -121,6 +121,7 @@ public static class SweepCommand
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.Csv)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapSvg)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapHtml)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapPng)}[/]");
             }
 
             return ExitCodes.Ok;
@@ -139,8 +140,8 @@ public static class SweepCommand
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
         IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
-        var startUtc = start is { } sd ? ExchangeTime.ToUtc(sd, TimeOnly.MinValue) : (DateTime?)null;
-        var endUtc = end is { } ed ? ExchangeTime.ToUtc(ed.AddDays(1), TimeOnly.MinValue).AddTicks(-1) : (DateTime?)null;
+        var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
+        var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);
         if (series.Bars.Count == 0)
         {

@@ -239,8 +239,8 @@ public sealed class TradingSessionLoop
     /// <summary>Regular-session, unflagged bars of every symbol, grouped by bar time in time order.</summary>
     private async Task<SortedDictionary<DateTime, List<(Symbol Symbol, Bar Bar)>>> LoadAsync(CancellationToken ct)
     {
-        var start = ExchangeTime.ToUtc(_options.From, TimeOnly.MinValue);
-        var end = ExchangeTime.ToUtc(_options.To.AddDays(1), TimeOnly.MinValue).AddTicks(-1);
+        var start = ExchangeTime.StartOfDateUtc(_options.From);
+        var end = ExchangeTime.EndOfDateUtc(_options.To);
         var byTime = new SortedDictionary<DateTime, List<(Symbol, Bar)>>();
         foreach (var symbol in _options.Symbols)
         {

@@ -75,6 +75,16 @@ public sealed class RgbaCanvas
         }
     }
 
+    /// <summary>Outlines the rectangle [x, x + w) × [y, y + h) with a border <paramref name="thickness"/> pixels wide, drawn inside it.</summary>
+    public void StrokeRect(int x, int y, int w, int h, int thickness, Rgba color)
+    {
+        var t = Math.Min(thickness, Math.Min(w, h) / 2);
+        FillRect(x, y, w, t, color);
+        FillRect(x, y + h - t, w, t, color);
+        FillRect(x, y + t, t, h - 2 * t, color);
+        FillRect(x + w - t, y + t, t, h - 2 * t, color);
+    }
+
     /// <summary>Fills pixel column <paramref name="x"/> between two y positions (inclusive, in either order).</summary>
     public void FillColumn(int x, double yFrom, double yTo, Rgba color)
     {

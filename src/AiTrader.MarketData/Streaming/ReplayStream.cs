@@ -59,8 +59,8 @@ public sealed class ReplayStream
             throw new ArgumentException($"Replay end {endDate:yyyy-MM-dd} is before start {startDate:yyyy-MM-dd}; swap them.");
         }
 
-        var startUtc = ExchangeTime.ToUtc(startDate, TimeOnly.MinValue);
-        var endUtc = ExchangeTime.ToUtc(endDate.AddDays(1), TimeOnly.MinValue).AddTicks(-1);
+        var startUtc = ExchangeTime.StartOfDateUtc(startDate);
+        var endUtc = ExchangeTime.EndOfDateUtc(endDate);
         return StreamBarsAsync(symbols, startUtc, endUtc, cancellationToken);
     }
 

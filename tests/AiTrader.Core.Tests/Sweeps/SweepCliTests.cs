@@ -28,8 +28,11 @@ public sealed class SweepCliTests : IDisposable
         Assert.Equal(6, csv.Length - 1);
         Assert.True(File.Exists(Path.Combine(_tmp, "heatmap.svg")));
         Assert.True(File.Exists(Path.Combine(_tmp, "heatmap.html")));
+        var png = AiTrader.Core.Tests.Reporting.PngTestDecoder.Decode(File.ReadAllBytes(Path.Combine(_tmp, "heatmap.png")));
+        Assert.True(png.Width > 300 && png.Height > 100, $"{png.Width}x{png.Height}");
         Assert.Contains("6/6 backtests", output);
         Assert.Contains("heatmap.svg", output);
+        Assert.Contains(Path.Combine(_tmp, "heatmap.png"), output);
         Assert.Contains("ranked by", output);
     }
 

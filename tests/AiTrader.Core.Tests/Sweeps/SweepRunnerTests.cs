@@ -131,7 +131,7 @@ public class SweepRunnerTests
     }
 
     [Fact]
-    public void The_report_writer_puts_three_files_in_the_folder()
+    public void The_report_writer_puts_four_files_in_the_folder()
     {
         var dir = Path.Combine(Path.GetTempPath(), "aitrader-sweep-" + Guid.NewGuid().ToString("N"));
         try
@@ -142,7 +142,8 @@ public class SweepRunnerTests
             Assert.Equal(SweepCsv.Render(result), File.ReadAllText(files.Csv));
             Assert.True(File.Exists(files.HeatmapSvg));
             Assert.True(File.Exists(files.HeatmapHtml));
-            Assert.Equal(3, Directory.GetFiles(dir).Length);
+            Assert.Equal(SweepHeatmapPng.Encode(SweepHeatmap.From(result), "test"), File.ReadAllBytes(files.HeatmapPng));
+            Assert.Equal(4, Directory.GetFiles(dir).Length);
         }
         finally
         {

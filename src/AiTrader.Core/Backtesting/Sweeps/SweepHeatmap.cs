@@ -58,6 +58,43 @@ public sealed record SweepHeatmap(
         return new SweepHeatmap(result.RankBy, x.Name, x.Values, y?.Name, y?.Values ?? [""], cells, fixedValues, best);
     }
 
+    /// <summary>The smallest and largest defined cell values; (0, 0) when no cell is defined.</summary>
+    public (double Min, double Max) ValueRange()
+    {
+        var values = Cells.SelectMany(r => r).OfType<double>().ToArray();
+        return values.Length == 0 ? (0.0, 0.0) : (values.Min(), values.Max());
+    }
+
+    /// <summary>Where <paramref name="value"/> sits on the colour scale: 0 at the worst defined cell, 1 at the best,
+    /// 0.5 when all defined cells are equal; null when the value is undefined.</summary>
+    public double? ScalePosition(double? value)
+    {
+        if (value is not { } v)
+        {
+            return null;
+        }
+
+        var (min, max) = ValueRange();
+        return max > min ? (v - min) / (max - min) : 0.5;
+    }
+
+    /// <summary>The fill of a cell: its place on <see cref="HeatmapColorScale"/>, or the undefined grey.</summary>
+    public Reporting.Rgba CellColor(double? value) =>
+        ScalePosition(value) is { } t ? HeatmapColorScale.At(t) : HeatmapColorScale.Undefined;
+
+    /// <summary>Column and row of the best combination's cell, or null when it does not lie on this slice.</summary>
+    public (int Column, int Row)? BestCell()
+    {
+        var column = IndexOf(XValues, Best.Values[0]);
+        var row = YName is null ? 0 : IndexOf(YValues, Best.Values[1]);
+        return column >= 0 && row >= 0 ? (column, row) : null;
+    }
+
+    /// <summary>The line under the title: the metric and axes, or the parameters held at the best combination's values.</summary>
+    public string Subtitle() => Fixed.Count == 0
+        ? $"{Metric.Name()} by {XName}{(YName is null ? "" : " and " + YName)}"
+        : $"{Metric.Name()}; fixed at best: {string.Join(", ", Fixed.Select(f => $"{f.Key}={f.Value}"))}";
+
     /// <summary>The cell text: percentages for returns, two decimals for ratios, n/a when undefined.</summary>
     public string FormatValue(double? value) => value switch
     {
@@ -66,6 +103,19 @@ public sealed record SweepHeatmap(
             (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%",
         { } v => v.ToString("0.00", CultureInfo.InvariantCulture),
     };
+
+    private static int IndexOf(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i] == value)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
 
 /// <summary>Draws a <see cref="SweepHeatmap"/> as a self-contained SVG (and an HTML page around it): no scripts, fonts or links.</summary>
@@ -79,7 +129,7 @@ public static class SweepHeatmapSvg
     private const int Right = 24;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The SVG document; the best cell is outlined, colours run red (worst) through yellow to green (best).</summary>
+    /// <summary>The SVG document; the best cell is outlined, colours from <see cref="HeatmapColorScale"/>.</summary>
     public static string Render(SweepHeatmap map, string title)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -87,20 +137,13 @@ public static class SweepHeatmapSvg
         var rows = map.YValues.Count;
         var width = Left + columns * CellWidth + Right;
         var height = Top + rows * CellHeight + Bottom;
-        var values = map.Cells.SelectMany(r => r).OfType<double>().ToArray();
-        var (min, max) = values.Length == 0 ? (0.0, 0.0) : (values.Min(), values.Max());
 
         var sb = new StringBuilder();
         sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
         sb.Append(Inv, $"<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
         sb.Append(Inv, $"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Escape(title)}</text>\n");
-        var subtitle = map.Fixed.Count == 0
-            ? $"{map.Metric.Name()} by {map.XName}{(map.YName is null ? "" : " and " + map.YName)}"
-            : $"{map.Metric.Name()}; fixed at best: {string.Join(", ", map.Fixed.Select(f => $"{f.Key}={f.Value}"))}";
-        sb.Append(Inv, $"<text x=\"{width / 2}\" y=\"42\" text-anchor=\"middle\" fill=\"#444444\">{Escape(subtitle)}</text>\n");
+        sb.Append(Inv, $"<text x=\"{width / 2}\" y=\"42\" text-anchor=\"middle\" fill=\"#444444\">{Escape(map.Subtitle())}</text>\n");
 
-        var bestDigitX = IndexOf(map.XValues, map.Best.Values[0]);
-        var bestDigitY = map.YName is null ? 0 : IndexOf(map.YValues, map.Best.Values[1]);
         for (var r = 0; r < rows; r++)
         {
             var y = Top + r * CellHeight;
@@ -109,15 +152,15 @@ public static class SweepHeatmapSvg
             {
                 var x = Left + c * CellWidth;
                 var value = map.Cells[r][c];
-                var fill = value is { } v ? Colour(max > min ? (v - min) / (max - min) : 0.5) : "#dddddd";
+                var fill = HeatmapColorScale.Hex(map.CellColor(value));
                 sb.Append(Inv, $"<rect x=\"{x}\" y=\"{y}\" width=\"{CellWidth}\" height=\"{CellHeight}\" fill=\"{fill}\" stroke=\"#ffffff\"/>\n");
                 sb.Append(Inv, $"<text x=\"{x + CellWidth / 2}\" y=\"{y + CellHeight / 2 + 4}\" text-anchor=\"middle\">{Escape(map.FormatValue(value))}</text>\n");
             }
         }
 
-        if (bestDigitX >= 0 && bestDigitY >= 0)
+        if (map.BestCell() is var (bestColumn, bestRow))
         {
-            sb.Append(Inv, $"<rect x=\"{Left + bestDigitX * CellWidth + 1}\" y=\"{Top + bestDigitY * CellHeight + 1}\" width=\"{CellWidth - 2}\" height=\"{CellHeight - 2}\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>\n");
+            sb.Append(Inv, $"<rect x=\"{Left + bestColumn * CellWidth + 1}\" y=\"{Top + bestRow * CellHeight + 1}\" width=\"{CellWidth - 2}\" height=\"{CellHeight - 2}\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>\n");
         }
 
         var axisY = Top + rows * CellHeight;
@@ -145,28 +188,6 @@ public static class SweepHeatmapSvg
             $"<title>{Escape(title)}</title>\n" +
             "<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222}</style>\n</head>\n<body>\n" +
             svg + "</body>\n</html>\n";
-    }
-
-    private static int IndexOf(IReadOnlyList<string> values, string value)
-    {
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (values[i] == value)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    // Red → yellow → green, the usual "bad → good" ramp; t in [0, 1].
-    private static string Colour(double t)
-    {
-        (int R, int G, int B) low = (0xd7, 0x30, 0x27), mid = (0xfe, 0xe0, 0x8b), high = (0x1a, 0x98, 0x50);
-        var (a, b, u) = t < 0.5 ? (low, mid, t * 2) : (mid, high, (t - 0.5) * 2);
-        int Mix(int p, int q) => (int)Math.Round(p + (q - p) * u);
-        return $"#{Mix(a.R, b.R):x2}{Mix(a.G, b.G):x2}{Mix(a.B, b.B):x2}";
     }
 
     private static string Escape(string text) => WebUtility.HtmlEncode(text);
