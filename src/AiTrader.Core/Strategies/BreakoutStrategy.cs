@@ -1,5 +1,6 @@
 using AiTrader.Core.Domain;
 using AiTrader.Core.Signals.Indicators;
+using AiTrader.Core.Signals.Regimes;
 
 namespace AiTrader.Core.Strategies;
 
@@ -22,8 +23,14 @@ public sealed class BreakoutStrategy : IStrategy
     private readonly AverageTrueRange _atr;
     private readonly IPositionSizer _sizer;
 
-    public BreakoutStrategy(BreakoutParameters? parameters = null, IPositionSizer? sizer = null)
+    /// <param name="parameters">Channel, ATR and risk settings (defaults when null).</param>
+    /// <param name="sizer">Sizes entries; fixed fractional at <see cref="BreakoutParameters.RiskFraction"/> when null.</param>
+    /// <param name="regimeSignals">When set (regime-aware sizing), fed every bar so each entry's sizing request carries the
+    /// Kalman regime of the decision bar; the entry rule itself never reads it.</param>
+    public BreakoutStrategy(BreakoutParameters? parameters = null, IPositionSizer? sizer = null,
+        IStrategySignalSource? regimeSignals = null)
     {
+        _regimeSignals = regimeSignals;
         Parameters = (parameters ?? new BreakoutParameters()).Validate();
         _channel = new DonchianChannel(Parameters.Lookback);
         _atr = new AverageTrueRange(Parameters.AtrPeriod);
@@ -36,6 +43,8 @@ public sealed class BreakoutStrategy : IStrategy
 
     private readonly double _atrMultiplier;
 
+    private readonly IStrategySignalSource? _regimeSignals;
+    private MarketRegime? _regime;
     private readonly string _trailLongReason;
     private readonly string _trailShortReason;
 
@@ -49,11 +58,19 @@ public sealed class BreakoutStrategy : IStrategy
     {
         _channel.Reset();
         _atr.Reset();
+        _regimeSignals?.Reset();
+        _regime = null;
     }
 
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {
         var bar = context.Bar;
+        if (_regimeSignals is not null)
+        {
+            var signal = _regimeSignals.Update(bar);
+            _regime = signal.IsWarmup ? null : signal.Regime;
+        }
+
         // The breakout compares today's close with the channel of the N bars before today: read it before updating.
         var previousChannel = _channel.Value;
         _channel.Update(bar);
@@ -144,7 +161,7 @@ public sealed class BreakoutStrategy : IStrategy
         var stop = RoundPrice(side == PositionSide.Long ? close - stopDistance : close + stopDistance);
         // When reversing, the cash to spend is what the account holds once the current position is closed at the mark.
         var availableCash = context.Cash + context.PositionQuantity * close;
-        var quantity = _sizer.Size(new SizingRequest(context.Equity, availableCash, close, stop));
+        var quantity = _sizer.Size(new SizingRequest(context.Equity, availableCash, close, stop) { Regime = _regime });
         if (quantity <= 0)
         {
             return;

@@ -57,7 +57,9 @@ public static class StrategyCatalog
         }
 
         p = p.Validate();
-        return new BreakoutStrategy(p, sizing?.Build(p.RiskFraction));
+        // Regime-aware sizing needs the regime of each entry's bar: only then does breakout run the Kalman signals.
+        return new BreakoutStrategy(p, sizing?.Build(p.RiskFraction),
+            sizing is { RegimeAware: true } ? new StrategySignals(p.AtrPeriod) : null);
     }
 
     private static MomentumStrategy CreateMomentum(IReadOnlyDictionary<string, string> parameters, SizingOptions? sizing)

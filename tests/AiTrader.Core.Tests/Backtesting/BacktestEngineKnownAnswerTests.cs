@@ -1,6 +1,8 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk.Sizing;
+using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
 
@@ -132,6 +134,46 @@ public class BacktestEngineKnownAnswerTests
 
         decimal?[] expected = [null, null, null, null, null, 98m, 100m, 103m, 106m, null, null, null, 103m, null];
         Assert.Equal(expected, recorder.Seen);
+    }
+
+    [Theory]
+    [InlineData(MarketRegime.TrendingUp, 333)]   // floor(333 × 1.0)
+    [InlineData(MarketRegime.Calm, 249)]         // floor(333 × 0.75) = floor(249.75)
+    [InlineData(MarketRegime.Volatile, 83)]      // floor(333 × 0.25) = floor(83.25)
+    public void Regime_aware_breakout_sizes_its_entry_by_the_regime_of_the_decision_bar(MarketRegime regime, int expected)
+    {
+        // Fixed-fractional size of the first entry is 333 (see above); the regime multiplier scales it.
+        var strategy = new BreakoutStrategy(Params, new RegimeAwareSizer(new FixedFractionalSizer(Params.RiskFraction)),
+            new ConstantRegime(regime));
+        var result = new BacktestEngine().Run(Series(Bars), strategy);
+
+        Assert.Equal(expected, result.Orders.First(o => o.Type == OrderType.Market).Quantity);
+    }
+
+    [Fact]
+    public void Breakout_from_the_catalog_with_regime_aware_sizing_carries_a_regime_to_the_sizer()
+    {
+        // Without a regime every entry is sized as unknown (× 0.5 of fixed fractional); the catalog must wire the
+        // Kalman regime in, so some entries (those in a known regime) get a different size than that.
+        var bars = RandomWalk(1500, seed: 7);
+        var wired = new BacktestEngine().Run(Series(bars),
+            StrategyCatalog.Create("breakout", null, new SizingOptions(RegimeAware: true)));
+        var blind = new BacktestEngine().Run(Series(bars),
+            new BreakoutStrategy(new BreakoutParameters(), new RegimeAwareSizer(new FixedFractionalSizer(new BreakoutParameters().RiskFraction))));
+
+        var wiredSizes = wired.Orders.Where(o => o.Type == OrderType.Market && o.Side == OrderSide.Buy).Select(o => o.Quantity).ToArray();
+        var blindSizes = blind.Orders.Where(o => o.Type == OrderType.Market && o.Side == OrderSide.Buy).Select(o => o.Quantity).ToArray();
+        Assert.NotEmpty(wiredSizes);
+        Assert.NotEqual(blindSizes, wiredSizes);
+    }
+
+    private sealed class ConstantRegime(MarketRegime regime) : IStrategySignalSource
+    {
+        public void Reset()
+        {
+        }
+
+        public StrategySignal Update(Bar bar) => new(0.5, 0, (double)bar.Close, regime, 1.0, IsWarmup: false);
     }
 
     private sealed class StopRecorder(IStrategy inner) : IStrategy
