@@ -15,10 +15,16 @@ public static class CancelReasons
 {
     /// <summary>A day limit order, or the volume-capped remainder of an order, outlived its session.</summary>
     public const string SessionEnd = "session_end";
+
+    /// <summary>An exit decided while an entry on that side was still working: the entry's rest is cancelled first.</summary>
+    public const string Exit = "exit";
+
+    /// <summary>A new entry on the same side replaced one still working.</summary>
+    public const string Replaced = "replaced";
 }
 
 /// <summary>The unfilled <paramref name="Quantity"/> of order <paramref name="OrderId"/>, cancelled at <paramref name="Timestamp"/>
-/// (the first bar of a later session).</summary>
+/// (the first bar of a later session, or the decision that cancelled it).</summary>
 public sealed record Cancellation(string OrderId, decimal Quantity, DateTime Timestamp, string Reason);
 
 /// <summary>A resting stop order moved to <paramref name="StopPrice"/> by the decision at <paramref name="Timestamp"/>

@@ -107,6 +107,7 @@ internal sealed class SimulatedBroker
                         continue;
                     }
 
+                    CancelWorkingEntries(intent.Side, decisionBar.Timestamp, CancelReasons.Replaced);
                     var type = intent.Type == OrderType.Limit ? OrderType.Limit : OrderType.Market;
                     _working.Add(new WorkingOrder(
                         NewOrder(intent.Side, quantity, type, decisionBar, null, intent.Reason, intent.LimitPrice), IntentKind.Entry));
@@ -124,6 +125,7 @@ internal sealed class SimulatedBroker
                         continue;
                     }
 
+                    CancelWorkingEntries(Opposite(intent.Side), decisionBar.Timestamp, CancelReasons.Exit);
                     _working.Add(new WorkingOrder(
                         NewOrder(intent.Side, Math.Abs(projected), OrderType.Market, decisionBar, null, intent.Reason), IntentKind.Exit));
                     projected = 0;
@@ -175,6 +177,21 @@ internal sealed class SimulatedBroker
         }
 
         ClearStop();
+    }
+
+    /// <summary>Cancels the unfilled rest of every working entry on <paramref name="side"/> (an exit or a new entry
+    /// supersedes them, so a volume-capped or resting entry cannot rebuild a position the strategy is leaving).</summary>
+    private void CancelWorkingEntries(OrderSide side, DateTime time, string reason)
+    {
+        for (var i = _working.Count - 1; i >= 0; i--)
+        {
+            var w = _working[i];
+            if (w.Kind == IntentKind.Entry && w.Order.Side == side)
+            {
+                _cancellations.Add(new Cancellation(w.Order.Id, w.Order.Quantity - w.Filled, time, reason));
+                _working.RemoveAt(i);
+            }
+        }
     }
 
     private void ExecuteWorking(in Bar bar, bool canFill, int day)

@@ -132,6 +132,31 @@ public class ExecutionRealismTests
     }
 
     [Fact]
+    public void An_exit_cancels_the_rest_of_an_entry_that_is_still_filling()
+    {
+        // Entry 250 capped at 100 per bar: 100 fill on bar 1; the exit decided at bar 1's close cancels the other 150,
+        // so bar 2 sells the 100 held and nothing is bought back.
+        Bar[] bars =
+        [
+            Flat(Ny(2024, 3, 5, 10, 0), 20m, 1_000m),
+            Flat(Ny(2024, 3, 5, 10, 1), 20m, 1_000m),
+            Flat(Ny(2024, 3, 5, 10, 2), 20m, 1_000m),
+            Flat(Ny(2024, 3, 5, 10, 3), 20m, 1_000m),
+        ];
+        var result = Run(Timeframe.OneMinute, bars, new()
+        {
+            [0] = [OrderIntent.Enter(PositionSide.Long, 250, null, "in")],
+            [1] = [OrderIntent.Exit(PositionSide.Long, "out")],
+        }, Nyse with { MaxVolumeShare = 0.1m });
+
+        Assert.Equal([(OrderSide.Buy, 100m), (OrderSide.Sell, 100m)], result.Fills.Select(f => (f.Side, f.Quantity)));
+        var cancel = Assert.Single(result.Cancellations);
+        Assert.Equal((result.Orders[0].Id, 150m, bars[1].Timestamp, CancelReasons.Exit),
+            (cancel.OrderId, cancel.Quantity, cancel.Timestamp, cancel.Reason));
+        Assert.Equal(100m, Assert.Single(result.Trades).Quantity);
+    }
+
+    [Fact]
     public void A_limit_buy_fills_only_when_the_price_trades_through_the_limit()
     {
         // Limit 99. Bar 1 low 99.5: no. Bar 2 low exactly 99: touched, not traded through: no.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AiTrader.Cli;
 using AiTrader.Cli.Commands;
+using AiTrader.Core.Backtesting;
 using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
@@ -54,6 +55,33 @@ public sealed class CliTests : IDisposable
         Assert.True(root.GetProperty("max_drawdown").GetDouble() >= 0);
     }
 
+    [Fact]
+    public async Task A_volume_cap_splits_minute_bar_orders_and_orders_csv_shows_it()
+    {
+        // SPY minute bars trade tens of thousands of shares; 0.01% of that is a handful, so entries of hundreds of
+        // shares must fill in pieces, and the pieces add up in orders.csv and trades.csv.
+        var (code, _, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--interval", "1Min", "--strategy", "breakout",
+            "--max-volume-share", "0.0001", "--out", _tmp);
+        Assert.True(code == 0, err);
+
+        var orders = File.ReadAllLines(Path.Combine(_tmp, "orders.csv"));
+        Assert.Equal(OrderLogWriter.Header, orders[0]);
+        var rows = orders.Skip(1).Select(l => l.Split(',')).ToArray();
+        var entries = rows.Where(r => r[3] == "market" && r[2] == "buy").ToArray();
+        Assert.NotEmpty(entries);
+        // Some entry was cut by the cap: it filled less than asked, or its rest was cancelled at the session end.
+        Assert.Contains(entries, r => decimal.Parse(r[7], CultureInfo.InvariantCulture) < decimal.Parse(r[4], CultureInfo.InvariantCulture)
+            || r[9] == "partially_filled_cancelled");
+        Assert.All(rows, r => Assert.True(decimal.Parse(r[7], CultureInfo.InvariantCulture) <= decimal.Parse(r[4], CultureInfo.InvariantCulture)
+            || r[3] == "stop"));
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_tmp, "summary.json")));
+        var trades = File.ReadAllLines(Path.Combine(_tmp, "trades.csv")).Skip(1).ToArray();
+        var sumPnl = trades.Sum(l => decimal.Parse(l.Split(',')[7], CultureInfo.InvariantCulture));
+        Assert.Equal(summary.RootElement.GetProperty("initial_capital").GetDecimal() + sumPnl,
+            summary.RootElement.GetProperty("final_equity").GetDecimal());
+    }
+
     [Theory]
     [InlineData("backtest --symbol NOPE --start 2005-01-01", "NOPE")]
     [InlineData("backtest --symbol SPY --strategy nosuch", "nosuch")]
@@ -64,6 +92,8 @@ public sealed class CliTests : IDisposable
     [InlineData("backtest --symbol SPY --adjustment dividends", "split or raw")]
     [InlineData("backtest --symbol SPY --bogus", "--bogus")]
     [InlineData("calendar --from 2024-02-01 --to 2024-01-01", "after")]
+    [InlineData("backtest --symbol SPY --max-volume-share 0", "--max-volume-share")]
+    [InlineData("backtest --symbol SPY --max-volume-share 1.5", "(0, 1]")]
     public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
     {
         var (code, _, err) = await CliRunner.Run(commandLine.Split(' '));
