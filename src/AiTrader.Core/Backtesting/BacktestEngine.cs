@@ -88,7 +88,7 @@ public sealed class BacktestEngine
 
             lastGoodIndex = i;
             var close = bar.Close;
-            context.Update(broker.PositionQuantity, broker.Cash, broker.Equity(close), broker.ProtectiveStop);
+            context.Update(in bar, broker.PositionQuantity, broker.Cash, broker.Equity(close), broker.ProtectiveStop);
             broker.Submit(strategy.OnBar(context), bar);
             equityCurve.Add(Mark(broker, bar.Timestamp, close));
         }

@@ -73,15 +73,17 @@ public sealed class BreakoutStrategy : IStrategy
 
         // The breakout compares today's close with the channel of the N bars before today: read it before updating.
         var previousChannel = _channel.Value;
-        _channel.Update(bar);
-        var atr = _atr.Update(bar);
+        var high = (double)bar.High;
+        var low = (double)bar.Low;
+        var closeValue = (double)bar.Close;
+        _channel.Update(high, low);
+        var atr = _atr.Update(high, low, closeValue);
         if (previousChannel is not { } channel || atr is not { } atrValue)
         {
             return [];
         }
 
         var close = bar.Close;
-        var closeValue = (double)close;
         if (context.IsLong)
         {
             if (closeValue < channel.Lower)

@@ -48,7 +48,23 @@ public sealed class StrategyContext
     public bool AllowShort { get; }
 
     /// <summary>The bar that just closed.</summary>
-    public Bar Bar => Bars[^1];
+    public ref readonly Bar Bar
+    {
+        get
+        {
+            // A driver that reuses the context hands the current bar over directly, sparing two interface calls.
+            if (_hasCurrent)
+            {
+                return ref _current;
+            }
+
+            _current = Bars[^1];
+            return ref _current;
+        }
+    }
+
+    private Bar _current;
+    private bool _hasCurrent;
 
     /// <summary>Zero-based index of the current bar among the accepted bars.</summary>
     public int BarIndex => Bars.Count - 1;
@@ -59,9 +75,18 @@ public sealed class StrategyContext
 
     public bool IsShort => PositionQuantity < 0;
 
+    /// <summary>Sets the account figures and the current bar (which must be the last of <see cref="Bars"/>) for the next call.</summary>
+    internal void Update(in Bar current, decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
+    {
+        Update(positionQuantity, cash, equity, protectiveStop);
+        _current = current;
+        _hasCurrent = true;
+    }
+
     /// <summary>Sets the account figures for the next call (the bars view grows on its own).</summary>
     internal void Update(decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
     {
+        _hasCurrent = false;
         PositionQuantity = positionQuantity;
         Cash = cash;
         Equity = equity;

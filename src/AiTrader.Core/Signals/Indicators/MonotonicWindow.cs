@@ -25,9 +25,10 @@ internal sealed class MonotonicWindow
     public void Add(long index, double value)
     {
         // Drop from the back every value the new one dominates: it can never be the extreme while the new one is in the window.
+        // (Ring positions wrap with a compare instead of '%': this runs for every bar of every backtest.)
         while (_count > 0)
         {
-            var back = (_head + _count - 1) % _window;
+            var back = Wrap(_head + _count - 1);
             var dominated = _keepMaximum ? _values[back] <= value : _values[back] >= value;
             if (!dominated)
             {
@@ -40,15 +41,18 @@ internal sealed class MonotonicWindow
         // Drop from the front the value that slid out of the window.
         if (_count > 0 && _indices[_head] <= index - _window)
         {
-            _head = (_head + 1) % _window;
+            _head = Wrap(_head + 1);
             _count--;
         }
 
-        var slot = (_head + _count) % _window;
+        var slot = Wrap(_head + _count);
         _indices[slot] = index;
         _values[slot] = value;
         _count++;
     }
+
+    /// <summary>A ring position in [0, 2·window) brought back into [0, window).</summary>
+    private int Wrap(int position) => position >= _window ? position - _window : position;
 
     public void Clear()
     {
