@@ -35,7 +35,7 @@ public static class TradeCommand
         var runId = new Option<string?>("--run-id") { Description = "Run id; give the id of a stopped run to resume it." };
         var flatten = new Option<int?>("--flatten-minutes") { Description = "Exit all positions N minutes before the close." };
         var maxBars = new Option<int?>("--max-bars") { Description = "Live stream: stop after this many bars (all symbols together)." };
-        var until = new Option<string?>("--until") { Description = "Live stream: stop at this time: HH:mm New York today, or an ISO-8601 instant (bar time or wall clock, whichever comes first)." };
+        var until = new Option<string?>("--until") { Description = "Live stream: stop at this time: HH:mm New York today, or an ISO-8601 instant; by bar time, and by the wall clock when it is still ahead at start." };
         var maxVolumeShare = new Option<decimal?>("--max-volume-share") { Description = "Paper broker: an order takes at most this share of a bar's volume (0.1 = 10%); the rest fills on later bars or is cancelled at the close." };
         var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
         var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
@@ -226,10 +226,11 @@ public static class TradeCommand
         public async IAsyncEnumerable<(Symbol Symbol, Bar Bar)> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, cancellationToken);
-            if (until is { } at)
+            // The wall clock only stops a run whose --until is still ahead of it; a delayed or replayed feed whose bars are
+            // older than the wall clock stops on bar time alone.
+            if (until is { } at && at > DateTime.UtcNow)
             {
-                var wait = at - DateTime.UtcNow;
-                stop.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                stop.CancelAfter(at - DateTime.UtcNow);
             }
 
             await using var bars = stream.StreamBarsAsync(symbols, stop.Token).GetAsyncEnumerator(stop.Token);
