@@ -145,6 +145,11 @@ public sealed class BrokerVenue : ITradingVenue
         }
     }
 
+    public void EndSession(DateTime closeUtc)
+    {
+        // Alpaca expires day orders and reports it on the stream.
+    }
+
     public void Checkpoint()
     {
         // The broker holds the orders and positions; client order ids make resubmission after a restart a no-op.

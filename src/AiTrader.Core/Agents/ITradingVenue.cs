@@ -38,6 +38,10 @@ public interface ITradingVenue : IAsyncDisposable
     /// <summary>The last bar time the loop finished at this venue (restart cursor); null when it starts fresh.</summary>
     DateTime? LastProcessedUtc { get; set; }
 
+    /// <summary>The session closed at <paramref name="closeUtc"/>: the paper broker cancels what is left of orders that
+    /// started filling in it (volume-capped); a real broker expires day orders itself.</summary>
+    void EndSession(DateTime closeUtc);
+
     /// <summary>Persists the venue after a bar time (the paper broker's snapshot); a no-op where the broker keeps the state.</summary>
     void Checkpoint();
 }

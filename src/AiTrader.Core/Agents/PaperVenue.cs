@@ -74,6 +74,8 @@ public sealed class PaperVenue : ITradingVenue
         return events;
     }
 
+    public void EndSession(DateTime closeUtc) => Paper.CancelSessionRemainders(closeUtc);
+
     public void Checkpoint()
     {
         if (_snapshotPath is not null)

@@ -330,6 +330,9 @@ public sealed class TradingSessionLoop
                 return;
             }
 
+            venue.EndSession(session.CloseUtc);
+            await JournalEventsAsync(cancellationToken).ConfigureAwait(false);
+            venue.Checkpoint();
             var summary = await loop._journal.RecordSummaryAsync(session.Date, session.CloseUtc.AddMinutes(1), cancellationToken).ConfigureAwait(false);
             if (_tradedInSession)
             {
