@@ -159,7 +159,7 @@ public sealed class TradingSessionLoop
         }
 
         var run = new Run(this, venue, guardrails, new ExecutionAgent(venue.Broker, guardrails, _journal, _options.RunId),
-            new SizingAgent(), _options.Symbols.ToDictionary(s => s, s => new PolicyAgent(s, _options.Interval,
+            SizingAgent.From(_options.Sizing), _options.Symbols.ToDictionary(s => s, s => new PolicyAgent(s, _options.Interval,
                 StrategyCatalog.Create(_options.Strategy, _options.Parameters, _options.Sizing), costs.AllowShort)));
         if (resumed)
         {
