@@ -39,12 +39,13 @@ public static class TradeCommand
         var maxVolumeShare = new Option<decimal?>("--max-volume-share") { Description = "Paper broker: an order takes at most this share of a bar's volume (0.1 = 10%); the rest fills on later bars or is cancelled at the close." };
         var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
         var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
+        var resetHalt = new Option<bool>("--reset-halt") { Description = "Resuming a run: lift its max-drawdown halt (manual reset; only after the cool-off)." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
 
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
-            maxVolumeShare, regimeAware, riskAgent, riskFraction,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -108,7 +109,7 @@ public static class TradeCommand
             var today = ExchangeTime.SessionDate(DateTime.UtcNow);
             var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, tf, name, strategyParams,
                 new BacktestOptions(InitialCapital: cash, MaxVolumeShare: volumeShare), parse.GetValue(flatten), delay, settings.DataDir,
-                Sizing: sizing);
+                Sizing: sizing, ResetHalts: parse.GetValue(resetHalt));
             await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
             var journal = new JournalingAgent(journalStore);
             void Progress(SessionProgress p)

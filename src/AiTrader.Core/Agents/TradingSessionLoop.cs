@@ -3,6 +3,7 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Brokers.Paper;
 using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
@@ -16,6 +17,7 @@ namespace AiTrader.Core.Agents;
 /// <param name="RunId">Names the client order ids and the snapshot file; the same id resumes a stopped run.</param>
 /// <param name="StateDirectory">Where <c>paper/&lt;run-id&gt;.json</c> lives (AITRADER_DATA_DIR); null keeps no snapshot.</param>
 /// <param name="FlattenMinutesBeforeClose">When set, exits every position this many minutes before the close and opens nothing after.</param>
+/// <param name="ResetHalts">On start, manually reset a restored max-drawdown halt (once its cool-off is over).</param>
 /// <param name="DelayPerBar">Simulated-clock pacing: how long to wait after each bar time (null = as fast as possible).</param>
 public sealed record TradingSessionOptions(
     string RunId,
@@ -30,7 +32,8 @@ public sealed record TradingSessionOptions(
     TimeSpan? DelayPerBar = null,
     string? StateDirectory = null,
     PriceAdjustment Adjustment = PriceAdjustment.Split,
-    SizingOptions? Sizing = null)
+    SizingOptions? Sizing = null,
+    bool ResetHalts = false)
 {
     /// <summary>The regular-session, unflagged bars of every symbol from <see cref="From"/> to <see cref="To"/>, in time
     /// order (ties in watchlist order): the replay's feed.</summary>
@@ -128,6 +131,9 @@ public sealed class TradingSessionLoop
         _venue = venue;
     }
 
+    /// <summary>Where the run's guardrail state (high-water mark, session baseline, halts, order window) is kept between restarts.</summary>
+    public static string GuardrailStatePath(string stateDirectory, string runId) => Path.Combine(stateDirectory, "guardrails", runId + ".json");
+
     /// <summary>The snapshot path of <paramref name="runId"/> under <paramref name="stateDirectory"/>.</summary>
     public static string SnapshotPath(string stateDirectory, string runId) => Path.Combine(stateDirectory, "paper", runId + ".json");
 
@@ -149,6 +155,22 @@ public sealed class TradingSessionLoop
         var venue = _venue ?? await PaperVenue.OpenAsync(path, costs, _calendar, cancellationToken).ConfigureAwait(false);
         var resumed = venue.LastProcessedUtc is not null;
         var guardrails = _guardrails();
+        var statePath = _options.StateDirectory is { } d ? GuardrailStatePath(d, _options.RunId) : null;
+        if (statePath is not null && File.Exists(statePath))
+        {
+            guardrails.RestoreState(await File.ReadAllTextAsync(statePath, cancellationToken).ConfigureAwait(false));
+            var halted = guardrails.Guardrails.OfType<DrawdownGate>().Where(g => g.IsHalted).ToList();
+            if (_options.ResetHalts && halted.Count > 0)
+            {
+                var now = venue.LastProcessedUtc ?? DateTime.UtcNow;
+                var reset = halted.All(g => g.ManualReset(now));
+                Report(now, "reset", reset
+                    ? "max_drawdown halt reset by the operator; the high-water mark is re-based to the equity now"
+                    : $"max_drawdown halt not reset: the cool-off runs until {halted.Max(g => g.CoolOffEndsUtc):yyyy-MM-dd HH:mm}Z", 0, venue.Equity);
+                AtomicFile.WriteAllText(statePath, guardrails.ExportState());
+            }
+        }
+
         // Day-trade counts and positions are guardrail state: rebuild them from the fills the broker already booked.
         if (venue is PaperVenue paper)
         {
@@ -158,7 +180,7 @@ public sealed class TradingSessionLoop
             }
         }
 
-        var run = new Run(this, venue, guardrails, new ExecutionAgent(venue.Broker, guardrails, _journal, _options.RunId),
+        var run = new Run(this, venue, guardrails, statePath, new ExecutionAgent(venue.Broker, guardrails, _journal, _options.RunId),
             SizingAgent.From(_options.Sizing), _options.Symbols.ToDictionary(s => s, s => new PolicyAgent(s, _options.Interval,
                 StrategyCatalog.Create(_options.Strategy, _options.Parameters, _options.Sizing), costs.AllowShort)));
         if (resumed)
@@ -207,7 +229,7 @@ public sealed class TradingSessionLoop
     }
 
     /// <summary>The per-run state of <see cref="RunAsync"/>: the current session and what has been counted.</summary>
-    private sealed class Run(TradingSessionLoop loop, ITradingVenue venue, GuardrailSet guardrails, ExecutionAgent execution,
+    private sealed class Run(TradingSessionLoop loop, ITradingVenue venue, GuardrailSet guardrails, string? statePath, ExecutionAgent execution,
         SizingAgent sizing, Dictionary<Symbol, PolicyAgent> policies)
     {
         private readonly TradingSessionOptions _options = loop._options;
@@ -297,11 +319,21 @@ public sealed class TradingSessionLoop
             await JournalEventsAsync(ct).ConfigureAwait(false);
             venue.LastProcessedUtc = time;
             Processed++;
-            venue.Checkpoint();
+            Checkpoint();
             loop.Report(time, "regular", "", Processed, venue.Equity);
             if (_options.DelayPerBar is { } delay && delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Persists the venue and the guardrails after a bar time, so a restart resumes both from here.</summary>
+        private void Checkpoint()
+        {
+            venue.Checkpoint();
+            if (statePath is not null)
+            {
+                AtomicFile.WriteAllText(statePath, guardrails.ExportState());
             }
         }
 
@@ -332,7 +364,7 @@ public sealed class TradingSessionLoop
 
             venue.EndSession(session.CloseUtc);
             await JournalEventsAsync(cancellationToken).ConfigureAwait(false);
-            venue.Checkpoint();
+            Checkpoint();
             var summary = await loop._journal.RecordSummaryAsync(session.Date, session.CloseUtc.AddMinutes(1), cancellationToken).ConfigureAwait(false);
             if (_tradedInSession)
             {
