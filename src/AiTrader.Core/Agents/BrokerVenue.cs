@@ -10,13 +10,14 @@ namespace AiTrader.Core.Agents;
 /// <remarks>
 /// Fills are reconciled against the broker's orders on every refresh: an order whose filled quantity grew without a
 /// stream event (the socket was down, or the order filled before the stream listened) yields a fill event for the
-/// difference at the order's average price, keyed <c>reconciled-&lt;filled quantity&gt;</c>; a stream event for a quantity
+/// difference, priced so that it explains the order's new average fill price, keyed <c>reconciled-&lt;filled quantity&gt;</c>; a stream event for a quantity
 /// already reconciled is dropped. So each share filled is journaled once, whichever way the loop learns of it.
 /// </remarks>
 public sealed class BrokerVenue : ITradingVenue
 {
     private readonly ConcurrentQueue<TradeUpdate> _incoming = new();
     private readonly Dictionary<string, decimal> _filled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, decimal> _filledValue = new(StringComparer.Ordinal);
     private readonly Dictionary<Symbol, decimal> _positions = [];
     private readonly Dictionary<Symbol, decimal> _stops = [];
     private readonly Lock _gate = new();
@@ -87,13 +88,19 @@ public sealed class BrokerVenue : ITradingVenue
                     var quantity = order.FilledQuantity - known;
                     var at = order.FilledAt ?? order.UpdatedAt ?? order.CreatedAt;
                     var id = "reconciled-" + order.FilledQuantity.ToString(CultureInfo.InvariantCulture);
-                    var price = order.AverageFillPrice ?? 0m;
+                    // The price that moves the order's average from what was known to what the broker reports now.
+                    var value = (order.AverageFillPrice ?? 0m) * order.FilledQuantity;
+                    var price = (value - _filledValue.GetValueOrDefault(order.Id)) / quantity;
                     var update = new TradeUpdate(order.Status == BrokerOrderStatus.Filled ? TradeUpdateEvent.Fill : TradeUpdateEvent.PartialFill,
                         "reconciled", order, at, price, quantity, _positions.GetValueOrDefault(order.Symbol), id);
                     _reconciled.Add(new VenueEvent(update, new Fill(order.Id, order.Symbol, order.Side, quantity, price, 0m, at)));
                 }
 
-                _filled[order.Id] = Math.Max(known, order.FilledQuantity);
+                if (order.FilledQuantity >= known)
+                {
+                    _filled[order.Id] = order.FilledQuantity;
+                    _filledValue[order.Id] = (order.AverageFillPrice ?? 0m) * order.FilledQuantity;
+                }
             }
         }
     }
@@ -130,6 +137,7 @@ public sealed class BrokerVenue : ITradingVenue
                     }
 
                     _filled[update.Order.Id] = update.Order.FilledQuantity;
+                    _filledValue[update.Order.Id] = (update.Order.AverageFillPrice ?? price) * update.Order.FilledQuantity;
                     var at = update.Timestamp ?? update.Order.UpdatedAt ?? update.Order.CreatedAt;
                     events.Add(new VenueEvent(update, new Fill(update.Order.Id, update.Order.Symbol, update.Order.Side, quantity, price, 0m, at)));
                 }
