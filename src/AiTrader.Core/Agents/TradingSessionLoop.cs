@@ -156,9 +156,14 @@ public sealed class TradingSessionLoop
         var resumed = venue.LastProcessedUtc is not null;
         var guardrails = _guardrails();
         var statePath = _options.StateDirectory is { } d ? GuardrailStatePath(d, _options.RunId) : null;
-        if (statePath is not null && File.Exists(statePath))
+        // The state file is the latest checkpoint; without it (lost, or a live run on another machine) the journal's latest
+        // halt entry of this run brings back the halts and the marks as they were then.
+        var savedState = statePath is not null && File.Exists(statePath)
+            ? await File.ReadAllTextAsync(statePath, cancellationToken).ConfigureAwait(false)
+            : resumed ? await JournaledGuardrailStateAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (savedState is not null)
         {
-            guardrails.RestoreState(await File.ReadAllTextAsync(statePath, cancellationToken).ConfigureAwait(false));
+            guardrails.RestoreState(savedState);
             var halted = guardrails.Guardrails.OfType<DrawdownGate>().Where(g => g.IsHalted).ToList();
             if (_options.ResetHalts && halted.Count > 0)
             {
@@ -167,7 +172,12 @@ public sealed class TradingSessionLoop
                 Report(now, "reset", reset
                     ? "max_drawdown halt reset by the operator; the high-water mark is re-based to the equity now"
                     : $"max_drawdown halt not reset: the cool-off runs until {halted.Max(g => g.CoolOffEndsUtc):yyyy-MM-dd HH:mm}Z", 0, venue.Equity);
-                AtomicFile.WriteAllText(statePath, guardrails.ExportState());
+                if (statePath is not null)
+                {
+                    AtomicFile.WriteAllText(statePath, guardrails.ExportState());
+                }
+
+                await JournalHaltsAsync(guardrails, now, null, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -234,6 +244,7 @@ public sealed class TradingSessionLoop
     {
         private readonly TradingSessionOptions _options = loop._options;
         private bool _tradedInSession;
+        private string? _halts = Halts(guardrails);
 
         public TradingSession? Session { get; private set; }
 
@@ -320,6 +331,7 @@ public sealed class TradingSessionLoop
             venue.LastProcessedUtc = time;
             Processed++;
             Checkpoint();
+            _halts = await loop.JournalHaltsAsync(guardrails, time, _halts, ct).ConfigureAwait(false);
             loop.Report(time, "regular", "", Processed, venue.Equity);
             if (_options.DelayPerBar is { } delay && delay > TimeSpan.Zero)
             {
@@ -390,6 +402,36 @@ public sealed class TradingSessionLoop
                 await execution.RecordUpdateAsync(e.Update, e.Fill?.Fee ?? 0m, e.Reason, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Which halts are on: max_drawdown, daily_loss, kill_switch (empty when none).</summary>
+    private static string Halts(GuardrailSet guardrails) => string.Join(", ",
+        guardrails.Guardrails.OfType<DrawdownGate>().Where(g => g.IsHalted).Select(g => g.Rule)
+            .Concat(guardrails.Guardrails.OfType<DailyLossLimit>().Where(g => g.IsTripped).Select(g => g.Rule))
+            .Concat(guardrails.Guardrails.OfType<KillSwitch>().Where(g => g.IsEngaged).Select(g => g.Rule)));
+
+    /// <summary>Journals the guardrail state when the set of halts differs from <paramref name="previous"/>: a
+    /// <c>decision</c> entry keyed <c>&lt;run&gt;:guardrails:&lt;utc&gt;</c> whose data holds the whole state.</summary>
+    private async Task<string> JournalHaltsAsync(GuardrailSet guardrails, DateTime utc, string? previous, CancellationToken ct)
+    {
+        var halts = Halts(guardrails);
+        if (halts != previous)
+        {
+            var data = new System.Text.Json.Nodes.JsonObject { ["guardrails"] = System.Text.Json.Nodes.JsonNode.Parse(guardrails.ExportState()) };
+            await _journal.RecordDecisionAsync(utc, null, halts.Length > 0 ? $"guardrails: halted by {halts}" : "guardrails: no halt",
+                data, $"{_options.RunId}:guardrails:{utc:O}", ct).ConfigureAwait(false);
+        }
+
+        return halts;
+    }
+
+    /// <summary>The guardrail state of this run's latest guardrail journal entry, or null.</summary>
+    private async Task<string?> JournaledGuardrailStateAsync(CancellationToken ct)
+    {
+        var prefix = $"{_options.RunId}:guardrails:";
+        var entries = await _journal.Journal.QueryAsync(new JournalQuery(Kind: JournalKind.Decision), ct).ConfigureAwait(false);
+        var last = entries.LastOrDefault(e => e.EventKey?.StartsWith(prefix, StringComparison.Ordinal) == true && e.Data is not null);
+        return last is null ? null : System.Text.Json.Nodes.JsonNode.Parse(last.Data!)?["guardrails"]?.ToJsonString();
     }
 
     private static TradingSessionOptions Validate(TradingSessionOptions options)

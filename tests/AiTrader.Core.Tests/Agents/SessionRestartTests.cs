@@ -41,12 +41,15 @@ public sealed class SessionRestartTests : IDisposable
         // A 0.05% drawdown limit trips on the first losing minutes of a day; no cool-off, manual reset required.
         DrawdownGate? gate = null;
         GuardrailSet Rules() => new([new KillSwitch(), gate = new DrawdownGate(0.0005m, TimeSpan.Zero), new OrderRateLimit(60)]);
-        var journal = new JournalingAgent(new InMemoryJournal());
+        var store = new InMemoryJournal();
+        var journal = new JournalingAgent(store);
 
         await new TradingSessionLoop(Options("dd", D(7)), Source, journal, Rules).RunAsync();
         Assert.True(gate!.IsHalted, "precondition: the tiny limit trips on 2013-10-07");
         var trippedAt = gate.HaltedAtUtc;
         var hwm = gate.HighWaterMark;
+        var halt = Assert.Single(store.Entries, e => e.Kind == JournalKind.Decision && e.EventKey!.StartsWith("dd:guardrails:", StringComparison.Ordinal));
+        Assert.Equal("guardrails: halted by max_drawdown", halt.Reason);
 
         // Restart for the next day: a fresh gate comes back halted, with the same trip, and blocks every new entry.
         var second = await new TradingSessionLoop(Options("dd", D(8)), Source, journal, Rules).RunAsync();
@@ -57,9 +60,17 @@ public sealed class SessionRestartTests : IDisposable
         Assert.True(second.BlocksByRule.GetValueOrDefault(GuardrailRules.MaxDrawdown) > 0, "the restored halt blocks entries");
         Assert.DoesNotContain(second.Broker.Orders, o => IsEntryOn(o, D(8)));
 
-        // Without a reset, the next day is still halted; with --reset-halt it trades again.
+        // Without the state file the journal's halt entry brings the halt back all the same.
+        File.Delete(TradingSessionLoop.GuardrailStatePath(_tmp, "dd"));
+        var fromJournal = await new TradingSessionLoop(Options("dd", new DateOnly(2013, 10, 8)), Source, journal, Rules).RunAsync();
+        Assert.True(fromJournal.Resumed);
+        Assert.True(gate.IsHalted);
+        Assert.Equal(trippedAt, gate.HaltedAtUtc);
+
+        // With --reset-halt the next day trades again, and the journal records that the halt is gone.
         var third = await new TradingSessionLoop(Options("dd", D(9)) with { ResetHalts = true }, Source, journal, Rules).RunAsync();
         Assert.Contains(third.Broker.Orders, o => IsEntryOn(o, D(9)));
+        Assert.Contains(store.Entries, e => e.Kind == JournalKind.Decision && e.Reason == "guardrails: no halt");
     }
 
     [Fact]
