@@ -40,7 +40,14 @@ public static class AiTraderApp
         try
         {
             return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false },
+                new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                    // Ctrl+C lets a trading run finish its bar time (journal and snapshot complete) instead of the default 2 s.
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "trade" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
+                },
                 cancellationToken);
         }
         catch (Exception ex) when (ex is CliException or MarketDataException or ArgumentException or FormatException)

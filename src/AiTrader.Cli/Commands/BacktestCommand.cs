@@ -110,7 +110,7 @@ public static class BacktestCommand
         return command;
     }
 
-    private static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)
+    internal static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)
     {
         decimal? kelly = null;
         if (!string.IsNullOrWhiteSpace(riskAgent))

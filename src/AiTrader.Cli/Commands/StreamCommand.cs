@@ -65,11 +65,7 @@ public static partial class StreamCommand
                     throw new CliException("--vendor alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; set them or use --vendor replay.");
                 }
 
-                var vendorSettings = VendorSettings.FromEnvironment();
-                var http = new HttpClient();
-                var rest = new AlpacaClient(http, vendorSettings.AlpacaOptions);
-                var manager = new StreamingManager(streamOptions, rest);
-                bars = manager.StreamBarsAsync(list, stop.Token);
+                bars = AlpacaBars(streamOptions).StreamBarsAsync(list, stop.Token);
             }
 
             stdout.WriteLine(Header);
@@ -100,6 +96,10 @@ public static partial class StreamCommand
         });
         return command;
     }
+
+    /// <summary>Live Alpaca minute bars from ALPACA_STREAM_URL, with missed minutes backfilled over ALPACA_DATA_BASE_URL.</summary>
+    internal static StreamingManager AlpacaBars(AlpacaStreamOptions streamOptions) =>
+        new(streamOptions, new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment().AlpacaOptions));
 
     /// <summary>One CSV row: symbol,timestamp (UTC bar open, ISO-8601),open,high,low,close,volume,source.</summary>
     public static string Row(StreamPayload payload)

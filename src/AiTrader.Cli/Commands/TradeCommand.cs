@@ -1,63 +1,72 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
+using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.MarketData.Streaming;
+using AiTrader.MarketData.Trading;
 using AiTrader.Storage;
 using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;
 
-/// <summary><c>aitrader trade</c>: the trading loop; offline only the paper broker replaying bundled minute bars is available.</summary>
+/// <summary><c>aitrader trade</c>: the trading loop on replayed bundled bars or the live Alpaca stream, at the paper
+/// broker or (with an explicit confirmation) a real Alpaca account.</summary>
 public static class TradeCommand
 {
     public static Command Create(AppSettings settings, TextWriter stdout)
     {
-        var paper = new Option<bool>("--paper") { Description = "Trade on the paper broker (simulated fills)." };
-        var live = new Option<bool>("--live") { Description = "Trade a live Alpaca account (needs keys and --yes-i-understand-live-trading)." };
-        var confirm = new Option<bool>("--yes-i-understand-live-trading") { Description = "Confirms live trading with real money." };
-        var replay = new Option<string?>("--replay") { Description = "Replay bundled bars FROM:TO (YYYY-MM-DD:YYYY-MM-DD) on a simulated clock." };
+        var paper = new Option<bool>("--paper") { Description = "Trade on the paper broker (simulated fills against the bars); the default." };
+        var live = new Option<bool>("--live") { Description = "Send real orders to the Alpaca account of APCA_API_KEY_ID (ALPACA_TRADING_BASE_URL); needs --confirm-live or typing the account number." };
+        var confirm = new Option<bool>("--confirm-live", "--yes-i-understand-live-trading") { Description = "Confirms --live: orders go to the broker account." };
+        var replay = new Option<string?>("--replay") { Description = "Replay bundled bars FROM:TO (YYYY-MM-DD:YYYY-MM-DD) on a simulated clock; without it the live Alpaca stream drives the loop." };
         var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated (default: WATCHLIST_TEXT)." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval, e.g. 1Min.", DefaultValueFactory = _ => "1Min" };
-        var speed = new Option<string>("--speed") { Description = "max (no delay) or a factor: 60 plays one minute per second.", DefaultValueFactory = _ => "max" };
-        var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD.", DefaultValueFactory = _ => 100_000m };
+        var interval = new Option<string>("--interval") { Description = "Bar interval, e.g. 1Min (the live stream is 1Min only).", DefaultValueFactory = _ => "1Min" };
+        var speed = new Option<string>("--speed") { Description = "Replay pacing: max (no delay) or a factor: 60 plays one minute per second.", DefaultValueFactory = _ => "max" };
+        var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD (paper broker).", DefaultValueFactory = _ => 100_000m };
         var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id; give the id of a stopped run to resume it." };
         var flatten = new Option<int?>("--flatten-minutes") { Description = "Exit all positions N minutes before the close." };
+        var maxBars = new Option<int?>("--max-bars") { Description = "Live stream: stop after this many bars (all symbols together)." };
+        var until = new Option<string?>("--until") { Description = "Live stream: stop at this time: HH:mm New York today, or an ISO-8601 instant; by bar time, and by the wall clock when it is still ahead at start." };
+        var maxVolumeShare = new Option<decimal?>("--max-volume-share") { Description = "Paper broker: an order takes at most this share of a bar's volume (0.1 = 10%); the rest fills on later bars or is cancelled at the close." };
+        var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
+        var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
+        var resetHalt = new Option<bool>("--reset-halt") { Description = "Resuming a run: lift its max-drawdown halt (manual reset; only after the cool-off)." };
+        var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
 
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
-            paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten,
+            paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt,
         };
 
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(live) && !parse.GetValue(paper))
+            var isLive = parse.GetValue(live);
+            if (isLive && parse.GetValue(paper))
             {
-                var hasKeys = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("APCA_API_KEY_ID"))
-                    && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("APCA_API_SECRET_KEY"));
-                throw new CliException(!hasKeys
-                    ? "--live needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set; refusing to trade live."
-                    : !parse.GetValue(confirm)
-                        ? "--live trades real money; add --yes-i-understand-live-trading to confirm."
-                        : "live trading runs on the Alpaca stream, which this build does not start offline; use --paper --replay.");
+                throw new CliException("--paper and --live exclude each other; pick one.");
             }
 
-            if (parse.GetValue(replay) is not { } range)
+            var range = parse.GetValue(replay) is { } r ? ParseRange(r) : ((DateOnly From, DateOnly To)?)null;
+            if (isLive && range is not null)
             {
-                throw new CliException("live streaming trading needs APCA keys and the market-data stream and is not available offline; use --paper --replay FROM:TO.");
+                throw new CliException("--live trades on the live stream and cannot --replay; use --paper --replay FROM:TO.");
             }
 
-            var (from, to) = ParseRange(range);
             var watchlist = ParseSymbols(parse.GetValue(symbols) ?? Environment.GetEnvironmentVariable("WATCHLIST_TEXT"));
-            if (!Timeframe.TryParse(parse.GetValue(interval)!, out var tf))
+            var tf = CliParsing.ParseInterval(parse.GetValue(interval)!);
+            if (range is null && tf != Timeframe.OneMinute)
             {
-                throw new CliException($"--interval '{parse.GetValue(interval)}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+                throw new CliException($"--interval {tf} needs --replay; the live stream delivers 1Min bars.");
             }
 
             var delay = ParseSpeed(parse.GetValue(speed)!, tf);
@@ -67,50 +76,215 @@ public static class TradeCommand
                 throw new CliException("--capital must be greater than 0.");
             }
 
+            var volumeShare = parse.GetValue(maxVolumeShare);
+            if (volumeShare is { } share && (share <= 0 || share > 1))
+            {
+                throw new CliException($"--max-volume-share must be in (0, 1] (got {share.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            var limit = parse.GetValue(maxBars);
+            if (limit is <= 0)
+            {
+                throw new CliException($"--max-bars must be greater than 0 (got {limit}).");
+            }
+
+            var stopAt = parse.GetValue(until) is { } u ? ParseUntil(u) : (DateTime?)null;
+            if (range is not null && (limit is not null || stopAt is not null))
+            {
+                throw new CliException("--max-bars and --until stop a live run; a replay ends at its last date.");
+            }
+
             var name = parse.GetValue(strategy)!.Trim();
             var strategyParams = CliParsing.ParseParams(parse.GetValue(parameters));
-            StrategyCatalog.Create(name, strategyParams);
+            var sizing = BacktestCommand.ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction));
+            StrategyCatalog.Create(name, strategyParams, sizing);
             var id = parse.GetValue(runId)?.Trim() is { Length: > 0 } given
                 ? given
-                : "paper-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+                : (isLive ? "live-" : "paper-") + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
             if (id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             {
                 throw new CliException($"--run-id '{id}' may only use letters, digits, '-', '_' and '.'.");
             }
 
-            var options = new TradingSessionOptions(id, watchlist, from, to, tf, name, strategyParams,
-                new BacktestOptions(InitialCapital: cash), parse.GetValue(flatten), delay, settings.DataDir);
-            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+            var today = ExchangeTime.SessionDate(DateTime.UtcNow);
+            var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, tf, name, strategyParams,
+                new BacktestOptions(InitialCapital: cash, MaxVolumeShare: volumeShare), parse.GetValue(flatten), delay, settings.DataDir,
+                Sizing: sizing, ResetHalts: parse.GetValue(resetHalt));
             await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
             var journal = new JournalingAgent(journalStore);
-            stdout.WriteLine($"run {id}: paper replay {from:yyyy-MM-dd}..{to:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)} (resume with --run-id {id})");
-            var session = new TradingSessionLoop(options, source, journal, progress: p =>
+            void Progress(SessionProgress p)
             {
                 if (p.Phase != "regular")
                 {
                     stdout.WriteLine($"{ExchangeTime.ToNewYork(p.Timestamp):yyyy-MM-dd HH:mm} ET {p.Phase,-11} {p.Message}");
+                    stdout.Flush();
                 }
-            });
-            var result = await session.RunAsync(ct);
-
-            var broker = result.Broker;
-            stdout.WriteLine();
-            stdout.WriteLine($"{"bars",-16}{result.BarsProcessed,14}");
-            stdout.WriteLine($"{"orders",-16}{broker.Orders.Count,14}");
-            stdout.WriteLine($"{"fills",-16}{broker.Fills.Count,14}");
-            stdout.WriteLine($"{"round trips",-16}{broker.Trades.Count,14}");
-            stdout.WriteLine($"{"blocks",-16}{result.BlocksByRule.Values.Sum(),14}");
-            foreach (var (rule, n) in result.BlocksByRule)
-            {
-                stdout.WriteLine($"{"  " + rule,-16}{n,14}");
             }
 
-            var open = string.Join(", ", (await broker.GetPositionsAsync(ct)).Select(p => FormattableString.Invariant($"{p.Symbol} {p.Quantity}")));
-            stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
-            stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
+            if (range is { } days)
+            {
+                var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+                stdout.WriteLine($"run {id}: paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)} (resume with --run-id {id})");
+                var replayed = await new TradingSessionLoop(options, source, journal, progress: Progress).RunAsync(ct);
+                await PrintResultAsync(stdout, replayed, ct);
+                return ExitCodes.Ok;
+            }
+
+            var streamOptions = AlpacaStreamOptions.FromEnvironment();
+            if (!streamOptions.HasKeys)
+            {
+                throw new CliException("trading on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set (and ALPACA_STREAM_URL for another feed); or replay bundled bars with --paper --replay FROM:TO.");
+            }
+
+            await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
+            var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions), watchlist, limit, stopAt, ct);
+            stdout.WriteLine($"run {id}: {(isLive ? venue!.Broker.Name : "paper broker")} on the live stream {streamOptions.Url.Host}:{streamOptions.Url.Port} {string.Join(",", watchlist)} {name}" +
+                $"{(isLive ? "" : $", capital {Money(cash)}")}{(limit is { } n ? $", stop after {n} bars" : "")}{(stopAt is { } at ? $", until {at:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "")} (Ctrl+C stops cleanly)");
+            stdout.Flush();
+            var result = await new TradingSessionLoop(options, feed.ReadAsync, journal, progress: Progress, venue: venue).RunAsync(CancellationToken.None);
+            stdout.WriteLine($"stopped: {feed.StopReason} after {feed.Bars} bars; journal complete");
+            await PrintResultAsync(stdout, result, CancellationToken.None);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
+    private static async Task<BrokerVenue> OpenLiveAsync(bool confirmed, TextWriter stdout, CancellationToken ct)
+    {
+        AlpacaTradingClient client;
+        try
+        {
+            client = new AlpacaTradingClient(new HttpClient(), AlpacaTradingOptions.FromEnvironment(Environment.GetEnvironmentVariable, live: true));
+        }
+        catch (BrokerException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        if (!confirmed)
+        {
+            if (Console.IsInputRedirected)
+            {
+                throw new CliException($"--live sends real orders to {client.Options.BaseUrl.Host}; add --confirm-live, or run in a terminal and type the account number when asked.");
+            }
+
+            var account = await client.GetAccountAsync(ct);
+            var number = account.AccountNumber ?? account.AccountId;
+            stdout.Write($"--live sends real orders to account {Mask(number)} at {client.Options.BaseUrl.Host}; type the account number to confirm: ");
+            stdout.Flush();
+            if (!string.Equals(Console.ReadLine()?.Trim(), number, StringComparison.Ordinal))
+            {
+                throw new CliException("the account number did not match; not trading live.");
+            }
+        }
+
+        var venue = new BrokerVenue(client);
+        try
+        {
+            await venue.StartAsync(ct);
+        }
+        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Unauthorized or BrokerErrorKind.Configuration)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        return venue;
+    }
+
+    private static string Mask(string number) => number.Length <= 4 ? number : new string('*', number.Length - 4) + number[^4..];
+
+    private static async Task PrintResultAsync(TextWriter stdout, TradingSessionResult result, CancellationToken ct)
+    {
+        var paperBroker = (result.Venue as PaperVenue)?.Paper;
+        stdout.WriteLine();
+        stdout.WriteLine($"{"bars",-16}{result.BarsProcessed,14}");
+        stdout.WriteLine($"{"orders",-16}{paperBroker?.Orders.Count ?? result.OrdersSubmitted,14}");
+        stdout.WriteLine($"{"fills",-16}{paperBroker?.Fills.Count ?? result.FillsSeen,14}");
+        if (paperBroker is not null)
+        {
+            stdout.WriteLine($"{"round trips",-16}{paperBroker.Trades.Count,14}");
+        }
+
+        stdout.WriteLine($"{"blocks",-16}{result.BlocksByRule.Values.Sum(),14}");
+        foreach (var (rule, n) in result.BlocksByRule)
+        {
+            stdout.WriteLine($"{"  " + rule,-16}{n,14}");
+        }
+
+        var open = string.Join(", ", (await result.Venue.Broker.GetPositionsAsync(ct)).Select(p => FormattableString.Invariant($"{p.Symbol} {p.Quantity}")));
+        stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
+        stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
+    }
+
+    /// <summary>The live stream as the loop's feed, ended cleanly by --max-bars, --until or Ctrl+C.</summary>
+    private sealed class LiveFeed(StreamingManager stream, IReadOnlyList<Symbol> symbols, int? maxBars, DateTime? until, CancellationToken interrupt)
+    {
+        public int Bars { get; private set; }
+
+        public string StopReason { get; private set; } = "the stream ended";
+
+        public async IAsyncEnumerable<(Symbol Symbol, Bar Bar)> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, cancellationToken);
+            // The wall clock only stops a run whose --until is still ahead of it; a delayed or replayed feed whose bars are
+            // older than the wall clock stops on bar time alone.
+            if (until is { } at && at > DateTime.UtcNow)
+            {
+                stop.CancelAfter(at - DateTime.UtcNow);
+            }
+
+            await using var bars = stream.StreamBarsAsync(symbols, stop.Token).GetAsyncEnumerator(stop.Token);
+            while (true)
+            {
+                try
+                {
+                    if (!await bars.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    StopReason = interrupt.IsCancellationRequested ? "Ctrl+C" : "--until reached";
+                    yield break;
+                }
+
+                if (bars.Current.Bar is not { } bar)
+                {
+                    continue;
+                }
+
+                if (until is { } end && bar.Timestamp >= end)
+                {
+                    StopReason = "--until reached";
+                    yield break;
+                }
+
+                Bars++;
+                yield return (bars.Current.Symbol, bar);
+                if (Bars >= maxBars)
+                {
+                    StopReason = "--max-bars reached";
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>HH:mm (New York, today) or an ISO-8601 instant with Z or an offset, as UTC.</summary>
+    private static DateTime ParseUntil(string value)
+    {
+        var text = value.Trim();
+        if (TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            return ExchangeTime.ToUtc(ExchangeTime.SessionDate(DateTime.UtcNow), time);
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)
+            && (text.EndsWith('Z') || text.Contains('+') || text.LastIndexOf('-') > text.IndexOf('T'))
+            ? instant.UtcDateTime
+            : throw new CliException($"--until '{value}' is not HH:mm (New York) or an ISO-8601 instant such as 2024-03-04T20:00:00Z.");
     }
 
     private static (DateOnly From, DateOnly To) ParseRange(string value)

@@ -61,6 +61,13 @@ public sealed class ExecutionAgent
         var orders = new List<BrokerOrder>();
         var blocks = new List<GuardrailEvaluation>();
         var at = decisionBar.Timestamp;
+        // Orders still working for this symbol (a volume-capped paper order, a live order not yet filled): a new entry or
+        // exit on the same side would double it.
+        var working = intents.Count == 0
+            ? []
+            : (await _broker.GetOrdersAsync(OrderStatusFilter.Open, cancellationToken: cancellationToken).ConfigureAwait(false))
+                .Where(o => o.Symbol == symbol && (o.Type != BrokerOrderType.Stop || o.FilledQuantity > 0))
+                .ToList();
         foreach (var intent in intents)
         {
             var kind = intent.Kind.ToString().ToLowerInvariant();
@@ -71,6 +78,8 @@ public sealed class ExecutionAgent
             var position = account.PositionOf(symbol).Quantity;
             switch (intent.Kind)
             {
+                case IntentKind.Entry when intent.Quantity is { } quantity and > 0 && working.Any(o => o.Side == intent.Side):
+                    break;
                 case IntentKind.Entry when intent.Quantity is { } quantity and > 0:
                     {
                         var id = ClientOrderId(RunId, symbol, at, "entry");
@@ -104,8 +113,19 @@ public sealed class ExecutionAgent
                             break;
                         }
 
-                        // The exit takes the whole position, so the resting stop has nothing left to protect.
+                        if (working.Any(o => o.Side == intent.Side))
+                        {
+                            break; // an exit is already working
+                        }
+
+                        // The exit takes the whole position, so the resting stop (and the rest of a working entry) has
+                        // nothing left to protect or add to.
                         await CancelStopsAsync(symbol, cancellationToken).ConfigureAwait(false);
+                        foreach (var entry in working.Where(o => o.Side != intent.Side && !o.IsTerminal && o.Type != BrokerOrderType.Stop))
+                        {
+                            await _broker.CancelOrderAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+                        }
+
                         orders.Add(await SubmitAsync(new BrokerOrderRequest(id, symbol, intent.Side, Math.Abs(position), TimeInForce: TimeInForce.Gtc),
                             at, intent.Reason, cancellationToken).ConfigureAwait(false));
                         break;

@@ -1,3 +1,4 @@
+using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Agents;
@@ -9,6 +10,11 @@ public sealed class SizingAgent
 
     /// <param name="sizer">The sizer for unsized entries; defaults to 1% fixed-fractional, the breakout strategy's default.</param>
     public SizingAgent(IPositionSizer? sizer = null) => _sizer = sizer ?? new FixedFractionalSizer(0.01m);
+
+    /// <summary>The sizer chain the backtester builds from <paramref name="sizing"/> (fixed risk → fractional Kelly → regime
+    /// scaling) at <paramref name="baseRiskFraction"/>; plain fixed-fractional when <paramref name="sizing"/> is null.</summary>
+    public static SizingAgent From(SizingOptions? sizing, decimal baseRiskFraction = 0.01m) =>
+        new(sizing?.Build(baseRiskFraction) ?? new FixedFractionalSizer(baseRiskFraction));
 
     /// <summary>The sized intent, or null when the entry sizes to zero shares (or has no stop to size against).</summary>
     public OrderIntent? Size(OrderIntent intent, decimal equity, decimal availableCash, decimal price)

@@ -25,7 +25,7 @@ internal sealed class SessionClock(ITradingCalendar? calendar, bool extendedHour
         {
             var date = ExchangeTime.SessionDate(timestamp);
             Day = date.DayNumber;
-            _dayStart = ExchangeTime.ToUtc(date, TimeOnly.MinValue);
+            _dayStart = ExchangeTime.StartOfDateUtc(date);
             _dayEnd = ExchangeTime.ToUtc(date.AddDays(1), TimeOnly.MinValue);
             _session = calendar?.GetSession(date);
         }

@@ -26,6 +26,9 @@ public sealed record BrokerAccount(
     bool TradeSuspendedByUser,
     bool ShortingEnabled)
 {
+    /// <summary>The account number the broker shows its customer (Alpaca <c>account_number</c>); null when not reported.</summary>
+    public string? AccountNumber { get; init; }
+
     /// <summary>True when the broker will refuse any new order, whatever the guardrails say.</summary>
     public bool CannotTrade => TradingBlocked || AccountBlocked || TradeSuspendedByUser;
 }

@@ -10,7 +10,7 @@ namespace AiTrader.Core.Risk;
 /// invites revenge trading. The first observation on the next date starts a fresh session. Exits are never blocked.
 /// With both a fraction and an amount the tighter limit applies.
 /// </remarks>
-public sealed class DailyLossLimit : IGuardrail
+public sealed class DailyLossLimit : IStatefulGuardrail
 {
     private readonly Lock _lock = new();
     private DateOnly? _sessionDate;
@@ -141,5 +141,24 @@ public sealed class DailyLossLimit : IGuardrail
         }
     }
 
+    public string ExportState()
+    {
+        lock (_lock)
+        {
+            return System.Text.Json.JsonSerializer.Serialize(new State(_sessionDate, _startEquity, _trip));
+        }
+    }
+
+    public void RestoreState(string json)
+    {
+        var state = System.Text.Json.JsonSerializer.Deserialize<State>(json) ?? throw new FormatException("The daily_loss state is empty.");
+        lock (_lock)
+        {
+            (_sessionDate, _startEquity, _trip) = (state.SessionDate, state.StartEquity, state.Trip);
+        }
+    }
+
     private sealed record Trip(DateTime AtUtc, decimal Equity);
+
+    private sealed record State(DateOnly? SessionDate, decimal StartEquity, Trip? Trip);
 }

@@ -9,7 +9,7 @@ namespace AiTrader.Core.Risk;
 /// itself at the first check after the cool-off. A reset re-bases the high-water mark to the latest equity: the next halt
 /// needs a fresh maximum drawdown from there (keeping the old mark would re-trip at once while still under water).
 /// </remarks>
-public sealed class DrawdownGate : IGuardrail
+public sealed class DrawdownGate : IStatefulGuardrail
 {
     private readonly Lock _lock = new();
     private decimal? _highWaterMark;
@@ -170,5 +170,24 @@ public sealed class DrawdownGate : IGuardrail
         }
     }
 
+    public string ExportState()
+    {
+        lock (_lock)
+        {
+            return System.Text.Json.JsonSerializer.Serialize(new State(_highWaterMark, _lastEquity, _halt));
+        }
+    }
+
+    public void RestoreState(string json)
+    {
+        var state = System.Text.Json.JsonSerializer.Deserialize<State>(json) ?? throw new FormatException("The max_drawdown state is empty.");
+        lock (_lock)
+        {
+            (_highWaterMark, _lastEquity, _halt) = (state.HighWaterMark, state.LastEquity, state.Halt);
+        }
+    }
+
     private sealed record Halt(DateTime AtUtc, decimal HighWaterMark, decimal Equity, decimal Drawdown);
+
+    private sealed record State(decimal? HighWaterMark, decimal LastEquity, Halt? Halt);
 }

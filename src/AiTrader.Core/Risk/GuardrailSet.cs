@@ -59,6 +59,31 @@ public sealed class GuardrailSet
         return evaluation;
     }
 
+    /// <summary>The state of every <see cref="IStatefulGuardrail"/>, keyed by rule name, as one JSON object.</summary>
+    public string ExportState()
+    {
+        var state = new System.Text.Json.Nodes.JsonObject();
+        foreach (var rule in _guardrails.OfType<IStatefulGuardrail>())
+        {
+            state[rule.Rule] = System.Text.Json.Nodes.JsonNode.Parse(rule.ExportState());
+        }
+
+        return state.ToJsonString();
+    }
+
+    /// <summary>Restores the rules named in <paramref name="json"/> (from <see cref="ExportState"/>); rules it does not name keep their state.</summary>
+    public void RestoreState(string json)
+    {
+        var state = System.Text.Json.Nodes.JsonNode.Parse(json)?.AsObject() ?? throw new FormatException("The guardrail state is empty.");
+        foreach (var rule in _guardrails.OfType<IStatefulGuardrail>())
+        {
+            if (state[rule.Rule] is { } node)
+            {
+                rule.RestoreState(node.ToJsonString());
+            }
+        }
+    }
+
     public void OnFill(Fill fill)
     {
         foreach (var g in _guardrails)

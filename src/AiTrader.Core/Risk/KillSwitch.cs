@@ -6,7 +6,7 @@ namespace AiTrader.Core.Risk;
 /// flatten whose orders are marked <see cref="OrderCheck.IsProtective"/>, as are resting protective stops; those pass.
 /// Engage and release may come from another thread (the API) while the trading loop checks orders.
 /// </remarks>
-public sealed class KillSwitch : IGuardrail
+public sealed class KillSwitch : IStatefulGuardrail
 {
     private readonly Lock _lock = new();
 
@@ -54,6 +54,25 @@ public sealed class KillSwitch : IGuardrail
             EngagedReason = null;
         }
     }
+
+    public string ExportState()
+    {
+        lock (_lock)
+        {
+            return System.Text.Json.JsonSerializer.Serialize(new State(IsEngaged, EngagedAtUtc, EngagedBy, EngagedReason));
+        }
+    }
+
+    public void RestoreState(string json)
+    {
+        var state = System.Text.Json.JsonSerializer.Deserialize<State>(json) ?? throw new FormatException("The kill_switch state is empty.");
+        lock (_lock)
+        {
+            (IsEngaged, EngagedAtUtc, EngagedBy, EngagedReason) = (state.Engaged, state.AtUtc, state.By, state.Reason);
+        }
+    }
+
+    private sealed record State(bool Engaged, DateTime? AtUtc, string? By, string? Reason);
 
     public GuardrailDecision Check(OrderCheck check)
     {

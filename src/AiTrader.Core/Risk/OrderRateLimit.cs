@@ -6,7 +6,7 @@ namespace AiTrader.Core.Risk;
 /// counted when it is allowed (<see cref="OnAllowed"/>), so blocked orders do not use up slots. Exits count too (a runaway
 /// loop sends those as well); protective orders always pass, and are still counted because the broker counts them.
 /// </remarks>
-public sealed class OrderRateLimit : IGuardrail
+public sealed class OrderRateLimit : IStatefulGuardrail
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
     private readonly Queue<DateTime> _sent = new();
@@ -51,6 +51,27 @@ public sealed class OrderRateLimit : IGuardrail
         lock (_lock)
         {
             _sent.Enqueue(check.UtcNow);
+        }
+    }
+
+    public string ExportState()
+    {
+        lock (_lock)
+        {
+            return System.Text.Json.JsonSerializer.Serialize(_sent.ToArray());
+        }
+    }
+
+    public void RestoreState(string json)
+    {
+        var sent = System.Text.Json.JsonSerializer.Deserialize<DateTime[]>(json) ?? throw new FormatException("The rate state is empty.");
+        lock (_lock)
+        {
+            _sent.Clear();
+            foreach (var t in sent)
+            {
+                _sent.Enqueue(t);
+            }
         }
     }
 

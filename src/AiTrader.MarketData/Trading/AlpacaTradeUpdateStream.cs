@@ -16,11 +16,14 @@ internal sealed class AlpacaTradeUpdateStream(
 {
     private string Name => options.BrokerName;
 
-    public async IAsyncEnumerable<TradeUpdate> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="listening">Completed once authenticated and listening (before the first event is read).</param>
+    public async IAsyncEnumerable<TradeUpdate> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken,
+        TaskCompletionSource? listening = null)
     {
         using var socket = socketFactory();
         var url = options.ResolvedStreamUrl;
         await HandshakeAsync(socket, url, cancellationToken).ConfigureAwait(false);
+        listening?.TrySetResult();
         logger.LogInformation("{Broker}: listening to trade_updates on {Host}", Name, url.Host);
         try
         {

@@ -161,10 +161,143 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
             .ConfigureAwait(false);
     }
 
-    public IAsyncEnumerable<TradeUpdate> StreamTradeUpdatesAsync(CancellationToken cancellationToken = default)
+    /// <summary>Order events from the trade_updates stream. A stream that drops after it was listening is reconnected
+    /// (backoff from <see cref="AlpacaTradingOptions.StreamInitialBackoff"/>, re-authenticated, re-subscribed), then the
+    /// orders are reconciled over REST: what changed while the socket was down is yielded as <c>reconciled</c> events
+    /// (fills for the filled quantity gained, at the price that explains the new average; cancels, expiries, rejects),
+    /// and stream events the reconciliation already covered are dropped. A normal close ends the sequence.</summary>
+    public async IAsyncEnumerable<TradeUpdate> StreamTradeUpdatesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         EnsureKeys();
-        return new AlpacaTradeUpdateStream(_options, _socketFactory, _redactor, _logger).ReadAsync(cancellationToken);
+        var known = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
+        // Orders that changed after the stream first listened belong to this stream's story (a small skew allowance).
+        DateTime? since = null;
+        var failures = 0;
+        var reconnecting = false;
+        while (true)
+        {
+            var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stream = new AlpacaTradeUpdateStream(_options, _socketFactory, _redactor, _logger).ReadAsync(cancellationToken, listening);
+            await using var events = stream.GetAsyncEnumerator(cancellationToken);
+            var next = events.MoveNextAsync().AsTask();
+            BrokerException? dropped = null;
+            try
+            {
+                await Task.WhenAny(listening.Task, next).ConfigureAwait(false);
+                if (!listening.Task.IsCompleted)
+                {
+                    await next.ConfigureAwait(false); // the handshake failed: surface its error (retried below when reconnecting)
+                }
+            }
+            catch (BrokerException ex) when (reconnecting && ex.Kind is BrokerErrorKind.ServerError or BrokerErrorKind.Timeout && !cancellationToken.IsCancellationRequested)
+            {
+                dropped = ex;
+            }
+
+            if (dropped is null)
+            {
+                since ??= DateTime.UtcNow.AddSeconds(-1);
+                if (reconnecting)
+                {
+                    failures = 0;
+                    _logger.LogInformation("{Broker}: trade_updates reconnected; reconciling orders", Name);
+                    foreach (var update in await ReconcileAsync(known, since.Value, cancellationToken).ConfigureAwait(false))
+                    {
+                        yield return update;
+                    }
+                }
+
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await next.ConfigureAwait(false);
+                    }
+                    catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.ServerError && !cancellationToken.IsCancellationRequested)
+                    {
+                        dropped = ex;
+                        break;
+                    }
+
+                    if (!more)
+                    {
+                        yield break; // the server closed the stream normally
+                    }
+
+                    var update = events.Current;
+                    if (Seen(known, update))
+                    {
+                        next = events.MoveNextAsync().AsTask();
+                        continue;
+                    }
+
+                    known[update.Order.Id] = update.Order;
+                    yield return update;
+                    next = events.MoveNextAsync().AsTask();
+                }
+            }
+
+            failures++;
+            if (failures > _options.StreamMaxReconnects)
+            {
+                throw Fail(BrokerErrorKind.ServerError,
+                    $"trade_updates stream gave up after {_options.StreamMaxReconnects} reconnect attempts; last error: {dropped!.Message}; fix: check the network and ALPACA_TRADING_STREAM_URL");
+            }
+
+            var wait = TimeSpan.FromTicks(Math.Min(_options.StreamMaxBackoff.Ticks, _options.StreamInitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
+            _logger.LogWarning("{Broker}: trade_updates stream dropped ({Error}); reconnecting in {Wait}", Name, dropped!.Message, wait);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            reconnecting = true;
+        }
+    }
+
+    /// <summary>True when <paramref name="update"/> tells nothing new: its order state was already yielded (e.g. by reconciliation).</summary>
+    private static bool Seen(Dictionary<string, BrokerOrder> known, TradeUpdate update) =>
+        known.TryGetValue(update.Order.Id, out var before)
+        && update.Order.FilledQuantity <= before.FilledQuantity
+        && update.Order.Status == before.Status;
+
+    /// <summary>Events for what changed at the broker while the stream was down, from the orders' REST state.</summary>
+    private async Task<List<TradeUpdate>> ReconcileAsync(Dictionary<string, BrokerOrder> known, DateTime since, CancellationToken cancellationToken)
+    {
+        var updates = new List<TradeUpdate>();
+        var orders = await GetOrdersAsync(OrderStatusFilter.All, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var order in orders.Reverse())
+        {
+            known.TryGetValue(order.Id, out var before);
+            if (before is null && (order.UpdatedAt ?? order.CreatedAt) < since)
+            {
+                continue; // history from before this stream listened
+            }
+
+            var at = order.UpdatedAt ?? order.CreatedAt;
+            var filledBefore = before?.FilledQuantity ?? 0m;
+            if (order.FilledQuantity > filledBefore)
+            {
+                var quantity = order.FilledQuantity - filledBefore;
+                var value = (order.AverageFillPrice ?? 0m) * order.FilledQuantity - (before?.AverageFillPrice ?? 0m) * filledBefore;
+                var filled = order.Status == BrokerOrderStatus.Filled;
+                updates.Add(new TradeUpdate(filled ? TradeUpdateEvent.Fill : TradeUpdateEvent.PartialFill, "reconciled", order,
+                    order.FilledAt ?? at, value / quantity, quantity, null,
+                    "reconciled-" + order.FilledQuantity.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            if (order.Status != before?.Status && order.Status is BrokerOrderStatus.Cancelled or BrokerOrderStatus.Expired or BrokerOrderStatus.Rejected)
+            {
+                var ev = order.Status switch
+                {
+                    BrokerOrderStatus.Cancelled => TradeUpdateEvent.Canceled,
+                    BrokerOrderStatus.Expired => TradeUpdateEvent.Expired,
+                    _ => TradeUpdateEvent.Rejected,
+                };
+                updates.Add(new TradeUpdate(ev, "reconciled", order, at));
+            }
+
+            known[order.Id] = order;
+        }
+
+        return updates;
     }
 
     public void Dispose()

@@ -89,7 +89,10 @@ public static class AlpacaTradingJson
         Bool(e, "account_blocked"),
         Bool(e, "transfers_blocked"),
         Bool(e, "trade_suspended_by_user"),
-        Bool(e, "shorting_enabled"));
+        Bool(e, "shorting_enabled"))
+    {
+        AccountNumber = Str(e, "account_number"),
+    };
 
     public static BrokerOrder ParseOrder(JsonElement e)
     {

@@ -32,6 +32,14 @@ public sealed record AlpacaTradingOptions
     /// <summary>How long the stream may take to connect, authenticate and confirm the subscription.</summary>
     public TimeSpan StreamHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How many times in a row a dropped trade_updates stream is reconnected before the error surfaces (0 = never).</summary>
+    public int StreamMaxReconnects { get; init; } = 10;
+
+    /// <summary>First wait before reconnecting a dropped stream; doubles per failed attempt up to <see cref="StreamMaxBackoff"/>.</summary>
+    public TimeSpan StreamInitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan StreamMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The stream URL actually used.</summary>
     public Uri ResolvedStreamUrl => StreamUrl ?? DeriveStreamUrl(BaseUrl);
 

@@ -8,6 +8,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
+using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.Journal;
@@ -115,6 +116,32 @@ public sealed class PaperTradingTests : IDisposable
         // Every fill is journaled exactly once and the day summaries are there.
         Assert.Equal(result.Broker.Fills.Count, journal.Entries.Count(x => x.Kind == JournalKind.Fill));
         Assert.Equal(5, journal.Entries.Count(x => x.Kind == JournalKind.Summary));
+    }
+
+    public static TheoryData<string, bool, decimal?> SizingCases => new()
+    {
+        { "breakout", true, null },
+        { "breakout", true, 0.5m }, // Kelly without a win probability falls back to base risk; the regime scaling still applies
+    };
+
+    [Theory]
+    [MemberData(nameof(SizingCases))]
+    public async Task Replay_with_regime_aware_or_kelly_sizing_books_the_backtesters_quantities(string strategy, bool regimeAware, decimal? kelly)
+    {
+        var sizing = new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly);
+        var parameters = strategy == "breakout" ? Params : null;
+        var series = await RegularBarsAsync(Spy);
+        var backtest = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters, sizing));
+        var plain = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters));
+        var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
+        Assert.NotEmpty(expected);
+        Assert.NotEqual(plain.Trades.Select(t => t.Quantity), backtest.Trades.Select(t => t.Quantity)); // the sizing matters here
+
+        var options = Options("sized-" + strategy) with { Strategy = strategy, Parameters = parameters, Sizing = sizing };
+        var result = await new TradingSessionLoop(options, Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
+
+        Assert.Equal(expected.Select(t => (t.EntryTime, t.Quantity, t.EntryPrice, t.ExitTime)),
+            result.Broker.Trades.Select(t => (t.EntryTime, t.Quantity, t.EntryPrice, t.ExitTime)));
     }
 
     [Fact]

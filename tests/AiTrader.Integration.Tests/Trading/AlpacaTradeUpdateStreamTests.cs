@@ -100,6 +100,55 @@ public sealed class AlpacaTradeUpdateStreamTests
         AssertClean(ex, fake);
     }
 
+    [Fact]
+    public async Task A_dropped_stream_reconnects_relistens_and_reconciles_what_happened_while_it_was_down()
+    {
+        await using var fake = await StartFakeAsync();
+        using var client = Client(fake, o => o with { StreamInitialBackoff = TimeSpan.FromMilliseconds(10), StreamMaxBackoff = TimeSpan.FromMilliseconds(50), StreamMaxReconnects = 50 });
+        var a = await client.SubmitOrderAsync(Buy("drop-a", "AAPL", 10));
+        var b = await client.SubmitOrderAsync(Buy("drop-b", "MSFT", 5));
+        var c = await client.SubmitOrderAsync(Buy("drop-c", "IBM", 3));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = System.Threading.Channels.Channel.CreateUnbounded<TradeUpdate>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var u in client.StreamTradeUpdatesAsync(cts.Token))
+            {
+                await received.Writer.WriteAsync(u, cts.Token);
+            }
+        }, cts.Token);
+        async Task<TradeUpdate> NextAsync() => await received.Reader.ReadAsync(cts.Token);
+
+        await fake.ListeningAsync.WaitAsync(cts.Token);
+        fake.Fill(a.Id, 4, 100m);
+        var partial = await NextAsync();
+        Assert.Equal((TradeUpdateEvent.PartialFill, 4m), (partial.Event, partial.Quantity));
+
+        // The socket drops and stays down while the rest of A fills and B expires: those events are lost on the wire.
+        fake.RefuseStreams = true;
+        fake.DropStreams();
+        fake.Fill(a.Id, 6, 110m);
+        fake.Expire(b.Id);
+        fake.RefuseStreams = false;
+
+        // Reconnected: the authentication and the listen are sent again, and REST fills in what the stream missed.
+        var fill = await NextAsync();
+        Assert.Equal((TradeUpdateEvent.Fill, "reconciled", a.Id, 6m, 110m), (fill.Event, fill.RawEvent, fill.Order.Id, fill.Quantity, fill.Price));
+        Assert.Equal(BrokerOrderStatus.Filled, fill.Order.Status);
+        Assert.Equal("reconciled-10", fill.ExecutionId);
+        var expired = await NextAsync();
+        Assert.Equal((TradeUpdateEvent.Expired, b.Id), (expired.Event, expired.Order.Id));
+        Assert.Equal(2, fake.Listens);
+        Assert.Equal(2, fake.StreamAuthMessages.Count);
+
+        // And the new connection carries live events again.
+        fake.Acknowledge(c.Id);
+        var acknowledged = await NextAsync();
+        Assert.Equal((TradeUpdateEvent.New, c.Id), (acknowledged.Event, acknowledged.Order.Id));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
     private static async Task<List<TradeUpdate>> ReadAsync(IBroker broker, int count, CancellationToken token)
     {
         var updates = new List<TradeUpdate>();

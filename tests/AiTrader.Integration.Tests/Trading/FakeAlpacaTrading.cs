@@ -54,7 +54,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
     private readonly Dictionary<string, (decimal Qty, decimal Avg, decimal Price)> _positions = new(StringComparer.Ordinal);
     private readonly List<Channel<string>> _subscribers = [];
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<HttpContext> _streamContexts = [];
     private int _sequence;
+    private int _listens;
 
     public string ApiSecret { get; set; } = "TESTSECRET-456";
 
@@ -515,9 +517,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
 
     private async Task StreamAsync(HttpContext ctx)
     {
-        if (!ctx.WebSockets.IsWebSocketRequest)
+        if (!ctx.WebSockets.IsWebSocketRequest || RefuseStreams)
         {
-            ctx.Response.StatusCode = 400;
+            ctx.Response.StatusCode = RefuseStreams ? 503 : 400;
             return;
         }
 
@@ -557,6 +559,8 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
         lock (_gate)
         {
             _subscribers.Add(channel);
+            _streamContexts.Add(ctx);
+            Interlocked.Increment(ref _listens);
         }
 
         await SendAsync(socket, "{\"stream\":\"listening\",\"data\":{\"streams\":[\"trade_updates\"]}}", token);
@@ -579,7 +583,29 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
             lock (_gate)
             {
                 _subscribers.Remove(channel);
+                _streamContexts.Remove(ctx);
             }
+        }
+    }
+
+    /// <summary>Stream connections refused (HTTP 503 on the upgrade) while set: the trading stream is down.</summary>
+    public bool RefuseStreams { get; set; }
+
+    /// <summary>How many stream connections have authenticated and listened.</summary>
+    public int Listens => Volatile.Read(ref _listens);
+
+    /// <summary>Aborts every stream connection without a close handshake (a dropped TCP connection).</summary>
+    public void DropStreams()
+    {
+        lock (_gate)
+        {
+            foreach (var ctx in _streamContexts)
+            {
+                ctx.Abort();
+            }
+
+            _streamContexts.Clear();
+            _subscribers.Clear();
         }
     }
 

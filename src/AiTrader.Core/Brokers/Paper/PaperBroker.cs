@@ -16,6 +16,9 @@ namespace AiTrader.Core.Brokers.Paper;
 /// <item>A stop rests from the bar after it was placed. A sell stop triggers when low ≤ stop and fills at the stop, or at
 /// the slipped open when the bar opens at or through it (a gap); buy stops mirror with high ≥ stop. Stops only ever
 /// reduce a position and are cancelled once the symbol is flat.</item>
+/// <item>With <see cref="BacktestOptions.MaxVolumeShare"/> an order takes at most <see cref="FillModel.VolumeCap"/> shares
+/// from a bar (each at that bar's price); the rest fills on later bars of the same session, and what is left at the
+/// close is cancelled. States: New → PartiallyFilled → Filled / Cancelled.</item>
 /// <item>Commission per fill = max(MinCommission, CommissionPerShare × quantity).</item>
 /// <item><see cref="SubmitOrderAsync"/> is idempotent on the client order id.</item>
 /// </list>
@@ -86,19 +89,24 @@ public sealed class PaperBroker : IBroker
         }
 
         var before = _updates.Count;
+        CancelSessionRemainders(bar.Timestamp, symbol);
         _now = bar.Timestamp;
+        // Each order takes at most the cap from this bar (FillModel.VolumeCap, the backtester's rule).
+        var volume = _fillModel.VolumeCap(bar.Volume);
+        // A stop that triggered but could not fill whole (volume cap) works its rest like a market order.
         var markets = OpenOrders(symbol, BrokerOrderType.Market)
+            .Concat(OpenOrders(symbol, BrokerOrderType.Stop).Where(i => _orders[i].FilledQuantity > 0))
             .OrderBy(i => Reduces(_orders[i].Side, PositionOf(symbol)) ? 0 : 1)
             .ThenBy(i => i)
             .ToList();
         foreach (var i in markets)
         {
-            FillMarket(i, bar);
+            FillMarket(i, bar, volume);
         }
 
-        foreach (var i in OpenOrders(symbol, BrokerOrderType.Stop))
+        foreach (var i in OpenOrders(symbol, BrokerOrderType.Stop).Where(i => _orders[i].FilledQuantity == 0))
         {
-            TriggerStop(i, bar);
+            TriggerStop(i, bar, volume);
         }
 
         if (PositionOf(symbol) == 0)
@@ -300,16 +308,17 @@ public sealed class PaperBroker : IBroker
         return list;
     }
 
-    private void FillMarket(int index, Bar bar)
+    private void FillMarket(int index, Bar bar, decimal volumeCap)
     {
         var order = _orders[index];
         var position = PositionOf(order.Symbol);
         var price = _fillModel.SlippedPrice(order.Side, bar.Open);
+        var wanted = order.RemainingQuantity;
         decimal quantity;
         if (Reduces(order.Side, position))
         {
             // Never cross zero in one fill: an exit is sized to the position, like the backtester's.
-            quantity = Math.Min(order.Quantity, Math.Abs(position));
+            quantity = Math.Min(wanted, Math.Abs(position));
         }
         else if (order.Side == OrderSide.Sell && !_options.AllowShort)
         {
@@ -317,7 +326,7 @@ public sealed class PaperBroker : IBroker
         }
         else
         {
-            quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(order.Quantity, price, _portfolio.Cash) : order.Quantity;
+            quantity = order.Side == OrderSide.Buy ? _fillModel.AffordableQuantity(wanted, price, _portfolio.Cash) : wanted;
         }
 
         if (quantity <= 0)
@@ -326,10 +335,17 @@ public sealed class PaperBroker : IBroker
             return;
         }
 
-        Execute(index, quantity, price, ExitReasons.Signal);
+        var take = Math.Min(quantity, volumeCap);
+        if (take <= 0)
+        {
+            return; // the bar's volume is used up: the order waits for the next bar
+        }
+
+        // Cut by cash or by the position (not by volume): the rest of the order is cancelled after this fill.
+        Execute(index, take, price, order.Type == BrokerOrderType.Stop ? ExitReasons.Stop : ExitReasons.Signal, cancelRest: quantity < wanted && take == quantity);
     }
 
-    private void TriggerStop(int index, Bar bar)
+    private void TriggerStop(int index, Bar bar, decimal volumeCap)
     {
         var order = _orders[index];
         var position = PositionOf(order.Symbol);
@@ -348,44 +364,81 @@ public sealed class PaperBroker : IBroker
             price = bar.Open >= stop ? _fillModel.SlippedPrice(OrderSide.Buy, bar.Open) : stop;
         }
 
-        if (price is { } p)
+        if (price is not { } p)
         {
-            Execute(index, Math.Min(order.Quantity, Math.Abs(position)), p, ExitReasons.Stop);
+            return;
+        }
+
+        var quantity = Math.Min(order.Quantity, Math.Abs(position));
+        var take = Math.Min(quantity, volumeCap);
+        if (take > 0)
+        {
+            Execute(index, take, p, ExitReasons.Stop, cancelRest: quantity < order.Quantity && take == quantity);
         }
     }
 
-    private void Execute(int index, decimal quantity, decimal price, string exitReason)
+    private void Execute(int index, decimal quantity, decimal price, string exitReason, bool cancelRest)
     {
         var order = _orders[index];
         var fill = new PaperFill(order.Id, order.ClientOrderId, order.Symbol, order.Side, quantity, price,
             _fillModel.Commission(quantity), _now, exitReason);
         Book(fill);
-        var complete = quantity >= order.Quantity;
-        // A fill cut short (cash, or an exit larger than the position) ends the order: the rest is cancelled.
+        var filled = order.FilledQuantity + quantity;
+        var complete = filled >= order.Quantity;
         var updated = order with
         {
-            Status = complete ? BrokerOrderStatus.Filled : BrokerOrderStatus.Cancelled,
-            FilledQuantity = quantity,
-            AverageFillPrice = price,
+            Status = complete ? BrokerOrderStatus.Filled : BrokerOrderStatus.PartiallyFilled,
+            FilledQuantity = filled,
+            AverageFillPrice = ((order.AverageFillPrice ?? 0m) * order.FilledQuantity + price * quantity) / filled,
             FilledAt = _now,
             UpdatedAt = _now,
         };
         _orders[index] = updated;
+        var executions = _fills.Count(f => f.OrderId == order.Id);
         _updates.Enqueue(new TradeUpdate(complete ? TradeUpdateEvent.Fill : TradeUpdateEvent.PartialFill,
             complete ? "fill" : "partial_fill", updated, _now, price, quantity, PositionOf(order.Symbol),
-            FormattableString.Invariant($"{order.Id}-x1")));
-        if (!complete)
+            FormattableString.Invariant($"{order.Id}-x{executions}")));
+        if (!complete && cancelRest)
         {
-            _updates.Enqueue(new TradeUpdate(TradeUpdateEvent.Canceled, "canceled", updated, _now));
+            // A fill cut short by cash, or an exit larger than the position, ends the order: the rest is cancelled.
+            Finish(index, BrokerOrderStatus.Cancelled, TradeUpdateEvent.Canceled);
         }
     }
 
-    private void Finish(int index, BrokerOrderStatus status, TradeUpdateEvent @event)
+    /// <summary>Cancels the unfilled rest of orders that started filling in a session that has ended (a volume-capped order
+    /// does not carry over to the next day); the cancel is stamped at that session's close.</summary>
+    /// <param name="utc">The time now: every partially filled order whose fills are from an earlier session is cancelled.</param>
+    /// <param name="symbol">Only this symbol's orders; null for all.</param>
+    public IReadOnlyList<TradeUpdate> CancelSessionRemainders(DateTime utc, Symbol? symbol = null)
     {
-        var updated = _orders[index] with { Status = status, UpdatedAt = _now };
-        _orders[index] = updated;
-        _updates.Enqueue(new TradeUpdate(@event, @event.ToString().ToLowerInvariant(), updated, _now));
+        var before = _updates.Count;
+        var today = ExchangeTime.SessionDate(utc);
+        for (var i = 0; i < _orders.Count; i++)
+        {
+            var o = _orders[i];
+            if (o.IsTerminal || o.FilledQuantity == 0 || o.FilledAt is not { } at || (symbol is { } only && o.Symbol != only))
+            {
+                continue;
+            }
+
+            var close = _calendar.GetSession(ExchangeTime.SessionDate(at))?.CloseUtc ?? at;
+            if (ExchangeTime.SessionDate(at) < today || utc >= close)
+            {
+                Finish(i, BrokerOrderStatus.Cancelled, TradeUpdateEvent.Canceled, close);
+            }
+        }
+
+        return _updates.Skip(before).ToList();
     }
+
+    private void Finish(int index, BrokerOrderStatus status, TradeUpdateEvent @event, DateTime? at = null)
+    {
+        var when = at ?? _now;
+        var updated = _orders[index] with { Status = status, UpdatedAt = when };
+        _orders[index] = updated;
+        _updates.Enqueue(new TradeUpdate(@event, @event.ToString().ToLowerInvariant(), updated, when));
+    }
+
 
     /// <summary>Books one fill into cash, positions and round trips, exactly as the backtester's simulated broker does.</summary>
     private void Book(PaperFill paper)

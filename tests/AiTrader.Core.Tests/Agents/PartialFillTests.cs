@@ -1,0 +1,151 @@
+using System.Globalization;
+using AiTrader.Cli;
+using AiTrader.Core.Agents;
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Brokers;
+using AiTrader.Core.Brokers.Paper;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Journal;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Tests.Journal;
+
+namespace AiTrader.Core.Tests.Agents;
+
+/// <summary>The paper broker's volume cap (<see cref="BacktestOptions.MaxVolumeShare"/>): partial fills across bars, the rest cancelled at the close.</summary>
+[Collection(Journal.EnvironmentCollection.Name)]
+public sealed class PartialFillTests : IDisposable
+{
+    private static readonly Symbol Spy = new("SPY");
+    private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-partial-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_tmp))
+        {
+            Directory.Delete(_tmp, recursive: true);
+        }
+    }
+
+    private static Bar B(string utc, decimal open, decimal volume) =>
+        new(DateTime.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            open, open + 1, open - 1, open, volume);
+
+    private static PaperBroker Broker() => new(new BacktestOptions(InitialCapital: 1_000_000m, SlippageBps: 0, MaxVolumeShare: 0.1m));
+
+    [Fact]
+    public async Task A_large_order_fills_at_most_the_volume_share_per_bar_until_it_is_complete()
+    {
+        var broker = Broker();
+        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 1000));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("big", Spy, OrderSide.Buy, 250));
+        broker.DrainTradeUpdates();
+
+        var first = broker.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 1000));
+        var order = (await broker.FindOrderByClientOrderIdAsync("big"))!;
+        Assert.Equal((BrokerOrderStatus.PartiallyFilled, 100m), (order.Status, order.FilledQuantity));
+        Assert.Equal(TradeUpdateEvent.PartialFill, Assert.Single(first).Event);
+
+        broker.OnBar(Spy, B("2013-10-07T14:02:00Z", 102, 509)); // floor(50.9) = 50 shares
+        broker.OnBar(Spy, B("2013-10-07T14:03:00Z", 104, 5000));
+
+        order = (await broker.FindOrderByClientOrderIdAsync("big"))!;
+        Assert.Equal((BrokerOrderStatus.Filled, 250m), (order.Status, order.FilledQuantity));
+        Assert.Equal([100m, 50m, 100m], broker.Fills.Select(f => f.Quantity));
+        Assert.Equal([100m, 102m, 104m], broker.Fills.Select(f => f.Price));
+        Assert.Equal((100m * 100 + 50m * 102 + 100m * 104) / 250m, order.AverageFillPrice);
+        Assert.Equal(250, broker.PositionOf(Spy));
+        var events = broker.DrainTradeUpdates();
+        Assert.Equal([TradeUpdateEvent.PartialFill, TradeUpdateEvent.PartialFill, TradeUpdateEvent.Fill], events.Select(e => e.Event));
+        Assert.Equal(3, events.Select(e => e.ExecutionId).Distinct().Count());
+        // One round trip later: its entry is the three fills at their average price.
+        Assert.Empty(broker.Trades);
+    }
+
+    [Fact]
+    public async Task The_unfilled_rest_is_cancelled_at_the_session_close_and_does_not_fill_the_next_day()
+    {
+        var broker = Broker();
+        broker.OnBar(Spy, B("2013-10-07T19:57:00Z", 100, 1000));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("late", Spy, OrderSide.Buy, 500));
+        broker.OnBar(Spy, B("2013-10-07T19:58:00Z", 100, 1000));
+        broker.OnBar(Spy, B("2013-10-07T19:59:00Z", 100, 1000));
+        broker.DrainTradeUpdates();
+
+        var nextDay = broker.OnBar(Spy, B("2013-10-08T13:30:00Z", 90, 100_000));
+
+        var order = (await broker.FindOrderByClientOrderIdAsync("late"))!;
+        Assert.Equal((BrokerOrderStatus.Cancelled, 200m), (order.Status, order.FilledQuantity));
+        var cancel = Assert.Single(nextDay);
+        Assert.Equal(TradeUpdateEvent.Canceled, cancel.Event);
+        Assert.Equal(new DateTime(2013, 10, 7, 20, 0, 0, DateTimeKind.Utc), cancel.Timestamp); // 16:00 New York
+        Assert.Equal(200, broker.PositionOf(Spy));
+        Assert.Equal(2, broker.Fills.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_volume_share_the_whole_order_fills_on_one_bar()
+    {
+        var broker = new PaperBroker(new BacktestOptions(InitialCapital: 1_000_000m, SlippageBps: 0));
+        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 10));
+        await broker.SubmitOrderAsync(new BrokerOrderRequest("all", Spy, OrderSide.Buy, 5000));
+        broker.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 10));
+        Assert.Equal(5000m, Assert.Single(broker.Fills).Quantity);
+    }
+
+    [Fact]
+    public async Task A_replay_with_a_volume_cap_journals_each_partial_fill_and_the_cancelled_rest()
+    {
+        var journal = new InMemoryJournal();
+        var options = new TradingSessionOptions("vol", [Spy], new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 11), Timeframe.OneMinute,
+            "breakout", new Dictionary<string, string> { ["lookback"] = "20" }, new BacktestOptions(MaxVolumeShare: 0.002m), StateDirectory: _tmp);
+
+        var result = await new TradingSessionLoop(options, CsvBarSource.OpenSample(NyseCalendar.Instance), new JournalingAgent(journal),
+            () => new GuardrailSet([new KillSwitch()])).RunAsync();
+
+        var broker = result.Broker;
+        var split = broker.Orders.Where(o => broker.Fills.Count(f => f.OrderId == o.Id) > 1).ToList();
+        Assert.NotEmpty(split);
+        foreach (var order in split)
+        {
+            var fills = broker.Fills.Where(f => f.OrderId == order.Id).ToList();
+            Assert.Equal(order.FilledQuantity, fills.Sum(f => f.Quantity));
+            Assert.All(fills.Skip(1).Zip(fills), p => Assert.True(p.First.Timestamp > p.Second.Timestamp, "one fill per bar"));
+            Assert.Equal(ExchangeTime.SessionDate(fills[0].Timestamp), ExchangeTime.SessionDate(fills[^1].Timestamp));
+            // Every partial fill is its own journal entry, under the order's client id.
+            Assert.Equal(fills.Count, journal.Entries.Count(e => e.Kind == JournalKind.Fill && e.ClientOrderId == order.ClientOrderId));
+        }
+
+        Assert.Equal(broker.Fills.Count, journal.Entries.Count(e => e.Kind == JournalKind.Fill));
+        Assert.All(broker.Orders, o => Assert.True(o.Status is not BrokerOrderStatus.PartiallyFilled || o.Type == BrokerOrderType.Stop
+            || ExchangeTime.SessionDate(o.FilledAt!.Value) == new DateOnly(2013, 10, 11), $"{o.ClientOrderId} left {o.Status}"));
+        var cancelledRests = broker.Orders.Where(o => o.Status == BrokerOrderStatus.Cancelled && o.FilledQuantity > 0 && o.FilledQuantity < o.Quantity).ToList();
+        Assert.All(cancelledRests, o => Assert.Single(journal.Entries, e => e.Kind == JournalKind.Cancel && e.ClientOrderId == o.ClientOrderId));
+    }
+
+    [Fact]
+    public async Task Cli_trade_takes_max_volume_share_and_reports_partial_fills()
+    {
+        var saved = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
+        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _tmp);
+        try
+        {
+            var stdout = new StringWriter(CultureInfo.InvariantCulture);
+            var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            var code = await AiTraderApp.RunAsync(["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY",
+                "--max-volume-share", "0.002", "--run-id", "cap"], stdout, stderr);
+
+            Assert.True(code == 0, stderr.ToString());
+            Assert.Contains(", partial)", stdout.ToString());
+            var bad = await AiTraderApp.RunAsync(["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY",
+                "--max-volume-share", "0"], stdout, stderr);
+            Assert.Equal(ExitCodes.BadInput, bad);
+            Assert.Contains("--max-volume-share", stderr.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", saved);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using AiTrader.Core.Agents;
+using AiTrader.Core.Brokers;
+using AiTrader.Core.Domain;
+using static AiTrader.Integration.Tests.Trading.TradingTestKit;
+
+namespace AiTrader.Integration.Tests.Trading;
+
+/// <summary>The loop's view of a real broker (<see cref="BrokerVenue"/>) against the fake Alpaca trading server.</summary>
+public sealed class BrokerVenueTests
+{
+    [Fact]
+    public async Task Fills_the_stream_never_delivered_are_reconciled_from_the_orders_once()
+    {
+        await using var fake = await StartFakeAsync();
+        fake.RefuseStreams = true; // the trade-updates stream is down for the whole test
+        using var client = Client(fake);
+        var before = await client.SubmitOrderAsync(Buy("old-1", "MSFT", 2));
+        fake.Fill(before.Id, 2, 300m); // history: filled before the run started
+        await using var venue = new BrokerVenue(client);
+        await venue.StartAsync();
+
+        var order = await client.SubmitOrderAsync(Buy("venue-1", "AAPL", 10));
+        fake.Fill(order.Id, 4, 100m);
+        await venue.RefreshAsync(CancellationToken.None);
+        var first = venue.DrainEvents();
+        fake.Fill(order.Id, 6, 110m);
+        await venue.RefreshAsync(CancellationToken.None);
+        var second = venue.DrainEvents();
+        await venue.RefreshAsync(CancellationToken.None);
+
+        var partial = Assert.Single(first);
+        Assert.Equal((TradeUpdateEvent.PartialFill, 4m, 100m), (partial.Update.Event, partial.Fill!.Quantity, partial.Fill.Price));
+        Assert.Equal("reconciled-4", partial.Update.ExecutionId);
+        var rest = Assert.Single(second);
+        Assert.Equal(TradeUpdateEvent.Fill, rest.Update.Event);
+        Assert.Equal(6m, rest.Fill!.Quantity);
+        Assert.Equal(110m, rest.Fill.Price); // the execution's price, recovered from the order's new average
+        Assert.Empty(venue.DrainEvents());
+        Assert.Equal(10m, venue.PositionOf(new Symbol("AAPL")));
+        Assert.Equal(2m, venue.PositionOf(new Symbol("MSFT")));
+        Assert.NotNull(venue.StreamFault);
+    }
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Text;
+using AiTrader.Cli;
+using AiTrader.Core.Brokers.Paper;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Journal;
+using AiTrader.Integration.Tests.Streaming;
+using AiTrader.Storage;
+
+namespace AiTrader.Integration.Tests.Trading;
+
+/// <summary><c>aitrader trade</c> without --replay: the loop on the loopback Alpaca stream, at the paper broker or (--live) the fake Alpaca trading server.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class TradeCliLiveTests : IDisposable
+{
+    private static readonly string[] Variables =
+    [
+        "ALPACA_STREAM_URL", "ALPACA_DATA_BASE_URL", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_DATA_FEED",
+        "ALPACA_TRADING_BASE_URL", "ALPACA_TRADING_STREAM_URL", "AITRADER_DATA_DIR", "DATABASE_URL", "WATCHLIST_TEXT",
+    ];
+
+    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "aitrader-trade-live-" + Guid.NewGuid().ToString("N"));
+
+    public TradeCliLiveTests()
+    {
+        foreach (var v in Variables)
+        {
+            Environment.SetEnvironmentVariable(v, null);
+        }
+
+        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _dataDir);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (name, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        if (Directory.Exists(_dataDir))
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>SPY and IBM minute bars of 2013-10-07 from the fake stream, one frame per minute, then a silent socket.</summary>
+    private static async Task<FakeAlpacaStream> StreamAsync(int minutes)
+    {
+        var fake = await StreamTestKit.StartAsync();
+        var bars = StreamTestKit.Spy.Take(minutes).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(minutes).Select(b => ("IBM", b)));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars)));
+        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
+        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
+        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", fake.ApiKey);
+        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", fake.ApiSecret);
+        return fake;
+    }
+
+    private async Task<List<JournalEntry>> JournalAsync(JournalKind? kind = null)
+    {
+        await using var journal = JournalFactory.Create(null, _dataDir);
+        return (await journal.QueryAsync(new JournalQuery(Kind: kind))).ToList();
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(TextWriter stdout, CancellationToken ct, params string[] args)
+    {
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await AiTraderApp.RunAsync(args, stdout, stderr, ct);
+        return (code, stdout.ToString()!, stderr.ToString());
+    }
+
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return RunAsync(new StringWriter(CultureInfo.InvariantCulture), timeout.Token, args);
+    }
+
+    [Fact]
+    public async Task Paper_trade_on_the_live_stream_fills_against_the_streamed_bars_and_journals_every_fill()
+    {
+        await using var fake = await StreamAsync(90);
+
+        var (code, stdout, err) = await RunAsync("trade", "--paper", "--symbols", "SPY,IBM", "--strategy", "breakout",
+            "--param", "lookback=5", "--param", "atr_period=5", "--max-bars", "180", "--run-id", "live-paper");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("--max-bars reached after 180 bars", stdout);
+        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "live-paper.json")));
+        Assert.NotEmpty(snapshot.Fills);
+        Assert.Equal(StreamTestKit.Spy[89].Timestamp, snapshot.LastProcessedUtc);
+
+        // Each fill is at the streamed bar's open (market, 5 bps slippage) or, for a stop, inside that bar's range.
+        var streamed = StreamTestKit.Spy.Take(90).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(90).Select(b => ("IBM", b)))
+            .ToDictionary(x => (x.Item1, x.b.Timestamp), x => x.b);
+        foreach (var fill in snapshot.Fills)
+        {
+            var bar = streamed[(fill.Symbol.Value, fill.Timestamp)];
+            var open = Math.Round(bar.Open * (fill.Side == OrderSide.Buy ? 1.0005m : 0.9995m), 4, MidpointRounding.AwayFromZero);
+            Assert.True(fill.Price == open || (fill.Price >= bar.Low && fill.Price <= bar.High), $"{fill.Symbol} fill {fill.Price} at {fill.Timestamp:O} vs bar {bar}");
+        }
+
+        var fills = await JournalAsync(JournalKind.Fill);
+        Assert.Equal(snapshot.Fills.Select(f => (f.ClientOrderId, f.Quantity, f.Price)), fills.Select(f => (f.ClientOrderId!, f.Quantity!.Value, f.Price!.Value)));
+        Assert.Equal(snapshot.Orders.Count, (await JournalAsync(JournalKind.Order)).Count);
+        Assert.All(snapshot.Orders, o => Assert.StartsWith("live-paper-", o.ClientOrderId, StringComparison.Ordinal));
+        // The session is not over at 11:00 ET, so no summary yet (a later run writes the day's one).
+        Assert.Empty(await JournalAsync(JournalKind.Summary));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_between_bar_times_with_the_journal_complete()
+    {
+        await using var fake = await StreamAsync(90);
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Ctrl+C lands right after the first fill is reported, in the middle of a bar time.
+        var stdout = new SignalWriter(" fill ", interrupt);
+
+        var (code, output, err) = await RunAsync(stdout, interrupt.Token, "trade", "--symbols", "SPY,IBM", "--param", "lookback=5",
+            "--param", "atr_period=5", "--run-id", "ctrl-c");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("stopped: Ctrl+C", output);
+        Assert.Contains("journal complete", output);
+        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "ctrl-c.json")));
+        Assert.NotEmpty(snapshot.Fills);
+        Assert.True(snapshot.LastProcessedUtc < StreamTestKit.Spy[89].Timestamp, "the run went on to the end of the stream");
+        // Everything the broker did up to the stop is journaled: each order and each fill, once.
+        Assert.Equal(snapshot.Fills.Count, (await JournalAsync(JournalKind.Fill)).Count);
+        Assert.Equal(snapshot.Orders.Select(o => o.ClientOrderId), (await JournalAsync(JournalKind.Order)).Select(o => o.ClientOrderId!));
+    }
+
+    [Fact]
+    public async Task Without_keys_the_live_stream_run_is_one_line_naming_the_variables_and_exit_2()
+    {
+        var (code, stdout, err) = await RunAsync("trade", "--paper", "--symbols", "SPY,AAPL", "--strategy", "breakout");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("APCA_API_KEY_ID", err);
+        Assert.Contains("APCA_API_SECRET_KEY", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Empty(stdout);
+    }
+
+    [Theory]
+    [InlineData("--max-bars", "0")]
+    [InlineData("--until", "soon")]
+    [InlineData("--max-volume-share", "1.5")]
+    [InlineData("--interval", "5Min")]
+    public async Task Bad_live_flags_are_one_line_and_exit_2(string flag, string value)
+    {
+        await using var fake = await StreamAsync(5);
+
+        var (code, _, err) = await RunAsync("trade", "--paper", "--symbols", "SPY", flag, value);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(flag, err);
+        Assert.Equal(0, fake.Connections);
+    }
+
+    [Fact]
+    public async Task Until_stops_at_the_first_bar_stamped_at_or_after_it()
+    {
+        await using var fake = await StreamAsync(40);
+        var until = StreamTestKit.Spy[30].Timestamp;
+
+        var (code, stdout, err) = await RunAsync("trade", "--symbols", "SPY,IBM", "--run-id", "until",
+            "--until", until.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+
+        Assert.True(code == 0, err);
+        Assert.Contains("--until reached", stdout);
+        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "until.json")));
+        Assert.Equal(StreamTestKit.Spy[29].Timestamp, snapshot.LastProcessedUtc);
+    }
+
+    [Fact]
+    public async Task Live_without_confirmation_is_refused_with_exit_2_and_sends_nothing()
+    {
+        await using var stream = await StreamAsync(30);
+        await using var trading = await TradingTestKit.StartFakeAsync();
+        Environment.SetEnvironmentVariable("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+
+        var (code, _, err) = await RunAsync("trade", "--live", "--symbols", "SPY,IBM");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--confirm-live", err);
+        Assert.Equal(0, trading.OrderCount);
+        Assert.Equal(0, stream.Connections);
+    }
+
+    [Fact]
+    public async Task Live_with_confirm_live_sends_the_orders_to_the_alpaca_trading_server_and_journals_them()
+    {
+        // 25 minutes: the client keeps to Alpaca's 200 requests a minute and the loop reads the account every bar time.
+        await using var stream = await StreamAsync(25);
+        await using var trading = await TradingTestKit.StartFakeAsync();
+        trading.ApiKey = stream.ApiKey;
+        trading.ApiSecret = stream.ApiSecret;
+        // A cash account the strategy can size from (the default fake account has negative cash on margin).
+        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
+        Environment.SetEnvironmentVariable("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+
+        var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
+            "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-real");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("alpaca-live", stdout);
+        Assert.True(trading.OrderCount > 0, stdout);
+        Assert.All(trading.OrderBodies, b => Assert.Contains("\"client_order_id\":\"live-real-", b));
+        var orders = await JournalAsync(JournalKind.Order);
+        Assert.Equal(trading.OrderCount, orders.Count);
+        Assert.All(orders, o => Assert.StartsWith("live-real-", o.ClientOrderId, StringComparison.Ordinal));
+        // No paper snapshot: the broker holds the state of a live run.
+        Assert.False(File.Exists(Path.Combine(_dataDir, "paper", "live-real.json")));
+    }
+
+    /// <summary>A stdout that cancels <paramref name="cts"/> once a line containing <paramref name="marker"/> is written.</summary>
+    private sealed class SignalWriter(string marker, CancellationTokenSource cts) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        private readonly StringBuilder _line = new();
+
+        public override void Write(char value)
+        {
+            base.Write(value);
+            if (value != '\n')
+            {
+                _line.Append(value);
+                return;
+            }
+
+            if (_line.ToString().Contains(marker, StringComparison.Ordinal))
+            {
+                cts.Cancel();
+            }
+
+            _line.Clear();
+        }
+
+        public override void Write(string? value)
+        {
+            foreach (var c in value ?? "")
+            {
+                Write(c);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            Write(value);
+            Write('\n');
+        }
+    }
+}
