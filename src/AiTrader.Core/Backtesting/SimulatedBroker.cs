@@ -58,6 +58,7 @@ internal sealed class SimulatedBroker
         _fillModel = new FillModel(options);
         _portfolio = portfolio;
         _quantity = portfolio.GetPosition(symbol).Quantity;
+        PositionSign = Math.Sign(_quantity);
     }
 
     public IReadOnlyList<Order> Orders => _orders;
@@ -76,9 +77,12 @@ internal sealed class SimulatedBroker
 
     public decimal PositionQuantity => _quantity;
 
+    /// <summary>Sign of the position (−1, 0, 1), kept as an int so the per-bar checks avoid decimal comparisons.</summary>
+    public int PositionSign { get; private set; }
+
     public decimal? ProtectiveStop => _stopIndex >= 0 ? _stopLevel : null;
 
-    public decimal Equity(decimal mark) => _quantity == 0 ? _portfolio.Cash : _portfolio.Cash + _quantity * mark;
+    public decimal Equity(decimal mark) => PositionSign == 0 ? _portfolio.Cash : _portfolio.Cash + _quantity * mark;
 
     /// <summary>Turns a strategy's intents at <paramref name="decisionBar"/>'s close into orders for the next bar.
     /// Intents that cannot apply (a short when shorting is off, an exit when flat, an entry against an open position
@@ -153,12 +157,12 @@ internal sealed class SimulatedBroker
             ExecuteWorking(in bar, canFill, day);
         }
 
-        if (_stopIndex >= 0 && canFill && _quantity != 0)
+        if (_stopIndex >= 0 && canFill && PositionSign != 0)
         {
             ExecuteStop(in bar);
         }
 
-        if (_quantity == 0)
+        if (PositionSign == 0 && _stopIndex >= 0)
         {
             ClearStop();
         }
@@ -368,6 +372,7 @@ internal sealed class SimulatedBroker
 
         var signed = order.Side == OrderSide.Buy ? quantity : -quantity;
         _quantity = before + signed;
+        PositionSign = Math.Sign(_quantity);
         if (before == 0)
         {
             _openTrade = new RoundTrip(signed > 0 ? PositionSide.Long : PositionSide.Short, time);

@@ -69,11 +69,14 @@ public sealed class StrategyContext
     /// <summary>Zero-based index of the current bar among the accepted bars.</summary>
     public int BarIndex => Bars.Count - 1;
 
-    public bool IsFlat => PositionQuantity == 0;
+    public bool IsFlat => _sign == 0;
 
-    public bool IsLong => PositionQuantity > 0;
+    public bool IsLong => _sign > 0;
 
-    public bool IsShort => PositionQuantity < 0;
+    public bool IsShort => _sign < 0;
+
+    // The position's sign, worked out once per update: strategies test it every bar.
+    private int _sign;
 
     /// <summary>Sets the account figures and the current bar (which must be the last of <see cref="Bars"/>) for the next call.</summary>
     internal void Update(in Bar current, decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
@@ -88,6 +91,7 @@ public sealed class StrategyContext
     {
         _hasCurrent = false;
         PositionQuantity = positionQuantity;
+        _sign = Math.Sign(positionQuantity);
         Cash = cash;
         Equity = equity;
         ProtectiveStop = protectiveStop;
