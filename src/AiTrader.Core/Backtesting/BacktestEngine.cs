@@ -25,8 +25,8 @@ public sealed class BacktestEngine
     /// <summary>Runs <paramref name="strategy"/> (after <see cref="IStrategy.Reset"/>) over <paramref name="series"/>.</summary>
     /// <exception cref="ArgumentException">The bars are not in strictly increasing time order.</exception>
     /// <remarks>The loop allocates nothing per bar of its own: the strategy reads a growing view of the input (or of
-    /// the accepted bars when some are flagged), one reused <see cref="StrategyContext"/>, and equity points are
-    /// values in a list sized up front.</remarks>
+    /// the accepted bars when some are flagged) through one reused <see cref="StrategyContext"/>, and the equity curve
+    /// is derived from the account states recorded on bars with fills (<see cref="DerivedEquityCurve"/>).</remarks>
     public BacktestResult Run(BarSeries series, IStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -52,7 +52,8 @@ public sealed class BacktestEngine
         IReadOnlyList<Bar> visible = prefix ?? (IReadOnlyList<Bar>)accepted!.AsReadOnly();
         var context = new StrategyContext(series.Symbol, series.Timeframe, visible, 0m, broker.Cash, broker.Cash, null,
             _options.AllowShort);
-        var equityCurve = new List<EquityPoint>(bars.Count);
+        var equityCurve = new DerivedEquityCurve(bars, broker.Cash);
+        var fillsSeen = 0;
         var skipped = new List<BarFlag>();
         var lastGoodIndex = -1;
         var previous = DateTime.MinValue;
@@ -78,12 +79,18 @@ public sealed class BacktestEngine
             if (flags is not null && flags.TryGetValue(bar.Timestamp, out var badPrint))
             {
                 skipped.Add(badPrint);
-                equityCurve.Add(Mark(broker, bar.Timestamp, lastGoodIndex < 0 ? 0m : span[lastGoodIndex].Close));
+                equityCurve.MarkSkipped(i, lastGoodIndex);
                 continue;
             }
 
             var canFill = clock.CanFill(bar.Timestamp);
             broker.Execute(in bar, canFill, clock.Day);
+            if (broker.Fills.Count != fillsSeen)
+            {
+                fillsSeen = broker.Fills.Count;
+                equityCurve.RecordState(i, broker.Cash, broker.PositionQuantity);
+            }
+
             if (prefix is not null)
             {
                 prefix.Grow();
@@ -97,9 +104,9 @@ public sealed class BacktestEngine
             var close = bar.Close;
             context.Update(in bar, broker.PositionQuantity, broker.Cash, broker.Equity(close), broker.ProtectiveStop);
             broker.Submit(strategy.OnBar(context), bar);
-            equityCurve.Add(Mark(broker, bar.Timestamp, close));
         }
 
+        equityCurve.SetCount(span.Length);
         if (lastGoodIndex >= 0)
         {
             var wasOpen = broker.PositionQuantity != 0;
@@ -107,7 +114,7 @@ public sealed class BacktestEngine
             if (wasOpen)
             {
                 // The end-of-data commission belongs in the curve too, so its last point equals the final equity.
-                equityCurve[^1] = equityCurve[^1] with { Equity = broker.Cash, GrossPositionValue = 0m };
+                equityCurve.SetLast(equityCurve[^1] with { Equity = broker.Cash, GrossPositionValue = 0m });
             }
         }
 
@@ -117,16 +124,5 @@ public sealed class BacktestEngine
             Cancellations = broker.Cancellations.ToArray(),
             StopAmendments = broker.StopAmendments.ToArray(),
         };
-    }
-
-    private static EquityPoint Mark(SimulatedBroker broker, DateTime timestamp, decimal price)
-    {
-        if (broker.PositionSign == 0)
-        {
-            return new EquityPoint(timestamp, broker.Cash, 0m);
-        }
-
-        var value = broker.PositionQuantity * price;
-        return new EquityPoint(timestamp, broker.Cash + value, Math.Abs(value));
     }
 }

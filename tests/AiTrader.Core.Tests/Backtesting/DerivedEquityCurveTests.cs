@@ -1,0 +1,62 @@
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Strategies;
+using static AiTrader.Core.Tests.Backtesting.TestBars;
+
+namespace AiTrader.Core.Tests.Backtesting;
+
+/// <summary>The engine derives its equity curve from fills and closes; check it against a naive mark of every bar.</summary>
+public class DerivedEquityCurveTests
+{
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(11, true)]
+    public void Every_point_equals_cash_plus_position_marked_at_the_close_replayed_from_the_fills(int seed, bool withFlags)
+    {
+        var bars = RandomWalk(600, seed);
+        BarFlag[] flags = withFlags ? [new(bars[100].Timestamp, "test"), new(bars[101].Timestamp, "test"), new(bars[599].Timestamp, "test")] : [];
+        var result = new BacktestEngine(new BacktestOptions(AllowShort: true))
+            .Run(Series(bars, flags), new BreakoutStrategy(new BreakoutParameters(Lookback: 10, AtrPeriod: 5)));
+        Assert.True(result.Trades.Count > 5);
+
+        // Naive: walk the bars, apply every fill stamped at that bar, mark at the close (or the last good close).
+        var flagged = flags.Select(f => f.Timestamp).ToHashSet();
+        var cash = result.Options.InitialCapital;
+        var quantity = 0m;
+        var fill = 0;
+        decimal lastGood = 0;
+        Assert.Equal(bars.Count, result.EquityCurve.Count);
+        var enumerated = result.EquityCurve.ToArray();
+        for (var i = 0; i < bars.Count; i++)
+        {
+            if (!flagged.Contains(bars[i].Timestamp))
+            {
+                // The end-of-data close is booked after the last mark; leave it to the final check.
+                while (fill < result.Fills.Count && result.Fills[fill].Timestamp == bars[i].Timestamp && !IsEndClose(result, fill))
+                {
+                    var f = result.Fills[fill++];
+                    var signed = f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity;
+                    cash -= signed * f.Price + f.Fee;
+                    quantity += signed;
+                }
+
+                lastGood = bars[i].Close;
+            }
+
+            var expected = new EquityPoint(bars[i].Timestamp, cash + quantity * lastGood, Math.Abs(quantity * lastGood));
+            if (i < bars.Count - 1)
+            {
+                Assert.Equal(expected, result.EquityCurve[i]);
+                Assert.Equal(expected, enumerated[i]);
+            }
+        }
+
+        Assert.Equal(result.FinalEquity, result.EquityCurve[^1].Equity);
+        Assert.Equal(result.FinalEquity, enumerated[^1].Equity);
+        Assert.Equal(result.Options.InitialCapital + result.Trades.Sum(t => t.Pnl), result.FinalEquity);
+    }
+
+    private static bool IsEndClose(BacktestResult result, int fillIndex) =>
+        result.Orders.First(o => o.Id == result.Fills[fillIndex].OrderId).Reason == ExitReasons.EndOfData;
+}
