@@ -64,7 +64,7 @@ public sealed class BreakoutStrategy : IStrategy
 
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {
-        var bar = context.Bar;
+        ref readonly var bar = ref context.Bar;
         if (_regimeSignals is not null)
         {
             var signal = _regimeSignals.Update(bar);
