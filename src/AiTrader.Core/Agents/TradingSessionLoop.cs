@@ -259,7 +259,7 @@ public sealed class TradingSessionLoop
         public async Task BarTimeAsync(List<(Symbol Symbol, Bar Bar)> symbolBars, CancellationToken cancellationToken)
         {
             var time = symbolBars[0].Bar.Timestamp;
-            if (loop._calendar.GetSession(ExchangeTime.SessionDate(time)) is not { } session || time < session.OpenUtc || time >= session.CloseUtc)
+            if (loop._calendar.GetSession(ExchangeTime.SessionDate(time)) is not { } session || !session.Contains(time))
             {
                 return; // pre-market and after-hours bars neither fill nor reach the strategy
             }
@@ -455,9 +455,9 @@ public sealed class TradingSessionLoop
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(calendar);
+        var flags = series.FlagsByTime();
         var kept = series.Bars
-            .Where(b => !series.IsFlagged(b.Timestamp)
-                && calendar.GetSession(ExchangeTime.SessionDate(b.Timestamp)) is { } s && b.Timestamp >= s.OpenUtc && b.Timestamp < s.CloseUtc)
+            .Where(b => !flags.ContainsKey(b.Timestamp) && calendar.IsInRegularSession(b.Timestamp))
             .ToList();
         return series with { Bars = kept, Flags = [] };
     }

@@ -33,15 +33,7 @@ public sealed class BacktestEngine
         ArgumentNullException.ThrowIfNull(strategy);
 
         var bars = series.Bars;
-        Dictionary<DateTime, BarFlag>? flags = null;
-        if (series.Flags.Count > 0)
-        {
-            flags = new Dictionary<DateTime, BarFlag>();
-            foreach (var flag in series.Flags)
-            {
-                flags.TryAdd(flag.Timestamp, flag);
-            }
-        }
+        var flags = series.Flags.Count > 0 ? series.FlagsByTime() : null;
 
         strategy.Reset();
         var broker = new SimulatedBroker(series.Symbol, _options);

@@ -45,9 +45,7 @@ internal sealed class SessionClock(ITradingCalendar? calendar, bool extendedHour
             return true;
         }
 
-        return extendedHours
-            ? timestamp >= session.PremarketOpenUtc && timestamp < session.AfterHoursCloseUtc
-            : timestamp >= session.OpenUtc && timestamp < session.CloseUtc;
+        return session.Contains(timestamp, extendedHours);
     }
 }
 

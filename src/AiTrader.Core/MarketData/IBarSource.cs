@@ -30,6 +30,18 @@ public sealed record BarSeries(
     IReadOnlyList<Bar> Bars,
     IReadOnlyList<BarFlag> Flags)
 {
+    /// <summary>The flags keyed by bar time (the first flag wins when a time is flagged twice).</summary>
+    public Dictionary<DateTime, BarFlag> FlagsByTime()
+    {
+        var byTime = new Dictionary<DateTime, BarFlag>(Flags.Count);
+        foreach (var flag in Flags)
+        {
+            byTime.TryAdd(flag.Timestamp, flag);
+        }
+
+        return byTime;
+    }
+
     public bool IsFlagged(DateTime timestamp)
     {
         foreach (var f in Flags)

@@ -12,3 +12,12 @@ public interface ITradingCalendar
     /// <summary>Every session from <paramref name="from"/> to <paramref name="to"/>, both inclusive, in order.</summary>
     IEnumerable<TradingSession> GetSessions(DateOnly from, DateOnly to);
 }
+
+/// <summary>Questions asked of any calendar.</summary>
+public static class TradingCalendarExtensions
+{
+    /// <summary>True when <paramref name="utc"/> lies in the regular session of its New York date (open inclusive,
+    /// close exclusive); false on a closed day.</summary>
+    public static bool IsInRegularSession(this ITradingCalendar calendar, DateTime utc) =>
+        calendar.GetSession(ExchangeTime.SessionDate(utc)) is { } session && session.Contains(utc);
+}

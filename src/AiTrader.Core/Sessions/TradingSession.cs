@@ -7,4 +7,11 @@ public sealed record TradingSession(
     DateTime OpenUtc,
     DateTime CloseUtc,
     DateTime AfterHoursCloseUtc,
-    bool IsEarlyClose);
+    bool IsEarlyClose)
+{
+    /// <summary>True when <paramref name="utc"/> lies in the regular session (open inclusive, close exclusive), or,
+    /// with <paramref name="extendedHours"/>, anywhere from the pre-market open to the after-hours close.</summary>
+    public bool Contains(DateTime utc, bool extendedHours = false) => extendedHours
+        ? utc >= PremarketOpenUtc && utc < AfterHoursCloseUtc
+        : utc >= OpenUtc && utc < CloseUtc;
+}

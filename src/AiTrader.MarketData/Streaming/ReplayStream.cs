@@ -121,5 +121,5 @@ public sealed class ReplayStream
     }
 
     private bool InRegularSession(DateTime utc) =>
-        _options.Calendar.GetSession(ExchangeTime.SessionDate(utc)) is { } s && utc >= s.OpenUtc && utc < s.CloseUtc;
+        _options.Calendar.IsInRegularSession(utc);
 }

@@ -275,10 +275,7 @@ public sealed class PortfolioBacktestEngine
             Broker = broker;
             Accepted = new List<Bar>(leg.Series.Bars.Count);
             Visible = Accepted.AsReadOnly();
-            foreach (var flag in leg.Series.Flags)
-            {
-                Flags.TryAdd(flag.Timestamp, flag);
-            }
+            Flags = leg.Series.FlagsByTime();
 
             leg.Strategy.Reset();
         }
@@ -293,7 +290,7 @@ public sealed class PortfolioBacktestEngine
 
         public SimulatedBroker Broker { get; }
 
-        public Dictionary<DateTime, BarFlag> Flags { get; } = new();
+        public Dictionary<DateTime, BarFlag> Flags { get; }
 
         // The strategy's only window on prices: it grows one bar per step, so later bars are not there to be read.
         public List<Bar> Accepted { get; }

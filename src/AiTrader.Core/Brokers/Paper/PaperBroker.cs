@@ -474,7 +474,7 @@ public sealed class PaperBroker : IBroker
 
     /// <summary>True when <paramref name="utc"/> lies in a regular session (open inclusive, close exclusive).</summary>
     public bool IsRegularSession(DateTime utc) =>
-        _calendar.GetSession(ExchangeTime.SessionDate(utc)) is { } s && utc >= s.OpenUtc && utc < s.CloseUtc;
+        _calendar.IsInRegularSession(utc);
 
     private static bool Reduces(OrderSide side, decimal position) =>
         (side == OrderSide.Sell && position > 0) || (side == OrderSide.Buy && position < 0);
