@@ -38,6 +38,12 @@ public sealed class BrokerVenueTests
         Assert.Empty(venue.DrainEvents());
         Assert.Equal(10m, venue.PositionOf(new Symbol("AAPL")));
         Assert.Equal(2m, venue.PositionOf(new Symbol("MSFT")));
+        // The stream is read on a background task; its refused connection surfaces there, so wait for it (bounded).
+        for (var i = 0; i < 300 && venue.StreamFault is null; i++)
+        {
+            await Task.Delay(100);
+        }
+
         Assert.NotNull(venue.StreamFault);
     }
 }
