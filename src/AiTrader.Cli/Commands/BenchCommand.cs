@@ -30,9 +30,10 @@ public static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
         var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per workload; the median is reported.", DefaultValueFactory = _ => 3 };
         var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the SignalFrame pipeline.")
         {
-            bars, seed, json, only,
+            bars, seed, json, only, runs,
         };
         command.SetAction(parse =>
         {
@@ -40,6 +41,12 @@ public static class BenchCommand
             if (count < 1000)
             {
                 throw new CliException($"--bars {count} is too small to measure; use at least 1000.");
+            }
+
+            var timedRuns = parse.GetValue(runs);
+            if (timedRuns is < 1 or > 100)
+            {
+                throw new CliException($"--runs {timedRuns} is out of range; use 1 to 100.");
             }
 
             var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -70,7 +77,7 @@ public static class BenchCommand
                     stdout.WriteLine($"running {name}...");
                 }
 
-                figures.Add(Measure(name, series, run));
+                figures.Add(Measure(name, series, run, timedRuns));
             }
 
             if (quiet)
@@ -106,19 +113,41 @@ public static class BenchCommand
         return new BarSeries(new AiTrader.Core.Domain.Symbol("SYN"), Timeframe.OneMinute, synthetic.Bars, []);
     }
 
-    public static BenchFigure Measure(string name, BarSeries series, Func<BarSeries, long> run)
+    /// <summary>Warm-up runs on a prefix of the series before the timed runs.</summary>
+    public const int WarmupRuns = 5;
+
+    /// <summary>Pause after each warm-up run. The runtime recompiles hot methods with full optimization on a
+    /// background thread once no new code has started for 100 ms; without the pause the first timed run would
+    /// still be executing the JIT's quick first-tier code for part of the series.</summary>
+    public static readonly TimeSpan WarmupPause = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>Warms <paramref name="run"/> up on a prefix, then times it <paramref name="runs"/> times on the whole
+    /// series and returns the median run (by elapsed time), as BenchmarkDotNet does, so one slow run on a shared
+    /// machine does not decide the figure.</summary>
+    public static BenchFigure Measure(string name, BarSeries series, Func<BarSeries, long> run, int runs = 3)
     {
-        // Warm up on a prefix first so the timed run measures optimized (tier-1) code, not the JIT's first tiers.
-        var warmup = Math.Min(series.Bars.Count, 200_000);
-        run(series with { Bars = series.Bars.Take(warmup).ToArray() });
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        var watch = Stopwatch.StartNew();
-        var processed = run(series);
-        watch.Stop();
-        return new BenchFigure(name, processed, watch.Elapsed, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
+        var warmupSeries = series with { Bars = series.Bars.Take(Math.Min(series.Bars.Count, 200_000)).ToArray() };
+        for (var i = 0; i < WarmupRuns; i++)
+        {
+            run(warmupSeries);
+            Thread.Sleep(WarmupPause);
+        }
+
+        var timed = new List<BenchFigure>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var watch = Stopwatch.StartNew();
+            var processed = run(series);
+            watch.Stop();
+            timed.Add(new BenchFigure(name, processed, watch.Elapsed, GC.GetAllocatedBytesForCurrentThread() - allocated));
+        }
+
+        return timed.OrderBy(f => f.Elapsed).ElementAt((runs - 1) / 2);
     }
 
     /// <summary>The floor: touch every bar's OHLC once, the least any backtest must do.</summary>

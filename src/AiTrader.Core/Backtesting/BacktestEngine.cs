@@ -93,9 +93,8 @@ public sealed class BacktestEngine
             }
 
             lastGoodIndex = i;
-            var close = bar.Close;
-            context.Update(in bar, broker.PositionQuantity, broker.Cash, broker.Equity(close), broker.ProtectiveStop);
-            broker.Submit(strategy.OnBar(context), bar);
+            context.UpdateMarked(in bar, broker.PositionQuantity, broker.PositionSign, broker.Cash, broker.ProtectiveStop);
+            broker.Submit(strategy.OnBar(context), in bar);
         }
 
         equityCurve.SetCount(span.Length);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Signals.Indicators;
 using AiTrader.Core.Signals.Regimes;
@@ -83,63 +84,91 @@ public sealed class BreakoutStrategy : IStrategy
             return [];
         }
 
-        var close = bar.Close;
+        // The common bars (nothing to do, or a stop that cannot move) are decided here in double arithmetic; every
+        // order is worked out exactly, in decimals, by the methods below, kept out of line so this path stays small.
         if (context.IsLong)
         {
             if (closeValue < channel.Lower)
             {
-                var intents = new List<OrderIntent>(2);
-                intents.Add(OrderIntent.Exit(PositionSide.Long, Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}")));
-                if (context.AllowShort)
-                {
-                    AddEntry(intents, context, PositionSide.Short, close, StopDistance(atrValue), channel);
-                }
-
-                return intents;
+                return ExitLong(context, channel, atrValue);
             }
 
-            if (context.ProtectiveStop is { } stop && CannotBeat(closeValue - _atrMultiplier * atrValue, stop, above: true))
-            {
-                return [];
-            }
-
-            var trailed = RoundPrice(close - StopDistance(atrValue));
-            return context.ProtectiveStop is not { } current || trailed > current
-                ? [OrderIntent.MoveStop(PositionSide.Long, trailed, _trailLongReason)]
-                : [];
+            return context.ProtectiveStop is { } stop && CannotBeat(closeValue - _atrMultiplier * atrValue, stop, above: true)
+                ? []
+                : TrailLong(context, atrValue);
         }
 
         if (context.IsShort)
         {
             if (closeValue > channel.Upper)
             {
-                var intents = new List<OrderIntent>(2);
-                intents.Add(OrderIntent.Exit(PositionSide.Short, Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")));
-                AddEntry(intents, context, PositionSide.Long, close, StopDistance(atrValue), channel);
-                return intents;
+                return ExitShort(context, channel, atrValue);
             }
 
-            if (context.ProtectiveStop is { } stop && CannotBeat(closeValue + _atrMultiplier * atrValue, stop, above: false))
-            {
-                return [];
-            }
-
-            var trailed = RoundPrice(close + StopDistance(atrValue));
-            return context.ProtectiveStop is not { } current || trailed < current
-                ? [OrderIntent.MoveStop(PositionSide.Short, trailed, _trailShortReason)]
-                : [];
+            return context.ProtectiveStop is { } stop && CannotBeat(closeValue + _atrMultiplier * atrValue, stop, above: false)
+                ? []
+                : TrailShort(context, atrValue);
         }
 
-        var side = closeValue > channel.Upper ? PositionSide.Long
-            : context.AllowShort && closeValue < channel.Lower ? PositionSide.Short
-            : (PositionSide?)null;
-        if (side is not { } entrySide)
+        if (closeValue > channel.Upper)
         {
-            return [];
+            return Enter(context, PositionSide.Long, channel, atrValue);
         }
 
+        return context.AllowShort && closeValue < channel.Lower
+            ? Enter(context, PositionSide.Short, channel, atrValue)
+            : [];
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IReadOnlyList<OrderIntent> ExitLong(StrategyContext context, DonchianValue channel, double atr)
+    {
+        var close = context.Bar.Close;
+        var intents = new List<OrderIntent>(2);
+        intents.Add(OrderIntent.Exit(PositionSide.Long, Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}")));
+        if (context.AllowShort)
+        {
+            AddEntry(intents, context, PositionSide.Short, close, StopDistance(atr), channel);
+        }
+
+        return intents;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IReadOnlyList<OrderIntent> ExitShort(StrategyContext context, DonchianValue channel, double atr)
+    {
+        var close = context.Bar.Close;
+        var intents = new List<OrderIntent>(2);
+        intents.Add(OrderIntent.Exit(PositionSide.Short, Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")));
+        AddEntry(intents, context, PositionSide.Long, close, StopDistance(atr), channel);
+        return intents;
+    }
+
+    /// <summary>Trails a long's stop to close − k·ATR when that is above the resting stop (never lower).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IReadOnlyList<OrderIntent> TrailLong(StrategyContext context, double atr)
+    {
+        var trailed = RoundPrice(context.Bar.Close - StopDistance(atr));
+        return context.ProtectiveStop is not { } current || trailed > current
+            ? [OrderIntent.MoveStop(PositionSide.Long, trailed, _trailLongReason)]
+            : [];
+    }
+
+    /// <summary>Trails a short's stop to close + k·ATR when that is below the resting stop (never higher).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IReadOnlyList<OrderIntent> TrailShort(StrategyContext context, double atr)
+    {
+        var trailed = RoundPrice(context.Bar.Close + StopDistance(atr));
+        return context.ProtectiveStop is not { } current || trailed < current
+            ? [OrderIntent.MoveStop(PositionSide.Short, trailed, _trailShortReason)]
+            : [];
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IReadOnlyList<OrderIntent> Enter(StrategyContext context, PositionSide side, DonchianValue channel, double atr)
+    {
         var entry = new List<OrderIntent>(1);
-        AddEntry(entry, context, entrySide, close, StopDistance(atrValue), channel);
+        AddEntry(entry, context, side, context.Bar.Close, StopDistance(atr), channel);
         return entry;
     }
 

@@ -40,7 +40,23 @@ public sealed class StrategyContext
     public decimal Cash { get; private set; }
 
     /// <summary>Cash plus the positions marked at the current close.</summary>
-    public decimal Equity { get; private set; }
+    public decimal Equity
+    {
+        get
+        {
+            if (_equityPending)
+            {
+                // Worked out on first read: most bars' decisions never look at it, and it costs a decimal multiply.
+                _equity = _sign == 0 ? Cash : Cash + PositionQuantity * _current.Close;
+                _equityPending = false;
+            }
+
+            return _equity;
+        }
+    }
+
+    private decimal _equity;
+    private bool _equityPending;
 
     /// <summary>The resting stop level of the open position, or null when there is none.</summary>
     public decimal? ProtectiveStop { get; private set; }
@@ -93,7 +109,22 @@ public sealed class StrategyContext
         PositionQuantity = positionQuantity;
         _sign = Math.Sign(positionQuantity);
         Cash = cash;
-        Equity = equity;
+        _equity = equity;
+        _equityPending = false;
+        ProtectiveStop = protectiveStop;
+    }
+
+    /// <summary>Sets the current bar and the account of a single-symbol run, whose equity is its cash plus the
+    /// position marked at <paramref name="current"/>'s close (worked out only if a strategy reads it).</summary>
+    /// <param name="positionSign">The sign of <paramref name="positionQuantity"/>, which the caller already knows.</param>
+    internal void UpdateMarked(in Bar current, decimal positionQuantity, int positionSign, decimal cash, decimal? protectiveStop)
+    {
+        _current = current;
+        _hasCurrent = true;
+        PositionQuantity = positionQuantity;
+        _sign = positionSign;
+        Cash = cash;
+        _equityPending = true;
         ProtectiveStop = protectiveStop;
     }
 }

@@ -8,14 +8,14 @@ public readonly record struct DonchianValue(double Upper, double Lower)
     public double Middle => (Upper + Lower) / 2;
 }
 
-/// <summary>Donchian channel over the last <see cref="Period"/> bars including the current one, O(1) amortized per bar.</summary>
+/// <summary>Donchian channel over the last <see cref="Period"/> bars including the current one, O(1) per bar.</summary>
 /// <remarks>Warm-up: <see cref="Value"/> is null until <see cref="Period"/> bars have been seen (first value at bar index
 /// Period − 1). A breakout rule that compares today's close with the channel must use the previous bar's value,
 /// because today's channel already contains today's high.</remarks>
 public sealed class DonchianChannel
 {
-    private readonly MonotonicWindow _highs;
-    private readonly MonotonicWindow _lows;
+    private readonly SlidingExtreme _highs;
+    private readonly SlidingExtreme _lows;
 
     public DonchianChannel(int period)
     {
@@ -25,8 +25,8 @@ public sealed class DonchianChannel
         }
 
         Period = period;
-        _highs = new MonotonicWindow(period, keepMaximum: true);
-        _lows = new MonotonicWindow(period, keepMaximum: false);
+        _highs = new SlidingExtreme(period, keepMaximum: true);
+        _lows = new SlidingExtreme(period, keepMaximum: false);
     }
 
     public int Period { get; }
@@ -45,8 +45,8 @@ public sealed class DonchianChannel
     /// <summary>Adds the next bar given as high and low and returns the channel (null during warm-up).</summary>
     public DonchianValue? Update(double high, double low)
     {
-        _highs.Add(Count, high);
-        _lows.Add(Count, low);
+        _highs.Add(high);
+        _lows.Add(low);
         Count++;
         Value = Count >= Period ? new DonchianValue(_highs.Extreme, _lows.Extreme) : null;
         return Value;

@@ -12,9 +12,8 @@ namespace AiTrader.Core.Signals.Indicators;
 internal sealed class RollingMoments
 {
     private readonly double[] _window;
-    private readonly MonotonicWindow _max;
-    private readonly MonotonicWindow _min;
-    private long _index;
+    private readonly SlidingExtreme _max;
+    private readonly SlidingExtreme _min;
     private int _next;
     private int _updatesSinceRecompute;
     private double _mean;
@@ -23,8 +22,8 @@ internal sealed class RollingMoments
     public RollingMoments(int length)
     {
         _window = new double[length];
-        _max = new MonotonicWindow(length, keepMaximum: true);
-        _min = new MonotonicWindow(length, keepMaximum: false);
+        _max = new SlidingExtreme(length, keepMaximum: true);
+        _min = new SlidingExtreme(length, keepMaximum: false);
     }
 
     public int Length => _window.Length;
@@ -58,9 +57,8 @@ internal sealed class RollingMoments
 
         _window[_next] = value;
         _next = (_next + 1) % _window.Length;
-        _max.Add(_index, value);
-        _min.Add(_index, value);
-        _index++;
+        _max.Add(value);
+        _min.Add(value);
 
         if (++_updatesSinceRecompute >= _window.Length)
         {
@@ -83,7 +81,6 @@ internal sealed class RollingMoments
         Array.Clear(_window);
         _max.Clear();
         _min.Clear();
-        _index = 0;
         _next = 0;
         _updatesSinceRecompute = 0;
         Count = 0;

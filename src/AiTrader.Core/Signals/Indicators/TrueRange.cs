@@ -37,6 +37,8 @@ public sealed class TrueRange
     }
 
     /// <summary>The true range of one bar against the previous bar's close.</summary>
+    /// <remarks>MaxNative (one vmaxsd) rather than Math.Max: the three ranges are never NaN, and none is −0 (a
+    /// difference of equal values is +0, an absolute value is never negative), so the result is the same.</remarks>
     public static double Compute(double high, double low, double previousClose) =>
-        Math.Max(high - low, Math.Max(Math.Abs(high - previousClose), Math.Abs(low - previousClose)));
+        double.MaxNative(high - low, double.MaxNative(Math.Abs(high - previousClose), Math.Abs(low - previousClose)));
 }

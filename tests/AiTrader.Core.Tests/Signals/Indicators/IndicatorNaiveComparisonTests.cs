@@ -77,6 +77,55 @@ public class IndicatorNaiveComparisonTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(55)]
+    public void Donchian_of_any_period_matches_a_window_scan_across_block_boundaries_and_a_reset(int period)
+    {
+        // The channel works in blocks of `period` bars, so every alignment of the window against a block (and the
+        // first block, before any is complete) must give the plain max/min of the window.
+        var channel = new DonchianChannel(period);
+        Stream(Daily.Take(period * 3 + 1).ToList(), channel.Update);
+        channel.Reset();
+        var streamed = Stream(Daily, channel.Update);
+        for (var i = 0; i < Daily.Count; i++)
+        {
+            if (i < period - 1)
+            {
+                Assert.Null(streamed[i]);
+                continue;
+            }
+
+            var window = Daily.GetRange(i - period + 1, period);
+            Assert.Equal((double)window.Max(b => b.High), streamed[i]!.Value.Upper);
+            Assert.Equal((double)window.Min(b => b.Low), streamed[i]!.Value.Lower);
+        }
+    }
+
+    [Fact]
+    public void Donchian_holds_ties_and_plateaus()
+    {
+        // Repeated highs and lows (a flat market, then a plateau at the top) must not lose the extreme.
+        double[] highs = [5, 5, 5, 7, 7, 7, 7, 3, 3, 8, 8, 1, 1, 1, 1, 1, 9, 2, 2, 2];
+        var channel = new DonchianChannel(4);
+        for (var i = 0; i < highs.Length; i++)
+        {
+            var value = channel.Update(highs[i], highs[i] - 1);
+            if (i < 3)
+            {
+                Assert.Null(value);
+                continue;
+            }
+
+            var window = highs[(i - 3)..(i + 1)];
+            Assert.Equal(window.Max(), value!.Value.Upper);
+            Assert.Equal(window.Min() - 1, value.Value.Lower);
+        }
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(20)]
