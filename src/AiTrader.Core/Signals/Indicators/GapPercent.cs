@@ -14,6 +14,7 @@ namespace AiTrader.Core.Signals.Indicators;
 public sealed class GapPercent
 {
     private DateOnly? _sessionDate;
+    private readonly NewYorkClock _clock = new();
     private double? _lastClose;
 
     /// <summary>The current session's gap, or null during the first session.</summary>
@@ -27,7 +28,7 @@ public sealed class GapPercent
     /// <summary>Adds the next bar and returns the current session's gap (null during the first session).</summary>
     public double? Update(Bar bar)
     {
-        var date = ExchangeTime.SessionDate(bar.Timestamp);
+        var date = _clock.SessionDate(bar.Timestamp);
         if (_sessionDate != date)
         {
             _sessionDate = date;

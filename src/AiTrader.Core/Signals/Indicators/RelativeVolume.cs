@@ -20,6 +20,7 @@ namespace AiTrader.Core.Signals.Indicators;
 /// </remarks>
 public sealed class RelativeVolume
 {
+    private readonly NewYorkClock _clock = new();
     private const int RegularAnchorMinutes = 9 * 60 + 30;
     private const int RegularLengthMinutes = 390;
     private const int ExtendedAnchorMinutes = 4 * 60;
@@ -88,7 +89,7 @@ public sealed class RelativeVolume
 
     private double? UpdateIntraday(Bar bar)
     {
-        var date = ExchangeTime.SessionDate(bar.Timestamp);
+        var date = _clock.SessionDate(bar.Timestamp);
         if (_today is null || _today.Date != date)
         {
             if (_today is { Keys.Count: > 0 })
@@ -103,7 +104,7 @@ public sealed class RelativeVolume
             _today = new SessionProfile(date);
         }
 
-        var local = ExchangeTime.ToNewYork(bar.Timestamp);
+        var local = _clock.ToNewYork(bar.Timestamp);
         // Floor, not truncation: a bar at 09:29:30 is before the open, not minute 0.
         var minute = (int)Math.Floor(local.TimeOfDay.TotalMinutes - _anchorMinutes);
         if (minute < 0 || minute >= _lengthMinutes)

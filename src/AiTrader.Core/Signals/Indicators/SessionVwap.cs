@@ -14,6 +14,7 @@ namespace AiTrader.Core.Signals.Indicators;
 public sealed class SessionVwap
 {
     private DateOnly? _sessionDate;
+    private readonly NewYorkClock _clock = new();
     private double _priceVolume;
     private double _volume;
 
@@ -31,7 +32,7 @@ public sealed class SessionVwap
     /// <summary>Adds the next bar and returns the session VWAP (null while the session's volume is 0).</summary>
     public double? Update(Bar bar)
     {
-        var date = ExchangeTime.SessionDate(bar.Timestamp);
+        var date = _clock.SessionDate(bar.Timestamp);
         if (_sessionDate != date)
         {
             _sessionDate = date;

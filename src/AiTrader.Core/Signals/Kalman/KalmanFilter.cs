@@ -1,4 +1,5 @@
 using AiTrader.Core.Domain;
+using AiTrader.Core.Signals.Indicators;
 
 namespace AiTrader.Core.Signals.Kalman;
 
@@ -10,7 +11,7 @@ namespace AiTrader.Core.Signals.Kalman;
 /// </remarks>
 public sealed class KalmanFilter
 {
-    private readonly Queue<double> _differences = new();
+    private readonly TrailingWindow _differences;
     private double _level;
     private double _velocity;
     private double _p00;
@@ -23,6 +24,7 @@ public sealed class KalmanFilter
     {
         Options = options ?? new KalmanOptions();
         Options.Validate();
+        _differences = new TrailingWindow(Options.NoiseWindow);
     }
 
     public KalmanOptions Options { get; }
@@ -161,16 +163,12 @@ public sealed class KalmanFilter
             return; // configured R: no need to keep history
         }
 
-        _differences.Enqueue(difference);
-        if (_differences.Count > Options.NoiseWindow)
-        {
-            _differences.Dequeue();
-        }
+        _differences.Add(difference);
     }
 
     // R from the trailing first differences only, so no output depends on a later bar. Recomputed in two passes
     // each bar (window ≤ a few hundred) rather than with running sums, which drift and break bit-exact replays.
-    private double MeasurementNoiseFor(Queue<double> differences)
+    private double MeasurementNoiseFor(TrailingWindow differences)
     {
         if (Options.MeasurementNoise is { } configured)
         {
@@ -185,25 +183,12 @@ public sealed class KalmanFilter
         }
         else if (n == 1)
         {
-            var d = differences.Peek();
+            var d = differences.Oldest;
             variance = d * d;
         }
         else
         {
-            var mean = 0.0;
-            foreach (var d in differences)
-            {
-                mean += d;
-            }
-
-            mean /= n;
-            var sum = 0.0;
-            foreach (var d in differences)
-            {
-                sum += (d - mean) * (d - mean);
-            }
-
-            variance = sum / (n - 1);
+            variance = differences.SampleVariance();
         }
 
         return Math.Max(Options.MinimumMeasurementNoise, Options.MeasurementNoiseScale * variance);

@@ -1,9 +1,11 @@
+using AiTrader.Core.Signals.Indicators;
+
 namespace AiTrader.Core.Signals.Regimes;
 
 /// <summary>Streaming realized volatility: the sample standard deviation of the last N log returns, per bar (not annualized).</summary>
 public sealed class RealizedVolatility
 {
-    private readonly Queue<double> _returns = new();
+    private readonly TrailingWindow _returns;
     private double? _previousPrice;
 
     public RealizedVolatility(int window = 20)
@@ -14,6 +16,7 @@ public sealed class RealizedVolatility
         }
 
         Window = window;
+        _returns = new TrailingWindow(window);
     }
 
     public int Window { get; }
@@ -29,11 +32,7 @@ public sealed class RealizedVolatility
 
         if (_previousPrice is { } previous)
         {
-            _returns.Enqueue(Math.Log(price / previous));
-            if (_returns.Count > Window)
-            {
-                _returns.Dequeue();
-            }
+            _returns.Add(Math.Log(price / previous));
         }
 
         _previousPrice = price;
@@ -43,19 +42,6 @@ public sealed class RealizedVolatility
         }
 
         // Two passes over a short window: exact enough and replays bit-for-bit, unlike running sums.
-        var mean = 0.0;
-        foreach (var r in _returns)
-        {
-            mean += r;
-        }
-
-        mean /= _returns.Count;
-        var sum = 0.0;
-        foreach (var r in _returns)
-        {
-            sum += (r - mean) * (r - mean);
-        }
-
-        return Math.Sqrt(sum / (_returns.Count - 1));
+        return Math.Sqrt(_returns.SampleVariance());
     }
 }

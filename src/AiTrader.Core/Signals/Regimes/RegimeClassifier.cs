@@ -15,7 +15,7 @@ namespace AiTrader.Core.Signals.Regimes;
 /// </remarks>
 public sealed class RegimeClassifier
 {
-    private readonly Queue<double> _pastVolatility = new();
+    private readonly SortedSlidingWindow _pastVolatility;
     private MarketRegime _regime = MarketRegime.Unknown;
     private int _barsInRegime;
 
@@ -23,6 +23,7 @@ public sealed class RegimeClassifier
     {
         Options = options ?? new RegimeOptions();
         Options.Validate();
+        _pastVolatility = new SortedSlidingWindow(Options.PercentileLookback);
     }
 
     public RegimeOptions Options { get; }
@@ -45,54 +46,92 @@ public sealed class RegimeClassifier
 
     /// <summary>Labels the bar described by <paramref name="kalman"/>; <paramref name="realizedVolatility"/> is that
     /// same bar's realized volatility (NaN while undefined).</summary>
+    /// <remarks>The label's <see cref="RegimeLabel.Reason"/> is worked out when first read, by the same rules applied
+    /// to the inputs the label records: formatting it on every bar cost more than the whole classification.</remarks>
     public RegimeLabel Update(KalmanState kalman, double realizedVolatility)
     {
         ArgumentNullException.ThrowIfNull(kalman);
         var previous = _regime;
-        var prob = kalman.ProbabilityVelocityPositive;
         var vol = realizedVolatility;
         var past = _pastVolatility.Count;
-
-        MarketRegime candidate;
-        string reason;
         var threshold = double.NaN;
         var percentile = double.NaN;
+        if (!kalman.IsWarmup && double.IsFinite(vol) && past >= Options.MinimumVolatilityHistory)
+        {
+            percentile = previous == MarketRegime.Volatile ? Options.VolatileExitPercentile : Options.VolatileEnterPercentile;
+            threshold = _pastVolatility.Percentile(percentile);
+        }
 
-        if (kalman.IsWarmup)
+        var inputs = new RegimeInputs(Options, previous, kalman.IsWarmup, kalman.ProbabilityVelocityPositive, vol, past,
+            threshold, percentile, _barsInRegime);
+        var candidate = Decide(inputs, explain: false, out _);
+        _barsInRegime = candidate == previous ? _barsInRegime + 1 : 1;
+        _regime = candidate;
+
+        // Record this bar's vol only after using the history, so the percentile at bar t sees bars < t only.
+        if (double.IsFinite(vol))
         {
-            candidate = MarketRegime.Unknown;
-            reason = "warm-up: Kalman filter not settled";
+            _pastVolatility.Add(vol);
         }
-        else if (!double.IsFinite(vol))
+
+        return new RegimeLabel(kalman.BarIndex, candidate, _barsInRegime, kalman.Velocity, inputs);
+    }
+
+    /// <summary>The rules, applied to one bar's inputs: the label, and with <paramref name="explain"/> why, in words.</summary>
+    internal static MarketRegime Decide(in RegimeInputs x, bool explain, out string? reason)
+    {
+        var o = x.Options;
+        MarketRegime candidate;
+        reason = null;
+        if (x.KalmanWarmup)
         {
             candidate = MarketRegime.Unknown;
-            reason = Invariant($"warm-up: realized vol needs {Options.VolatilityWindow} returns");
+            if (explain)
+            {
+                reason = "warm-up: Kalman filter not settled";
+            }
         }
-        else if (past < Options.MinimumVolatilityHistory)
+        else if (!double.IsFinite(x.Volatility))
         {
             candidate = MarketRegime.Unknown;
-            reason = Invariant($"warm-up: {past} past vol values < {Options.MinimumVolatilityHistory} needed for the percentile");
+            if (explain)
+            {
+                reason = Invariant($"warm-up: realized vol needs {o.VolatilityWindow} returns");
+            }
+        }
+        else if (x.PastCount < o.MinimumVolatilityHistory)
+        {
+            candidate = MarketRegime.Unknown;
+            if (explain)
+            {
+                reason = Invariant($"warm-up: {x.PastCount} past vol values < {o.MinimumVolatilityHistory} needed for the percentile");
+            }
         }
         else
         {
-            var wasVolatile = previous == MarketRegime.Volatile;
-            percentile = wasVolatile ? Options.VolatileExitPercentile : Options.VolatileEnterPercentile;
-            threshold = Percentile(_pastVolatility, percentile);
-            var pct = Invariant($"{percentile * 100:0.#}th pct of {past} past bars");
+            var wasVolatile = x.Previous == MarketRegime.Volatile;
+            var (vol, threshold) = (x.Volatility, x.Threshold);
+            var pct = explain ? Invariant($"{x.Percentile * 100:0.#}th pct of {x.PastCount} past bars") : null;
             if (wasVolatile && vol >= threshold)
             {
                 candidate = MarketRegime.Volatile;
-                reason = Invariant($"realized vol {vol:G4} ≥ {threshold:G4} ({pct}) exit threshold: stays Volatile");
+                if (explain)
+                {
+                    reason = Invariant($"realized vol {vol:G4} ≥ {threshold:G4} ({pct}) exit threshold: stays Volatile");
+                }
             }
             else if (!wasVolatile && vol > threshold)
             {
                 candidate = MarketRegime.Volatile;
-                reason = Invariant($"realized vol {vol:G4} > {threshold:G4} ({pct}) enter threshold");
+                if (explain)
+                {
+                    reason = Invariant($"realized vol {vol:G4} > {threshold:G4} ({pct}) enter threshold");
+                }
             }
             else
             {
-                (candidate, reason) = ClassifyTrend(previous, prob);
-                if (wasVolatile)
+                candidate = ClassifyTrend(o, x.Previous, x.ProbabilityUp, explain, out reason);
+                if (explain && wasVolatile)
                 {
                     reason = Invariant($"realized vol {vol:G4} < {threshold:G4} ({pct}) exit threshold; ") + reason;
                 }
@@ -100,64 +139,80 @@ public sealed class RegimeClassifier
         }
 
         // Minimum dwell: a fresh label is held a few bars so one noisy bar cannot bounce it straight back.
-        if (candidate != previous && previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
-            && _barsInRegime < Options.MinimumDwellBars)
+        if (candidate != x.Previous && x.Previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
+            && x.PriorBarsInRegime < o.MinimumDwellBars)
         {
-            reason = Invariant($"held {previous}: {_barsInRegime} bar(s) < {Options.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
-            candidate = previous;
-        }
-
-        _barsInRegime = candidate == previous ? _barsInRegime + 1 : 1;
-        _regime = candidate;
-
-        // Record this bar's vol only after using the history, so the percentile at bar t sees bars < t only.
-        if (double.IsFinite(vol))
-        {
-            _pastVolatility.Enqueue(vol);
-            if (_pastVolatility.Count > Options.PercentileLookback)
+            if (explain)
             {
-                _pastVolatility.Dequeue();
+                reason = Invariant($"held {x.Previous}: {x.PriorBarsInRegime} bar(s) < {o.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
             }
+
+            candidate = x.Previous;
         }
 
-        return new RegimeLabel(kalman.BarIndex, candidate, previous, _barsInRegime, prob, kalman.Velocity, vol,
-            threshold, percentile, past, reason);
+        return candidate;
     }
 
-    private (MarketRegime Regime, string Reason) ClassifyTrend(MarketRegime previous, double prob)
+    private static MarketRegime ClassifyTrend(RegimeOptions o, MarketRegime previous, double prob, bool explain, out string? reason)
     {
-        var enterUp = Options.TrendEnterProbability;
-        var exitUp = Options.TrendExitProbability;
+        var enterUp = o.TrendEnterProbability;
+        var exitUp = o.TrendExitProbability;
         var enterDown = 1.0 - enterUp;
         var exitDown = 1.0 - exitUp;
+        reason = null;
 
         if (previous == MarketRegime.TrendingUp && prob >= exitUp)
         {
-            return (MarketRegime.TrendingUp, Invariant($"prob_up {prob:0.00} ≥ {exitUp:0.00} exit threshold: stays TrendingUp"));
+            if (explain)
+            {
+                reason = Invariant($"prob_up {prob:0.00} ≥ {exitUp:0.00} exit threshold: stays TrendingUp");
+            }
+
+            return MarketRegime.TrendingUp;
         }
 
         if (previous == MarketRegime.TrendingDown && prob <= exitDown)
         {
-            return (MarketRegime.TrendingDown, Invariant($"prob_up {prob:0.00} ≤ {exitDown:0.00} exit threshold: stays TrendingDown"));
+            if (explain)
+            {
+                reason = Invariant($"prob_up {prob:0.00} ≤ {exitDown:0.00} exit threshold: stays TrendingDown");
+            }
+
+            return MarketRegime.TrendingDown;
         }
 
         if (prob >= enterUp)
         {
-            return (MarketRegime.TrendingUp, Invariant($"prob_up {prob:0.00} ≥ {enterUp:0.00} enter threshold"));
+            if (explain)
+            {
+                reason = Invariant($"prob_up {prob:0.00} ≥ {enterUp:0.00} enter threshold");
+            }
+
+            return MarketRegime.TrendingUp;
         }
 
         if (prob <= enterDown)
         {
-            return (MarketRegime.TrendingDown, Invariant($"prob_up {prob:0.00} ≤ {enterDown:0.00} enter threshold"));
+            if (explain)
+            {
+                reason = Invariant($"prob_up {prob:0.00} ≤ {enterDown:0.00} enter threshold");
+            }
+
+            return MarketRegime.TrendingDown;
         }
 
-        var left = previous switch
+        if (explain)
         {
-            MarketRegime.TrendingUp => Invariant($"prob_up {prob:0.00} < {exitUp:0.00} exit threshold; "),
-            MarketRegime.TrendingDown => Invariant($"prob_up {prob:0.00} > {exitDown:0.00} exit threshold; "),
-            _ => string.Empty,
-        };
-        return (MarketRegime.Calm, left + Invariant($"prob_up {prob:0.00} between {enterDown:0.00} and {enterUp:0.00}"));
+            var left = previous switch
+            {
+                MarketRegime.TrendingUp => Invariant($"prob_up {prob:0.00} < {exitUp:0.00} exit threshold; "),
+                MarketRegime.TrendingDown => Invariant($"prob_up {prob:0.00} > {exitDown:0.00} exit threshold; "),
+                _ => string.Empty,
+            };
+            reason = left + Invariant($"prob_up {prob:0.00} between {enterDown:0.00} and {enterUp:0.00}");
+        }
+
+        return MarketRegime.Calm;
     }
 
     /// <summary>The p-quantile with linear interpolation between order statistics (Hyndman and Fan type 7, the
@@ -177,9 +232,33 @@ public sealed class RegimeClassifier
         }
 
         Array.Sort(sorted);
+        return PercentileOfSorted(sorted, p);
+    }
+
+    /// <summary><see cref="Percentile"/> of values already in ascending order (not checked).</summary>
+    internal static double PercentileOfSorted(ReadOnlySpan<double> sorted, double p)
+    {
+        if (!(p >= 0 && p <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Percentile must be in [0, 1].");
+        }
+
         var h = (sorted.Length - 1) * p;
         var lo = (int)Math.Floor(h);
         var hi = Math.Min(lo + 1, sorted.Length - 1);
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 }
+
+/// <summary>Everything one regime decision reads: the options, the previous label and how long it has lasted, the
+/// filter's state and the volatility figures. A label keeps them so it can say why when asked.</summary>
+internal readonly record struct RegimeInputs(
+    RegimeOptions Options,
+    MarketRegime Previous,
+    bool KalmanWarmup,
+    double ProbabilityUp,
+    double Volatility,
+    int PastCount,
+    double Threshold,
+    double Percentile,
+    int PriorBarsInRegime);

@@ -129,6 +129,32 @@ public class RegimeClassifierTests
     }
 
     [Fact]
+    public void Volatility_threshold_stays_exact_with_repeated_values_over_many_window_turns()
+    {
+        // Few distinct values, so the sorted window holds long runs of equal values as old ones leave and new ones
+        // arrive; the threshold must still equal the percentile of a fresh sort of the past window on every bar.
+        var options = Small with { PercentileLookback = 37, MinimumVolatilityHistory = 5 };
+        var classifier = new RegimeClassifier(options);
+        var rnd = new Random(11);
+        double[] levels = [0.01, 0.02, 0.02, 0.03, 0.0];
+        var vols = Enumerable.Range(0, 600).Select(_ => levels[rnd.Next(levels.Length)]).ToArray();
+        var previous = MarketRegime.Unknown;
+        for (var t = 0; t < vols.Length; t++)
+        {
+            var label = classifier.Update(State(t, 0.5), vols[t]);
+            if (t >= 5)
+            {
+                var past = vols[Math.Max(0, t - 37)..t];
+                var p = previous == MarketRegime.Volatile ? 0.70 : 0.80;
+                Assert.Equal(RegimeClassifier.Percentile(past, p), label.VolatilityThreshold);
+                Assert.Equal(past.Length, label.PastVolatilityCount);
+            }
+
+            previous = label.Regime;
+        }
+    }
+
+    [Fact]
     public void Volatility_threshold_is_a_percentile_of_strictly_past_values()
     {
         var options = Small with { PercentileLookback = 50, MinimumVolatilityHistory = 10 };
