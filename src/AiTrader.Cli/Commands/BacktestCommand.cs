@@ -39,12 +39,13 @@ public static class BacktestCommand
         var debugSignals = new Option<bool>("--debug-signals") { Description = "Write debug_signals.csv (per-bar Kalman signals and regime)." };
         var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
         var (maxVolumeShare, extendedHours) = ExecutionOptions.Create();
+        var riskFreeRate = RiskFreeRateOption.Create();
 
         var command = new Command("backtest", "Backtest a strategy on historical bars (bundled sample data by default).")
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
-            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours,
+            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate,
         };
         var portfolioFlags = new PortfolioFlags();
         portfolioFlags.AddTo(command);
@@ -78,6 +79,7 @@ public static class BacktestCommand
                 DalVendor = parse.GetValue(dalVendor)?.Trim().ToLowerInvariant(),
                 DebugEntries = parse.GetValue(debug) || parse.GetValue(debugEntries),
                 DebugSignals = parse.GetValue(debug) || parse.GetValue(debugSignals),
+                Metrics = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate)),
             };
 
             if (portfolio is not null)

@@ -36,6 +36,9 @@ public sealed record BacktestRequest(
 
     /// <summary>Write debug_signals.csv with the per-bar probabilistic signals.</summary>
     public bool DebugSignals { get; init; }
+
+    /// <summary>Annualization and risk-free rate of the metrics (<c>--risk-free-rate</c>); the defaults when null.</summary>
+    public MetricsOptions? Metrics { get; init; }
 }
 
 /// <summary>A finished run: the engine result, its metrics and where the files went.</summary>
@@ -82,7 +85,7 @@ public static class BacktestRunner
         }
 
         var result = new BacktestEngine(request.Options).Run(series, strategy);
-        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades);
+        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);
 
         foreach (var flag in series.Flags)
         {

@@ -77,9 +77,9 @@ public static class PortfolioBacktestRunner
 
         var result = new PortfolioBacktestEngine(options).Run(legs);
         var initial = request.Options.InitialCapital;
-        var metrics = PerformanceCalculator.Compute(initial, result.EquityCurve, result.Trades);
+        var metrics = PerformanceCalculator.Compute(initial, result.EquityCurve, result.Trades, request.Metrics);
         var perSymbol = SymbolPerformance.ForEach(result);
-        var benchmark = benchmarkSeries is null ? null : BenchmarkComparison.Compute(initial, result.EquityCurve, benchmarkSeries);
+        var benchmark = benchmarkSeries is null ? null : BenchmarkComparison.Compute(initial, result.EquityCurve, benchmarkSeries, request.Metrics);
         var cut = result.LimitEvents.Count(e => !e.Dropped);
         var dropped = result.LimitEvents.Count(e => e.Dropped);
         if (cut + dropped > 0)

@@ -32,11 +32,12 @@ public static class SweepCommand
         var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year); default 2." };
         var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years; default 0.5." };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/sweeps/<symbol>-<strategy>-<utc>)." };
+        var riskFreeRate = RiskFreeRateOption.Create();
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -63,6 +64,7 @@ public static class SweepCommand
                 throw new CliException($"--capital must be greater than 0 (got {initial.ToString(CultureInfo.InvariantCulture)}).");
             }
 
+            var metricsOptions = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate));
             var isWalkForward = parse.GetValue(walkForward);
             var (isBars, oosBars) = (parse.GetValue(inSample), parse.GetValue(outOfSample));
             var (isYrs, oosYrs) = (parse.GetValue(isYears), parse.GetValue(oosYears));
@@ -76,6 +78,7 @@ public static class SweepCommand
                 Strategy = strategyName,
                 BaseParameters = CliParsing.ParseParams(parse.GetValue(parameters)),
                 Backtest = new BacktestOptions { InitialCapital = initial, Calendar = NyseCalendar.Instance },
+                Metrics = metricsOptions,
                 RankBy = metric,
                 MaxDegreeOfParallelism = degree,
             };
@@ -116,8 +119,8 @@ public static class SweepCommand
             {
                 var result = WithProgress(console, stdout, $"sweep {sym} {strategyName}", parsedGrid.Count,
                     p => new SweepRunner(options).Run(series, parsedGrid, p, ct));
-                var files = SweepReportWriter.Write(dir, result, $"{sym} · {strategyName} · {metric.Name()}");
-                PrintTop(console, sym, strategyName, series, result, topN);
+                var files = SweepReportWriter.Write(dir, result, $"{sym} · {strategyName} · {metric.Name()}{HeatmapRateNote(metricsOptions)}");
+                PrintTop(console, sym, strategyName, series, result, topN, metricsOptions);
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.Csv)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapSvg)}[/]");
                 console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapHtml)}[/]");
@@ -245,7 +248,8 @@ public static class SweepCommand
         return options;
     }
 
-    private static void PrintTop(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series, SweepResult result, int top)
+    private static void PrintTop(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series, SweepResult result, int top,
+        MetricsOptions metricsOptions)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{symbol} · {strategy} · {series.Timeframe} · {FormatWhen(series.Bars[0].Timestamp, series.Timeframe)} → {FormatWhen(series.Bars[^1].Timestamp, series.Timeframe)} · {result.Grid.Count} combinations ranked by {result.RankBy.Name()}"))
@@ -279,6 +283,8 @@ public static class SweepCommand
         }
 
         console.Write(table);
+        // Its own line rather than in the title: a long title wraps in a narrow table.
+        console.MarkupLine(Markup.Escape($"{RateNote(metricsOptions)} a year (Sharpe and Sortino measure returns above it)"));
     }
 
     private static void PrintWalkForward(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series,
@@ -315,6 +321,14 @@ public static class SweepCommand
 
         console.Write(metrics);
     }
+
+    /// <summary>"Risk-free rate 4.00%": the rate the Sharpe and Sortino columns assume, labelled as in the metrics table.</summary>
+    private static string RateNote(MetricsOptions options) =>
+        $"Risk-free rate {BacktestReportWriter.FormatPercent(options.RiskFreeRate)}";
+
+    // The heat map names the rate only when one was given, so a default run draws the same picture as before the flag.
+    private static string HeatmapRateNote(MetricsOptions options) =>
+        options.RiskFreeRate == 0 ? "" : $" · {RateNote(options).ToLowerInvariant()}";
 
     /// <summary>Progress that never goes backwards: workers report out of order.</summary>
     private sealed class MonotonicProgress(Action<int> update) : IProgress<int>

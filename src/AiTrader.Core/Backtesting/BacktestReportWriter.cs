@@ -144,6 +144,7 @@ public static class BacktestReportWriter
             WriteNumber(w, "mean_daily_return", m.MeanDailyReturn);
             WriteNumber(w, "daily_volatility", m.DailyVolatility);
             WriteNumber(w, "annualized_volatility", m.AnnualizedVolatility);
+            WriteNumber(w, "risk_free_rate", m.RiskFreeRate);
             WriteNumber(w, "sharpe", m.Sharpe);
             WriteNumber(w, "downside_deviation", m.DownsideDeviation);
             WriteNumber(w, "sortino", m.Sortino);
@@ -191,6 +192,7 @@ public static class BacktestReportWriter
             new("Total return", FormatPercent(m.TotalReturn)),
             new("CAGR", FormatPercent(m.Cagr)),
             new("Annualized volatility", FormatPercent(m.AnnualizedVolatility)),
+            new("Risk-free rate", FormatPercent(m.RiskFreeRate)),
             new("Sharpe", FormatRatio(m.Sharpe)),
             new("Sortino", FormatRatio(m.Sortino)),
             new("Max drawdown", FormatPercent(m.MaxDrawdown)),

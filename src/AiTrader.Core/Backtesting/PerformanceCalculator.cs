@@ -68,6 +68,7 @@ public static class PerformanceCalculator
             MeanDailyReturn = mean,
             DailyVolatility = std,
             AnnualizedVolatility = std * sqrtA,
+            RiskFreeRate = options.RiskFreeRate,
             Sharpe = sharpe,
             DownsideDeviation = downside,
             Sortino = sortino,

@@ -49,6 +49,10 @@ public sealed record PerformanceMetrics
     /// <summary>DailyVolatility × sqrt(TradingDaysPerYear); null when N &lt; 2.</summary>
     public required double? AnnualizedVolatility { get; init; }
 
+    /// <summary>The annual risk-free rate rf (<see cref="MetricsOptions.RiskFreeRate"/>, a fraction) that Sharpe and Sortino
+    /// are measured against, recorded so a reader knows which rate the ratios assume.</summary>
+    public required double RiskFreeRate { get; init; }
+
     /// <summary>(mean(r) − rf_daily) / DailyVolatility × sqrt(TradingDaysPerYear); null when the volatility is zero or undefined.</summary>
     public required double? Sharpe { get; init; }
 

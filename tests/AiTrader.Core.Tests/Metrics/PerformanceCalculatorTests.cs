@@ -130,6 +130,31 @@ public class PerformanceCalculatorTests
     }
 
     [Fact]
+    public void A_five_percent_risk_free_rate_lowers_sharpe_and_sortino_by_hand_computed_amounts()
+    {
+        var flat = PerformanceCalculator.Compute(Initial, SixDayCurve(), []);
+        var m = PerformanceCalculator.Compute(Initial, SixDayCurve(), [], new MetricsOptions(RiskFreeRate: 0.05));
+
+        // The rate the ratios assume is recorded with them.
+        Assert.Equal(0.0, flat.RiskFreeRate);
+        Assert.Equal(0.05, m.RiskFreeRate);
+        // rf_d = 1.05^(1/252) − 1: ln 1.05 = 0.0487901642, / 252 = 0.000193611763, e^x − 1 = x + x²/2 + … = 0.000193630507.
+        // Sharpe (rf = 0) = 2.690981 (above); Sharpe (rf = 5%) = (0.0033333333 − 0.0001936305) / 0.0196638416 × 15.8745078664
+        // = 0.0031397028 / 0.0196638416 × 15.8745078664 = 0.1596688 × 15.8745 ≈ 2.534664
+        Assert.Equal(2.690981, flat.Sharpe!.Value, 5);
+        Assert.Equal(2.534664, m.Sharpe!.Value, 5);
+        // Shortfalls r − rf_d below 0: −0.0101936305, −0.0201936305, −0.0101936305; squares 0.0001039101 + 0.0004077827
+        // + 0.0001039101 = 0.0006156029; / 6 = 0.0001026005; √ = 0.0101291898.
+        Assert.Equal(0.0101291898, m.DownsideDeviation!.Value, 9);
+        // Sortino = 0.0031397028 / 0.0101291898 × 15.8745078664 ≈ 4.920555
+        Assert.Equal(4.920555, m.Sortino!.Value, 5);
+        // Nothing else depends on the rate.
+        Assert.Equal(flat.Cagr, m.Cagr);
+        Assert.Equal(flat.AnnualizedVolatility, m.AnnualizedVolatility);
+        Assert.Equal(flat.MaxDrawdown, m.MaxDrawdown);
+    }
+
+    [Fact]
     public void Initial_capital_is_the_first_peak_and_an_unrecovered_drawdown_has_no_recovery_date()
     {
         IReadOnlyList<EquityPoint> equity =

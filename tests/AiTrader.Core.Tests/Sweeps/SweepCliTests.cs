@@ -24,7 +24,7 @@ public sealed class SweepCliTests : IDisposable
 
         Assert.True(code == 0, err);
         var csv = File.ReadAllLines(Path.Combine(_tmp, "sweep.csv"));
-        Assert.Equal("lookback,atr_multiplier,trades,total_return,cagr,sharpe,sortino,max_drawdown,win_rate,profit_factor,final_equity", csv[0]);
+        Assert.Equal("lookback,atr_multiplier,trades,total_return,cagr,sharpe,sortino,max_drawdown,win_rate,profit_factor,final_equity,risk_free_rate", csv[0]);
         Assert.Equal(6, csv.Length - 1);
         Assert.True(File.Exists(Path.Combine(_tmp, "heatmap.svg")));
         Assert.True(File.Exists(Path.Combine(_tmp, "heatmap.html")));

@@ -27,7 +27,7 @@ public class SweepRunnerTests
 
         Assert.Equal(one, four);
         Assert.Equal(grid.Count + 1, one.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("lookback,atr_multiplier,trades,total_return,cagr,sharpe,sortino,max_drawdown,win_rate,profit_factor,final_equity\n", one);
+        Assert.StartsWith("lookback,atr_multiplier,trades,total_return,cagr,sharpe,sortino,max_drawdown,win_rate,profit_factor,final_equity,risk_free_rate\n", one);
     }
 
     [Fact]

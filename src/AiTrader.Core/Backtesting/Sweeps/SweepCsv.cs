@@ -8,9 +8,11 @@ namespace AiTrader.Core.Backtesting.Sweeps;
 /// Lines end with "\n" so the bytes do not depend on the machine.</remarks>
 public static class SweepCsv
 {
-    /// <summary>The metric columns after the parameter columns.</summary>
+    /// <summary>The metric columns after the parameter columns; the last, the annual risk-free rate the Sharpe and
+    /// Sortino columns assume, is the same on every row of a run.</summary>
     public static readonly IReadOnlyList<string> MetricColumns =
-        ["trades", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate", "profit_factor", "final_equity"];
+        ["trades", "total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate", "profit_factor", "final_equity",
+            "risk_free_rate"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -42,7 +44,7 @@ public static class SweepCsv
         return sb.ToString().TrimEnd('\n');
     }
 
-    /// <summary>Appends the nine metric fields of <see cref="MetricColumns"/>, comma-separated.</summary>
+    /// <summary>Appends the ten metric fields of <see cref="MetricColumns"/>, comma-separated.</summary>
     public static StringBuilder AppendMetrics(StringBuilder sb, PerformanceMetrics m)
     {
         ArgumentNullException.ThrowIfNull(sb);
@@ -55,7 +57,8 @@ public static class SweepCsv
             .Append(Number(m.MaxDrawdown)).Append(',')
             .Append(Number(m.WinRate)).Append(',')
             .Append(Number(m.ProfitFactor)).Append(',')
-            .Append(m.FinalEquity.ToString(Inv));
+            .Append(m.FinalEquity.ToString(Inv)).Append(',')
+            .Append(Number(m.RiskFreeRate));
     }
 
     private static void AppendHeader(StringBuilder sb, IEnumerable<string> parameterNames)
