@@ -35,7 +35,7 @@ public static class BacktestCommand
         var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
         var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
-        var debug = new Option<bool>("--debug") { Description = "Write debug_entries.csv and debug_signals.csv next to the results." };
+        var debug = new Option<bool>("--debug") { Description = "Write debug_entries.csv and debug_signals.csv next to the results (a portfolio: in a folder per symbol)." };
         var debugSignals = new Option<bool>("--debug-signals") { Description = "Write debug_signals.csv (per-bar Kalman signals and regime)." };
         var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
         var (maxVolumeShare, extendedHours) = ExecutionOptions.Create();

@@ -3,18 +3,44 @@ using System.Text;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.IO;
+using AiTrader.Core.MarketData;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Cli.Commands;
 
-/// <summary>Diagnostic CSVs for <c>--debug</c>: every order the strategy sent with its reason, and per-bar signals.</summary>
+/// <summary>Diagnostic CSVs for <c>--debug</c>: every order the strategy sent with its reason, and per-bar signals
+/// (in the run's folder for one symbol, in a folder per symbol for a portfolio).</summary>
 public static class BacktestDebugDumps
 {
     public const string EntriesFileName = "debug_entries.csv";
     public const string SignalsFileName = "debug_signals.csv";
     public const string EntriesHeader = "timestamp,symbol,side,type,quantity,stop_price,limit_price,order_id,reason";
     public const string SignalsHeader = "timestamp,close,filtered_price,velocity,prob_up,regime,atr,warmup";
+
+    /// <summary>A portfolio run's dump folder for <paramref name="symbol"/>: a subfolder of the run's output folder named
+    /// after the symbol, holding the single-run file names (<c>AAPL/debug_entries.csv</c>).</summary>
+    public static string SymbolFolder(string outDir, Symbol symbol) => Path.Combine(outDir, symbol.Value);
+
+    /// <summary>Writes the requested dumps of every symbol of a portfolio run into its <see cref="SymbolFolder"/>:
+    /// its own orders (their ids restart at o1 per symbol) and the signals over its own bars.</summary>
+    public static void WritePerSymbol(string outDir, IReadOnlyList<BarSeries> series, IReadOnlyList<Order> orders,
+        bool entries, bool signals)
+    {
+        foreach (var s in series)
+        {
+            var folder = SymbolFolder(outDir, s.Symbol);
+            if (entries)
+            {
+                WriteEntries(Path.Combine(folder, EntriesFileName), orders.Where(o => o.Symbol == s.Symbol).ToList());
+            }
+
+            if (signals)
+            {
+                WriteSignals(Path.Combine(folder, SignalsFileName), s.Bars);
+            }
+        }
+    }
 
     /// <summary>One row per order (entries, exits, stop moves) in the order they were created; reasons carry the inputs.</summary>
     public static void WriteEntries(string path, IReadOnlyList<Order> orders)

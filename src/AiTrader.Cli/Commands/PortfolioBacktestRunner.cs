@@ -106,6 +106,12 @@ public static class PortfolioBacktestRunner
         BacktestReportWriter.Write(outDir, info, initial, result.Trades, result.EquityCurve, metrics,
             extraSections: w => PortfolioSummarySections.Write(w, result, perSymbol, benchmark));
         WriteVisuals(outDir, info, result, metrics, perSymbol, benchmark, benchmarkSeries);
+        if (request.DebugEntries || request.DebugSignals)
+        {
+            BacktestDebugDumps.WritePerSymbol(outDir, legs.Select(l => l.Series).ToList(), result.Orders,
+                request.DebugEntries, request.DebugSignals);
+        }
+
         return new PortfolioOutcome(result, metrics, perSymbol, benchmark, outDir, warnings);
     }
 
@@ -180,17 +186,6 @@ public static class PortfolioBacktestRunner
         if (request.UseDal)
         {
             throw new CliException("--use-probabilistic/--dal-vendor work with --symbol only; a portfolio run reads the bundled bars.");
-        }
-
-        if (request.DebugEntries || request.DebugSignals)
-        {
-            throw new CliException("--debug, --debug-entries and --debug-signals work with --symbol only.");
-        }
-
-        if (request.Sizing?.KellyFraction is not null)
-        {
-            // The Kelly estimates learn from cash changes while flat, which other symbols' fills move on a shared account.
-            throw new CliException("--risk-agent works with --symbol only: on a shared account its win-rate estimate would count other symbols' trades.");
         }
     }
 

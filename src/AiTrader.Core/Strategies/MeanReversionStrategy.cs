@@ -19,7 +19,7 @@ namespace AiTrader.Core.Strategies;
 /// regime and, once enough trades have closed, this strategy's own win rate and payoff ratio (a stretched z-score
 /// is not a win probability, so none is claimed before that).
 /// </remarks>
-public sealed class MeanReversionStrategy : IStrategy
+public sealed class MeanReversionStrategy : ILearnsFromOwnTrades
 {
     public const string CatalogName = "mean_reversion";
 
@@ -48,6 +48,10 @@ public sealed class MeanReversionStrategy : IStrategy
         _residuals.Clear();
         _barsHeld = 0;
     }
+
+    public void UseReportedTrades() => _trades.UseReportedTrades();
+
+    public void OnTradeClosed(decimal netPnl) => _trades.Record(netPnl);
 
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {

@@ -17,7 +17,7 @@ namespace AiTrader.Core.Strategies;
 /// from flat, so an exit and the next entry are at least a bar apart. The sizer receives the win probability
 /// (p for a long, 1 − p for a short), the regime, and the payoff ratio of this strategy's own closed trades.
 /// </remarks>
-public sealed class MomentumStrategy : IStrategy
+public sealed class MomentumStrategy : ILearnsFromOwnTrades
 {
     public const string CatalogName = "momentum";
 
@@ -41,6 +41,10 @@ public sealed class MomentumStrategy : IStrategy
         _signals.Reset();
         _trades.Reset();
     }
+
+    public void UseReportedTrades() => _trades.UseReportedTrades();
+
+    public void OnTradeClosed(decimal netPnl) => _trades.Record(netPnl);
 
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {

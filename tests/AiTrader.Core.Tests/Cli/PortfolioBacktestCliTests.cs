@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AiTrader.Cli;
+using AiTrader.Cli.Commands;
 using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
@@ -87,6 +88,62 @@ public sealed class PortfolioBacktestCliTests : IDisposable
         Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("benchmark").ValueKind);
     }
 
+    [Fact]
+    public async Task Kelly_sizing_runs_on_a_portfolio_and_debug_writes_each_symbols_csvs_in_its_own_folder()
+    {
+        var outDir = Path.Combine(_tmp, "kelly");
+        var (code, _, err) = await CliRunner.Run("backtest", "--symbols", "AAPL,IBM,SPY", "--strategy", "momentum",
+            "--start", "2010-01-01", "--end", "2020-12-31", "--risk-agent", "fractional_kelly", "--risk-agent-fraction", "0.5",
+            "--debug", "--quiet", "--out", outDir);
+        Assert.True(code == 0, err);
+
+        // Same file names as a single-symbol run, one folder per symbol; none at the top.
+        Assert.False(File.Exists(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName)));
+        Assert.False(File.Exists(Path.Combine(outDir, BacktestDebugDumps.SignalsFileName)));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        var bars = summary.RootElement.GetProperty("per_symbol").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("symbol").GetString()!, s => s.GetProperty("bars").GetInt32());
+        var learned = 0;
+        foreach (var symbol in new[] { "AAPL", "IBM", "SPY" })
+        {
+            var entries = File.ReadAllLines(Path.Combine(outDir, symbol, BacktestDebugDumps.EntriesFileName));
+            Assert.Equal(BacktestDebugDumps.EntriesHeader, entries[0]);
+            Assert.True(entries.Length > 10, $"{symbol}: {entries.Length - 1} orders");
+            Assert.All(entries.Skip(1), row => Assert.Equal(symbol, row.Split(',')[1]));
+            Assert.Equal("o1", entries[1].Split(',')[7]); // order ids are per symbol
+            Assert.Contains(entries, row => row.Contains("size: kelly: b missing, fell back to fixed 1% risk", StringComparison.Ordinal));
+            learned += entries.Count(row => row.Contains(" (trades) → f* ", StringComparison.Ordinal));
+
+            var signals = File.ReadAllLines(Path.Combine(outDir, symbol, BacktestDebugDumps.SignalsFileName));
+            Assert.Equal(BacktestDebugDumps.SignalsHeader, signals[0]);
+            Assert.Equal(bars[symbol], signals.Length - 1);
+        }
+
+        Assert.True(learned > 0, "no entry was sized from a symbol's own trades");
+        var trades = File.ReadAllLines(Path.Combine(outDir, "trades.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var sumPnl = trades.Sum(r => decimal.Parse(r[7], CultureInfo.InvariantCulture));
+        var final = summary.RootElement.GetProperty("final_equity").GetDecimal();
+        Assert.Equal(Math.Round(100_000m + sumPnl, 2), Math.Round(final, 2));
+        Assert.True(summary.RootElement.GetProperty("portfolio").GetProperty("lowest_cash").GetDecimal() >= 0m);
+    }
+
+    [Theory]
+    [InlineData("--debug-entries", true, false)]
+    [InlineData("--debug-signals", false, true)]
+    public async Task Each_debug_flag_writes_only_its_own_csv_per_symbol(string flag, bool entries, bool signals)
+    {
+        var outDir = Path.Combine(_tmp, flag.TrimStart('-'));
+        var (code, _, err) = await CliRunner.Run("backtest", "--symbols", "IBM,SPY", "--start", "2019-01-01", "--end", "2019-12-31",
+            flag, "--quiet", "--out", outDir);
+        Assert.True(code == 0, err);
+
+        foreach (var symbol in new[] { "IBM", "SPY" })
+        {
+            Assert.Equal(entries, File.Exists(Path.Combine(outDir, symbol, BacktestDebugDumps.EntriesFileName)));
+            Assert.Equal(signals, File.Exists(Path.Combine(outDir, symbol, BacktestDebugDumps.SignalsFileName)));
+        }
+    }
+
     [Theory]
     [InlineData("--symbols AAPL,NOPE", "NOPE")]
     [InlineData("--symbol SPY --symbols AAPL,IBM", "not both")]
@@ -98,7 +155,10 @@ public sealed class PortfolioBacktestCliTests : IDisposable
     [InlineData("--symbols AAPL,IBM --max-symbol-weight 0", "--max-symbol-weight must be greater than 0")]
     [InlineData("--symbol SPY --max-gross-exposure 1", "portfolio runs")]
     [InlineData("--symbols AAPL,IBM --benchmark NOPE", "NOPE")]
-    [InlineData("--symbols AAPL,IBM --risk-agent fractional_kelly", "--symbol only")]
+    [InlineData("--symbols AAPL,IBM --use-probabilistic", "--symbol only")]
+    [InlineData("--symbols AAPL,IBM --risk-agent optimal_f", "--risk-agent 'optimal_f' is not known; use fractional_kelly.")]
+    [InlineData("--symbols AAPL,IBM --risk-agent fractional_kelly --risk-agent-fraction 0", "--risk-agent-fraction must be in (0, 1] (got 0).")]
+    [InlineData("--symbols AAPL,IBM --risk-agent fractional_kelly --risk-agent-fraction 1.5", "--risk-agent-fraction must be in (0, 1] (got 1.5).")]
     public async Task Bad_portfolio_input_gets_one_line_and_exit_code_2(string arguments, string expected)
     {
         var empty = Path.Combine(_tmp, "empty.txt");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
@@ -15,6 +16,10 @@ namespace AiTrader.Core.Backtesting.Portfolios;
 /// Equity is the whole account (cash plus every position at its symbol's last good close, all closes at t included);
 /// its entries are then cut to the exposure limits (see <see cref="ExposureLimits"/>), priced at the decision close
 /// moved by the slippage and counting entries already sent but not yet filled. (3) The account is marked.</para>
+/// <para>A strategy that sizes from its own closed trades (<see cref="ILearnsFromOwnTrades"/>) is switched to reported
+/// trades after its reset and told each of its symbol's round trips as it closes (before the decision at that bar), so
+/// its win rate and payoff ratio never count other symbols' P&amp;L, which moves the shared cash too. It still sizes
+/// against the whole account's equity and cash.</para>
 /// <para>A flagged bar is skipped for its symbol exactly as <see cref="BacktestEngine"/> does (no fill, no decision,
 /// marked at the last good close). When a symbol's bars end, its open position is closed at its last good close
 /// (exit reason <see cref="ExitReasons.EndOfData"/>, commission, no slippage) and unfilled orders are dropped.</para>
@@ -71,6 +76,7 @@ public sealed class PortfolioBacktestEngine
                 }
 
                 leg.Broker.Execute(in bar, canFill, clock.Day);
+                leg.ReportClosedTrades();
                 journal.Collect(leg.Broker);
                 lowestCash = Math.Min(lowestCash, portfolio.Cash);
                 leg.PendingExit = false;
@@ -98,6 +104,7 @@ public sealed class PortfolioBacktestEngine
                 if (leg.Cursor == leg.Series.Bars.Count && leg.LastGood is { } last)
                 {
                     leg.Broker.CloseAtEnd(last);
+                    leg.ReportClosedTrades();
                     journal.Collect(leg.Broker);
                     leg.PendingExit = false;
                     leg.PendingEntryValue = 0m;
@@ -168,7 +175,12 @@ public sealed class PortfolioBacktestEngine
             symbolValue += value;
             grossValue += value;
             leg.PendingEntryValue += value;
-            limited.Add(fit.Quantity == wanted ? intent : intent with { Quantity = fit.Quantity });
+            // The reason keeps the sizer's own numbers (e.g. Kelly's share count), so it says what cut them.
+            limited.Add(fit.Quantity == wanted ? intent : intent with
+            {
+                Quantity = fit.Quantity,
+                Reason = $"{intent.Reason}; cut to {fit.Quantity.ToString(CultureInfo.InvariantCulture)} shares by {fit.BindingLimit}",
+            });
         }
 
         return limited;
@@ -269,6 +281,9 @@ public sealed class PortfolioBacktestEngine
 
     private sealed class LegState
     {
+        // Round trips of this symbol already handed to the learner.
+        private int _tradesReported;
+
         public LegState(PortfolioLeg leg, SimulatedBroker broker)
         {
             Leg = leg;
@@ -278,6 +293,9 @@ public sealed class PortfolioBacktestEngine
             Flags = leg.Series.FlagsByTime();
 
             leg.Strategy.Reset();
+            // The shared cash moves with every symbol's fills, so a strategy that learns from its own trades is told them.
+            Learner = leg.Strategy as ILearnsFromOwnTrades;
+            Learner?.UseReportedTrades();
         }
 
         public PortfolioLeg Leg { get; }
@@ -289,6 +307,8 @@ public sealed class PortfolioBacktestEngine
         public IStrategy Strategy => Leg.Strategy;
 
         public SimulatedBroker Broker { get; }
+
+        public ILearnsFromOwnTrades? Learner { get; }
 
         public Dictionary<DateTime, BarFlag> Flags { get; }
 
@@ -313,5 +333,15 @@ public sealed class PortfolioBacktestEngine
         public decimal HeldValue => Math.Abs(Broker.PositionQuantity * (LastGood?.Close ?? 0m));
 
         public bool HasBarAt(DateTime t) => Cursor < Series.Bars.Count && CurrentBar.Timestamp == t;
+
+        /// <summary>Tells the learner (if any) the round trips this symbol's broker closed since the last call.</summary>
+        public void ReportClosedTrades()
+        {
+            var trades = Broker.Trades;
+            for (; _tradesReported < trades.Count; _tradesReported++)
+            {
+                Learner?.OnTradeClosed(trades[_tradesReported].Pnl);
+            }
+        }
     }
 }

@@ -20,8 +20,8 @@ internal static class PortfolioAssertions
     }
 
     /// <summary>Long-only runs: at every decision time t, each symbol's held value plus the buys sent at t (priced at
-    /// close_t plus the slippage) stays within the symbol weight, and the account's sum within the gross limit, of the
-    /// equity at t (cash plus positions at their last close).</summary>
+    /// close_t plus the slippage, rounded as a fill price) stays within the symbol weight, and the account's sum within
+    /// the gross limit, of the equity at t (cash plus positions at their last close).</summary>
     public static void EntriesWithinLimits(PortfolioBacktestResult result, IReadOnlyList<BarSeries> series)
     {
         var options = result.Options;
@@ -62,7 +62,8 @@ internal static class PortfolioAssertions
             var gross = held.Values.Sum();
             foreach (var order in decision.Where(o => lastBar[o.Symbol] != t))
             {
-                var value = order.Quantity * closes[order.Symbol][t] * slip;
+                // The engine prices the estimate like a fill: rounded to 4 decimals (it matters below $1 a share).
+                var value = order.Quantity * Math.Round(closes[order.Symbol][t] * slip, 4, MidpointRounding.AwayFromZero);
                 gross += value;
                 checkedEntries++;
                 if (options.MaxSymbolWeight is { } w)
