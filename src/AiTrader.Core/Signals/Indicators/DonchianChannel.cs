@@ -14,8 +14,7 @@ public readonly record struct DonchianValue(double Upper, double Lower)
 /// because today's channel already contains today's high.</remarks>
 public sealed class DonchianChannel
 {
-    private readonly SlidingExtreme _highs;
-    private readonly SlidingExtreme _lows;
+    private readonly SlidingRange _range;
 
     public DonchianChannel(int period)
     {
@@ -25,8 +24,7 @@ public sealed class DonchianChannel
         }
 
         Period = period;
-        _highs = new SlidingExtreme(period, keepMaximum: true);
-        _lows = new SlidingExtreme(period, keepMaximum: false);
+        _range = new SlidingRange(period);
     }
 
     public int Period { get; }
@@ -45,17 +43,15 @@ public sealed class DonchianChannel
     /// <summary>Adds the next bar given as high and low and returns the channel (null during warm-up).</summary>
     public DonchianValue? Update(double high, double low)
     {
-        _highs.Add(high);
-        _lows.Add(low);
+        _range.Add(high, low);
         Count++;
-        Value = Count >= Period ? new DonchianValue(_highs.Extreme, _lows.Extreme) : null;
+        Value = Count >= Period ? new DonchianValue(_range.Maximum, _range.Minimum) : null;
         return Value;
     }
 
     public void Reset()
     {
-        _highs.Clear();
-        _lows.Clear();
+        _range.Clear();
         Count = 0;
         Value = null;
     }

@@ -12,8 +12,7 @@ namespace AiTrader.Core.Signals.Indicators;
 internal sealed class RollingMoments
 {
     private readonly double[] _window;
-    private readonly SlidingExtreme _max;
-    private readonly SlidingExtreme _min;
+    private readonly SlidingRange _range;
     private int _next;
     private int _updatesSinceRecompute;
     private double _mean;
@@ -22,8 +21,7 @@ internal sealed class RollingMoments
     public RollingMoments(int length)
     {
         _window = new double[length];
-        _max = new SlidingExtreme(length, keepMaximum: true);
-        _min = new SlidingExtreme(length, keepMaximum: false);
+        _range = new SlidingRange(length);
     }
 
     public int Length => _window.Length;
@@ -57,15 +55,14 @@ internal sealed class RollingMoments
 
         _window[_next] = value;
         _next = (_next + 1) % _window.Length;
-        _max.Add(value);
-        _min.Add(value);
+        _range.Add(value, value);
 
         if (++_updatesSinceRecompute >= _window.Length)
         {
             Recompute();
         }
 
-        if (_max.Extreme == _min.Extreme)
+        if (_range.Maximum == _range.Minimum)
         {
             _mean = value;
             _m2 = 0;
@@ -79,8 +76,7 @@ internal sealed class RollingMoments
     public void Clear()
     {
         Array.Clear(_window);
-        _max.Clear();
-        _min.Clear();
+        _range.Clear();
         _next = 0;
         _updatesSinceRecompute = 0;
         Count = 0;
