@@ -6,7 +6,6 @@ using AiTrader.Core.Reporting;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
-using AiTrader.MarketData.Dal;
 
 namespace AiTrader.Cli.Commands;
 
@@ -59,30 +58,15 @@ public static class BacktestRunner
         // Validate the strategy before touching data so a typo fails fast.
         var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing);
 
-        var warnings = new List<string>();
-        await using var dal = request.UseDal
-            ? MarketDataDal.FromEnvironment(options: new MarketDataDalOptions { FallbackToSampleWhenNoKey = true })
-            : null;
-        IBarSource source = dal is not null
-            ? new DalBarSource(dal, request.DalVendor)
-            : new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-        var (startUtc, endUtc) = UtcRange(request);
-        var series = await source.GetBarsAsync(
-            new BarRequest(request.Symbol, request.Interval, startUtc, endUtc, request.Adjustment), ct);
+        await using var source = BacktestBarSource.Open(request, settings);
+        var series = await source.LoadAsync(request.Symbol, ct);
         if (series.Bars.Count == 0)
         {
             throw new CliException(
                 $"no {request.Interval} bars for {request.Symbol} between {Describe(request.Start)} and {Describe(request.End)}; widen --start/--end.");
         }
 
-        if (source is DalBarSource dalSource)
-        {
-            foreach (var batch in dalSource.Batches)
-            {
-                warnings.AddRange(batch.Warnings);
-                warnings.Add($"bars served by {batch.Vendor} (cache: {batch.Cache.ToString().ToLowerInvariant()})");
-            }
-        }
+        var warnings = source.DalNotes(nameSymbols: false).ToList();
 
         var result = new BacktestEngine(request.Options).Run(series, strategy);
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);

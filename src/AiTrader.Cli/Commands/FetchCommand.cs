@@ -14,18 +14,9 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader fetch</c>: bars for one symbol through the market-data DAL (vendor chain + cache), summarized or written as CSV.</summary>
 public static class FetchCommand
 {
-    private static readonly AsyncLocal<Func<string, string?>?> EnvironmentOverride = new();
-
-    /// <summary>Makes <c>fetch</c> read variables from <paramref name="variables"/> instead of the process environment in
-    /// the current async flow (tests run in parallel, so process-wide variables would leak between them).
-    /// Dispose to restore.</summary>
-    public static IDisposable UseEnvironment(IDictionary variables)
-    {
-        ArgumentNullException.ThrowIfNull(variables);
-        var previous = EnvironmentOverride.Value;
-        EnvironmentOverride.Value = name => variables.Contains(name) ? variables[name]?.ToString() : null;
-        return new Restore(() => EnvironmentOverride.Value = previous);
-    }
+    /// <summary>Makes <c>fetch</c> (and the other market-data commands) read variables from <paramref name="variables"/>
+    /// instead of the process environment in the current async flow; see <see cref="CliEnvironment.Use"/>. Dispose to restore.</summary>
+    public static IDisposable UseEnvironment(IDictionary variables) => CliEnvironment.Use(variables);
 
     public static Command Create(TextWriter stdout)
     {
@@ -70,7 +61,7 @@ public static class FetchCommand
             var startUtc = ExchangeTime.StartOfDateUtc(first);
             var endUtc = ExchangeTime.EndOfDateUtc(last);
 
-            await using var dal = MarketDataDal.FromEnvironment(EnvironmentOverride.Value);
+            await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
             // Every fetch carries the probabilistic signals: the Kalman filter and regime run over the batch.
             var enriched = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc,
                 (bars, timeframe) => SignalPipeline.Run(bars, timeframe), adj, ct);
@@ -154,10 +145,5 @@ public static class FetchCommand
         {
             console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/] ({batch.Bars.Count.ToString(inv)} rows)");
         }
-    }
-
-    private sealed class Restore(Action restore) : IDisposable
-    {
-        public void Dispose() => restore();
     }
 }

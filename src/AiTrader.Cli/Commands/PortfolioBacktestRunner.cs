@@ -4,7 +4,6 @@ using AiTrader.Core.Backtesting.Portfolios;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
-using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Cli.Commands;
@@ -40,20 +39,19 @@ public static class PortfolioBacktestRunner
     public static async Task<PortfolioOutcome> RunAsync(BacktestRequest request, PortfolioRequest portfolio,
         AppSettings settings, CancellationToken ct)
     {
-        RejectSingleSymbolOnlyFlags(request);
         BacktestRunner.ValidateRange(request);
         var options = new PortfolioBacktestOptions(request.Options, portfolio.MaxSymbolWeight, portfolio.MaxGrossExposure);
         // One instance per symbol: strategies keep per-symbol indicator state. Creating them first makes a typo fail fast.
         var strategies = portfolio.Symbols.Select(_ => StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing)).ToList();
 
-        var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-        var (startUtc, endUtc) = BacktestRunner.UtcRange(request);
+        // Each symbol's bars come the way a single run's would: bundled CSV files, or the DAL with its cache and notices.
+        // Everything is loaded before anything is written, so a bad member leaves no half-written output.
+        await using var source = BacktestBarSource.Open(request, settings);
         var warnings = new List<string>();
         var legs = new List<PortfolioLeg>();
         for (var i = 0; i < portfolio.Symbols.Count; i++)
         {
-            var series = await source.GetBarsAsync(
-                new BarRequest(portfolio.Symbols[i], request.Interval, startUtc, endUtc, request.Adjustment), ct);
+            var series = await source.LoadAsync(portfolio.Symbols[i], ct);
             if (series.Bars.Count == 0)
             {
                 warnings.Add($"no {request.Interval} bars for {series.Symbol} in the range; left out of the portfolio");
@@ -73,7 +71,8 @@ public static class PortfolioBacktestRunner
                 $"no {request.Interval} bars for any of {string.Join(", ", portfolio.Symbols)} between {BacktestRunner.Describe(request.Start)} and {BacktestRunner.Describe(request.End)}; widen --start/--end.");
         }
 
-        var benchmarkSeries = await LoadBenchmarkAsync(source, request, portfolio, startUtc, endUtc, warnings, ct);
+        var benchmarkSeries = await LoadBenchmarkAsync(source, request, portfolio, legs, warnings, ct);
+        warnings.InsertRange(0, source.DalNotes(nameSymbols: true));
 
         var result = new PortfolioBacktestEngine(options).Run(legs);
         var initial = request.Options.InitialCapital;
@@ -155,8 +154,8 @@ public static class PortfolioBacktestRunner
         BacktestReport.WriteAll(outDir, info, bars, asSingle, metrics, new HtmlReportOptions(MaxTradeMarkers: 0), tables);
     }
 
-    private static async Task<BarSeries?> LoadBenchmarkAsync(CsvBarSource source, BacktestRequest request,
-        PortfolioRequest portfolio, DateTime? startUtc, DateTime? endUtc, List<string> warnings, CancellationToken ct)
+    private static async Task<BarSeries?> LoadBenchmarkAsync(BacktestBarSource source, BacktestRequest request,
+        PortfolioRequest portfolio, IReadOnlyList<PortfolioLeg> legs, List<string> warnings, CancellationToken ct)
     {
         if (portfolio.NoBenchmark)
         {
@@ -164,14 +163,33 @@ public static class PortfolioBacktestRunner
         }
 
         var symbol = portfolio.Benchmark ?? DefaultBenchmark;
-        if (portfolio.Benchmark is null && !source.AvailableSymbols(request.Interval).Contains(symbol))
+        if (portfolio.Benchmark is null && source.BundledSymbols() is { } bundled && !bundled.Contains(symbol))
         {
             warnings.Add($"no benchmark: {symbol} is not in the bar data; name one with --benchmark");
             return null;
         }
 
-        // An unknown --benchmark throws MarketDataException: bad input, exit code 2.
-        var series = await source.GetBarsAsync(new BarRequest(symbol, request.Interval, startUtc, endUtc, request.Adjustment), ct);
+        // A member's bars are the benchmark's bars (same request): no second read, and no second vendor request.
+        BarSeries series;
+        if (legs.FirstOrDefault(l => l.Series.Symbol == symbol) is { } member)
+        {
+            series = member.Series;
+        }
+        else
+        {
+            try
+            {
+                // An unknown --benchmark throws MarketDataException: bad input, exit code 2.
+                series = await source.LoadAsync(symbol, ct);
+            }
+            catch (MarketDataException ex) when (portfolio.Benchmark is null && source.ThroughDal)
+            {
+                // Through the DAL only a fetch tells whether the default benchmark exists; not finding it is no error.
+                warnings.Add($"no benchmark: {symbol} could not be loaded ({ex.Message}); name one with --benchmark");
+                return null;
+            }
+        }
+
         if (series.Bars.Count == 0)
         {
             warnings.Add($"no benchmark: {symbol} has no {request.Interval} bars in the range");
@@ -179,14 +197,6 @@ public static class PortfolioBacktestRunner
         }
 
         return series;
-    }
-
-    private static void RejectSingleSymbolOnlyFlags(BacktestRequest request)
-    {
-        if (request.UseDal)
-        {
-            throw new CliException("--use-probabilistic/--dal-vendor work with --symbol only; a portfolio run reads the bundled bars.");
-        }
     }
 
     private static string Describe(decimal? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";

@@ -155,7 +155,6 @@ public sealed class PortfolioBacktestCliTests : IDisposable
     [InlineData("--symbols AAPL,IBM --max-symbol-weight 0", "--max-symbol-weight must be greater than 0")]
     [InlineData("--symbol SPY --max-gross-exposure 1", "portfolio runs")]
     [InlineData("--symbols AAPL,IBM --benchmark NOPE", "NOPE")]
-    [InlineData("--symbols AAPL,IBM --use-probabilistic", "--symbol only")]
     [InlineData("--symbols AAPL,IBM --risk-agent optimal_f", "--risk-agent 'optimal_f' is not known; use fractional_kelly.")]
     [InlineData("--symbols AAPL,IBM --risk-agent fractional_kelly --risk-agent-fraction 0", "--risk-agent-fraction must be in (0, 1] (got 0).")]
     [InlineData("--symbols AAPL,IBM --risk-agent fractional_kelly --risk-agent-fraction 1.5", "--risk-agent-fraction must be in (0, 1] (got 1.5).")]

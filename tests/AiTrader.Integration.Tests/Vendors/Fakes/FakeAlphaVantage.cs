@@ -22,6 +22,10 @@ public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
 
     public List<(DateOnly Date, Bar Bar)> DailyBars { get; } = [];
 
+    /// <summary>Daily rows per symbol. When any are set, a symbol without rows gets Alpha Vantage's invalid-call error
+    /// (its answer for an unknown symbol); when none are set, every symbol gets <see cref="DailyBars"/>.</summary>
+    public Dictionary<string, List<(DateOnly Date, Bar Bar)>> DailyBarsBySymbol { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Rate-limit body key: "Information" (current free tier) or "Note" (older text).</summary>
     public bool RateLimitAsNote { get; set; }
 
@@ -52,6 +56,12 @@ public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
                     body = Intraday(symbol, interval, q["month"].ToString());
                     break;
                 case "TIME_SERIES_DAILY" or "TIME_SERIES_DAILY_ADJUSTED":
+                    if (DailyBarsBySymbol.Count > 0 && !DailyBarsBySymbol.ContainsKey(symbol))
+                    {
+                        await WriteJsonAsync(ctx, "{\"Error Message\":\"Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) for " + function + ".\"}");
+                        return;
+                    }
+
                     body = Daily(symbol, function.EndsWith("ADJUSTED", StringComparison.Ordinal));
                     break;
                 case "GLOBAL_QUOTE":
@@ -111,7 +121,8 @@ public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
     private string Daily(string symbol, bool adjusted)
     {
         var sb = new StringBuilder();
-        foreach (var (date, b) in DailyBars.OrderByDescending(d => d.Date))
+        var rows = DailyBarsBySymbol.TryGetValue(symbol, out var own) ? own : DailyBars;
+        foreach (var (date, b) in rows.OrderByDescending(d => d.Date))
         {
             if (sb.Length > 0)
             {

@@ -1,0 +1,29 @@
+using System.Collections;
+
+namespace AiTrader.Cli;
+
+/// <summary>The environment variables the market-data commands (<c>fetch</c>, <c>backtest</c> through the DAL) read:
+/// the process environment, or a dictionary a test puts in place for its own async flow.</summary>
+public static class CliEnvironment
+{
+    private static readonly AsyncLocal<Func<string, string?>?> Override = new();
+
+    /// <summary>The variable lookup to hand to <c>MarketDataDal.FromEnvironment</c>; null means the process environment.</summary>
+    public static Func<string, string?>? Lookup => Override.Value;
+
+    /// <summary>Makes the commands read variables from <paramref name="variables"/> instead of the process environment in
+    /// the current async flow (tests run in parallel, so process-wide variables would leak between them).
+    /// Dispose to restore.</summary>
+    public static IDisposable Use(IDictionary variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var previous = Override.Value;
+        Override.Value = name => variables.Contains(name) ? variables[name]?.ToString() : null;
+        return new Restore(() => Override.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+}
