@@ -1,13 +1,13 @@
 namespace AiTrader.Core.Sessions;
 
-/// <summary>The NYSE equities calendar for 2000–2035: holidays, early closes and extended-hours sessions as UTC instants.</summary>
+/// <summary>The NYSE equities calendar for 1998–2035 (1998: the first year the exchange closed for Martin Luther King Jr. Day, and the first year of the bundled daily data): holidays, early closes and extended-hours sessions as UTC instants.</summary>
 /// <remarks>
 /// Regular session 09:30–16:00 ET, premarket from 04:00 ET, after-hours to 20:00 ET. On early-close days the
 /// regular session ends at 13:00 ET and the NYSE Arca late session at 17:00 ET. Dates are New York dates.
 /// </remarks>
 public sealed class NyseCalendar : ITradingCalendar
 {
-    public const int FirstSupportedYear = 2000;
+    public const int FirstSupportedYear = 1998;
     public const int LastSupportedYear = 2035;
 
     public static readonly DateOnly FirstSupportedDate = new(FirstSupportedYear, 1, 1);

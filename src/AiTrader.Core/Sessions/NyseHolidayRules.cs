@@ -4,7 +4,8 @@ namespace AiTrader.Core.Sessions;
 /// <remarks>
 /// Sources checked: NYSE Group's published holiday and early-closing calendars (2022–2028 press releases),
 /// NYSE Rule 7.2, the "NYSE Closings" history used by pandas_market_calendars (holidays_nyse.py) and
-/// python-holidays (financial/ny_stock_exchange.py). The rules here are only claimed for 2000–2035.
+/// python-holidays (financial/ny_stock_exchange.py). The rules here are only claimed for 1998–2035. For 1998–1999 they give the same dates as
+/// pandas_market_calendars: its 1998-12-24 early close is an ad hoc entry there and the Christmas Eve rule here.
 /// </remarks>
 internal static class NyseHolidayRules
 {

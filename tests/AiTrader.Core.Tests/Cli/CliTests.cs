@@ -56,6 +56,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Backtest_without_start_runs_the_whole_bundled_history_from_1998_under_the_nyse_calendar()
+    {
+        // The bundled daily bars start on 1998-01-02; the session calendar must cover them (it once started in 2000
+        // and refused the default run).
+        var (code, _, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--strategy", "breakout", "--out", _tmp);
+        Assert.True(code == 0, err);
+        var equity = File.ReadAllLines(Path.Combine(_tmp, "equity.csv"));
+        Assert.StartsWith("1998-01-02", equity[1]);
+        var trades = File.ReadAllLines(Path.Combine(_tmp, "trades.csv")).Skip(1).ToList();
+        Assert.Contains(trades, t => t.Split(',')[3].StartsWith("1998", StringComparison.Ordinal) || t.Split(',')[3].StartsWith("1999", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_volume_cap_splits_minute_bar_orders_and_orders_csv_shows_it()
     {
         // SPY minute bars trade tens of thousands of shares; 0.01% of that is a handful, so entries of hundreds of

@@ -51,12 +51,12 @@ public sealed class NyseCalendarSessionTests
         Assert.Null(Calendar.GetSession(new DateOnly(2024, 3, 9)));
 
     [Theory]
-    [InlineData("1999-12-31")]
+    [InlineData("1997-12-31")]
     [InlineData("2036-01-01")]
-    public void Dates_outside_2000_to_2035_throw(string date)
+    public void Dates_outside_1998_to_2035_throw(string date)
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.IsTradingDay(DateOnly.Parse(date)));
-        Assert.Contains("2000-01-01 to 2035-12-31", ex.Message);
+        Assert.Contains("1998-01-01 to 2035-12-31", ex.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.GetSession(DateOnly.Parse(date)));
         Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.GetSessions(DateOnly.Parse(date), DateOnly.Parse(date)));
         Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.GetHolidays(DateOnly.Parse(date).Year));
@@ -76,7 +76,10 @@ public sealed class NyseCalendarSessionTests
         Assert.Equal(new DateOnly(2001, 9, 17), Calendar.NextTradingDay(new DateOnly(2001, 9, 10)));
         Assert.Equal(new DateOnly(2022, 1, 3), Calendar.NextTradingDay(new DateOnly(2021, 12, 31)));
         Assert.Null(Calendar.NextTradingDay(new DateOnly(2035, 12, 31)));
-        Assert.Null(Calendar.PreviousTradingDay(new DateOnly(2000, 1, 3)));
+        // 1998-01-02 is the first session in range (Jan 1 was the holiday); 1999-12-31 a full Friday before 2000-01-03.
+        Assert.Null(Calendar.PreviousTradingDay(new DateOnly(1998, 1, 2)));
+        Assert.Equal(new DateOnly(1998, 1, 2), Calendar.NextTradingDay(new DateOnly(1998, 1, 1)));
+        Assert.Equal(new DateOnly(1999, 12, 31), Calendar.PreviousTradingDay(new DateOnly(2000, 1, 3)));
         Assert.Equal(new DateOnly(2000, 1, 3), Calendar.NextTradingDay(new DateOnly(2000, 1, 1)));
     }
 

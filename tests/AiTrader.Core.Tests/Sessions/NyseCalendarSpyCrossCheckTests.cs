@@ -8,7 +8,7 @@ namespace AiTrader.Core.Tests.Sessions;
 // 1998-01-02..2021-03-31). It is real exchange history, independent of the rules in NyseCalendar.
 public sealed class NyseCalendarSpyCrossCheckTests
 {
-    private static readonly DateOnly From = new(2000, 1, 3);
+    private static readonly DateOnly From = new(1998, 1, 2);
     private static readonly DateOnly To = new(2021, 3, 31);
 
     [Fact]
