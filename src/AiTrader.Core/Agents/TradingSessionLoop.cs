@@ -90,7 +90,10 @@ public delegate IAsyncEnumerable<(Symbol Symbol, Bar Bar)> BarFeed(CancellationT
 /// checkpointed (the paper broker's atomic snapshot); a restart with the same run id reloads it, replays the processed
 /// bars through the strategies only (to rebuild indicators) and carries on from the next bar, so nothing is submitted
 /// or journaled twice. Once a bar time has started it is finished even if the run is cancelled, so the journal never
-/// holds half a bar time; cancellation is honoured between bar times.
+/// holds half a bar time; cancellation is honoured between bar times. The symbols share one account, so a strategy that
+/// learns its win rate and payoff from its own trades (<see cref="ILearnsFromOwnTrades"/>) does not read them off the
+/// cash: it is told its symbol's round trips (from that symbol's fills, net of fees) before its next decision, and on a
+/// restart those already closed again while it warms up, each once.
 /// </remarks>
 public sealed class TradingSessionLoop
 {
@@ -181,18 +184,28 @@ public sealed class TradingSessionLoop
             }
         }
 
-        // Day-trade counts and positions are guardrail state: rebuild them from the fills the broker already booked.
+        var policies = _options.Symbols.ToDictionary(s => s, s => new PolicyAgent(s, _options.Interval,
+            StrategyCatalog.Create(_options.Strategy, _options.Parameters, _options.Sizing), costs.AllowShort));
+        var ownTrades = new OwnTradeReporter(policies);
+
+        // Day-trade counts and positions are guardrail state, and round trips are what the strategies learn from: rebuild
+        // them from the fills the broker already booked.
         if (venue is PaperVenue paper)
         {
             foreach (var fill in paper.Paper.Fills)
             {
                 guardrails.OnFill(fill.ToFill());
+                ownTrades.Book(fill.ToFill(), fill.ExitReason);
             }
         }
 
+        foreach (var symbol in _options.Symbols)
+        {
+            ownTrades.CarryUnexplained(symbol, venue.PositionOf(symbol));
+        }
+
         var run = new Run(this, venue, guardrails, statePath, new ExecutionAgent(venue.Broker, guardrails, _journal, _options.RunId),
-            SizingAgent.From(_options.Sizing), _options.Symbols.ToDictionary(s => s, s => new PolicyAgent(s, _options.Interval,
-                StrategyCatalog.Create(_options.Strategy, _options.Parameters, _options.Sizing), costs.AllowShort)));
+            SizingAgent.From(_options.Sizing), policies, ownTrades);
         if (resumed)
         {
             Report(venue.LastProcessedUtc!.Value, "restart", $"resumed run {_options.RunId} after {venue.LastProcessedUtc:yyyy-MM-dd HH:mm}Z with " +
@@ -240,7 +253,7 @@ public sealed class TradingSessionLoop
 
     /// <summary>The per-run state of <see cref="RunAsync"/>: the current session and what has been counted.</summary>
     private sealed class Run(TradingSessionLoop loop, ITradingVenue venue, GuardrailSet guardrails, string? statePath, ExecutionAgent execution,
-        SizingAgent sizing, Dictionary<Symbol, PolicyAgent> policies)
+        SizingAgent sizing, Dictionary<Symbol, PolicyAgent> policies, OwnTradeReporter ownTrades)
     {
         private readonly TradingSessionOptions _options = loop._options;
         private bool _tradedInSession;
@@ -276,9 +289,11 @@ public sealed class TradingSessionLoop
 
             if (venue.LastProcessedUtc is { } done && time <= done)
             {
-                // Already traded before the restart: only rebuild the strategies' indicator state.
+                // Already traded before the restart: only rebuild the strategies' indicator state and what they learned
+                // from the round trips that had closed by then.
                 foreach (var (symbol, bar) in symbolBars)
                 {
+                    ownTrades.Report(symbol, closedBy: bar.Timestamp);
                     policies[symbol].OnBar(bar, venue.PositionOf(symbol), venue.Cash, venue.Equity, venue.ProtectiveStop(symbol));
                 }
 
@@ -302,6 +317,7 @@ public sealed class TradingSessionLoop
             foreach (var (symbol, bar) in symbolBars)
             {
                 var position = venue.PositionOf(symbol);
+                ownTrades.Report(symbol);
                 var intents = policies[symbol].OnBar(bar, position, venue.Cash, venue.Equity, venue.ProtectiveStop(symbol)).ToList();
                 if (flatten)
                 {
@@ -394,6 +410,7 @@ public sealed class TradingSessionLoop
                 {
                     Fills++;
                     guardrails.OnFill(fill);
+                    ownTrades.Book(fill, e.Reason);
                     loop.Report(fill.Timestamp, "fill", FormattableString.Invariant(
                         $"{fill.Symbol} {fill.Side.ToString().ToLowerInvariant()} {fill.Quantity} @ {fill.Price} ({e.Update.Order.Type.ToString().ToLowerInvariant()}{(e.Update.Event == TradeUpdateEvent.PartialFill ? ", partial" : "")})"),
                         Processed, venue.Equity);

@@ -122,6 +122,10 @@ public sealed class PaperTradingTests : IDisposable
     {
         { "breakout", true, null },
         { "breakout", true, 0.5m }, // Kelly without a win probability falls back to base risk; the regime scaling still applies
+        // Kelly's payoff ratio from the strategy's own round trips: the loop tells them (net of fees) where the backtester's
+        // strategy reads them off the cash, and the sizes agree. With stops 100 ATRs away Kelly engages after ten trades
+        // (some of its sizes are then cut to the cash).
+        { "momentum", false, 0.1m },
     };
 
     [Theory]
@@ -129,7 +133,7 @@ public sealed class PaperTradingTests : IDisposable
     public async Task Replay_with_regime_aware_or_kelly_sizing_books_the_backtesters_quantities(string strategy, bool regimeAware, decimal? kelly)
     {
         var sizing = new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly);
-        var parameters = strategy == "breakout" ? Params : null;
+        var parameters = strategy == "breakout" ? Params : new Dictionary<string, string> { ["atr_multiplier"] = "100" };
         var series = await RegularBarsAsync(Spy);
         var backtest = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters, sizing));
         var plain = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters));

@@ -33,8 +33,7 @@ public sealed class PaperBroker : IBroker
     private readonly Dictionary<string, int> _byClientId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
     private readonly List<PaperFill> _fills = [];
-    private readonly List<TradeRecord> _trades = [];
-    private readonly Dictionary<Symbol, RoundTrip> _openTrades = [];
+    private readonly RoundTripLedger _roundTrips = new();
     private readonly Dictionary<Symbol, decimal> _lastPrices = [];
     private readonly Queue<TradeUpdate> _updates = new();
     private Portfolio _portfolio;
@@ -66,7 +65,7 @@ public sealed class PaperBroker : IBroker
     public IReadOnlyList<PaperFill> Fills => _fills;
 
     /// <summary>Completed round trips, booked exactly as the backtester books them.</summary>
-    public IReadOnlyList<TradeRecord> Trades => _trades;
+    public IReadOnlyList<TradeRecord> Trades => _roundTrips.Closed;
 
     public decimal PositionOf(Symbol symbol) => _portfolio.GetPosition(symbol).Quantity;
 
@@ -444,32 +443,10 @@ public sealed class PaperBroker : IBroker
     private void Book(PaperFill paper)
     {
         var fill = paper.ToFill();
-        var symbol = paper.Symbol;
-        var before = PositionOf(symbol);
         _portfolio.Apply(fill);
         _fills.Add(paper);
-
-        var signed = paper.Side == OrderSide.Buy ? paper.Quantity : -paper.Quantity;
-        if (before == 0)
-        {
-            _openTrades[symbol] = new RoundTrip(signed > 0 ? PositionSide.Long : PositionSide.Short, paper.Timestamp);
-        }
-
-        var trade = _openTrades[symbol];
-        if (before == 0 || Math.Sign(before) == Math.Sign(signed))
-        {
-            trade.AddEntry(paper.Quantity, paper.Price, paper.Fee);
-            return;
-        }
-
-        trade.AddExit(paper.Quantity, paper.Price, paper.Fee);
-        if (PositionOf(symbol) != 0)
-        {
-            return;
-        }
-
-        _trades.Add(trade.ToRecord(symbol, paper.Timestamp, paper.ExitReason));
-        _openTrades.Remove(symbol);
+        // Fills never go through flat here (an exit is sized to the position), so the ledger's trades are the backtester's.
+        _roundTrips.Book(fill, paper.ExitReason);
     }
 
     /// <summary>True when <paramref name="utc"/> lies in a regular session (open inclusive, close exclusive).</summary>
