@@ -31,9 +31,14 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
         var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
         var runs = new Option<int>("--runs") { Description = "Timed runs per workload; the median is reported.", DefaultValueFactory = _ => 3 };
+        var inProcess = new Option<bool>("--in-process")
+        {
+            Description = "Run every workload in this process instead of one child process each (quicker, but each workload's JIT profile then shapes the code the next one runs).",
+        };
+        var figuresJson = new Option<bool>(ChildFlag) { Hidden = true };
         var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the SignalFrame pipeline.")
         {
-            bars, seed, json, only, runs,
+            bars, seed, json, only, runs, inProcess, figuresJson,
         };
         command.SetAction(parse =>
         {
@@ -58,26 +63,49 @@ public static class BenchCommand
             }
 
             var quiet = parse.GetValue(json);
-            if (!quiet)
+            var names = Workloads.Keys.Where(n => selected is null || selected.Contains(n)).ToList();
+            var figures = new List<BenchFigure>();
+            if (parse.GetValue(figuresJson))
             {
-                stdout.WriteLine($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
+                // A child of an isolated run: measure here and hand the figures back as JSON lines.
+                var childSeries = Generate(count, parse.GetValue(seed));
+                foreach (var name in names)
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(ChildFigure.From(Measure(name, childSeries, Workloads[name], timedRuns))));
+                }
+
+                return ExitCodes.Ok;
             }
 
-            var series = Generate(count, parse.GetValue(seed));
-            var figures = new List<BenchFigure>();
-            foreach (var (name, run) in Workloads)
+            if (!parse.GetValue(inProcess))
             {
-                if (selected is not null && !selected.Contains(name))
+                foreach (var name in names)
                 {
-                    continue;
-                }
+                    if (!quiet)
+                    {
+                        stdout.WriteLine($"running {name} in its own process ({count:N0} bars, seed {parse.GetValue(seed)})...");
+                    }
 
+                    figures.Add(MeasureInChildProcess(name, count, parse.GetValue(seed), timedRuns));
+                }
+            }
+            else
+            {
                 if (!quiet)
                 {
-                    stdout.WriteLine($"running {name}...");
+                    stdout.WriteLine($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
                 }
 
-                figures.Add(Measure(name, series, run, timedRuns));
+                var series = Generate(count, parse.GetValue(seed));
+                foreach (var name in names)
+                {
+                    if (!quiet)
+                    {
+                        stdout.WriteLine($"running {name}...");
+                    }
+
+                    figures.Add(Measure(name, series, Workloads[name], timedRuns));
+                }
             }
 
             if (quiet)
@@ -93,6 +121,54 @@ public static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private const string ChildFlag = "--figures-json";
+
+    /// <summary>One figure as a child process reports it to its parent.</summary>
+    private sealed record ChildFigure(string Name, long Bars, double ElapsedSeconds, long AllocatedBytes)
+    {
+        public static ChildFigure From(BenchFigure f) => new(f.Name, f.Bars, f.Elapsed.TotalSeconds, f.AllocatedBytes);
+
+        public BenchFigure ToFigure() => new(Name, Bars, TimeSpan.FromSeconds(ElapsedSeconds), AllocatedBytes);
+    }
+
+    /// <summary>Measures one workload in a fresh process, as BenchmarkDotNet does: the runtime's profile-guided
+    /// recompilation specializes shared code (the engine loop, the broker) for whatever ran first, so in one process
+    /// the order of the workloads would change their figures.</summary>
+    private static BenchFigure MeasureInChildProcess(string name, int bars, int seed, int runs)
+    {
+        var host = Environment.ProcessPath ?? throw new CliException("bench: cannot tell which program to start; use --in-process.");
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            // Started as `dotnet aitrader.dll`: the child needs the assembly too.
+            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "bench", "--only", name, "--bars", bars.ToString(CultureInfo.InvariantCulture),
+            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--runs", runs.ToString(CultureInfo.InvariantCulture), ChildFlag })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var child = Process.Start(start) ?? throw new CliException($"bench: could not start a process for {name}; use --in-process.");
+        var errors = child.StandardError.ReadToEndAsync();
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (child.ExitCode != 0 || line is null || JsonSerializer.Deserialize<ChildFigure>(line) is not { } figure)
+        {
+            var reason = errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? $"exit code {child.ExitCode}";
+            throw new CliException($"bench: the {name} workload failed in its own process ({reason}); retry with --in-process to see it here.");
+        }
+
+        return figure.ToFigure();
     }
 
     /// <summary>The workloads in run order; each returns the number of bars it processed.</summary>

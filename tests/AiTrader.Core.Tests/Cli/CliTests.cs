@@ -69,6 +69,23 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_json_has_bars_per_second_and_a_table_has_allocations_for_each_workload()
+    {
+        // Figures on a tiny series mean nothing; this checks the command's shape, not the speed.
+        var (code, output, err) = await CliRunner.Run("bench", "--bars", "3000", "--runs", "1", "--json", "--in-process",
+            "--only", "raw_pass,breakout,momentum");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.Equal(["raw_pass", "breakout", "momentum"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.All(json.RootElement.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
+
+        (code, output, err) = await CliRunner.Run("bench", "--bars", "3000", "--runs", "2", "--in-process", "--only", "engine");
+        Assert.True(code == 0, err);
+        Assert.Contains("engine", output);
+        Assert.Contains("alloc bytes/bar", output);
+    }
+
+    [Fact]
     public async Task A_volume_cap_splits_minute_bar_orders_and_orders_csv_shows_it()
     {
         // SPY minute bars trade tens of thousands of shares; 0.01% of that is a handful, so entries of hundreds of
@@ -104,6 +121,9 @@ public sealed class CliTests : IDisposable
     [InlineData("backtest --symbol SPY --interval 7Min", "interval")]
     [InlineData("backtest --symbol SPY --adjustment dividends", "split or raw")]
     [InlineData("backtest --symbol SPY --bogus", "--bogus")]
+    [InlineData("bench --runs 0", "--runs 0 is out of range")]
+    [InlineData("bench --only nope", "unknown workload 'nope'")]
+    [InlineData("bench --bars 10", "--bars 10 is too small")]
     [InlineData("calendar --from 2024-02-01 --to 2024-01-01", "after")]
     [InlineData("backtest --symbol SPY --max-volume-share 0", "--max-volume-share")]
     [InlineData("backtest --symbol SPY --max-volume-share 1.5", "(0, 1]")]
