@@ -82,8 +82,6 @@ internal sealed class SimulatedBroker
 
     public decimal? ProtectiveStop => _stopIndex >= 0 ? _stopLevel : null;
 
-    public decimal Equity(decimal mark) => PositionSign == 0 ? _portfolio.Cash : _portfolio.Cash + _quantity * mark;
-
     /// <summary>Turns a strategy's intents at <paramref name="decisionBar"/>'s close into orders for the next bar.
     /// Intents that cannot apply (a short when shorting is off, an exit when flat, an entry against an open position
     /// without an exit first) are dropped.</summary>

@@ -90,24 +90,24 @@ public sealed class BreakoutStrategy : IStrategy
         {
             if (closeValue < channel.Lower)
             {
-                return ExitLong(context, channel, atrValue);
+                return ExitAndReverse(context, PositionSide.Long, channel, atrValue);
             }
 
             return context.ProtectiveStop is { } stop && CannotBeat(closeValue - _atrMultiplier * atrValue, stop, above: true)
                 ? []
-                : TrailLong(context, atrValue);
+                : Trail(context, PositionSide.Long, atrValue);
         }
 
         if (context.IsShort)
         {
             if (closeValue > channel.Upper)
             {
-                return ExitShort(context, channel, atrValue);
+                return ExitAndReverse(context, PositionSide.Short, channel, atrValue);
             }
 
             return context.ProtectiveStop is { } stop && CannotBeat(closeValue + _atrMultiplier * atrValue, stop, above: false)
                 ? []
-                : TrailShort(context, atrValue);
+                : Trail(context, PositionSide.Short, atrValue);
         }
 
         if (closeValue > channel.Upper)
@@ -120,48 +120,32 @@ public sealed class BreakoutStrategy : IStrategy
             : [];
     }
 
+    /// <summary>Exits the <paramref name="held"/> position on a breakout the other way and enters that way too, unless
+    /// that would be a short the account does not allow.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private IReadOnlyList<OrderIntent> ExitLong(StrategyContext context, DonchianValue channel, double atr)
+    private IReadOnlyList<OrderIntent> ExitAndReverse(StrategyContext context, PositionSide held, DonchianValue channel, double atr)
     {
         var close = context.Bar.Close;
-        var intents = new List<OrderIntent>(2);
-        intents.Add(OrderIntent.Exit(PositionSide.Long, Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}")));
-        if (context.AllowShort)
+        var reverse = held == PositionSide.Long ? PositionSide.Short : PositionSide.Long;
+        var intents = new List<OrderIntent>(2) { OrderIntent.Exit(held, BreakoutReason(reverse, close, channel)) };
+        if (reverse == PositionSide.Long || context.AllowShort)
         {
-            AddEntry(intents, context, PositionSide.Short, close, StopDistance(atr), channel);
+            AddEntry(intents, context, reverse, close, StopDistance(atr), channel);
         }
 
         return intents;
     }
 
+    /// <summary>Trails the stop of the <paramref name="side"/> position to close ∓ k·ATR when that tightens it: above
+    /// the resting stop for a long, below it for a short (never loosened).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private IReadOnlyList<OrderIntent> ExitShort(StrategyContext context, DonchianValue channel, double atr)
+    private IReadOnlyList<OrderIntent> Trail(StrategyContext context, PositionSide side, double atr)
     {
         var close = context.Bar.Close;
-        var intents = new List<OrderIntent>(2);
-        intents.Add(OrderIntent.Exit(PositionSide.Short, Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")));
-        AddEntry(intents, context, PositionSide.Long, close, StopDistance(atr), channel);
-        return intents;
-    }
-
-    /// <summary>Trails a long's stop to close − k·ATR when that is above the resting stop (never lower).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private IReadOnlyList<OrderIntent> TrailLong(StrategyContext context, double atr)
-    {
-        var trailed = RoundPrice(context.Bar.Close - StopDistance(atr));
-        return context.ProtectiveStop is not { } current || trailed > current
-            ? [OrderIntent.MoveStop(PositionSide.Long, trailed, _trailLongReason)]
-            : [];
-    }
-
-    /// <summary>Trails a short's stop to close + k·ATR when that is below the resting stop (never higher).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private IReadOnlyList<OrderIntent> TrailShort(StrategyContext context, double atr)
-    {
-        var trailed = RoundPrice(context.Bar.Close + StopDistance(atr));
-        return context.ProtectiveStop is not { } current || trailed < current
-            ? [OrderIntent.MoveStop(PositionSide.Short, trailed, _trailShortReason)]
-            : [];
+        var isLong = side == PositionSide.Long;
+        var trailed = RoundPrice(isLong ? close - StopDistance(atr) : close + StopDistance(atr));
+        var tightens = context.ProtectiveStop is not { } current || (isLong ? trailed > current : trailed < current);
+        return tightens ? [OrderIntent.MoveStop(side, trailed, isLong ? _trailLongReason : _trailShortReason)] : [];
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -198,11 +182,13 @@ public sealed class BreakoutStrategy : IStrategy
             return;
         }
 
-        var reason = side == PositionSide.Long
-            ? Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")
-            : Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}");
-        intents.Add(OrderIntent.Enter(side, quantity, stop, reason));
+        intents.Add(OrderIntent.Enter(side, quantity, stop, BreakoutReason(side, close, channel)));
     }
+
+    /// <summary>Why the close is a breakout towards <paramref name="side"/>: above the channel's high, or below its low.</summary>
+    private string BreakoutReason(PositionSide side, decimal close, DonchianValue channel) => side == PositionSide.Long
+        ? Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")
+        : Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}");
 
     private static decimal RoundPrice(decimal price) => Math.Round(price, 4, MidpointRounding.AwayFromZero);
 

@@ -23,7 +23,11 @@ public sealed class StrategyContext
         Timeframe = timeframe;
         Bars = bars;
         AllowShort = allowShort;
-        Update(positionQuantity, cash, equity, protectiveStop);
+        PositionQuantity = positionQuantity;
+        _sign = Math.Sign(positionQuantity);
+        Cash = cash;
+        _equity = equity;
+        ProtectiveStop = protectiveStop;
     }
 
     public Symbol Symbol { get; }
@@ -93,26 +97,6 @@ public sealed class StrategyContext
 
     // The position's sign, worked out once per update: strategies test it every bar.
     private int _sign;
-
-    /// <summary>Sets the account figures and the current bar (which must be the last of <see cref="Bars"/>) for the next call.</summary>
-    internal void Update(in Bar current, decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
-    {
-        Update(positionQuantity, cash, equity, protectiveStop);
-        _current = current;
-        _hasCurrent = true;
-    }
-
-    /// <summary>Sets the account figures for the next call (the bars view grows on its own).</summary>
-    internal void Update(decimal positionQuantity, decimal cash, decimal equity, decimal? protectiveStop)
-    {
-        _hasCurrent = false;
-        PositionQuantity = positionQuantity;
-        _sign = Math.Sign(positionQuantity);
-        Cash = cash;
-        _equity = equity;
-        _equityPending = false;
-        ProtectiveStop = protectiveStop;
-    }
 
     /// <summary>Sets the current bar and the account of a single-symbol run, whose equity is its cash plus the
     /// position marked at <paramref name="current"/>'s close (worked out only if a strategy reads it).</summary>

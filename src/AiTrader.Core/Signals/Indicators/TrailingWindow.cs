@@ -1,6 +1,6 @@
 namespace AiTrader.Core.Signals.Indicators;
 
-/// <summary>The last <see cref="Capacity"/> values of a stream in a ring buffer, read oldest first.</summary>
+/// <summary>The last <c>capacity</c> values of a stream in a ring buffer, read oldest first.</summary>
 /// <remarks>Replaces a <see cref="Queue{T}"/> where a window is rescanned every bar: the scan runs over two spans
 /// instead of an enumerator, in the same oldest-to-newest order, so sums come out bit for bit the same.</remarks>
 internal sealed class TrailingWindow
@@ -13,8 +13,6 @@ internal sealed class TrailingWindow
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _values = new double[capacity];
     }
-
-    public int Capacity => _values.Length;
 
     public int Count { get; private set; }
 
@@ -71,11 +69,5 @@ internal sealed class TrailingWindow
         }
 
         return sum / (Count - 1);
-    }
-
-    public void Clear()
-    {
-        Count = 0;
-        _oldest = 0;
     }
 }

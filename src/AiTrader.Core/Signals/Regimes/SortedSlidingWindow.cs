@@ -72,10 +72,4 @@ internal sealed class SortedSlidingWindow
 
         return RegimeClassifier.PercentileOfSorted(Sorted, p);
     }
-
-    public void Clear()
-    {
-        Count = 0;
-        _oldest = 0;
-    }
 }
