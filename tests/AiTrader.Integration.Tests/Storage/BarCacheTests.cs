@@ -252,7 +252,10 @@ public sealed class BarCacheTests
             "alpaca/BRK.B/1Day/split/20240102T143000Z_20240628T195959.999999Z.parquet",
             CachePaths.SnapshotPath(new CacheKey("Alpaca", "brk.b", Timeframe.OneDay, PriceAdjustment.Split), range));
 
-        foreach (var symbol in new[] { "BTC/USD", "..", "SPY", "BF-B" })
+        // ".." is not a ticker at all (Symbol refuses it), and class separators normalize to '.'.
+        Assert.Throws<ArgumentException>(() => new CacheKey("alpaca", "..", Timeframe.OneDay, PriceAdjustment.Raw));
+        Assert.Equal("BF.B", new CacheKey("alpaca", "BF-B", Timeframe.OneDay, PriceAdjustment.Raw).Symbol.Value);
+        foreach (var symbol in new[] { "BTC/USD", "SPY", "BF-B" })
         {
             foreach (var tf in Timeframe.All)
             {
