@@ -5,7 +5,7 @@ using Polly.Retry;
 namespace AiTrader.MarketData;
 
 /// <summary>The retry pipeline and Retry-After reading shared by the vendor data clients and the Alpaca trading client.</summary>
-internal static class RetryPipelines
+public static class RetryPipelines
 {
     /// <summary>Exponential retries (no jitter) of <typeparamref name="TException"/> failures that
     /// <paramref name="isTransient"/> accepts and whose Retry-After is within <see cref="RetryOptions.MaxRetryAfter"/>;

@@ -3,10 +3,12 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -40,12 +42,17 @@ public static class BacktestCommand
         var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
         var (maxVolumeShare, extendedHours) = ExecutionOptions.Create();
         var riskFreeRate = RiskFreeRateOption.Create();
+        var guardrails = new Option<string>("--guardrails")
+        {
+            Description = "Guardrails the order router checks, as paper and live trading do: none (default), default (kill switch, max drawdown, daily loss, pdt, exposure, rate), or a list such as pdt,max_drawdown; blocked orders are counted in the summary.",
+            DefaultValueFactory = _ => "none",
+        };
 
         var command = new Command("backtest", "Backtest a strategy on historical bars (bundled sample data by default).")
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
-            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate,
+            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate, guardrails,
         };
         var portfolioFlags = new PortfolioFlags();
         portfolioFlags.AddTo(command);
@@ -61,7 +68,7 @@ public static class BacktestCommand
                 Interval: CliParsing.ParseInterval(parse.GetValue(dalInterval) ?? parse.GetValue(interval)!),
                 Adjustment: CliParsing.ParseAdjustment(parse.GetValue(adjustment)!),
                 Parameters: CliParsing.ParseParams(parse.GetValue(parameters)),
-                Options: new BacktestOptions
+                Options: new ExchangeOptions
                 {
                     InitialCapital = Positive(parse.GetValue(capital), "--capital"),
                     SlippageBps = NonNegative(parse.GetValue(slippage), "--slippage-bps"),
@@ -80,6 +87,7 @@ public static class BacktestCommand
                 DebugEntries = parse.GetValue(debug) || parse.GetValue(debugEntries),
                 DebugSignals = parse.GetValue(debug) || parse.GetValue(debugSignals),
                 Metrics = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate)),
+                Guardrails = ParseGuardrails(parse.GetValue(guardrails)),
             };
 
             if (portfolio is not null)
@@ -110,6 +118,21 @@ public static class BacktestCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The checked --guardrails value: none, default, or a list of known rules.</summary>
+    internal static string ParseGuardrails(string? value)
+    {
+        try
+        {
+            GuardrailCatalog.Parse(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--guardrails: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+
+        return string.IsNullOrWhiteSpace(value) ? "none" : value.Trim().ToLowerInvariant();
     }
 
     internal static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)

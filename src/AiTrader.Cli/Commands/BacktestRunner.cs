@@ -1,11 +1,13 @@
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Risk;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -18,7 +20,7 @@ public sealed record BacktestRequest(
     Timeframe Interval,
     PriceAdjustment Adjustment,
     IReadOnlyDictionary<string, string> Parameters,
-    BacktestOptions Options,
+    ExchangeOptions Options,
     string? OutDir)
 {
     /// <summary>Sizing on top of the strategy's base risk: regime scaling and/or fractional Kelly.</summary>
@@ -38,6 +40,20 @@ public sealed record BacktestRequest(
 
     /// <summary>Annualization and risk-free rate of the metrics (<c>--risk-free-rate</c>); the defaults when null.</summary>
     public MetricsOptions? Metrics { get; init; }
+
+    /// <summary>The guardrails the order router checks (<c>--guardrails</c>): none, default, or a list of rules.</summary>
+    public string Guardrails { get; init; } = "none";
+
+    /// <summary>The order router's settings: sizing and the guardrails, built fresh for each run.</summary>
+    public RoutingOptions Routing
+    {
+        get
+        {
+            var calendar = Options.Calendar ?? NyseCalendar.Instance;
+            var guardrails = GuardrailCatalog.Parse(Guardrails);
+            return new RoutingOptions(Sizing, guardrails is null ? null : () => guardrails(calendar));
+        }
+    }
 }
 
 /// <summary>A finished run: the engine result, its metrics and where the files went.</summary>
@@ -56,7 +72,7 @@ public static class BacktestRunner
         ValidateRange(request);
 
         // Validate the strategy before touching data so a typo fails fast.
-        var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing);
+        var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
 
         await using var source = BacktestBarSource.Open(request, settings);
         var series = await source.LoadAsync(request.Symbol, ct);
@@ -68,7 +84,7 @@ public static class BacktestRunner
 
         var warnings = source.DalNotes(nameSymbols: false).ToList();
 
-        var result = new BacktestEngine(request.Options).Run(series, strategy);
+        var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);
 
         foreach (var flag in series.Flags)
@@ -76,13 +92,9 @@ public static class BacktestRunner
             warnings.Add($"skipped flagged bar {flag.Timestamp:yyyy-MM-dd HH:mm}Z: {flag.Reason}");
         }
 
-        var outDir = request.OutDir ?? Path.Combine(settings.ArtifactsDir, "backtests",
-            $"{request.Symbol}-{request.Strategy}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        warnings.AddRange(ExecutionNotes(result.Cancellations, result.Rejections, result.OutsideSessionBars, request.Options.ExtendedHours));
+        var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"{request.Symbol}-{request.Strategy}");
         var parameters = RunParameters(request);
-        if (result.Cancellations.Count > 0)
-        {
-            warnings.Add($"{result.Cancellations.Count} order remainder(s) cancelled at a session end (see orders.csv)");
-        }
         var info = new BacktestRunInfo(
             request.Symbol.Value,
             request.Strategy,
@@ -132,7 +144,37 @@ public static class BacktestRunner
             ["allow_short"] = request.Options.AllowShort ? "true" : "false",
             ["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
             ["extended_hours"] = request.Options.ExtendedHours ? "true" : "false",
+            ["guardrails"] = request.Guardrails,
         };
+
+    /// <summary>What the run's cancels, refusals and untraded bars say, each as one line: cancels by reason (a replaced
+    /// entry is not a session end), intents not sent by rule, and bars outside the traded session.</summary>
+    internal static IEnumerable<string> ExecutionNotes(IReadOnlyList<Cancellation> cancellations, IReadOnlyList<Rejection> rejections,
+        int outsideSessionBars, bool extendedHours)
+    {
+        // Protective stops of closed positions and orders dropped at the end are bookkeeping, not something to warn about.
+        var notable = cancellations.Where(c => c.Reason is not (CancelReasons.PositionClosed or CancelReasons.EndOfData)).ToList();
+        if (notable.Count > 0)
+        {
+            var byReason = notable.GroupBy(c => c.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Count()} {CancelReasons.Describe(g.Key)}");
+            yield return $"{notable.Count} order(s) cancelled: {string.Join(", ", byReason)} (see orders.csv)";
+        }
+
+        if (rejections.Count > 0)
+        {
+            var byRule = rejections.GroupBy(r => r.Rule).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Count()} by {g.Key} ({g.First().Reason})");
+            yield return $"{rejections.Count} intent(s) not sent: {string.Join("; ", byRule)}";
+        }
+
+        if (outsideSessionBars > 0)
+        {
+            yield return extendedHours
+                ? $"{outsideSessionBars} bar(s) on closed days were not traded"
+                : $"{outsideSessionBars} bar(s) outside the regular session were not traded (--extended-hours trades pre-market and after-hours bars)";
+        }
+    }
 
     internal static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
 }

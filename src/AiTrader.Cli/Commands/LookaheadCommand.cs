@@ -5,6 +5,7 @@ using AiTrader.Core.Backtesting.Bias;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -96,7 +97,7 @@ public static class LookaheadCommand
             var lookaheadOptions = new LookaheadOptions(even, random, parse.GetValue(seed));
             var cutCount = LookaheadChecker.CutPoints(series.Bars.Count, even, random, lookaheadOptions.Seed).Count;
             var lookahead = SweepCommand.WithProgress(console, stdout, $"lookahead {sym} {name}", cutCount,
-                p => new LookaheadChecker(new BacktestOptions { AllowShort = allow, Calendar = NyseCalendar.Instance }).Check(series, Create, lookaheadOptions, p, ct));
+                p => new LookaheadChecker(new ExchangeOptions { AllowShort = allow, Calendar = NyseCalendar.Instance }).Check(series, Create, lookaheadOptions, p, ct));
             var warm = new WarmupBiasChecker().Check(series, Create,
                 new WarmupBiasOptions(laterBar, warmup, k, allow));
 

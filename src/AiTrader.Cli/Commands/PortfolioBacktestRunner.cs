@@ -40,9 +40,11 @@ public static class PortfolioBacktestRunner
         AppSettings settings, CancellationToken ct)
     {
         BacktestRunner.ValidateRange(request);
-        var options = new PortfolioBacktestOptions(request.Options, portfolio.MaxSymbolWeight, portfolio.MaxGrossExposure);
+        var routing = request.Routing;
+        var options = new PortfolioBacktestOptions(request.Options, portfolio.MaxSymbolWeight, portfolio.MaxGrossExposure, routing.Sizing,
+            routing.Guardrails);
         // One instance per symbol: strategies keep per-symbol indicator state. Creating them first makes a typo fail fast.
-        var strategies = portfolio.Symbols.Select(_ => StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing)).ToList();
+        var strategies = portfolio.Symbols.Select(_ => StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing?.RegimeAware ?? false)).ToList();
 
         // Each symbol's bars come the way a single run's would: bundled CSV files, or the DAL with its cache and notices.
         // Everything is loaded before anything is written, so a bad member leaves no half-written output.
@@ -86,8 +88,8 @@ public static class PortfolioBacktestRunner
             warnings.Add($"exposure limits cut {cut} entries and dropped {dropped}");
         }
 
-        var outDir = request.OutDir ?? Path.Combine(settings.ArtifactsDir, "backtests",
-            $"portfolio-{request.Strategy}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        warnings.AddRange(BacktestRunner.ExecutionNotes(result.Cancellations, result.Rejections, 0, request.Options.ExtendedHours));
+        var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"portfolio-{request.Strategy}");
         var parameters = BacktestRunner.RunParameters(request);
         parameters["max_symbol_weight"] = Describe(portfolio.MaxSymbolWeight);
         parameters["max_gross_exposure"] = Describe(portfolio.MaxGrossExposure);

@@ -7,6 +7,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using Spectre.Console;
 using Symbol = AiTrader.Core.Domain.Symbol;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -77,7 +78,7 @@ public static class SweepCommand
             {
                 Strategy = strategyName,
                 BaseParameters = CliParsing.ParseParams(parse.GetValue(parameters)),
-                Backtest = new BacktestOptions { InitialCapital = initial, Calendar = NyseCalendar.Instance },
+                Backtest = new ExchangeOptions { InitialCapital = initial, Calendar = NyseCalendar.Instance },
                 Metrics = metricsOptions,
                 RankBy = metric,
                 MaxDegreeOfParallelism = degree,

@@ -6,13 +6,15 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
+using AiTrader.Core.Risk;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.MarketData.Streaming;
-using AiTrader.MarketData.Trading;
+using AiTrader.Brokers.Alpaca;
 using AiTrader.Storage;
 using Symbol = AiTrader.Core.Domain.Symbol;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -32,7 +34,10 @@ public static class TradeCommand
         var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD (paper broker).", DefaultValueFactory = _ => 100_000m };
         var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable)." };
-        var runId = new Option<string?>("--run-id") { Description = "Run id; give the id of a stopped run to resume it." };
+        var runId = new Option<string?>("--run-id") { Description = "Run id: resumes that run (its settings must match), or starts one by that name. Without it, the same command resumes its unfinished run." };
+        var newRun = new Option<bool>("--new-run") { Description = "Start a new run even when an unfinished run of this kind exists." };
+        var guardrails = new Option<string>("--guardrails") { Description = "Guardrails: default (kill switch, max drawdown, daily loss, pdt, exposure, rate), a list such as pdt,max_drawdown, or none.", DefaultValueFactory = _ => "default" };
+        var extendedHours = new Option<bool>("--extended-hours") { Description = "Trade pre-market and after-hours bars too (regular session only by default), as backtest --extended-hours does." };
         var flatten = new Option<int?>("--flatten-minutes") { Description = "Exit all positions N minutes before the close." };
         var maxBars = new Option<int?>("--max-bars") { Description = "Live stream: stop after this many bars (all symbols together)." };
         var until = new Option<string?>("--until") { Description = "Live stream: stop at this time: HH:mm New York today, or an ISO-8601 instant; by bar time, and by the wall clock when it is still ahead at start." };
@@ -45,7 +50,7 @@ public static class TradeCommand
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
-            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -97,19 +102,18 @@ public static class TradeCommand
             var name = parse.GetValue(strategy)!.Trim();
             var strategyParams = CliParsing.ParseParams(parse.GetValue(parameters));
             var sizing = BacktestCommand.ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction));
-            StrategyCatalog.Create(name, strategyParams, sizing);
-            var id = parse.GetValue(runId)?.Trim() is { Length: > 0 } given
-                ? given
-                : (isLive ? "live-" : "paper-") + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-            if (id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
-            {
-                throw new CliException($"--run-id '{id}' may only use letters, digits, '-', '_' and '.'.");
-            }
-
+            StrategyCatalog.Create(name, strategyParams, sizing?.RegimeAware ?? false);
+            var guardrailSpec = BacktestCommand.ParseGuardrails(parse.GetValue(guardrails));
+            var guardrailSet = GuardrailCatalog.Parse(guardrailSpec);
+            var costs = new ExchangeOptions(InitialCapital: cash, MaxVolumeShare: volumeShare, ExtendedHours: parse.GetValue(extendedHours));
+            var mode = range is not null ? "replay" : isLive ? "live" : "paper";
+            var runSettings = RunSettings(mode, watchlist, tf, range, name, strategyParams, costs, sizing, parse.GetValue(flatten), guardrailSpec);
+            var registry = new RunRegistry(settings.DataDir);
+            var (id, resuming) = ResolveRun(registry, mode, parse.GetValue(runId), parse.GetValue(newRun), runSettings);
             var today = ExchangeTime.SessionDate(DateTime.UtcNow);
             var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, tf, name, strategyParams,
-                new BacktestOptions(InitialCapital: cash, MaxVolumeShare: volumeShare), parse.GetValue(flatten), delay, settings.DataDir,
-                Sizing: sizing, ResetHalts: parse.GetValue(resetHalt));
+                costs, parse.GetValue(flatten), delay, settings.DataDir, Sizing: sizing, ResetHalts: parse.GetValue(resetHalt),
+                Guardrails: guardrailSet ?? (_ => new GuardrailSet([])));
             await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
             var journal = new JournalingAgent(journalStore);
             void Progress(SessionProgress p)
@@ -124,8 +128,20 @@ public static class TradeCommand
             if (range is { } days)
             {
                 var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-                stdout.WriteLine($"run {id}: paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)} (resume with --run-id {id})");
-                var replayed = await new TradingSessionLoop(options, source, journal, progress: Progress).RunAsync(ct);
+                stdout.WriteLine($"run {id}: {(resuming ? "resuming " : "")}paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)}");
+                stdout.Flush();
+                if (!resuming)
+                {
+                    registry.Start(id, mode, runSettings);
+                }
+
+                var replayed = await RunLockedAsync(() => new TradingSessionRunner(options, source, journal, progress: Progress).RunAsync(ct));
+                registry.SetStatus(id, RunManifest.Finished);
+                if (replayed.BarsProcessed == 0)
+                {
+                    throw new CliException($"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; pick dates the data covers (aitrader fetch --vendor sample shows them).");
+                }
+
                 await PrintResultAsync(stdout, replayed, ct);
                 return ExitCodes.Ok;
             }
@@ -138,11 +154,19 @@ public static class TradeCommand
 
             await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
             var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions), watchlist, limit, stopAt, ct);
+            if (!resuming)
+            {
+                registry.Start(id, mode, runSettings);
+            }
+
             stdout.WriteLine($"run {id}: {(isLive ? venue!.Broker.Name : "paper broker")} on the live stream {streamOptions.Url.Host}:{streamOptions.Url.Port} {string.Join(",", watchlist)} {name}" +
                 $"{(isLive ? "" : $", capital {Money(cash)}")}{(limit is { } n ? $", stop after {n} bars" : "")}{(stopAt is { } at ? $", until {at:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "")} (Ctrl+C stops cleanly)");
             stdout.Flush();
-            var result = await new TradingSessionLoop(options, feed.ReadAsync, journal, progress: Progress, venue: venue).RunAsync(CancellationToken.None);
-            stdout.WriteLine($"stopped: {feed.StopReason} after {feed.Bars} bars; journal complete");
+            var result = await RunLockedAsync(() => new TradingSessionRunner(options, feed.ReadAsync, journal, progress: Progress, broker: venue)
+                .RunAsync(CancellationToken.None));
+            // A clean stop (Ctrl+C, --until, --max-bars) is not a crash: the run is resumed only when asked by its id.
+            registry.SetStatus(id, RunManifest.Stopped);
+            stdout.WriteLine($"stopped: {feed.StopReason} after {feed.Bars} bars; journal complete (resume with --run-id {id})");
             await PrintResultAsync(stdout, result, CancellationToken.None);
             return ExitCodes.Ok;
         });
@@ -196,14 +220,14 @@ public static class TradeCommand
 
     private static async Task PrintResultAsync(TextWriter stdout, TradingSessionResult result, CancellationToken ct)
     {
-        var paperBroker = (result.Venue as PaperVenue)?.Paper;
+        var exchange = result.Exchange;
         stdout.WriteLine();
         stdout.WriteLine($"{"bars",-16}{result.BarsProcessed,14}");
-        stdout.WriteLine($"{"orders",-16}{paperBroker?.Orders.Count ?? result.OrdersSubmitted,14}");
-        stdout.WriteLine($"{"fills",-16}{paperBroker?.Fills.Count ?? result.FillsSeen,14}");
-        if (paperBroker is not null)
+        stdout.WriteLine($"{"orders",-16}{exchange?.AllOrders.Count ?? result.OrdersSubmitted,14}");
+        stdout.WriteLine($"{"fills",-16}{exchange?.Fills.Count ?? result.FillsSeen,14}");
+        if (exchange is not null)
         {
-            stdout.WriteLine($"{"round trips",-16}{paperBroker.Trades.Count,14}");
+            stdout.WriteLine($"{"round trips",-16}{exchange.Trades.Count,14}");
         }
 
         stdout.WriteLine($"{"blocks",-16}{result.BlocksByRule.Values.Sum(),14}");
@@ -212,9 +236,94 @@ public static class TradeCommand
             stdout.WriteLine($"{"  " + rule,-16}{n,14}");
         }
 
-        var open = string.Join(", ", (await result.Venue.Broker.GetPositionsAsync(ct)).Select(p => FormattableString.Invariant($"{p.Symbol} {p.Quantity}")));
+        var positions = exchange is not null
+            ? exchange.Books.Where(b => b.Sign != 0).Select(b => FormattableString.Invariant($"{b.Symbol} {b.Position}"))
+            : (await ((BrokerVenue)result.Venue).Broker.GetPositionsAsync(ct)).Select(p => FormattableString.Invariant($"{p.Symbol} {p.Quantity}"));
+        var open = string.Join(", ", positions);
         stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
         stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
+    }
+
+    /// <summary>Which run this command drives: the one named by --run-id, a new one (--new-run, or none unfinished), or
+    /// the unfinished run of the same kind when its settings match; a mismatch is refused with the first difference.</summary>
+    internal static (string Id, bool Resuming) ResolveRun(RunRegistry registry, string mode, string? givenId, bool newRun,
+        IReadOnlyDictionary<string, string> runSettings)
+    {
+        if (givenId?.Trim() is { Length: > 0 } given)
+        {
+            if (given.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || given.Contains("..", StringComparison.Ordinal))
+            {
+                throw new CliException($"--run-id '{given}' may only use letters, digits, '-', '_' and '.'.");
+            }
+
+            if (newRun)
+            {
+                throw new CliException("--new-run and --run-id exclude each other: --run-id resumes or names a run, --new-run starts a fresh one with a new id.");
+            }
+
+            if (registry.Load(given) is not { } existing)
+            {
+                return (given, false);
+            }
+
+            if (existing.Mode != mode)
+            {
+                throw new CliException($"run {given} is a {existing.Mode} run; this command starts a {mode} run. Use another --run-id.");
+            }
+
+            return RunRegistry.Difference(existing.Settings, runSettings) is { } difference
+                ? throw new CliException($"run {given} was started with other settings ({difference}); run it with its own settings, or start another with --new-run.")
+                : (given, true);
+        }
+
+        if (!newRun && registry.LatestUnfinished(mode) is { } unfinished)
+        {
+            return RunRegistry.Difference(unfinished.Settings, runSettings) is { } difference
+                ? throw new CliException($"run {unfinished.RunId} did not finish and was started with other settings ({difference}); run its command again to resume it, or add --new-run to start a new run.")
+                : (unfinished.RunId, true);
+        }
+
+        return (registry.NewRunId(mode), false);
+    }
+
+    /// <summary>The settings that shape a run's orders, as its record keeps them (pacing is not one of them).</summary>
+    internal static Dictionary<string, string> RunSettings(string mode, IReadOnlyList<Symbol> watchlist, Timeframe interval,
+        (DateOnly From, DateOnly To)? range, string strategy, IReadOnlyDictionary<string, string> parameters, ExchangeOptions costs,
+        Core.Risk.Sizing.SizingOptions? sizing, int? flatten, string guardrails) => new(StringComparer.Ordinal)
+        {
+            ["mode"] = mode,
+            ["symbols"] = string.Join(",", watchlist),
+            ["interval"] = interval.ToString(),
+            ["replay"] = range is { } r ? $"{r.From:yyyy-MM-dd}:{r.To:yyyy-MM-dd}" : "live",
+            ["strategy"] = strategy.ToLowerInvariant(),
+            ["parameters"] = string.Join(",", parameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key.ToLowerInvariant()}={p.Value}")),
+            ["capital"] = costs.InitialCapital.ToString(CultureInfo.InvariantCulture),
+            ["max_volume_share"] = costs.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
+            ["extended_hours"] = costs.ExtendedHours ? "true" : "false",
+            ["sizing"] = sizing is null ? "fixed" : FormattableString.Invariant($"regime={sizing.RegimeAware},kelly={sizing.KellyFraction?.ToString(CultureInfo.InvariantCulture) ?? "none"}"),
+            ["flatten_minutes"] = flatten?.ToString(CultureInfo.InvariantCulture) ?? "none",
+            ["guardrails"] = guardrails,
+        };
+
+    /// <summary>Runs a session, turning "another process drives this run" and a damaged snapshot into one-line errors.</summary>
+    private static async Task<TradingSessionResult> RunLockedAsync(Func<Task<TradingSessionResult>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (RunLockedException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("run ", StringComparison.Ordinal))
+        {
+            throw new CliException(ex.Message);
+        }
     }
 
     /// <summary>The live stream as the loop's feed, ended cleanly by --max-bars, --until or Ctrl+C.</summary>

@@ -1,32 +1,40 @@
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Backtesting;
 
-/// <summary>Drives a strategy bar by bar over historical bars against a simulated broker; one run per call, no shared state.</summary>
+/// <summary>Runs a strategy over one symbol's historical bars: the trading loop of paper and live trading, driven by the
+/// series, against the simulated exchange and through the order router; one run per call, no shared state.</summary>
 /// <remarks>
-/// Per accepted bar t: (1) orders decided at earlier bars execute (market at the open, limits when traded through,
-/// then the resting stop) if the bar may fill: inside the session of <see cref="BacktestOptions.Calendar"/>, or
-/// always when there is no calendar; otherwise they wait for the next bar that may; (2) the strategy sees bars 0..t and the account marked at close_t and returns intents; (3) equity is marked
-/// at close_t. Flagged bars are skipped entirely (no fill, no decision; equity at the last good close) and pending
-/// orders wait for the next unflagged bar. A position open after the last bar is closed at the last good close
-/// without slippage (commission applies) with exit reason <see cref="ExitReasons.EndOfData"/>. See
-/// <see cref="SimulatedBroker"/> for the fill conventions.
+/// A single-symbol backtest is a portfolio of one: the rules are <see cref="TradingLoop"/>'s (traded session, bad prints,
+/// fill passes, decisions) and <see cref="SimulatedExchange"/>'s (fills, stops, fees); this class only walks the bars in
+/// place and records the equity curve. A position open after the last traded bar is closed at its close without
+/// slippage (commission applies) with exit reason <see cref="ExitReasons.EndOfData"/>.
 /// </remarks>
 public sealed class BacktestEngine
 {
-    private readonly BacktestOptions _options;
+    private readonly ExchangeOptions _options;
+    private readonly RoutingOptions _routing;
 
-    public BacktestEngine(BacktestOptions? options = null) => _options = (options ?? new BacktestOptions()).Validate();
+    /// <param name="options">The account, costs and session rules.</param>
+    /// <param name="routing">Sizing, guardrails and limits of the order router (none by default: a research run).</param>
+    public BacktestEngine(ExchangeOptions? options = null, RoutingOptions? routing = null)
+    {
+        _options = (options ?? new ExchangeOptions()).Validate();
+        _routing = routing ?? new RoutingOptions();
+    }
 
-    public BacktestOptions Options => _options;
+    public ExchangeOptions Options => _options;
+
+    public RoutingOptions Routing => _routing;
 
     /// <summary>Runs <paramref name="strategy"/> (after <see cref="IStrategy.Reset"/>) over <paramref name="series"/>.</summary>
     /// <exception cref="ArgumentException">The bars are not in strictly increasing time order.</exception>
-    /// <remarks>The loop allocates nothing per bar of its own: the strategy reads a growing view of the input (or of
-    /// the accepted bars when some are flagged) through one reused <see cref="StrategyContext"/>, and the equity curve
-    /// is derived from the account states recorded on bars with fills (<see cref="DerivedEquityCurve"/>).</remarks>
+    /// <remarks>The loop allocates nothing per bar of its own: the strategy reads the traded bars in place (a copy only once
+    /// a bar is skipped), and the equity curve is derived from the account states recorded on bars with fills
+    /// (<see cref="DerivedEquityCurve"/>).</remarks>
     public BacktestResult Run(BarSeries series, IStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -34,17 +42,11 @@ public sealed class BacktestEngine
 
         var bars = series.Bars;
         var flags = series.Flags.Count > 0 ? series.FlagsByTime() : null;
-
-        strategy.Reset();
-        var broker = new SimulatedBroker(series.Symbol, _options);
-        var clock = new SessionClock(_options.Calendar, _options.ExtendedHours, series.Timeframe);
-        // The strategy's only window on prices grows one bar per step, so later bars are not there to be read.
-        var prefix = flags is null ? new PrefixView<Bar>(bars) : null;
-        var accepted = flags is null ? null : new List<Bar>(bars.Count);
-        IReadOnlyList<Bar> visible = prefix ?? (IReadOnlyList<Bar>)accepted!.AsReadOnly();
-        var context = new StrategyContext(series.Symbol, series.Timeframe, visible, 0m, broker.Cash, broker.Cash, null,
-            _options.AllowShort);
-        var equityCurve = new DerivedEquityCurve(bars, broker.Cash);
+        var exchange = new SimulatedExchange(_options);
+        var router = new OrderRouter(exchange, _options, _routing);
+        var loop = new TradingLoop(exchange, router, _options, new LoopOptions(series.Timeframe), [(series.Symbol, strategy)], [bars]);
+        var book = exchange.Book(series.Symbol);
+        var equityCurve = new DerivedEquityCurve(bars, exchange.Cash);
         var fillsSeen = 0;
         var skipped = new List<BarFlag>();
         var lastGoodIndex = -1;
@@ -68,52 +70,47 @@ public sealed class BacktestEngine
             }
 
             previous = bar.Timestamp;
-            if (flags is not null && flags.TryGetValue(bar.Timestamp, out var badPrint))
+            string? badPrint = null;
+            if (flags is not null && flags.TryGetValue(bar.Timestamp, out var flag))
             {
-                skipped.Add(badPrint);
+                skipped.Add(flag);
+                badPrint = flag.Reason;
+            }
+
+            if (!loop.StepOne(0, in bar, badPrint, i))
+            {
                 equityCurve.MarkSkipped(i, lastGoodIndex);
                 continue;
             }
 
-            var canFill = clock.CanFill(bar.Timestamp);
-            broker.Execute(in bar, canFill, clock.Day);
-            if (broker.Fills.Count != fillsSeen)
+            if (exchange.Fills.Count != fillsSeen)
             {
-                fillsSeen = broker.Fills.Count;
-                equityCurve.RecordState(i, broker.Cash, broker.PositionQuantity);
-            }
-
-            if (prefix is not null)
-            {
-                prefix.Grow();
-            }
-            else
-            {
-                accepted!.Add(bar);
+                fillsSeen = exchange.Fills.Count;
+                equityCurve.RecordState(i, exchange.Cash, book.Position);
             }
 
             lastGoodIndex = i;
-            context.UpdateMarked(in bar, broker.PositionQuantity, broker.PositionSign, broker.Cash, broker.ProtectiveStop);
-            broker.Submit(strategy.OnBar(context), in bar);
         }
 
         equityCurve.SetCount(span.Length);
         if (lastGoodIndex >= 0)
         {
-            var wasOpen = broker.PositionQuantity != 0;
-            broker.CloseAtEnd(bars[lastGoodIndex]);
+            var wasOpen = book.Sign != 0;
+            loop.CloseAtEnd();
             if (wasOpen)
             {
                 // The end-of-data commission belongs in the curve too, so its last point equals the final equity.
-                equityCurve.SetLast(equityCurve[^1] with { Equity = broker.Cash, GrossPositionValue = 0m });
+                equityCurve.SetLast(equityCurve[^1] with { Equity = exchange.Cash, GrossPositionValue = 0m });
             }
         }
 
-        return new BacktestResult(series.Symbol, strategy.Name, _options, broker.Trades.ToArray(), equityCurve,
-            broker.Fills.ToArray(), broker.Orders.ToArray(), skipped, broker.Cash)
+        return new BacktestResult(series.Symbol, strategy.Name, _options, exchange.Trades.ToArray(), equityCurve,
+            exchange.Fills.ToArray(), exchange.Orders, skipped, exchange.Cash)
         {
-            Cancellations = broker.Cancellations.ToArray(),
-            StopAmendments = broker.StopAmendments.ToArray(),
+            Cancellations = exchange.Cancellations.ToArray(),
+            StopAmendments = exchange.StopAmendments.ToArray(),
+            Rejections = router.Rejections.ToArray(),
+            OutsideSessionBars = loop.Legs[0].OutsideSession,
         };
     }
 }

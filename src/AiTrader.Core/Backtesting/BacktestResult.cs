@@ -1,4 +1,5 @@
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 
 namespace AiTrader.Core.Backtesting;
@@ -18,7 +19,7 @@ namespace AiTrader.Core.Backtesting;
 public sealed record BacktestResult(
     Symbol Symbol,
     string StrategyName,
-    BacktestOptions Options,
+    ExchangeOptions Options,
     IReadOnlyList<TradeRecord> Trades,
     IReadOnlyList<EquityPoint> EquityCurve,
     IReadOnlyList<Fill> Fills,
@@ -26,8 +27,14 @@ public sealed record BacktestResult(
     IReadOnlyList<BarFlag> SkippedBars,
     decimal FinalEquity)
 {
-    /// <summary>Unfilled remainders cancelled at a session's end (day limit orders, volume-capped orders).</summary>
+    /// <summary>Orders (or what was left of them) cancelled, with when and why (<see cref="CancelReasons"/>).</summary>
     public IReadOnlyList<Cancellation> Cancellations { get; init; } = [];
+
+    /// <summary>Intents the order router did not send: invalid for the account, sized to nothing, or blocked by a guardrail.</summary>
+    public IReadOnlyList<Rejection> Rejections { get; init; } = [];
+
+    /// <summary>Bars outside the traded session (pre-market, after-hours, closed days): not seen by the strategy, no fills.</summary>
+    public int OutsideSessionBars { get; init; }
 
     /// <summary>Every move of a resting protective stop (the stop order itself keeps the level it was sent with).</summary>
     public IReadOnlyList<StopAmendment> StopAmendments { get; init; } = [];

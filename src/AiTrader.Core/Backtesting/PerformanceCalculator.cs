@@ -1,4 +1,5 @@
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Domain;
 
 namespace AiTrader.Core.Backtesting;
 

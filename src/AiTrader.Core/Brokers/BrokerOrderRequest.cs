@@ -39,6 +39,8 @@ public sealed record BracketLegs(decimal TakeProfitLimitPrice, decimal StopLossS
 
 /// <summary>A request to open or close a position. Quantity is positive; the side gives direction.</summary>
 /// <param name="ClientOrderId">The caller's idempotency key (at most 48 characters): the same intent must always get the same id.</param>
+/// <param name="StopLoss">A protective stop placed when this entry fills (one-triggers-other: Alpaca's <c>oto</c> order
+/// class with a <c>stop_loss</c>); null for none.</param>
 public sealed record BrokerOrderRequest(
     string ClientOrderId,
     Symbol Symbol,
@@ -49,7 +51,8 @@ public sealed record BrokerOrderRequest(
     decimal? LimitPrice = null,
     decimal? StopPrice = null,
     BracketLegs? Bracket = null,
-    bool ExtendedHours = false)
+    bool ExtendedHours = false,
+    decimal? StopLoss = null)
 {
     public const int MaxClientOrderIdLength = 48;
 
@@ -88,6 +91,21 @@ public sealed record BrokerOrderRequest(
             throw new ArgumentException("Prices must be positive.");
         }
 
+        if (StopLoss is { } stopLoss)
+        {
+            if (Bracket is not null)
+            {
+                throw new ArgumentException("An order takes a bracket or a stop loss, not both.", nameof(StopLoss));
+            }
+
+            // A buy's protective stop sits below where it buys, a sell's above; a limit says where that is.
+            var wrongSide = LimitPrice is { } at && (Side == OrderSide.Buy ? stopLoss >= at : stopLoss <= at);
+            if (stopLoss <= 0 || wrongSide)
+            {
+                throw new ArgumentException($"A {Side} entry's stop loss ({stopLoss}) must be positive and on the losing side of its limit.", nameof(StopLoss));
+            }
+        }
+
         if (Bracket is { } b)
         {
             if (b.TakeProfitLimitPrice <= 0 || b.StopLossStopPrice <= 0 || b.StopLossLimitPrice <= 0)
@@ -106,3 +124,11 @@ public sealed record BrokerOrderRequest(
         }
     }
 }
+
+/// <summary>What a replace (Alpaca's <c>PATCH /v2/orders/{id}</c>) changes; null fields keep the order's value.</summary>
+/// <param name="ClientOrderId">The client order id of the replacing order (a broker that replaces gives it a new order id).</param>
+public sealed record BrokerOrderReplacement(
+    decimal? Quantity = null,
+    decimal? LimitPrice = null,
+    decimal? StopPrice = null,
+    string? ClientOrderId = null);

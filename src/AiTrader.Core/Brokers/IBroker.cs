@@ -30,6 +30,10 @@ public interface IBroker
     /// an order that is already final fails with <see cref="BrokerErrorKind.NotCancelable"/>.</summary>
     Task CancelOrderAsync(string orderId, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces an open order's quantity or prices (a stop's level when it trails) and returns the order that now
+    /// works: a new order id at a broker that replaces (Alpaca), the same order where it is amended in place.</summary>
+    Task<BrokerOrder> ReplaceOrderAsync(string orderId, BrokerOrderReplacement replacement, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Flattens one position with a market order and returns that order.</summary>

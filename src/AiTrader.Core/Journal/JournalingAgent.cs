@@ -52,7 +52,11 @@ public sealed class JournalingAgent
 
     /// <summary>A policy decision from an <see cref="OrderIntent"/>. Default key: <c>decision:{symbol}:{utc}:{intent kind}</c>.</summary>
     public Task<JournalEntry> RecordDecisionAsync(DateTime utc, Symbol symbol, OrderIntent intent, decimal? price = null,
-        string? eventKey = null, CancellationToken cancellationToken = default)
+        string? eventKey = null, CancellationToken cancellationToken = default) =>
+        Journal.AppendAsync(DecisionEntry(utc, symbol, intent, price, eventKey), cancellationToken);
+
+    /// <summary>The entry <see cref="RecordDecisionAsync(DateTime, Symbol, OrderIntent, decimal?, string?, CancellationToken)"/> appends.</summary>
+    public static JournalEntry DecisionEntry(DateTime utc, Symbol symbol, OrderIntent intent, decimal? price = null, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(intent);
         var data = new JsonObject
@@ -61,9 +65,8 @@ public sealed class JournalingAgent
             ["order_type"] = intent.Type.ToString().ToLowerInvariant(),
             ["stop_price"] = intent.StopPrice,
         };
-        var entry = new JournalEntry(0, utc, JournalKind.Decision, symbol, intent.Side, intent.Quantity, price, null, null,
+        return new JournalEntry(0, utc, JournalKind.Decision, symbol, intent.Side, intent.Quantity, price, null, null,
             intent.Reason, Compact(data), eventKey ?? $"decision:{symbol}:{Iso(utc)}:{intent.Kind.ToString().ToLowerInvariant()}");
-        return Journal.AppendAsync(entry, cancellationToken);
     }
 
     /// <summary>A free-form decision (e.g. "no entry: regime is choppy"); no event key unless given.</summary>
@@ -79,7 +82,13 @@ public sealed class JournalingAgent
     /// <c>block:{clientOrderId}</c>, else <c>block:{symbol}:{side}:{quantity}:{utc}</c>.
     /// </summary>
     public async Task<JournalEntry?> RecordEvaluationAsync(GuardrailEvaluation evaluation, string? clientOrderId = null,
-        string? eventKey = null, CancellationToken cancellationToken = default)
+        string? eventKey = null, CancellationToken cancellationToken = default) =>
+        BlockEntry(evaluation, clientOrderId, eventKey) is { } entry
+            ? await Journal.AppendAsync(entry, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    /// <summary>The entry <see cref="RecordEvaluationAsync"/> appends, or null for an allowed order.</summary>
+    public static JournalEntry? BlockEntry(GuardrailEvaluation evaluation, string? clientOrderId = null, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         if (evaluation.FirstBlock is not { } first)
@@ -109,14 +118,17 @@ public sealed class JournalingAgent
             ?? (clientOrderId is not null
                 ? $"block:{clientOrderId}"
                 : $"block:{check.Symbol}:{Side(check.Side)}:{Number(check.Quantity)}:{Iso(check.UtcNow)}");
-        var entry = new JournalEntry(0, check.UtcNow, JournalKind.Block, check.Symbol, check.Side, check.Quantity,
+        return new JournalEntry(0, check.UtcNow, JournalKind.Block, check.Symbol, check.Side, check.Quantity,
             check.EstimatedPrice, null, clientOrderId, first.Reason!, Compact(data), key);
-        return await Journal.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A submitted order, stamped with its creation time. Default key: <c>order:{clientOrderId ?? order.Id}</c>.</summary>
     public Task<JournalEntry> RecordOrderAsync(Order order, string? clientOrderId = null, string? eventKey = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Journal.AppendAsync(OrderEntry(order, clientOrderId, eventKey), cancellationToken);
+
+    /// <summary>The entry <see cref="RecordOrderAsync"/> appends.</summary>
+    public static JournalEntry OrderEntry(Order order, string? clientOrderId = null, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         var data = new JsonObject
@@ -125,10 +137,9 @@ public sealed class JournalingAgent
             ["limit_price"] = order.LimitPrice,
             ["stop_price"] = order.StopPrice,
         };
-        var entry = OrderEntry(order.CreatedAt, JournalKind.Order, order, clientOrderId, order.Reason, data)
+        return OrderEntry(order.CreatedAt, JournalKind.Order, order, clientOrderId, order.Reason, data)
             with
         { Price = order.LimitPrice ?? order.StopPrice, EventKey = eventKey ?? $"order:{clientOrderId ?? order.Id}" };
-        return Journal.AppendAsync(entry, cancellationToken);
     }
 
     /// <summary>
@@ -137,7 +148,12 @@ public sealed class JournalingAgent
     /// broker's execution id as the key when there is one.
     /// </summary>
     public Task<JournalEntry> RecordFillAsync(Fill fill, string? clientOrderId = null, decimal? realizedPnl = null,
-        string reason = "", string? eventKey = null, CancellationToken cancellationToken = default)
+        string reason = "", string? eventKey = null, CancellationToken cancellationToken = default) =>
+        Journal.AppendAsync(FillEntry(fill, clientOrderId, realizedPnl, reason, eventKey), cancellationToken);
+
+    /// <summary>The entry <see cref="RecordFillAsync"/> appends.</summary>
+    public static JournalEntry FillEntry(Fill fill, string? clientOrderId = null, decimal? realizedPnl = null, string reason = "",
+        string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(fill);
         var data = new JsonObject { ["fee"] = fill.Fee };
@@ -146,34 +162,41 @@ public sealed class JournalingAgent
             data["realized_pnl"] = pnl;
         }
 
-        var entry = new JournalEntry(0, fill.Timestamp, JournalKind.Fill, fill.Symbol, fill.Side, fill.Quantity, fill.Price,
+        return new JournalEntry(0, fill.Timestamp, JournalKind.Fill, fill.Symbol, fill.Side, fill.Quantity, fill.Price,
             fill.OrderId, clientOrderId, reason, Compact(data),
             eventKey ?? $"fill:{fill.OrderId}:{Iso(fill.Timestamp)}:{Number(fill.Quantity)}@{Number(fill.Price)}");
-        return Journal.AppendAsync(entry, cancellationToken);
     }
 
     /// <summary>A cancelled (or expired) order. Default key: <c>cancel:{order.Id}</c>.</summary>
     public Task<JournalEntry> RecordCancelAsync(DateTime utc, Order order, string reason, string? clientOrderId = null,
-        decimal? filledQuantity = null, string? eventKey = null, CancellationToken cancellationToken = default)
+        decimal? filledQuantity = null, string? eventKey = null, CancellationToken cancellationToken = default) =>
+        Journal.AppendAsync(CancelEntry(utc, order, reason, clientOrderId, filledQuantity, eventKey), cancellationToken);
+
+    /// <summary>The entry <see cref="RecordCancelAsync"/> appends.</summary>
+    public static JournalEntry CancelEntry(DateTime utc, Order order, string reason, string? clientOrderId = null,
+        decimal? filledQuantity = null, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         var data = new JsonObject { ["filled_quantity"] = filledQuantity };
-        var entry = OrderEntry(utc, JournalKind.Cancel, order, clientOrderId, reason, data)
+        return OrderEntry(utc, JournalKind.Cancel, order, clientOrderId, reason, data)
             with
         { EventKey = eventKey ?? $"cancel:{order.Id}" };
-        return Journal.AppendAsync(entry, cancellationToken);
     }
 
     /// <summary>A broker rejection with the broker's reason (e.g. a 403 PDT refusal). Default key: <c>reject:{order.Id}</c>.</summary>
     public Task<JournalEntry> RecordRejectAsync(DateTime utc, Order order, string reason, string? clientOrderId = null,
-        int? statusCode = null, string? eventKey = null, CancellationToken cancellationToken = default)
+        int? statusCode = null, string? eventKey = null, CancellationToken cancellationToken = default) =>
+        Journal.AppendAsync(RejectEntry(utc, order, reason, clientOrderId, statusCode, eventKey), cancellationToken);
+
+    /// <summary>The entry <see cref="RecordRejectAsync"/> appends.</summary>
+    public static JournalEntry RejectEntry(DateTime utc, Order order, string reason, string? clientOrderId = null,
+        int? statusCode = null, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         var data = new JsonObject { ["status_code"] = statusCode };
-        var entry = OrderEntry(utc, JournalKind.Reject, order, clientOrderId, reason, data)
+        return OrderEntry(utc, JournalKind.Reject, order, clientOrderId, reason, data)
             with
         { EventKey = eventKey ?? $"reject:{order.Id}" };
-        return Journal.AppendAsync(entry, cancellationToken);
     }
 
     /// <summary>A position change: quantity is the new signed quantity (0 = flat), price its average entry price.
@@ -188,21 +211,32 @@ public sealed class JournalingAgent
         return Journal.AppendAsync(entry, cancellationToken);
     }
 
-    /// <summary>Builds the <see cref="DailySummary"/> of <paramref name="date"/> from the journal.</summary>
-    public async Task<DailySummary> SummarizeAsync(DateOnly date, CancellationToken cancellationToken = default)
+    /// <summary>Builds the <see cref="DailySummary"/> of <paramref name="date"/> from the journal; with
+    /// <paramref name="runId"/>, from that run's entries only (their event keys start with <c>{runId}:</c>).</summary>
+    public async Task<DailySummary> SummarizeAsync(DateOnly date, CancellationToken cancellationToken = default, string? runId = null)
     {
         var entries = await Journal.QueryAsync(new JournalQuery(Date: date), cancellationToken).ConfigureAwait(false);
+        if (runId is not null)
+        {
+            var prefix = runId + ":";
+            entries = entries.Where(e => e.EventKey?.StartsWith(prefix, StringComparison.Ordinal) == true).ToList();
+        }
+
         return DailySummary.Build(date, entries);
     }
 
     /// <summary>Summarizes <paramref name="date"/> and journals it as a <c>summary</c> entry at <paramref name="utc"/>
-    /// (after the close). Key <c>summary:{date}</c>, so a restarted after-hours phase does not write a second one.</summary>
-    public async Task<JournalEntry> RecordSummaryAsync(DateOnly date, DateTime utc, CancellationToken cancellationToken = default)
+    /// (after the close). Key <c>summary:{date}</c>, or <c>{runId}:summary:{date}</c> for one run's entries, so a
+    /// restarted after-hours phase does not write a second one and two runs never share one.</summary>
+    public async Task<JournalEntry> RecordSummaryAsync(DateOnly date, DateTime utc, CancellationToken cancellationToken = default,
+        string? runId = null)
     {
-        var summary = await SummarizeAsync(date, cancellationToken).ConfigureAwait(false);
+        var summary = await SummarizeAsync(date, cancellationToken, runId).ConfigureAwait(false);
+        var key = runId is null ? $"summary:{date:yyyy-MM-dd}" : $"{runId}:summary:{date:yyyy-MM-dd}";
         var entry = new JournalEntry(0, utc, JournalKind.Summary, null, null, null, null, null, null, summary.ToString(),
-            summary.ToJson(), $"summary:{date:yyyy-MM-dd}");
-        return await Journal.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+            summary.ToJson(), key);
+        var existing = await Journal.FindByEventKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        return existing ?? await Journal.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
     private static JournalEntry OrderEntry(DateTime utc, JournalKind kind, Order order, string? clientOrderId, string reason, JsonObject data) =>

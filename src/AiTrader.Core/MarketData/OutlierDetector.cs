@@ -43,42 +43,23 @@ public static class OutlierDetector
         }
 
         var flags = new List<BarFlag>();
-        var recentRanges = new Queue<double>();
-        decimal? previousClose = null;
+        var check = new OutlierCheck(rule);
         foreach (var bar in bars)
         {
-            var limit = rule.MinSpikeRatio;
-            if (recentRanges.Count > 0)
-            {
-                limit = Math.Max(limit, Math.Exp(rule.VolatilityMultiple * recentRanges.Max()));
-            }
-
-            var reason = Check(bar, previousClose, limit);
-            if (reason is not null)
+            if (check.Next(bar) is { } reason)
             {
                 flags.Add(new BarFlag(bar.Timestamp, reason));
             }
-            else if (rule.VolatilityLookback > 0)
-            {
-                var high = previousClose is { } ph ? Math.Max(bar.High, ph) : bar.High;
-                var low = previousClose is { } pl ? Math.Min(bar.Low, pl) : bar.Low;
-                if (low > 0)
-                {
-                    recentRanges.Enqueue(Math.Log((double)(high / low)));
-                    if (recentRanges.Count > rule.VolatilityLookback)
-                    {
-                        recentRanges.Dequeue();
-                    }
-                }
-            }
-
-            previousClose = bar.Close;
         }
 
         return flags;
     }
 
-    private static string? Check(Bar bar, decimal? previousClose, double limit)
+    /// <summary>Why <paramref name="bar"/> is a bad print against <paramref name="previousClose"/> at
+    /// <paramref name="limit"/>, or null.</summary>
+    internal static string? Check(Bar bar, decimal? previousClose, double limit) => CheckBar(bar, previousClose, limit);
+
+    private static string? CheckBar(Bar bar, decimal? previousClose, double limit)
     {
         var top = Math.Max(bar.Open, bar.High);
         var bottom = Math.Min(bar.Open, bar.Low);
@@ -113,4 +94,50 @@ public static class OutlierDetector
     }
 
     private static string Ratio(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The outlier check of <see cref="OutlierDetector"/> one bar at a time, for a feed that has no series to
+/// check in advance (the live stream): fed the same bars, it flags exactly what <see cref="OutlierDetector.Detect(IReadOnlyList{Bar}, OutlierRule)"/> flags.</summary>
+public sealed class OutlierCheck
+{
+    private readonly OutlierRule _rule;
+    private readonly Queue<double> _recentRanges = new();
+    private decimal? _previousClose;
+
+    public OutlierCheck(OutlierRule? rule = null)
+    {
+        _rule = rule ?? new OutlierRule();
+        if (_rule.MinSpikeRatio <= 1 || _rule.VolatilityMultiple < 0 || _rule.VolatilityLookback < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, "MinSpikeRatio must exceed 1; the multiple and lookback must not be negative.");
+        }
+    }
+
+    /// <summary>Checks the next bar of the series; returns why it is a bad print, or null for a good bar.</summary>
+    public string? Next(Bar bar)
+    {
+        var limit = _rule.MinSpikeRatio;
+        if (_recentRanges.Count > 0)
+        {
+            limit = Math.Max(limit, Math.Exp(_rule.VolatilityMultiple * _recentRanges.Max()));
+        }
+
+        var reason = OutlierDetector.Check(bar, _previousClose, limit);
+        if (reason is null && _rule.VolatilityLookback > 0)
+        {
+            var high = _previousClose is { } ph ? Math.Max(bar.High, ph) : bar.High;
+            var low = _previousClose is { } pl ? Math.Min(bar.Low, pl) : bar.Low;
+            if (low > 0)
+            {
+                _recentRanges.Enqueue(Math.Log((double)(high / low)));
+                if (_recentRanges.Count > _rule.VolatilityLookback)
+                {
+                    _recentRanges.Dequeue();
+                }
+            }
+        }
+
+        _previousClose = bar.Close;
+        return reason;
+    }
 }

@@ -5,7 +5,8 @@ using AiTrader.Core.Signals.Regimes;
 
 namespace AiTrader.Core.Strategies;
 
-/// <summary>Donchian channel breakout with an ATR trailing stop and fixed-fractional sizing (long-only unless the account allows shorts).</summary>
+/// <summary>Donchian channel breakout with an ATR trailing stop (long-only unless the account allows shorts); entries are
+/// sized by the order router at the strategy's <c>risk_fraction</c>.</summary>
 /// <remarks>
 /// At the close of bar t, with C = close_t, H/L = the Donchian channel of bars t−N..t−1 (the channel's value at t−1)
 /// and k·ATR_t:
@@ -22,20 +23,18 @@ public sealed class BreakoutStrategy : IStrategy
 {
     private readonly DonchianChannel _channel;
     private readonly AverageTrueRange _atr;
-    private readonly IPositionSizer _sizer;
+    private readonly SizingHints _plainHints;
 
     /// <param name="parameters">Channel, ATR and risk settings (defaults when null).</param>
-    /// <param name="sizer">Sizes entries; fixed fractional at <see cref="BreakoutParameters.RiskFraction"/> when null.</param>
-    /// <param name="regimeSignals">When set (regime-aware sizing), fed every bar so each entry's sizing request carries the
+    /// <param name="regimeSignals">When set (regime-aware sizing), fed every bar so each entry's sizing hints carry the
     /// Kalman regime of the decision bar; the entry rule itself never reads it.</param>
-    public BreakoutStrategy(BreakoutParameters? parameters = null, IPositionSizer? sizer = null,
-        IStrategySignalSource? regimeSignals = null)
+    public BreakoutStrategy(BreakoutParameters? parameters = null, IStrategySignalSource? regimeSignals = null)
     {
         _regimeSignals = regimeSignals;
         Parameters = (parameters ?? new BreakoutParameters()).Validate();
         _channel = new DonchianChannel(Parameters.Lookback);
         _atr = new AverageTrueRange(Parameters.AtrPeriod);
-        _sizer = sizer ?? new FixedFractionalSizer(Parameters.RiskFraction);
+        _plainHints = new SizingHints(Parameters.RiskFraction);
         // Formatted once: the stop trails on most bars in a trend, and the new level is on the order itself.
         _trailLongReason = Invariant($"trail to close - {Parameters.AtrMultiplier} x ATR");
         _trailShortReason = Invariant($"trail to close + {Parameters.AtrMultiplier} x ATR");
@@ -174,15 +173,8 @@ public sealed class BreakoutStrategy : IStrategy
         decimal stopDistance, DonchianValue channel)
     {
         var stop = RoundPrice(side == PositionSide.Long ? close - stopDistance : close + stopDistance);
-        // When reversing, the cash to spend is what the account holds once the current position is closed at the mark.
-        var availableCash = context.Cash + context.PositionQuantity * close;
-        var quantity = _sizer.Size(new SizingRequest(context.Equity, availableCash, close, stop) { Regime = _regime });
-        if (quantity <= 0)
-        {
-            return;
-        }
-
-        intents.Add(OrderIntent.Enter(side, quantity, stop, BreakoutReason(side, close, channel)));
+        var hints = _regime is { } regime ? _plainHints with { Regime = regime } : _plainHints;
+        intents.Add(OrderIntent.Enter(side, stop, hints, BreakoutReason(side, close, channel)));
     }
 
     /// <summary>Why the close is a breakout towards <paramref name="side"/>: above the channel's high, or below its low.</summary>

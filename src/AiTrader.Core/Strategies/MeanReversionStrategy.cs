@@ -1,5 +1,4 @@
 using AiTrader.Core.Domain;
-using AiTrader.Core.Risk.Sizing;
 using static AiTrader.Core.Strategies.ReasonText;
 
 namespace AiTrader.Core.Strategies;
@@ -15,25 +14,21 @@ namespace AiTrader.Core.Strategies;
 /// <item>Long: exit when z ≥ −exit_z (back to the mean), or when the position has been seen at max_hold_bars closes
 /// (the fill bar counts as the first, so the exit fills max_hold_bars bars after the entry). Shorts mirror.</item>
 /// </list>
-/// No entries while the filter is in warm-up, the regime is Unknown or the ATR is not ready. The sizer receives the
-/// regime and, once enough trades have closed, this strategy's own win rate and payoff ratio (a stretched z-score
-/// is not a win probability, so none is claimed before that).
+/// No entries while the filter is in warm-up, the regime is Unknown or the ATR is not ready. Entries are sized by the
+/// order router; their hints carry the regime and let Kelly use the symbol's own win rate once enough trades have
+/// closed (a stretched z-score is not a win probability, so none is claimed).
 /// </remarks>
-public sealed class MeanReversionStrategy : ILearnsFromOwnTrades
+public sealed class MeanReversionStrategy : IStrategy
 {
     public const string CatalogName = "mean_reversion";
 
-    private readonly IPositionSizer _sizer;
     private readonly IStrategySignalSource _signals;
-    private readonly ClosedTradeTracker _trades = new();
     private readonly Queue<double> _residuals = new();
     private int _barsHeld;
 
-    public MeanReversionStrategy(MeanReversionParameters? parameters = null, IPositionSizer? sizer = null,
-        IStrategySignalSource? signals = null)
+    public MeanReversionStrategy(MeanReversionParameters? parameters = null, IStrategySignalSource? signals = null)
     {
         Parameters = (parameters ?? new MeanReversionParameters()).Validate();
-        _sizer = sizer ?? new FixedFractionalSizer(Parameters.RiskFraction);
         _signals = signals ?? new StrategySignals(Parameters.AtrPeriod);
     }
 
@@ -44,19 +39,13 @@ public sealed class MeanReversionStrategy : ILearnsFromOwnTrades
     public void Reset()
     {
         _signals.Reset();
-        _trades.Reset();
         _residuals.Clear();
         _barsHeld = 0;
     }
 
-    public void UseReportedTrades() => _trades.UseReportedTrades();
-
-    public void OnTradeClosed(decimal netPnl) => _trades.Record(netPnl);
-
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {
         var signal = _signals.Update(context.Bar);
-        _trades.Observe(context);
         _barsHeld = context.IsFlat ? 0 : _barsHeld + 1;
 
         var close = context.Bar.Close;
@@ -148,19 +137,8 @@ public sealed class MeanReversionStrategy : ILearnsFromOwnTrades
 
     private OrderIntent[] Enter(StrategyContext context, StrategySignal signal, PositionSide side, decimal stop, string reason)
     {
-        var request = new SizingRequest(context.Equity, context.Cash, context.Bar.Close, stop)
-        {
-            WinProbability = _trades.WinRate,
-            PayoffRatio = _trades.PayoffRatio,
-            Regime = signal.Regime,
-        };
-        var quantity = _sizer.Size(request);
-        if (quantity <= 0)
-        {
-            return [];
-        }
-
-        var sizing = _sizer is IExplainedPositionSizer explained ? "; size: " + explained.LastExplanation : "";
-        return [OrderIntent.Enter(side, quantity, stop, reason + sizing)];
+        // No probabilistic edge of its own: Kelly takes the symbol's own win rate.
+        var hints = new SizingHints(Parameters.RiskFraction, WinProbabilityFromOwnTrades: true, Regime: signal.Regime);
+        return [OrderIntent.Enter(side, stop, hints, reason)];
     }
 }

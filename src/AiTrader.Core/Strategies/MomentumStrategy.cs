@@ -1,5 +1,4 @@
 using AiTrader.Core.Domain;
-using AiTrader.Core.Risk.Sizing;
 using static AiTrader.Core.Strategies.ReasonText;
 
 namespace AiTrader.Core.Strategies;
@@ -14,21 +13,18 @@ namespace AiTrader.Core.Strategies;
 /// Shorts mirror (exit when p &gt; 1 − prob_exit).</item>
 /// </list>
 /// No entries while the filter is in warm-up, the regime is Unknown or the ATR is not ready. Entries are only taken
-/// from flat, so an exit and the next entry are at least a bar apart. The sizer receives the win probability
-/// (p for a long, 1 − p for a short), the regime, and the payoff ratio of this strategy's own closed trades.
+/// from flat, so an exit and the next entry are at least a bar apart. Entries are sized by the order router; their
+/// sizing hints carry the win probability (p for a long, 1 − p for a short) and the regime.
 /// </remarks>
-public sealed class MomentumStrategy : ILearnsFromOwnTrades
+public sealed class MomentumStrategy : IStrategy
 {
     public const string CatalogName = "momentum";
 
-    private readonly IPositionSizer _sizer;
     private readonly IStrategySignalSource _signals;
-    private readonly ClosedTradeTracker _trades = new();
 
-    public MomentumStrategy(MomentumParameters? parameters = null, IPositionSizer? sizer = null, IStrategySignalSource? signals = null)
+    public MomentumStrategy(MomentumParameters? parameters = null, IStrategySignalSource? signals = null)
     {
         Parameters = (parameters ?? new MomentumParameters()).Validate();
-        _sizer = sizer ?? new FixedFractionalSizer(Parameters.RiskFraction);
         _signals = signals ?? new StrategySignals(Parameters.AtrPeriod);
     }
 
@@ -36,20 +32,11 @@ public sealed class MomentumStrategy : ILearnsFromOwnTrades
 
     public MomentumParameters Parameters { get; }
 
-    public void Reset()
-    {
-        _signals.Reset();
-        _trades.Reset();
-    }
-
-    public void UseReportedTrades() => _trades.UseReportedTrades();
-
-    public void OnTradeClosed(decimal netPnl) => _trades.Record(netPnl);
+    public void Reset() => _signals.Reset();
 
     public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
     {
         var signal = _signals.Update(context.Bar);
-        _trades.Observe(context);
         if (!signal.IsReady)
         {
             return [];
@@ -111,19 +98,7 @@ public sealed class MomentumStrategy : ILearnsFromOwnTrades
     private OrderIntent[] Enter(StrategyContext context, StrategySignal signal, PositionSide side, decimal stop, string reason)
     {
         var p = (decimal)signal.ProbabilityUp;
-        var request = new SizingRequest(context.Equity, context.Cash, context.Bar.Close, stop)
-        {
-            WinProbability = side == PositionSide.Long ? p : 1 - p,
-            PayoffRatio = _trades.PayoffRatio,
-            Regime = signal.Regime,
-        };
-        var quantity = _sizer.Size(request);
-        if (quantity <= 0)
-        {
-            return [];
-        }
-
-        var sizing = _sizer is IExplainedPositionSizer explained ? "; size: " + explained.LastExplanation : "";
-        return [OrderIntent.Enter(side, quantity, stop, reason + sizing)];
+        var hints = new SizingHints(Parameters.RiskFraction, WinProbability: side == PositionSide.Long ? p : 1 - p, Regime: signal.Regime);
+        return [OrderIntent.Enter(side, stop, hints, reason)];
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using AiTrader.Core.Risk.Sizing;
 
 namespace AiTrader.Core.Strategies;
 
@@ -7,7 +6,7 @@ namespace AiTrader.Core.Strategies;
 public static class StrategyCatalog
 {
     private sealed record Entry(
-        Func<IReadOnlyDictionary<string, string>, SizingOptions?, IStrategy> Create,
+        Func<IReadOnlyDictionary<string, string>, bool, IStrategy> Create,
         IReadOnlyList<StrategyParameterInfo> Parameters);
 
     private static readonly Dictionary<string, Entry> Entries = new(StringComparer.OrdinalIgnoreCase)
@@ -23,14 +22,10 @@ public static class StrategyCatalog
     /// <summary>Creates the named strategy. Parameter names are case-insensitive and may use snake_case, kebab-case or
     /// PascalCase (<c>atr_period</c>, <c>atr-period</c>, <c>AtrPeriod</c>); numbers use the invariant culture.</summary>
     /// <exception cref="ArgumentException">Unknown strategy, unknown parameter or a value that does not parse or is out of range.</exception>
-    public static IStrategy Create(string name, IReadOnlyDictionary<string, string>? parameters = null) =>
-        Create(name, parameters, sizing: null);
-
-    /// <summary>Creates the named strategy with its entries sized by <paramref name="sizing"/> (fixed fractional at the
-    /// strategy's <c>risk_fraction</c> when null); the strategy's <c>risk_fraction</c> is the base risk Kelly falls back to.</summary>
-    /// <exception cref="ArgumentException">Unknown strategy, unknown parameter or a value that does not parse or is out of range.</exception>
-    public static IStrategy Create(string name, IReadOnlyDictionary<string, string>? parameters, SizingOptions? sizing) =>
-        Find(name).Create(parameters ?? new Dictionary<string, string>(), sizing);
+    /// <param name="regimeHints">Regime-aware sizing is on: every entry's sizing hints must carry the Kalman regime
+    /// (breakout then runs the probabilistic signals it otherwise skips; the others always classify regimes).</param>
+    public static IStrategy Create(string name, IReadOnlyDictionary<string, string>? parameters = null, bool regimeHints = false) =>
+        Find(name).Create(parameters ?? new Dictionary<string, string>(), regimeHints);
 
     /// <summary>The named strategy's parameters with their defaults and meanings, in a stable order.</summary>
     /// <exception cref="ArgumentException">Unknown strategy.</exception>
@@ -41,7 +36,7 @@ public static class StrategyCatalog
             ? entry
             : throw new ArgumentException($"Unknown strategy '{name}'; known strategies: {string.Join(", ", Names)}.", nameof(name));
 
-    private static BreakoutStrategy CreateBreakout(IReadOnlyDictionary<string, string> parameters, SizingOptions? sizing)
+    private static BreakoutStrategy CreateBreakout(IReadOnlyDictionary<string, string> parameters, bool regimeHints)
     {
         var p = new BreakoutParameters();
         foreach (var (key, value) in parameters)
@@ -58,11 +53,10 @@ public static class StrategyCatalog
 
         p = p.Validate();
         // Regime-aware sizing needs the regime of each entry's bar: only then does breakout run the Kalman signals.
-        return new BreakoutStrategy(p, sizing?.Build(p.RiskFraction),
-            sizing is { RegimeAware: true } ? new StrategySignals(p.AtrPeriod) : null);
+        return new BreakoutStrategy(p, regimeHints ? new StrategySignals(p.AtrPeriod) : null);
     }
 
-    private static MomentumStrategy CreateMomentum(IReadOnlyDictionary<string, string> parameters, SizingOptions? sizing)
+    private static MomentumStrategy CreateMomentum(IReadOnlyDictionary<string, string> parameters, bool regimeHints)
     {
         var p = new MomentumParameters();
         foreach (var (key, value) in parameters)
@@ -80,10 +74,10 @@ public static class StrategyCatalog
         }
 
         p = p.Validate();
-        return new MomentumStrategy(p, sizing?.Build(p.RiskFraction));
+        return new MomentumStrategy(p);
     }
 
-    private static MeanReversionStrategy CreateMeanReversion(IReadOnlyDictionary<string, string> parameters, SizingOptions? sizing)
+    private static MeanReversionStrategy CreateMeanReversion(IReadOnlyDictionary<string, string> parameters, bool regimeHints)
     {
         var p = new MeanReversionParameters();
         foreach (var (key, value) in parameters)
@@ -103,7 +97,7 @@ public static class StrategyCatalog
         }
 
         p = p.Validate();
-        return new MeanReversionStrategy(p, sizing?.Build(p.RiskFraction));
+        return new MeanReversionStrategy(p);
     }
 
     private static StrategyParameterInfo[] DescribeBreakout()

@@ -101,7 +101,7 @@ public sealed class StrategyContext
     /// <summary>Sets the current bar and the account of a single-symbol run, whose equity is its cash plus the
     /// position marked at <paramref name="current"/>'s close (worked out only if a strategy reads it).</summary>
     /// <param name="positionSign">The sign of <paramref name="positionQuantity"/>, which the caller already knows.</param>
-    internal void UpdateMarked(in Bar current, decimal positionQuantity, int positionSign, decimal cash, decimal? protectiveStop)
+    public void UpdateMarked(in Bar current, decimal positionQuantity, int positionSign, decimal cash, decimal? protectiveStop)
     {
         _current = current;
         _hasCurrent = true;
@@ -109,6 +109,20 @@ public sealed class StrategyContext
         _sign = positionSign;
         Cash = cash;
         _equityPending = true;
+        ProtectiveStop = protectiveStop;
+    }
+
+    /// <summary>Sets the current bar and the account of a run where other symbols share the cash: its equity is the
+    /// whole account's, worked out by the driver.</summary>
+    public void UpdateShared(in Bar current, decimal positionQuantity, int positionSign, decimal cash, decimal equity, decimal? protectiveStop)
+    {
+        _current = current;
+        _hasCurrent = true;
+        PositionQuantity = positionQuantity;
+        _sign = positionSign;
+        Cash = cash;
+        _equity = equity;
+        _equityPending = false;
         ProtectiveStop = protectiveStop;
     }
 }

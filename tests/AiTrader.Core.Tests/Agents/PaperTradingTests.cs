@@ -37,7 +37,7 @@ public sealed class PaperTradingTests : IDisposable
     private static GuardrailSet NoBlocks() => new([new KillSwitch()]);
 
     private TradingSessionOptions Options(string runId, IReadOnlyList<Symbol>? symbols = null) =>
-        new(runId, symbols ?? [Spy], From, To, Timeframe.OneMinute, "breakout", Params, new BacktestOptions(), StateDirectory: _tmp);
+        new(runId, symbols ?? [Spy], From, To, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp);
 
     private static async Task<BarSeries> RegularBarsAsync(Symbol symbol)
     {
@@ -52,7 +52,7 @@ public sealed class PaperTradingTests : IDisposable
     [Fact]
     public async Task Market_order_fills_at_next_regular_bar_open_with_slippage_and_commission()
     {
-        var broker = new PaperBroker(new BacktestOptions(InitialCapital: 10_000m));
+        var broker = new PaperBroker(new ExchangeOptions(InitialCapital: 10_000m));
         broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 101, 99, 100));
         await broker.SubmitOrderAsync(new BrokerOrderRequest("a-1", Spy, OrderSide.Buy, 10));
 
@@ -82,7 +82,7 @@ public sealed class PaperTradingTests : IDisposable
     [Fact]
     public async Task Stop_triggers_on_low_and_gaps_fill_at_the_open()
     {
-        var broker = new PaperBroker(new BacktestOptions(SlippageBps: 0));
+        var broker = new PaperBroker(new ExchangeOptions(SlippageBps: 0));
         broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 100, 100, 100));
         await broker.SubmitOrderAsync(new BrokerOrderRequest("buy", Spy, OrderSide.Buy, 10));
         await broker.SubmitOrderAsync(new BrokerOrderRequest("stop", Spy, OrderSide.Sell, 10, BrokerOrderType.Stop, StopPrice: 95));
@@ -98,7 +98,7 @@ public sealed class PaperTradingTests : IDisposable
     public async Task Replayed_session_books_the_backtesters_trades_on_the_same_bars()
     {
         var series = await RegularBarsAsync(Spy);
-        var backtest = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create("breakout", Params));
+        var backtest = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create("breakout", Params));
         var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
         Assert.NotEmpty(expected);
 
@@ -135,8 +135,8 @@ public sealed class PaperTradingTests : IDisposable
         var sizing = new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly);
         var parameters = strategy == "breakout" ? Params : new Dictionary<string, string> { ["atr_multiplier"] = "100" };
         var series = await RegularBarsAsync(Spy);
-        var backtest = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters, sizing));
-        var plain = new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(strategy, parameters));
+        var backtest = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create(strategy, parameters, sizing));
+        var plain = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create(strategy, parameters));
         var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
         Assert.NotEmpty(expected);
         Assert.NotEqual(plain.Trades.Select(t => t.Quantity), backtest.Trades.Select(t => t.Quantity)); // the sizing matters here
@@ -184,7 +184,7 @@ public sealed class PaperTradingTests : IDisposable
     public async Task Small_account_gets_pdt_blocks_journaled_with_the_rule_and_numbers()
     {
         var journal = new InMemoryJournal();
-        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new BacktestOptions(InitialCapital: 20_000m) };
+        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new ExchangeOptions(InitialCapital: 20_000m) };
         var result = await new TradingSessionLoop(options, Source, new JournalingAgent(journal)).RunAsync();
 
         Assert.True(result.BlocksByRule.GetValueOrDefault(GuardrailRules.Pdt) > 0, "a $20k account should hit the PDT rule on minute breakouts");

@@ -13,7 +13,7 @@ using AiTrader.Core.Tests.Journal;
 
 namespace AiTrader.Core.Tests.Agents;
 
-/// <summary>The paper broker's volume cap (<see cref="BacktestOptions.MaxVolumeShare"/>): partial fills across bars, the rest cancelled at the close.</summary>
+/// <summary>The paper broker's volume cap (<see cref="ExchangeOptions.MaxVolumeShare"/>): partial fills across bars, the rest cancelled at the close.</summary>
 [Collection(Journal.EnvironmentCollection.Name)]
 public sealed class PartialFillTests : IDisposable
 {
@@ -32,7 +32,7 @@ public sealed class PartialFillTests : IDisposable
         new(DateTime.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
             open, open + 1, open - 1, open, volume);
 
-    private static PaperBroker Broker() => new(new BacktestOptions(InitialCapital: 1_000_000m, SlippageBps: 0, MaxVolumeShare: 0.1m));
+    private static PaperBroker Broker() => new(new ExchangeOptions(InitialCapital: 1_000_000m, SlippageBps: 0, MaxVolumeShare: 0.1m));
 
     [Fact]
     public async Task A_large_order_fills_at_most_the_volume_share_per_bar_until_it_is_complete()
@@ -87,7 +87,7 @@ public sealed class PartialFillTests : IDisposable
     [Fact]
     public async Task Without_a_volume_share_the_whole_order_fills_on_one_bar()
     {
-        var broker = new PaperBroker(new BacktestOptions(InitialCapital: 1_000_000m, SlippageBps: 0));
+        var broker = new PaperBroker(new ExchangeOptions(InitialCapital: 1_000_000m, SlippageBps: 0));
         broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 10));
         await broker.SubmitOrderAsync(new BrokerOrderRequest("all", Spy, OrderSide.Buy, 5000));
         broker.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 10));
@@ -99,7 +99,7 @@ public sealed class PartialFillTests : IDisposable
     {
         var journal = new InMemoryJournal();
         var options = new TradingSessionOptions("vol", [Spy], new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 11), Timeframe.OneMinute,
-            "breakout", new Dictionary<string, string> { ["lookback"] = "20" }, new BacktestOptions(MaxVolumeShare: 0.002m), StateDirectory: _tmp);
+            "breakout", new Dictionary<string, string> { ["lookback"] = "20" }, new ExchangeOptions(MaxVolumeShare: 0.002m), StateDirectory: _tmp);
 
         var result = await new TradingSessionLoop(options, CsvBarSource.OpenSample(NyseCalendar.Instance), new JournalingAgent(journal),
             () => new GuardrailSet([new KillSwitch()])).RunAsync();

@@ -28,7 +28,7 @@ public sealed class SessionRestartTests : IDisposable
     private static CsvBarSource Source => CsvBarSource.OpenSample(NyseCalendar.Instance);
 
     private TradingSessionOptions Options(string runId, DateOnly to) =>
-        new(runId, [Spy], new DateOnly(2013, 10, 7), to, Timeframe.OneMinute, "breakout", Params, new BacktestOptions(), StateDirectory: _tmp);
+        new(runId, [Spy], new DateOnly(2013, 10, 7), to, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp);
 
     private static DateOnly D(int day) => new(2013, 10, day);
 

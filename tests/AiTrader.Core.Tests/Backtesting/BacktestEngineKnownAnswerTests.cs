@@ -49,7 +49,7 @@ public class BacktestEngineKnownAnswerTests
     ];
 
     private static BacktestResult Run(IReadOnlyList<Bar> bars, bool allowShort = false, params BarFlag[] flags) =>
-        new BacktestEngine(new BacktestOptions(AllowShort: allowShort)).Run(Series(bars, flags), new BreakoutStrategy(Params));
+        new BacktestEngine(new ExchangeOptions(AllowShort: allowShort)).Run(Series(bars, flags), new BreakoutStrategy(Params));
 
     [Fact]
     public void Long_trades_with_trailing_stop_intrabar_stop_and_gap_through_stop()
@@ -295,7 +295,7 @@ public class BacktestEngineKnownAnswerTests
         ];
         var p = Params with { AtrMultiplier = 10m };
 
-        var reversing = new BacktestEngine(new BacktestOptions(AllowShort: true)).Run(Series(bars), new BreakoutStrategy(p));
+        var reversing = new BacktestEngine(new ExchangeOptions(AllowShort: true)).Run(Series(bars), new BreakoutStrategy(p));
         Assert.Equal(2, reversing.Trades.Count);
         Assert.Equal(ExitReasons.Signal, reversing.Trades[0].ExitReason);
         Assert.Equal(96.9515m, reversing.Trades[0].ExitPrice);
@@ -369,7 +369,7 @@ public class BacktestEngineKnownAnswerTests
         Bar[] bars = [.. Bars[..5], Bar(5, 120m, 121m, 119m, 120m)];
         var strategy = new BreakoutStrategy(Params with { RiskFraction = 1m });
 
-        var result = new BacktestEngine(new BacktestOptions(InitialCapital: 1000m)).Run(Series(bars), strategy);
+        var result = new BacktestEngine(new ExchangeOptions(InitialCapital: 1000m)).Run(Series(bars), strategy);
 
         Assert.Equal(9m, result.Orders[0].Quantity);
         Assert.Equal(8m, result.Fills[0].Quantity);

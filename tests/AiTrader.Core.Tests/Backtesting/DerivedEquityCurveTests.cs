@@ -16,7 +16,7 @@ public class DerivedEquityCurveTests
     {
         var bars = RandomWalk(600, seed);
         BarFlag[] flags = withFlags ? [new(bars[100].Timestamp, "test"), new(bars[101].Timestamp, "test"), new(bars[599].Timestamp, "test")] : [];
-        var result = new BacktestEngine(new BacktestOptions(AllowShort: true))
+        var result = new BacktestEngine(new ExchangeOptions(AllowShort: true))
             .Run(Series(bars, flags), new BreakoutStrategy(new BreakoutParameters(Lookback: 10, AtrPeriod: 5)));
         Assert.True(result.Trades.Count > 5);
 

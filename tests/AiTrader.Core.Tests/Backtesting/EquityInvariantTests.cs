@@ -18,7 +18,7 @@ public class EquityInvariantTests
         var bars = RandomWalk(3000, seed);
         // A few bad prints too: skipping them must not break the books.
         var flags = new[] { 100, 1001, 2500 }.Select(i => new BarFlag(bars[i].Timestamp, "test flag")).ToArray();
-        var options = new BacktestOptions(AllowShort: allowShort);
+        var options = new ExchangeOptions(AllowShort: allowShort);
 
         var result = new BacktestEngine(options).Run(Series(bars, flags), new BreakoutStrategy());
 
@@ -66,7 +66,7 @@ public class EquityInvariantTests
     [Fact]
     public void Invalid_options_name_the_setting()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new BacktestEngine(new BacktestOptions(InitialCapital: 0m)));
+        var ex = Assert.Throws<ArgumentException>(() => new BacktestEngine(new ExchangeOptions(InitialCapital: 0m)));
         Assert.Contains("InitialCapital", ex.Message);
     }
 }

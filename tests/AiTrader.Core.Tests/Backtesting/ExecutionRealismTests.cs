@@ -32,10 +32,10 @@ public class ExecutionRealismTests
         new(time, price, price + 1, price - 1, price, volume);
 
     private static BacktestResult Run(Timeframe timeframe, IReadOnlyList<Bar> bars, Dictionary<int, OrderIntent[]> script,
-        BacktestOptions options) =>
+        ExchangeOptions options) =>
         new BacktestEngine(options).Run(new BarSeries(Sym, timeframe, bars, []), new Scripted(script));
 
-    private static readonly BacktestOptions Nyse = new(Calendar: NyseCalendar.Instance);
+    private static readonly ExchangeOptions Nyse = new(Calendar: NyseCalendar.Instance);
 
     [Fact]
     public void A_bar_on_an_exchange_holiday_never_fills_the_order_waits_for_the_next_session()
@@ -54,7 +54,7 @@ public class ExecutionRealismTests
         Assert.Equal(102.051m, fill.Price); // 102 × 1.0005
 
         // Without a calendar every bar may fill: the holiday bar takes it.
-        var anyBar = Run(Timeframe.OneDay, bars, new() { [0] = [OrderIntent.Enter(PositionSide.Long, 10, null, "test")] }, new BacktestOptions());
+        var anyBar = Run(Timeframe.OneDay, bars, new() { [0] = [OrderIntent.Enter(PositionSide.Long, 10, null, "test")] }, new ExchangeOptions());
         Assert.Equal(bars[1].Timestamp, anyBar.Fills[0].Timestamp);
     }
 

@@ -8,7 +8,7 @@ namespace AiTrader.Core.Tests.Backtesting;
 public class NoLookaheadTests
 {
     private static readonly BreakoutParameters Params = new(Lookback: 10, AtrPeriod: 5, AtrMultiplier: 2m, RiskFraction: 0.01m);
-    private static readonly BacktestEngine Engine = new(new BacktestOptions(AllowShort: true));
+    private static readonly BacktestEngine Engine = new(new ExchangeOptions(AllowShort: true));
 
     private static BacktestResult Run(IReadOnlyList<Bar> bars) => Engine.Run(Series(bars), new BreakoutStrategy(Params));
 

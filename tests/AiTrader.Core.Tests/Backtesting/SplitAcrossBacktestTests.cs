@@ -31,7 +31,7 @@ public sealed class SplitAcrossBacktestTests
             ExchangeTime.ToUtc(new DateOnly(2014, 6, 2), TimeOnly.MinValue),
             ExchangeTime.ToUtc(new DateOnly(2014, 6, 13), TimeOnly.MinValue),
             adjustment));
-        var engine = new BacktestEngine(new BacktestOptions(InitialCapital: 100_000m, SlippageBps: 0m));
+        var engine = new BacktestEngine(new ExchangeOptions(InitialCapital: 100_000m, SlippageBps: 0m));
         var result = engine.Run(series, new BuyAndHold(10m));
         decimal EquityOn(DateOnly d) =>
             result.EquityCurve.Single(p => ExchangeTime.SessionDate(p.Timestamp) == d).Equity;

@@ -37,7 +37,7 @@ public sealed class CanonicalOrderLogTests
     [Fact]
     public void Hand_built_result_renders_the_documented_lines_and_hash()
     {
-        var result = new BacktestResult(Spy, "breakout", new BacktestOptions(), [], [], Fills, Orders, Array.Empty<BarFlag>(), 100_000m);
+        var result = new BacktestResult(Spy, "breakout", new ExchangeOptions(), [], [], Fills, Orders, Array.Empty<BarFlag>(), 100_000m);
 
         Assert.Equal(ExpectedText, CanonicalOrderLog.Render(result));
         Assert.Equal(ExpectedSha256, CanonicalOrderLog.Sha256(result));

@@ -9,7 +9,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Regression;
 
-/// <summary>One pinned backtest: a strategy with its default parameters and default <see cref="BacktestOptions"/> on a
+/// <summary>One pinned backtest: a strategy with its default parameters and default <see cref="ExchangeOptions"/> on a
 /// slice of the bundled sample data (split-adjusted, as the CLI loads it).</summary>
 /// <param name="Symbol">Ticker in data/sample.</param>
 /// <param name="Strategy">Catalog name.</param>
@@ -37,7 +37,7 @@ public sealed record RegressionCase(string Symbol, string Strategy, string Inter
     public BacktestResult Run()
     {
         var series = SeriesCache.GetOrAdd($"{Symbol}|{Interval}|{Start}|{End}", _ => new Lazy<BarSeries>(Load)).Value;
-        return new BacktestEngine(new BacktestOptions()).Run(series, StrategyCatalog.Create(Strategy));
+        return new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create(Strategy));
     }
 
     public override string ToString() => Name;

@@ -44,7 +44,7 @@ internal static class ReportFixtures
     }
 
     public static BacktestResult Result(IReadOnlyList<EquityPoint> equity, IReadOnlyList<TradeRecord> trades) =>
-        new(new Symbol("SPY"), "breakout", new BacktestOptions(InitialCapital), trades, equity, [], [], [],
+        new(new Symbol("SPY"), "breakout", new ExchangeOptions(InitialCapital), trades, equity, [], [], [],
             equity.Count > 0 ? equity[^1].Equity : InitialCapital);
 
     public static BacktestRunInfo Info(string symbol = "SPY", IReadOnlyList<string>? warnings = null) =>

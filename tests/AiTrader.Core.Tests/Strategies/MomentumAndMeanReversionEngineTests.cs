@@ -12,7 +12,7 @@ namespace AiTrader.Core.Tests.Strategies;
 /// <summary>Both signal strategies through the engine: no lookahead under truncation, and books that balance on the bundled data.</summary>
 public class MomentumAndMeanReversionEngineTests
 {
-    private static readonly BacktestEngine Engine = new(new BacktestOptions(AllowShort: true));
+    private static readonly BacktestEngine Engine = new(new ExchangeOptions(AllowShort: true));
 
     public static TheoryData<string> Strategies => new() { MomentumStrategy.CatalogName, MeanReversionStrategy.CatalogName };
 
@@ -74,7 +74,7 @@ public class MomentumAndMeanReversionEngineTests
         var source = new CsvBarSource(TestData.SampleRoot, NyseCalendar.Instance);
         var series = await source.GetBarsAsync(new BarRequest(new Symbol(symbol), Timeframe.OneDay));
         var sizing = kellyAndRegime ? new SizingOptions(RegimeAware: true, KellyFraction: 0.5m, KellyPayoffPrior: 1.5m) : null;
-        var options = new BacktestOptions(AllowShort: kellyAndRegime);
+        var options = new ExchangeOptions(AllowShort: kellyAndRegime);
 
         var result = new BacktestEngine(options).Run(series, StrategyCatalog.Create(name, null, sizing));
 

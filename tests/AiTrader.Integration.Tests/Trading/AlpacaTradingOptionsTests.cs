@@ -1,5 +1,5 @@
 using AiTrader.Core.Brokers;
-using AiTrader.MarketData.Trading;
+using AiTrader.Brokers.Alpaca;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiTrader.Integration.Tests.Trading;

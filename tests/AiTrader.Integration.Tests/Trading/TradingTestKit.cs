@@ -1,7 +1,7 @@
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.MarketData;
-using AiTrader.MarketData.Trading;
+using AiTrader.Brokers.Alpaca;
 
 namespace AiTrader.Integration.Tests.Trading;
 

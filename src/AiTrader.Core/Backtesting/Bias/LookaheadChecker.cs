@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Backtesting.Bias;
 
@@ -47,9 +48,9 @@ public sealed record LookaheadReport(int Bars, IReadOnlyList<int> Cuts, int Chan
 /// quantity, stop and reason.</remarks>
 public sealed class LookaheadChecker
 {
-    private readonly BacktestOptions _backtest;
+    private readonly ExchangeOptions _backtest;
 
-    public LookaheadChecker(BacktestOptions? backtest = null) => _backtest = (backtest ?? new BacktestOptions()).Validate();
+    public LookaheadChecker(ExchangeOptions? backtest = null) => _backtest = (backtest ?? new ExchangeOptions()).Validate();
 
     /// <summary>Runs the full backtest, then one truncated backtest per cut, and compares decisions.</summary>
     /// <param name="createStrategy">A fresh strategy for the series about to be run.</param>

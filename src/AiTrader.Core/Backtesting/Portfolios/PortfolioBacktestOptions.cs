@@ -1,3 +1,7 @@
+using AiTrader.Core.Execution;
+using AiTrader.Core.Risk;
+using AiTrader.Core.Risk.Sizing;
+
 namespace AiTrader.Core.Backtesting.Portfolios;
 
 /// <summary>Settings of a portfolio backtest: the shared account and costs, plus the exposure limits entries must fit.</summary>
@@ -6,14 +10,21 @@ namespace AiTrader.Core.Backtesting.Portfolios;
 /// (0.25 = 25%); null for no limit.</param>
 /// <param name="MaxGrossExposure">Largest Σ |position value| over all symbols as a fraction of equity (1.0 = fully
 /// invested); null for no limit.</param>
+/// <param name="Sizing">Fractional Kelly and regime scaling on top of each strategy's fixed risk; null for fixed risk only.</param>
+/// <param name="Guardrails">Builds the guardrails the order router checks (PDT, drawdown, ...); null for none.</param>
 public sealed record PortfolioBacktestOptions(
-    BacktestOptions Account,
+    ExchangeOptions Account,
     decimal? MaxSymbolWeight = null,
-    decimal? MaxGrossExposure = null)
+    decimal? MaxGrossExposure = null,
+    SizingOptions? Sizing = null,
+    Func<GuardrailSet>? Guardrails = null)
 {
+    /// <summary>The order router's settings for this run.</summary>
+    public RoutingOptions Routing => new(Sizing, Guardrails, MaxSymbolWeight, MaxGrossExposure);
+
     /// <summary>Default costs, $100,000 and no exposure limits.</summary>
     public PortfolioBacktestOptions()
-        : this(new BacktestOptions())
+        : this(new ExchangeOptions())
     {
     }
 

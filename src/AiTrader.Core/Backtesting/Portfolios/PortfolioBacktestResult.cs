@@ -1,5 +1,7 @@
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Backtesting.Portfolios;
@@ -39,4 +41,14 @@ public sealed record PortfolioBacktestResult(
     IReadOnlyList<SkippedBar> SkippedBars,
     IReadOnlyList<ExposureLimitEvent> LimitEvents,
     decimal LowestCash,
-    decimal FinalEquity);
+    decimal FinalEquity)
+{
+    /// <summary>Orders (or what was left of them) cancelled, with when and why.</summary>
+    public IReadOnlyList<Cancellation> Cancellations { get; init; } = [];
+
+    /// <summary>Every move of a resting protective stop.</summary>
+    public IReadOnlyList<StopAmendment> StopAmendments { get; init; } = [];
+
+    /// <summary>Intents the order router did not send, with why.</summary>
+    public IReadOnlyList<Rejection> Rejections { get; init; } = [];
+}

@@ -1,4 +1,5 @@
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 
@@ -12,7 +13,7 @@ public sealed record SweepOptions
     public IReadOnlyDictionary<string, string> BaseParameters { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Account and cost settings of every run.</summary>
-    public BacktestOptions Backtest { get; init; } = new();
+    public ExchangeOptions Backtest { get; init; } = new();
 
     /// <summary>Annualization and risk-free rate for the metrics; defaults when null.</summary>
     public MetricsOptions? Metrics { get; init; }

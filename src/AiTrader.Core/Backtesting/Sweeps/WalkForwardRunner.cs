@@ -1,4 +1,5 @@
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Domain;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 

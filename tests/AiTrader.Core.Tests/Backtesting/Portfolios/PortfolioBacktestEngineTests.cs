@@ -10,7 +10,7 @@ namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 /// <summary>Hand-built portfolios whose fills are worked out by hand. No slippage; commission $0.005/share, $1 minimum.</summary>
 public class PortfolioBacktestEngineTests
 {
-    private static readonly BacktestOptions NoSlippage = new(SlippageBps: 0m);
+    private static readonly ExchangeOptions NoSlippage = new(SlippageBps: 0m);
 
     [Fact]
     public void Shared_cash_cuts_the_second_buy_and_exits_fund_entries_at_the_same_open()
@@ -159,7 +159,7 @@ public class PortfolioBacktestEngineTests
     {
         var bars = RandomWalk(1500, seed);
         var series = Series(bars, new BarFlag(bars[700].Timestamp, "test flag"));
-        var options = new BacktestOptions(AllowShort: allowShort);
+        var options = new ExchangeOptions(AllowShort: allowShort);
 
         var single = new BacktestEngine(options).Run(series, new BreakoutStrategy());
         var portfolio = new PortfolioBacktestEngine(new PortfolioBacktestOptions(options))
@@ -181,7 +181,7 @@ public class PortfolioBacktestEngineTests
                 new BreakoutStrategy(new BreakoutParameters(RiskFraction: 0.05m))))
             .ToArray();
 
-        var result = new PortfolioBacktestEngine(new PortfolioBacktestOptions(new BacktestOptions(), 0.3m, 1.0m)).Run(legs);
+        var result = new PortfolioBacktestEngine(new PortfolioBacktestOptions(new ExchangeOptions(), 0.3m, 1.0m)).Run(legs);
 
         Assert.True(result.Trades.Count > 20, $"expected a trading fixture, got {result.Trades.Count} trades");
         Assert.Equal(100_000m + result.Trades.Sum(t => t.Pnl), result.FinalEquity);
@@ -200,7 +200,7 @@ public class PortfolioBacktestEngineTests
             .ToArray();
         var unlimited = new PortfolioBacktestEngine().Run(legs);
 
-        var claimed = unlimited with { Options = new PortfolioBacktestOptions(new BacktestOptions(), 0.1m, 0.3m) };
+        var claimed = unlimited with { Options = new PortfolioBacktestOptions(new ExchangeOptions(), 0.1m, 0.3m) };
 
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
             PortfolioAssertions.EntriesWithinLimits(claimed, legs.Select(l => l.Series).ToArray()));
@@ -219,7 +219,7 @@ public class PortfolioBacktestEngineTests
         Assert.Contains("shares a strategy", Assert.Throws<ArgumentException>(() =>
             engine.Run([new PortfolioLeg(a, shared), new PortfolioLeg(a with { Symbol = "B" }, shared)])).Message);
         Assert.Contains("MaxSymbolWeight", Assert.Throws<ArgumentException>(() =>
-            new PortfolioBacktestEngine(new PortfolioBacktestOptions(new BacktestOptions(), MaxSymbolWeight: 0m))).Message);
+            new PortfolioBacktestEngine(new PortfolioBacktestOptions(new ExchangeOptions(), MaxSymbolWeight: 0m))).Message);
     }
 
     private static OrderIntent Buy(decimal quantity) => OrderIntent.Enter(PositionSide.Long, quantity, null, "test entry");

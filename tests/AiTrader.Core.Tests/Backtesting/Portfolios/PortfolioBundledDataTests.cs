@@ -25,7 +25,7 @@ public class PortfolioBundledDataTests
             series.Add(await source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneDay, start)));
         }
 
-        var options = new PortfolioBacktestOptions(new BacktestOptions(), MaxSymbolWeight: 0.25m, MaxGrossExposure: 0.8m);
+        var options = new PortfolioBacktestOptions(new ExchangeOptions(), MaxSymbolWeight: 0.25m, MaxGrossExposure: 0.8m);
         var result = new PortfolioBacktestEngine(options)
             .Run(series.Select(s => new PortfolioLeg(s, StrategyCatalog.Create(strategy))).ToArray());
 
@@ -59,7 +59,7 @@ public class PortfolioBundledDataTests
         }
 
         var sizing = new SizingOptions(KellyFraction: 0.5m);
-        var options = new PortfolioBacktestOptions(new BacktestOptions(), MaxSymbolWeight: 0.5m, MaxGrossExposure: 1.0m);
+        var options = new PortfolioBacktestOptions(new ExchangeOptions(), MaxSymbolWeight: 0.5m, MaxGrossExposure: 1.0m);
         var result = new PortfolioBacktestEngine(options)
             .Run(series.Select(s => new PortfolioLeg(s, StrategyCatalog.Create(strategy, null, sizing))).ToArray());
 

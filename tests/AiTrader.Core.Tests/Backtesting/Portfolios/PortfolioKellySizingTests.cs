@@ -30,7 +30,7 @@ public class PortfolioKellySizingTests
     private const decimal RiskPerShare = 60m; // k 3 × ATR 20
     private const decimal Initial = 100_000m;
 
-    private static readonly BacktestOptions NoCosts = new(SlippageBps: 0m, CommissionPerShare: 0m, MinCommission: 0m);
+    private static readonly ExchangeOptions NoCosts = new(SlippageBps: 0m, CommissionPerShare: 0m, MinCommission: 0m);
     private static readonly double[] Residuals = [1, -1, 1, -1, -3, 1];
 
     // A: 6 wins of +2 and 4 losses of −1 in its first ten trades (p 0.6, b 2), then a win, a loss and a win.

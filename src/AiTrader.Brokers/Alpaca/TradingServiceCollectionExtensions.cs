@@ -2,8 +2,9 @@ using AiTrader.Core.Brokers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using AiTrader.MarketData;
 
-namespace AiTrader.MarketData.Trading;
+namespace AiTrader.Brokers.Alpaca;
 
 /// <summary>Registers <see cref="AlpacaTradingClient"/> as a typed HttpClient and as the <see cref="IBroker"/>.</summary>
 public static class TradingServiceCollectionExtensions

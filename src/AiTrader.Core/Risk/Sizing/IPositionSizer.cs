@@ -1,6 +1,6 @@
 using AiTrader.Core.Signals.Regimes;
 
-namespace AiTrader.Core.Strategies;
+namespace AiTrader.Core.Risk.Sizing;
 
 /// <summary>The facts a sizer needs to size one entry, all known at the decision bar's close.</summary>
 /// <param name="Equity">Account equity marked at the decision close.</param>

@@ -1,6 +1,6 @@
 using AiTrader.Core.Domain;
 
-namespace AiTrader.Core.Backtesting;
+namespace AiTrader.Core.Execution;
 
 /// <summary>Pairs fills into round trips per symbol: a trade opens when its symbol leaves flat and closes, net of every
 /// fee, when the symbol is flat again.</summary>

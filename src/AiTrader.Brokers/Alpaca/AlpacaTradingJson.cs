@@ -4,13 +4,48 @@ using System.Text.Json;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Sessions;
+using AiTrader.MarketData;
 
-namespace AiTrader.MarketData.Trading;
+namespace AiTrader.Brokers.Alpaca;
 
 /// <summary>Alpaca Trading API v2 wire format: request bodies out, entities in. Money and quantities travel as strings.</summary>
 public static class AlpacaTradingJson
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The PATCH /v2/orders/{id} body: only the fields that change, numbers as strings.</summary>
+    public static string ReplaceRequestBody(BrokerOrderReplacement replacement)
+    {
+        ArgumentNullException.ThrowIfNull(replacement);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            if (replacement.Quantity is { } qty)
+            {
+                w.WriteString("qty", Number(qty));
+            }
+
+            if (replacement.LimitPrice is { } lp)
+            {
+                w.WriteString("limit_price", Number(lp));
+            }
+
+            if (replacement.StopPrice is { } sp)
+            {
+                w.WriteString("stop_price", Number(sp));
+            }
+
+            if (replacement.ClientOrderId is { } id)
+            {
+                w.WriteString("client_order_id", id);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 
     /// <summary>The POST /v2/orders body. Numbers are sent as strings, as Alpaca's own examples do, so no precision is lost.</summary>
     public static string OrderRequestBody(BrokerOrderRequest request)
@@ -39,6 +74,15 @@ public static class AlpacaTradingJson
             if (request.ExtendedHours)
             {
                 w.WriteBoolean("extended_hours", true);
+            }
+
+            if (request.StopLoss is { } stopLoss)
+            {
+                // One-triggers-other: the stop loss is held by Alpaca until the entry fills, then rests.
+                w.WriteString("order_class", "oto");
+                w.WriteStartObject("stop_loss");
+                w.WriteString("stop_price", Number(stopLoss));
+                w.WriteEndObject();
             }
 
             if (request.Bracket is { } b)

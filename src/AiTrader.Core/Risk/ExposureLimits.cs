@@ -1,6 +1,6 @@
 using AiTrader.Core.Domain;
 
-namespace AiTrader.Core.Backtesting.Portfolios;
+namespace AiTrader.Core.Risk;
 
 /// <summary>Which exposure limit cut an entry.</summary>
 public static class ExposureLimitNames

@@ -4,8 +4,9 @@ using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Brokers;
 using Microsoft.Extensions.Logging;
+using AiTrader.MarketData;
 
-namespace AiTrader.MarketData.Trading;
+namespace AiTrader.Brokers.Alpaca;
 
 /// <summary>One connection to Alpaca's trade_updates WebSocket: authenticate, listen, then yield order events in order.</summary>
 internal sealed class AlpacaTradeUpdateStream(

@@ -1,6 +1,7 @@
 using AiTrader.Core.Brokers;
+using AiTrader.MarketData;
 
-namespace AiTrader.MarketData.Trading;
+namespace AiTrader.Brokers.Alpaca;
 
 /// <summary>Alpaca Trading API settings: paper by default; the live endpoint only with <see cref="Live"/> set.</summary>
 public sealed record AlpacaTradingOptions

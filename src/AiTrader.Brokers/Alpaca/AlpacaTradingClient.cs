@@ -6,8 +6,9 @@ using AiTrader.Core.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using AiTrader.MarketData;
 
-namespace AiTrader.MarketData.Trading;
+namespace AiTrader.Brokers.Alpaca;
 
 /// <summary>Alpaca Trading API v2 broker: account, orders (incl. bracket), positions, clock, calendar and the trade_updates stream.</summary>
 /// <remarks>Submitting is idempotent on the client order id: when Alpaca answers 422 "client_order_id must be unique"
@@ -136,6 +137,28 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
         {
             throw Fail(BrokerErrorKind.NotCancelable, $"order {orderId} cannot be cancelled ({StripName(ex.Message)}); fix: re-read the order, it is probably already final", 422);
         }
+    }
+
+    /// <summary>Replaces an open order (PATCH /v2/orders/{id}): Alpaca answers with the new order, which has a new id; the
+    /// old one ends as <c>replaced</c>. The platform uses it to trail a protective stop.</summary>
+    public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, BrokerOrderReplacement replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
+        ArgumentNullException.ThrowIfNull(replacement);
+        if (replacement is { Quantity: null, LimitPrice: null, StopPrice: null })
+        {
+            throw Fail(BrokerErrorKind.Rejected, $"order {orderId} not replaced: nothing to change; fix: give a quantity or a price");
+        }
+
+        if (replacement.Quantity <= 0 || replacement.LimitPrice <= 0 || replacement.StopPrice <= 0)
+        {
+            throw Fail(BrokerErrorKind.Rejected, $"order {orderId} not replaced: quantities and prices must be positive");
+        }
+
+        var order = await CallAsync(HttpMethod.Patch, $"/v2/orders/{Uri.EscapeDataString(orderId)}", AlpacaTradingJson.ReplaceRequestBody(replacement),
+            AlpacaTradingJson.ParseOrder, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("{Broker}: replaced {OldId} by {OrderId} (stop {Stop})", Name, orderId, order.Id, order.StopPrice);
+        return order;
     }
 
     public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default) =>

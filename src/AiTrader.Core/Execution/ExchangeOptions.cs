@@ -1,20 +1,21 @@
 using AiTrader.Core.Sessions;
 
-namespace AiTrader.Core.Backtesting;
+namespace AiTrader.Core.Execution;
 
-/// <summary>Account and cost settings of a backtest: starting cash, slippage in basis points, per-share commission with a minimum, shorting.</summary>
+/// <summary>The simulated exchange's account and rules, the same in a backtest and in paper trading: starting cash,
+/// slippage in basis points, per-share commission with a minimum, shorting, volume caps and the session rules.</summary>
 /// <param name="InitialCapital">Starting cash in account currency.</param>
 /// <param name="SlippageBps">Adverse slippage on market and gapped stop fills: buys pay open × (1 + bps/10000), sells get open × (1 − bps/10000).</param>
 /// <param name="CommissionPerShare">Commission per share per fill.</param>
 /// <param name="MinCommission">Smallest commission charged for one fill.</param>
-/// <param name="AllowShort">Whether short entries are accepted; when false they are ignored.</param>
+/// <param name="AllowShort">Whether short entries are accepted; when false the order router rejects them.</param>
 /// <param name="MaxVolumeShare">Largest share of a bar's volume one order may take on that bar (0.1 = 10%); the rest
 /// fills on later bars of the same session or is cancelled at the session's end. Null: no volume limit.</param>
-/// <param name="ExtendedHours">Whether orders may fill on pre-market and after-hours bars; when false only bars
-/// inside the regular session fill, and nothing fills on a day the exchange is closed.</param>
-/// <param name="Calendar">The exchange calendar that says when orders may fill; null lets every bar fill (for
-/// synthetic series, which have no holidays). The CLI passes the NYSE calendar.</param>
-public sealed record BacktestOptions(
+/// <param name="ExtendedHours">Whether pre-market and after-hours bars are traded; when false only bars inside the
+/// regular session are traded (seen by the strategy and able to fill), and nothing trades on a day the exchange is closed.</param>
+/// <param name="Calendar">The exchange calendar that says which bars are traded; null trades every bar (for
+/// synthetic series, which have no holidays). The CLI, paper and live trading pass the NYSE calendar.</param>
+public sealed record ExchangeOptions(
     decimal InitialCapital = 100_000m,
     decimal SlippageBps = 5m,
     decimal CommissionPerShare = 0.005m,
@@ -25,7 +26,7 @@ public sealed record BacktestOptions(
     ITradingCalendar? Calendar = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
-    public BacktestOptions Validate()
+    public ExchangeOptions Validate()
     {
         if (InitialCapital <= 0)
         {

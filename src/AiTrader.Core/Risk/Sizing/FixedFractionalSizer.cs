@@ -1,4 +1,4 @@
-namespace AiTrader.Core.Strategies;
+namespace AiTrader.Core.Risk.Sizing;
 
 /// <summary>Risks a fixed fraction of equity to the stop: qty = floor(equity × risk / |entry − stop|), capped by cash.</summary>
 /// <remarks>The cash cap floor(available cash / entry) keeps the position's cost within cash: no leverage. Shares are whole
