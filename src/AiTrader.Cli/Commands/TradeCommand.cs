@@ -294,7 +294,8 @@ public static class TradeCommand
             ["mode"] = mode,
             ["symbols"] = string.Join(",", watchlist),
             ["interval"] = interval.ToString(),
-            ["replay"] = range is { } r ? $"{r.From:yyyy-MM-dd}:{r.To:yyyy-MM-dd}" : "live",
+            // The end of a replay may move on (resume a run for the next day); where it starts may not.
+            ["replay_from"] = range is { } r ? $"{r.From:yyyy-MM-dd}" : "live",
             ["strategy"] = strategy.ToLowerInvariant(),
             ["parameters"] = string.Join(",", parameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key.ToLowerInvariant()}={p.Value}")),
             ["capital"] = costs.InitialCapital.ToString(CultureInfo.InvariantCulture),

@@ -131,7 +131,10 @@ public sealed class TradingSessionRunner
     {
         using var runLock = _options.StateDirectory is { } dir ? RunLock.Acquire(dir, _options.RunId) : null;
         var account = _options.Account(_calendar);
-        var snapshotPath = _options.StateDirectory is { } d ? SnapshotPath(d, _options.RunId) : null;
+        // A paper run snapshots its exchange; a run at a broker only its guardrails and cursor (the broker holds the rest).
+        var snapshotPath = _options.StateDirectory is { } d
+            ? _broker is null ? SnapshotPath(d, _options.RunId) : Path.Combine(d, "live", _options.RunId + ".json")
+            : null;
         var snapshot = snapshotPath is not null && File.Exists(snapshotPath)
             ? Snapshot.FromJson(await File.ReadAllTextAsync(snapshotPath, cancellationToken).ConfigureAwait(false), snapshotPath)
             : null;
@@ -189,6 +192,35 @@ public sealed class TradingSessionRunner
         var feed = isReplay ? ReplayAsync(cancellationToken) : CheckedLiveAsync(_feed!, cancellationToken);
         var pending = new List<LegBar>(_options.Symbols.Count);
         var legOf = _options.Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i);
+        try
+        {
+            await DriveAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped between bar times: the snapshot records where, so the same command resumes right there.
+            run.FinalCheckpoint();
+            throw;
+        }
+
+        run.FinalCheckpoint();
+        if (snapshot is not null && isReplay && !run.Verified)
+        {
+            run.Verify(snapshot);
+        }
+
+        // A replay ends with its last session's data; a live feed that stops mid-session leaves the day open, so its
+        // summary is written when the session is really over (a later run, keyed per run and date, writes it once).
+        if (loop.CurrentSession is { } last && (isReplay || (loop.LastTradedTime is { } t && t.Add(_options.Interval.Duration) >= last.CloseUtc)))
+        {
+            await run.EndSessionAsync(last, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new TradingSessionResult(venue, exchange, run.Processed, snapshot is not null, router.BlocksByRule, venue.Equity,
+            run.Orders, run.Fills, router.Rejections.ToArray());
+
+        async Task DriveAsync()
+        {
         await foreach (var (symbol, bar, badPrint) in feed.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (!legOf.TryGetValue(symbol, out var leg))
@@ -220,21 +252,7 @@ public sealed class TradingSessionRunner
         {
             await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
         }
-
-        if (snapshot is not null && isReplay && !run.Verified)
-        {
-            run.Verify(snapshot);
         }
-
-        // A replay ends with its last session's data; a live feed that stops mid-session leaves the day open, so its
-        // summary is written when the session is really over (a later run, keyed per run and date, writes it once).
-        if (loop.CurrentSession is { } last && (isReplay || (loop.LastTradedTime is { } t && t.Add(_options.Interval.Duration) >= last.CloseUtc)))
-        {
-            await run.EndSessionAsync(last, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return new TradingSessionResult(venue, exchange, run.Processed, snapshot is not null, router.BlocksByRule, venue.Equity,
-            run.Orders, run.Fills, router.Rejections.ToArray());
     }
 
     /// <summary>The bars of every symbol from <see cref="TradingSessionOptions.From"/> to <see cref="TradingSessionOptions.To"/>
@@ -283,6 +301,7 @@ public sealed class TradingSessionRunner
         private bool _changed;
         private string? _halts = Halts(guardrails);
         private TradingSession? _session;
+        private readonly bool _resuming = snapshotPath is not null && File.Exists(snapshotPath);
 
         public TradingLoop Loop { get; set; } = null!;
 
@@ -345,7 +364,9 @@ public sealed class TradingSessionRunner
             }
 
             await outbox.FlushAsync(runner._journal.Journal, ct).ConfigureAwait(false);
-            if (_changed || venue is BrokerVenue)
+            // A replay is re-run up to its last snapshot on a restart, so it needs one only when the exchange changed; a live
+            // session cannot be re-run and keeps its cursor at every bar time.
+            if (_changed || runner._source is null)
             {
                 Checkpoint(time);
                 _changed = false;
@@ -437,6 +458,16 @@ public sealed class TradingSessionRunner
             runner.Report(session.CloseUtc, "after-hours", summary.Reason, Processed, venue.Equity);
         }
 
+        /// <summary>The run stops (its data ended, or it was cancelled between bar times): the snapshot records the last bar
+        /// time processed, before any session end, so a resumed run re-running up to it reproduces it exactly.</summary>
+        public void FinalCheckpoint()
+        {
+            if (!Silent && Loop.LastTradedTime is { } last && (Verified || runner._source is null || !_resuming))
+            {
+                Checkpoint(last);
+            }
+        }
+
         /// <summary>Writes the exchange, the guardrails and the bar time as one atomic snapshot.</summary>
         private void Checkpoint(DateTime time)
         {
@@ -485,9 +516,13 @@ public sealed class TradingSessionRunner
         }
     }
 
-    /// <summary>What a paper run writes after a bar time that changed the exchange.</summary>
-    internal sealed record Snapshot(DateTime LastProcessedUtc, ExchangeState Exchange, string Guardrails)
+    /// <summary>What a paper run writes after a bar time that changed the exchange (every bar time of a live session).</summary>
+    public sealed record Snapshot(DateTime LastProcessedUtc, ExchangeState Exchange, string Guardrails)
     {
+        /// <summary>Reads a run's snapshot file.</summary>
+        /// <exception cref="InvalidDataException">The file is not a snapshot.</exception>
+        public static Snapshot Read(string path) => FromJson(File.ReadAllText(path), path);
+
         public string ToJson() => new JsonObject
         {
             ["lastProcessedUtc"] = DateTime.SpecifyKind(LastProcessedUtc, DateTimeKind.Utc),

@@ -149,7 +149,11 @@ public sealed class OrderRouter
         for (var i = 0; i < intents.Count; i++)
         {
             var intent = intents[i];
-            _journal?.Decision(at, symbol, intent, close);
+            if (intent.Kind != IntentKind.Entry)
+            {
+                _journal?.Decision(at, symbol, intent, close);
+            }
+
             var sign = intent.PositionSide == PositionSide.Long ? 1 : -1;
             switch (intent.Kind)
             {
@@ -208,21 +212,38 @@ public sealed class OrderRouter
     {
         var at = decisionBar.Timestamp;
         var close = decisionBar.Close;
+        var journaled = false;
+        void Decided(OrderIntent decided)
+        {
+            // An entry is journaled once, with its size and how it was sized when it got that far.
+            if (!journaled)
+            {
+                _journal?.Decision(at, symbol, decided, close);
+                journaled = true;
+            }
+        }
+
+        void Refuse(decimal? quantity, string rule, string reason)
+        {
+            Decided(intent);
+            Reject(at, symbol, intent, quantity, rule, reason);
+        }
+
         if (intent.PositionSide == PositionSide.Short && !_account.AllowShort)
         {
-            Reject(at, symbol, intent, intent.Quantity, "router", "shorts are not allowed on this account (allow them with --allow-short)");
+            Refuse(intent.Quantity, "router", "shorts are not allowed on this account (allow them with --allow-short)");
             return null;
         }
 
         if (Math.Sign(projected) == -sign)
         {
-            Reject(at, symbol, intent, intent.Quantity, "router", "an entry against the open position needs an exit before it");
+            Refuse(intent.Quantity, "router", "an entry against the open position needs an exit before it");
             return null;
         }
 
         if (intent.Type == OrderType.Limit && intent.LimitPrice is not > 0)
         {
-            Reject(at, symbol, intent, intent.Quantity, "router", "a limit entry needs a positive limit price");
+            Refuse(intent.Quantity, "router", "a limit entry needs a positive limit price");
             return null;
         }
 
@@ -234,7 +255,7 @@ public sealed class OrderRouter
         }
         else if (intent.StopPrice is not { } stop)
         {
-            Reject(at, symbol, intent, null, "router", "an unsized entry needs a protective stop to size against");
+            Refuse(null, "router", "an unsized entry needs a protective stop to size against");
             return null;
         }
         else
@@ -249,7 +270,7 @@ public sealed class OrderRouter
 
             if (sized.Quantity <= 0)
             {
-                Reject(at, symbol, intent, 0m, "sizing", sized.Explanation is null ? "sized to 0 shares" : $"sized to 0 shares ({sized.Explanation})");
+                Refuse(0m, "sizing", sized.Explanation is null ? "sized to 0 shares" : $"sized to 0 shares ({sized.Explanation})");
                 return null;
             }
 
@@ -258,7 +279,7 @@ public sealed class OrderRouter
 
         if (quantity <= 0)
         {
-            Reject(at, symbol, intent, quantity, "router", "an entry needs a positive quantity");
+            Refuse(quantity, "router", "an entry needs a positive quantity");
             return null;
         }
 
@@ -274,7 +295,7 @@ public sealed class OrderRouter
 
             if (fit.Quantity <= 0)
             {
-                Reject(at, symbol, intent, quantity, fit.BindingLimit ?? "limits", $"no shares fit {fit.BindingLimit}");
+                Refuse(quantity, fit.BindingLimit ?? "limits", $"no shares fit {fit.BindingLimit}");
                 return null;
             }
 
@@ -288,6 +309,7 @@ public sealed class OrderRouter
             _pendingEntryValue[symbol] = _pendingEntryValue.GetValueOrDefault(symbol) + quantity * price;
         }
 
+        Decided(intent with { Quantity = quantity, Reason = reason });
         if (!Allowed(symbol, intent.Side, quantity, close, opening: true, protective: false, at, "entry"))
         {
             return null;

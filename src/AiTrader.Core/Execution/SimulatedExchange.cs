@@ -752,8 +752,9 @@ public sealed class SimulatedExchange : IExecutionVenue
             }
             else if (book.Stop is null)
             {
-                PlaceStop(book, stopSide, Math.Abs(book.Position) + order.Remaining, level, order.Order.CreatedAt,
-                    order.Order.Reason, order.StopClientOrderId);
+                // Placed when its entry fills: the stop order exists from then on (its reason is the entry's).
+                PlaceStop(book, stopSide, Math.Abs(book.Position) + order.Remaining, level, time, order.Order.Reason,
+                    order.StopClientOrderId);
             }
         }
 

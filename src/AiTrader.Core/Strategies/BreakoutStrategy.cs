@@ -174,7 +174,7 @@ public sealed class BreakoutStrategy : IStrategy
     {
         var stop = RoundPrice(side == PositionSide.Long ? close - stopDistance : close + stopDistance);
         var hints = _regime is { } regime ? _plainHints with { Regime = regime } : _plainHints;
-        intents.Add(OrderIntent.Enter(side, stop, hints, BreakoutReason(side, close, channel)));
+        intents.Add(OrderIntent.EnterWithStop(side, stop, hints, BreakoutReason(side, close, channel)));
     }
 
     /// <summary>Why the close is a breakout towards <paramref name="side"/>: above the channel's high, or below its low.</summary>

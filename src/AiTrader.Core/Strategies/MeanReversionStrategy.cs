@@ -139,6 +139,6 @@ public sealed class MeanReversionStrategy : IStrategy
     {
         // No probabilistic edge of its own: Kelly takes the symbol's own win rate.
         var hints = new SizingHints(Parameters.RiskFraction, WinProbabilityFromOwnTrades: true, Regime: signal.Regime);
-        return [OrderIntent.Enter(side, stop, hints, reason)];
+        return [OrderIntent.EnterWithStop(side, stop, hints, reason)];
     }
 }

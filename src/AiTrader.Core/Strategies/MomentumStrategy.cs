@@ -99,6 +99,6 @@ public sealed class MomentumStrategy : IStrategy
     {
         var p = (decimal)signal.ProbabilityUp;
         var hints = new SizingHints(Parameters.RiskFraction, WinProbability: side == PositionSide.Long ? p : 1 - p, Regime: signal.Regime);
-        return [OrderIntent.Enter(side, stop, hints, reason)];
+        return [OrderIntent.EnterWithStop(side, stop, hints, reason)];
     }
 }

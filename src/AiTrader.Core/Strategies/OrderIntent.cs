@@ -56,7 +56,7 @@ public sealed record OrderIntent(
 
     /// <summary>A market entry on <paramref name="side"/> with its protective stop, sized by the order router's sizing stage
     /// from <paramref name="sizing"/> (the strategy's base risk, win probability and regime).</summary>
-    public static OrderIntent Enter(PositionSide side, decimal stopPrice, SizingHints sizing, string reason)
+    public static OrderIntent EnterWithStop(PositionSide side, decimal stopPrice, SizingHints sizing, string reason)
     {
         ArgumentNullException.ThrowIfNull(sizing);
         if (stopPrice <= 0)

@@ -3,7 +3,8 @@ using AiTrader.Cli;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
-using AiTrader.Core.Brokers.Paper;
+using AiTrader.Core.Execution;
+using AiTrader.Core.Tests.Execution;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
@@ -34,87 +35,87 @@ public sealed class PaperTradingTests : IDisposable
 
     private static CsvBarSource Source => CsvBarSource.OpenSample(NyseCalendar.Instance);
 
-    private static GuardrailSet NoBlocks() => new([new KillSwitch()]);
+    private static GuardrailSet NoBlocks(ITradingCalendar calendar) => new([new KillSwitch()]);
 
     private TradingSessionOptions Options(string runId, IReadOnlyList<Symbol>? symbols = null) =>
-        new(runId, symbols ?? [Spy], From, To, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp);
+        new(runId, symbols ?? [Spy], From, To, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp,
+            Guardrails: NoBlocks);
 
-    private static async Task<BarSeries> RegularBarsAsync(Symbol symbol)
-    {
-        var series = await Source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneMinute,
-            ExchangeTime.ToUtc(From, TimeOnly.MinValue), ExchangeTime.ToUtc(To.AddDays(1), TimeOnly.MinValue).AddTicks(-1)));
-        return TradingSessionLoop.RegularSessionBars(series, NyseCalendar.Instance);
-    }
+    /// <summary>The week's minute bars as the replay reads them, extended hours included: the loop trades the regular
+    /// session of both runs by the same rule.</summary>
+    private static Task<BarSeries> WeekAsync(Symbol symbol) =>
+        Source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneMinute, ExchangeTime.StartOfDateUtc(From), ExchangeTime.EndOfDateUtc(To)));
 
-    private static Bar B(string utc, decimal o, decimal h, decimal l, decimal c) =>
-        new(DateTime.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), o, h, l, c, 1000);
+    private static ExchangeOptions Nyse(ExchangeOptions? options = null) => (options ?? new ExchangeOptions()) with { Calendar = NyseCalendar.Instance };
+
+    private static Bar B(string utc, decimal o, decimal h, decimal l, decimal c) => PaperDesk.B(utc, o, h, l, c);
 
     [Fact]
     public async Task Market_order_fills_at_next_regular_bar_open_with_slippage_and_commission()
     {
-        var broker = new PaperBroker(new ExchangeOptions(InitialCapital: 10_000m));
-        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 101, 99, 100));
-        await broker.SubmitOrderAsync(new BrokerOrderRequest("a-1", Spy, OrderSide.Buy, 10));
+        var desk = new PaperDesk(Nyse(new ExchangeOptions(InitialCapital: 10_000m)));
+        desk.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 101, 99, 100));
+        await desk.Broker.SubmitOrderAsync(new BrokerOrderRequest("a-1", Spy, OrderSide.Buy, 10));
 
         // 12:00 UTC is 08:00 New York: pre-market, so nothing fills on it.
-        Assert.Empty(broker.OnBar(Spy, B("2013-10-08T12:00:00Z", 90, 90, 90, 90)));
-        Assert.Equal(0, broker.PositionOf(Spy));
+        Assert.Empty(desk.OnBar(Spy, B("2013-10-08T12:00:00Z", 90, 90, 90, 90)));
+        Assert.Equal(0, desk.Exchange.PositionOf(Spy));
 
-        broker.OnBar(Spy, B("2013-10-08T13:30:00Z", 100.123m, 101, 99, 100));
-        var fill = Assert.Single(broker.Fills);
+        desk.OnBar(Spy, B("2013-10-08T13:30:00Z", 100.123m, 101, 99, 100));
+        var fill = Assert.Single(desk.Exchange.Fills);
         Assert.Equal(Math.Round(100.123m * 1.0005m, 4, MidpointRounding.AwayFromZero), fill.Price);
         Assert.Equal(1.00m, fill.Fee);
-        Assert.Equal(10, broker.PositionOf(Spy));
-        Assert.Equal(BrokerOrderStatus.Filled, (await broker.FindOrderByClientOrderIdAsync("a-1"))!.Status);
+        Assert.Equal(10, desk.Exchange.PositionOf(Spy));
+        Assert.Equal(BrokerOrderStatus.Filled, (await desk.Broker.FindOrderByClientOrderIdAsync("a-1"))!.Status);
     }
 
     [Fact]
     public async Task Resubmitting_a_client_order_id_returns_the_existing_order()
     {
-        var broker = new PaperBroker();
-        var first = await broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 5));
-        var second = await broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 7));
+        var desk = new PaperDesk(Nyse());
+        var first = await desk.Broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 5));
+        var second = await desk.Broker.SubmitOrderAsync(new BrokerOrderRequest("same", Spy, OrderSide.Buy, 7));
         Assert.Equal(first.Id, second.Id);
-        Assert.Single(broker.Orders);
+        Assert.Single(desk.Exchange.AllOrders);
         Assert.Equal(5, second.Quantity);
     }
 
     [Fact]
-    public async Task Stop_triggers_on_low_and_gaps_fill_at_the_open()
+    public async Task Stop_loss_rests_once_the_entry_fills_and_a_gap_fills_at_the_open()
     {
-        var broker = new PaperBroker(new ExchangeOptions(SlippageBps: 0));
-        broker.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 100, 100, 100));
-        await broker.SubmitOrderAsync(new BrokerOrderRequest("buy", Spy, OrderSide.Buy, 10));
-        await broker.SubmitOrderAsync(new BrokerOrderRequest("stop", Spy, OrderSide.Sell, 10, BrokerOrderType.Stop, StopPrice: 95));
-        broker.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 100, 96, 97));
-        Assert.Equal(10, broker.PositionOf(Spy));
-        broker.OnBar(Spy, B("2013-10-07T14:02:00Z", 94, 94, 93, 93));
-        Assert.Equal(0, broker.PositionOf(Spy));
-        Assert.Equal(94m, broker.Fills[^1].Price);
-        Assert.Equal(ExitReasons.Stop, Assert.Single(broker.Trades).ExitReason);
+        var desk = new PaperDesk(Nyse(new ExchangeOptions(SlippageBps: 0)));
+        desk.OnBar(Spy, B("2013-10-07T14:00:00Z", 100, 100, 100, 100));
+        await desk.Broker.SubmitOrderAsync(new BrokerOrderRequest("buy", Spy, OrderSide.Buy, 10, StopLoss: 95));
+        desk.OnBar(Spy, B("2013-10-07T14:01:00Z", 100, 100, 96, 97));
+        Assert.Equal(10, desk.Exchange.PositionOf(Spy));
+        Assert.Equal(95m, desk.Exchange.ProtectiveStopOf(Spy));
+        desk.OnBar(Spy, B("2013-10-07T14:02:00Z", 94, 94, 93, 93));
+        Assert.Equal(0, desk.Exchange.PositionOf(Spy));
+        Assert.Equal(94m, desk.Exchange.Fills[^1].Price);
+        Assert.Equal(ExitReasons.Stop, Assert.Single(desk.Exchange.Trades).ExitReason);
     }
 
     [Fact]
     public async Task Replayed_session_books_the_backtesters_trades_on_the_same_bars()
     {
-        var series = await RegularBarsAsync(Spy);
-        var backtest = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create("breakout", Params));
+        var series = await WeekAsync(Spy);
+        var backtest = new BacktestEngine(Nyse()).Run(series, StrategyCatalog.Create("breakout", Params));
         var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
         Assert.NotEmpty(expected);
 
         var journal = new InMemoryJournal();
-        var result = await new TradingSessionLoop(Options("eq"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+        var result = await new TradingSessionRunner(Options("eq"), Source, new JournalingAgent(journal)).RunAsync();
 
-        Assert.Equal(expected.Count, result.Broker.Trades.Count);
+        Assert.Equal(expected.Count, result.Exchange!.Trades.Count);
         for (var i = 0; i < expected.Count; i++)
         {
-            var (e, a) = (expected[i], result.Broker.Trades[i]);
+            var (e, a) = (expected[i], result.Exchange.Trades[i]);
             Assert.Equal((e.Quantity, e.EntryTime, e.EntryPrice, e.ExitTime, e.ExitPrice, e.Fees, e.ExitReason),
                 (a.Quantity, a.EntryTime, a.EntryPrice, a.ExitTime, a.ExitPrice, a.Fees, a.ExitReason));
         }
 
         // Every fill is journaled exactly once and the day summaries are there.
-        Assert.Equal(result.Broker.Fills.Count, journal.Entries.Count(x => x.Kind == JournalKind.Fill));
+        Assert.Equal(result.Exchange.Fills.Count, journal.Entries.Count(x => x.Kind == JournalKind.Fill));
         Assert.Equal(5, journal.Entries.Count(x => x.Kind == JournalKind.Summary));
     }
 
@@ -122,9 +123,8 @@ public sealed class PaperTradingTests : IDisposable
     {
         { "breakout", true, null },
         { "breakout", true, 0.5m }, // Kelly without a win probability falls back to base risk; the regime scaling still applies
-        // Kelly's payoff ratio from the strategy's own round trips: the loop tells them (net of fees) where the backtester's
-        // strategy reads them off the cash, and the sizes agree. With stops 100 ATRs away Kelly engages after ten trades
-        // (some of its sizes are then cut to the cash).
+        // Kelly's payoff ratio from the symbol's own round trips, which the loop reports to the sizing stage in both runs.
+        // With stops 100 ATRs away Kelly engages after ten trades (some of its sizes are then cut to the cash).
         { "momentum", false, 0.1m },
     };
 
@@ -134,28 +134,28 @@ public sealed class PaperTradingTests : IDisposable
     {
         var sizing = new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly);
         var parameters = strategy == "breakout" ? Params : new Dictionary<string, string> { ["atr_multiplier"] = "100" };
-        var series = await RegularBarsAsync(Spy);
-        var backtest = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create(strategy, parameters, sizing));
-        var plain = new BacktestEngine(new ExchangeOptions()).Run(series, StrategyCatalog.Create(strategy, parameters));
+        var series = await WeekAsync(Spy);
+        var backtest = new BacktestEngine(Nyse(), new RoutingOptions(sizing)).Run(series, StrategyCatalog.Create(strategy, parameters, regimeAware));
+        var plain = new BacktestEngine(Nyse()).Run(series, StrategyCatalog.Create(strategy, parameters));
         var expected = backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData).ToList();
         Assert.NotEmpty(expected);
         Assert.NotEqual(plain.Trades.Select(t => t.Quantity), backtest.Trades.Select(t => t.Quantity)); // the sizing matters here
 
         var options = Options("sized-" + strategy) with { Strategy = strategy, Parameters = parameters, Sizing = sizing };
-        var result = await new TradingSessionLoop(options, Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
+        var result = await new TradingSessionRunner(options, Source, new JournalingAgent(new InMemoryJournal())).RunAsync();
 
         Assert.Equal(expected.Select(t => (t.EntryTime, t.Quantity, t.EntryPrice, t.ExitTime)),
-            result.Broker.Trades.Select(t => (t.EntryTime, t.Quantity, t.EntryPrice, t.ExitTime)));
+            result.Exchange!.Trades.Select(t => (t.EntryTime, t.Quantity, t.EntryPrice, t.ExitTime)));
     }
 
     [Fact]
     public async Task Kill_and_restart_mid_replay_duplicates_nothing_and_loses_nothing()
     {
-        var reference = await new TradingSessionLoop(Options("ref"), Source, new JournalingAgent(new InMemoryJournal()), NoBlocks).RunAsync();
+        var reference = await new TradingSessionRunner(Options("ref"), Source, new JournalingAgent(new InMemoryJournal())).RunAsync();
 
         var journal = new InMemoryJournal();
         using var cts = new CancellationTokenSource();
-        var killed = new TradingSessionLoop(Options("kill"), Source, new JournalingAgent(journal), NoBlocks,
+        var killed = new TradingSessionRunner(Options("kill"), Source, new JournalingAgent(journal),
             progress: p =>
             {
                 if (p.Phase == "regular" && p.BarsProcessed == 700)
@@ -165,27 +165,33 @@ public sealed class PaperTradingTests : IDisposable
             });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed.RunAsync(cts.Token));
 
-        var resumed = await new TradingSessionLoop(Options("kill"), Source, new JournalingAgent(journal), NoBlocks).RunAsync();
+        var resumed = await new TradingSessionRunner(Options("kill"), Source, new JournalingAgent(journal)).RunAsync();
         Assert.True(resumed.Resumed);
-        var broker = resumed.Broker;
-        Assert.Equal(broker.Orders.Count, broker.Orders.Select(o => o.ClientOrderId).Distinct().Count());
-        Assert.Equal(reference.Broker.Orders.Count, broker.Orders.Count);
-        Assert.Equal(reference.Broker.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)),
-            broker.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)));
+        var exchange = resumed.Exchange!;
+        Assert.Equal(exchange.AllOrders.Count, exchange.AllOrders.Select(o => o.ClientOrderId).Distinct().Count());
+        Assert.Equal(reference.Exchange!.AllOrders.Count, exchange.AllOrders.Count);
+        Assert.Equal(reference.Exchange.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)),
+            exchange.Trades.Select(t => (t.EntryTime, t.EntryPrice, t.ExitPrice, t.Quantity)));
         Assert.Equal(reference.FinalEquity, resumed.FinalEquity);
 
         var fills = journal.Entries.Where(e => e.Kind == JournalKind.Fill).ToList();
-        Assert.Equal(broker.Fills.Count, fills.Count);
-        Assert.Equal(fills.Count, fills.Select(f => f.ClientOrderId).Distinct().Count());
-        Assert.Equal(broker.Orders.Count, journal.Entries.Count(e => e.Kind == JournalKind.Order));
+        Assert.Equal(exchange.Fills.Count, fills.Count);
+        Assert.Equal(fills.Count, fills.Select(f => f.EventKey).Distinct().Count());
+        // One order entry per order; the stop moves are journaled as amendments of their order.
+        Assert.Equal(exchange.AllOrders.Count, journal.Entries.Count(e => e.Kind == JournalKind.Order && e.EventKey!.StartsWith("kill:order:", StringComparison.Ordinal)));
+        Assert.Equal(exchange.StopAmendments.Count, journal.Entries.Count(e => e.EventKey!.StartsWith("kill:amend:", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task Small_account_gets_pdt_blocks_journaled_with_the_rule_and_numbers()
     {
         var journal = new InMemoryJournal();
-        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with { Costs = new ExchangeOptions(InitialCapital: 20_000m) };
-        var result = await new TradingSessionLoop(options, Source, new JournalingAgent(journal)).RunAsync();
+        var options = Options("pdt", [Spy, new Symbol("IBM"), new Symbol("BAC")]) with
+        {
+            Costs = new ExchangeOptions(InitialCapital: 20_000m),
+            Guardrails = null,
+        };
+        var result = await new TradingSessionRunner(options, Source, new JournalingAgent(journal)).RunAsync();
 
         Assert.True(result.BlocksByRule.GetValueOrDefault(GuardrailRules.Pdt) > 0, "a $20k account should hit the PDT rule on minute breakouts");
         var blocks = journal.Entries.Where(e => e.Kind == JournalKind.Block).ToList();
@@ -198,7 +204,7 @@ public sealed class PaperTradingTests : IDisposable
         });
 
         // The rule caps day trades: no more than 3 round trips opened and closed on one date within the week.
-        var dayTrades = result.Broker.Trades.Count(t => ExchangeTime.SessionDate(t.EntryTime) == ExchangeTime.SessionDate(t.ExitTime));
+        var dayTrades = result.Exchange!.Trades.Count(t => ExchangeTime.SessionDate(t.EntryTime) == ExchangeTime.SessionDate(t.ExitTime));
         Assert.True(dayTrades <= 3, $"{dayTrades} day trades in 5 business days");
     }
 

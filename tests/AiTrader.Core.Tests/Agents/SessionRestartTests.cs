@@ -1,6 +1,6 @@
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
-using AiTrader.Core.Brokers;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
@@ -27,13 +27,14 @@ public sealed class SessionRestartTests : IDisposable
 
     private static CsvBarSource Source => CsvBarSource.OpenSample(NyseCalendar.Instance);
 
-    private TradingSessionOptions Options(string runId, DateOnly to) =>
-        new(runId, [Spy], new DateOnly(2013, 10, 7), to, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp);
+    private TradingSessionOptions Options(string runId, DateOnly to, Func<GuardrailSet>? rules = null) =>
+        new(runId, [Spy], new DateOnly(2013, 10, 7), to, Timeframe.OneMinute, "breakout", Params, new ExchangeOptions(), StateDirectory: _tmp,
+            Guardrails: _ => rules?.Invoke() ?? new GuardrailSet([new KillSwitch()]));
 
     private static DateOnly D(int day) => new(2013, 10, day);
 
-    private static bool IsEntryOn(BrokerOrder o, DateOnly date) =>
-        o.ClientOrderId.EndsWith("-entry", StringComparison.Ordinal) && o.ClientOrderId.Contains($"-{date:yyyyMMdd}", StringComparison.Ordinal);
+    private static bool IsEntryOn(ExchangeOrder o, DateOnly date) =>
+        o.ClientOrderId!.EndsWith("-entry", StringComparison.Ordinal) && o.ClientOrderId.Contains($"-{date:yyyyMMdd}", StringComparison.Ordinal);
 
     [Fact]
     public async Task A_drawdown_halt_survives_a_restart_and_a_manual_reset_clears_it()
@@ -44,7 +45,7 @@ public sealed class SessionRestartTests : IDisposable
         var store = new InMemoryJournal();
         var journal = new JournalingAgent(store);
 
-        await new TradingSessionLoop(Options("dd", D(7)), Source, journal, Rules).RunAsync();
+        await new TradingSessionRunner(Options("dd", D(7), Rules), Source, journal).RunAsync();
         Assert.True(gate!.IsHalted, "precondition: the tiny limit trips on 2013-10-07");
         var trippedAt = gate.HaltedAtUtc;
         var hwm = gate.HighWaterMark;
@@ -52,25 +53,32 @@ public sealed class SessionRestartTests : IDisposable
         Assert.Equal("guardrails: halted by max_drawdown", halt.Reason);
 
         // Restart for the next day: a fresh gate comes back halted, with the same trip, and blocks every new entry.
-        var second = await new TradingSessionLoop(Options("dd", D(8)), Source, journal, Rules).RunAsync();
+        var second = await new TradingSessionRunner(Options("dd", D(8), Rules), Source, journal).RunAsync();
         Assert.True(second.Resumed);
         Assert.True(gate.IsHalted);
         Assert.Equal(trippedAt, gate.HaltedAtUtc);
         Assert.True(gate.HighWaterMark >= hwm);
         Assert.True(second.BlocksByRule.GetValueOrDefault(GuardrailRules.MaxDrawdown) > 0, "the restored halt blocks entries");
-        Assert.DoesNotContain(second.Broker.Orders, o => IsEntryOn(o, D(8)));
-
-        // Without the state file the journal's halt entry brings the halt back all the same.
-        File.Delete(TradingSessionLoop.GuardrailStatePath(_tmp, "dd"));
-        var fromJournal = await new TradingSessionLoop(Options("dd", new DateOnly(2013, 10, 8)), Source, journal, Rules).RunAsync();
-        Assert.True(fromJournal.Resumed);
-        Assert.True(gate.IsHalted);
-        Assert.Equal(trippedAt, gate.HaltedAtUtc);
+        Assert.DoesNotContain(second.Exchange!.AllOrders, o => IsEntryOn(o, D(8)));
 
         // With --reset-halt the next day trades again, and the journal records that the halt is gone.
-        var third = await new TradingSessionLoop(Options("dd", D(9)) with { ResetHalts = true }, Source, journal, Rules).RunAsync();
-        Assert.Contains(third.Broker.Orders, o => IsEntryOn(o, D(9)));
+        var third = await new TradingSessionRunner(Options("dd", D(9), Rules) with { ResetHalts = true }, Source, journal).RunAsync();
+        Assert.Contains(third.Exchange!.AllOrders, o => IsEntryOn(o, D(9)));
         Assert.Contains(store.Entries, e => e.Kind == JournalKind.Decision && e.Reason == "guardrails: no halt");
+
+        // Without the snapshot (lost, or a live run on another machine) the journal's latest halt entry brings the halt back.
+        File.Delete(TradingSessionRunner.SnapshotPath(_tmp, "dd"));
+        var fresh = new InMemoryJournal();
+        foreach (var e in store.Entries.Where(e => e.EventKey!.StartsWith("dd:guardrails:", StringComparison.Ordinal)).Take(1))
+        {
+            await fresh.AppendAsync(e);
+        }
+
+        var fromJournal = await new TradingSessionRunner(Options("dd", D(7), Rules), Source, new JournalingAgent(fresh)).RunAsync();
+        Assert.False(fromJournal.Resumed);
+        Assert.True(gate.IsHalted);
+        Assert.Equal(trippedAt, gate.HaltedAtUtc);
+        Assert.True(fromJournal.BlocksByRule.GetValueOrDefault(GuardrailRules.MaxDrawdown) > 0);
     }
 
     [Fact]
@@ -102,7 +110,7 @@ public sealed class SessionRestartTests : IDisposable
         var journal = new InMemoryJournal();
         using var cts = new CancellationTokenSource();
         var days = 0;
-        var killed = new TradingSessionLoop(Options("sum", D(9)), Source, new JournalingAgent(journal), () => new GuardrailSet([new KillSwitch()]),
+        var killed = new TradingSessionRunner(Options("sum", D(9)), Source, new JournalingAgent(journal),
             progress: p =>
             {
                 // Killed right after the first day's summary, before anything of the second day.
@@ -114,8 +122,8 @@ public sealed class SessionRestartTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed.RunAsync(cts.Token));
         Assert.Single(journal.Entries, e => e.Kind == JournalKind.Summary);
 
-        await new TradingSessionLoop(Options("sum", D(9)), Source, new JournalingAgent(journal), () => new GuardrailSet([new KillSwitch()])).RunAsync();
-        await new TradingSessionLoop(Options("sum", D(9)), Source, new JournalingAgent(journal), () => new GuardrailSet([new KillSwitch()])).RunAsync();
+        await new TradingSessionRunner(Options("sum", D(9)), Source, new JournalingAgent(journal)).RunAsync();
+        await new TradingSessionRunner(Options("sum", D(9)), Source, new JournalingAgent(journal)).RunAsync();
 
         var summaries = journal.Entries.Where(e => e.Kind == JournalKind.Summary).ToList();
         Assert.Equal([D(7), D(8), D(9)], summaries.Select(s => ExchangeTime.SessionDate(s.Timestamp)).Order());
@@ -127,15 +135,14 @@ public sealed class SessionRestartTests : IDisposable
     {
         var journal = new InMemoryJournal();
         var options = Options("flat", D(11)) with { FlattenMinutesBeforeClose = 90 };
-        var result = await new TradingSessionLoop(options, Source, new JournalingAgent(journal), () => new GuardrailSet([new KillSwitch()])).RunAsync();
-        var plain = await new TradingSessionLoop(Options("noflat", D(11)), Source, new JournalingAgent(new InMemoryJournal()),
-            () => new GuardrailSet([new KillSwitch()])).RunAsync();
+        var result = await new TradingSessionRunner(options, Source, new JournalingAgent(journal)).RunAsync();
+        var plain = await new TradingSessionRunner(Options("noflat", D(11)), Source, new JournalingAgent(new InMemoryJournal())).RunAsync();
 
         // Without the rule some position is carried over a close; with it none is, and nothing opens in the last 90 minutes.
-        Assert.Contains(plain.Broker.Trades, t => ExchangeTime.SessionDate(t.EntryTime) != ExchangeTime.SessionDate(t.ExitTime));
-        Assert.All(result.Broker.Trades, t => Assert.Equal(ExchangeTime.SessionDate(t.EntryTime), ExchangeTime.SessionDate(t.ExitTime)));
-        Assert.Equal(0, result.Broker.PositionOf(Spy));
-        foreach (var fill in result.Broker.Fills)
+        Assert.Contains(plain.Exchange!.Trades, t => ExchangeTime.SessionDate(t.EntryTime) != ExchangeTime.SessionDate(t.ExitTime));
+        Assert.All(result.Exchange!.Trades, t => Assert.Equal(ExchangeTime.SessionDate(t.EntryTime), ExchangeTime.SessionDate(t.ExitTime)));
+        Assert.Equal(0, result.Exchange.PositionOf(Spy));
+        foreach (var fill in result.Exchange.Fills)
         {
             var close = NyseCalendar.Instance.GetSession(ExchangeTime.SessionDate(fill.Timestamp))!.CloseUtc;
             Assert.True(fill.Timestamp < close, $"fill at {fill.Timestamp:O} is not before the close");
@@ -145,7 +152,7 @@ public sealed class SessionRestartTests : IDisposable
         Assert.NotEmpty(flattenDecisions);
         Assert.All(flattenDecisions, d => Assert.True(d.Timestamp >= NyseCalendar.Instance.GetSession(ExchangeTime.SessionDate(d.Timestamp))!.CloseUtc.AddMinutes(-90)));
         Assert.Contains(journal.Entries, e => e.Kind == JournalKind.Order && e.Reason.StartsWith("flatten 90 minutes", StringComparison.Ordinal));
-        Assert.DoesNotContain(result.Broker.Orders, o => o.ClientOrderId.EndsWith("-entry", StringComparison.Ordinal)
-            && o.CreatedAt >= NyseCalendar.Instance.GetSession(ExchangeTime.SessionDate(o.CreatedAt))!.CloseUtc.AddMinutes(-90));
+        Assert.DoesNotContain(result.Exchange.AllOrders, o => o.ClientOrderId!.EndsWith("-entry", StringComparison.Ordinal)
+            && o.Order.CreatedAt >= NyseCalendar.Instance.GetSession(ExchangeTime.SessionDate(o.Order.CreatedAt))!.CloseUtc.AddMinutes(-90));
     }
 }

@@ -5,6 +5,7 @@ using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 
@@ -106,11 +107,11 @@ public class BacktestEngineKnownAnswerTests
         Assert.All(entries, o => Assert.Equal(OrderSide.Buy, o.Side));
         Assert.Equal([333m, 143m], entries.Select(o => o.Quantity));
 
-        // One stop order per position, sent with its entry (98, then 103), amended as it trails: 100, 103, 106
-        // (bar 8 would give 102: not sent), then 105.
+        // One stop order per position, placed when its entry fills (98 at bar 5, then 103 at bar 12), amended as it
+        // trails: 100, 103, 106 (bar 8 would give 102: not sent), then 105.
         var stops = result.Orders.Where(o => o.Type == OrderType.Stop).ToArray();
         Assert.Equal([98m, 103m], stops.Select(o => o.StopPrice!.Value));
-        Assert.Equal([Day(4), Day(11)], stops.Select(o => o.CreatedAt));
+        Assert.Equal([Day(5), Day(12)], stops.Select(o => o.CreatedAt));
         Assert.All(stops, o => Assert.Equal(OrderSide.Sell, o.Side));
         Assert.Equal([100m, 103m, 106m, 105m], result.StopAmendments.Select(a => a.StopPrice));
         Assert.Equal([Day(5), Day(6), Day(7), Day(12)], result.StopAmendments.Select(a => a.Timestamp));
@@ -143,9 +144,8 @@ public class BacktestEngineKnownAnswerTests
     public void Regime_aware_breakout_sizes_its_entry_by_the_regime_of_the_decision_bar(MarketRegime regime, int expected)
     {
         // Fixed-fractional size of the first entry is 333 (see above); the regime multiplier scales it.
-        var strategy = new BreakoutStrategy(Params, new RegimeAwareSizer(new FixedFractionalSizer(Params.RiskFraction)),
-            new ConstantRegime(regime));
-        var result = new BacktestEngine().Run(Series(Bars), strategy);
+        var strategy = new BreakoutStrategy(Params, new ConstantRegime(regime));
+        var result = new BacktestEngine(routing: new RoutingOptions(new SizingOptions(RegimeAware: true))).Run(Series(Bars), strategy);
 
         Assert.Equal(expected, result.Orders.First(o => o.Type == OrderType.Market).Quantity);
     }
@@ -156,10 +156,9 @@ public class BacktestEngineKnownAnswerTests
         // Without a regime every entry is sized as unknown (× 0.5 of fixed fractional); the catalog must wire the
         // Kalman regime in, so some entries (those in a known regime) get a different size than that.
         var bars = RandomWalk(1500, seed: 7);
-        var wired = new BacktestEngine().Run(Series(bars),
-            StrategyCatalog.Create("breakout", null, new SizingOptions(RegimeAware: true)));
-        var blind = new BacktestEngine().Run(Series(bars),
-            new BreakoutStrategy(new BreakoutParameters(), new RegimeAwareSizer(new FixedFractionalSizer(new BreakoutParameters().RiskFraction))));
+        var regimeAware = new RoutingOptions(new SizingOptions(RegimeAware: true));
+        var wired = new BacktestEngine(routing: regimeAware).Run(Series(bars), StrategyCatalog.Create("breakout", null, regimeHints: true));
+        var blind = new BacktestEngine(routing: regimeAware).Run(Series(bars), new BreakoutStrategy(new BreakoutParameters()));
 
         var wiredSizes = wired.Orders.Where(o => o.Type == OrderType.Market && o.Side == OrderSide.Buy).Select(o => o.Quantity).ToArray();
         var blindSizes = blind.Orders.Where(o => o.Type == OrderType.Market && o.Side == OrderSide.Buy).Select(o => o.Quantity).ToArray();
@@ -255,12 +254,12 @@ public class BacktestEngineKnownAnswerTests
         Assert.Equal([100m, 97m, 94m, 95m], result.StopAmendments.Select(a => a.StopPrice));
 
         // Bar 13 (mirrored close 101 > high 96 of bars 10..12) decides a long on the last bar: the order is sent but
-        // never fills, and its stop is 101 - 2 * ATR13 with TR13 = max(102 - 98, |102 - 81|, |98 - 81|) = 21, ATR13 = (2*7 + 21)/3 = 35/3
-        // -> 101 - 70/3 = 77.6667.
-        var lastEntry = result.Orders[^2];
+        // never fills, so its protective stop (which rests only from the entry's fill) is never placed, and the data's end
+        // cancels it.
+        var lastEntry = result.Orders[^1];
         Assert.Equal((OrderSide.Buy, OrderType.Market, Day(13)), (lastEntry.Side, lastEntry.Type, lastEntry.CreatedAt));
-        Assert.Equal(77.6667m, result.Orders[^1].StopPrice);
         Assert.DoesNotContain(result.Fills, f => f.OrderId == lastEntry.Id);
+        Assert.Contains(result.Cancellations, c => c.OrderId == lastEntry.Id && c.Reason == CancelReasons.EndOfData);
     }
 
     [Fact]

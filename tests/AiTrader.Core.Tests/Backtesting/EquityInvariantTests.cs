@@ -3,6 +3,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -3,6 +3,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 
@@ -59,9 +60,9 @@ public class ExecutionRealismTests
     }
 
     [Fact]
-    public void Premarket_bars_fill_only_with_extended_hours()
+    public void Premarket_bars_are_traded_only_with_extended_hours()
     {
-        // Decided on the 09:28 bar: the 09:29 bar is pre-market, 09:30 is the regular open.
+        // 09:28 and 09:29 are pre-market, 09:30 is the regular open. The strategy enters on the first bar it sees.
         Bar[] bars =
         [
             Flat(Ny(2024, 3, 5, 9, 28), 50m),
@@ -71,13 +72,18 @@ public class ExecutionRealismTests
         ];
         var script = new Dictionary<int, OrderIntent[]> { [0] = [OrderIntent.Enter(PositionSide.Long, 10, null, "test")] };
 
+        // Regular session only: the pre-market bars are neither seen nor filled on, so the first decision is at 09:30's
+        // close and it fills at 09:31's open, 53 × 1.0005.
         var regular = Run(Timeframe.OneMinute, bars, script, Nyse);
-        Assert.Equal(bars[2].Timestamp, regular.Fills[0].Timestamp);
-        Assert.Equal(52.026m, regular.Fills[0].Price); // 52 × 1.0005
+        Assert.Equal(bars[3].Timestamp, regular.Fills[0].Timestamp);
+        Assert.Equal(53.0265m, regular.Fills[0].Price);
+        Assert.Equal(2, regular.OutsideSessionBars);
 
+        // Extended hours: decided at 09:28's close, filled at 09:29's open, 51 × 1.0005.
         var extended = Run(Timeframe.OneMinute, bars, script, Nyse with { ExtendedHours = true });
         Assert.Equal(bars[1].Timestamp, extended.Fills[0].Timestamp);
-        Assert.Equal(51.0255m, extended.Fills[0].Price); // 51 × 1.0005
+        Assert.Equal(51.0255m, extended.Fills[0].Price);
+        Assert.Equal(0, extended.OutsideSessionBars);
     }
 
     [Fact]
@@ -111,7 +117,7 @@ public class ExecutionRealismTests
     [Fact]
     public void The_unfilled_remainder_is_cancelled_at_the_end_of_the_session()
     {
-        // Two bars left in the session fill 100 + 100; the other 50 are cancelled at the next session's first bar.
+        // Two bars left in the session fill 100 + 100; the other 50 are cancelled at that session's close, 16:00 New York.
         Bar[] bars =
         [
             Flat(Ny(2024, 3, 5, 15, 57), 30m, 1_000m),
@@ -126,7 +132,7 @@ public class ExecutionRealismTests
         var entryFills = result.Fills.Where(f => f.OrderId == result.Orders[0].Id).ToArray();
         Assert.Equal([100m, 100m], entryFills.Select(f => f.Quantity));
         var cancel = Assert.Single(result.Cancellations);
-        Assert.Equal((result.Orders[0].Id, 50m, bars[3].Timestamp, CancelReasons.SessionEnd),
+        Assert.Equal((result.Orders[0].Id, 50m, Ny(2024, 3, 5, 16, 0), CancelReasons.SessionEnd),
             (cancel.OrderId, cancel.Quantity, cancel.Timestamp, cancel.Reason));
         Assert.Equal(200m, Assert.Single(result.Trades).Quantity);
     }
@@ -201,8 +207,8 @@ public class ExecutionRealismTests
     [Fact]
     public void A_limit_order_is_a_day_order()
     {
-        // Daily bars: decided on Mar 4, works on Mar 5 (low 99.5 > 99: no fill), cancelled at Mar 6's bar even though
-        // Mar 6 trades through 99.
+        // Daily bars: decided on Mar 4, works on Mar 5 (low 99.5 > 99: no fill), cancelled at Mar 5's close, so Mar 6
+        // trading through 99 does not fill it.
         Bar[] bars =
         [
             new(Ny(2024, 3, 4, 9, 30), 100m, 101m, 99.5m, 100m, 1_000_000m),
@@ -214,7 +220,7 @@ public class ExecutionRealismTests
 
         Assert.Empty(result.Fills);
         var cancel = Assert.Single(result.Cancellations);
-        Assert.Equal((10m, bars[2].Timestamp), (cancel.Quantity, cancel.Timestamp));
+        Assert.Equal((10m, Ny(2024, 3, 5, 16, 0), CancelReasons.SessionEnd), (cancel.Quantity, cancel.Timestamp, cancel.Reason));
     }
 
     [Fact]

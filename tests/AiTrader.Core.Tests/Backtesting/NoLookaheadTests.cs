@@ -2,6 +2,7 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -1,5 +1,6 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

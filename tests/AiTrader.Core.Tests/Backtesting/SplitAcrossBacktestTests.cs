@@ -4,6 +4,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.TestSupport;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -26,7 +26,7 @@ public class LookaheadCheckerTests
     [Fact]
     public void Breakout_passes()
     {
-        var report = new LookaheadChecker(new AiTrader.Core.Backtesting.ExchangeOptions(AllowShort: true))
+        var report = new LookaheadChecker(new AiTrader.Core.Execution.ExchangeOptions(AllowShort: true))
             .Check(Series, _ => new BreakoutStrategy(new BreakoutParameters(Lookback: 10, AtrPeriod: 5, AtrMultiplier: 2m)));
 
         Assert.False(report.LookaheadDetected);

@@ -104,13 +104,15 @@ public sealed class PortfolioBacktestCliTests : IDisposable
         var bars = summary.RootElement.GetProperty("per_symbol").EnumerateArray()
             .ToDictionary(s => s.GetProperty("symbol").GetString()!, s => s.GetProperty("bars").GetInt32());
         var learned = 0;
+        var ids = new List<string>();
         foreach (var symbol in new[] { "AAPL", "IBM", "SPY" })
         {
             var entries = File.ReadAllLines(Path.Combine(outDir, symbol, BacktestDebugDumps.EntriesFileName));
             Assert.Equal(BacktestDebugDumps.EntriesHeader, entries[0]);
             Assert.True(entries.Length > 10, $"{symbol}: {entries.Length - 1} orders");
             Assert.All(entries.Skip(1), row => Assert.Equal(symbol, row.Split(',')[1]));
-            Assert.Equal("o1", entries[1].Split(',')[7]); // order ids are per symbol
+            Assert.StartsWith("o", entries[1].Split(',')[7], StringComparison.Ordinal); // one exchange numbers every symbol's orders
+            ids.AddRange(entries.Skip(1).Select(row => row.Split(',')[7]));
             Assert.Contains(entries, row => row.Contains("size: kelly: b missing, fell back to fixed 1% risk", StringComparison.Ordinal));
             learned += entries.Count(row => row.Contains(" (trades) → f* ", StringComparison.Ordinal));
 
@@ -120,6 +122,7 @@ public sealed class PortfolioBacktestCliTests : IDisposable
         }
 
         Assert.True(learned > 0, "no entry was sized from a symbol's own trades");
+        Assert.Equal(ids.Count, ids.Distinct().Count());
         var trades = File.ReadAllLines(Path.Combine(outDir, "trades.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         var sumPnl = trades.Sum(r => decimal.Parse(r[7], CultureInfo.InvariantCulture));
         var final = summary.RootElement.GetProperty("final_equity").GetDecimal();

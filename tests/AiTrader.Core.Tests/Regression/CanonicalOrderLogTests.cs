@@ -1,6 +1,7 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Regression;
 

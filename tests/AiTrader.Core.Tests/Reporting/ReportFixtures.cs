@@ -1,6 +1,7 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Reporting;
 

@@ -52,7 +52,7 @@ public class BreakoutStrategyTests
         Assert.Equal(IntentKind.Entry, entry.Kind);
         Assert.Equal(OrderSide.Buy, entry.Side);
         Assert.Equal(OrderType.Market, entry.Type);
-        Assert.Equal(333m, entry.Quantity);
+        Assert.Equal(333m, TestSizing.Shares(entry, 104m));
         Assert.Equal(98m, entry.StopPrice);
         Assert.Equal("close 104 > 3-bar high 101", entry.Reason);
     }

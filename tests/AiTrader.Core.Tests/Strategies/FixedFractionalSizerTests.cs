@@ -1,4 +1,5 @@
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Risk.Sizing;
 
 namespace AiTrader.Core.Tests.Strategies;
 

@@ -50,7 +50,7 @@ public class MeanReversionStrategyTests
         var entry = Assert.Single(Step(strategy));
         Assert.Equal(PositionSide.Long, entry.PositionSide);
         Assert.Equal(94m, entry.StopPrice);
-        Assert.Equal(166m, entry.Quantity);
+        Assert.Equal(166m, TestSizing.Shares(entry, 100m));
         Assert.Equal("z -2.17 ≤ -2.00 in calm", entry.Reason);
 
         // Bar 5: window (−1, 1, −1, −2.5): mean −0.875, Σ dev² = 6.1875, σ = √2.0625 = 1.4361; z = −0.5 / 1.4361 = −0.35 < 0.

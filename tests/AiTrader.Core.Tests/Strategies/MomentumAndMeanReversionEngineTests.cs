@@ -6,6 +6,7 @@ using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.MarketData;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Strategies;
 
@@ -76,7 +77,7 @@ public class MomentumAndMeanReversionEngineTests
         var sizing = kellyAndRegime ? new SizingOptions(RegimeAware: true, KellyFraction: 0.5m, KellyPayoffPrior: 1.5m) : null;
         var options = new ExchangeOptions(AllowShort: kellyAndRegime);
 
-        var result = new BacktestEngine(options).Run(series, StrategyCatalog.Create(name, null, sizing));
+        var result = new BacktestEngine(options, new RoutingOptions(sizing)).Run(series, StrategyCatalog.Create(name, null, kellyAndRegime));
 
         Assert.True(result.Trades.Count >= 10, $"{name} on {symbol} made {result.Trades.Count} trades");
         Assert.Equal(options.InitialCapital + result.Trades.Sum(t => t.Pnl), result.FinalEquity);

@@ -42,7 +42,7 @@ public class MomentumStrategyTests
         var entry = Assert.Single(Step(strategy, 104m));
         Assert.Equal(IntentKind.Entry, entry.Kind);
         Assert.Equal(PositionSide.Long, entry.PositionSide);
-        Assert.Equal(166m, entry.Quantity);
+        Assert.Equal(166m, TestSizing.Shares(entry, 104m));
         Assert.Equal(98m, entry.StopPrice);
         Assert.Equal("prob_up 0.86 ≥ 0.80 in trending_up", entry.Reason);
 
@@ -91,7 +91,7 @@ public class MomentumStrategyTests
         // Close 100 + 3 × 2 → stop 106; $1,000 / $6 → 166 shares.
         var entry = Assert.Single(Step(strategy, 100m, allowShort: true));
         Assert.Equal(PositionSide.Short, entry.PositionSide);
-        Assert.Equal(166m, entry.Quantity);
+        Assert.Equal(166m, TestSizing.Shares(entry, 100m));
         Assert.Equal(106m, entry.StopPrice);
         Assert.Equal("prob_up 0.15 ≤ 0.20 in trending_down", entry.Reason);
 
@@ -113,27 +113,29 @@ public class MomentumStrategyTests
     }
 
     [Fact]
-    public void The_sizer_gets_the_win_probability_and_regime_and_its_explanation_joins_the_reason()
+    public void The_sizing_stage_gets_the_win_probability_and_regime_from_the_entry()
     {
-        var sizer = new FractionalKellySizer(0.5m, 0.25m, new FixedFractionalSizer(0.01m), payoffPrior: 2m);
-        var strategy = new MomentumStrategy(sizer: sizer, signals: new ScriptedSignals(Ready(0.9, MarketRegime.TrendingUp)));
+        var sizing = new EntrySizing(new SizingOptions(KellyFraction: 0.5m, KellyCap: 0.25m, KellyPayoffPrior: 2m));
+        var strategy = new MomentumStrategy(signals: new ScriptedSignals(Ready(0.9, MarketRegime.TrendingUp)));
 
         // f* = 0.9 − 0.1/2 = 0.85; half 0.425 → cap 0.25: $25,000 / $6 = 4,166 by risk; cash buys 100,000 / 104 = 961.
         var entry = Assert.Single(Step(strategy, 104m));
-        Assert.Equal(961m, entry.Quantity);
-        Assert.Equal("prob_up 0.90 ≥ 0.80 in trending_up; size: kelly: p 0.90, b 2.00 (prior) → f* 0.8500 × 0.5 = 0.4250, " +
-            "capped at 0.25 of equity at risk: 961 shares", entry.Reason);
+        Assert.Equal((0.9m, MarketRegime.TrendingUp), (entry.Sizing!.WinProbability, entry.Sizing.Regime));
+        var sized = TestSizing.Sized(entry, 104m, sizing: sizing);
+        Assert.Equal(961m, sized.Quantity);
+        Assert.Equal("prob_up 0.90 ≥ 0.80 in trending_up", entry.Reason);
+        Assert.Equal("kelly: p 0.90, b 2.00 (prior) → f* 0.8500 × 0.5 = 0.4250, capped at 0.25 of equity at risk: 961 shares", sized.Explanation);
     }
 
     [Fact]
     public void Short_entries_give_kelly_the_probability_of_the_short_winning()
     {
-        var sizer = new FractionalKellySizer(0.5m, 0.25m, payoffPrior: 1m);
-        var strategy = new MomentumStrategy(sizer: sizer, signals: new ScriptedSignals(Ready(0.1, MarketRegime.TrendingDown)));
+        var sizing = new EntrySizing(new SizingOptions(KellyFraction: 0.5m, KellyCap: 0.25m, KellyPayoffPrior: 1m));
+        var strategy = new MomentumStrategy(signals: new ScriptedSignals(Ready(0.1, MarketRegime.TrendingDown)));
 
         // p(short wins) = 1 − 0.1 = 0.9; b 1: f* = 0.9 − 0.1 = 0.8.
-        Step(strategy, 100m, allowShort: true);
-        Assert.Contains("p 0.90, b 1.00 (prior) → f* 0.8000", sizer.LastExplanation);
+        var entry = Assert.Single(Step(strategy, 100m, allowShort: true));
+        Assert.Contains("p 0.90, b 1.00 (prior) → f* 0.8000", TestSizing.Sized(entry, 100m, sizing: sizing).Explanation);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
-using AiTrader.Core.Agents;
-using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using static AiTrader.Integration.Tests.Trading.TradingTestKit;
 
 namespace AiTrader.Integration.Tests.Trading;
@@ -22,20 +21,22 @@ public sealed class BrokerVenueTests
         var order = await client.SubmitOrderAsync(Buy("venue-1", "AAPL", 10));
         fake.Fill(order.Id, 4, 100m);
         await venue.RefreshAsync(CancellationToken.None);
-        var first = venue.DrainEvents();
+        var first = venue.PendingEvents.ToList();
+        venue.ClearEvents();
         fake.Fill(order.Id, 6, 110m);
         await venue.RefreshAsync(CancellationToken.None);
-        var second = venue.DrainEvents();
+        var second = venue.PendingEvents.ToList();
+        venue.ClearEvents();
         await venue.RefreshAsync(CancellationToken.None);
 
         var partial = Assert.Single(first);
-        Assert.Equal((TradeUpdateEvent.PartialFill, 4m, 100m), (partial.Update.Event, partial.Fill!.Quantity, partial.Fill.Price));
-        Assert.Equal("reconciled-4", partial.Update.ExecutionId);
+        Assert.Equal((ExecutionEventKind.Fill, false, 4m, 100m), (partial.Kind, partial.IsComplete, partial.Fill!.Quantity, partial.Fill.Price));
+        Assert.Equal("reconciled-4", partial.ExecutionId);
         var rest = Assert.Single(second);
-        Assert.Equal(TradeUpdateEvent.Fill, rest.Update.Event);
+        Assert.True(rest.IsComplete);
         Assert.Equal(6m, rest.Fill!.Quantity);
         Assert.Equal(110m, rest.Fill.Price); // the execution's price, recovered from the order's new average
-        Assert.Empty(venue.DrainEvents());
+        Assert.Empty(venue.PendingEvents);
         Assert.Equal(10m, venue.PositionOf(new Symbol("AAPL")));
         Assert.Equal(2m, venue.PositionOf(new Symbol("MSFT")));
         // The stream is read on a background task; its refused connection surfaces there, so wait for it (bounded).

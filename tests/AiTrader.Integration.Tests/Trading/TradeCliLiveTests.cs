@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiTrader.Cli;
-using AiTrader.Core.Brokers.Paper;
+using AiTrader.Core.Agents;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Integration.Tests.Streaming;
@@ -87,14 +87,15 @@ public sealed class TradeCliLiveTests : IDisposable
 
         Assert.True(code == 0, err);
         Assert.Contains("--max-bars reached after 180 bars", stdout);
-        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "live-paper.json")));
-        Assert.NotEmpty(snapshot.Fills);
+        var snapshot = TradingSessionRunner.Snapshot.Read(Path.Combine(_dataDir, "paper", "live-paper.json"));
+        var state = snapshot.Exchange;
+        Assert.NotEmpty(state.Fills);
         Assert.Equal(StreamTestKit.Spy[89].Timestamp, snapshot.LastProcessedUtc);
 
         // Each fill is at the streamed bar's open (market, 5 bps slippage) or, for a stop, inside that bar's range.
         var streamed = StreamTestKit.Spy.Take(90).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(90).Select(b => ("IBM", b)))
             .ToDictionary(x => (x.Item1, x.b.Timestamp), x => x.b);
-        foreach (var fill in snapshot.Fills)
+        foreach (var fill in state.Fills)
         {
             var bar = streamed[(fill.Symbol.Value, fill.Timestamp)];
             var open = Math.Round(bar.Open * (fill.Side == OrderSide.Buy ? 1.0005m : 0.9995m), 4, MidpointRounding.AwayFromZero);
@@ -102,9 +103,13 @@ public sealed class TradeCliLiveTests : IDisposable
         }
 
         var fills = await JournalAsync(JournalKind.Fill);
-        Assert.Equal(snapshot.Fills.Select(f => (f.ClientOrderId, f.Quantity, f.Price)), fills.Select(f => (f.ClientOrderId!, f.Quantity!.Value, f.Price!.Value)));
-        Assert.Equal(snapshot.Orders.Count, (await JournalAsync(JournalKind.Order)).Count);
-        Assert.All(snapshot.Orders, o => Assert.StartsWith("live-paper-", o.ClientOrderId, StringComparison.Ordinal));
+        var clientIds = state.Orders.ToDictionary(o => o.Order.Id, o => o.ClientOrderId);
+        Assert.Equal(state.Fills.Select(f => (clientIds[f.OrderId], f.Quantity, f.Price)), fills.Select(f => (f.ClientOrderId, f.Quantity!.Value, f.Price!.Value)));
+        // One order entry per order; each stop move is an amendment entry of its order.
+        var orderEntries = await JournalAsync(JournalKind.Order);
+        Assert.Equal(state.Orders.Count, orderEntries.Count(e => e.EventKey!.StartsWith("live-paper:order:", StringComparison.Ordinal)));
+        Assert.Equal(state.StopAmendments.Count, orderEntries.Count(e => e.EventKey!.StartsWith("live-paper:amend:", StringComparison.Ordinal)));
+        Assert.All(state.Orders, o => Assert.StartsWith("live-paper-", o.ClientOrderId, StringComparison.Ordinal));
         // The session is not over at 11:00 ET, so no summary yet (a later run writes the day's one).
         Assert.Empty(await JournalAsync(JournalKind.Summary));
     }
@@ -123,12 +128,13 @@ public sealed class TradeCliLiveTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("stopped: Ctrl+C", output);
         Assert.Contains("journal complete", output);
-        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "ctrl-c.json")));
-        Assert.NotEmpty(snapshot.Fills);
+        var snapshot = TradingSessionRunner.Snapshot.Read(Path.Combine(_dataDir, "paper", "ctrl-c.json"));
+        Assert.NotEmpty(snapshot.Exchange.Fills);
         Assert.True(snapshot.LastProcessedUtc < StreamTestKit.Spy[89].Timestamp, "the run went on to the end of the stream");
-        // Everything the broker did up to the stop is journaled: each order and each fill, once.
-        Assert.Equal(snapshot.Fills.Count, (await JournalAsync(JournalKind.Fill)).Count);
-        Assert.Equal(snapshot.Orders.Select(o => o.ClientOrderId), (await JournalAsync(JournalKind.Order)).Select(o => o.ClientOrderId!));
+        // Everything the exchange did up to the stop is journaled: each order and each fill, once.
+        Assert.Equal(snapshot.Exchange.Fills.Count, (await JournalAsync(JournalKind.Fill)).Count);
+        Assert.Equal(snapshot.Exchange.Orders.Select(o => o.ClientOrderId),
+            (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("ctrl-c:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
     }
 
     [Fact]
@@ -172,7 +178,7 @@ public sealed class TradeCliLiveTests : IDisposable
 
         Assert.True(code == 0, err);
         Assert.Contains("--until reached", stdout);
-        var snapshot = PaperBrokerState.FromJson(await File.ReadAllTextAsync(Path.Combine(_dataDir, "paper", "until.json")));
+        var snapshot = TradingSessionRunner.Snapshot.Read(Path.Combine(_dataDir, "paper", "until.json"));
         Assert.Equal(StreamTestKit.Spy[29].Timestamp, snapshot.LastProcessedUtc);
     }
 
@@ -211,7 +217,7 @@ public sealed class TradeCliLiveTests : IDisposable
         Assert.Contains("alpaca-live", stdout);
         Assert.True(trading.OrderCount > 0, stdout);
         Assert.All(trading.OrderBodies, b => Assert.Contains("\"client_order_id\":\"live-real-", b));
-        var orders = await JournalAsync(JournalKind.Order);
+        var orders = (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("live-real:order:", StringComparison.Ordinal)).ToList();
         Assert.Equal(trading.OrderCount, orders.Count);
         Assert.All(orders, o => Assert.StartsWith("live-real-", o.ClientOrderId, StringComparison.Ordinal));
         // No paper snapshot: the broker holds the state of a live run.

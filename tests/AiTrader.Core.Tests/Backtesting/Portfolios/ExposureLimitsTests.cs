@@ -1,4 +1,5 @@
 using AiTrader.Core.Backtesting.Portfolios;
+using AiTrader.Core.Risk;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 

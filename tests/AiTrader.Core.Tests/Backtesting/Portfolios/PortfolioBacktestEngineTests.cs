@@ -4,6 +4,8 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
+using AiTrader.Core.Execution;
+using AiTrader.Core.Risk;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 
@@ -32,11 +34,13 @@ public class PortfolioBacktestEngineTests
         // Day 5: B's data ends; 1500 sold at the close 60 = 90,000 − fee 7.5 -> cash 124,960.01.
         Assert.Equal(
             [
+                // One exchange numbers the orders of every symbol: B's entry o1, A's o2 (day 0); B's add o3, A's exit o4
+                // (day 2, in the order the symbols decide); B's end-of-data close o5.
                 new Fill("o1", "B", OrderSide.Buy, 1000m, 50m, 5m, Day(1)),
-                new Fill("o1", "A", OrderSide.Buy, 499m, 100m, 2.495m, Day(1)),
-                new Fill("o2", "A", OrderSide.Sell, 499m, 120m, 2.495m, Day(3)),
-                new Fill("o2", "B", OrderSide.Buy, 500m, 50m, 2.5m, Day(3)),
-                new Fill("o3", "B", OrderSide.Sell, 1500m, 60m, 7.5m, Day(5)),
+                new Fill("o2", "A", OrderSide.Buy, 499m, 100m, 2.495m, Day(1)),
+                new Fill("o4", "A", OrderSide.Sell, 499m, 120m, 2.495m, Day(3)),
+                new Fill("o3", "B", OrderSide.Buy, 500m, 50m, 2.5m, Day(3)),
+                new Fill("o5", "B", OrderSide.Sell, 1500m, 60m, 7.5m, Day(5)),
             ],
             result.Fills);
 
@@ -237,7 +241,8 @@ public class PortfolioBacktestEngineTests
     /// <summary>Sends the scripted intents at the given day index and records every context it was shown.</summary>
     private sealed class ScriptedStrategy(Dictionary<int, OrderIntent[]> script) : IStrategy
     {
-        public List<StrategyContext> Seen { get; } = [];
+        /// <summary>What each decision saw (copied: the loop reuses one context per symbol).</summary>
+        public List<(decimal Equity, decimal Cash, decimal PositionQuantity, Bar Bar)> Seen { get; } = [];
 
         public string Name => "scripted";
 
@@ -245,7 +250,7 @@ public class PortfolioBacktestEngineTests
 
         public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
         {
-            Seen.Add(context);
+            Seen.Add((context.Equity, context.Cash, context.PositionQuantity, context.Bar));
             var day = (int)(context.Bar.Timestamp - Start).TotalDays;
             return script.TryGetValue(day, out var intents) ? intents : [];
         }

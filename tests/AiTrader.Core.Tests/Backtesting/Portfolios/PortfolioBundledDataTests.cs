@@ -6,6 +6,7 @@ using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.TestSupport;
+using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 
@@ -59,9 +60,9 @@ public class PortfolioBundledDataTests
         }
 
         var sizing = new SizingOptions(KellyFraction: 0.5m);
-        var options = new PortfolioBacktestOptions(new ExchangeOptions(), MaxSymbolWeight: 0.5m, MaxGrossExposure: 1.0m);
+        var options = new PortfolioBacktestOptions(new ExchangeOptions(), MaxSymbolWeight: 0.5m, MaxGrossExposure: 1.0m, Sizing: sizing);
         var result = new PortfolioBacktestEngine(options)
-            .Run(series.Select(s => new PortfolioLeg(s, StrategyCatalog.Create(strategy, null, sizing))).ToArray());
+            .Run(series.Select(s => new PortfolioLeg(s, StrategyCatalog.Create(strategy))).ToArray());
 
         Assert.Equal(100_000m + result.Trades.Sum(t => t.Pnl), result.FinalEquity);
         Assert.Equal(Math.Round(100_000m + result.Trades.Sum(t => t.Pnl), 2), Math.Round(result.EquityCurve[^1].Equity, 2));

@@ -8,6 +8,8 @@ using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
 using static AiTrader.Core.Tests.Strategies.ScriptedSignals;
+using AiTrader.Core.Execution;
+using AiTrader.Core.Risk;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 
@@ -44,10 +46,10 @@ public class PortfolioKellySizingTests
     [Fact]
     public void Each_symbol_sizes_from_its_own_trades_and_the_shared_equity()
     {
-        var (a, aSizer) = Leg("A", shift: 0, AMoves);
-        var (b, bSizer) = Leg("B", shift: 3, BMoves);
+        var a = Leg("A", shift: 0, AMoves);
+        var b = Leg("B", shift: 3, BMoves);
 
-        var result = new PortfolioBacktestEngine(new PortfolioBacktestOptions(NoCosts)).Run([a, b]);
+        var result = new PortfolioBacktestEngine(HalfKelly()).Run([a, b]);
 
         var aTrades = result.Trades.Where(t => t.Symbol == new Symbol("A")).ToList();
         var bTrades = result.Trades.Where(t => t.Symbol == new Symbol("B")).ToList();
@@ -90,17 +92,17 @@ public class PortfolioKellySizingTests
         }
 
         // B: p = 3/10, b = 16 / 320 = 0.05; f* = 0.3 − 0.7 / 0.05 = −13.7: no edge, and its later signals send nothing.
-        Assert.Equal("kelly: p 0.30, b 0.05 (trades) → f* -13.7000 ≤ 0: no edge, 0 shares", bSizer.LastExplanation);
-        Assert.StartsWith("kelly: p ", aSizer.LastExplanation);
+        Assert.Contains(result.Rejections, r => r.Symbol == new Symbol("B") && r.Rule == "sizing"
+            && r.Reason.EndsWith("(kelly: p 0.30, b 0.05 (trades) → f* -13.7000 ≤ 0: no edge, 0 shares)", StringComparison.Ordinal));
         Assert.Equal(Initial + result.Trades.Sum(t => t.Pnl), result.FinalEquity);
     }
 
     [Fact]
     public void Another_symbols_losses_move_the_equity_a_symbol_sizes_against_but_not_its_win_rate_or_payoff()
     {
-        var withB = new PortfolioBacktestEngine(new PortfolioBacktestOptions(NoCosts))
-            .Run([Leg("A", 0, AMoves).Leg, Leg("B", 3, BMoves).Leg]);
-        var alone = new PortfolioBacktestEngine(new PortfolioBacktestOptions(NoCosts)).Run([Leg("A", 0, AMoves).Leg]);
+        var withB = new PortfolioBacktestEngine(HalfKelly())
+            .Run([Leg("A", 0, AMoves), Leg("B", 3, BMoves)]);
+        var alone = new PortfolioBacktestEngine(HalfKelly()).Run([Leg("A", 0, AMoves)]);
 
         var shared = Entries(withB, "A");
         var solo = Entries(alone, "A");
@@ -131,9 +133,9 @@ public class PortfolioKellySizingTests
     [Fact]
     public void A_lone_symbol_sizes_and_reports_exactly_as_a_single_symbol_run()
     {
-        var (leg, _) = Leg("A", 0, AMoves);
-        var single = new BacktestEngine(NoCosts).Run(leg.Series, Leg("A", 0, AMoves).Leg.Strategy);
-        var portfolio = new PortfolioBacktestEngine(new PortfolioBacktestOptions(NoCosts)).Run([leg]);
+        var leg = Leg("A", 0, AMoves);
+        var single = new BacktestEngine(NoCosts, HalfKelly().Routing).Run(leg.Series, Leg("A", 0, AMoves).Strategy);
+        var portfolio = new PortfolioBacktestEngine(HalfKelly()).Run([leg]);
 
         Assert.Equal(13, single.Trades.Count);
         Assert.Equal(single.Orders, portfolio.Orders);
@@ -144,9 +146,9 @@ public class PortfolioKellySizingTests
     [Fact]
     public void The_exposure_limits_cut_a_kelly_sized_entry_and_say_so()
     {
-        var options = new PortfolioBacktestOptions(NoCosts, MaxSymbolWeight: 0.25m);
+        var options = HalfKelly() with { MaxSymbolWeight = 0.25m };
 
-        var result = new PortfolioBacktestEngine(options).Run([Leg("A", 0, AMoves).Leg, Leg("B", 3, BMoves).Leg]);
+        var result = new PortfolioBacktestEngine(options).Run([Leg("A", 0, AMoves), Leg("B", 3, BMoves)]);
 
         // Kelly asks 326 (as above; the 16-share fallback entries are 1,600 each, well inside the limit). The symbol
         // room is 0.25 × 97,936 = 24,484: floor(24,484 / 100) = 244 shares.
@@ -181,8 +183,11 @@ public class PortfolioKellySizingTests
         result.Orders.Where(o => o.Symbol == new Symbol(symbol) && o.Type == OrderType.Market && o.Side == OrderSide.Buy)
             .ToList();
 
-    /// <summary>A mean-reversion leg under half Kelly (1% fallback) whose n-th exit fills at 100 + moves[n].</summary>
-    private static (PortfolioLeg Leg, FractionalKellySizer Sizer) Leg(string symbol, int shift, decimal[] moves)
+    private static PortfolioBacktestOptions HalfKelly() =>
+        new(NoCosts, Sizing: new SizingOptions(KellyFraction: Fraction, KellyCap: Cap));
+
+    /// <summary>A mean-reversion leg (sized by half Kelly, 1% fallback, in <see cref="HalfKelly"/>) whose n-th exit fills at 100 + moves[n].</summary>
+    private static PortfolioLeg Leg(string symbol, int shift, decimal[] moves)
     {
         var bars = new List<Bar>(Bars);
         var signals = new StrategySignal[Bars];
@@ -196,9 +201,8 @@ public class PortfolioKellySizingTests
             signals[i] = Ready(0.5, MarketRegime.Calm, atr: 20.0, filtered: 100.0 - Residuals[phase]);
         }
 
-        var sizer = (FractionalKellySizer)new SizingOptions(KellyFraction: Fraction, KellyCap: Cap).Build(0.01m);
         var parameters = new MeanReversionParameters { ZWindow = 4 };
-        var strategy = new MeanReversionStrategy(parameters, sizer, new ScriptedSignals(signals));
-        return (new PortfolioLeg(new BarSeries(symbol, Timeframe.OneDay, bars, []), strategy), sizer);
+        var strategy = new MeanReversionStrategy(parameters, new ScriptedSignals(signals));
+        return new PortfolioLeg(new BarSeries(symbol, Timeframe.OneDay, bars, []), strategy);
     }
 }
