@@ -107,6 +107,7 @@ public static class BacktestRunner
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
         BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
         OrderLogWriter.Write(outDir, result);
+        FillLogWriter.Write(outDir, result.Fills);
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);

@@ -107,6 +107,8 @@ public static class PortfolioBacktestRunner
         BacktestReportWriter.Write(outDir, info, initial, result.Trades, result.EquityCurve, metrics,
             extraSections: w => PortfolioSummarySections.Write(w, result, perSymbol, benchmark));
         WriteVisuals(outDir, info, result, metrics, perSymbol, benchmark, benchmarkSeries);
+        OrderLogWriter.Write(outDir, result.Orders, result.Fills, result.Cancellations, result.StopAmendments);
+        FillLogWriter.Write(outDir, result.Fills);
         if (request.DebugEntries || request.DebugSignals)
         {
             BacktestDebugDumps.WritePerSymbol(outDir, legs.Select(l => l.Series).ToList(), result.Orders,

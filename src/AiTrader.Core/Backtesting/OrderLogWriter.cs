@@ -1,39 +1,53 @@
 using System.Text;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.IO;
 
 namespace AiTrader.Core.Backtesting;
 
-/// <summary>orders.csv: one line per order a backtest sent, with how much of it filled, at what average price, and
-/// how it ended (filled, partially filled then cancelled, cancelled, or still open when the data ran out).</summary>
+/// <summary>orders.csv: one line per order a backtest sent, with how much of it filled, at what average price, how it
+/// ended (filled, partially filled then cancelled, cancelled, or still open when the data ran out) and, for a cancel, why
+/// (<see cref="CancelReasons"/>: a replaced entry is not a session end).</summary>
 public static class OrderLogWriter
 {
     public const string FileName = "orders.csv";
 
     public const string Header =
-        "order_id,created_at,side,type,quantity,limit_price,stop_price,filled_quantity,average_fill_price,status,stop_moves,last_stop_price,reason";
+        "order_id,created_at,side,type,quantity,limit_price,stop_price,filled_quantity,average_fill_price,status,stop_moves,last_stop_price,reason,symbol,cancel_reason";
 
     /// <summary>Renders orders.csv for <paramref name="result"/> ("\n" line endings).</summary>
     public static string Render(BacktestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        return Render(result.Orders, result.Fills, result.Cancellations, result.StopAmendments);
+    }
+
+    /// <summary>Renders orders.csv for the orders of any run (one symbol or a portfolio).</summary>
+    public static string Render(IReadOnlyList<Order> orders, IReadOnlyList<Fill> fills, IReadOnlyList<Cancellation> cancellations,
+        IReadOnlyList<StopAmendment> amendments)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(fills);
+        ArgumentNullException.ThrowIfNull(cancellations);
+        ArgumentNullException.ThrowIfNull(amendments);
         var filled = new Dictionary<string, (decimal Quantity, decimal Value)>();
-        foreach (var fill in result.Fills)
+        foreach (var fill in fills)
         {
             filled.TryGetValue(fill.OrderId, out var sum);
             filled[fill.OrderId] = (sum.Quantity + fill.Quantity, sum.Value + fill.Quantity * fill.Price);
         }
 
-        var cancelled = result.Cancellations.Select(c => c.OrderId).ToHashSet();
-        var moves = result.StopAmendments.GroupBy(a => a.OrderId).ToDictionary(g => g.Key, g => (Count: g.Count(), Last: g.Last().StopPrice));
+        var cancelled = cancellations.GroupBy(c => c.OrderId).ToDictionary(g => g.Key, g => g.Last().Reason);
+        var moves = amendments.GroupBy(a => a.OrderId).ToDictionary(g => g.Key, g => (Count: g.Count(), Last: g.Last().StopPrice));
 
         var sb = new StringBuilder(Header).Append('\n');
-        foreach (var order in result.Orders)
+        foreach (var order in orders)
         {
             var (quantity, value) = filled.GetValueOrDefault(order.Id);
+            var cancelReason = cancelled.GetValueOrDefault(order.Id);
             var status = quantity == 0
-                ? (cancelled.Contains(order.Id) ? "cancelled" : "unfilled")
-                : cancelled.Contains(order.Id) ? "partially_filled_cancelled"
+                ? (cancelReason is not null ? "cancelled" : "unfilled")
+                : cancelReason is not null ? "partially_filled_cancelled"
                 : order.Type == OrderType.Stop || quantity >= order.Quantity ? "filled" : "partially_filled";
             var move = moves.GetValueOrDefault(order.Id);
             sb.Append(order.Id).Append(',')
@@ -48,7 +62,9 @@ public static class OrderLogWriter
                 .Append(status).Append(',')
                 .Append(move.Count).Append(',')
                 .Append(move.Count == 0 ? "" : BacktestReportWriter.FormatDecimal(move.Last)).Append(',')
-                .Append(BacktestReportWriter.CsvField(order.Reason)).Append('\n');
+                .Append(BacktestReportWriter.CsvField(order.Reason)).Append(',')
+                .Append(order.Symbol.Value).Append(',')
+                .Append(cancelReason ?? "").Append('\n');
         }
 
         return sb.ToString();
@@ -57,8 +73,16 @@ public static class OrderLogWriter
     /// <summary>Writes orders.csv into <paramref name="directory"/> atomically and returns its path.</summary>
     public static string Write(string directory, BacktestResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        return Write(directory, result.Orders, result.Fills, result.Cancellations, result.StopAmendments);
+    }
+
+    /// <summary>Writes orders.csv for any run into <paramref name="directory"/> atomically and returns its path.</summary>
+    public static string Write(string directory, IReadOnlyList<Order> orders, IReadOnlyList<Fill> fills,
+        IReadOnlyList<Cancellation> cancellations, IReadOnlyList<StopAmendment> amendments)
+    {
         var path = Path.Combine(directory, FileName);
-        AtomicFile.WriteAllText(path, Render(result));
+        AtomicFile.WriteAllText(path, Render(orders, fills, cancellations, amendments));
         return path;
     }
 }
