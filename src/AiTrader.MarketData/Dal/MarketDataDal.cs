@@ -91,9 +91,8 @@ public sealed partial class MarketDataDal : IAsyncDisposable
 
         if (!DalVendors.All.Contains(requested, StringComparer.Ordinal))
         {
-            // Echo only what looks like a name: a credential pasted into --vendor must not reach the terminal or a log.
-            var shown = requested.Length <= 20 && requested.All(char.IsAsciiLetterOrDigit) ? $" '{requested}'" : string.Empty;
-            throw new MarketDataException($"unknown vendor{shown}; use one of {string.Join(", ", DalVendors.All)}");
+            // A key pasted into --vendor looks like a name (letters and digits), so no input is echoed at all.
+            throw new MarketDataException(UnknownVendor.Message(requested, DalVendors.All));
         }
 
         if (MissingKey(requested) is { } variable)
@@ -315,7 +314,7 @@ public sealed partial class MarketDataDal : IAsyncDisposable
             chain.Add(byName.TryGetValue(name, out var client)
                 ? client
                 : throw new MarketDataException(
-                    $"vendor '{name}' in AITRADER_VENDOR_CHAIN has no client; use {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}"));
+                    $"AITRADER_VENDOR_CHAIN: {UnknownVendor.Message(name, byName.Keys.Order(StringComparer.Ordinal))}"));
         }
 
         return chain.Count > 0 ? chain : throw new MarketDataException("the vendor chain is empty; set AITRADER_VENDOR_CHAIN or use --vendor sample");
