@@ -74,7 +74,7 @@ public sealed class MarketDataDalTests : IAsyncLifetime
         Assert.Equal(CacheOutcome.Miss, batch.Cache);
         Assert.Equal(Session(Monday).Count, batch.Bars.Count);
         Assert.Equal(["alphavantage", "yahoo"], batch.Attempts.Select(a => a.Vendor));
-        Assert.Equal(VendorErrorKind.RateLimited, batch.Attempts[0].Error);
+        Assert.Equal(VendorErrorKind.QuotaExhausted, batch.Attempts[0].Error);
         Assert.Equal(0, _fakes.TwelveData.RequestCount);
 
         var avRequests = _fakes.AlphaVantage.RequestCount;
