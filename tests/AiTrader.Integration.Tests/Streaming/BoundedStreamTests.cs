@@ -19,7 +19,9 @@ public sealed class BoundedStreamTests
         fake.Scripts.Add(new StreamScript([], StreamEnd.Silent, OversizeMessageBytes: 64L * 1024 * 1024));
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Select(b => ("SPY", b))), StreamEnd.Silent));
         var log = new ListLogger();
-        var manager = new StreamingManager(StreamTestKit.StreamOptions(fake), StreamTestKit.Rest(fake), StreamTestKit.FastReconnect(), logger: log);
+        var reasons = new ConcurrentQueue<string>();
+        var manager = new StreamingManager(StreamTestKit.StreamOptions(fake), StreamTestKit.Rest(fake),
+            StreamTestKit.FastReconnect() with { OnReconnecting = reasons.Enqueue }, logger: log);
 
         var got = await StreamTestKit.CollectAsync(manager.StreamBarsAsync([new Symbol("SPY")], CancellationToken.None),
             g => g.Count == spy.Count);
@@ -27,6 +29,7 @@ public sealed class BoundedStreamTests
         Assert.Equal(spy.Select(b => b.Timestamp), got.Select(p => p.TimestampUtc));
         Assert.Equal(2, fake.Connections);
         Assert.Contains(log.Lines, l => l.Contains("exceeds", StringComparison.Ordinal) && l.Contains("1048576 bytes", StringComparison.Ordinal));
+        Assert.Contains("a message exceeds 1048576 bytes", Assert.Single(reasons));
     }
 
     private sealed class ListLogger : ILogger
