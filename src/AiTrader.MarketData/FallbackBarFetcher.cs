@@ -40,8 +40,7 @@ public sealed class FallbackBarFetcher
         {
             if (!byName.TryGetValue(name, out var client))
             {
-                throw new ArgumentException(
-                    $"Unknown vendor '{name}' in the fallback chain; use {string.Join(", ", byName.Keys.Order())}.", nameof(order));
+                throw new ArgumentException($"fallback chain: {UnknownVendor.Message(name, byName.Keys.Order())}.", nameof(order));
             }
 
             chain.Add(client);

@@ -48,7 +48,30 @@ public abstract class VendorClientBase : IVendorClient
     /// <summary>What to do when the vendor rejects the credentials; names the environment variables.</summary>
     protected abstract string CredentialsFix { get; }
 
-    public abstract Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default);
+    /// <summary>Bars in the request's range, within <see cref="VendorOptions.TotalTimeout"/>; every failure, including an
+    /// answer the parser cannot read, is a <see cref="VendorException"/>.</summary>
+    public async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        total.CancelAfter(Options.TotalTimeout);
+        try
+        {
+            return await FetchBarsAsync(request, total.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Fail(VendorErrorKind.Timeout,
+                $"{request.Symbol} {request.Timeframe} bars took longer than the {Options.TotalTimeout.TotalSeconds:0.###}s budget of one fetch; fix: shorten the range or raise TotalTimeout");
+        }
+        catch (Exception ex) when (IsParseFault(ex))
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    /// <summary>The vendor-specific fetch behind <see cref="GetBarsAsync"/>; the request is already checked against the capabilities.</summary>
+    protected abstract Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken);
 
     public abstract Task<Quote> GetLatestQuoteAsync(Symbol symbol, CancellationToken cancellationToken = default);
 
@@ -76,10 +99,29 @@ public abstract class VendorClientBase : IVendorClient
         }
     }
 
-    /// <summary>Runs one logical call (possibly several HTTP requests) with bounded retries on transient failures.</summary>
+    /// <summary>Runs one logical call (possibly several HTTP requests) with bounded retries on transient failures. Whatever
+    /// the parser throws on a hostile payload (a null row, a number where an object belongs) becomes MalformedResponse,
+    /// which is never retried, so the chain moves on instead of crashing.</summary>
     protected async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken) =>
-        await _pipeline.ExecuteAsync(async token => await attempt(token).ConfigureAwait(false), cancellationToken)
-            .ConfigureAwait(false);
+        await _pipeline.ExecuteAsync(async token =>
+        {
+            try
+            {
+                return await attempt(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsParseFault(ex))
+            {
+                throw Malformed(ex);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Exceptions that mean "this answer cannot be read" rather than "the call failed" or "stop".</summary>
+    private static bool IsParseFault(Exception ex) =>
+        ex is not VendorException and not OperationCanceledException and not OutOfMemoryException;
+
+    private VendorException Malformed(Exception ex) =>
+        Fail(VendorErrorKind.MalformedResponse,
+            $"unreadable answer ({ex.GetType().Name}: {Snippet(ex.Message, 120)}); fix: report the format change or use another vendor");
 
     /// <summary>One GET under the vendor's rate limit and attempt timeout. Transport failures become typed errors.</summary>
     protected async Task<VendorResponse> GetAsync(Uri uri, Action<HttpRequestMessage>? configure, CancellationToken cancellationToken)
@@ -93,9 +135,16 @@ public abstract class VendorClientBase : IVendorClient
             configure?.Invoke(request);
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var max = Options.MaxResponseBytes;
+            if (response.Content.Headers.ContentLength is long declared && declared > max)
+            {
+                throw TooLarge(uri, max);
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(stream, max, timeout.Token).ConfigureAwait(false) ?? throw TooLarge(uri, max);
             return new VendorResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
-                Encoding.UTF8.GetString(bytes), RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter));
+                body, RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -107,6 +156,33 @@ public abstract class VendorClientBase : IVendorClient
             // The inner exception is not attached: transport messages can echo the request URI (and its key).
             throw Fail(VendorErrorKind.ServerError,
                 $"cannot reach {uri.Host}:{uri.Port} ({ex.HttpRequestError}); fix: check the base URL setting and the network");
+        }
+    }
+
+    private VendorException TooLarge(Uri uri, long max) =>
+        Fail(VendorErrorKind.MalformedResponse,
+            $"response from {uri.Host} exceeds {max} bytes (MaxResponseBytes); fix: shorten the range or raise MaxResponseBytes");
+
+    /// <summary>The body as UTF-8 text, or null once it passes <paramref name="max"/> bytes: the rest is never read, so an
+    /// endless or huge body costs at most <paramref name="max"/> bytes of memory.</summary>
+    private static async Task<string?> ReadBoundedAsync(Stream stream, long max, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (true)
+        {
+            var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            }
+
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
         }
     }
 
@@ -229,22 +305,41 @@ public abstract class VendorClientBase : IVendorClient
     /// <summary>Scrubs secrets first, then shortens, so truncation can never leave part of a key behind.</summary>
     protected string Snippet(string text, int max = 160) => KeyRedactor.OneLine(Redactor.Scrub(text), max);
 
-    protected static TimeZoneInfo FindZone(string id)
+    /// <summary>The zone a payload names; an unknown, odd-looking or non-string zone is MalformedResponse. Only IANA-shaped
+    /// ids are looked up: the id becomes a file path under the tz database, so "../" must never reach it.</summary>
+    protected TimeZoneInfo FindZone(JsonElement zone, string field)
     {
-        try
+        if (zone.ValueKind != JsonValueKind.String)
         {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
+            throw Fail(VendorErrorKind.MalformedResponse, $"'{field}' is not a time zone name ({Snippet(zone.GetRawText(), 40)}); fix: report the format change");
         }
-        catch (TimeZoneNotFoundException)
-        {
-            // Old tzdata link names (US/Eastern) are missing on some slim images.
-            if (id is "US/Eastern" or "EST5EDT")
-            {
-                return Core.Sessions.ExchangeTime.NewYork;
-            }
 
-            throw;
+        return FindZone(zone.GetString() ?? "", field);
+    }
+
+    /// <inheritdoc cref="FindZone(JsonElement, string)"/>
+    protected TimeZoneInfo FindZone(string id, string field)
+    {
+        // Old tzdata link names (US/Eastern) are missing on some slim images.
+        if (id is "US/Eastern" or "EST5EDT" or "America/New_York")
+        {
+            return Core.Sessions.ExchangeTime.NewYork;
         }
+
+        if (id.Length is > 0 and <= 64 && id.Split('/').All(part => part.Length > 0 && !part.StartsWith('.')
+                && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '+')))
+        {
+            try
+            {
+                return TimeZoneInfo.FindSystemTimeZoneById(id);
+            }
+            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                // Reported below as an unknown zone.
+            }
+        }
+
+        throw Fail(VendorErrorKind.MalformedResponse, $"'{field}' names an unknown time zone '{Snippet(id, 40)}'; fix: report the format change");
     }
 
     private static bool TryDouble(JsonElement e, out decimal value)

@@ -13,6 +13,9 @@ public enum VendorErrorKind
     Timeout,
     MalformedResponse,
     Unsupported,
+
+    /// <summary>A daily (or other long-window) quota is used up: retrying today cannot help, so it is never retried.</summary>
+    QuotaExhausted,
 }
 
 /// <summary>A failed vendor call: one-line message naming the vendor and the fix, never containing a key.</summary>

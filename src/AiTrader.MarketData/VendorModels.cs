@@ -49,6 +49,9 @@ public sealed record VendorCapabilities(
 }
 
 /// <summary>Normalized bars from one vendor: UTC bar-open timestamps, sorted, unique, sane; with counts of what was removed.</summary>
+/// <param name="Incomplete">Set when the vendor answered only the start of the range (e.g. Alpha Vantage month slices
+/// before its daily quota ran out): bars up to <see cref="IncompleteAnswer.AnsweredThroughUtc"/> are complete, the rest
+/// was never answered.</param>
 public sealed record VendorBars(
     Symbol Symbol,
     Timeframe Timeframe,
@@ -57,7 +60,11 @@ public sealed record VendorBars(
     int DroppedBars,
     int Duplicates,
     PriceAdjustment Adjustment,
-    int EmptyBars = 0);
+    int EmptyBars = 0,
+    IncompleteAnswer? Incomplete = null);
+
+/// <summary>The part of a request a vendor answered before it stopped, and why it stopped.</summary>
+public sealed record IncompleteAnswer(DateTime AnsweredThroughUtc, string Reason);
 
 /// <summary>Latest quote. Prices a vendor does not publish (bid/ask on a last-price feed) are null.</summary>
 public sealed record Quote(

@@ -26,6 +26,14 @@ public record VendorOptions
     public RetryOptions Retry { get; init; } = new();
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Budget for one whole call (every page, slice, retry and rate-limit wait): past it the call fails as
+    /// Timeout and the chain moves on. Bounds a fetch that a slow or paging server would otherwise stretch forever.</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Largest response body read (32 MiB: a full Alpha Vantage daily history is about 2 MiB, an Alpaca page of
+    /// 10,000 bars about 1.5 MiB). A longer body is cut off unread and fails as MalformedResponse.</summary>
+    public long MaxResponseBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>Values that must never appear in an exception message or log line.</summary>
     public virtual IEnumerable<string> Secrets() => ApiKey is { Length: > 0 } ? [ApiKey] : [];
 }
@@ -36,6 +44,10 @@ public sealed record AlpacaOptions : VendorOptions
     public string? ApiSecret { get; init; }
     public string Feed { get; init; } = "iex";
     public int PageLimit { get; init; } = 10000;
+
+    /// <summary>Most pages followed for one request (1,000 pages of 10,000 bars is ten million bars, years of minute
+    /// bars); a server that keeps sending next_page_token past it fails as MalformedResponse.</summary>
+    public int MaxPages { get; init; } = 1000;
 
     public override IEnumerable<string> Secrets() =>
         base.Secrets().Concat(ApiSecret is { Length: > 0 } ? [ApiSecret] : []);
@@ -51,6 +63,10 @@ public sealed record AlphaVantageOptions : VendorOptions
     /// <summary>Use TIME_SERIES_DAILY_ADJUSTED (reportedly premium) for split-adjusted daily bars; when false,
     /// split-adjusted daily requests are Unsupported and the chain moves on.</summary>
     public bool UseDailyAdjusted { get; init; } = true;
+
+    /// <summary>The wait a per-minute limit answer (the "Note", "Burst pattern detected") asks for. Longer than
+    /// <see cref="RetryOptions.MaxRetryAfter"/> by default, so such an answer moves the chain on instead of sitting.</summary>
+    public TimeSpan MinuteLimitWait { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Include pre/post-market bars (AV's own default is true; the platform trades the regular session).</summary>
     public bool ExtendedHours { get; init; }
@@ -164,12 +180,12 @@ public sealed record VendorSettings
     }
 
     /// <summary>Same settings with one retry/timeout policy on every vendor (tests use tiny delays).</summary>
-    public VendorSettings WithResilience(RetryOptions retry, TimeSpan attemptTimeout) => this with
+    public VendorSettings WithResilience(RetryOptions retry, TimeSpan attemptTimeout, TimeSpan? totalTimeout = null) => this with
     {
-        AlpacaOptions = AlpacaOptions with { Retry = retry, AttemptTimeout = attemptTimeout },
-        AlphaVantageOptions = AlphaVantageOptions with { Retry = retry, AttemptTimeout = attemptTimeout },
-        YahooOptions = YahooOptions with { Retry = retry, AttemptTimeout = attemptTimeout },
-        TwelveDataOptions = TwelveDataOptions with { Retry = retry, AttemptTimeout = attemptTimeout },
-        FinnhubOptions = FinnhubOptions with { Retry = retry, AttemptTimeout = attemptTimeout },
+        AlpacaOptions = AlpacaOptions with { Retry = retry, AttemptTimeout = attemptTimeout, TotalTimeout = totalTimeout ?? AlpacaOptions.TotalTimeout },
+        AlphaVantageOptions = AlphaVantageOptions with { Retry = retry, AttemptTimeout = attemptTimeout, TotalTimeout = totalTimeout ?? AlphaVantageOptions.TotalTimeout },
+        YahooOptions = YahooOptions with { Retry = retry, AttemptTimeout = attemptTimeout, TotalTimeout = totalTimeout ?? YahooOptions.TotalTimeout },
+        TwelveDataOptions = TwelveDataOptions with { Retry = retry, AttemptTimeout = attemptTimeout, TotalTimeout = totalTimeout ?? TwelveDataOptions.TotalTimeout },
+        FinnhubOptions = FinnhubOptions with { Retry = retry, AttemptTimeout = attemptTimeout, TotalTimeout = totalTimeout ?? FinnhubOptions.TotalTimeout },
     };
 }

@@ -70,10 +70,13 @@ internal sealed class BacktestBarSource : IAsyncDisposable
         var notes = batches.SelectMany(b => b.Warnings).Distinct(StringComparer.Ordinal).ToList();
         if (!nameSymbols)
         {
-            notes.AddRange(batches.Select(b => $"bars served by {b.Vendor} (cache: {Describe(b.Cache)})"));
+            notes.AddRange(batches.Select(b => $"bars served by {b.Vendor} (cache: {Describe(b.Cache)}){Fallbacks(b)}"));
             return notes;
         }
 
+        // Why a vendor was passed over (a malformed answer, a quota) belongs next to who served instead.
+        notes.AddRange(batches.SelectMany(b => b.Attempts).Where(a => a.Error is not null).Select(a => $"fallback: {a.Message}")
+            .Distinct(StringComparer.Ordinal));
         notes.AddRange(batches
             .GroupBy(b => (b.Vendor, b.Cache))
             .Select(g => $"{string.Join(", ", g.Select(b => b.Symbol).Distinct())} bars served by {g.Key.Vendor} (cache: {Describe(g.Key.Cache)})"));
@@ -89,4 +92,7 @@ internal sealed class BacktestBarSource : IAsyncDisposable
     }
 
     private static string Describe(CacheOutcome cache) => cache.ToString().ToLowerInvariant();
+
+    private static string Fallbacks(BarBatch batch) =>
+        string.Concat(batch.Attempts.Where(a => a.Error is not null).Select(a => $"; passed over {a.Vendor} ({a.Error}: {a.Message})"));
 }

@@ -145,7 +145,7 @@ public static partial class StreamCommand
                 stderr.WriteLine("note: APCA_API_KEY_ID/APCA_API_SECRET_KEY not set; replaying bundled minute bars (--vendor replay)");
                 return "replay";
             default:
-                throw new CliException($"--vendor '{requested}' cannot stream; use alpaca or replay.");
+                throw new CliException($"--vendor: {AiTrader.MarketData.UnknownVendor.Message(requested, ["alpaca", "replay"], "streaming vendor")}.");
         }
     }
 

@@ -107,6 +107,12 @@ public static class CsvBarParser
                 throw Error(source, lineNumber, $"'{timeText}' is not a date in column date; use yyyy-MM-dd (New York session date)");
             }
 
+            // The New York clock needs the years around the date (9999-12-31 has no next year); no bar predates 1800.
+            if (date.Year is < 1800 or > 9998)
+            {
+                throw Error(source, lineNumber, $"date {date:yyyy-MM-dd} is outside 1800-9998; check the column date");
+            }
+
             timestamp = DailyBarClock.OpenUtc(date);
         }
         else if (!TryParseUtcSeconds(timeText, out timestamp) && !DateTime.TryParseExact(timeText, MinuteFormats, CultureInfo.InvariantCulture,

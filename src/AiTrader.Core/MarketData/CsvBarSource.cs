@@ -46,8 +46,9 @@ public sealed class CsvBarSource : IBarSource
 
         return Directory.EnumerateFiles(dir, "*.csv")
             .Select(Path.GetFileNameWithoutExtension)
-            .Where(n => !string.IsNullOrEmpty(n))
-            .Select(n => new Symbol(n!))
+            // A stray file whose name is no ticker (notes.csv is, "my data.csv" is not) is not a symbol: skip it.
+            .Select(n => Symbol.TryParse(n, out var symbol, out _) ? symbol : (Symbol?)null)
+            .OfType<Symbol>()
             .OrderBy(s => s.Value, StringComparer.Ordinal)
             .ToList();
     }

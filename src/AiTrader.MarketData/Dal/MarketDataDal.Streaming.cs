@@ -44,7 +44,9 @@ public sealed partial class MarketDataDal
                 payloads = new StreamingManager(options, backfill).StreamBarsAsync(symbols, cancellationToken);
                 break;
             default:
-                throw new MarketDataException($"vendor '{vendor}' does not stream; use alpaca or replay.");
+                throw new MarketDataException(DalVendors.All.Contains(name)
+                    ? $"vendor '{name}' does not stream; use alpaca or replay."
+                    : $"{UnknownVendor.Message(vendor, ["alpaca", "replay"], "streaming vendor")}.");
         }
 
         await foreach (var p in payloads.WithSignalsAsync(Timeframe.OneMinute, cancellationToken: cancellationToken)

@@ -91,9 +91,8 @@ public sealed partial class MarketDataDal : IAsyncDisposable
 
         if (!DalVendors.All.Contains(requested, StringComparer.Ordinal))
         {
-            // Echo only what looks like a name: a credential pasted into --vendor must not reach the terminal or a log.
-            var shown = requested.Length <= 20 && requested.All(char.IsAsciiLetterOrDigit) ? $" '{requested}'" : string.Empty;
-            throw new MarketDataException($"unknown vendor{shown}; use one of {string.Join(", ", DalVendors.All)}");
+            // A key pasted into --vendor looks like a name (letters and digits), so no input is echoed at all.
+            throw new MarketDataException(UnknownVendor.Message(requested, DalVendors.All));
         }
 
         if (MissingKey(requested) is { } variable)
@@ -227,6 +226,7 @@ public sealed partial class MarketDataDal : IAsyncDisposable
                 if (cached.Bars.Count > 0)
                 {
                     warnings.AddRange(cached.Notes);
+                    warnings.AddRange(ProvisionalNotes(client.Name, cached));
                     var attempt = new VendorAttempt(client.Name, null, $"{client.Name}: {cached.Bars.Count} bars from the cache (no request)");
                     return Batch(symbol, interval, adjustment, client.Name, cached.Range.Start, cached.Range.End, cached.Bars,
                         CacheOutcome.Full, [], default, [attempt], warnings);
@@ -252,9 +252,10 @@ public sealed partial class MarketDataDal : IAsyncDisposable
             }
 
             var counts = new FetchCounts();
+            var fetchNotes = new List<string>();
             try
             {
-                var cached = await Cache.GetOrFetchAsync(
+                var cached = await Cache.GetOrFetchAnsweredAsync(
                     new CacheKey(client.Name, symbol, interval, adjustment),
                     startUtc,
                     end,
@@ -263,7 +264,7 @@ public sealed partial class MarketDataDal : IAsyncDisposable
                         var bars = await client.GetBarsAsync(new VendorBarRequest(symbol, interval, from, to, adjustment), ct)
                             .ConfigureAwait(false);
                         counts.Add(bars);
-                        return bars.Bars;
+                        return Judge(client.Name, interval, from, to, bars, fetchNotes);
                     },
                     cancellationToken).ConfigureAwait(false);
 
@@ -278,9 +279,11 @@ public sealed partial class MarketDataDal : IAsyncDisposable
                     : outcome == CacheOutcome.Full
                         ? $"{client.Name}: {cached.Bars.Count} bars from the cache (no request)"
                         : $"{client.Name}: served {cached.Bars.Count} bars";
-                attempts.Add(new VendorAttempt(client.Name, null, served));
+                var incomplete = cached.Provisional.Count > 0 || cached.Unanswered.Count > 0;
+                attempts.Add(new VendorAttempt(client.Name, null, incomplete ? $"{served} (incomplete, see warnings)" : served));
+                var cachedNotes = outcome == CacheOutcome.Full ? ProvisionalNotes(client.Name, cached) : [];
                 var batch = Batch(symbol, interval, adjustment, client.Name, cached.Range.Start, cached.Range.End, cached.Bars,
-                    outcome, cached.FetchedRanges, counts, attempts, [.. warnings, .. cached.Notes]);
+                    outcome, cached.FetchedRanges, counts, attempts, [.. warnings, .. cached.Notes, .. fetchNotes, .. cachedNotes]);
                 if (cached.Bars.Count > 0)
                 {
                     return batch;
@@ -306,6 +309,34 @@ public sealed partial class MarketDataDal : IAsyncDisposable
             $"no vendor could serve {symbol} {interval} bars {startUtc:yyyy-MM-dd HH:mm}Z..{end:yyyy-MM-dd HH:mm}Z: {summary}"));
     }
 
+    /// <summary>How final a vendor's answer for [from, to] is: cut short (kept up to where it was answered, the rest fetched
+    /// next time), short against the calendar (cached provisionally for <see cref="MarketDataDalOptions.ProvisionalTtl"/>),
+    /// or final. Each non-final verdict adds a warning line.</summary>
+    private FetchedBars Judge(string vendor, Timeframe interval, DateTime from, DateTime to, VendorBars bars, List<string> notes)
+    {
+        if (bars.Incomplete is { } cut)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{vendor} answered only through {cut.AnsweredThroughUtc:yyyy-MM-dd HH:mm}Z of {from:yyyy-MM-dd HH:mm}Z..{to:yyyy-MM-dd HH:mm}Z ({cut.Reason}); kept what it answered, the rest is fetched on a later run"));
+            return new FetchedBars(bars.Bars) { AnsweredThroughUtc = cut.AnsweredThroughUtc };
+        }
+
+        if (SessionCoverage.Shortfall(interval, from, to, bars.Bars) is { } shortfall)
+        {
+            var until = Options.TimeProvider.GetUtcNow().UtcDateTime + Options.ProvisionalTtl;
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{vendor} answered {shortfall} the calendar has in {from:yyyy-MM-dd HH:mm}Z..{to:yyyy-MM-dd HH:mm}Z; cached as provisional until {until:yyyy-MM-dd HH:mm}Z, asked again after that"));
+            return new FetchedBars(bars.Bars) { ProvisionalFor = Options.ProvisionalTtl };
+        }
+
+        return FetchedBars.Final(bars.Bars);
+    }
+
+    /// <summary>Warnings for provisional snapshots a cache hit served.</summary>
+    private static IEnumerable<string> ProvisionalNotes(string vendor, CachedBars cached) =>
+        cached.Provisional.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{vendor} bars {p.Range.Start:yyyy-MM-dd HH:mm}Z..{p.Range.End:yyyy-MM-dd HH:mm}Z are provisional (a short answer cached {p.FetchedAtUtc:yyyy-MM-dd HH:mm}Z), asked again after {p.ExpiresAtUtc:yyyy-MM-dd HH:mm}Z"));
+
     private List<IVendorClient> Chain(DalVendorPlan plan)
     {
         var byName = _clients().ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
@@ -315,7 +346,7 @@ public sealed partial class MarketDataDal : IAsyncDisposable
             chain.Add(byName.TryGetValue(name, out var client)
                 ? client
                 : throw new MarketDataException(
-                    $"vendor '{name}' in AITRADER_VENDOR_CHAIN has no client; use {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}"));
+                    $"AITRADER_VENDOR_CHAIN: {UnknownVendor.Message(name, byName.Keys.Order(StringComparer.Ordinal))}"));
         }
 
         return chain.Count > 0 ? chain : throw new MarketDataException("the vendor chain is empty; set AITRADER_VENDOR_CHAIN or use --vendor sample");

@@ -21,6 +21,7 @@ public sealed class AlpacaStreamClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Queue<StreamPayload> _pending = new();
+    private readonly BoundedWebSocketReader _reader;
     private ClientWebSocket? _socket;
 
     public AlpacaStreamClient(AlpacaStreamOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -30,6 +31,7 @@ public sealed class AlpacaStreamClient : IAsyncDisposable
         _redactor = new KeyRedactor(options.Secrets());
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _reader = new BoundedWebSocketReader(options.MaxMessageBytes);
     }
 
     /// <summary>Opens the socket, waits for <c>connected</c>, authenticates, subscribes and waits for the subscription echo.</summary>
@@ -172,23 +174,18 @@ public sealed class AlpacaStreamClient : IAsyncDisposable
     private async Task<List<Message>?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         var socket = _socket ?? throw new InvalidOperationException("ConnectAsync first.");
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        while (true)
+        ReadOnlyMemory<byte>? message;
+        try
         {
-            var result = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            buffer.Advance(result.Count);
-            if (result.EndOfMessage)
-            {
-                break;
-            }
+            message = await _reader.ReceiveAsync(socket, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketMessageTooLargeException ex)
+        {
+            throw new AlpacaStreamException(
+                $"{Prefix}: a message exceeds {ex.Limit} bytes (MaxMessageBytes); dropped the connection unread, reconnecting", null, isRetryable: true);
         }
 
-        return Parse(buffer.WrittenSpan);
+        return message is { } m ? Parse(m.Span) : null;
     }
 
     private List<Message> Parse(ReadOnlySpan<byte> frame)
@@ -303,7 +300,9 @@ public sealed class AlpacaStreamClient : IAsyncDisposable
     }
 
     private static Symbol Sym(JsonElement e) =>
-        Str(e, "S") is { Length: > 0 } s ? new Symbol(s) : throw Malformed("a data message has no 'S' symbol");
+        Str(e, "S") is { Length: > 0 } s
+            ? Symbol.TryParse(s, out var symbol, out var error) ? symbol : throw Malformed($"a data message's 'S' is not a ticker ({error})")
+            : throw Malformed("a data message has no 'S' symbol");
 
     private static DateTime Time(JsonElement e)
     {

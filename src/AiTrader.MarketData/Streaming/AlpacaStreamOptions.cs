@@ -22,6 +22,10 @@ public sealed record AlpacaStreamOptions
     /// <summary>WebSocket ping interval, so NATs and proxies keep an idle connection open.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Largest message read whole (default 1 MiB); a longer one drops the connection with that reason and the
+    /// manager reconnects, so an endless frame costs at most this much memory.</summary>
+    public int MaxMessageBytes { get; init; } = BoundedWebSocketReader.DefaultMaxMessageBytes;
+
     public bool HasKeys => !string.IsNullOrEmpty(ApiKey) && !string.IsNullOrEmpty(ApiSecret);
 
     /// <summary>Values that must never appear in an exception message or log line.</summary>

@@ -88,6 +88,7 @@ public sealed class StreamingManager
 
                 var delay = Backoff(failures);
                 _logger.LogWarning("{Failure}; reconnecting in {Delay} (attempt {Attempt})", lastFailure!.Message, delay, failures);
+                _options.OnReconnecting?.Invoke(lastFailure.Message);
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref _reconnects);
             }

@@ -14,6 +14,10 @@ public sealed record StreamingOptions
     /// <summary>Fill missing minutes over HTTP; when false, gaps are left as they are (still deduplicated and ordered).</summary>
     public bool BackfillGaps { get; init; } = true;
 
+    /// <summary>Called with the one-line reason (a drop, an oversize message, an idle timeout) before each reconnect, so a
+    /// trading run can journal why its feed paused; the reason is also logged as a warning.</summary>
+    public Action<string>? OnReconnecting { get; init; }
+
     /// <summary>Clock for received-at stamps and backoff waits.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

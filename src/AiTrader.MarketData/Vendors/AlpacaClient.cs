@@ -27,9 +27,8 @@ public sealed class AlpacaClient : VendorClientBase
 
     protected override string CredentialsFix => "set a valid APCA_API_KEY_ID and APCA_API_SECRET_KEY";
 
-    public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    protected override async Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         EnsureSupported(request);
         EnsureKeys();
 
@@ -40,8 +39,16 @@ public sealed class AlpacaClient : VendorClientBase
         var rows = new List<Bar>();
         string? pageToken = null;
         var pages = 0;
+        // Every token seen: a server cycling A → B → A would otherwise be followed forever.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         do
         {
+            if (pages >= _options.MaxPages)
+            {
+                throw Fail(VendorErrorKind.MalformedResponse,
+                    $"still sending next_page_token after {_options.MaxPages} pages (MaxPages); fix: shorten the range or raise AlpacaOptions.MaxPages");
+            }
+
             var uri = BuildUri($"/v2/stocks/{Uri.EscapeDataString(request.Symbol.Value)}/bars",
                 ("timeframe", request.Timeframe.ToString()),
                 ("start", Rfc3339(start)),
@@ -51,30 +58,41 @@ public sealed class AlpacaClient : VendorClientBase
                 ("feed", _options.Feed),
                 ("sort", "asc"),
                 ("page_token", pageToken));
-            var token = pageToken;
             pageToken = await ExecuteAsync(async ct =>
             {
                 var response = await GetAsync(uri, Authenticate, ct).ConfigureAwait(false);
                 using var doc = Check(response);
                 var root = doc.RootElement;
-                if (root.TryGetProperty("bars", out var bars) && bars.ValueKind == JsonValueKind.Array)
+                if (!root.TryGetProperty("bars", out var bars))
+                {
+                    throw Fail(VendorErrorKind.MalformedResponse, "response has no 'bars' field; fix: check ALPACA_DATA_BASE_URL");
+                }
+
+                if (bars.ValueKind == JsonValueKind.Array)
                 {
                     foreach (var b in bars.EnumerateArray())
                     {
+                        if (b.ValueKind != JsonValueKind.Object)
+                        {
+                            throw Fail(VendorErrorKind.MalformedResponse, $"a bar is {b.ValueKind}, not an object; fix: report the format change");
+                        }
+
                         rows.Add(ParseBar(b, request.Timeframe));
                     }
                 }
-                else if (!root.TryGetProperty("bars", out _))
+                else if (bars.ValueKind != JsonValueKind.Null)
                 {
-                    throw Fail(VendorErrorKind.MalformedResponse, "response has no 'bars' field; fix: check ALPACA_DATA_BASE_URL");
+                    // null is Alpaca's empty answer; anything else (an object, a number) is not a list of bars.
+                    throw Fail(VendorErrorKind.MalformedResponse, $"'bars' is {bars.ValueKind}, not a list; fix: report the format change");
                 }
 
                 return OptionalString(root, "next_page_token");
             }, cancellationToken).ConfigureAwait(false);
 
-            if (pageToken is not null && pageToken == token)
+            if (!string.IsNullOrEmpty(pageToken) && !seen.Add(pageToken))
             {
-                throw Fail(VendorErrorKind.MalformedResponse, "next_page_token repeated; fix: report the paging fault");
+                throw Fail(VendorErrorKind.MalformedResponse,
+                    $"next_page_token repeated after {pages + 1} pages (the server's paging cycles); fix: retry later or use another vendor");
             }
 
             pages++;

@@ -28,9 +28,8 @@ public sealed class AlphaVantageClient : VendorClientBase
 
     protected override string CredentialsFix => "set a valid ALPHAVANTAGE_API_KEY";
 
-    public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    protected override async Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         EnsureSupported(request);
         EnsureKey();
         return request.Timeframe.IsIntraday
@@ -100,6 +99,7 @@ public sealed class AlphaVantageClient : VendorClientBase
         // One request per New York calendar month: AV serves history only as whole-month slices.
         var first = ExchangeTime.ToNewYork(request.StartUtc - zoneShift);
         var last = ExchangeTime.ToNewYork(request.EndUtc);
+        DateTime? answeredThrough = null;
         for (var month = new DateOnly(first.Year, first.Month, 1); month <= DateOnly.FromDateTime(last); month = month.AddMonths(1))
         {
             var uri = Query(
@@ -111,12 +111,27 @@ public sealed class AlphaVantageClient : VendorClientBase
                 ("month", month.ToString("yyyy-MM", CultureInfo.InvariantCulture)),
                 ("outputsize", "full"),
                 ("datatype", "json"));
-            var slice = await ExecuteAsync(async ct =>
+            List<Bar> slice;
+            try
             {
-                using var doc = ParseChecked(await GetAsync(uri, null, ct).ConfigureAwait(false));
-                return ReadSeries(doc.RootElement, $"Time Series ({interval})", intraday: true, zoneShift, out _);
-            }, cancellationToken).ConfigureAwait(false);
+                slice = await ExecuteAsync(async ct =>
+                {
+                    using var doc = ParseChecked(await GetAsync(uri, null, ct).ConfigureAwait(false));
+                    return ReadSeries(doc.RootElement, $"Time Series ({interval})", intraday: true, zoneShift, out _);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VendorException ex) when (answeredThrough is { } through && ex.Kind is not VendorErrorKind.Unauthorized)
+            {
+                // The slices already read are whole months and stay good: hand them back as a partial answer (the DAL
+                // caches them and fetches the rest later) instead of throwing away a day's quota.
+                Logger.LogWarning("{Vendor}: stopped after the slices through {Through:O}: {Error}", Name, through, ex.Message);
+                var partial = BarNormalizer.Normalize(Name, request, rows, request.Adjustment);
+                return partial with { Incomplete = new IncompleteAnswer(through < request.EndUtc ? through : request.EndUtc, ex.Message) };
+            }
+
             rows.AddRange(slice);
+            // The month ends at the next month's New York midnight; its bars (shifted for end stamps) end before that.
+            answeredThrough = ExchangeTime.ToUtc(month.AddMonths(1), TimeOnly.MinValue).AddTicks(-TimeSpan.TicksPerMicrosecond) - zoneShift;
         }
 
         return BarNormalizer.Normalize(Name, request, rows, request.Adjustment);
@@ -145,8 +160,9 @@ public sealed class AlphaVantageClient : VendorClientBase
         return BarNormalizer.Normalize(Name, request, rows, request.Adjustment);
     }
 
-    /// <summary>Back-adjusts for splits only (AV's own adjusted close also folds in dividends, which the platform keeps separate).</summary>
-    private static List<Bar> ApplySplits(List<Bar> bars, Dictionary<DateTime, decimal> splits)
+    /// <summary>Back-adjusts for splits only (AV's own adjusted close also folds in dividends, which the platform keeps separate).
+    /// Prices come out with long fractions (322.535 / 3); <see cref="BarNormalizer"/> rounds them to the tick.</summary>
+    private List<Bar> ApplySplits(List<Bar> bars, Dictionary<DateTime, decimal> splits)
     {
         var ordered = bars.OrderByDescending(b => b.Timestamp).ToList();
         var factor = 1m;
@@ -164,15 +180,26 @@ public sealed class AlphaVantageClient : VendorClientBase
                     Volume = bar.Volume * factor,
                 });
             // The coefficient sits on the ex-date row and applies to every earlier session.
-            if (splits.TryGetValue(bar.Timestamp, out var coefficient) && coefficient > 0)
+            if (splits.TryGetValue(bar.Timestamp, out var coefficient))
             {
                 factor *= coefficient;
+                if (factor is > MaxCumulativeSplit or < 1m / MaxCumulativeSplit)
+                {
+                    throw Fail(VendorErrorKind.MalformedResponse,
+                        $"split coefficients multiply to {factor:G6} before {bar.Timestamp:yyyy-MM-dd}, beyond any real share history; fix: report the bad split data or use another vendor");
+                }
             }
         }
 
         result.Reverse();
         return result;
     }
+
+    /// <summary>One split's coefficient bound (1:1000 reverse to 1000:1 forward; real ones sit well inside) and the bound
+    /// of their product over a history, so dividing by it can neither overflow nor divide by zero.</summary>
+    private const decimal MaxSplitCoefficient = 1000m;
+
+    private const decimal MaxCumulativeSplit = 1_000_000_000m;
 
     private List<Bar> ReadSeries(JsonElement root, string seriesKey, bool intraday, TimeSpan stampShift, out Dictionary<DateTime, decimal> splits)
     {
@@ -189,9 +216,9 @@ public sealed class AlphaVantageClient : VendorClientBase
             // The zone key is "6. Time Zone" intraday and "5. Time Zone" daily: match the suffix.
             foreach (var p in meta.EnumerateObject())
             {
-                if (p.Name.EndsWith("Time Zone", StringComparison.Ordinal) && p.Value.GetString() is { Length: > 0 } id)
+                if (p.Name.EndsWith("Time Zone", StringComparison.Ordinal))
                 {
-                    zone = FindZone(id);
+                    zone = FindZone(p.Value, p.Name);
                 }
             }
         }
@@ -220,6 +247,11 @@ public sealed class AlphaVantageClient : VendorClientBase
                 t = BarNormalizer.DailyOpenUtc(date);
             }
 
+            if (row.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail(VendorErrorKind.MalformedResponse, $"row '{Snippet(row.Name, 30)}' is {row.Value.ValueKind}, not an object of prices; fix: report the format change");
+            }
+
             string? o = null, h = null, l = null, c = null, v = null, split = null;
             foreach (var f in row.Value.EnumerateObject())
             {
@@ -240,6 +272,12 @@ public sealed class AlphaVantageClient : VendorClientBase
             bars.Add(new Bar(t, ParseDecimal(o, "open"), ParseDecimal(h, "high"), ParseDecimal(l, "low"), ParseDecimal(c, "close"), ParseDecimal(v, "volume")));
             if (split is not null && ParseDecimal(split, "split coefficient") is var coefficient && coefficient != 1m)
             {
+                if (coefficient is <= 0m or > MaxSplitCoefficient || coefficient < 1m / MaxSplitCoefficient)
+                {
+                    throw Fail(VendorErrorKind.MalformedResponse,
+                        $"split coefficient {Snippet(split, 30)} on {row.Name} is outside 1/{MaxSplitCoefficient:0}..{MaxSplitCoefficient:0}; fix: report the bad split data or use another vendor");
+                }
+
                 splits[t] = coefficient;
             }
         }
@@ -279,8 +317,10 @@ public sealed class AlphaVantageClient : VendorClientBase
 
         if (OptionalString(root, "Note") is { } note)
         {
+            // The Note text names both the minute and the day limit; the minute one is the one a Note answers, so
+            // ask for a minute's wait (longer than MaxRetryAfter by default: the chain moves on rather than sit).
             doc.Dispose();
-            throw RateLimited(note);
+            throw RateLimited(note, _options.MinuteLimitWait);
         }
 
         return doc;
@@ -293,9 +333,16 @@ public sealed class AlphaVantageClient : VendorClientBase
             return Unauthorized(info);
         }
 
+        if (Contains(info, "per day") || Contains(info, "daily"))
+        {
+            // "25 requests per day": nothing heals before tomorrow, so this is never retried.
+            return Fail(VendorErrorKind.QuotaExhausted,
+                $"daily request quota used up ({Snippet(info)}); fix: wait until tomorrow (UTC), use a premium key or another vendor");
+        }
+
         if (Contains(info, "rate limit") || Contains(info, "call frequency") || Contains(info, "burst") || Contains(info, "requests per"))
         {
-            return RateLimited(info);
+            return RateLimited(info, _options.MinuteLimitWait);
         }
 
         if (Contains(info, "premium"))
@@ -347,19 +394,7 @@ public sealed class AlphaVantageClient : VendorClientBase
         return result;
     }
 
-    internal static bool TrySymbol(string text, out Symbol symbol)
-    {
-        symbol = default;
-        try
-        {
-            symbol = new Symbol(text);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    internal static bool TrySymbol(string text, out Symbol symbol) => Symbol.TryParse(text, out symbol, out _);
 
     private static List<string> SplitCsv(string line)
     {

@@ -25,7 +25,7 @@ public sealed class FinnhubClient : VendorClientBase
 
     protected override string CredentialsFix => "set a valid FINNHUB_API_KEY";
 
-    public override Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default) =>
+    protected override Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken) =>
         throw Unsupported("stock candles are not available on the current plan (free keys get HTTP 403)",
             "use alphavantage, yahoo or twelvedata for bars");
 

@@ -30,9 +30,8 @@ public sealed class TwelveDataClient : VendorClientBase
 
     protected override string CredentialsFix => "set a valid TWELVEDATA_API_KEY";
 
-    public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    protected override async Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         EnsureSupported(request);
         EnsureKey();
         var daily = !request.Timeframe.IsIntraday;
@@ -128,13 +127,14 @@ public sealed class TwelveDataClient : VendorClientBase
 
     private (List<Bar> Rows, DateTime? EarliestLocal) ReadSeries(JsonElement root, bool daily)
     {
-        if (!root.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array)
         {
             throw Fail(VendorErrorKind.MalformedResponse, "time_series lacks 'values'; fix: check TWELVEDATA_BASE_URL");
         }
 
-        var zone = root.TryGetProperty("meta", out var meta) && OptionalString(meta, "exchange_timezone") is { Length: > 0 } id
-            ? FindZone(id)
+        var zone = root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                   && meta.TryGetProperty("exchange_timezone", out var zoneName) && zoneName.ValueKind != JsonValueKind.Null
+            ? FindZone(zoneName, "meta.exchange_timezone")
             : ExchangeTime.NewYork;
         var rows = new List<Bar>();
         DateTime? earliest = null;

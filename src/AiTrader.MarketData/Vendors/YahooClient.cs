@@ -29,9 +29,8 @@ public sealed class YahooClient : VendorClientBase
 
     protected override string CredentialsFix => "Yahoo needs no key, so the chart endpoint now wants a cookie/crumb; use another vendor";
 
-    public override async Task<VendorBars> GetBarsAsync(VendorBarRequest request, CancellationToken cancellationToken = default)
+    protected override async Task<VendorBars> FetchBarsAsync(VendorBarRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         EnsureSupported(request);
         var daily = !request.Timeframe.IsIntraday;
         var from = daily ? ExchangeTime.ToUtc(ExchangeTime.SessionDate(request.StartUtc), TimeOnly.MinValue) : request.StartUtc;
@@ -75,14 +74,27 @@ public sealed class YahooClient : VendorClientBase
     private (List<Bar> Rows, int Empty) ReadBars(JsonElement result, bool daily)
     {
         var rows = new List<Bar>();
-        if (!result.TryGetProperty("timestamp", out var stamps) || stamps.ValueKind != JsonValueKind.Array)
+        if (result.ValueKind != JsonValueKind.Object)
+        {
+            throw Fail(VendorErrorKind.MalformedResponse, $"chart result is {result.ValueKind}, not an object; fix: report the format change");
+        }
+
+        if (!result.TryGetProperty("timestamp", out var stamps) || stamps.ValueKind == JsonValueKind.Null)
         {
             return (rows, 0); // Yahoo omits "timestamp" entirely when the window holds no bars.
         }
 
+        if (stamps.ValueKind != JsonValueKind.Array)
+        {
+            throw Fail(VendorErrorKind.MalformedResponse, $"'timestamp' is {stamps.ValueKind}, not a list; fix: report the format change");
+        }
+
         var meta = result.TryGetProperty("meta", out var m) ? m : default;
         // gmtoffset is only today's offset; the IANA zone gives the right offset on each historical date.
-        var zone = OptionalString(meta, "exchangeTimezoneName") is { Length: > 0 } id ? FindZone(id) : ExchangeTime.NewYork;
+        var zone = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("exchangeTimezoneName", out var zoneName)
+                   && zoneName.ValueKind != JsonValueKind.Null
+            ? FindZone(zoneName, "exchangeTimezoneName")
+            : ExchangeTime.NewYork;
         if (!result.TryGetProperty("indicators", out var ind) || !ind.TryGetProperty("quote", out var quotes)
             || quotes.ValueKind != JsonValueKind.Array || quotes.GetArrayLength() == 0)
         {
@@ -109,7 +121,12 @@ public sealed class YahooClient : VendorClientBase
                 continue;
             }
 
-            var t = DateTimeOffset.FromUnixTimeSeconds(stamps[i].GetInt64()).UtcDateTime;
+            if (stamps[i].ValueKind != JsonValueKind.Number || !stamps[i].TryGetInt64(out var epoch) || epoch is < 0 or > MaxEpochSeconds)
+            {
+                throw Fail(VendorErrorKind.MalformedResponse, $"timestamp[{i}] is not epoch seconds ({Snippet(stamps[i].GetRawText(), 30)}); fix: report the format change");
+            }
+
+            var t = DateTimeOffset.FromUnixTimeSeconds(epoch).UtcDateTime;
             if (daily)
             {
                 var localDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(t, zone));
@@ -121,6 +138,9 @@ public sealed class YahooClient : VendorClientBase
 
         return (rows, empty);
     }
+
+    /// <summary>9999-12-31 23:59:59Z, the last instant a DateTime holds.</summary>
+    private const long MaxEpochSeconds = 253_402_300_799;
 
     private JsonElement Column(JsonElement quote, string name)
     {

@@ -50,9 +50,11 @@ public sealed class PostgresSnapshotCatalog : SqlSnapshotCatalog
                 checksum    text        NOT NULL,
                 path        text        NOT NULL,
                 fetched_at  timestamptz NOT NULL,
+                expires_at  timestamptz NULL,
                 CONSTRAINT price_snapshots_key_range UNIQUE (vendor, symbol, "interval", adjustment, range_start, range_end),
                 CONSTRAINT price_snapshots_range_order CHECK (range_end >= range_start)
             );
+            ALTER TABLE market.price_snapshots ADD COLUMN IF NOT EXISTS expires_at timestamptz NULL;
             """;
         try
         {

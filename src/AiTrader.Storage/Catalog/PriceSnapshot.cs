@@ -8,6 +8,8 @@ namespace AiTrader.Storage;
 /// <param name="Checksum">Lower-case hex SHA-256 of the file's bytes.</param>
 /// <param name="Path">File path relative to the cache directory, with '/' separators.</param>
 /// <param name="FetchedAtUtc">When the snapshot was written.</param>
+/// <param name="ExpiresAtUtc">Null for a final snapshot; for a provisional one (a vendor's short answer for a range the
+/// calendar says had sessions) the instant after which it no longer covers its range and is fetched again.</param>
 public sealed record PriceSnapshot(
     long Id,
     CacheKey Key,
@@ -15,4 +17,9 @@ public sealed record PriceSnapshot(
     long Rows,
     string Checksum,
     string Path,
-    DateTime FetchedAtUtc);
+    DateTime FetchedAtUtc,
+    DateTime? ExpiresAtUtc = null)
+{
+    /// <summary>True for a provisional snapshot (see <see cref="ExpiresAtUtc"/>).</summary>
+    public bool IsProvisional => ExpiresAtUtc is not null;
+}

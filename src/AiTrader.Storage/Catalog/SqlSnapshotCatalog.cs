@@ -7,7 +7,7 @@ namespace AiTrader.Storage;
 public abstract class SqlSnapshotCatalog : ISnapshotCatalog
 {
     private const string Columns =
-        "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at";
+        "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at, expires_at";
 
     private readonly SchemaGate _schema = new();
 
@@ -24,15 +24,17 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
 
         // Both backends keep microseconds (PostgreSQL would round the 7th digit); truncate so the returned record equals the row.
         var fetchedAt = snapshot.FetchedAtUtc.AddTicks(-(snapshot.FetchedAtUtc.Ticks % TimeSpan.TicksPerMicrosecond));
-        snapshot = snapshot with { FetchedAtUtc = fetchedAt };
+        var expiresAt = snapshot.ExpiresAtUtc is { } e ? e.AddTicks(-(e.Ticks % TimeSpan.TicksPerMicrosecond)) : (DateTime?)null;
+        snapshot = snapshot with { FetchedAtUtc = fetchedAt, ExpiresAtUtc = expiresAt };
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            INSERT INTO {Table} (vendor, symbol, "interval", adjustment, range_start, range_end, "rows", checksum, path, fetched_at)
-            VALUES (@vendor, @symbol, @interval, @adjustment, @range_start, @range_end, @rows, @checksum, @path, @fetched_at)
+            INSERT INTO {Table} (vendor, symbol, "interval", adjustment, range_start, range_end, "rows", checksum, path, fetched_at, expires_at)
+            VALUES (@vendor, @symbol, @interval, @adjustment, @range_start, @range_end, @rows, @checksum, @path, @fetched_at, @expires_at)
             ON CONFLICT (vendor, symbol, "interval", adjustment, range_start, range_end) DO UPDATE SET
-                "rows" = excluded."rows", checksum = excluded.checksum, path = excluded.path, fetched_at = excluded.fetched_at
+                "rows" = excluded."rows", checksum = excluded.checksum, path = excluded.path, fetched_at = excluded.fetched_at,
+                expires_at = excluded.expires_at
             RETURNING id
             """;
         AddKey(command, snapshot.Key);
@@ -42,6 +44,7 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
         SqlCommands.Add(command, "checksum", snapshot.Checksum);
         SqlCommands.Add(command, "path", snapshot.Path);
         SqlCommands.Add(command, "fetched_at", ToDb(snapshot.FetchedAtUtc));
+        SqlCommands.Add(command, "expires_at", snapshot.ExpiresAtUtc is { } expires ? ToDb(expires) : DBNull.Value);
         var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         return snapshot with { Id = id };
     }
@@ -129,7 +132,8 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
                 reader.GetInt64(7),
                 reader.GetString(8),
                 reader.GetString(9),
-                ReadUtc(reader, 10)));
+                ReadUtc(reader, 10),
+                reader.IsDBNull(11) ? null : ReadUtc(reader, 11)));
         }
 
         return result;

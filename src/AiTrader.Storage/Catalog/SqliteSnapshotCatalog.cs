@@ -54,11 +54,22 @@ public sealed class SqliteSnapshotCatalog : SqlSnapshotCatalog
                 checksum    TEXT    NOT NULL,
                 path        TEXT    NOT NULL,
                 fetched_at  TEXT    NOT NULL,
+                expires_at  TEXT    NULL,
                 UNIQUE (vendor, symbol, "interval", adjustment, range_start, range_end),
                 CHECK (range_end >= range_start)
             );
             """;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Catalogs created before provisional snapshots existed lack the column; SQLite has no ADD COLUMN IF NOT EXISTS.
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('price_snapshots') WHERE name = 'expires_at'";
+        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            await using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE price_snapshots ADD COLUMN expires_at TEXT NULL";
+            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);

@@ -22,8 +22,11 @@ public static class ParquetBarFile
     public const string FormatVersion = "1";
 
     private const string FormatVersionKey = "aitrader.bars.version";
-    private const decimal MaxPrice = 9_999_999_999.99999999m;
-    private const decimal MaxVolume = 99_999_999_999_999_999_999.99999999m;
+    /// <summary>Largest price a price column holds.</summary>
+    public const decimal MaxPrice = 9_999_999_999.99999999m;
+
+    /// <summary>Largest volume the volume column holds.</summary>
+    public const decimal MaxVolume = 99_999_999_999_999_999_999.99999999m;
 
     private static readonly DateTimeDataField TimestampField =
         new("timestamp", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false);

@@ -70,12 +70,14 @@ public sealed class DalFakes : IAsyncDisposable
         MarketDataDal.FromEnvironment(
             name => environment.TryGetValue(name, out var v) ? v : null,
             options,
-            settings => settings.WithResilience(VendorTestKit.FastRetry, VendorTestKit.AttemptTimeout) with
+            // Rate limits first, then the resilience policy: the other order rebuilt the options from the unmodified
+            // settings and left Yahoo and Twelve Data on the 30 s production timeouts.
+            settings => (settings with
             {
                 AlphaVantageOptions = settings.AlphaVantageOptions with { RateLimit = VendorTestKit.Generous },
                 YahooOptions = settings.YahooOptions with { RateLimit = VendorTestKit.Generous },
                 TwelveDataOptions = settings.TwelveDataOptions with { RateLimit = VendorTestKit.Generous },
-            });
+            }).WithResilience(VendorTestKit.FastRetry, VendorTestKit.AttemptTimeout));
 
     public MarketDataDal Dal(MarketDataDalOptions? options = null) => OpenDal(Environment(), options);
 

@@ -105,7 +105,8 @@ public sealed class FetchCommandTests : IAsyncLifetime
     [Theory]
     [InlineData("--start", "2013-13-01", "--start '2013-13-01' is not a date")]
     [InlineData("--end", "2013-10-01", "is after --end")]
-    [InlineData("--vendor", "bloomberg", "unknown vendor 'bloomberg'")]
+    [InlineData("--vendor", "bloomberg", "unknown vendor (9 characters, not shown in case it is a key)")]
+    [InlineData("--vendor", "pkz3n4b2qw8ryt5vxl1m", "unknown vendor (20 characters, not shown in case it is a key)")]
     [InlineData("--symbol", "ZZZZ", "unknown symbol 'ZZZZ'")]
     public async Task Bad_input_is_one_line_and_exit_2(string flag, string value, string expected)
     {

@@ -74,7 +74,7 @@ public sealed class MarketDataDalTests : IAsyncLifetime
         Assert.Equal(CacheOutcome.Miss, batch.Cache);
         Assert.Equal(Session(Monday).Count, batch.Bars.Count);
         Assert.Equal(["alphavantage", "yahoo"], batch.Attempts.Select(a => a.Vendor));
-        Assert.Equal(VendorErrorKind.RateLimited, batch.Attempts[0].Error);
+        Assert.Equal(VendorErrorKind.QuotaExhausted, batch.Attempts[0].Error);
         Assert.Equal(0, _fakes.TwelveData.RequestCount);
 
         var avRequests = _fakes.AlphaVantage.RequestCount;
@@ -161,8 +161,35 @@ public sealed class MarketDataDalTests : IAsyncLifetime
 
         Assert.Equal("yahoo", (await dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "yahoo", start, end)).Vendor);
         var ex = await Assert.ThrowsAsync<MarketDataException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "bloomberg", start, end));
-        Assert.Contains("unknown vendor 'bloomberg'", ex.Message);
+        Assert.Contains("unknown vendor (9 characters, not shown in case it is a key)", ex.Message);
+        Assert.DoesNotContain("bloomberg", ex.Message);
         Assert.Contains("alphavantage", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("pkz3n4b2qw8ryt5vxl1m")] // letters and digits only, 20 characters: once echoed as "looking like a name"
+    [InlineData("AKIA2E0A8F3B244C9986")]
+    [InlineData("yahooo")]
+    public async Task A_key_pasted_as_the_vendor_is_never_echoed(string pasted)
+    {
+        await using var dal = _fakes.Dal();
+        var (start, end) = Days(Monday, Monday);
+
+        var ex = await Assert.ThrowsAsync<MarketDataException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, pasted, start, end));
+
+        Assert.DoesNotContain(pasted, ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"unknown vendor ({pasted.Length} characters", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_near_miss_vendor_name_suggests_the_known_name_without_echoing_the_input()
+    {
+        await using var dal = _fakes.Dal();
+        var (start, end) = Days(Monday, Monday);
+
+        var ex = await Assert.ThrowsAsync<MarketDataException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "yahooo", start, end));
+
+        Assert.Contains("did you mean 'yahoo'", ex.Message);
     }
 
     [Fact]

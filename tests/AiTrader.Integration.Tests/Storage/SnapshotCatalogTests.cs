@@ -96,6 +96,6 @@ public sealed class SnapshotCatalogTests
         await using var command = new Npgsql.NpgsqlCommand(
             "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'market' and table_name = 'price_snapshots'",
             connection);
-        Assert.Equal("id,vendor,symbol,interval,adjustment,range_start,range_end,rows,checksum,path,fetched_at", await command.ExecuteScalarAsync());
+        Assert.Equal("id,vendor,symbol,interval,adjustment,range_start,range_end,rows,checksum,path,fetched_at,expires_at", await command.ExecuteScalarAsync());
     }
 }

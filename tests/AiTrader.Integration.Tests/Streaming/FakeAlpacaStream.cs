@@ -34,7 +34,8 @@ public sealed record StreamScript(
     int? ErrorAfterConnect = null,
     int? ErrorAfterSubscribe = null,
     IReadOnlyList<string>? RawFrames = null,
-    int DropAfterRestRequests = 0);
+    int DropAfterRestRequests = 0,
+    long OversizeMessageBytes = 0);
 
 /// <summary>Loopback fake of the Alpaca data service: the v2 stock stream (WebSocket, JSON frames) at /v2/iex and the REST
 /// bars endpoint at /v2/stocks/{symbol}/bars for backfill, on one Kestrel app at http://127.0.0.1:0.</summary>
@@ -136,6 +137,17 @@ public sealed class FakeAlpacaStream : IAsyncDisposable
                 var bars = r.TryGetProperty("bars", out var b) ? b.GetRawText() : "[]";
                 // Echo the whole set, as Alpaca does.
                 await SendAsync(ws, $"[{{\"T\":\"subscription\",\"trades\":[],\"quotes\":[],\"bars\":{bars}}}]", ct);
+            }
+
+            if (script.OversizeMessageBytes > 0)
+            {
+                // One message sent as 64 KiB fragments that never reach EndOfMessage within the size given.
+                var fragment = Encoding.UTF8.GetBytes("[" + new string(' ', 64 * 1024 - 1));
+                for (long sent = 0; sent < script.OversizeMessageBytes && ws.State == WebSocketState.Open; sent += fragment.Length)
+                {
+                    await ws.SendAsync(fragment, WebSocketMessageType.Text, endOfMessage: false, ct);
+                    fragment[0] = (byte)' ';
+                }
             }
 
             foreach (var raw in script.RawFrames ?? [])

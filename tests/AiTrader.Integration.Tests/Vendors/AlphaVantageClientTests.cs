@@ -114,7 +114,7 @@ public sealed class AlphaVantageClientTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Http_200_rate_limit_bodies_are_rate_limited_and_retried_a_bounded_number_of_times(bool note)
+    public async Task Http_200_rate_limit_bodies_are_typed_and_never_waited_out_by_default(bool note)
     {
         await using var fake = await FakeWithSpyAsync();
         fake.Mode = FakeMode.RateLimitBody;
@@ -122,19 +122,23 @@ public sealed class AlphaVantageClientTests
 
         var ex = await Assert.ThrowsAsync<VendorException>(() => Client(fake).GetBarsAsync(SpyMinutes));
 
-        Assert.Equal(VendorErrorKind.RateLimited, ex.Kind);
-        Assert.Equal(3, fake.RequestCount);
+        // "25 requests per day" (Information) heals tomorrow: a quota, never retried. The Note is the per-minute limit:
+        // it asks for a minute's wait, more than MaxRetryAfter, so the call fails at once and the chain moves on.
+        Assert.Equal(note ? VendorErrorKind.RateLimited : VendorErrorKind.QuotaExhausted, ex.Kind);
+        Assert.Equal(1, fake.RequestCount);
         AssertCleanMessage(ex, "alphavantage");
     }
 
     [Fact]
-    public async Task A_rate_limit_that_clears_is_retried_to_success()
+    public async Task A_per_minute_rate_limit_that_clears_is_retried_to_success()
     {
         await using var fake = await FakeWithSpyAsync();
         fake.Mode = FakeMode.RateLimitBody;
+        fake.RateLimitAsNote = true;
         fake.FailTimes = 1;
+        var client = new AlphaVantageClient(new HttpClient(), AlphaVantageOptions(fake) with { MinuteLimitWait = TimeSpan.FromMilliseconds(20) });
 
-        var result = await Client(fake).GetBarsAsync(SpyMinutes);
+        var result = await client.GetBarsAsync(SpyMinutes);
 
         Assert.NotEmpty(result.Bars);
         Assert.Equal(2, fake.RequestCount);
@@ -208,7 +212,7 @@ public sealed class AlphaVantageClientTests
         await using var fake = await FakeWithSpyAsync();
         fake.Mode = FakeMode.RateLimitBody;
         var ex = await Assert.ThrowsAsync<VendorException>(() => Client(fake).GetListingsAsync());
-        Assert.Equal(VendorErrorKind.RateLimited, ex.Kind);
+        Assert.Equal(VendorErrorKind.QuotaExhausted, ex.Kind);
     }
 
     [Fact]

@@ -54,8 +54,8 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
 
         Assert.Equal("yahoo", result.Vendor);
         Assert.Equal(FakeSampleBars.MinuteSession("SPY", Session).Count, result.Bars.Bars.Count);
-        Assert.Equal(3, _av.RequestCount); // bounded retries before falling through
-        Assert.Equal(VendorErrorKind.RateLimited, result.Attempts[0].Error);
+        Assert.Equal(1, _av.RequestCount); // "25 requests per day" is a quota: never retried, the chain moves on at once
+        Assert.Equal(VendorErrorKind.QuotaExhausted, result.Attempts[0].Error);
         Assert.Equal("alphavantage", result.Attempts[0].Vendor);
         Assert.Null(result.Attempts[1].Error);
         Assert.Equal(0, _td.RequestCount);
@@ -128,7 +128,7 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<MarketDataException>(() => Chain().FetchAsync(Request()));
 
         Assert.IsNotType<VendorException>(ex);
-        Assert.Contains("alphavantage [RateLimited]", ex.Message);
+        Assert.Contains("alphavantage [QuotaExhausted]", ex.Message);
         Assert.Contains("yahoo [RateLimited]", ex.Message);
         Assert.Contains("twelvedata [Unauthorized]", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
@@ -139,7 +139,8 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
     public async Task From_order_rejects_unknown_vendor_names()
     {
         var ex = Assert.Throws<ArgumentException>(() => FallbackBarFetcher.FromOrder([Client(_av)], ["alphavantage", "bloomberg"]));
-        Assert.Contains("bloomberg", ex.Message);
+        Assert.Contains("unknown vendor (9 characters, not shown in case it is a key)", ex.Message);
+        Assert.DoesNotContain("bloomberg", ex.Message);
         await Task.CompletedTask;
     }
 }

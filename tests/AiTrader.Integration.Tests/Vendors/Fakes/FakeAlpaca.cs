@@ -23,6 +23,10 @@ public sealed class FakeAlpaca : FakeVendorServer, IFakeBarVendor
 
     public List<string> SeenAdjustments { get; } = [];
 
+    /// <summary>When set, the bars body served for each incoming page_token ("" for the first page), verbatim: lets a
+    /// test script a server whose next_page_token cycles or never ends.</summary>
+    public Func<string, string>? PageBody { get; set; }
+
     protected override void Map(WebApplication app)
     {
         app.MapGet("/v2/stocks/{symbol}/bars", async (HttpContext ctx, string symbol) =>
@@ -48,6 +52,12 @@ public sealed class FakeAlpaca : FakeVendorServer, IFakeBarVendor
             }
 
             SeenAdjustments.Add(q["adjustment"].ToString());
+            if (PageBody is { } scripted)
+            {
+                await WriteJsonAsync(ctx, scripted(q["page_token"].ToString()));
+                return;
+            }
+
             var limit = Math.Min(PageSize, int.TryParse(q["limit"], out var l) ? l : 1000);
             var offset = q["page_token"].Count > 0 ? int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(q["page_token"]!)), Inv) : 0;
 

@@ -22,6 +22,9 @@ public enum FakeMode
     Truncated,
     Html,
     Slow,
+
+    /// <summary>HTTP 200 whose JSON body never ends (the server keeps writing until the client goes away).</summary>
+    Endless,
 }
 
 /// <summary>A loopback Kestrel server speaking one vendor's wire format, with switchable failures and a request log.</summary>
@@ -30,6 +33,7 @@ public abstract class FakeVendorServer : IAsyncDisposable
     private WebApplication? _app;
     private int _requests;
     private int _failuresServed;
+    private int _passed;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -42,6 +46,9 @@ public abstract class FakeVendorServer : IAsyncDisposable
 
     /// <summary>How many requests get <see cref="Mode"/> before the fake answers normally again.</summary>
     public int FailTimes { get; set; } = int.MaxValue;
+
+    /// <summary>How many requests are answered normally before <see cref="Mode"/> applies (a quota that ends mid-way).</summary>
+    public int PassTimes { get; set; }
 
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -79,6 +86,11 @@ public abstract class FakeVendorServer : IAsyncDisposable
             return FakeMode.Normal;
         }
 
+        if (Interlocked.Increment(ref _passed) <= PassTimes)
+        {
+            return FakeMode.Normal;
+        }
+
         return Interlocked.Increment(ref _failuresServed) <= FailTimes ? Mode : FakeMode.Normal;
     }
 
@@ -107,6 +119,25 @@ public abstract class FakeVendorServer : IAsyncDisposable
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentType = "application/json";
                 await ctx.Response.WriteAsync(normalBody[..(normalBody.Length / 2)]);
+                return true;
+            case FakeMode.Endless:
+                ctx.Response.StatusCode = 200;
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.WriteAsync("{\"padding\":\"", ctx.RequestAborted);
+                var chunk = new string('x', 64 * 1024);
+                // Bounded on the fake's side too (256 MiB), so a client that never stops reading cannot hang the test run.
+                for (var i = 0; i < 4096 && !ctx.RequestAborted.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        await ctx.Response.WriteAsync(chunk, ctx.RequestAborted);
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                    {
+                        return true;
+                    }
+                }
+
                 return true;
             case FakeMode.Slow:
                 await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted).ContinueWith(_ => { });

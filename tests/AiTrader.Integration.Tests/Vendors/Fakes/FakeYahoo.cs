@@ -49,7 +49,7 @@ public sealed class FakeYahoo : FakeVendorServer, IFakeBarVendor
             var failure = CurrentFailure();
             string body;
             // gmtoffset is deliberately today's (EDT) offset: a client using it would misplace winter bars.
-            var meta = $"\"meta\":{{\"currency\":\"USD\",\"symbol\":\"{symbol}\",\"exchangeName\":\"PCX\",\"instrumentType\":\"ETF\",\"regularMarketTime\":1509739200,\"gmtoffset\":-14400,\"timezone\":\"EDT\",\"exchangeTimezoneName\":\"America/New_York\",\"regularMarketPrice\":1032.48,\"chartPreviousClose\":1025.58,\"priceHint\":2,\"dataGranularity\":\"{interval}\"}}";
+            var meta = $"\"meta\":{{\"currency\":\"USD\",\"symbol\":\"{symbol}\",\"exchangeName\":\"PCX\",\"instrumentType\":\"ETF\",\"firstTradeDate\":728317800,\"regularMarketTime\":1509739200,\"gmtoffset\":-14400,\"timezone\":\"EDT\",\"exchangeTimezoneName\":\"America/New_York\",\"regularMarketPrice\":1032.48,\"chartPreviousClose\":1025.58,\"priceHint\":2,\"dataGranularity\":\"{interval}\",\"range\":\"\"}}";
             if (failure == FakeMode.Empty || rows.Count == 0)
             {
                 body = $"{{\"chart\":{{\"result\":[{{{meta},\"indicators\":{{\"quote\":[{{}}]}}}}],\"error\":null}}}}";
