@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Brokers;
-using Microsoft.Extensions.Logging;
 using AiTrader.MarketData;
+using AiTrader.MarketData.Streaming;
+using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Brokers.Alpaca;
 
@@ -15,6 +16,8 @@ internal sealed class AlpacaTradeUpdateStream(
     KeyRedactor redactor,
     ILogger logger)
 {
+    private readonly BoundedWebSocketReader _reader = new();
+
     private string Name => options.BrokerName;
 
     /// <param name="listening">Completed once authenticated and listening (before the first event is read).</param>
@@ -105,33 +108,26 @@ internal sealed class AlpacaTradeUpdateStream(
         }
     }
 
-    /// <summary>Reads one whole message. The paper endpoint sends JSON in binary frames, so both frame kinds are text here.</summary>
+    /// <summary>Reads one whole message, at most <see cref="BoundedWebSocketReader.DefaultMaxMessageBytes"/>: an endless
+    /// frame ends the connection (the caller reconnects and reconciles) instead of growing memory without bound. The
+    /// paper endpoint sends JSON in binary frames, so both frame kinds are text here.</summary>
     private async Task<string?> ReceiveAsync(ClientWebSocket socket, CancellationToken token)
     {
-        var buffer = new byte[8192];
-        using var message = new MemoryStream();
-        while (true)
+        try
         {
-            WebSocketReceiveResult result;
-            try
-            {
-                result = await socket.ReceiveAsync(buffer, token).ConfigureAwait(false);
-            }
-            catch (WebSocketException ex) when (!token.IsCancellationRequested)
-            {
-                throw Fail(BrokerErrorKind.ServerError, $"the trade_updates stream dropped ({ex.WebSocketErrorCode}); fix: reconnect and reconcile open orders");
-            }
-
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            message.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage)
-            {
-                return Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-            }
+            var message = await _reader.ReceiveAsync(socket, token).ConfigureAwait(false);
+            return message is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : null;
+        }
+        catch (WebSocketException ex) when (!token.IsCancellationRequested)
+        {
+            throw Fail(BrokerErrorKind.ServerError, $"the trade_updates stream dropped ({ex.WebSocketErrorCode}); fix: reconnect and reconcile open orders");
+        }
+        catch (WebSocketMessageTooLargeException ex)
+        {
+            logger.LogWarning("{Broker}: a trade_updates message passed {Limit} bytes; dropping the connection to reconnect", Name, ex.Limit);
+            // A server error, so the client's reconnect-and-reconcile path takes it like any other drop.
+            throw Fail(BrokerErrorKind.ServerError,
+                $"a trade_updates message passed {ex.Limit} bytes; fix: the stream reconnects and reconciles open orders");
         }
     }
 

@@ -13,6 +13,10 @@ public static class AlpacaTradingJson
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>A symbol from the broker, through the one ticker parser: anything else is a malformed answer.</summary>
+    private static Symbol ParseSymbol(string text) =>
+        Symbol.TryParse(text, out var symbol, out var error) ? symbol : throw new FormatException($"the broker sent a symbol that is not a ticker: {error}");
+
     /// <summary>The PATCH /v2/orders/{id} body: only the fields that change, numbers as strings.</summary>
     public static string ReplaceRequestBody(BrokerOrderReplacement replacement)
     {
@@ -148,7 +152,7 @@ public static class AlpacaTradingJson
         return new BrokerOrder(
             Required(e, "id"),
             Str(e, "client_order_id") ?? "",
-            new Symbol(Required(e, "symbol")),
+            ParseSymbol(Required(e, "symbol")),
             Required(e, "side") switch
             {
                 "buy" => OrderSide.Buy,
@@ -185,7 +189,7 @@ public static class AlpacaTradingJson
         // Alpaca reports shorts with side "short"; sign the quantity whatever sign the string carries.
         var signed = string.Equals(Str(e, "side"), "short", StringComparison.OrdinalIgnoreCase) ? -Math.Abs(qty) : qty;
         return new BrokerPosition(
-            new Symbol(Required(e, "symbol")),
+            ParseSymbol(Required(e, "symbol")),
             signed,
             Dec(e, "avg_entry_price"),
             OptDec(e, "current_price"),

@@ -1,13 +1,13 @@
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
-using AiTrader.Core.Risk;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 

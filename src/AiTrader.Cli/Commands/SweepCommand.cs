@@ -3,11 +3,11 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using Spectre.Console;
 using Symbol = AiTrader.Core.Domain.Symbol;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 

@@ -1,5 +1,5 @@
-using AiTrader.Core.Sessions;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Sessions;
 
 namespace AiTrader.Core.Backtesting;
 

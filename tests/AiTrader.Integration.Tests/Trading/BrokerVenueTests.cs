@@ -48,3 +48,76 @@ public sealed class BrokerVenueTests
         Assert.NotNull(venue.StreamFault);
     }
 }
+
+/// <summary>The order router's commands as a broker receives them: entries with their protective stop as one-triggers-other,
+/// limits as limits, trails as replaces, exits after releasing the stop's shares.</summary>
+public sealed class BrokerVenueCommandTests
+{
+    private static readonly Symbol Aapl = new("AAPL");
+    private static readonly DateTime At = new(2024, 3, 5, 15, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task An_entry_carries_its_stop_as_oto_a_trail_replaces_it_and_an_exit_releases_it_first()
+    {
+        await using var fake = await StartFakeAsync();
+        fake.RefuseStreams = true;
+        using var client = Client(fake);
+        await using var venue = new BrokerVenue(client);
+        await venue.StartAsync();
+
+        venue.SubmitEntry(new EntryTicket(Aapl, OrderSide.Buy, 10, null, 95m, At, "breakout", "run-AAPL-entry", "run-AAPL-stop"));
+        await venue.FlushAsync(CancellationToken.None);
+        var body = Assert.Single(fake.OrderBodies);
+        Assert.Contains("\"type\":\"market\"", body);
+        Assert.Contains("\"order_class\":\"oto\"", body);
+        Assert.Contains("\"stop_loss\":{\"stop_price\":\"95\"}", body);
+        var accepted = Assert.Single(venue.PendingEvents);
+        Assert.Equal((ExecutionEventKind.Accepted, "run-AAPL-entry"), (accepted.Kind, accepted.ClientOrderId));
+        venue.ClearEvents();
+
+        // Held until the entry fills, the stop then rests: the loop reads it back as the position's protective stop.
+        await venue.RefreshAsync(CancellationToken.None);
+        Assert.Null(venue.ProtectiveStopOf(Aapl));
+        var entryId = fake.Order(accepted.Order.Id).Id;
+        fake.Fill(entryId, 10, 100m);
+        await venue.RefreshAsync(CancellationToken.None);
+        Assert.Equal(10m, venue.PositionOf(Aapl));
+        Assert.Equal(95m, venue.ProtectiveStopOf(Aapl));
+
+        // The trail is one replace of the resting stop, never a cancel and a new order.
+        venue.MoveStop(new StopTicket(Aapl, OrderSide.Sell, 97.5m, At.AddMinutes(1), "trail", "run-AAPL-trail"));
+        await venue.FlushAsync(CancellationToken.None);
+        var replace = Assert.Single(fake.ReplaceBodies);
+        Assert.Contains("\"stop_price\":\"97.5\"", replace);
+        Assert.Contains("\"client_order_id\":\"run-AAPL-trail\"", replace);
+        Assert.Single(fake.OrderBodies);
+        Assert.Contains(venue.PendingEvents, e => e.Kind == ExecutionEventKind.StopMoved && e.Price == 97.5m);
+        await venue.RefreshAsync(CancellationToken.None);
+        Assert.Equal(97.5m, venue.ProtectiveStopOf(Aapl));
+
+        // The exit cancels the stop (the broker holds the shares for it) and then sells at market.
+        venue.SubmitExit(new ExitTicket(Aapl, OrderSide.Sell, 10, At.AddMinutes(2), "exit", "run-AAPL-exit"));
+        await venue.FlushAsync(CancellationToken.None);
+        Assert.Equal(2, fake.OrderBodies.Count);
+        Assert.Contains("\"side\":\"sell\"", fake.OrderBodies[1]);
+        await venue.RefreshAsync(CancellationToken.None);
+        Assert.Null(venue.ProtectiveStopOf(Aapl));
+    }
+
+    [Fact]
+    public async Task A_limit_entry_is_sent_as_a_day_limit_not_a_market_order()
+    {
+        await using var fake = await StartFakeAsync();
+        fake.RefuseStreams = true;
+        using var client = Client(fake);
+        await using var venue = new BrokerVenue(client);
+        await venue.StartAsync();
+
+        venue.SubmitEntry(new EntryTicket(Aapl, OrderSide.Buy, 5, 99.5m, 94m, At, "dip", "run-AAPL-dip"));
+        await venue.FlushAsync(CancellationToken.None);
+        var body = Assert.Single(fake.OrderBodies);
+        Assert.Contains("\"type\":\"limit\"", body);
+        Assert.Contains("\"limit_price\":\"99.5\"", body);
+        Assert.Contains("\"time_in_force\":\"day\"", body);
+    }
+}

@@ -28,7 +28,7 @@ public sealed class FakeTradingOrder
     public required string TimeInForce { get; init; }
     public required decimal Qty { get; init; }
     public decimal? LimitPrice { get; init; }
-    public decimal? StopPrice { get; init; }
+    public decimal? StopPrice { get; set; }
     public string OrderClass { get; init; } = "";
     public List<FakeTradingOrder> Legs { get; } = [];
     public bool IsLeg { get; init; }
@@ -37,6 +37,8 @@ public sealed class FakeTradingOrder
     public DateTime? FilledAt { get; set; }
     public DateTime? CanceledAt { get; set; }
     public string Status { get; set; } = "accepted";
+    public string? ReplacedBy { get; set; }
+    public string? Replaces { get; init; }
     public decimal FilledQty { get; set; }
     public decimal? FilledAvgPrice { get; set; }
 
@@ -98,6 +100,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
 
     /// <summary>Raw body of every POST /v2/orders, in order.</summary>
     public List<string> OrderBodies { get; } = [];
+
+    /// <summary>Bodies of PATCH /v2/orders/{id} (replace) requests, in arrival order.</summary>
+    public List<string> ReplaceBodies { get; } = [];
 
     /// <summary>Auth messages received on the stream (they contain the key; tests only inspect their shape).</summary>
     public List<string> StreamAuthMessages { get; } = [];
@@ -214,6 +219,7 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
             return o is null ? NotFoundAsync(ctx) : WriteJsonAsync(ctx, OrderJson(o));
         }));
         app.MapDelete("/v2/orders/{id}", (HttpContext ctx, string id) => Gated(ctx, () => CancelAsync(ctx, id)));
+        app.MapMethods("/v2/orders/{id}", ["PATCH"], (HttpContext ctx, string id) => Gated(ctx, () => ReplaceAsync(ctx, id)));
         app.MapGet("/v2/positions", ctx => Gated(ctx, () => WriteJsonAsync(ctx, PositionsJson())));
         app.MapDelete("/v2/positions/{symbol}", (HttpContext ctx, string symbol) => Gated(ctx, () => ClosePositionAsync(ctx, symbol)));
         app.MapGet("/v2/clock", ctx => Gated(ctx, () => WriteJsonAsync(ctx, ClockJson)));
@@ -333,6 +339,12 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
             return;
         }
 
+        if (orderClass == "oto" && !(hasTp && D(tp, "limit_price") is not null) && !(hasSl && D(sl, "stop_price") is not null))
+        {
+            await Unprocessable("oto orders require either take_profit or stop_loss");
+            return;
+        }
+
         var coid = S(r, "client_order_id") ?? Guid.NewGuid().ToString();
         var now = DateTime.UtcNow;
         FakeTradingOrder order;
@@ -399,6 +411,27 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
                     });
                 }
 
+                if (orderClass == "oto" && hasSl)
+                {
+                    // One-triggers-other: the stop loss is held until its parent fills, then rests.
+                    order.Legs.Add(new FakeTradingOrder
+                    {
+                        Id = Guid.NewGuid().ToString(),
+                        ClientOrderId = Guid.NewGuid().ToString(),
+                        Symbol = symbol,
+                        Side = side == "buy" ? "sell" : "buy",
+                        Type = "stop",
+                        TimeInForce = tif,
+                        Qty = qty.Value,
+                        StopPrice = D(sl, "stop_price"),
+                        IsLeg = true,
+                        OrderClass = "oto",
+                        CreatedAt = now,
+                        UpdatedAt = now,
+                        Status = "held",
+                    });
+                }
+
                 _orders.Add(order);
                 _orders.AddRange(order.Legs);
             }
@@ -436,6 +469,74 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
         }
 
         return WriteJsonAsync(ctx, "[" + string.Join(",", rows.Select(OrderJson)) + "]");
+    }
+
+    /// <summary>PATCH /v2/orders/{id}: a new order (new id) takes the open one's place; the old one ends as replaced.</summary>
+    private async Task ReplaceAsync(HttpContext ctx, string id)
+    {
+        string body;
+        using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        lock (_gate)
+        {
+            ReplaceBodies.Add(body);
+        }
+
+        using var doc = JsonDocument.Parse(body);
+        var r = doc.RootElement;
+        decimal? D(string n) => r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String
+            ? decimal.Parse(v.GetString()!, NumberStyles.Float, Inv)
+            : r.TryGetProperty(n, out var num) && num.ValueKind == JsonValueKind.Number ? num.GetDecimal() : null;
+        FakeTradingOrder? replacing = null;
+        FakeTradingOrder? old;
+        var now = DateTime.UtcNow;
+        lock (_gate)
+        {
+            old = _orders.FirstOrDefault(o => o.Id == id);
+            if (old is { IsOpen: true } && old.Status != "held")
+            {
+                replacing = new FakeTradingOrder
+                {
+                    Id = Guid.NewGuid().ToString(),
+                    ClientOrderId = r.TryGetProperty("client_order_id", out var c) ? c.GetString()! : Guid.NewGuid().ToString(),
+                    Symbol = old.Symbol,
+                    Side = old.Side,
+                    Type = old.Type,
+                    TimeInForce = old.TimeInForce,
+                    Qty = D("qty") ?? old.Qty,
+                    LimitPrice = D("limit_price") ?? old.LimitPrice,
+                    StopPrice = D("stop_price") ?? old.StopPrice,
+                    // Listed on its own: the book lists parents, and the replacing order has no parent to hang from.
+                    OrderClass = old.OrderClass,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    Status = "new",
+                    Replaces = old.Id,
+                };
+                old.Status = "replaced";
+                old.ReplacedBy = replacing.Id;
+                old.UpdatedAt = now;
+                _orders.Add(replacing);
+            }
+        }
+
+        if (old is null)
+        {
+            await NotFoundAsync(ctx);
+            return;
+        }
+
+        if (replacing is null)
+        {
+            await WriteJsonAsync(ctx, "{\"code\":42210000,\"message\":\"order is not replaceable\"}", 422);
+            return;
+        }
+
+        Publish(Update("replaced", old, now, ""));
+        await WriteJsonAsync(ctx, OrderJson(replacing));
     }
 
     private async Task CancelAsync(HttpContext ctx, string id)
