@@ -38,13 +38,14 @@ public sealed class RunRegistry
         _clock = clock ?? TimeProvider.System;
     }
 
-    /// <summary>A new run id no other run has: <c>{mode}-{UTC time}-{4 random hex digits}</c>.</summary>
+    /// <summary>A new run id no other run has: <c>{mode}-{yyMMddHHmmss UTC}{4 random hex digits}</c>, short enough that
+    /// client order ids built on it (at most 48 characters) stay readable for tickers of up to five letters.</summary>
     public string NewRunId(string mode)
     {
         while (true)
         {
             var id = string.Create(CultureInfo.InvariantCulture,
-                $"{mode}-{_clock.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}");
+                $"{mode}-{_clock.GetUtcNow().UtcDateTime:yyMMddHHmmss}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}");
             if (!File.Exists(PathOf(id)))
             {
                 return id;
