@@ -5,6 +5,7 @@ using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Sessions;
 using Spectre.Console;
 using Symbol = AiTrader.Core.Domain.Symbol;

@@ -1,5 +1,6 @@
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting;
+using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Tests.Reporting;
 
 namespace AiTrader.Core.Tests.Sweeps;

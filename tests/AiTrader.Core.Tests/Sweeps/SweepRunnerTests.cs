@@ -1,5 +1,6 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Tests.Backtesting;
 
 namespace AiTrader.Core.Tests.Sweeps;

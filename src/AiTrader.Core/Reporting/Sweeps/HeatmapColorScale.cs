@@ -1,7 +1,8 @@
 using System.Globalization;
+using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting;
 
-namespace AiTrader.Core.Backtesting.Sweeps;
+namespace AiTrader.Core.Reporting.Sweeps;
 
 /// <summary>The heat maps' diverging colour scale, red (worst) through yellow to green (best), shared by the SVG and PNG.</summary>
 public static class HeatmapColorScale

@@ -1,6 +1,7 @@
+using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.IO;
 
-namespace AiTrader.Core.Backtesting.Sweeps;
+namespace AiTrader.Core.Reporting.Sweeps;
 
 /// <summary>Paths written by <see cref="SweepReportWriter.Write"/>.</summary>
 public sealed record SweepReportFiles(string Csv, string HeatmapSvg, string HeatmapHtml, string HeatmapPng);

@@ -1,6 +1,7 @@
+using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting;
 
-namespace AiTrader.Core.Backtesting.Sweeps;
+namespace AiTrader.Core.Reporting.Sweeps;
 
 /// <summary>Where <see cref="SweepHeatmapPng"/> puts things: the image size and the cell grid.</summary>
 /// <param name="Width">Image width in pixels.</param>

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Core.Backtesting.Sweeps;
+
+namespace AiTrader.Core.Reporting.Sweeps;
 
 /// <summary>The rank metric over the first two grid parameters, the other parameters fixed at the best combination's values.</summary>
 /// <param name="Metric">The metric shown in the cells.</param>
