@@ -44,8 +44,9 @@ public static class RetryPipelines
             .Build();
     }
 
-    /// <summary>The wait a Retry-After header asks for (a past date means no wait); null when absent.</summary>
-    public static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)
+    /// <summary>The wait a Retry-After header asks for (a past date means no wait); null when absent. A date is read
+    /// against <paramref name="clock"/> (the system clock by default).</summary>
+    public static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header, TimeProvider? clock = null)
     {
         if (header?.Delta is { } delta)
         {
@@ -54,7 +55,7 @@ public static class RetryPipelines
 
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - (clock ?? TimeProvider.System).GetUtcNow();
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
 

@@ -219,7 +219,7 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
 
             if (dropped is null)
             {
-                since ??= DateTime.UtcNow.AddSeconds(-1);
+                since ??= _options.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1);
                 if (reconnecting)
                 {
                     failures = 0;
@@ -270,7 +270,7 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
 
             var wait = TimeSpan.FromTicks(Math.Min(_options.StreamMaxBackoff.Ticks, _options.StreamInitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
             _logger.LogWarning("{Broker}: trade_updates stream dropped ({Error}); reconnecting in {Wait}", Name, dropped!.Message, wait);
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, _options.Clock, cancellationToken).ConfigureAwait(false);
             reconnecting = true;
         }
     }
@@ -486,9 +486,9 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
         };
 
     /// <summary>Retry-After when sent; otherwise Alpaca's X-Ratelimit-Reset (epoch seconds) turned into a wait.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
-        if (RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter) is { } retryAfter)
+        if (RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter, _options.Clock) is { } retryAfter)
         {
             return retryAfter;
         }
@@ -496,7 +496,7 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
         if (response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
             && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch))
         {
-            var wait = DateTimeOffset.FromUnixTimeSeconds(epoch) - DateTimeOffset.UtcNow;
+            var wait = DateTimeOffset.FromUnixTimeSeconds(epoch) - _options.Clock.GetUtcNow();
             return wait > TimeSpan.Zero ? wait : null;
         }
 

@@ -13,6 +13,9 @@ public sealed record AlpacaTradingOptions
     /// <summary>REST root; paths such as /v2/orders are appended.</summary>
     public Uri BaseUrl { get; init; } = new(PaperBaseUrl);
 
+    /// <summary>The clock for rate-limit resets, reconnect backoff and reconciliation windows (a fake one in tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>trade_updates WebSocket; when null it is derived from <see cref="BaseUrl"/> (https → wss, path /stream).</summary>
     public Uri? StreamUrl { get; init; }
 

@@ -59,7 +59,12 @@ public sealed record TradingSessionResult(
     decimal FinalEquity,
     int OrdersSubmitted,
     int FillsSeen,
-    IReadOnlyList<Rejection> Rejections);
+    IReadOnlyList<Rejection> Rejections)
+{
+    /// <summary>Bars skipped as bad prints by the outlier check (the replay's source flags them, a live feed is checked
+    /// bar by bar).</summary>
+    public int BadPrints { get; init; }
+}
 
 /// <summary>Bars as they arrive, each symbol's in time order (a live stream or a replay); ends when the run should stop.</summary>
 public delegate IAsyncEnumerable<(Symbol Symbol, Bar Bar)> BarFeed(CancellationToken cancellationToken);
@@ -217,7 +222,10 @@ public sealed class TradingSessionRunner
         }
 
         return new TradingSessionResult(venue, exchange, run.Processed, snapshot is not null, router.BlocksByRule, venue.Equity,
-            run.Orders, run.Fills, router.Rejections.ToArray());
+            run.Orders, run.Fills, router.Rejections.ToArray())
+        {
+            BadPrints = loop.Legs.Sum(l => l.Flagged),
+        };
 
         async Task DriveAsync()
         {
@@ -240,6 +248,11 @@ public sealed class TradingSessionRunner
                 }
 
                 pending.Add(new LegBar(leg, bar, badPrint));
+            if (badPrint is not null && (resumeAfter is null || bar.Timestamp > resumeAfter))
+            {
+                Report(bar.Timestamp, "bad-print", $"{symbol} skipped: {badPrint}", run.Processed, venue.Equity);
+            }
+
                 if (!isReplay && pending.Count == _options.Symbols.Count)
                 {
                     // Every symbol has reported this minute: no need to wait for the next one to know the group is whole.
