@@ -26,11 +26,17 @@ public sealed class PremarketScanner
     private readonly ITradingCalendar _calendar;
     private readonly IMarketSnapshotSource? _snapshots;
     private readonly TimeProvider _clock;
+    private readonly Func<Symbol, IReadOnlyList<SplitEvent>>? _splits;
     private readonly ConcurrentDictionary<(Symbol, DateOnly), Lazy<Task<Trend?>>> _trends = new();
 
+    /// <param name="splits">The split history of a symbol, for data that is back-adjusted to a later date than the
+    /// scan's (the bundled files are adjusted to 2021): bars are then read raw and adjusted only for splits effective
+    /// by the scan date, so prices stay as traded on that day. Null when the source's split adjustment already ends
+    /// at the scan date (a live feed scanning today).</param>
     public PremarketScanner(IBarSource bars, ITradingCalendar calendar, ScanOptions? options = null,
-        IMarketSnapshotSource? snapshots = null, TimeProvider? clock = null)
+        IMarketSnapshotSource? snapshots = null, TimeProvider? clock = null, Func<Symbol, IReadOnlyList<SplitEvent>>? splits = null)
     {
+        _splits = splits;
         ArgumentNullException.ThrowIfNull(bars);
         ArgumentNullException.ThrowIfNull(calendar);
         _bars = bars;
@@ -142,11 +148,10 @@ public sealed class PremarketScanner
 
         var prior = past[0];
         var lastClosedOpen = window - OneMinute;
-        var series = await _bars.GetBarsAsync(
-            new BarRequest(symbol, Timeframe.OneMinute, past[^1].PremarketOpenUtc, lastClosedOpen, PriceAdjustment.Split), ct).ConfigureAwait(false);
+        var minuteBars = await LoadAsync(symbol, Timeframe.OneMinute, past[^1].PremarketOpenUtc, lastClosedOpen, session.Date, ct).ConfigureAwait(false);
         var clock = new NewYorkClock();
         var byDate = new Dictionary<DateOnly, List<Bar>>();
-        foreach (var bar in series.Bars)
+        foreach (var bar in minuteBars)
         {
             // The request's end already stops at T − 1 min; checking again keeps any source that ignores the end honest.
             if (bar.Timestamp + OneMinute > window)
@@ -183,7 +188,7 @@ public sealed class PremarketScanner
             priorClose = pc;
         }
 
-        priorClose ??= await DailyCloseAsync(symbol, prior, ct).ConfigureAwait(false);
+        priorClose ??= await DailyCloseAsync(symbol, prior, session.Date, ct).ConfigureAwait(false);
         if (priorClose is not { } close || close <= 0)
         {
             return Empty(window, symbol, ScanRowStatus.NoData, $"no close for the prior session {prior.Date:yyyy-MM-dd} in the data");
@@ -296,7 +301,7 @@ public sealed class PremarketScanner
         row = row with { AverageVolume = average, Rvol = rvol, Score = Options.Scoring.Compute(gap, rvol, Options.Direction) };
         if (Options.NeedsTrend)
         {
-            var trend = await TrendAsync(symbol, prior.Date, ct).ConfigureAwait(false);
+            var trend = await TrendAsync(symbol, prior.Date, session.Date, ct).ConfigureAwait(false);
             row = row with { ProbUp = trend?.ProbUp, Regime = trend?.Regime };
         }
 
@@ -367,13 +372,24 @@ public sealed class PremarketScanner
         return null;
     }
 
-    private async Task<decimal?> DailyCloseAsync(Symbol symbol, TradingSession prior, CancellationToken ct)
+    /// <summary>Bars on the scan date's basis: split-adjusted for splits effective by <paramref name="asOf"/> only.</summary>
+    private async Task<IReadOnlyList<Bar>> LoadAsync(Symbol symbol, Timeframe timeframe, DateTime startUtc, DateTime endUtc, DateOnly asOf, CancellationToken ct)
+    {
+        if (_splits is null)
+        {
+            return (await _bars.GetBarsAsync(new BarRequest(symbol, timeframe, startUtc, endUtc, PriceAdjustment.Split), ct).ConfigureAwait(false)).Bars;
+        }
+
+        var raw = await _bars.GetBarsAsync(new BarRequest(symbol, timeframe, startUtc, endUtc, PriceAdjustment.Raw), ct).ConfigureAwait(false);
+        return SplitAdjuster.Adjust(raw.Bars, _splits(symbol).Where(s => s.ExDate <= asOf));
+    }
+
+    private async Task<decimal?> DailyCloseAsync(Symbol symbol, TradingSession prior, DateOnly asOf, CancellationToken ct)
     {
         try
         {
-            var daily = await _bars.GetBarsAsync(new BarRequest(symbol, Timeframe.OneDay,
-                ExchangeTime.StartOfDateUtc(prior.Date), ExchangeTime.EndOfDateUtc(prior.Date), PriceAdjustment.Split), ct).ConfigureAwait(false);
-            return daily.Bars.LastOrDefault(b => ExchangeTime.SessionDate(b.Timestamp) == prior.Date) is { Close: > 0 } bar ? bar.Close : null;
+            var daily = await LoadAsync(symbol, Timeframe.OneDay, ExchangeTime.StartOfDateUtc(prior.Date), ExchangeTime.EndOfDateUtc(prior.Date), asOf, ct).ConfigureAwait(false);
+            return daily.LastOrDefault(b => ExchangeTime.SessionDate(b.Timestamp) == prior.Date) is { Close: > 0 } bar ? bar.Close : null;
         }
         catch (MarketDataException)
         {
@@ -382,16 +398,15 @@ public sealed class PremarketScanner
         }
     }
 
-    private Task<Trend?> TrendAsync(Symbol symbol, DateOnly priorDate, CancellationToken ct) =>
-        _trends.GetOrAdd((symbol, priorDate), key => new Lazy<Task<Trend?>>(() => LoadTrendAsync(key.Item1, key.Item2, ct))).Value;
+    private Task<Trend?> TrendAsync(Symbol symbol, DateOnly priorDate, DateOnly asOf, CancellationToken ct) =>
+        _trends.GetOrAdd((symbol, priorDate), key => new Lazy<Task<Trend?>>(() => LoadTrendAsync(key.Item1, key.Item2, asOf, ct))).Value;
 
-    private async Task<Trend?> LoadTrendAsync(Symbol symbol, DateOnly priorDate, CancellationToken ct)
+    private async Task<Trend?> LoadTrendAsync(Symbol symbol, DateOnly priorDate, DateOnly asOf, CancellationToken ct)
     {
         // Two years of daily bars warm the filter and the regime's volatility percentiles; the scan date's own daily
         // bar (not final until the close) is never read.
-        var daily = await _bars.GetBarsAsync(new BarRequest(symbol, Timeframe.OneDay,
-            ExchangeTime.StartOfDateUtc(priorDate.AddYears(-2)), ExchangeTime.EndOfDateUtc(priorDate), PriceAdjustment.Split), ct).ConfigureAwait(false);
-        var bars = daily.Bars.Where(b => b.Close > 0).ToList();
+        var daily = await LoadAsync(symbol, Timeframe.OneDay, ExchangeTime.StartOfDateUtc(priorDate.AddYears(-2)), ExchangeTime.EndOfDateUtc(priorDate), asOf, ct).ConfigureAwait(false);
+        var bars = daily.Where(b => b.Close > 0).ToList();
         if (bars.Count < 2)
         {
             return null;
