@@ -41,16 +41,21 @@ public sealed class PremarketWatchlistProvider
     private readonly ITradingCalendar _calendar;
     private readonly TimeProvider _clock;
     private readonly IMarketSnapshotSource? _snapshots;
+    private readonly Func<Symbol, IReadOnlyList<SplitEvent>>? _splits;
 
     /// <param name="source"><c>scan</c> or a bucket name.</param>
     /// <param name="store">Where buckets are read and scan refreshes stored; required for a bucket.</param>
     /// <param name="bars">The bars a scan reads (bundled CSV in replay, the DAL live); required for <c>scan</c>.</param>
     /// <param name="universe">The symbols a scan ranks; required for <c>scan</c>.</param>
     /// <param name="clock">The live clock (<see cref="TimeProvider.System"/> by default); replays make their own.</param>
+    /// <param name="splits">Split history for bars back-adjusted past the session (the bundled CSV: pass
+    /// <see cref="CsvBarSource.SplitsFor"/>); see <see cref="PremarketScanner"/>.</param>
     public PremarketWatchlistProvider(string source, IWatchlistStore? store = null, IBarSource? bars = null,
         IReadOnlyList<Symbol>? universe = null, ScanOptions? options = null, ScanSchedule? schedule = null,
-        ITradingCalendar? calendar = null, TimeProvider? clock = null, IMarketSnapshotSource? snapshots = null)
+        ITradingCalendar? calendar = null, TimeProvider? clock = null, IMarketSnapshotSource? snapshots = null,
+        Func<Symbol, IReadOnlyList<SplitEvent>>? splits = null)
     {
+        _splits = splits;
         _isScan = IsScan(source);
         _source = _isScan ? WatchlistBucket.Scan : WatchlistBucket.Validate(source);
         _store = store;
@@ -99,7 +104,7 @@ public sealed class PremarketWatchlistProvider
     private async Task<PremarketWatchlist> ReplayScanAsync(TradingSession session, CancellationToken ct)
     {
         var clock = new SimulatedClock(session.PremarketOpenUtc.AddMinutes(-1));
-        var scanner = new PremarketScanner(_bars!, _calendar, _options, clock: clock);
+        var scanner = new PremarketScanner(_bars!, _calendar, _options, clock: clock, splits: _splits);
         var scheduler = new ScanScheduler(scanner, _schedule, _calendar, clock, _store, "replay");
         var day = await scheduler.RunDayAsync(session.Date, _universe, ct).ConfigureAwait(false);
         var latest = day.Latest ?? throw new ArgumentException($"no scan window of {_schedule} on {session.Date:yyyy-MM-dd}; {string.Join("; ", day.Notes)}");
@@ -116,7 +121,7 @@ public sealed class PremarketWatchlistProvider
             throw new ArgumentException($"a live scan runs between the premarket open and the close of {session.Date:yyyy-MM-dd}; it is {now:HH:mm}Z.");
         }
 
-        var scanner = new PremarketScanner(_bars!, _calendar, _options, _snapshots, _clock);
+        var scanner = new PremarketScanner(_bars!, _calendar, _options, _snapshots, _clock, _splits);
         var refresh = await scanner.ScanAsync(session.Date, window, _universe, "live", ct).ConfigureAwait(false);
         var scheduler = new ScanScheduler(scanner, _schedule, _calendar, _clock, _store, "live");
         var watchlist = scheduler.Publish(refresh);
