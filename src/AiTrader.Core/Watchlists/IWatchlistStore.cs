@@ -4,7 +4,7 @@ namespace AiTrader.Core.Watchlists;
 
 /// <summary>Where watchlists and scan refreshes are kept: local JSON files (default), Azure Blob or PostgreSQL.</summary>
 /// <remarks>A save never overwrites: two saves with the same timestamp (in one bucket, or the same refresh window)
-/// keep both, the later one moved forward by 100 ns, so concurrent saves lose nothing. Timestamps are UTC.</remarks>
+/// keep both, the later one moved forward by 1 µs (timestamps are kept to the microsecond, PostgreSQL's resolution), so concurrent saves lose nothing. Timestamps are UTC.</remarks>
 public interface IWatchlistStore : IAsyncDisposable
 {
     /// <summary>Where the store is, without secrets (a folder, an account/container, host/db).</summary>

@@ -13,8 +13,8 @@ public sealed record WatchlistEntry(Symbol Symbol, string Source, int? Rank = nu
 
 /// <summary>A saved list of symbols: the bucket it belongs to, when it was made, which source served it and its entries.</summary>
 /// <param name="Bucket">A lower-case name such as <c>default</c> or <c>scan</c> (see <see cref="WatchlistBucket"/>).</param>
-/// <param name="CreatedUtc">When the list was made; its key in the bucket (a store moves it by 100 ns to keep two
-/// saves at the same instant apart).</param>
+/// <param name="CreatedUtc">When the list was made; its key in the bucket (kept to the microsecond; a store moves it on by 1 µs to keep two
+/// saves at the same instant apart: 1 µs later).</param>
 /// <param name="Source">The source that served the list (for <c>auto</c>, the one that answered).</param>
 /// <param name="Notes">What happened on the way: sources tried and why they were passed over, symbols dropped.</param>
 public sealed record Watchlist(

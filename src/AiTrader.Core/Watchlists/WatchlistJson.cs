@@ -33,12 +33,22 @@ public static class WatchlistJson
             ? r
             : throw new InvalidDataException($"{where} is not an AI Trader scan refresh of format version {FormatVersion}.");
 
-    /// <summary>The file or blob name of a timestamp: <c>20131008T132500.0000000Z</c> (sorts in time order).</summary>
-    public static string Stamp(DateTime utc) => utc.ToUniversalTime().ToString("yyyyMMdd'T'HHmmss'.'fffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>The step a store moves a timestamp on by when the key is taken: 1 µs, PostgreSQL's resolution.</summary>
+    public static readonly TimeSpan KeyStep = TimeSpan.FromMicroseconds(1);
+
+    /// <summary>Most times a save moves its key on before giving up (a bound, not a rate any real use reaches).</summary>
+    public const int MaxKeyAttempts = 10_000;
+
+    /// <summary><paramref name="utc"/> cut to whole microseconds, the precision every store keeps.</summary>
+    public static DateTime ToKey(DateTime utc) =>
+        new(utc.Ticks - (utc.Ticks % KeyStep.Ticks), DateTimeKind.Utc);
+
+    /// <summary>The file or blob name of a timestamp: <c>20131008T132500.000000Z</c> (sorts in time order).</summary>
+    public static string Stamp(DateTime utc) => ToKey(utc).ToString("yyyyMMdd'T'HHmmss'.'ffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Reads a name made by <see cref="Stamp"/>; false for anything else.</summary>
     public static bool TryParseStamp(string text, out DateTime utc) =>
-        DateTime.TryParseExact(text, "yyyyMMdd'T'HHmmss'.'fffffff'Z'", CultureInfo.InvariantCulture,
+        DateTime.TryParseExact(text, "yyyyMMdd'T'HHmmss'.'ffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out utc);
 
     private static T? Read<T>(string json, string where)
@@ -94,6 +104,6 @@ public static class WatchlistJson
         }
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteStringValue((value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : value.ToUniversalTime()).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
     }
 }
