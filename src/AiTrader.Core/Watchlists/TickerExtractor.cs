@@ -54,6 +54,6 @@ public static partial class TickerExtractor
     }
 
     // A cashtag may be any case; a bare ticker must be capitals standing alone (not inside a word, URL or number).
-    [GeneratedRegex(@"(?<![\w$/.])(?:\$(?<cash>[A-Za-z]{1,6}(?:[./-][A-Za-z]{1,2})?)|(?<bare>[A-Z]{1,5}(?:[./][A-Z]{1,2})?))(?![\w/]|\.[A-Za-z])")]
+    [GeneratedRegex(@"(?<![\w$/.])(?:\$(?<cash>[A-Za-z]{1,6}(?:[./-][A-Za-z]{1,2})?)|(?<bare>[A-Z]{1,5}(?:[./-][A-Z]{1,2})?))(?![\w/]|\.[A-Za-z])")]
     private static partial Regex Token();
 }
