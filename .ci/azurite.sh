@@ -8,7 +8,8 @@ port=${AZURITE_BLOB_PORT:-10000}
 # The well-known development account of the Azure Storage emulators (public, not a secret).
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
-up() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/devstoreaccount1?comp=list" ; }
+# Bash's /dev/tcp: no curl needed on a fresh machine.
+up() { (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 if up; then
   echo "$conn" >&3
   exit 0

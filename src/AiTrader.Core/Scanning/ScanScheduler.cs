@@ -94,7 +94,8 @@ public sealed class ScanScheduler
                     refresh = await _store.SaveRefreshAsync(refresh, cancellationToken).ConfigureAwait(false);
                     watchlist = await _store.SaveAsync(watchlist, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException
+                    or System.Data.Common.DbException)
                 {
                     notes.Add($"{Stamp(window)}: could not store the refresh ({ex.Message.ReplaceLineEndings(" ")})");
                 }

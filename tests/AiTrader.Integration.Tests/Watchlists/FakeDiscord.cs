@@ -29,7 +29,7 @@ public sealed class FakeDiscord : FakeVendorServer
     public Uri ApiBase => new(BaseUrl, "api/v10");
 
     public static ulong Snowflake(DateTime utc, int sequence) =>
-        ((ulong)(new DateTimeOffset(utc).ToUnixTimeMilliseconds() - DiscordEpochMs) << 22) | (ulong)sequence;
+        ((ulong)(new DateTimeOffset(utc).ToUnixTimeMilliseconds() - DiscordEpochMs) << 22) | (uint)sequence;
 
     public void Add(DateTime sentUtc, string content) => Messages.Add((Snowflake(sentUtc, Messages.Count % 4096), sentUtc, content));
 
