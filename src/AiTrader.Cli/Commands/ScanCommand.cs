@@ -208,6 +208,12 @@ public static class ScanCommand
     internal static async Task<IReadOnlyList<Symbol>> UniverseAsync(string? spec, Func<string, string?> env, CsvBarSource? sample, bool replayMode, CancellationToken ct)
     {
         var value = spec?.Trim();
+        if (string.IsNullOrEmpty(value) && !replayMode && HasListingKey(env))
+        {
+            // Live with a listing key the market is the universe; without one, the bundled symbols.
+            value = "listing";
+        }
+
         if (string.IsNullOrEmpty(value) || value.Equals("sample", StringComparison.OrdinalIgnoreCase))
         {
             var source = sample ?? new CsvBarSource(SampleData.LocateRoot(), NyseCalendar.Instance);
@@ -269,6 +275,40 @@ public static class ScanCommand
         }
 
         return symbols.Count > 0 ? symbols : throw new CliException($"--universe {value} has no tickers (one per line, '#' comments).");
+    }
+
+    private static bool HasListingKey(Func<string, string?> env) =>
+        new[] { "ALPHAVANTAGE_API_KEY", "FINNHUB_API_KEY", "TWELVEDATA_API_KEY" }.Any(v => !string.IsNullOrWhiteSpace(env(v)));
+
+    /// <summary>One live scan of today at the latest minute boundary (every bar before it has closed), through the DAL
+    /// and Alpaca snapshots; null when the Alpaca keys are not set.</summary>
+    internal static Func<CancellationToken, Task<ScanRefresh>>? LiveScan(Func<string, string?> env, ScanOptions options)
+    {
+        var vendors = VendorSettings.FromEnvironment(env);
+        if (string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret))
+        {
+            return null;
+        }
+
+        return async ct =>
+        {
+            var now = DateTime.UtcNow;
+            var window = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+            var today = ExchangeTime.SessionDate(window);
+            var session = NyseCalendar.Instance.GetSession(today)
+                ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D.");
+            if (window < session.PremarketOpenUtc || window >= session.CloseUtc)
+            {
+                throw new CliException($"a live scan runs from 04:00 ET to the close; it is {ExchangeTime.ToNewYork(now):HH:mm} ET. Replay a day with --date D.");
+            }
+
+            await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var symbols = await UniverseAsync(null, env, null, replayMode: false, ct);
+            var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
+                new AlpacaSnapshotSource(new AlpacaClient(http, vendors.AlpacaOptions)));
+            return await scanner.ScanAsync(today, window, symbols, "live", ct);
+        };
     }
 
     internal static string Csv(IEnumerable<ScanRefresh> refreshes, int top)

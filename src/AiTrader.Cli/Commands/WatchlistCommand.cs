@@ -28,7 +28,7 @@ public static class WatchlistCommand
     {
         var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. Default: WATCHLIST_SOURCE, else auto." };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to save into.", DefaultValueFactory = _ => WatchlistBucket.Default };
-        var date = new Option<string?>("--date") { Description = "--source scan: replay the premarket scan of this date (YYYY-MM-DD) on the bundled data and take its 09:25 top N." };
+        var date = new Option<string?>("--date") { Description = "--source scan: replay the premarket scan of this date (YYYY-MM-DD) on the bundled data and take its 09:25 top N; without it the scan runs live now (Alpaca keys)." };
         var top = new Option<int>("--top") { Description = "--source scan: how many ranked symbols to take.", DefaultValueFactory = _ => 10 };
         var store = StoreOption();
         var command = new Command("build", "Build a watchlist from a source (normalized, de-duplicated, capped at MAX_WATCHLIST, each symbol tagged) and save it.")
@@ -50,8 +50,8 @@ public static class WatchlistCommand
 
             var sample = ScanCommand.SampleSource(settings);
             var bundled = sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute).Select(s => s.Value).ToList();
-            var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : null, n,
-                "a live scan needs the trading-day feed; use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data (or 'aitrader scan')");
+            var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : ScanCommand.LiveScan(env, new ScanOptions(Top: n)), n,
+                "a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data");
             var sources = Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
             var chosen = parse.GetValue(source) ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
             var picked = Checked(() => sources.Get(chosen));
