@@ -51,6 +51,22 @@ public sealed class GapAndRvolKnownAnswerTests
     }
 
     [Fact]
+    public async Task Rvol_agrees_with_the_streaming_relative_volume_indicator_when_its_lookback_is_full()
+    {
+        // The streaming indicator (extended hours, 2 sessions) fed SPY's bars up to the 08:59 bar gives the same RVOL
+        // as the scan at 09:00: both compare cumulative volume from 04:00 with the same minute of 10-07 and 10-04.
+        var bars = await Sample.GetBarsAsync(new BarRequest("SPY", Timeframe.OneMinute, Et(2013, 10, 4, 0, 0), Et(2013, 10, 8, 8, 59)));
+        var indicator = new AiTrader.Core.Signals.Indicators.RelativeVolume(Timeframe.OneMinute, lookbackSessions: 2, extendedHours: true);
+        foreach (var bar in bars.Bars)
+        {
+            indicator.Update(bar);
+        }
+
+        var row = await Row("SPY", new DateOnly(2013, 10, 8), Et(2013, 10, 8, 9, 0));
+        Assert.Equal(indicator.Value!.Value, (double)row.Rvol!.Value, 12);
+    }
+
+    [Fact]
     public async Task Only_bars_closed_by_the_window_count()
     {
         // At 04:05 only the 04:00 bar has closed on 10-08 (close 167.42, 210 shares; the 04:05 bar is not in).
