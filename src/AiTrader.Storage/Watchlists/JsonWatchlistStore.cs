@@ -5,9 +5,9 @@ namespace AiTrader.Storage.Watchlists;
 
 /// <summary>Watchlists as JSON files under <c>{dataDir}/watchlists/{bucket}/{timestamp}.json</c> and scan refreshes under
 /// <c>{dataDir}/scans/{yyyy-MM-dd}/{timestamp}.json</c> (the default store).</summary>
-/// <remarks>Each file is written to a temporary name in its folder, flushed, then moved into place without overwriting:
-/// a reader sees a whole file or none, and when two saves want the same timestamp the second moves it on by 1 µs
-/// (the move fails if the name exists, so the check and the claim are one step).</remarks>
+/// <remarks>Each file is written to a temporary name in its folder, flushed, then renamed into place: a reader sees a
+/// whole file or none. A timestamp is claimed first with an exclusive create of a hidden <c>.{stamp}.claim</c> file,
+/// so when two saves want the same timestamp exactly one gets it and the other moves on by 1 µs.</remarks>
 public sealed class JsonWatchlistStore : IWatchlistStore
 {
     private readonly string _watchlists;
@@ -109,13 +109,37 @@ public sealed class JsonWatchlistStore : IWatchlistStore
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Writes <paramref name="json"/> to a temp file and moves it to the timestamp's name; false when taken.</summary>
+    /// <summary>Claims the timestamp's name, then writes <paramref name="json"/> to a temp file and renames it into place;
+    /// false when another save holds the name.</summary>
+    /// <remarks>File.Move without overwrite is not atomic on Linux (it checks, then renames), so two writers could both
+    /// pass the check and one would replace the other. The claim is an empty <c>.{stamp}.claim</c> file created with
+    /// CreateNew (O_CREAT|O_EXCL: exactly one creator wins); only its owner renames onto the name. Claims are kept, so a
+    /// name is never handed out twice; they are hidden and ignored by listings.</remarks>
     private static async Task<bool> TryClaimAsync(string folder, DateTime key, string json, CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
-        var target = Path.Combine(folder, WatchlistJson.Stamp(key) + ".json");
+        var stamp = WatchlistJson.Stamp(key);
+        var target = Path.Combine(folder, stamp + ".json");
+        var claim = Path.Combine(folder, $".{stamp}.claim");
         if (File.Exists(target))
         {
+            return false;
+        }
+
+        try
+        {
+            await using (new FileStream(claim, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(claim))
+        {
+            return false;
+        }
+
+        if (File.Exists(target))
+        {
+            // Written before claims existed (or by hand): still never replaced.
             return false;
         }
 
@@ -129,16 +153,9 @@ public sealed class JsonWatchlistStore : IWatchlistStore
                 stream.Flush(flushToDisk: true);
             }
 
-            try
-            {
-                File.Move(temp, target, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                // Another writer claimed the name between the check and the move.
-                return false;
-            }
+            // Only the claim's owner gets here for this name, so replacing cannot lose another save.
+            File.Move(temp, target, overwrite: true);
+            return true;
         }
         finally
         {

@@ -172,7 +172,8 @@ public sealed class WatchlistStoreTests
         {
             await using var store = new JsonWatchlistStore(dir);
             await store.SaveAsync(List("morning", T0, "SPY"));
-            var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning")));
+            var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.json"));
+            Assert.True(File.Exists(Path.Combine(dir, "watchlists", "morning", ".20131008T132500.000000Z.claim")));
             Assert.Equal("20131008T132500.000000Z.json", Path.GetFileName(file));
             Assert.Contains("\"symbol\": \"SPY\"", await File.ReadAllTextAsync(file));
             Assert.Empty(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.tmp", SearchOption.AllDirectories));
