@@ -25,6 +25,8 @@ public static class AiTraderApp
             SignalsCommand.Create(settings, stdout, stderr),
             TradeCommand.Create(settings, stdout),
             StreamCommand.Create(settings, stdout, stderr),
+            ScanCommand.Create(settings, stdout, stderr),
+            WatchlistCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);

@@ -107,3 +107,11 @@ public interface IVendorClient
     /// <summary>The vendor's symbol directory; <see cref="VendorErrorKind.Unsupported"/> when it has none.</summary>
     Task<IReadOnlyList<Listing>> GetListingsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>One symbol of Alpaca's snapshots: latest trade, and the latest and previous daily bars (date, close).</summary>
+public sealed record AlpacaSnapshot(
+    Symbol Symbol,
+    decimal? LastPrice,
+    DateTime? LastTradeUtc,
+    (DateOnly Date, decimal Close)? DailyBar,
+    (DateOnly Date, decimal Close)? PreviousDailyBar);

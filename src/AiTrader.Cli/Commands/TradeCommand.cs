@@ -14,6 +14,8 @@ using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
+using AiTrader.Storage.Watchlists;
+using AiTrader.Core.Watchlists;
 using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;
@@ -37,6 +39,7 @@ public static class TradeCommand
         var runId = new Option<string?>("--run-id") { Description = "Run id: resumes that run (its settings must match), or starts one by that name. Without it, the same command resumes its unfinished run." };
         var newRun = new Option<bool>("--new-run") { Description = "Start a new run even when an unfinished run of this kind exists." };
         var guardrails = new Option<string>("--guardrails") { Description = "Guardrails: default (kill switch, max drawdown, daily loss, pdt, exposure, rate), a list such as pdt,max_drawdown, or none.", DefaultValueFactory = _ => "default" };
+        var watchlistSource = new Option<string?>("--watchlist-source") { Description = "Take the watchlist from the premarket scan (scan) or a saved watchlist bucket, instead of --symbols: the first session's list for a replay (replay one day at a time to re-pick daily), today's list live." };
         var extendedHours = new Option<bool>("--extended-hours") { Description = "Trade pre-market and after-hours bars too (regular session only by default), as backtest --extended-hours does." };
         var flatten = new Option<int?>("--flatten-minutes") { Description = "Exit all positions N minutes before the close." };
         var maxBars = new Option<int?>("--max-bars") { Description = "Live stream: stop after this many bars (all symbols together)." };
@@ -50,7 +53,7 @@ public static class TradeCommand
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
-            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours, watchlistSource,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -67,7 +70,15 @@ public static class TradeCommand
                 throw new CliException("--live trades on the live stream and cannot --replay; use --paper --replay FROM:TO.");
             }
 
-            var watchlist = ParseSymbols(parse.GetValue(symbols) ?? Environment.GetEnvironmentVariable("WATCHLIST_TEXT"));
+            var fromSource = parse.GetValue(watchlistSource);
+            if (fromSource is not null && parse.GetValue(symbols) is not null)
+            {
+                throw new CliException("--watchlist-source and --symbols exclude each other: the source picks the symbols.");
+            }
+
+            var watchlist = fromSource is null
+                ? ParseSymbols(parse.GetValue(symbols) ?? Environment.GetEnvironmentVariable("WATCHLIST_TEXT"))
+                : [];
             var tf = CliParsing.ParseInterval(parse.GetValue(interval)!);
             if (range is null && tf != Timeframe.OneMinute)
             {
@@ -99,6 +110,24 @@ public static class TradeCommand
                 throw new CliException("--max-bars and --until stop a live run; a replay ends at its last date.");
             }
 
+            string? picked = null;
+            if (fromSource is not null)
+            {
+                var firstSession = range is { } r0
+                    ? NyseCalendar.Instance.GetSessions(r0.From, r0.To).FirstOrDefault()?.Date
+                        ?? throw new CliException($"--replay {r0.From:yyyy-MM-dd}:{r0.To:yyyy-MM-dd} holds no trading session; pick dates with one.")
+                    : ExchangeTime.SessionDate(DateTime.UtcNow);
+                var premarket = await PremarketWatchlistAsync(fromSource, firstSession, range is null, settings, ct);
+                watchlist = premarket.Symbols.ToList();
+                if (watchlist.Count == 0)
+                {
+                    throw new CliException($"the {premarket.Source} watchlist for {firstSession:yyyy-MM-dd} is empty{(premarket.Notes.Count > 0 ? $" ({premarket.Notes[0]})" : "")}; pass --symbols instead.");
+                }
+
+                picked = $"{premarket.Source} watchlist of {firstSession:yyyy-MM-dd}, as of {premarket.AsOfUtc:yyyy-MM-dd HH:mm}Z";
+                stdout.WriteLine($"watchlist: {string.Join(",", watchlist)} (from the {picked})");
+            }
+
             var name = parse.GetValue(strategy)!.Trim();
             var strategyParams = CliParsing.ParseParams(parse.GetValue(parameters));
             var sizing = BacktestCommand.ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction));
@@ -113,7 +142,7 @@ public static class TradeCommand
             var today = ExchangeTime.SessionDate(DateTime.UtcNow);
             var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, tf, name, strategyParams,
                 costs, parse.GetValue(flatten), delay, settings.DataDir, Sizing: sizing, ResetHalts: parse.GetValue(resetHalt),
-                Guardrails: guardrailSet ?? (_ => new GuardrailSet([])));
+                Guardrails: guardrailSet ?? (_ => new GuardrailSet([])), WatchlistSource: picked);
             await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
             var journal = new JournalingAgent(journalStore);
             void Progress(SessionProgress p)
@@ -242,6 +271,25 @@ public static class TradeCommand
         var open = string.Join(", ", positions);
         stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
         stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
+    }
+
+    /// <summary>The premarket watchlist of <paramref name="session"/> from the scan (bundled bars with no keys) or a saved bucket.</summary>
+    private static async Task<PremarketWatchlist> PremarketWatchlistAsync(string source, DateOnly session, bool live, AppSettings settings,
+        CancellationToken ct)
+    {
+        var sample = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+        await using var store = WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir);
+        try
+        {
+            var provider = PremarketWatchlistProvider.IsScan(source)
+                ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
+                : new PremarketWatchlistProvider(source, store);
+            return await provider.ForSessionAsync(session, live ? PremarketMode.Live : PremarketMode.Replay, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--watchlist-source {source}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
     }
 
     /// <summary>Which run this command drives: the one named by --run-id, a new one (--new-run, or none unfinished), or

@@ -21,6 +21,8 @@ namespace AiTrader.Core.Agents;
 /// <param name="FlattenMinutesBeforeClose">When set, exits every position this many minutes before the close and opens nothing after.</param>
 /// <param name="ResetHalts">On start, manually reset a restored max-drawdown halt (once its cool-off is over).</param>
 /// <param name="DelayPerBar">Pacing of a replay: how long to wait after each bar time (null = as fast as possible).</param>
+/// <param name="WatchlistSource">Where the watchlist came from (a scan, a saved bucket), for the premarket journal entry;
+/// null when it was given.</param>
 /// <param name="Guardrails">Builds the guardrails; null for <see cref="TradingSessionRunner.DefaultGuardrails"/> (paper and
 /// live trading always run guardrails; an empty set turns them off).</param>
 public sealed record TradingSessionOptions(
@@ -38,7 +40,8 @@ public sealed record TradingSessionOptions(
     PriceAdjustment Adjustment = PriceAdjustment.Split,
     SizingOptions? Sizing = null,
     bool ResetHalts = false,
-    Func<ITradingCalendar, GuardrailSet>? Guardrails = null)
+    Func<ITradingCalendar, GuardrailSet>? Guardrails = null,
+    string? WatchlistSource = null)
 {
     /// <summary>The account and costs, with the session rules of <paramref name="calendar"/> (regular hours unless the
     /// costs turn extended hours on): the same rules a backtest of these bars runs with.</summary>
@@ -448,7 +451,7 @@ public sealed class TradingSessionRunner
                 return;
             }
 
-            var watchlist = string.Join(",", _options.Symbols);
+            var watchlist = string.Join(",", _options.Symbols) + (_options.WatchlistSource is { } from ? $" (from the {from})" : "");
             await runner._journal.RecordDecisionAsync(session.PremarketOpenUtc, null, $"premarket: watchlist {watchlist}",
                 eventKey: $"{_options.RunId}:premarket:{session.Date:yyyy-MM-dd}", cancellationToken: cancellationToken).ConfigureAwait(false);
             runner.Report(session.PremarketOpenUtc, "premarket", $"{session.Date:yyyy-MM-dd} watchlist {watchlist}", Processed, venue.Equity);

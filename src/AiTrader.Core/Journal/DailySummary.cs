@@ -76,7 +76,8 @@ public sealed record DailySummary(
         return new DailySummary(
             date,
             Count(day, JournalKind.Decision),
-            Count(day, JournalKind.Order),
+            // A stop move is journaled as an amendment of its order (key ...:amend:...), not as another order.
+            day.Count(e => e.Kind == JournalKind.Order && e.EventKey?.Contains(":amend:", StringComparison.Ordinal) != true),
             Count(day, JournalKind.Fill),
             Count(day, JournalKind.Cancel),
             Count(day, JournalKind.Reject),

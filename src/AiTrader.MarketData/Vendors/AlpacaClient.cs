@@ -123,6 +123,56 @@ public sealed class AlpacaClient : VendorClientBase
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Most symbols per <c>/v2/stocks/snapshots</c> request: the symbol list rides in the URL.</summary>
+    public const int MaxSnapshotSymbols = 200;
+
+    /// <summary>Snapshots of many symbols in one request (<c>GET /v2/stocks/snapshots?symbols=</c>, an object keyed by
+    /// symbol with no wrapper): latest trade, and the daily and previous daily bars. Unknown symbols are absent or null.</summary>
+    /// <exception cref="ArgumentException">More than <see cref="MaxSnapshotSymbols"/> symbols.</exception>
+    public async Task<IReadOnlyDictionary<Symbol, AlpacaSnapshot>> GetSnapshotsAsync(IReadOnlyList<Symbol> symbols, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        if (symbols.Count > MaxSnapshotSymbols)
+        {
+            throw new ArgumentException($"At most {MaxSnapshotSymbols} symbols per snapshot request (got {symbols.Count}).", nameof(symbols));
+        }
+
+        EnsureKeys();
+        var result = new Dictionary<Symbol, AlpacaSnapshot>();
+        if (symbols.Count == 0)
+        {
+            return result;
+        }
+
+        var uri = BuildUri("/v2/stocks/snapshots", ("symbols", string.Join(",", symbols.Select(s => s.Value))), ("feed", _options.Feed));
+        return await ExecuteAsync<IReadOnlyDictionary<Symbol, AlpacaSnapshot>>(async ct =>
+        {
+            using var doc = Check(await GetAsync(uri, Authenticate, ct).ConfigureAwait(false));
+            foreach (var entry in doc.RootElement.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.Object || !AlphaVantageClient.TrySymbol(entry.Name, out var symbol))
+                {
+                    continue;
+                }
+
+                var s = entry.Value;
+                var trade = s.TryGetProperty("latestTrade", out var t) && t.ValueKind == JsonValueKind.Object ? t : default;
+                result[symbol] = new AlpacaSnapshot(symbol,
+                    OptionalDecimal(trade, "p"),
+                    trade.ValueKind == JsonValueKind.Object ? ParseTime(trade, "t") : null,
+                    DailyBar(s, "dailyBar"),
+                    DailyBar(s, "prevDailyBar"));
+            }
+
+            return result;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private (DateOnly Date, decimal Close)? DailyBar(JsonElement snapshot, string name) =>
+        snapshot.TryGetProperty(name, out var bar) && bar.ValueKind == JsonValueKind.Object && OptionalDecimal(bar, "c") is { } close
+            ? (ExchangeTime.SessionDate(ParseTime(bar, "t")), close)
+            : null;
+
     public override Task<IReadOnlyList<Listing>> GetListingsAsync(CancellationToken cancellationToken = default) =>
         throw Unsupported("the market-data API has no symbol directory (assets live on the trading API)",
             "use alphavantage, twelvedata or finnhub listings");

@@ -19,6 +19,8 @@ public class LayeringTests
         ["MarketData"],
         ["Signals"],
         ["Strategies"],
+        ["Scanning"],
+        ["Watchlists"],
         ["Risk"],
         ["Brokers", "Journal"],
         ["Execution"],

@@ -27,6 +27,9 @@ public sealed class FakeAlpaca : FakeVendorServer, IFakeBarVendor
     /// test script a server whose next_page_token cycles or never ends.</summary>
     public Func<string, string>? PageBody { get; set; }
 
+    /// <summary>Snapshot objects by symbol, as <c>/v2/stocks/snapshots</c> sends them (an unknown symbol is left out).</summary>
+    public Dictionary<string, string> Snapshots { get; } = new(StringComparer.Ordinal);
+
     protected override void Map(WebApplication app)
     {
         app.MapGet("/v2/stocks/{symbol}/bars", async (HttpContext ctx, string symbol) =>
@@ -82,6 +85,28 @@ public sealed class FakeAlpaca : FakeVendorServer, IFakeBarVendor
                 $"{{\"t\":\"{x.T:yyyy-MM-dd'T'HH:mm:ss'Z'}\",\"o\":{x.Item2.Open.ToString(Inv)},\"h\":{x.Item2.High.ToString(Inv)},\"l\":{x.Item2.Low.ToString(Inv)},\"c\":{x.Item2.Close.ToString(Inv)},\"v\":{x.Item2.Volume.ToString(Inv)},\"n\":{x.Item2.TradeCount ?? 10},\"vw\":{(x.Item2.Vwap ?? x.Item2.Close).ToString(Inv)}}}"));
             var body = $"{{\"bars\":[{bars}],\"symbol\":\"{symbol}\",\"next_page_token\":{(next is null ? "null" : $"\"{next}\"")}}}";
             if (!await FailAsync(ctx, failure, body))
+            {
+                await WriteJsonAsync(ctx, BodyOverride ?? body);
+            }
+        });
+
+        app.MapGet("/v2/stocks/snapshots", async (HttpContext ctx) =>
+        {
+            if (!await AuthorizedAsync(ctx))
+            {
+                return;
+            }
+
+            var wanted = ctx.Request.Query["symbols"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+            if (wanted.Length == 0)
+            {
+                await WriteJsonAsync(ctx, "{\"code\":42210000,\"message\":\"symbols is required\"}", 422);
+                return;
+            }
+
+            // The multi-symbol snapshot is an object keyed by symbol with no wrapper.
+            var body = "{" + string.Join(",", wanted.Where(Snapshots.ContainsKey).Select(s => $"\"{s}\":{Snapshots[s]}")) + "}";
+            if (!await FailAsync(ctx, CurrentFailure(), body))
             {
                 await WriteJsonAsync(ctx, BodyOverride ?? body);
             }

@@ -10,6 +10,9 @@ namespace AiTrader.Integration.Tests.Vendors.Fakes;
 /// <summary>Alpha Vantage fake: /query with function dispatch, HTTP 200 for every in-band error, US/Eastern keys newest first.</summary>
 public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
 {
+    /// <summary>When set, the LISTING_STATUS CSV served instead of the two-row default.</summary>
+    public string? ListingBody { get; set; }
+
     public const string InformationLimit =
         "Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day. Please subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly remove all daily rate limits.";
 
@@ -76,7 +79,7 @@ public sealed class FakeAlphaVantage : FakeVendorServer, IFakeBarVendor
                     }
 
                     ctx.Response.ContentType = "application/x-download";
-                    await ctx.Response.WriteAsync("symbol,name,exchange,assetType,ipoDate,delistingDate,status\r\nAAPL,Apple Inc,NASDAQ,Stock,1980-12-12,null,Active\r\nAAA,AXS First Priority CLO Bond ETF,NYSE ARCA,ETF,2020-09-09,null,Active\r\n");
+                    await ctx.Response.WriteAsync(ListingBody ?? "symbol,name,exchange,assetType,ipoDate,delistingDate,status\r\nAAPL,Apple Inc,NASDAQ,Stock,1980-12-12,null,Active\r\nAAA,AXS First Priority CLO Bond ETF,NYSE ARCA,ETF,2020-09-09,null,Active\r\n");
                     return;
                 default:
                     await WriteJsonAsync(ctx, "{\"Error Message\":\"This API function (" + function + ") does not exist.\"}");

@@ -14,6 +14,9 @@ public sealed class FakeTwelveData : FakeVendorServer, IFakeBarVendor
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>When set, the body of <c>/stocks</c> (the stocks listing).</summary>
+    public string? StocksBody { get; set; }
+
     public List<Bar> MinuteBars { get; } = [];
 
     public List<(DateOnly Date, Bar Bar)> DailyBars { get; } = [];
@@ -105,6 +108,25 @@ public sealed class FakeTwelveData : FakeVendorServer, IFakeBarVendor
         });
 
         app.MapGet("/stocks", async (HttpContext ctx) =>
-            await WriteJsonAsync(ctx, "{\"data\":[{\"symbol\":\"AAPL\",\"name\":\"Apple Inc\",\"currency\":\"USD\",\"exchange\":\"NASDAQ\",\"mic_code\":\"XNGS\",\"country\":\"United States\",\"type\":\"Common Stock\",\"figi_code\":\"BBG000B9XRY4\"}],\"status\":\"ok\"}"));
+        {
+            if (ctx.Request.Query["apikey"].ToString() != ApiKey)
+            {
+                await WriteJsonAsync(ctx, "{\"code\":401,\"message\":\"**apikey** parameter is incorrect or not specified.\",\"status\":\"error\"}");
+                return;
+            }
+
+            var body = StocksBody ?? "{\"data\":[{\"symbol\":\"AAPL\",\"name\":\"Apple Inc\",\"currency\":\"USD\",\"exchange\":\"NASDAQ\",\"mic_code\":\"XNGS\",\"country\":\"United States\",\"type\":\"Common Stock\",\"figi_code\":\"BBG000B9XRY4\"}],\"status\":\"ok\"}";
+            var failure = CurrentFailure();
+            if (failure == FakeMode.RateLimitBody)
+            {
+                await WriteJsonAsync(ctx, $"{{\"code\":429,\"message\":\"{CreditsMessage}\",\"status\":\"error\"}}");
+                return;
+            }
+
+            if (!await TryWriteGenericFailureAsync(ctx, failure, body, $"{{\"code\":429,\"message\":\"{CreditsMessage}\",\"status\":\"error\"}}"))
+            {
+                await WriteJsonAsync(ctx, body);
+            }
+        });
     }
 }

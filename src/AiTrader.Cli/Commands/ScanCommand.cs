@@ -1,0 +1,443 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Strategies;
+using AiTrader.Core.Watchlists;
+using AiTrader.MarketData;
+using AiTrader.MarketData.Dal;
+using AiTrader.MarketData.Vendors;
+using AiTrader.MarketData.Watchlists;
+using AiTrader.Storage.Watchlists;
+using Spectre.Console;
+using Symbol = AiTrader.Core.Domain.Symbol;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader scan</c>: the premarket gap / relative-volume scan at each refresh window, replayed on the
+/// bundled minute bars (<c>--date D --replay</c>) or live through the DAL, as a table, CSV or JSON.</summary>
+public static class ScanCommand
+{
+    /// <summary>The CSV header: one row per window and ranked symbol.</summary>
+    public const string CsvHeader = "window,symbol,rank,score,gap,rvol,last_price,prior_close,volume,avg_volume,sessions,dollar_volume,prob_up,regime,last_bar,prior_close_date,session_dates,note";
+
+    /// <summary>Most symbols a universe may hold (a bound on a file or a listing).</summary>
+    public const int MaxUniverse = 20_000;
+
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
+    {
+        var premarket = new Option<bool>("--premarket") { Description = "Refresh every 5 minutes from 04:00 to 09:25 ET (the default windows)." };
+        var windows = new Option<string?>("--windows") { Description = "Refresh windows in New York time: START-END/MINUTES (04:00-09:25/5) or a list (08:00,09:00,09:25)." };
+        var date = new Option<string?>("--date") { Description = "Trading date to replay (YYYY-MM-DD, New York); with --replay." };
+        var replay = new Option<bool>("--replay") { Description = "Replay the bundled minute bars on a simulated clock: each window sees only bars closed by then." };
+        var universe = new Option<string?>("--universe") { Description = "Symbols to scan: sample (the bundled symbols, default without keys), listing (a vendor listing; needs a key), or a file with one ticker per line." };
+        var top = new Option<int>("--top") { Description = "Ranked symbols shown per window and published as the watchlist.", DefaultValueFactory = _ => 10 };
+        var format = new Option<string>("--format") { Description = "Output: table (default), csv or json.", DefaultValueFactory = _ => "table" };
+        var output = new Option<string?>("--out") { Description = "Write the CSV or JSON to this file instead of stdout." };
+        var sessions = new Option<int>("--sessions") { Description = "RVOL: average over up to N past sessions.", DefaultValueFactory = _ => 10 };
+        var minSessions = new Option<int>("--min-sessions") { Description = "Fewer usable past sessions is 'too little history' (not ranked).", DefaultValueFactory = _ => 2 };
+        var minPrice = new Option<decimal?>("--min-price") { Description = "Price band: lowest last price." };
+        var maxPrice = new Option<decimal?>("--max-price") { Description = "Price band: highest last price." };
+        var minDollarVolume = new Option<decimal?>("--min-dollar-volume") { Description = "Lowest last price × volume so far." };
+        var minGap = new Option<decimal?>("--min-gap") { Description = "Lowest |gap| as a ratio (0.02 = 2%)." };
+        var minRvol = new Option<decimal?>("--min-rvol") { Description = "Lowest RVOL (1.5 = 150% of the usual volume by this time)." };
+        var minProbUp = new Option<double?>("--min-prob-up") { Description = "Lowest daily Kalman prob_up as of the prior close (0..1)." };
+        var regime = new Option<string?>("--regime") { Description = "Daily regime as of the prior close, e.g. trending_up|calm." };
+        var direction = new Option<string>("--direction") { Description = "Which gaps rank: both (by size), up or down.", DefaultValueFactory = _ => "both" };
+        var score = new Option<string?>("--score") { Description = "Score weights: gap=1,rvol=1,rvol_cap=10 (score = gap×100×|gap| + rvol×min(rvol, rvol_cap))." };
+        var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json (default), blob or postgres (WATCHLIST_STORE)." };
+        var noStore = new Option<bool>("--no-store") { Description = "Do not store the refreshes." };
+
+        var command = new Command("scan", "Premarket gap and relative-volume scan over a universe, refreshed on the session calendar's windows.")
+        {
+            premarket, windows, date, replay, universe, top, format, output, sessions, minSessions, minPrice, maxPrice, minDollarVolume,
+            minGap, minRvol, minProbUp, regime, direction, score, store, noStore,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var env = Env();
+            var fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
+            if (fmt is not ("table" or "csv" or "json"))
+            {
+                throw new CliException($"--format '{fmt}' is not supported; use table, csv or json.");
+            }
+
+            if (parse.GetValue(output) is not null && fmt == "table")
+            {
+                throw new CliException("--out writes csv or json; add --format csv or --format json.");
+            }
+
+            if (parse.GetValue(premarket) && parse.GetValue(windows) is not null)
+            {
+                throw new CliException("--premarket is the 04:00-09:25/5 schedule; give it or --windows, not both.");
+            }
+
+            var schedule = parse.GetValue(windows) is { } w ? Parse(() => ScanSchedule.Parse(w), "--windows") : ScanSchedule.Premarket;
+            var options = Parse(() => new ScanOptions(
+                parse.GetValue(sessions), parse.GetValue(minSessions), parse.GetValue(minPrice), parse.GetValue(maxPrice),
+                parse.GetValue(minDollarVolume), parse.GetValue(minGap), parse.GetValue(minRvol), parse.GetValue(minProbUp),
+                parse.GetValue(regime) is { } r ? RegimeSet.Parse(r) : null, ParseDirection(parse.GetValue(direction)!),
+                parse.GetValue(score) is { } sc ? ScanScore.Parse(sc) : null, parse.GetValue(top)).Validate(), "scan option");
+
+            var isReplay = parse.GetValue(replay);
+            var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
+            if (isReplay && day is null)
+            {
+                throw new CliException("--replay needs --date YYYY-MM-DD, e.g. --date 2013-10-08 --replay.");
+            }
+
+            if (!isReplay && day is not null)
+            {
+                throw new CliException("--date replays a past day: add --replay (a live scan runs on today).");
+            }
+
+            await using var watchlistStore = parse.GetValue(noStore) ? null : OpenStore(parse.GetValue(store), env, settings);
+            ScanDay result;
+            var streamTable = fmt == "table";
+            async Task Print(ScanRefresh refresh, Watchlist _, CancellationToken token)
+            {
+                if (streamTable)
+                {
+                    PrintTable(stdout, refresh, options.Top);
+                }
+
+                await Task.CompletedTask;
+            }
+
+            if (isReplay)
+            {
+                var source = SampleSource(settings);
+                var symbols = await UniverseAsync(parse.GetValue(universe), env, source, replayMode: true, ct);
+                var date0 = day!.Value;
+                if (NyseCalendar.Instance.GetSession(date0) is null)
+                {
+                    throw new CliException($"{date0:yyyy-MM-dd} ({date0.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
+                }
+
+                var clock = new SimulatedClock(NyseCalendar.Instance.GetSession(date0)!.PremarketOpenUtc.AddMinutes(-1));
+                var scanner = new PremarketScanner(source, NyseCalendar.Instance, options, clock: clock, splits: source.SplitsFor);
+                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, clock, watchlistStore, "replay") { OnRefresh = Print };
+                if (streamTable)
+                {
+                    stdout.WriteLine($"scan replay {date0:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
+                }
+
+                result = await scheduler.RunDayAsync(date0, symbols, ct);
+            }
+            else
+            {
+                var vendors = VendorSettings.FromEnvironment(env);
+                if (string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret))
+                {
+                    throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
+                }
+
+                var today = ExchangeTime.SessionDate(DateTime.UtcNow);
+                if (NyseCalendar.Instance.GetSession(today) is null)
+                {
+                    throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
+                }
+
+                await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                var snapshots = new AlpacaSnapshotSource(new AlpacaClient(http, vendors.AlpacaOptions));
+                var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
+                var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, options, snapshots);
+                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, TimeProvider.System, watchlistStore, "live") { OnRefresh = Print };
+                if (streamTable)
+                {
+                    stdout.WriteLine($"scan live {today:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
+                }
+
+                result = await scheduler.RunDayAsync(today, symbols, ct);
+            }
+
+            switch (fmt)
+            {
+                case "csv":
+                    Emit(stdout, parse.GetValue(output), Csv(result.Refreshes, options.Top));
+                    break;
+                case "json":
+                    Emit(stdout, parse.GetValue(output), "[" + string.Join(",\n", result.Refreshes.Select(WatchlistJson.Serialize)) + "]\n");
+                    break;
+            }
+
+            var info = fmt == "table" ? stdout : stderr;
+            foreach (var note in result.Notes)
+            {
+                await info.WriteLineAsync($"note: {note}");
+            }
+
+            if (result.Latest is { } latest)
+            {
+                await info.WriteLineAsync($"watchlist ({latest.Bucket}, {latest.CreatedUtc:yyyy-MM-dd HH:mm}Z): {(latest.Entries.Count > 0 ? string.Join(",", latest.Symbols) : "nothing ranked")}"
+                    + (watchlistStore is null ? "" : $"; {result.Refreshes.Count} refresh(es) stored in {watchlistStore.Location}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The environment the command reads (a test's dictionary, or the process environment).</summary>
+    internal static Func<string, string?> Env() => CliEnvironment.Lookup ?? Environment.GetEnvironmentVariable;
+
+    internal static CsvBarSource SampleSource(AppSettings settings) =>
+        new(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+
+    /// <summary>The store named by --store or WATCHLIST_STORE (json under AITRADER_DATA_DIR by default).</summary>
+    internal static IWatchlistStore OpenStore(string? kind, Func<string, string?> env, AppSettings settings)
+    {
+        var dataDir = env("AITRADER_DATA_DIR") is { Length: > 0 } d ? d : settings.DataDir;
+        try
+        {
+            return WatchlistStoreFactory.Create(kind, env, dataDir);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    /// <summary>The scan universe: the bundled symbols, a vendor listing or a file of tickers.</summary>
+    internal static async Task<IReadOnlyList<Symbol>> UniverseAsync(string? spec, Func<string, string?> env, CsvBarSource? sample, bool replayMode, CancellationToken ct)
+    {
+        var value = spec?.Trim();
+        if (string.IsNullOrEmpty(value) && !replayMode && HasListingKey(env))
+        {
+            // Live with a listing key the market is the universe; without one, the bundled symbols.
+            value = "listing";
+        }
+
+        if (string.IsNullOrEmpty(value) || value.Equals("sample", StringComparison.OrdinalIgnoreCase))
+        {
+            var source = sample ?? new CsvBarSource(SampleData.LocateRoot(), NyseCalendar.Instance);
+            return source.AvailableSymbols(Timeframe.OneMinute);
+        }
+
+        if (value.Equals("listing", StringComparison.OrdinalIgnoreCase))
+        {
+            if (replayMode)
+            {
+                throw new CliException("--universe listing is for live scans: a replay has bars only for the bundled symbols; use --universe sample or a file.");
+            }
+
+            var sources = WatchlistSources.FromEnvironment(env, []);
+            var validator = sources.Validator(env)
+                ?? throw new CliException("--universe listing needs ALPHAVANTAGE_API_KEY, FINNHUB_API_KEY or TWELVEDATA_API_KEY; or pass a file of tickers.");
+            try
+            {
+                var answer = await validator.FetchAsync(ct);
+                return answer.Symbols.Select(s => Symbol.TryParse(s.Text, out var sym, out _) ? sym : (Symbol?)null)
+                    .OfType<Symbol>().Distinct().Take(MaxUniverse).ToList();
+            }
+            catch (WatchlistSourceException ex)
+            {
+                throw new CliException($"--universe listing: {ex.Message}");
+            }
+        }
+
+        if (!File.Exists(value))
+        {
+            throw new CliException($"--universe '{value}' is neither sample, listing nor an existing file (one ticker per line, '#' comments).");
+        }
+
+        var symbols = new List<Symbol>();
+        var lineNo = 0;
+        foreach (var raw in File.ReadLines(value))
+        {
+            lineNo++;
+            var line = raw.Split('#')[0].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (!Symbol.TryParse(line, out var symbol, out var error))
+            {
+                throw new CliException($"--universe {value} line {lineNo}: {error}");
+            }
+
+            if (!symbols.Contains(symbol))
+            {
+                symbols.Add(symbol);
+            }
+
+            if (symbols.Count > MaxUniverse)
+            {
+                throw new CliException($"--universe {value} has more than {MaxUniverse} symbols; split it.");
+            }
+        }
+
+        return symbols.Count > 0 ? symbols : throw new CliException($"--universe {value} has no tickers (one per line, '#' comments).");
+    }
+
+    private static bool HasListingKey(Func<string, string?> env) =>
+        new[] { "ALPHAVANTAGE_API_KEY", "FINNHUB_API_KEY", "TWELVEDATA_API_KEY" }.Any(v => !string.IsNullOrWhiteSpace(env(v)));
+
+    /// <summary>One live scan of today at the latest minute boundary (every bar before it has closed), through the DAL
+    /// and Alpaca snapshots; null when the Alpaca keys are not set.</summary>
+    internal static Func<CancellationToken, Task<ScanRefresh>>? LiveScan(Func<string, string?> env, ScanOptions options)
+    {
+        var vendors = VendorSettings.FromEnvironment(env);
+        if (string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret))
+        {
+            return null;
+        }
+
+        return async ct =>
+        {
+            var now = DateTime.UtcNow;
+            var window = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+            var today = ExchangeTime.SessionDate(window);
+            var session = NyseCalendar.Instance.GetSession(today)
+                ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D.");
+            if (window < session.PremarketOpenUtc || window >= session.CloseUtc)
+            {
+                throw new CliException($"a live scan runs from 04:00 ET to the close; it is {ExchangeTime.ToNewYork(now):HH:mm} ET. Replay a day with --date D.");
+            }
+
+            await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var symbols = await UniverseAsync(null, env, null, replayMode: false, ct);
+            var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
+                new AlpacaSnapshotSource(new AlpacaClient(http, vendors.AlpacaOptions)));
+            return await scanner.ScanAsync(today, window, symbols, "live", ct);
+        };
+    }
+
+    internal static string Csv(IEnumerable<ScanRefresh> refreshes, int top)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var refresh in refreshes)
+        {
+            foreach (var r in refresh.Top(top))
+            {
+                sb.Append(string.Join(",",
+                    Stamp(refresh.Window),
+                    r.Symbol.Value,
+                    r.Rank?.ToString(inv),
+                    Num(r.Score, 6),
+                    Num(r.Gap, 8),
+                    Num(r.Rvol, 6),
+                    r.LastPrice?.ToString(inv),
+                    r.PriorClose?.ToString(inv),
+                    r.Volume.ToString(inv),
+                    Num(r.AverageVolume, 4),
+                    r.Sessions.ToString(inv),
+                    Num(r.DollarVolume, 2),
+                    r.ProbUp?.ToString("0.######", inv),
+                    r.Regime is { } g ? RegimeSet.NameOf(g) : "",
+                    r.LastBarUtc is { } lb ? Stamp(lb) : "",
+                    r.PriorCloseDate?.ToString("yyyy-MM-dd", inv),
+                    string.Join(' ', r.SessionDates.Select(d => d.ToString("yyyy-MM-dd", inv))),
+                    Quote(r.Note ?? ""))).Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    internal static void PrintTable(TextWriter stdout, ScanRefresh refresh, int top)
+    {
+        var console = BacktestCommand.ConsoleFor(stdout);
+        if (stdout != Console.Out || Console.IsOutputRedirected)
+        {
+            // Redirected output has no terminal width; 80 columns would wrap every row of this wide table.
+            console.Profile.Width = 140;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var ranked = refresh.Top(top);
+        var total = refresh.Ranked.Count();
+        console.MarkupLine(Markup.Escape(string.Create(inv,
+            $"{ExchangeTime.ToNewYork(refresh.Window):yyyy-MM-dd HH:mm} ET ({refresh.Window:HH:mm}Z) · {refresh.UniverseSize} symbols · {total} ranked · {refresh.Elapsed.TotalMilliseconds:0} ms")));
+        if (ranked.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded)
+                .AddColumn(new TableColumn("#").RightAligned()).AddColumn("symbol").AddColumn(new TableColumn("score").RightAligned())
+                .AddColumn(new TableColumn("gap").RightAligned()).AddColumn(new TableColumn("rvol").RightAligned())
+                .AddColumn(new TableColumn("last").RightAligned()).AddColumn(new TableColumn("prior close").RightAligned())
+                .AddColumn(new TableColumn("volume").RightAligned()).AddColumn(new TableColumn("avg volume").RightAligned())
+                .AddColumn(new TableColumn("sessions").RightAligned());
+            foreach (var r in ranked)
+            {
+                table.AddRow(
+                    r.Rank!.Value.ToString(inv), r.Symbol.Value, Num(r.Score, 3), r.Gap is { } g ? (g * 100).ToString("+0.00;-0.00;0.00", inv) + "%" : "-",
+                    r.Rvol is { } v ? v.ToString("0.00", inv) : "-", r.LastPrice?.ToString(inv) ?? "-", r.PriorClose?.ToString(inv) ?? "-",
+                    r.Volume.ToString("#,0", inv), r.AverageVolume is { } a ? a.ToString("#,0", inv) : "-", r.Sessions.ToString(inv));
+            }
+
+            console.Write(table);
+            foreach (var r in ranked.Where(r => r.Note is not null))
+            {
+                console.MarkupLine(Markup.Escape($"  {r.Symbol}: {r.Note}"));
+            }
+        }
+        else
+        {
+            console.MarkupLine("  nothing ranked");
+        }
+
+        var others = refresh.Rows.Where(r => r.Status != ScanRowStatus.Ranked).ToList();
+        if (others.Count > 0)
+        {
+            console.MarkupLine(Markup.Escape("  not ranked: " + string.Join("; ", others.Select(r => $"{r.Symbol} ({Status(r.Status)}: {r.Note})"))));
+        }
+    }
+
+    private static string Status(ScanRowStatus status) => status switch
+    {
+        ScanRowStatus.InsufficientHistory => "too little history",
+        ScanRowStatus.NoData => "no data",
+        ScanRowStatus.Filtered => "filtered",
+        ScanRowStatus.Error => "error",
+        _ => "ranked",
+    };
+
+    private static void Emit(TextWriter stdout, string? path, string text)
+    {
+        if (path is null)
+        {
+            stdout.Write(text);
+            return;
+        }
+
+        // Atomic: a failed run never leaves a half-written file behind.
+        AtomicFile.WriteAllText(path, text);
+    }
+
+    private static GapDirection ParseDirection(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "both" => GapDirection.Both,
+        "up" => GapDirection.Up,
+        "down" => GapDirection.Down,
+        var other => throw new CliException($"--direction '{other}' is not supported; use both, up or down."),
+    };
+
+    private static T Parse<T>(Func<T> parse, string what)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new CliException($"{what}: {ex.Message}");
+        }
+    }
+
+    private static string Stamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Num(decimal? value, int decimals) =>
+        value is { } v ? Math.Round(v, decimals, MidpointRounding.AwayFromZero).ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture) : "";
+
+    private static string Quote(string text) =>
+        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+}

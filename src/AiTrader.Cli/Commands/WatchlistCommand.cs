@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Globalization;
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Watchlists;
+using AiTrader.MarketData.Watchlists;
+using Spectre.Console;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader watchlist build|show|list</c>: build a watchlist from a source and store it in a bucket, show a
+/// stored one, list the buckets.</summary>
+public static class WatchlistCommand
+{
+    public static Command Create(AppSettings settings, TextWriter stdout)
+    {
+        var command = new Command("watchlist", "Build, show and list watchlists (sources: auto, manual, alpha, finnhub, twelvedata, textlist, scan, sample).");
+        command.Add(Build(settings, stdout));
+        command.Add(Show(settings, stdout));
+        command.Add(List(settings, stdout));
+        return command;
+    }
+
+    private static Option<string?> StoreOption() =>
+        new("--store") { Description = "json (default: AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL); WATCHLIST_STORE." };
+
+    private static Command Build(AppSettings settings, TextWriter stdout)
+    {
+        var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. Default: WATCHLIST_SOURCE, else auto." };
+        var bucket = new Option<string>("--bucket") { Description = "Bucket to save into.", DefaultValueFactory = _ => WatchlistBucket.Default };
+        var date = new Option<string?>("--date") { Description = "--source scan: replay the premarket scan of this date (YYYY-MM-DD) on the bundled data and take its 09:25 top N; without it the scan runs live now (Alpaca keys)." };
+        var top = new Option<int>("--top") { Description = "--source scan: how many ranked symbols to take.", DefaultValueFactory = _ => 10 };
+        var store = StoreOption();
+        var command = new Command("build", "Build a watchlist from a source (normalized, de-duplicated, capped at MAX_WATCHLIST, each symbol tagged) and save it.")
+        {
+            source, bucket, date, top, store,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var env = ScanCommand.Env();
+            var bucketName = Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
+            var builder = Checked(() => WatchlistBuilder.FromEnvironment(env));
+            var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
+            var n = parse.GetValue(top);
+            if (n < 1)
+            {
+                throw new CliException("--top must be at least 1.");
+            }
+
+            var sample = ScanCommand.SampleSource(settings);
+            var bundled = sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute).Select(s => s.Value).ToList();
+            var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : ScanCommand.LiveScan(env, new ScanOptions(Top: n)), n,
+                "a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data");
+            var sources = Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
+            var chosen = parse.GetValue(source) ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
+            var picked = Checked(() => sources.Get(chosen));
+
+            await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
+            Watchlist list;
+            try
+            {
+                var validator = picked.Name is "manual" or "textlist" or "auto" ? sources.Validator(env) : null;
+                list = await builder.BuildAsync(picked, bucketName, DateTime.UtcNow, validator, ct);
+            }
+            catch (WatchlistSourceException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+
+            list = await Storing(() => watchlists.SaveAsync(list, ct));
+            Print(stdout, list, $"saved to {watchlists.Location} as {bucketName}/{WatchlistJson.Stamp(list.CreatedUtc)}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(AppSettings settings, TextWriter stdout)
+    {
+        var bucket = new Option<string>("--bucket") { Description = "Bucket to read.", DefaultValueFactory = _ => WatchlistBucket.Default };
+        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z); default: the latest." };
+        var store = StoreOption();
+        var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store };
+        command.SetAction(async (parse, ct) =>
+        {
+            var env = ScanCommand.Env();
+            var name = Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
+            DateTime? when = parse.GetValue(at) is { } text ? ParseInstant(text) : null;
+            await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
+            var list = await Storing(() => watchlists.LoadAsync(name, when, ct))
+                ?? throw new CliException($"bucket '{name}' has no watchlist{(when is { } w ? $" saved at or before {w:yyyy-MM-dd HH:mm:ss}Z" : "")} in {watchlists.Location}; build one with 'aitrader watchlist build --bucket {name}'.");
+            Print(stdout, list, $"from {watchlists.Location}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command List(AppSettings settings, TextWriter stdout)
+    {
+        var store = StoreOption();
+        var command = new Command("list", "List the watchlist buckets with how many lists each holds and the latest.") { store };
+        command.SetAction(async (parse, ct) =>
+        {
+            var env = ScanCommand.Env();
+            await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
+            var buckets = await Storing(() => watchlists.ListBucketsAsync(ct));
+            if (buckets.Count == 0)
+            {
+                await stdout.WriteLineAsync($"No watchlists in {watchlists.Location}; build one with 'aitrader watchlist build'.");
+                return ExitCodes.Ok;
+            }
+
+            var console = BacktestCommand.ConsoleFor(stdout);
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("bucket").AddColumn(new TableColumn("lists").RightAligned()).AddColumn("latest (UTC)").AddColumn("symbols");
+            foreach (var b in buckets)
+            {
+                var stamps = await Storing(() => watchlists.ListAsync(b, ct));
+                var latest = await Storing(() => watchlists.LoadAsync(b, null, ct));
+                table.AddRow(b, stamps.Count.ToString(CultureInfo.InvariantCulture),
+                    latest?.CreatedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
+                    Markup.Escape(latest is null ? "" : string.Join(",", latest.Symbols)));
+            }
+
+            console.Write(table);
+            console.MarkupLine(Markup.Escape($"store: {watchlists.Location}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The premarket scan of <paramref name="date"/> replayed on the bundled bars; its last window (09:25 ET).</summary>
+    private static async Task<ScanRefresh> ReplayScanAsync(Core.MarketData.CsvBarSource sample, DateOnly date, int top, CancellationToken ct)
+    {
+        var session = NyseCalendar.Instance.GetSession(date)
+            ?? throw new CliException($"{date:yyyy-MM-dd} ({date.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
+        var window = ScanSchedule.Premarket.WindowsUtc(date, NyseCalendar.Instance)[^1];
+        var clock = new SimulatedClock(session.PremarketOpenUtc);
+        var scanner = new PremarketScanner(sample, NyseCalendar.Instance, new ScanOptions(Top: top), clock: clock, splits: sample.SplitsFor);
+        return await scanner.ScanAsync(date, window, sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute), "replay", ct);
+    }
+
+    private static void Print(TextWriter stdout, Watchlist list, string where)
+    {
+        var console = BacktestCommand.ConsoleFor(stdout);
+        var inv = CultureInfo.InvariantCulture;
+        console.MarkupLine(Markup.Escape($"watchlist {list.Bucket} · {list.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z · served by {list.Source} · {list.Entries.Count} symbol(s)"));
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("#").RightAligned()).AddColumn("symbol").AddColumn("source")
+            .AddColumn(new TableColumn("rank").RightAligned()).AddColumn(new TableColumn("score").RightAligned()).AddColumn("note");
+        for (var i = 0; i < list.Entries.Count; i++)
+        {
+            var e = list.Entries[i];
+            table.AddRow((i + 1).ToString(inv), e.Symbol.Value, Markup.Escape(e.Source), e.Rank?.ToString(inv) ?? "", e.Score is { } s ? Math.Round(s, 3).ToString(inv) : "",
+                Markup.Escape(e.Note ?? ""));
+        }
+
+        console.Write(table);
+        foreach (var note in list.Notes)
+        {
+            console.MarkupLine(Markup.Escape($"note: {note}"));
+        }
+
+        console.MarkupLine(Markup.Escape(where));
+    }
+
+    private static DateTime ParseInstant(string text)
+    {
+        if (DateTime.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+        {
+            return DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        }
+
+        throw new CliException($"--at '{text}' is not an instant; use ISO-8601 such as 2013-10-08T13:25:00Z.");
+    }
+
+    private static T Checked<T>(Func<T> make)
+    {
+        try
+        {
+            return make();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    /// <summary>Store failures (a server down, a bad document) are one line, not a stack trace.</summary>
+    private static async Task<T> Storing<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException or Npgsql.NpgsqlException)
+        {
+            throw new CliException($"watchlist store: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+}

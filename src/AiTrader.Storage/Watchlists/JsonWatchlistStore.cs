@@ -1,0 +1,200 @@
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Watchlists;
+
+namespace AiTrader.Storage.Watchlists;
+
+/// <summary>Watchlists as JSON files under <c>{dataDir}/watchlists/{bucket}/{timestamp}.json</c> and scan refreshes under
+/// <c>{dataDir}/scans/{yyyy-MM-dd}/{timestamp}.json</c> (the default store).</summary>
+/// <remarks>Each file is written to a temporary name in its folder, flushed, then renamed into place: a reader sees a
+/// whole file or none. A timestamp is claimed first with an exclusive create of a hidden <c>.{stamp}.claim</c> file,
+/// so when two saves want the same timestamp exactly one gets it and the other moves on by 1 µs.</remarks>
+public sealed class JsonWatchlistStore : IWatchlistStore
+{
+    private readonly string _watchlists;
+    private readonly string _scans;
+
+    public JsonWatchlistStore(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        var root = Path.GetFullPath(dataDirectory);
+        _watchlists = Path.Combine(root, "watchlists");
+        _scans = Path.Combine(root, "scans");
+        Location = _watchlists;
+    }
+
+    public string Location { get; }
+
+    public async Task<Watchlist> SaveAsync(Watchlist watchlist, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(watchlist);
+        var bucket = WatchlistBucket.Validate(watchlist.Bucket);
+        var saved = watchlist with { Bucket = bucket, CreatedUtc = WatchlistJson.ToKey(watchlist.CreatedUtc) };
+        var folder = Path.Combine(_watchlists, bucket);
+        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        {
+            if (await TryClaimAsync(folder, saved.CreatedUtc, WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
+            {
+                return saved;
+            }
+
+            saved = saved with { CreatedUtc = saved.CreatedUtc + WatchlistJson.KeyStep };
+        }
+
+        throw new IOException($"could not find a free timestamp in {folder} after {WatchlistJson.MaxKeyAttempts} tries.");
+    }
+
+    public Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_watchlists))
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        var buckets = Directory.EnumerateDirectories(_watchlists)
+            .Select(Path.GetFileName)
+            .Where(name => name is not null && IsBucket(name) && Stamps(Path.Combine(_watchlists, name)).Count > 0)
+            .Select(name => name!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<string>>(buckets);
+    }
+
+    public Task<IReadOnlyList<DateTime>> ListAsync(string bucket, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<DateTime>>(Stamps(Path.Combine(_watchlists, WatchlistBucket.Validate(bucket))));
+
+    public async Task<Watchlist?> LoadAsync(string bucket, DateTime? atOrBeforeUtc = null, CancellationToken cancellationToken = default)
+    {
+        var folder = Path.Combine(_watchlists, WatchlistBucket.Validate(bucket));
+        var stamps = Stamps(folder);
+        var pick = stamps.LastOrDefault(s => atOrBeforeUtc is null || s <= atOrBeforeUtc.Value);
+        if (pick == default)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(folder, WatchlistJson.Stamp(pick) + ".json");
+        return WatchlistJson.DeserializeWatchlist(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+    }
+
+    public async Task<ScanRefresh> SaveRefreshAsync(ScanRefresh refresh, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refresh);
+        var saved = refresh with { Window = WatchlistJson.ToKey(refresh.Window) };
+        var folder = Path.Combine(_scans, refresh.SessionDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        {
+            if (await TryClaimAsync(folder, saved.Window, WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
+            {
+                return saved;
+            }
+
+            saved = saved with { Window = saved.Window + WatchlistJson.KeyStep };
+        }
+
+        throw new IOException($"could not find a free timestamp in {folder} after {WatchlistJson.MaxKeyAttempts} tries.");
+    }
+
+    public async Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default)
+    {
+        var folder = Path.Combine(_scans, sessionDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var result = new List<ScanRefresh>();
+        foreach (var stamp in Stamps(folder))
+        {
+            var path = Path.Combine(folder, WatchlistJson.Stamp(stamp) + ".json");
+            result.Add(WatchlistJson.DeserializeRefresh(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path));
+        }
+
+        return result;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Claims the timestamp's name, then writes <paramref name="json"/> to a temp file and renames it into place;
+    /// false when another save holds the name.</summary>
+    /// <remarks>File.Move without overwrite is not atomic on Linux (it checks, then renames), so two writers could both
+    /// pass the check and one would replace the other. The claim is an empty <c>.{stamp}.claim</c> file created with
+    /// CreateNew (O_CREAT|O_EXCL: exactly one creator wins); only its owner renames onto the name. Claims are kept, so a
+    /// name is never handed out twice; they are hidden and ignored by listings.</remarks>
+    private static async Task<bool> TryClaimAsync(string folder, DateTime key, string json, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var stamp = WatchlistJson.Stamp(key);
+        var target = Path.Combine(folder, stamp + ".json");
+        var claim = Path.Combine(folder, $".{stamp}.claim");
+        if (File.Exists(target))
+        {
+            return false;
+        }
+
+        try
+        {
+            await using (new FileStream(claim, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(claim))
+        {
+            return false;
+        }
+
+        if (File.Exists(target))
+        {
+            // Written before claims existed (or by hand): still never replaced.
+            return false;
+        }
+
+        var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(json), ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // Only the claim's owner gets here for this name, so replacing cannot lose another save.
+            File.Move(temp, target, overwrite: true);
+            return true;
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private static List<DateTime> Stamps(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var stamps = new List<DateTime>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+        {
+            if (WatchlistJson.TryParseStamp(Path.GetFileNameWithoutExtension(file), out var utc))
+            {
+                stamps.Add(utc);
+            }
+        }
+
+        stamps.Sort();
+        return stamps;
+    }
+
+    private static bool IsBucket(string name)
+    {
+        try
+        {
+            return WatchlistBucket.Validate(name) == name;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Watchlists;
+using Npgsql;
+
+namespace AiTrader.Storage.Watchlists;
+
+/// <summary>Watchlists and scan refreshes in PostgreSQL (DATABASE_URL): <c>{schema}.watchlists</c> and
+/// <c>{schema}.scan_refreshes</c>, indexed by bucket/time and date/window, each row carrying the full JSON document.</summary>
+/// <remarks>The schema is versioned: <c>{schema}.schema_migrations</c> records each applied version, and
+/// <see cref="Migrations"/> runs the missing ones in order, in one transaction under an advisory lock, so two
+/// processes starting together apply each step once. A save inserts with ON CONFLICT DO NOTHING on the unique
+/// (bucket, created_at) or window key and, when the key is taken, moves it on by 1 µs.</remarks>
+public sealed partial class PostgresWatchlistStore : IWatchlistStore
+{
+    public const string DefaultSchema = "watchlists";
+
+    private readonly PostgresDatabase _database;
+    private readonly SchemaGate _gate = new();
+
+    /// <param name="schema">Where the tables live (tests use their own); a lower-case SQL identifier.</param>
+    public PostgresWatchlistStore(string databaseUrl, string schema = DefaultSchema)
+    {
+        if (!Identifier().IsMatch(schema))
+        {
+            throw new ArgumentException($"Schema '{schema}' must be a lower-case SQL identifier (a-z, 0-9, _).", nameof(schema));
+        }
+
+        Schema = schema;
+        _database = new PostgresDatabase(databaseUrl);
+    }
+
+    public string Schema { get; }
+
+    public string Location => $"postgresql {_database.Endpoint} ({Schema})";
+
+    /// <summary>The schema steps by version. Append only: an applied step is never edited, a change is a new step.</summary>
+    public IReadOnlyList<(int Version, string Description, string Sql)> Migrations =>
+    [
+        (1, "watchlists and scan refreshes", $"""
+            CREATE TABLE {Schema}.watchlists (
+                id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                bucket      text        NOT NULL,
+                created_at  timestamptz NOT NULL,
+                source      text        NOT NULL,
+                symbols     text[]      NOT NULL,
+                document    json        NOT NULL,
+                CONSTRAINT watchlists_bucket_time UNIQUE (bucket, created_at)
+            );
+            CREATE TABLE {Schema}.scan_refreshes (
+                id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                session_date  date        NOT NULL,
+                "window"      timestamptz NOT NULL,
+                started_at    timestamptz NOT NULL,
+                elapsed_ms    double precision NOT NULL,
+                universe_size integer     NOT NULL,
+                ranked        integer     NOT NULL,
+                errors        text[]      NOT NULL,
+                mode          text        NOT NULL,
+                document      json        NOT NULL,
+                CONSTRAINT scan_refreshes_window UNIQUE ("window")
+            );
+            CREATE INDEX scan_refreshes_date ON {Schema}.scan_refreshes (session_date);
+            """),
+    ];
+
+    public async Task<Watchlist> SaveAsync(Watchlist watchlist, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(watchlist);
+        var saved = watchlist with { Bucket = WatchlistBucket.Validate(watchlist.Bucket), CreatedUtc = WatchlistJson.ToKey(watchlist.CreatedUtc) };
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = $"""
+                INSERT INTO {Schema}.watchlists (bucket, created_at, source, symbols, document)
+                VALUES (@bucket, @created_at, @source, @symbols, CAST(@document AS json))
+                ON CONFLICT (bucket, created_at) DO NOTHING
+                RETURNING id
+                """;
+            SqlCommands.Add(insert, "bucket", saved.Bucket);
+            SqlCommands.Add(insert, "created_at", saved.CreatedUtc);
+            SqlCommands.Add(insert, "source", saved.Source);
+            SqlCommands.Add(insert, "symbols", saved.Entries.Select(e => e.Symbol.Value).ToArray());
+            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(saved));
+            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull)
+            {
+                return saved;
+            }
+
+            saved = saved with { CreatedUtc = saved.CreatedUtc + WatchlistJson.KeyStep };
+        }
+
+        throw new IOException($"could not find a free timestamp in bucket {saved.Bucket} after {WatchlistJson.MaxKeyAttempts} tries.");
+    }
+
+    public async Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT bucket FROM {Schema}.watchlists ORDER BY bucket";
+        var result = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(reader.GetString(0));
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<DateTime>> ListAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT created_at FROM {Schema}.watchlists WHERE bucket = @bucket ORDER BY created_at";
+        SqlCommands.Add(command, "bucket", WatchlistBucket.Validate(bucket));
+        var result = new List<DateTime>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(PostgresDatabase.ReadUtc(reader, 0));
+        }
+
+        return result;
+    }
+
+    public async Task<Watchlist?> LoadAsync(string bucket, DateTime? atOrBeforeUtc = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT document::text FROM {Schema}.watchlists
+            WHERE bucket = @bucket AND (@at::timestamptz IS NULL OR created_at <= @at::timestamptz)
+            ORDER BY created_at DESC LIMIT 1
+            """;
+        SqlCommands.Add(command, "bucket", WatchlistBucket.Validate(bucket));
+        SqlCommands.Add(command, "at", atOrBeforeUtc);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json
+            ? WatchlistJson.DeserializeWatchlist(json, $"{Schema}.watchlists ({bucket})")
+            : null;
+    }
+
+    public async Task<ScanRefresh> SaveRefreshAsync(ScanRefresh refresh, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refresh);
+        var saved = refresh with { Window = WatchlistJson.ToKey(refresh.Window) };
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = $"""
+                INSERT INTO {Schema}.scan_refreshes (session_date, "window", started_at, elapsed_ms, universe_size, ranked, errors, mode, document)
+                VALUES (@session_date, @window, @started_at, @elapsed_ms, @universe_size, @ranked, @errors, @mode, CAST(@document AS json))
+                ON CONFLICT ("window") DO NOTHING
+                RETURNING id
+                """;
+            SqlCommands.Add(insert, "session_date", saved.SessionDate);
+            SqlCommands.Add(insert, "window", saved.Window);
+            SqlCommands.Add(insert, "started_at", DateTime.SpecifyKind(saved.StartedUtc, DateTimeKind.Utc));
+            SqlCommands.Add(insert, "elapsed_ms", saved.Elapsed.TotalMilliseconds);
+            SqlCommands.Add(insert, "universe_size", saved.UniverseSize);
+            SqlCommands.Add(insert, "ranked", saved.Ranked.Count());
+            SqlCommands.Add(insert, "errors", saved.Errors.ToArray());
+            SqlCommands.Add(insert, "mode", saved.Mode);
+            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(saved));
+            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull)
+            {
+                return saved;
+            }
+
+            saved = saved with { Window = saved.Window + WatchlistJson.KeyStep };
+        }
+
+        throw new IOException($"could not find a free window key for {refresh.SessionDate:yyyy-MM-dd} after {WatchlistJson.MaxKeyAttempts} tries.");
+    }
+
+    public async Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT document::text FROM {Schema}.scan_refreshes WHERE session_date = @date ORDER BY \"window\"";
+        SqlCommands.Add(command, "date", sessionDate);
+        var result = new List<ScanRefresh>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(WatchlistJson.DeserializeRefresh(reader.GetString(0), $"{Schema}.scan_refreshes"));
+        }
+
+        return result;
+    }
+
+    /// <summary>The versions applied so far, ascending (runs the migrations first).</summary>
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT version FROM {Schema}.schema_migrations ORDER BY version";
+        var result = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(reader.GetInt32(0));
+        }
+
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _gate.Dispose();
+        await _database.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _gate.OpenAsync(_database.OpenAsync, MigrateAsync, cancellationToken);
+
+    private async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        async Task Run(string sql, params (string Name, object? Value)[] parameters)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                SqlCommands.Add(command, name, value);
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // The lock is held to the end of the transaction: a second process waits here, then sees the versions applied.
+        await Run($"""
+            SELECT pg_advisory_xact_lock(hashtext('aitrader.{Schema}.migrations'));
+            CREATE SCHEMA IF NOT EXISTS {Schema};
+            CREATE TABLE IF NOT EXISTS {Schema}.schema_migrations (
+                version     integer     PRIMARY KEY,
+                description text        NOT NULL,
+                applied_at  timestamptz NOT NULL DEFAULT now()
+            );
+            """).ConfigureAwait(false);
+        var applied = new HashSet<int>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT version FROM {Schema}.schema_migrations";
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                applied.Add(reader.GetInt32(0));
+            }
+        }
+
+        var known = Migrations.Max(m => m.Version);
+        if (applied.Count > 0 && applied.Max() > known)
+        {
+            throw new InvalidOperationException(
+                $"{Location} is at schema version {applied.Max()}, newer than this build knows ({known}); update AI Trader.");
+        }
+
+        foreach (var (version, description, sql) in Migrations.OrderBy(m => m.Version))
+        {
+            if (applied.Contains(version))
+            {
+                continue;
+            }
+
+            await Run(sql).ConfigureAwait(false);
+            await Run($"INSERT INTO {Schema}.schema_migrations (version, description) VALUES (@version, @description)",
+                ("version", version), ("description", description)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+}
