@@ -12,10 +12,10 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Watchlists;
 using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using AiTrader.Storage.Watchlists;
-using AiTrader.Core.Watchlists;
 using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;

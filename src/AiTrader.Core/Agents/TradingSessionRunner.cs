@@ -251,10 +251,10 @@ public sealed class TradingSessionRunner
                 }
 
                 pending.Add(new LegBar(leg, bar, badPrint));
-            if (badPrint is not null && (resumeAfter is null || bar.Timestamp > resumeAfter))
-            {
-                Report(bar.Timestamp, "bad-print", $"{symbol} skipped: {badPrint}", run.Processed, venue.Equity);
-            }
+                if (badPrint is not null && (resumeAfter is null || bar.Timestamp > resumeAfter))
+                {
+                    Report(bar.Timestamp, "bad-print", $"{symbol} skipped: {badPrint}", run.Processed, venue.Equity);
+                }
 
                 if (!isReplay && pending.Count == _options.Symbols.Count)
                 {

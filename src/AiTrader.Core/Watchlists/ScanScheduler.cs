@@ -1,7 +1,7 @@
 using System.Globalization;
 using AiTrader.Core.Domain;
-using AiTrader.Core.Sessions;
 using AiTrader.Core.Scanning;
+using AiTrader.Core.Sessions;
 
 namespace AiTrader.Core.Watchlists;
 
