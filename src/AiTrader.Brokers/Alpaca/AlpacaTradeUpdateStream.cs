@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Brokers;
-using Microsoft.Extensions.Logging;
 using AiTrader.MarketData;
+using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Brokers.Alpaca;
 

@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
+using AiTrader.MarketData;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using AiTrader.MarketData;
 
 namespace AiTrader.Brokers.Alpaca;
 

@@ -1,8 +1,8 @@
 using AiTrader.Core.Brokers;
+using AiTrader.MarketData;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using AiTrader.MarketData;
 
 namespace AiTrader.Brokers.Alpaca;
 

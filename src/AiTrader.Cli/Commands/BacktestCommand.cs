@@ -2,13 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 

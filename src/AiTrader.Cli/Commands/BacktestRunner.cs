@@ -1,13 +1,13 @@
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
-using AiTrader.Core.Risk;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -70,6 +70,7 @@ public static class BacktestRunner
     public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct)
     {
         ValidateRange(request);
+        var phases = PhaseTimer.Start();
 
         // Validate the strategy before touching data so a typo fails fast.
         var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
@@ -83,9 +84,12 @@ public static class BacktestRunner
         }
 
         var warnings = source.DalNotes(nameSymbols: false).ToList();
+        phases.Lap("load");
 
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
+        phases.Lap("engine");
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);
+        phases.Lap("metrics");
 
         foreach (var flag in series.Flags)
         {
@@ -105,9 +109,12 @@ public static class BacktestRunner
             parameters,
             warnings);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
+        phases.Lap("csv+summary");
         BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
+        phases.Lap("html+png");
         OrderLogWriter.Write(outDir, result);
         FillLogWriter.Write(outDir, result.Fills);
+        phases.Lap("orders+fills");
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Bias;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 

@@ -42,7 +42,7 @@ public static class SignalsCommand
             }
 
             // Load from the first available bar, not from --start, so indicators and the filter are warm on the first row.
-            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance, settings.BarCache());
             var endUtc = last is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
             var series = await source.GetBarsAsync(new BarRequest(ticker, timeframe, null, endUtc, adjust), ct);
             var startUtc = first is { } sd ? ExchangeTime.StartOfDateUtc(sd) : DateTime.MinValue;

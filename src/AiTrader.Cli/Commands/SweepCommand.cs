@@ -3,11 +3,11 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using Spectre.Console;
 using Symbol = AiTrader.Core.Domain.Symbol;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 
@@ -143,7 +143,7 @@ public static class SweepCommand
         }
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, settings.BarCache());
         var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
         var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);

@@ -1,20 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Journal;
-using AiTrader.Core.Risk;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.MarketData.Streaming;
-using AiTrader.Brokers.Alpaca;
 using AiTrader.Storage;
 using Symbol = AiTrader.Core.Domain.Symbol;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Cli.Commands;
 

@@ -221,37 +221,37 @@ public sealed class TradingSessionRunner
 
         async Task DriveAsync()
         {
-        await foreach (var (symbol, bar, badPrint) in feed.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            if (!legOf.TryGetValue(symbol, out var leg))
+            await foreach (var (symbol, bar, badPrint) in feed.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                continue; // a symbol the run does not trade
+                if (!legOf.TryGetValue(symbol, out var leg))
+                {
+                    continue; // a symbol the run does not trade
+                }
+
+                if (pending.Count > 0 && bar.Timestamp != pending[0].Bar.Timestamp)
+                {
+                    await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
+
+                if (pending.Any(p => p.Leg == leg))
+                {
+                    continue; // a duplicate of a bar already in hand
+                }
+
+                pending.Add(new LegBar(leg, bar, badPrint));
+                if (!isReplay && pending.Count == _options.Symbols.Count)
+                {
+                    // Every symbol has reported this minute: no need to wait for the next one to know the group is whole.
+                    await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
+                    pending.Clear();
+                }
             }
 
-            if (pending.Count > 0 && bar.Timestamp != pending[0].Bar.Timestamp)
+            if (pending.Count > 0)
             {
                 await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
             }
-
-            if (pending.Any(p => p.Leg == leg))
-            {
-                continue; // a duplicate of a bar already in hand
-            }
-
-            pending.Add(new LegBar(leg, bar, badPrint));
-            if (!isReplay && pending.Count == _options.Symbols.Count)
-            {
-                // Every symbol has reported this minute: no need to wait for the next one to know the group is whole.
-                await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
-                pending.Clear();
-            }
-        }
-
-        if (pending.Count > 0)
-        {
-            await run.BarTimeAsync(pending, resumeAfter, snapshot, cancellationToken).ConfigureAwait(false);
-        }
         }
     }
 

@@ -53,17 +53,35 @@ public static class BacktestReportWriter
 
         var generatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var tradesCsv = RenderTradesCsv(trades);
-        var equityCsv = RenderEquityCsv(equity);
         var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt, extraSections);
 
         var files = new BacktestReportFiles(
             Path.GetFullPath(Path.Combine(directory, TradesFileName)),
             Path.GetFullPath(Path.Combine(directory, EquityFileName)),
             Path.GetFullPath(Path.Combine(directory, SummaryFileName)));
-        AtomicFile.WriteAllText(files.TradesCsv, tradesCsv);
-        AtomicFile.WriteAllText(files.EquityCsv, equityCsv);
-        AtomicFile.WriteAllText(files.SummaryJson, summaryJson);
+
+        // equity.csv (one row per bar, tens of MB) is formatted straight to UTF-8 into its temporary file instead of a
+        // string; every file is staged before any is renamed, so bad input still leaves the previous report untouched.
+        using var equityFile = AtomicFile.Stage(files.EquityCsv, stream => WriteEquityCsv(stream, equity));
+        using var tradesFile = AtomicFile.Stage(files.TradesCsv, stream => stream.Write(Encoding.UTF8.GetBytes(tradesCsv)));
+        using var summaryFile = AtomicFile.Stage(files.SummaryJson, stream => stream.Write(Encoding.UTF8.GetBytes(summaryJson)));
+        tradesFile.Commit();
+        equityFile.Commit();
+        summaryFile.Commit();
         return files;
+    }
+
+    /// <summary>Writes equity.csv (the content of <see cref="RenderEquityCsv"/>) to <paramref name="stream"/> as UTF-8.</summary>
+    public static void WriteEquityCsv(Stream stream, IReadOnlyList<EquityPoint> equity)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(equity);
+        using var csv = new Utf8CsvWriter(stream);
+        csv.Raw("timestamp,equity\n"u8);
+        foreach (var p in equity)
+        {
+            csv.Timestamp(p.Timestamp).Comma().Decimal(p.Equity).NewLine();
+        }
     }
 
     /// <summary>trades.csv content: <see cref="TradesHeader"/> then one line per trade, "\n" line endings.</summary>

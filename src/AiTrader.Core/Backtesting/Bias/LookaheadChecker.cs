@@ -1,8 +1,8 @@
 using System.Runtime.ExceptionServices;
 using AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Backtesting.Bias;
 

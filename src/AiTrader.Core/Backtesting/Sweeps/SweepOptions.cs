@@ -1,5 +1,5 @@
-using AiTrader.Core.Strategies;
 using AiTrader.Core.Execution;
+using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 

@@ -1,5 +1,5 @@
-using AiTrader.Core.MarketData;
 using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 
