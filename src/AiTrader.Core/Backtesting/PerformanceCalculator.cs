@@ -78,6 +78,7 @@ public static class PerformanceCalculator
             TotalReturn = (double)(finalEquity / initialCapital - 1m),
             Cagr = cagr,
             TradingDays = n,
+            AnnualizedMeaningful = n >= options.MinTradingDaysToAnnualize,
             MeanDailyReturn = mean,
             DailyVolatility = std,
             AnnualizedVolatility = std * sqrtA,

@@ -184,7 +184,7 @@ public static partial class CsvBarParser
     /// <summary>Reads <c>digits[.digits]</c> (no sign, no exponent, at most 16 significant digits) straight into a packed
     /// decimal with the mantissa and scale <c>decimal.TryParse</c> gives, without its general machinery. Anything else
     /// returns false and takes the general path.</summary>
-    internal static bool TryParsePlain(ReadOnlySpan<char> s, out long packed)
+    public static bool TryParsePlain(ReadOnlySpan<char> s, out long packed)
     {
         packed = 0;
         if (s.IsEmpty || s.Length > 24)
