@@ -3,15 +3,15 @@ using AiTrader.Cli;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
-using AiTrader.Core.Execution;
-using AiTrader.Core.Tests.Execution;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Core.Tests.Execution;
 using AiTrader.Core.Tests.Journal;
 
 namespace AiTrader.Core.Tests.Agents;

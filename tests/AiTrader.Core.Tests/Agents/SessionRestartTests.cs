@@ -1,7 +1,7 @@
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
-using AiTrader.Core.Execution;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;

@@ -1,11 +1,11 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -1,9 +1,9 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -1,8 +1,8 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

@@ -1,10 +1,10 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.TestSupport;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Backtesting;
 

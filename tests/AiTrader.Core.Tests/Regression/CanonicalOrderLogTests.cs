@@ -1,7 +1,7 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
-using AiTrader.Core.MarketData;
 using AiTrader.Core.Execution;
+using AiTrader.Core.MarketData;
 
 namespace AiTrader.Core.Tests.Regression;
 

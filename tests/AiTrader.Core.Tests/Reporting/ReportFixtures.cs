@@ -1,7 +1,7 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
-using AiTrader.Core.Sessions;
 using AiTrader.Core.Execution;
+using AiTrader.Core.Sessions;
 
 namespace AiTrader.Core.Tests.Reporting;
 

@@ -1,5 +1,5 @@
-using AiTrader.Core.Strategies;
 using AiTrader.Core.Risk.Sizing;
+using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Tests.Strategies;
 

@@ -1,12 +1,12 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.MarketData;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
-using AiTrader.Core.Execution;
 
 namespace AiTrader.Core.Tests.Strategies;
 

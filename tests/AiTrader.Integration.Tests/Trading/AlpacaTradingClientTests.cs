@@ -1,7 +1,7 @@
+using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.Integration.Tests.Vendors.Fakes;
-using AiTrader.Brokers.Alpaca;
 using static AiTrader.Integration.Tests.Trading.TradingTestKit;
 
 namespace AiTrader.Integration.Tests.Trading;

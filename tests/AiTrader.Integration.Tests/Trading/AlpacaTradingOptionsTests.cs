@@ -1,5 +1,5 @@
-using AiTrader.Core.Brokers;
 using AiTrader.Brokers.Alpaca;
+using AiTrader.Core.Brokers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiTrader.Integration.Tests.Trading;

@@ -1,7 +1,7 @@
+using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.MarketData;
-using AiTrader.Brokers.Alpaca;
 
 namespace AiTrader.Integration.Tests.Trading;
 

@@ -1,11 +1,11 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Portfolios;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
-using AiTrader.Core.Execution;
-using AiTrader.Core.Risk;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 

@@ -1,15 +1,15 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Portfolios;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Tests.Strategies;
 using static AiTrader.Core.Tests.Backtesting.TestBars;
 using static AiTrader.Core.Tests.Strategies.ScriptedSignals;
-using AiTrader.Core.Execution;
-using AiTrader.Core.Risk;
 
 namespace AiTrader.Core.Tests.Backtesting.Portfolios;
 
