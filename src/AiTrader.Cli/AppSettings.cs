@@ -14,6 +14,16 @@ public sealed class AppSettings
     /// <summary>Bundled sample data root override: AITRADER_SAMPLE_DATA (default: next to the binary).</summary>
     public string? SampleDataDir { get; init; }
 
+    /// <summary>Where parsed bar files are kept as columns for later runs: AITRADER_BAR_CACHE (a folder, or <c>off</c>),
+    /// default <c>&lt;DataDir&gt;/cache/bars</c>.</summary>
+    public string? BarCacheDir { get; init; }
+
+    /// <summary>The bar-file cache these settings ask for (null when it is off).</summary>
+    public AiTrader.Core.MarketData.BarFileCache? BarCache() =>
+        BarCacheDir is null || BarCacheDir.Equals("off", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : new AiTrader.Core.MarketData.BarFileCache(BarCacheDir);
+
     public static AppSettings Load()
     {
         var config = new ConfigurationBuilder()
@@ -26,9 +36,11 @@ public sealed class AppSettings
         string Get(string envName, string section, string fallback) =>
             NonEmpty(config[envName]) ?? NonEmpty(config[$"AiTrader:{section}"]) ?? fallback;
 
+        var dataDir = Get("AITRADER_DATA_DIR", "DataDir", "./data");
         return new AppSettings
         {
-            DataDir = Get("AITRADER_DATA_DIR", "DataDir", "./data"),
+            DataDir = dataDir,
+            BarCacheDir = NonEmpty(config["AITRADER_BAR_CACHE"]) ?? Path.Combine(dataDir, "cache", "bars"),
             ArtifactsDir = Get("AITRADER_ARTIFACTS_DIR", "ArtifactsDir", "artifacts"),
             SampleDataDir = NonEmpty(config["AITRADER_SAMPLE_DATA"]),
         };

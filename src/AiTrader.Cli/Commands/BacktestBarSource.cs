@@ -29,7 +29,7 @@ internal sealed class BacktestBarSource : IAsyncDisposable
         if (!request.UseDal)
         {
             return new BacktestBarSource(request, null, null,
-                new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance));
+                new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance, settings.BarCache()));
         }
 
         // A backtest without a key runs on the bundled data and says so, rather than failing like `aitrader fetch`.

@@ -70,6 +70,7 @@ public static class BacktestRunner
     public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct)
     {
         ValidateRange(request);
+        var phases = PhaseTimer.Start();
 
         // Validate the strategy before touching data so a typo fails fast.
         var strategy = StrategyCatalog.Create(request.Strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
@@ -83,9 +84,18 @@ public static class BacktestRunner
         }
 
         var warnings = source.DalNotes(nameSymbols: false).ToList();
+        var coverage = SessionGaps.Find(series.Bars, request.Options.Calendar ?? NyseCalendar.Instance);
+        if (coverage.Describe() is { } gapNote)
+        {
+            warnings.Add(gapNote);
+        }
+
+        phases.Lap("load");
 
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
+        phases.Lap("engine");
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);
+        phases.Lap("metrics");
 
         foreach (var flag in series.Flags)
         {
@@ -93,6 +103,17 @@ public static class BacktestRunner
         }
 
         warnings.AddRange(ExecutionNotes(result.Cancellations, result.Rejections, result.OutsideSessionBars, request.Options.ExtendedHours));
+        var acrossGaps = SessionGaps.TradesAcross(result.Trades, coverage, MinGapSessionsToFlag);
+        if (GapNote(acrossGaps) is { } rideNote)
+        {
+            warnings.Add(rideNote);
+        }
+
+        if (!metrics.AnnualizedMeaningful)
+        {
+            warnings.Add($"{metrics.TradingDays} trading day(s) of returns: annualized figures (CAGR, volatility, Sharpe, Sortino, Calmar) are not meaningful over so short a run");
+        }
+
         var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"{request.Symbol}-{request.Strategy}");
         var parameters = RunParameters(request);
         var info = new BacktestRunInfo(
@@ -104,10 +125,14 @@ public static class BacktestRunner
             request.Adjustment.ToString().ToLowerInvariant(),
             parameters,
             warnings);
-        BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics);
+        BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
+            extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
+        phases.Lap("csv+summary");
         BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
+        phases.Lap("html+png");
         OrderLogWriter.Write(outDir, result);
         FillLogWriter.Write(outDir, result.Fills);
+        phases.Lap("orders+fills");
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);
@@ -119,6 +144,47 @@ public static class BacktestRunner
         }
 
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
+    }
+
+    /// <summary>A position held across this many missing sessions or more is called out (a day or two missing from a
+    /// vendor's file is common; a week is a hole the position rode through unseen).</summary>
+    internal const int MinGapSessionsToFlag = 5;
+
+    /// <summary>The warning for trades held across a gap in the data, or null when there are none.</summary>
+    internal static string? GapNote(IReadOnlyList<(TradeRecord Trade, SessionGap Gap)> across)
+    {
+        if (across.Count == 0)
+        {
+            return null;
+        }
+
+        var (trade, gap) = across.MaxBy(a => a.Gap.MissingSessions);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{across.Count} trade(s) held a position across a gap of {MinGapSessionsToFlag}+ missing sessions (largest: {trade.Symbol} entered {ExchangeTime.SessionDate(trade.EntryTime):yyyy-MM-dd}, exited {ExchangeTime.SessionDate(trade.ExitTime):yyyy-MM-dd}, across {gap.MissingSessions} sessions with no bars); its P&L spans days the data does not have");
+    }
+
+    /// <summary>summary.json's <c>data_coverage</c>: the calendar sessions the bars cover and miss.</summary>
+    internal static void WriteCoverage(System.Text.Json.Utf8JsonWriter w, SessionCoverage coverage, int tradesAcrossGaps)
+    {
+        w.WriteStartObject("data_coverage");
+        w.WriteNumber("sessions_with_bars", coverage.SessionsWithBars);
+        w.WriteNumber("missing_sessions", coverage.MissingSessions);
+        w.WriteNumber("gaps", coverage.Gaps.Count);
+        if (coverage.Largest is { } largest)
+        {
+            w.WriteStartObject("largest_gap");
+            w.WriteString("last_session_before", largest.LastBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("first_session_after", largest.FirstAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteNumber("missing_sessions", largest.MissingSessions);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("largest_gap");
+        }
+
+        w.WriteNumber("trades_across_gaps", tradesAcrossGaps);
+        w.WriteEndObject();
     }
 
     /// <summary>Throws when --start is after --end.</summary>
@@ -135,18 +201,38 @@ public static class BacktestRunner
         (request.Start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : null,
             request.End is { } ed ? ExchangeTime.EndOfDateUtc(ed) : null);
 
-    /// <summary>The strategy parameters plus the cost settings, as summary.json records them.</summary>
-    internal static Dictionary<string, string> RunParameters(BacktestRequest request) =>
-        new(request.Parameters, StringComparer.OrdinalIgnoreCase)
+    /// <summary>Everything that decides the run, as summary.json records it: every strategy parameter (the defaults the
+    /// run used as well as those given), the cost and session settings, sizing, guardrails and where the bars came from,
+    /// so a run can be reproduced from its own record.</summary>
+    internal static Dictionary<string, string> RunParameters(BacktestRequest request)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in StrategyCatalog.Describe(request.Strategy))
         {
-            ["slippage_bps"] = request.Options.SlippageBps.ToString(CultureInfo.InvariantCulture),
-            ["commission_per_share"] = request.Options.CommissionPerShare.ToString(CultureInfo.InvariantCulture),
-            ["min_commission"] = request.Options.MinCommission.ToString(CultureInfo.InvariantCulture),
-            ["allow_short"] = request.Options.AllowShort ? "true" : "false",
-            ["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
-            ["extended_hours"] = request.Options.ExtendedHours ? "true" : "false",
-            ["guardrails"] = request.Guardrails,
-        };
+            parameters[p.Name] = p.Default;
+        }
+
+        foreach (var (key, value) in request.Parameters)
+        {
+            parameters[key] = value;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        parameters["slippage_bps"] = request.Options.SlippageBps.ToString(inv);
+        parameters["commission_per_share"] = request.Options.CommissionPerShare.ToString(inv);
+        parameters["min_commission"] = request.Options.MinCommission.ToString(inv);
+        parameters["allow_short"] = request.Options.AllowShort ? "true" : "false";
+        parameters["max_volume_share"] = request.Options.MaxVolumeShare?.ToString(inv) ?? "none";
+        parameters["extended_hours"] = request.Options.ExtendedHours ? "true" : "false";
+        parameters["guardrails"] = request.Guardrails;
+        parameters["regime_aware_sizing"] = request.Sizing?.RegimeAware == true ? "true" : "false";
+        parameters["risk_agent"] = request.Sizing?.KellyFraction is null ? "none" : "fractional_kelly";
+        parameters["risk_agent_fraction"] = request.Sizing?.KellyFraction?.ToString(inv) ?? "none";
+        parameters["bar_source"] = request.UseDal ? "dal" : "csv";
+        parameters["dal_vendor"] = request.UseDal ? request.DalVendor ?? "auto" : "none";
+        parameters["risk_free_rate"] = (request.Metrics?.RiskFreeRate ?? 0.0).ToString("R", inv);
+        return parameters;
+    }
 
     /// <summary>What the run's cancels, refusals and untraded bars say, each as one line: cancels by reason (a replaced
     /// entry is not a session end), intents not sent by rule, and bars outside the traded session.</summary>

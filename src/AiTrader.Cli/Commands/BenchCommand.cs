@@ -36,9 +36,10 @@ public static class BenchCommand
             Description = "Run every workload in this process instead of one child process each (quicker, but each workload's JIT profile then shapes the code the next one runs).",
         };
         var figuresJson = new Option<bool>(ChildFlag) { Hidden = true };
+        var e2eBars = new Option<int>("--e2e-bars") { Description = "Bars in the generated minute CSV of the end-to-end workloads.", DefaultValueFactory = _ => 2_000_000 };
         var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the SignalFrame pipeline.")
         {
-            bars, seed, json, only, runs, inProcess, figuresJson,
+            bars, seed, json, only, runs, inProcess, figuresJson, e2eBars,
         };
         command.SetAction(parse =>
         {
@@ -56,14 +57,24 @@ public static class BenchCommand
 
             var selected = parse.GetValue(only)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => s.ToLowerInvariant()).ToHashSet();
-            var unknown = selected?.Except(Workloads.Keys).ToArray() ?? [];
+            var unknown = selected?.Except(Workloads.Keys).Except(BenchEndToEnd.Names).ToArray() ?? [];
             if (unknown.Length > 0)
             {
-                throw new CliException($"--only: unknown workload '{unknown[0]}'; use {string.Join(", ", Workloads.Keys)}.");
+                throw new CliException($"--only: unknown workload '{unknown[0]}'; use {string.Join(", ", Workloads.Keys.Concat(BenchEndToEnd.Names))}.");
+            }
+
+            var endToEndBars = parse.GetValue(e2eBars);
+            if (endToEndBars < 10_000)
+            {
+                throw new CliException($"--e2e-bars {endToEndBars} is too small to measure; use at least 10000.");
             }
 
             var quiet = parse.GetValue(json);
             var names = Workloads.Keys.Where(n => selected is null || selected.Contains(n)).ToList();
+            var endToEnd = BenchEndToEnd.Names.Where(n => selected is null || selected.Contains(n)).ToList();
+
+            // Progress goes to standard error, so `--json` keeps standard output one JSON object.
+            void Progress(string line) => Console.Error.WriteLine(line);
             var figures = new List<BenchFigure>();
             if (parse.GetValue(figuresJson))
             {
@@ -81,41 +92,48 @@ public static class BenchCommand
             {
                 foreach (var name in names)
                 {
-                    if (!quiet)
-                    {
-                        stdout.WriteLine($"running {name} in its own process ({count:N0} bars, seed {parse.GetValue(seed)})...");
-                    }
+                    Progress($"running {name} in its own process ({count:N0} bars, seed {parse.GetValue(seed)})...");
 
                     figures.Add(MeasureInChildProcess(name, count, parse.GetValue(seed), timedRuns));
                 }
             }
             else
             {
-                if (!quiet)
-                {
-                    stdout.WriteLine($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
-                }
+                Progress($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
 
                 var series = Generate(count, parse.GetValue(seed));
                 foreach (var name in names)
                 {
-                    if (!quiet)
-                    {
-                        stdout.WriteLine($"running {name}...");
-                    }
+                    Progress($"running {name}...");
 
                     figures.Add(Measure(name, series, Workloads[name], timedRuns));
                 }
             }
 
+            var e2eFigures = endToEnd.Count == 0
+                ? []
+                : BenchEndToEnd.Run(endToEnd, endToEndBars, parse.GetValue(seed), timedRuns, Progress);
             if (quiet)
             {
                 var payload = figures.ToDictionary(f => f.Name, f => Math.Round(f.BarsPerSecond));
+                foreach (var f in e2eFigures)
+                {
+                    payload[f.Name] = Math.Round(f.Value);
+                }
+
                 stdout.WriteLine(JsonSerializer.Serialize(payload));
             }
             else
             {
-                PrintTable(stdout, figures);
+                if (figures.Count > 0)
+                {
+                    PrintTable(stdout, figures);
+                }
+
+                if (e2eFigures.Count > 0)
+                {
+                    PrintEndToEnd(stdout, e2eFigures, endToEndBars);
+                }
             }
 
             return ExitCodes.Ok;
@@ -136,7 +154,8 @@ public static class BenchCommand
     /// <summary>Measures one workload in a fresh process, as BenchmarkDotNet does: the runtime's profile-guided
     /// recompilation specializes shared code (the engine loop, the broker) for whatever ran first, so in one process
     /// the order of the workloads would change their figures.</summary>
-    private static BenchFigure MeasureInChildProcess(string name, int bars, int seed, int runs)
+    /// <summary>How to start this program again with <paramref name="arguments"/> (output redirected).</summary>
+    internal static ProcessStartInfo SelfStartInfo(params string[] arguments)
     {
         var host = Environment.ProcessPath ?? throw new CliException("bench: cannot tell which program to start; use --in-process.");
         var start = new ProcessStartInfo(host)
@@ -151,11 +170,18 @@ public static class BenchCommand
             start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         }
 
-        foreach (var argument in new[] { "bench", "--only", name, "--bars", bars.ToString(CultureInfo.InvariantCulture),
-            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--runs", runs.ToString(CultureInfo.InvariantCulture), ChildFlag })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
+
+        return start;
+    }
+
+    private static BenchFigure MeasureInChildProcess(string name, int bars, int seed, int runs)
+    {
+        var start = SelfStartInfo("bench", "--only", name, "--bars", bars.ToString(CultureInfo.InvariantCulture),
+            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--runs", runs.ToString(CultureInfo.InvariantCulture), ChildFlag);
 
         using var child = Process.Start(start) ?? throw new CliException($"bench: could not start a process for {name}; use --in-process.");
         var errors = child.StandardError.ReadToEndAsync();
@@ -281,6 +307,22 @@ public static class BenchCommand
         }
 
         public IReadOnlyList<OrderIntent> OnBar(StrategyContext context) => [];
+    }
+
+    private static void PrintEndToEnd(TextWriter stdout, IReadOnlyList<BenchEndToEnd.Figure> figures, int bars)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        var table = new Table().Border(TableBorder.Rounded).Title($"aitrader bench: end to end, a fresh process on {bars:N0} minute bars")
+            .AddColumn("workload").AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("value").RightAligned())
+            .AddColumn("unit").AddColumn(new TableColumn("peak MiB").RightAligned());
+        foreach (var f in figures)
+        {
+            table.AddRow(f.Name, f.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture),
+                f.Value.ToString("N0", CultureInfo.InvariantCulture), f.Unit,
+                (f.PeakBytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
     }
 
     private static void PrintTable(TextWriter stdout, IReadOnlyList<BenchFigure> figures)

@@ -4,6 +4,7 @@ using AiTrader.Core.Backtesting.Portfolios;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
+using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 
 namespace AiTrader.Cli.Commands;
@@ -80,7 +81,8 @@ public static class PortfolioBacktestRunner
         var initial = request.Options.InitialCapital;
         var metrics = PerformanceCalculator.Compute(initial, result.EquityCurve, result.Trades, request.Metrics);
         var perSymbol = SymbolPerformance.ForEach(result);
-        var benchmark = benchmarkSeries is null ? null : BenchmarkComparison.Compute(initial, result.EquityCurve, benchmarkSeries, request.Metrics);
+        var benchmark = benchmarkSeries is null ? null : BenchmarkComparison.Compute(initial, result.EquityCurve, benchmarkSeries, request.Metrics,
+            request.Options.Calendar ?? NyseCalendar.Instance, request.Options.ExtendedHours);
         var cut = result.LimitEvents.Count(e => !e.Dropped);
         var dropped = result.LimitEvents.Count(e => e.Dropped);
         if (cut + dropped > 0)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Signals;
@@ -42,47 +43,68 @@ public static class SignalsCommand
             }
 
             // Load from the first available bar, not from --start, so indicators and the filter are warm on the first row.
-            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+            var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance, settings.BarCache());
             var endUtc = last is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
             var series = await source.GetBarsAsync(new BarRequest(ticker, timeframe, null, endUtc, adjust), ct);
             var startUtc = first is { } sd ? ExchangeTime.StartOfDateUtc(sd) : DateTime.MinValue;
 
             var pipeline = new SignalPipeline(timeframe);
-            var frames = new List<SignalFrame>();
-            foreach (var bar in series.Bars)
-            {
-                var frame = pipeline.Update(bar);
-                if (bar.Timestamp >= startUtc)
-                {
-                    frames.Add(frame);
-                }
-            }
-
-            if (frames.Count == 0)
-            {
-                throw new CliException(
-                    $"no {timeframe} bars for {ticker} between {Describe(first)} and {Describe(last)}; widen --start/--end.");
-            }
-
+            var summary = new FrameSummary();
             string where;
-            if (target.ToStdout)
+            if (target.IsParquet)
             {
-                SignalFrameCsvWriter.Write(stdout, frames);
-                where = "stdout";
-            }
-            else if (target.IsParquet)
-            {
+                // Parquet is written in one piece by its library, so the frames are kept for it.
+                var frames = new List<SignalFrame>();
+                foreach (var bar in series.Bars)
+                {
+                    var frame = pipeline.Update(bar);
+                    if (bar.Timestamp >= startUtc)
+                    {
+                        frames.Add(frame);
+                        summary.Add(frame);
+                    }
+                }
+
+                summary.ThrowIfEmpty(timeframe, ticker, first, last);
                 await ParquetSignalFile.WriteAsync(target.Path!, frames, ct);
                 where = target.Path!;
             }
             else
             {
-                SignalFrameCsvWriter.WriteFile(target.Path!, frames);
-                where = target.Path!;
+                // CSV streams: each frame is written as it is computed (straight to UTF-8), so memory stays flat
+                // whatever the length; a file goes to its temporary name and is renamed only when complete.
+                void Stream(Stream output)
+                {
+                    using var csv = new SignalFrameCsvWriter.Streaming(output);
+                    foreach (var bar in series.Bars)
+                    {
+                        var frame = pipeline.Update(bar);
+                        if (bar.Timestamp >= startUtc)
+                        {
+                            csv.Write(frame);
+                            summary.Add(frame);
+                        }
+                    }
+
+                    summary.ThrowIfEmpty(timeframe, ticker, first, last);
+                }
+
+                if (target.ToStdout)
+                {
+                    using var buffered = new MemoryStream();
+                    Stream(buffered);
+                    stdout.Write(System.Text.Encoding.UTF8.GetString(buffered.GetBuffer(), 0, (int)buffered.Length));
+                    where = "stdout";
+                }
+                else
+                {
+                    AtomicFile.Write(target.Path!, Stream);
+                    where = target.Path!;
+                }
             }
 
             // The summary goes to stderr when stdout carries the CSV, so the CSV stays machine-readable.
-            PrintSummary(target.ToStdout ? stderr : stdout, ticker, timeframe, adjust, frames, pipeline.Count - frames.Count, where);
+            PrintSummary(target.ToStdout ? stderr : stdout, ticker, timeframe, adjust, summary, pipeline.Count - summary.Count, where);
             return ExitCodes.Ok;
         });
         return command;
@@ -90,8 +112,37 @@ public static class SignalsCommand
 
     private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";
 
+    /// <summary>What the summary needs of the frames, gathered as they stream past: counts per regime, the first and last.</summary>
+    private sealed class FrameSummary
+    {
+        public int[] Counts { get; } = new int[Enum.GetValues<MarketRegime>().Length];
+
+        public int Count { get; private set; }
+
+        public SignalFrame? First { get; private set; }
+
+        public SignalFrame? Last { get; private set; }
+
+        public void Add(SignalFrame frame)
+        {
+            First ??= frame;
+            Last = frame;
+            Counts[(int)frame.Regime]++;
+            Count++;
+        }
+
+        public void ThrowIfEmpty(Timeframe timeframe, Symbol ticker, DateOnly? first, DateOnly? last)
+        {
+            if (Count == 0)
+            {
+                throw new CliException(
+                    $"no {timeframe} bars for {ticker} between {Describe(first)} and {Describe(last)}; widen --start/--end.");
+            }
+        }
+    }
+
     private static void PrintSummary(TextWriter writer, Symbol symbol, Timeframe timeframe, PriceAdjustment adjustment,
-        IReadOnlyList<SignalFrame> frames, int warmupBars, string where)
+        FrameSummary frames, int warmupBars, string where)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -100,14 +151,9 @@ public static class SignalsCommand
             ColorSystem = writer == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
 
-        var counts = new int[Enum.GetValues<MarketRegime>().Length];
-        foreach (var f in frames)
-        {
-            counts[(int)f.Regime]++;
-        }
-
-        var firstDate = ExchangeTime.SessionDate(frames[0].Timestamp);
-        var lastDate = ExchangeTime.SessionDate(frames[^1].Timestamp);
+        var counts = frames.Counts;
+        var firstDate = ExchangeTime.SessionDate(frames.First!.Timestamp);
+        var lastDate = ExchangeTime.SessionDate(frames.Last!.Timestamp);
         // A heading line rather than a table title: Spectre wraps titles to the (narrow) table width.
         console.MarkupLine(Markup.Escape(
             $"{symbol} · {timeframe} · {firstDate:yyyy-MM-dd} → {lastDate:yyyy-MM-dd} ({frames.Count} bars, {adjustment.ToString().ToLowerInvariant()}-adjusted)"));
@@ -121,7 +167,7 @@ public static class SignalsCommand
         }
 
         console.Write(table);
-        var lastFrame = frames[^1];
+        var lastFrame = frames.Last!;
         console.MarkupLine($"current regime: [bold]{lastFrame.Regime}[/] for {lastFrame.RegimeLabel.BarsInRegime} bar(s) ({Markup.Escape(lastFrame.RegimeLabel.Reason)})");
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"last prob_up: {lastFrame.ProbabilityUp:0.000}, velocity {lastFrame.Velocity:G4}/bar, filtered price {lastFrame.FilteredPrice:0.00} (close {lastFrame.Close})")));

@@ -144,7 +144,7 @@ public static class SweepCommand
         }
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance);
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, settings.BarCache());
         var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
         var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);

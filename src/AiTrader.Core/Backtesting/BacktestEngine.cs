@@ -52,16 +52,25 @@ public sealed class BacktestEngine
         var lastGoodIndex = -1;
         var previous = DateTime.MinValue;
 
-        // Read the bars in place when they sit in an array or list (no interface call, no 100-byte copy per bar).
-        var span = bars switch
+        // Read the bars in place when they sit in an array or list (no interface call, no 100-byte copy per bar); columns
+        // put each bar together in a local (no per-bar heap copy either).
+        var columns = bars as BarColumns;
+        var span = columns is not null ? default : bars switch
         {
             Bar[] array => array.AsSpan(),
             List<Bar> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
             _ => bars.ToArray().AsSpan(),
         };
-        for (var i = 0; i < span.Length; i++)
+        var count = columns?.Count ?? span.Length;
+        Bar current = default;
+        for (var i = 0; i < count; i++)
         {
-            ref readonly var bar = ref span[i];
+            if (columns is not null)
+            {
+                columns.Read(i, out current);
+            }
+
+            ref readonly var bar = ref columns is not null ? ref current : ref span[i];
             if (bar.Timestamp <= previous)
             {
                 throw new ArgumentException(
@@ -92,7 +101,7 @@ public sealed class BacktestEngine
             lastGoodIndex = i;
         }
 
-        equityCurve.SetCount(span.Length);
+        equityCurve.SetCount(count);
         if (lastGoodIndex >= 0)
         {
             var wasOpen = book.Sign != 0;

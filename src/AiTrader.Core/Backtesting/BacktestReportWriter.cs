@@ -53,17 +53,35 @@ public static class BacktestReportWriter
 
         var generatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var tradesCsv = RenderTradesCsv(trades);
-        var equityCsv = RenderEquityCsv(equity);
         var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt, extraSections);
 
         var files = new BacktestReportFiles(
             Path.GetFullPath(Path.Combine(directory, TradesFileName)),
             Path.GetFullPath(Path.Combine(directory, EquityFileName)),
             Path.GetFullPath(Path.Combine(directory, SummaryFileName)));
-        AtomicFile.WriteAllText(files.TradesCsv, tradesCsv);
-        AtomicFile.WriteAllText(files.EquityCsv, equityCsv);
-        AtomicFile.WriteAllText(files.SummaryJson, summaryJson);
+
+        // equity.csv (one row per bar, tens of MB) is formatted straight to UTF-8 into its temporary file instead of a
+        // string; every file is staged before any is renamed, so bad input still leaves the previous report untouched.
+        using var equityFile = AtomicFile.Stage(files.EquityCsv, stream => WriteEquityCsv(stream, equity));
+        using var tradesFile = AtomicFile.Stage(files.TradesCsv, stream => stream.Write(Encoding.UTF8.GetBytes(tradesCsv)));
+        using var summaryFile = AtomicFile.Stage(files.SummaryJson, stream => stream.Write(Encoding.UTF8.GetBytes(summaryJson)));
+        tradesFile.Commit();
+        equityFile.Commit();
+        summaryFile.Commit();
         return files;
+    }
+
+    /// <summary>Writes equity.csv (the content of <see cref="RenderEquityCsv"/>) to <paramref name="stream"/> as UTF-8.</summary>
+    public static void WriteEquityCsv(Stream stream, IReadOnlyList<EquityPoint> equity)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(equity);
+        using var csv = new Utf8CsvWriter(stream);
+        csv.Raw("timestamp,equity\n"u8);
+        foreach (var p in equity)
+        {
+            csv.Timestamp(p.Timestamp).Comma().Decimal(p.Equity).NewLine();
+        }
     }
 
     /// <summary>trades.csv content: <see cref="TradesHeader"/> then one line per trade, "\n" line endings.</summary>
@@ -80,7 +98,7 @@ public static class BacktestReportWriter
                 .Append(FormatTimestamp(t.ExitTime)).Append(',')
                 .Append(FormatDecimal(t.ExitPrice)).Append(',')
                 .Append(FormatDecimal(t.Pnl)).Append(',')
-                .Append(FormatDecimal(t.Fees)).Append(',')
+                .Append(FormatFee(t.Fees)).Append(',')
                 .Append(CsvField(t.ExitReason)).Append('\n');
         }
 
@@ -139,8 +157,9 @@ public static class BacktestReportWriter
             w.WriteNumber("final_equity", m.FinalEquity);
             w.WriteNumber("net_profit", m.NetProfit);
             WriteNumber(w, "total_return", m.TotalReturn);
-            WriteNumber(w, "cagr", m.Cagr);
+            WriteNumber(w, "cagr", m.AnnualizedMeaningful ? m.Cagr : null);
             w.WriteNumber("trading_days", m.TradingDays);
+            w.WriteBoolean("annualized_meaningful", m.AnnualizedMeaningful);
             WriteNumber(w, "mean_daily_return", m.MeanDailyReturn);
             WriteNumber(w, "daily_volatility", m.DailyVolatility);
             WriteNumber(w, "annualized_volatility", m.AnnualizedVolatility);
@@ -153,7 +172,7 @@ public static class BacktestReportWriter
             WriteStringOrNull(w, "max_drawdown_trough_date", FormatDate(m.MaxDrawdownTroughDate));
             WriteStringOrNull(w, "max_drawdown_recovery_date", FormatDate(m.MaxDrawdownRecoveryDate));
             w.WriteNumber("max_drawdown_duration_days", m.MaxDrawdownDurationDays);
-            WriteNumber(w, "calmar", m.Calmar);
+            WriteNumber(w, "calmar", m.AnnualizedMeaningful ? m.Calmar : null);
             w.WriteNumber("trades", m.Trades);
             w.WriteNumber("wins", m.Wins);
             w.WriteNumber("losses", m.Losses);
@@ -184,24 +203,26 @@ public static class BacktestReportWriter
     public static IReadOnlyList<MetricRow> MetricsTable(PerformanceMetrics m)
     {
         ArgumentNullException.ThrowIfNull(m);
+        // A week's return raised to the 36th power is not a growth rate: say so instead of printing it.
+        var tooShort = m.AnnualizedMeaningful ? null : $"not meaningful ({m.TradingDays.ToString(Inv)} trading days)";
         return
         [
             new("Initial capital", FormatMoney(m.InitialCapital)),
             new("Final equity", FormatMoney(m.FinalEquity)),
             new("Net profit", FormatMoney(m.NetProfit)),
             new("Total return", FormatPercent(m.TotalReturn)),
-            new("CAGR", FormatPercent(m.Cagr)),
-            new("Annualized volatility", FormatPercent(m.AnnualizedVolatility)),
+            new("CAGR", tooShort ?? FormatPercent(m.Cagr)),
+            new("Annualized volatility", tooShort ?? FormatPercent(m.AnnualizedVolatility)),
             new("Risk-free rate", FormatPercent(m.RiskFreeRate)),
-            new("Sharpe", FormatRatio(m.Sharpe)),
-            new("Sortino", FormatRatio(m.Sortino)),
+            new("Sharpe", tooShort ?? FormatRatio(m.Sharpe)),
+            new("Sortino", tooShort ?? FormatRatio(m.Sortino)),
             new("Max drawdown", FormatPercent(m.MaxDrawdown)),
             new("Max drawdown peak", FormatDate(m.MaxDrawdownPeakDate) ?? "n/a"),
             new("Max drawdown trough", FormatDate(m.MaxDrawdownTroughDate) ?? "n/a"),
             new("Max drawdown recovery", FormatDate(m.MaxDrawdownRecoveryDate)
                 ?? (m.MaxDrawdown > 0 ? "not recovered" : "n/a")),
             new("Longest drawdown", FormatDays(m.MaxDrawdownDurationDays)),
-            new("Calmar", FormatRatio(m.Calmar)),
+            new("Calmar", tooShort ?? FormatRatio(m.Calmar)),
             new("Trading days", m.TradingDays.ToString(Inv)),
             new("Trades", m.Trades.ToString(Inv)),
             new("Wins / losses", $"{m.Wins.ToString(Inv)} / {m.Losses.ToString(Inv)}"),
@@ -218,6 +239,11 @@ public static class BacktestReportWriter
             new("Average gross exposure", FormatPercent(m.AverageGrossExposure)),
         ];
     }
+
+    /// <summary>A fee with four decimals at least (<c>1.0000</c>, <c>2.7000</c>, <c>0.0035</c> per share × 1 share), more
+    /// only when the exact amount has them, so a fee column reads with one precision instead of <c>2.700</c> beside
+    /// <c>2.00</c>; the value is the exact booked decimal, never rounded.</summary>
+    public static string FormatFee(decimal fee) => fee.ToString("0.0000##########################", Inv);
 
     /// <summary>Invariant decimal with its natural scale (<c>123.4500</c>), never exponent notation or group separators.</summary>
     public static string FormatDecimal(decimal value) => value.ToString(Inv);

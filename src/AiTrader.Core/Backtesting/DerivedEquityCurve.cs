@@ -15,12 +15,17 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     private readonly decimal _initialCash;
     private readonly List<int> _stateBars = [];
     private readonly List<(decimal Cash, decimal Quantity)> _states = [];
-    private readonly Dictionary<int, int> _markIndex = [];
+    private readonly BarColumns? _columns;
+
+    // Skipped bars as runs [Start, End] marked at one earlier bar: pre-market and after-hours bars come in long runs
+    // (about half of an extended-hours minute file), and a run costs 12 bytes where a dictionary entry per bar cost ~24.
+    private readonly List<(int Start, int End, int Mark)> _skipped = [];
     private EquityPoint? _last;
 
     public DerivedEquityCurve(IReadOnlyList<Bar> bars, decimal initialCash)
     {
         _bars = bars;
+        _columns = bars as BarColumns;
         _initialCash = initialCash;
     }
 
@@ -40,7 +45,20 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     }
 
     /// <summary>Bar <paramref name="barIndex"/> is skipped: mark it at bar <paramref name="markIndex"/>'s close (−1: at 0).</summary>
-    public void MarkSkipped(int barIndex, int markIndex) => _markIndex[barIndex] = markIndex;
+    /// <remarks>Calls come in increasing bar order (the engine's walk).</remarks>
+    public void MarkSkipped(int barIndex, int markIndex)
+    {
+        if (_skipped.Count > 0 && _skipped[^1] is var last && last.End == barIndex - 1 && last.Mark == markIndex)
+        {
+            _skipped[^1] = (last.Start, barIndex, markIndex);
+            return;
+        }
+
+        _skipped.Add((barIndex, barIndex, markIndex));
+    }
+
+    /// <summary>Bars marked at an earlier bar's close (skipped), in runs.</summary>
+    internal int SkippedRuns => _skipped.Count;
 
     /// <summary>Extends the curve to <paramref name="count"/> points.</summary>
     public void SetCount(int count) => Count = count;
@@ -69,7 +87,7 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
             }
 
             var (cash, quantity) = s >= 0 ? _states[s] : (_initialCash, 0m);
-            return Point(index, cash, quantity);
+            return Point(index, cash, quantity, MarkOf(index));
         }
     }
 
@@ -78,6 +96,7 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
         var s = -1;
         var cash = _initialCash;
         var quantity = 0m;
+        var run = 0;
         for (var i = 0; i < Count; i++)
         {
             while (s + 1 < _stateBars.Count && _stateBars[s + 1] <= i)
@@ -86,22 +105,53 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
                 (cash, quantity) = _states[s];
             }
 
-            yield return i == Count - 1 && _last is { } last ? last : Point(i, cash, quantity);
+            while (run < _skipped.Count && _skipped[run].End < i)
+            {
+                run++;
+            }
+
+            var mark = run < _skipped.Count && _skipped[run].Start <= i ? _skipped[run].Mark : i;
+            yield return i == Count - 1 && _last is { } last ? last : Point(i, cash, quantity, mark);
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private EquityPoint Point(int index, decimal cash, decimal quantity)
+    /// <summary>The bar whose close marks point <paramref name="index"/>: itself, or for a skipped bar the last good one.</summary>
+    private int MarkOf(int index)
     {
-        var timestamp = _bars[index].Timestamp;
+        int lo = 0, hi = _skipped.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var (start, end, mark) = _skipped[mid];
+            if (index < start)
+            {
+                hi = mid - 1;
+            }
+            else if (index > end)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return mark;
+            }
+        }
+
+        return index;
+    }
+
+    private EquityPoint Point(int index, decimal cash, decimal quantity, int markIndex)
+    {
+        // Columns give the time and close without putting a whole bar together.
+        var timestamp = _columns is { } c ? c.TimeAt(index) : _bars[index].Timestamp;
         if (quantity == 0)
         {
             return new EquityPoint(timestamp, cash, 0m);
         }
 
-        var markIndex = _markIndex.TryGetValue(index, out var m) ? m : index;
-        var price = markIndex < 0 ? 0m : _bars[markIndex].Close;
+        var price = markIndex < 0 ? 0m : _columns is { } cc ? cc.CloseAt(markIndex) : _bars[markIndex].Close;
         var value = quantity * price;
         return new EquityPoint(timestamp, cash + value, Math.Abs(value));
     }

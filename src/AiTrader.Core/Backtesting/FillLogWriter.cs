@@ -25,7 +25,7 @@ public static class FillLogWriter
                 .Append(f.Side == OrderSide.Buy ? "buy" : "sell").Append(',')
                 .Append(BacktestReportWriter.FormatDecimal(f.Quantity)).Append(',')
                 .Append(BacktestReportWriter.FormatDecimal(f.Price)).Append(',')
-                .Append(BacktestReportWriter.FormatDecimal(f.Fee)).Append('\n');
+                .Append(BacktestReportWriter.FormatFee(f.Fee)).Append('\n');
         }
 
         return sb.ToString();

@@ -37,9 +37,21 @@ public static class PerformanceCalculator
             throw new ArgumentOutOfRangeException(nameof(options), "RiskFreeRate must be a fraction greater than −1.");
         }
 
-        var daily = DailyReturns(initialCapital, equity);
-        var finalEquity = equity.Count == 0 ? initialCapital : equity[^1].Equity;
-        var returns = daily.Select(d => d.Return).ToArray();
+        if (initialCapital <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialCapital), "Initial capital must be positive.");
+        }
+
+        // One walk over the curve yields the daily series, the drawdown and the exposure (it used to be five).
+        var pass = EquityPass.Run(initialCapital, equity);
+        var daily = pass.Daily;
+        var finalEquity = pass.Count == 0 ? initialCapital : pass.Final;
+        var returns = new double[daily.Count];
+        for (var i = 0; i < returns.Length; i++)
+        {
+            returns[i] = daily[i].Return;
+        }
+
         var n = returns.Length;
         double periods = options.TradingDaysPerYear;
         var sqrtA = Math.Sqrt(periods);
@@ -54,7 +66,7 @@ public static class PerformanceCalculator
         var growth = (double)(finalEquity / initialCapital);
         double? cagr = n == 0 ? null : growth <= 0 ? -1.0 : Math.Pow(growth, periods / n) - 1;
 
-        var drawdown = Drawdown(initialCapital, equity);
+        var drawdown = pass.Drawdown;
         double? calmar = drawdown.Max > 0 && cagr is { } c ? c / drawdown.Max : null;
 
         return new PerformanceMetrics
@@ -66,6 +78,7 @@ public static class PerformanceCalculator
             TotalReturn = (double)(finalEquity / initialCapital - 1m),
             Cagr = cagr,
             TradingDays = n,
+            AnnualizedMeaningful = n >= options.MinTradingDaysToAnnualize,
             MeanDailyReturn = mean,
             DailyVolatility = std,
             AnnualizedVolatility = std * sqrtA,
@@ -96,8 +109,8 @@ public static class PerformanceCalculator
                 ? null
                 : TimeSpan.FromTicks((long)trades.Average(t => (double)(t.ExitTime - t.EntryTime).Ticks)),
             TotalFees = trades.Sum(t => t.Fees),
-            Exposure = equity.Count == 0 ? 0 : (double)equity.Count(p => p.GrossExposure > 0) / equity.Count,
-            AverageGrossExposure = equity.Count == 0 ? 0 : equity.Average(p => (double)p.GrossExposure),
+            Exposure = pass.Count == 0 ? 0 : (double)pass.Exposed / pass.Count,
+            AverageGrossExposure = pass.Count == 0 ? 0 : pass.ExposureSum / pass.Count,
         };
     }
 
@@ -113,32 +126,7 @@ public static class PerformanceCalculator
             throw new ArgumentOutOfRangeException(nameof(initialCapital), "Initial capital must be positive.");
         }
 
-        var result = new List<DailyReturn>();
-        var previous = initialCapital;
-        DateTime? lastTimestamp = null;
-        for (var i = 0; i < equity.Count; i++)
-        {
-            var point = equity[i];
-            if (lastTimestamp is { } last && point.Timestamp < last)
-            {
-                throw new ArgumentException(
-                    $"Equity points must be in time order: {point.Timestamp:O} follows {last:O}.", nameof(equity));
-            }
-
-            lastTimestamp = point.Timestamp;
-            var date = ExchangeTime.SessionDate(point.Timestamp);
-            var isLastOfDate = i == equity.Count - 1 || ExchangeTime.SessionDate(equity[i + 1].Timestamp) != date;
-            if (!isLastOfDate)
-            {
-                continue;
-            }
-
-            var r = previous > 0 ? (double)(point.Equity / previous - 1m) : 0.0;
-            result.Add(new DailyReturn(date, point.Equity, r));
-            previous = point.Equity;
-        }
-
-        return result;
+        return EquityPass.Run(initialCapital, equity).Daily;
     }
 
     private static double SampleStdDev(double[] values, double mean)
@@ -169,62 +157,136 @@ public static class PerformanceCalculator
     private readonly record struct DrawdownStats(
         double Max, DateOnly? Peak, DateOnly? Trough, DateOnly? Recovery, int LongestDays);
 
-    private static DrawdownStats Drawdown(decimal initialCapital, IReadOnlyList<EquityPoint> equity)
+    /// <summary>Everything the metrics read from the curve, in one walk: the daily series (last point of each session
+    /// date), the drawdown on every point and the exposure sums. Session dates come from a <see cref="SessionDateCursor"/>
+    /// (one time-zone conversion per date); the arithmetic is the definitions' own, term by term, so the figures are
+    /// exactly those of the separate passes it replaces.</summary>
+    private sealed class EquityPass
     {
-        if (equity.Count == 0)
-        {
-            return new DrawdownStats(0, null, null, null, 0);
-        }
+        public List<DailyReturn> Daily { get; } = [];
 
-        // The initial capital is the first peak; it has no timestamp of its own, so it is dated by the first point.
-        var peak = initialCapital;
-        var peakDate = ExchangeTime.SessionDate(equity[0].Timestamp);
-        var max = 0.0;
-        DateOnly? maxPeak = null, maxTrough = null, maxRecovery = null;
-        var awaitingRecovery = false;
-        var underwater = false;
-        var longest = 0;
+        public DrawdownStats Drawdown { get; private set; } = new(0, null, null, null, 0);
 
-        foreach (var point in equity)
+        public int Count { get; private set; }
+
+        public decimal Final { get; private set; }
+
+        public int Exposed { get; private set; }
+
+        public double ExposureSum { get; private set; }
+
+        public static EquityPass Run(decimal initialCapital, IReadOnlyList<EquityPoint> equity)
         {
-            var date = ExchangeTime.SessionDate(point.Timestamp);
-            if (point.Equity >= peak)
+            var pass = new EquityPass();
+            var cursor = new SessionDateCursor();
+            var previousEquity = initialCapital;
+            DateTime? lastTimestamp = null;
+            var pendingDate = default(DateOnly);
+            var pendingEquity = 0m;
+
+            // Drawdown: the initial capital is the first peak, dated by the first point.
+            var peak = initialCapital;
+            var peakDate = default(DateOnly);
+            var max = 0.0;
+            DateOnly? maxPeak = null, maxTrough = null, maxRecovery = null;
+            var awaitingRecovery = false;
+            var underwater = false;
+            var longest = 0;
+            var count = 0;
+            var exposed = 0;
+            var exposureSum = 0.0;
+            var date = default(DateOnly);
+            var final = 0m;
+            foreach (var point in equity)
             {
+                if (lastTimestamp is { } last && point.Timestamp < last)
+                {
+                    throw new ArgumentException(
+                        $"Equity points must be in time order: {point.Timestamp:O} follows {last:O}.", nameof(equity));
+                }
+
+                lastTimestamp = point.Timestamp;
+                date = cursor.DateOf(point.Timestamp);
+                if (count == 0)
+                {
+                    peakDate = date;
+                }
+                else if (date != pendingDate)
+                {
+                    var r = previousEquity > 0 ? (double)(pendingEquity / previousEquity - 1m) : 0.0;
+                    pass.Daily.Add(new DailyReturn(pendingDate, pendingEquity, r));
+                    previousEquity = pendingEquity;
+                }
+
+                pendingDate = date;
+                pendingEquity = point.Equity;
+                final = point.Equity;
+                count++;
+
+                if (point.GrossPositionValue != 0)
+                {
+                    var exposure = point.GrossExposure;
+                    exposureSum += (double)exposure;
+                    if (exposure > 0)
+                    {
+                        exposed++;
+                    }
+                }
+                else
+                {
+                    // 0 / equity is 0: no division needed for a flat point.
+                    exposureSum += 0.0;
+                }
+
+                if (point.Equity >= peak)
+                {
+                    if (underwater)
+                    {
+                        longest = Math.Max(longest, date.DayNumber - peakDate.DayNumber);
+                        underwater = false;
+                    }
+
+                    if (awaitingRecovery)
+                    {
+                        maxRecovery = date;
+                        awaitingRecovery = false;
+                    }
+
+                    peak = point.Equity;
+                    peakDate = date;
+                    continue;
+                }
+
+                underwater = true;
+                var dd = (double)(1 - point.Equity / peak);
+                if (dd > max)
+                {
+                    max = dd;
+                    maxPeak = peakDate;
+                    maxTrough = date;
+                    maxRecovery = null;
+                    awaitingRecovery = true;
+                }
+            }
+
+            if (count > 0)
+            {
+                var r = previousEquity > 0 ? (double)(pendingEquity / previousEquity - 1m) : 0.0;
+                pass.Daily.Add(new DailyReturn(pendingDate, pendingEquity, r));
                 if (underwater)
                 {
                     longest = Math.Max(longest, date.DayNumber - peakDate.DayNumber);
-                    underwater = false;
                 }
 
-                if (awaitingRecovery)
-                {
-                    maxRecovery = date;
-                    awaitingRecovery = false;
-                }
-
-                peak = point.Equity;
-                peakDate = date;
-                continue;
+                pass.Drawdown = new DrawdownStats(max, maxPeak, maxTrough, maxRecovery, longest);
             }
 
-            underwater = true;
-            var dd = (double)(1 - point.Equity / peak);
-            if (dd > max)
-            {
-                max = dd;
-                maxPeak = peakDate;
-                maxTrough = date;
-                maxRecovery = null;
-                awaitingRecovery = true;
-            }
+            pass.Count = count;
+            pass.Final = final;
+            pass.Exposed = exposed;
+            pass.ExposureSum = exposureSum;
+            return pass;
         }
-
-        if (underwater)
-        {
-            longest = Math.Max(longest, ExchangeTime.SessionDate(equity[^1].Timestamp).DayNumber - peakDate.DayNumber);
-        }
-
-        return new DrawdownStats(max, maxPeak, maxTrough, maxRecovery, longest);
     }
 
     private static decimal? AverageOrNull(IEnumerable<TradeRecord> trades)

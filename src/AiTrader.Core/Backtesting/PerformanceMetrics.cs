@@ -4,7 +4,10 @@ namespace AiTrader.Core.Backtesting;
 /// <param name="TradingDaysPerYear">Periods per year used to annualize daily statistics (252 for US equities).</param>
 /// <param name="RiskFreeRate">Annual risk-free rate as a fraction (0.05 = 5%); converted to a daily rate by
 /// compounding: rf_daily = (1 + rf)^(1/TradingDaysPerYear) − 1.</param>
-public sealed record MetricsOptions(int TradingDaysPerYear = 252, double RiskFreeRate = 0.0);
+/// <param name="MinTradingDaysToAnnualize">Fewer daily returns than this and the annualized figures (CAGR, Calmar,
+/// annualized volatility, Sharpe, Sortino) are not meaningful: raising a week's return to the 36th power gives
+/// CAGRs like 7.8e16%. 63 sessions is one quarter.</param>
+public sealed record MetricsOptions(int TradingDaysPerYear = 252, double RiskFreeRate = 0.0, int MinTradingDaysToAnnualize = 63);
 
 /// <summary>One session date of the daily returns series: the last equity of that New York date and its simple return.</summary>
 /// <param name="Date">New York session date (<see cref="Sessions.ExchangeTime.SessionDate"/> of the last point of the date).</param>
@@ -39,6 +42,10 @@ public sealed record PerformanceMetrics
 
     /// <summary>N: the number of daily returns, i.e. distinct New York session dates in the equity curve.</summary>
     public required int TradingDays { get; init; }
+
+    /// <summary>False when N is below <see cref="MetricsOptions.MinTradingDaysToAnnualize"/>: the annualized figures are
+    /// then shown as not meaningful (summary.json writes <c>cagr</c> and <c>calmar</c> as null).</summary>
+    public bool AnnualizedMeaningful { get; init; } = true;
 
     /// <summary>Arithmetic mean of the daily simple returns; null when N = 0.</summary>
     public required double? MeanDailyReturn { get; init; }

@@ -44,6 +44,62 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="path"/>'s new content to its temporary file without replacing it yet: several files
+    /// can be staged (a failure in any leaves every target untouched) and then committed in order.</summary>
+    public static StagedFile Stage(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var (target, temp) = Prepare(path);
+        try
+        {
+            using (var stream = OpenTemp(temp))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            return new StagedFile(target, temp);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>A file written to its temporary name by <see cref="Stage"/>: <see cref="Commit"/> renames it into place;
+    /// disposing it uncommitted deletes it.</summary>
+    public sealed class StagedFile : IDisposable
+    {
+        private readonly string _temp;
+        private bool _done;
+
+        internal StagedFile(string target, string temp)
+        {
+            Path = target;
+            _temp = temp;
+        }
+
+        /// <summary>The target's full path.</summary>
+        public string Path { get; }
+
+        public void Commit()
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            File.Move(_temp, Path, overwrite: true);
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            if (!_done)
+            {
+                _done = true;
+                TryDelete(_temp);
+            }
+        }
+    }
+
     /// <summary>Asynchronous form of <see cref="Write(string, Action{Stream})"/>.</summary>
     public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write,
         CancellationToken cancellationToken = default)

@@ -12,12 +12,16 @@ public sealed class CsvBarSource : IBarSource
 {
     private readonly string _root;
     private readonly ITradingCalendar _calendar;
-    private readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<Bar>>> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<BarColumns>> _files = new(StringComparer.Ordinal);
     private readonly Lazy<ILookup<Symbol, SplitEvent>> _splits;
 
+    private readonly BarFileCache? _cache;
+
     /// <summary>Creates a source over <paramref name="rootDirectory"/>; the calendar defines the sessions used when resampling.</summary>
-    public CsvBarSource(string rootDirectory, ITradingCalendar calendar)
+    /// <param name="cache">Where parsed files are kept as columns for later runs (null: parse every time).</param>
+    public CsvBarSource(string rootDirectory, ITradingCalendar calendar, BarFileCache? cache = null)
     {
+        _cache = cache;
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         ArgumentNullException.ThrowIfNull(calendar);
         if (!Directory.Exists(rootDirectory))
@@ -65,7 +69,7 @@ public sealed class CsvBarSource : IBarSource
             throw new MarketDataException($"Start {s:O} is after end {e:O}; swap them.");
         }
 
-        var bars = LoadRaw(request.Symbol, request.Timeframe);
+        IReadOnlyList<Bar> bars = LoadRaw(request.Symbol, request.Timeframe);
         if (request.Adjustment == PriceAdjustment.Split)
         {
             bars = SplitAdjuster.Adjust(bars, SplitsFor(request.Symbol));
@@ -82,12 +86,15 @@ public sealed class CsvBarSource : IBarSource
         var flags = OutlierDetector.Detect(bars);
         var start = request.StartUtc ?? DateTime.MinValue;
         var end = request.EndUtc ?? DateTime.MaxValue;
-        var inRange = bars.Where(b => b.Timestamp >= start && b.Timestamp <= end).ToList();
+        // Columns are cut by a view (binary search, no copy); other lists (resampled bars) are small.
+        IReadOnlyList<Bar> inRange = bars is BarColumns columns
+            ? columns.Between(start, end)
+            : bars.Where(b => b.Timestamp >= start && b.Timestamp <= end).ToList();
         var flagsInRange = flags.Where(f => f.Timestamp >= start && f.Timestamp <= end).ToList();
         return Task.FromResult(new BarSeries(request.Symbol, request.Timeframe, inRange, flagsInRange));
     }
 
-    private IReadOnlyList<Bar> LoadRaw(Symbol symbol, Timeframe timeframe)
+    private BarColumns LoadRaw(Symbol symbol, Timeframe timeframe)
     {
         var dir = FolderFor(timeframe);
         var path = Path.Combine(dir, symbol.Value + ".csv");
@@ -102,17 +109,21 @@ public sealed class CsvBarSource : IBarSource
         }
 
         // Lazy makes concurrent first requests for one file parse it once; a failed parse is not cached.
-        var lazy = _files.GetOrAdd(path, p => new Lazy<IReadOnlyList<Bar>>(() => CsvBarParser.ParseFile(Display(p)), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _files.GetOrAdd(path, p => new Lazy<BarColumns>(() => Load(p), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch
         {
-            _files.TryRemove(new KeyValuePair<string, Lazy<IReadOnlyList<Bar>>>(path, lazy));
+            _files.TryRemove(new KeyValuePair<string, Lazy<BarColumns>>(path, lazy));
             throw;
         }
     }
+
+    /// <summary>Parses a file, through the columnar cache when the source has one.</summary>
+    private BarColumns Load(string path) =>
+        _cache is { } cache ? cache.Load(path, p => CsvBarParser.ParseFileColumns(Display(p))) : CsvBarParser.ParseFileColumns(Display(path));
 
     private ILookup<Symbol, SplitEvent> LoadSplits()
     {

@@ -20,6 +20,11 @@ public static class SplitAdjuster
         ArgumentNullException.ThrowIfNull(bars);
         ArgumentNullException.ThrowIfNull(splits);
         var ordered = splits.OrderBy(s => s.ExDate).ToArray();
+        if (bars is BarColumns columns)
+        {
+            return AdjustColumns(columns, ordered);
+        }
+
         var result = new Bar[bars.Count];
         if (ordered.Length == 0)
         {
@@ -58,6 +63,87 @@ public static class SplitAdjuster
         }
 
         return result;
+    }
+
+    /// <summary>The columnar form: one pass that writes new price columns (the timestamps of a whole
+    /// series are shared, not copied); a series entirely on or after its last ex-date is returned as it is, without a copy.</summary>
+    /// <remarks>A bar's session date is before an ex-date exactly when its time is before 00:00 New York time that day,
+    /// so each split is one boundary found by binary search instead of a time-zone conversion per bar.</remarks>
+    private static BarColumns AdjustColumns(BarColumns bars, SplitEvent[] ordered)
+    {
+        var ticks = bars.Ticks;
+        if (ordered.Length == 0 || bars.Count == 0)
+        {
+            return bars;
+        }
+
+        var boundaries = new int[ordered.Length];
+        for (var k = 0; k < ordered.Length; k++)
+        {
+            boundaries[k] = BarColumns.LowerBound(ticks, ExchangeTime.StartOfDateUtc(ordered[k].ExDate).Ticks);
+        }
+
+        if (boundaries[^1] == 0)
+        {
+            return bars;
+        }
+
+        var to = new decimal[ordered.Length + 1];
+        var from = new decimal[ordered.Length + 1];
+        to[ordered.Length] = 1m;
+        from[ordered.Length] = 1m;
+        for (var k = ordered.Length - 1; k >= 0; k--)
+        {
+            to[k] = to[k + 1] * ordered[k].RatioTo;
+            from[k] = from[k + 1] * ordered[k].RatioFrom;
+        }
+
+        var n = bars.Count;
+        DecimalColumn open = new(n), high = new(n), low = new(n), close = new(n), volume = new(n);
+        DecimalColumn? vwap = bars.VwapColumn is null ? null : new DecimalColumn(n);
+        var k2 = 0;
+        for (var i = 0; i < n; i++)
+        {
+            while (k2 < ordered.Length && boundaries[k2] <= i)
+            {
+                k2++;
+            }
+
+            var j = i + bars.Offset;
+            decimal t = to[k2], f = from[k2];
+            if (t == f)
+            {
+                open.Set(i, bars.OpenColumn[j]);
+                high.Set(i, bars.HighColumn[j]);
+                low.Set(i, bars.LowColumn[j]);
+                close.Set(i, bars.CloseColumn[j]);
+                volume.Set(i, bars.VolumeColumn[j]);
+            }
+            else
+            {
+                open.Set(i, Price(bars.OpenColumn[j], t, f));
+                high.Set(i, Price(bars.HighColumn[j], t, f));
+                low.Set(i, Price(bars.LowColumn[j], t, f));
+                close.Set(i, Price(bars.CloseColumn[j], t, f));
+                volume.Set(i, bars.VolumeColumn[j] * t / f);
+            }
+
+            if (vwap is not null)
+            {
+                if (bars.VwapColumn!.IsMissing(j))
+                {
+                    vwap.SetMissing(i);
+                }
+                else
+                {
+                    vwap.Set(i, t == f ? bars.VwapColumn[j] : Price(bars.VwapColumn[j], t, f));
+                }
+            }
+        }
+
+        var trades = bars.TradeCounts is { } tc ? tc.AsSpan(bars.Offset, n).ToArray() : null;
+        var shared = bars.Offset == 0 && n == bars.AllTicks.Length ? bars.AllTicks : ticks.ToArray();
+        return new BarColumns(shared, open, high, low, close, volume, trades, vwap, 0, n);
     }
 
     private static Bar Scale(Bar bar, decimal to, decimal from)

@@ -26,10 +26,12 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(metrics);
 
         var title = HtmlReport.Title(info, bars);
-        var html = HtmlReport.Render(info, bars, result, metrics, options, extraTables);
-        var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve));
+        // The curve and the closes are read once for all five charts.
+        var series = ReportSeries.From(result.Options.InitialCapital, result.EquityCurve, bars);
+        var html = HtmlReport.Render(info, bars, result, metrics, options, extraTables, series);
+        var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve, series));
         var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars,
-            result.Trades.Take((options ?? new HtmlReportOptions()).MaxTradeMarkers).ToList()));
+            result.Trades.Take((options ?? new HtmlReportOptions()).MaxTradeMarkers).ToList(), series));
 
         var files = new BacktestReportVisuals(
             Path.GetFullPath(Path.Combine(directory, HtmlReport.FileName)),

@@ -30,7 +30,12 @@ public static class HtmlReport
     /// <summary>The report's HTML. All text from the run (symbol, parameters, warnings, exit reasons) is HTML-escaped.</summary>
     /// <param name="extraTables">Tables shown after the metrics; null for none.</param>
     public static string Render(BacktestRunInfo info, IReadOnlyList<Bar> bars, BacktestResult result,
-        PerformanceMetrics metrics, HtmlReportOptions? options = null, IReadOnlyList<ReportTable>? extraTables = null)
+        PerformanceMetrics metrics, HtmlReportOptions? options = null, IReadOnlyList<ReportTable>? extraTables = null) =>
+        Render(info, bars, result, metrics, options, extraTables, null);
+
+    /// <summary>As above, drawing from <paramref name="series"/> when the caller already read it (one read for every chart).</summary>
+    public static string Render(BacktestRunInfo info, IReadOnlyList<Bar> bars, BacktestResult result,
+        PerformanceMetrics metrics, HtmlReportOptions? options, IReadOnlyList<ReportTable>? extraTables, ReportSeries? series)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(bars);
@@ -40,6 +45,7 @@ public static class HtmlReport
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPointsPerLine, 2);
 
         var title = Title(info, bars);
+        series ??= ReportSeries.From(result.Options.InitialCapital, result.EquityCurve, bars);
         var html = new StringBuilder(64 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -60,9 +66,9 @@ public static class HtmlReport
             AppendTable(html, table);
         }
 
-        html.Append("<section>\n<h2>Price and trades</h2>\n").Append(PriceChart(bars, result.Trades, options)).Append("\n</section>\n");
-        html.Append("<section>\n<h2>Equity</h2>\n").Append(EquityChart(result, options)).Append("\n</section>\n");
-        html.Append("<section>\n<h2>Drawdown</h2>\n").Append(DrawdownChart(result, options)).Append("\n</section>\n");
+        html.Append("<section>\n<h2>Price and trades</h2>\n").Append(PriceChart(bars, series, result.Trades, options)).Append("\n</section>\n");
+        html.Append("<section>\n<h2>Equity</h2>\n").Append(EquityChart(result, series, options)).Append("\n</section>\n");
+        html.Append("<section>\n<h2>Drawdown</h2>\n").Append(DrawdownChart(result, series, options)).Append("\n</section>\n");
         AppendMonthlyReturns(html, MonthlyReturns.Compute(result.Options.InitialCapital, result.EquityCurve));
         AppendTrades(html, result.Trades, options.MaxTrades);
         html.Append("<footer>Written by aitrader. Times are New York (ET). Charts draw at most ")
@@ -110,17 +116,18 @@ public static class HtmlReport
         html.Append("</ul>\n</section>\n");
     }
 
-    private static string PriceChart(IReadOnlyList<Bar> bars, IReadOnlyList<TradeRecord> trades, HtmlReportOptions options)
+    private static string PriceChart(IReadOnlyList<Bar> bars, ReportSeries series, IReadOnlyList<TradeRecord> trades, HtmlReportOptions options)
     {
         if (bars.Count == 0)
         {
             return "<p>No bars.</p>";
         }
 
-        var kept = SeriesDownsampler.MinMaxIndices(bars.Count, i => (double)bars[i].Close, options.MaxPointsPerLine);
+        var close = series.Close;
+        var kept = SeriesDownsampler.MinMaxIndices(close, options.MaxPointsPerLine);
         var shown = trades.Take(options.MaxTradeMarkers).ToList();
-        var min = kept.Min(i => (double)bars[i].Close);
-        var max = kept.Max(i => (double)bars[i].Close);
+        var min = kept.Min(i => close[i]);
+        var max = kept.Max(i => close[i]);
         foreach (var t in shown)
         {
             min = Math.Min(min, Math.Min((double)t.EntryPrice, (double)t.ExitPrice));
@@ -129,10 +136,10 @@ public static class HtmlReport
 
         var pad = Math.Max((max - min) * 0.06, Math.Abs(max) * 0.001 + 1e-9);
         var chart = new SvgChart(1000, 380, bars.Count, min - pad, max + pad);
-        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, i => bars[i].Timestamp));
-        chart.Polyline(kept, i => (double)bars[i].Close, "price");
+        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, series.BarTime));
+        chart.Polyline(kept, i => close[i], "price");
 
-        DateTime TimeAt(int i) => bars[i].Timestamp;
+        DateTime TimeAt(int i) => series.BarTime(i);
         foreach (var t in shown)
         {
             var side = t.Side == PositionSide.Long ? "long" : "short";
@@ -152,7 +159,7 @@ public static class HtmlReport
         return Figure(chart.ToSvg("Close price with trade entries and exits"), caption);
     }
 
-    private static string EquityChart(BacktestResult result, HtmlReportOptions options)
+    private static string EquityChart(BacktestResult result, ReportSeries series, HtmlReportOptions options)
     {
         var equity = result.EquityCurve;
         if (equity.Count == 0)
@@ -161,19 +168,20 @@ public static class HtmlReport
         }
 
         var initial = (double)result.Options.InitialCapital;
-        var kept = SeriesDownsampler.MinMaxIndices(equity.Count, i => (double)equity[i].Equity, options.MaxPointsPerLine);
-        var min = Math.Min(initial, kept.Min(i => (double)equity[i].Equity));
-        var max = Math.Max(initial, kept.Max(i => (double)equity[i].Equity));
+        var values = series.Equity;
+        var kept = SeriesDownsampler.MinMaxIndices(values, options.MaxPointsPerLine);
+        var min = Math.Min(initial, kept.Min(i => values[i]));
+        var max = Math.Max(initial, kept.Max(i => values[i]));
         var pad = Math.Max((max - min) * 0.05, Math.Abs(max) * 0.001 + 1e-9);
         var chart = new SvgChart(1000, 320, equity.Count, min - pad, max + pad);
-        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, i => equity[i].Timestamp));
+        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, series.EquityTime));
         chart.HorizontalRule(initial, "baseline");
-        chart.Polyline(kept, i => (double)equity[i].Equity, "equity");
+        chart.Polyline(kept, i => values[i], "equity");
         return Figure(chart.ToSvg("Equity curve"),
             $"Account equity at each bar's close; dashed line: initial capital {Esc(BacktestReportWriter.FormatMoney(result.Options.InitialCapital))}.");
     }
 
-    private static string DrawdownChart(BacktestResult result, HtmlReportOptions options)
+    private static string DrawdownChart(BacktestResult result, ReportSeries series, HtmlReportOptions options)
     {
         var equity = result.EquityCurve;
         if (equity.Count == 0)
@@ -181,11 +189,11 @@ public static class HtmlReport
             return "<p>No equity points.</p>";
         }
 
-        var drawdown = DrawdownSeries.Compute(result.Options.InitialCapital, equity);
+        var drawdown = series.Drawdown;
         var kept = SeriesDownsampler.MinMaxIndices(drawdown, options.MaxPointsPerLine);
         var deepest = Math.Min(drawdown.Min(), -0.01);
         var chart = new SvgChart(1000, 220, equity.Count, deepest * 1.08, 0);
-        chart.Axes(ChartAxes.Percent, ChartAxes.TimeTicks(kept, i => equity[i].Timestamp));
+        chart.Axes(ChartAxes.Percent, ChartAxes.TimeTicks(kept, series.EquityTime));
         chart.AreaToZero(kept, i => drawdown[i], "underwater");
         chart.Polyline(kept, i => drawdown[i], "ddline");
         return Figure(chart.ToSvg("Drawdown (underwater) curve"), "Equity below its running peak (0% = at a new high).");

@@ -39,7 +39,12 @@ public static class PngChart
 
     /// <summary>Equity curve (top two thirds, dashed line at the initial capital) over the underwater drawdown area.</summary>
     public static RgbaCanvas RenderEquity(string title, decimal initialCapital, IReadOnlyList<EquityPoint> equity,
-        int width = DefaultWidth, int height = DefaultHeight)
+        int width = DefaultWidth, int height = DefaultHeight) =>
+        RenderEquity(title, initialCapital, equity, null, width, height);
+
+    /// <summary>As above, from <paramref name="series"/> when the caller already read the curve.</summary>
+    public static RgbaCanvas RenderEquity(string title, decimal initialCapital, IReadOnlyList<EquityPoint> equity,
+        ReportSeries? series, int width = DefaultWidth, int height = DefaultHeight)
     {
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(equity);
@@ -58,18 +63,20 @@ public static class PngChart
         var ddPanel = new Panel(LeftMargin, TitleHeight + equityPanel.Height + gap, plotWidth,
             available - equityPanel.Height, equity.Count);
 
-        var kept = SeriesDownsampler.MinMaxIndices(equity.Count, i => (double)equity[i].Equity, plotWidth * 2);
-        var min = Math.Min((double)initialCapital, kept.Min(i => (double)equity[i].Equity));
-        var max = Math.Max((double)initialCapital, kept.Max(i => (double)equity[i].Equity));
+        series ??= ReportSeries.From(initialCapital, equity, []);
+        var values = series.Equity;
+        var kept = SeriesDownsampler.MinMaxIndices(values, plotWidth * 2);
+        var min = Math.Min((double)initialCapital, kept.Min(i => values[i]));
+        var max = Math.Max((double)initialCapital, kept.Max(i => values[i]));
         var pad = Math.Max((max - min) * 0.05, Math.Abs(max) * 0.001 + 1e-9);
         equityPanel.SetYRange(min - pad, max + pad);
-        var timeTicks = ChartAxes.TimeTicks(kept, i => equity[i].Timestamp);
+        var timeTicks = ChartAxes.TimeTicks(kept, series.EquityTime);
         DrawAxes(canvas, equityPanel, v => ChartAxes.Money(v, equityPanel.Step), timeTicks, labelTime: false);
         canvas.DrawText(equityPanel.Left + 6, equityPanel.Top + 6, "EQUITY", EquityBlue, 2);
         canvas.DrawDashedHorizontal(equityPanel.Left, equityPanel.Right, (int)Math.Round(equityPanel.Y((double)initialCapital)), Axis);
-        DrawSeries(canvas, equityPanel, kept, i => (double)equity[i].Equity, EquityBlue);
+        DrawSeries(canvas, equityPanel, kept, i => values[i], EquityBlue);
 
-        var drawdown = DrawdownSeries.Compute(initialCapital, equity);
+        var drawdown = series.Drawdown;
         var ddKept = SeriesDownsampler.MinMaxIndices(drawdown, plotWidth * 2);
         var deepest = Math.Min(drawdown.Length == 0 ? 0 : drawdown.Min(), -0.01);
         ddPanel.SetYRange(deepest * 1.08, 0);
@@ -82,7 +89,12 @@ public static class PngChart
 
     /// <summary>Close prices with a green ▲ at each entry (price and bar of the entry) and a red ▼ at each exit.</summary>
     public static RgbaCanvas RenderPrice(string title, IReadOnlyList<Bar> bars, IReadOnlyList<TradeRecord> trades,
-        int width = DefaultWidth, int height = DefaultHeight)
+        int width = DefaultWidth, int height = DefaultHeight) =>
+        RenderPrice(title, bars, trades, null, width, height);
+
+    /// <summary>As above, from <paramref name="series"/>'s closes when the caller already read them.</summary>
+    public static RgbaCanvas RenderPrice(string title, IReadOnlyList<Bar> bars, IReadOnlyList<TradeRecord> trades,
+        ReportSeries? series, int width = DefaultWidth, int height = DefaultHeight)
     {
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(bars);
@@ -97,9 +109,11 @@ public static class PngChart
 
         var panel = new Panel(LeftMargin, TitleHeight, width - LeftMargin - RightMargin,
             height - TitleHeight - BottomMargin, bars.Count);
-        var kept = SeriesDownsampler.MinMaxIndices(bars.Count, i => (double)bars[i].Close, panel.Width * 2);
-        var min = kept.Min(i => (double)bars[i].Close);
-        var max = kept.Max(i => (double)bars[i].Close);
+        series ??= ReportSeries.From(0m, [], bars);
+        var close = series.Close;
+        var kept = SeriesDownsampler.MinMaxIndices(close, panel.Width * 2);
+        var min = kept.Min(i => close[i]);
+        var max = kept.Max(i => close[i]);
         foreach (var t in trades)
         {
             min = Math.Min(min, Math.Min((double)t.EntryPrice, (double)t.ExitPrice));
@@ -108,11 +122,11 @@ public static class PngChart
 
         var pad = Math.Max((max - min) * 0.06, Math.Abs(max) * 0.001 + 1e-9);
         panel.SetYRange(min - pad, max + pad);
-        var timeTicks = ChartAxes.TimeTicks(kept, i => bars[i].Timestamp);
+        var timeTicks = ChartAxes.TimeTicks(kept, series.BarTime);
         DrawAxes(canvas, panel, v => ChartAxes.Money(v, panel.Step), timeTicks, labelTime: true);
-        DrawSeries(canvas, panel, kept, i => (double)bars[i].Close, PriceGray, width: 1);
+        DrawSeries(canvas, panel, kept, i => close[i], PriceGray, width: 1);
 
-        DateTime TimeAt(int i) => bars[i].Timestamp;
+        DateTime TimeAt(int i) => series.BarTime(i);
         foreach (var t in trades)
         {
             var entryX = panel.X(ChartAxes.IndexAtOrBefore(bars.Count, TimeAt, t.EntryTime));

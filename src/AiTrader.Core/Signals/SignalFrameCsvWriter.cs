@@ -40,6 +40,46 @@ public static class SignalFrameCsvWriter
         });
     }
 
+    /// <summary>Writes frames to a stream one at a time as they are computed (UTF-8, no BOM): the header first, then
+    /// each line formatted into one reused builder and encoded into a reused buffer, so memory stays flat however many
+    /// frames pass. The text is exactly <see cref="Write"/>'s.</summary>
+    public sealed class Streaming : IDisposable
+    {
+        private readonly Utf8CsvWriter _csv;
+        private readonly StringBuilder _line = new(256);
+        private readonly byte[] _bytes = new byte[4096];
+
+        public Streaming(Stream stream)
+        {
+            _csv = new Utf8CsvWriter(stream);
+            _csv.Text(Header).NewLine();
+        }
+
+        public void Write(SignalFrame frame)
+        {
+            _line.Clear();
+            AppendLine(_line, frame);
+            foreach (var chunk in _line.GetChunks())
+            {
+                var span = chunk.Span;
+                while (!span.IsEmpty)
+                {
+                    var take = Math.Min(span.Length, _bytes.Length / 4);
+                    if (take < span.Length && char.IsHighSurrogate(span[take - 1]))
+                    {
+                        take--;
+                    }
+
+                    var n = Encoding.UTF8.GetBytes(span[..take], _bytes);
+                    _csv.Raw(_bytes.AsSpan(0, n));
+                    span = span[take..];
+                }
+            }
+        }
+
+        public void Dispose() => _csv.Dispose();
+    }
+
     /// <summary>Formats one frame as a CSV line (with the trailing newline) in header order.</summary>
     public static string FormatLine(SignalFrame frame)
     {
@@ -51,17 +91,19 @@ public static class SignalFrameCsvWriter
     private static void AppendLine(StringBuilder b, SignalFrame f)
     {
         ArgumentNullException.ThrowIfNull(f);
-        b.Append(f.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append(',');
-        b.Append(f.Close.ToString(CultureInfo.InvariantCulture)).Append(',');
+        var inv = CultureInfo.InvariantCulture;
+        // Interpolated appends format into the builder: the same text as ToString(invariant), without a string each.
+        b.Append(inv, $"{f.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}").Append(',');
+        b.Append(inv, $"{f.Close}").Append(',');
         Number(b, f.FilteredPrice).Append(',');
         Number(b, f.Velocity).Append(',');
         Number(b, f.PriceVariance).Append(',');
         Number(b, f.ProbabilityUp).Append(',');
         b.Append(f.Regime.ToString()).Append(',');
-        b.Append(f.Open.ToString(CultureInfo.InvariantCulture)).Append(',');
-        b.Append(f.High.ToString(CultureInfo.InvariantCulture)).Append(',');
-        b.Append(f.Low.ToString(CultureInfo.InvariantCulture)).Append(',');
-        b.Append(f.Volume.ToString(CultureInfo.InvariantCulture)).Append(',');
+        b.Append(inv, $"{f.Open}").Append(',');
+        b.Append(inv, $"{f.High}").Append(',');
+        b.Append(inv, $"{f.Low}").Append(',');
+        b.Append(inv, $"{f.Volume}").Append(',');
         Number(b, f.Sma).Append(',');
         Number(b, f.Ema).Append(',');
         Number(b, f.Atr).Append(',');
@@ -83,7 +125,7 @@ public static class SignalFrameCsvWriter
 
     // Shortest round-trip formatting (the .NET default), so a reader parses back the exact double.
     private static StringBuilder Number(StringBuilder b, double? value) =>
-        value is { } v && double.IsFinite(v) ? b.Append(v.ToString(CultureInfo.InvariantCulture)) : b;
+        value is { } v && double.IsFinite(v) ? b.Append(CultureInfo.InvariantCulture, $"{v}") : b;
 
     // RFC 4180: quote when the text holds a separator, a quote or a line break; double the quotes inside.
     private static void Text(StringBuilder b, string value)

@@ -56,7 +56,7 @@ public class BacktestReportWriterTests
         Assert.Equal("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,fees,exit_reason", tradeLines[0]);
         Assert.Equal("AAPL,long,10,2024-01-02T14:30:00Z,185.6400,2024-01-05T21:00:00Z,190.1200,43.8000,1.0000,signal",
             tradeLines[1]);
-        Assert.Equal("AAPL,short,5,2024-01-08T14:30:00Z,190,2024-01-09T21:00:00Z,192.5,-13.5,1,stop", tradeLines[2]);
+        Assert.Equal("AAPL,short,5,2024-01-08T14:30:00Z,190,2024-01-09T21:00:00Z,192.5,-13.5,1.0000,stop", tradeLines[2]);
         Assert.Equal(3, tradeLines.Length);
 
         var equityLines = File.ReadAllLines(files.EquityCsv);

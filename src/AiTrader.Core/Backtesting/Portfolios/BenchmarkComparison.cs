@@ -10,15 +10,17 @@ namespace AiTrader.Core.Backtesting.Portfolios;
 public sealed record BenchmarkComparison(Symbol Symbol, PerformanceMetrics BuyAndHold, RelativeMetrics Relative)
 {
     /// <summary>Buys <paramref name="benchmark"/> at the close of the portfolio curve's first timestamp (or its first bar
-    /// after it) and compares daily returns on the session dates both have.</summary>
+    /// after it) and compares daily returns on the session dates both have. With a <paramref name="calendar"/>, the
+    /// benchmark trades only the bars the account trades (the regular session unless <paramref name="extendedHours"/>).</summary>
     public static BenchmarkComparison Compute(decimal initialCapital, IReadOnlyList<EquityPoint> portfolioCurve,
-        BarSeries benchmark, MetricsOptions? options = null)
+        BarSeries benchmark, MetricsOptions? options = null, Sessions.ITradingCalendar? calendar = null, bool extendedHours = false)
     {
         ArgumentNullException.ThrowIfNull(portfolioCurve);
         ArgumentNullException.ThrowIfNull(benchmark);
         var curve = portfolioCurve.Count == 0
             ? []
-            : Portfolios.BuyAndHold.Curve(initialCapital, benchmark, portfolioCurve[0].Timestamp, portfolioCurve[^1].Timestamp);
+            : Portfolios.BuyAndHold.Curve(initialCapital, benchmark, portfolioCurve[0].Timestamp, portfolioCurve[^1].Timestamp,
+                calendar, extendedHours);
         var metrics = PerformanceCalculator.Compute(initialCapital, curve, [], options);
         var (strategy, bench) = RelativePerformance.PairDailyReturns(
             PerformanceCalculator.DailyReturns(initialCapital, portfolioCurve),

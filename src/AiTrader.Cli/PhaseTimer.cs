@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AiTrader.Cli;
+
+/// <summary>Wall time and managed heap per phase of a run, printed to standard error when AITRADER_PHASES=1: how
+/// <c>aitrader bench</c>'s end-to-end figures are broken down (load, engine, metrics, files, report).</summary>
+internal sealed class PhaseTimer
+{
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly bool _enabled = Environment.GetEnvironmentVariable("AITRADER_PHASES") == "1";
+    private double _last;
+
+    public static PhaseTimer Start() => new();
+
+    /// <summary>Ends the phase called <paramref name="name"/> (a no-op unless enabled).</summary>
+    public void Lap(string name)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        var now = _watch.Elapsed.TotalMilliseconds;
+        var process = Process.GetCurrentProcess();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"phase {name,-14} {now - _last,8:F0} ms  heap {GC.GetTotalMemory(false) / 1048576,5} MiB  peak ws {process.PeakWorkingSet64 / 1048576,5} MiB  since start {(DateTime.Now - process.StartTime).TotalMilliseconds,6:F0} ms"));
+        _last = now;
+    }
+}

@@ -1,0 +1,366 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
+
+namespace AiTrader.Core.MarketData;
+
+/// <summary>How a load through <see cref="BarFileCache"/> went.</summary>
+public enum BarCacheOutcome
+{
+    /// <summary>The columns came from the cache.</summary>
+    Hit,
+
+    /// <summary>No usable cache entry: the CSV was parsed and the entry written.</summary>
+    Miss,
+
+    /// <summary>The entry was unreadable or did not match its checksum: the CSV was parsed again and the entry rewritten.</summary>
+    Corrupt,
+
+    /// <summary>The entry was for an older version of the file (size, time or content changed): parsed and rewritten.</summary>
+    Stale,
+}
+
+/// <summary>Keeps parsed bar files as columns on disk so a later run loads them at memory speed instead of parsing the
+/// CSV again: one binary file per source file, holding the columns of <see cref="BarColumns"/> as they are in memory.</summary>
+/// <remarks>
+/// <para>An entry is used only when the source file still has the size, modification time and content hash recorded
+/// in it, and its own payload matches its checksum; anything else (a changed file, a truncated or damaged entry, an
+/// older format) is a miss: the CSV is parsed again, with its usual one-line errors, and the entry rewritten. Entries
+/// are written to a temporary file and renamed into place, so a reader sees a whole entry or none; they are not
+/// flushed to disk (a cache entry torn by a power cut fails its checksum and is rebuilt).</para>
+/// <para>Layout (little-endian): a 64-byte header (magic, version, bar count, source size, time and hash, payload hash,
+/// one kind byte per column), then the timestamps (int64 ticks), then open, high, low, close, volume, trade count and
+/// VWAP, each either packed int64s (<see cref="DecimalColumn"/>) or 16-byte decimals plus a missing-value byte each.</para>
+/// </remarks>
+public sealed class BarFileCache
+{
+    private const int HeaderSize = 64;
+    private const int Version = 1;
+    private static readonly byte[] Magic = "AITRBARS"u8.ToArray();
+
+    private readonly Dictionary<string, BarCacheOutcome> _outcomes = new(StringComparer.Ordinal);
+
+    /// <param name="directory">Folder for the entries (created on first write).</param>
+    public BarFileCache(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>What the last load of <paramref name="path"/> did (null before any).</summary>
+    public BarCacheOutcome? OutcomeOf(string path)
+    {
+        lock (_outcomes)
+        {
+            return _outcomes.TryGetValue(Path.GetFullPath(path), out var o) ? o : null;
+        }
+    }
+
+    /// <summary>The columns of the CSV file at <paramref name="path"/>: from the cache when its entry is current and
+    /// intact, else from <paramref name="parse"/> (whose errors propagate), written back for the next run.</summary>
+    public BarColumns Load(string path, Func<string, BarColumns> parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var full = Path.GetFullPath(path);
+        var source = SourceStamp.Of(full);
+        var entry = EntryPath(full);
+        var outcome = BarCacheOutcome.Miss;
+        if (source is { } stamp && File.Exists(entry))
+        {
+            outcome = TryRead(entry, stamp, out var cached);
+            if (cached is not null)
+            {
+                Record(full, BarCacheOutcome.Hit);
+                return cached;
+            }
+        }
+
+        var columns = parse(path);
+        Record(full, outcome);
+        // Written only when the file did not change while it was parsed, so an entry never pairs new stamps with old bars.
+        if (source is { } before && SourceStamp.Of(full) is { } after && before == after)
+        {
+            TryWrite(entry, before, columns);
+        }
+
+        return columns;
+    }
+
+    private void Record(string path, BarCacheOutcome outcome)
+    {
+        lock (_outcomes)
+        {
+            _outcomes[path] = outcome;
+        }
+    }
+
+    /// <summary>The entry's file name: a hash of the source's full path, so two folders' SPY.csv do not collide.</summary>
+    private string EntryPath(string fullSourcePath)
+    {
+        var key = ContentHash.Of(Encoding.UTF8.GetBytes(fullSourcePath));
+        return Path.Combine(Directory, $"{Path.GetFileNameWithoutExtension(fullSourcePath)}-{key:x16}.bars");
+    }
+
+    /// <summary>Size, modification time and content hash of a source file.</summary>
+    private readonly record struct SourceStamp(long Size, long WriteTicks, ulong Hash)
+    {
+        public static SourceStamp? Of(string path)
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                if (!info.Exists)
+                {
+                    return null;
+                }
+
+                var hash = new ContentHash();
+                var buffer = new byte[1 << 20];
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                int read;
+                while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    hash.Append(buffer.AsSpan(0, read));
+                }
+
+                return new SourceStamp(info.Length, info.LastWriteTimeUtc.Ticks, hash.Finish());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static BarCacheOutcome TryRead(string entry, SourceStamp stamp, out BarColumns? columns)
+    {
+        columns = null;
+        try
+        {
+            using var handle = File.OpenHandle(entry, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var length = RandomAccess.GetLength(handle);
+            Span<byte> header = stackalloc byte[HeaderSize];
+            if (length < HeaderSize || RandomAccess.Read(handle, header, 0) != HeaderSize || !header[..8].SequenceEqual(Magic)
+                || BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != Version)
+            {
+                return Discard(entry, BarCacheOutcome.Corrupt);
+            }
+
+            var count = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            var size = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+            var ticksStamp = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
+            var payloadHash = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
+            var kinds = header.Slice(48, 7).ToArray();
+            if (size != stamp.Size || ticksStamp != stamp.WriteTicks || hash != stamp.Hash)
+            {
+                return BarCacheOutcome.Stale;
+            }
+
+            if (count < 0 || kinds.Any(k => k > 2) || kinds[..5].Any(k => k == 0) || kinds[5] == 2
+                || length != HeaderSize + PayloadLength(count, kinds))
+            {
+                return Discard(entry, BarCacheOutcome.Corrupt);
+            }
+
+            var reader = new PayloadReader(handle, HeaderSize);
+            var ticks = reader.Longs(count);
+            var open = reader.Column(kinds[0], count)!;
+            var high = reader.Column(kinds[1], count)!;
+            var low = reader.Column(kinds[2], count)!;
+            var close = reader.Column(kinds[3], count)!;
+            var volume = reader.Column(kinds[4], count)!;
+            var trades = kinds[5] == 1 ? reader.Longs(count) : null;
+            var vwap = reader.Column(kinds[6], count);
+            if (reader.Hash.Finish() != payloadHash)
+            {
+                return Discard(entry, BarCacheOutcome.Corrupt);
+            }
+
+            columns = new BarColumns(ticks, open, high, low, close, volume, trades, vwap, 0, count);
+            return BarCacheOutcome.Hit;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException or ArgumentException)
+        {
+            return Discard(entry, BarCacheOutcome.Corrupt);
+        }
+    }
+
+    private static BarCacheOutcome Discard(string entry, BarCacheOutcome outcome)
+    {
+        try
+        {
+            File.Delete(entry);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Rewritten (or left) by the next successful write; the CSV is read either way.
+        }
+
+        return outcome;
+    }
+
+    private static long PayloadLength(int count, byte[] kinds)
+    {
+        long length = 8L * count;
+        foreach (var (kind, i) in kinds.Select((k, i) => (k, i)))
+        {
+            length += i == 5 ? (kind == 1 ? 8L * count : 0) : kind switch { 1 => 8L * count, 2 => 17L * count, _ => 0 };
+        }
+
+        return length;
+    }
+
+    private static byte Kind(DecimalColumn? column) => column is null ? (byte)0 : column.Packed is not null ? (byte)1 : (byte)2;
+
+    private static void TryWrite(string entry, SourceStamp stamp, BarColumns columns)
+    {
+        if (columns.Offset != 0 || columns.Count != columns.AllTicks.Length)
+        {
+            return;
+        }
+
+        var temp = Path.Combine(Path.GetDirectoryName(entry)!, $".{Path.GetFileName(entry)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+            var count = columns.Count;
+            var kinds = new[]
+            {
+                Kind(columns.OpenColumn), Kind(columns.HighColumn), Kind(columns.LowColumn), Kind(columns.CloseColumn),
+                Kind(columns.VolumeColumn), columns.TradeCounts is null ? (byte)0 : (byte)1, Kind(columns.VwapColumn),
+            };
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                stream.SetLength(HeaderSize + PayloadLength(count, kinds));
+                stream.Position = HeaderSize;
+                var hash = new ContentHash();
+                void Put(ReadOnlySpan<byte> bytes)
+                {
+                    hash.Append(bytes);
+                    stream.Write(bytes);
+                }
+
+                Put(MemoryMarshal.AsBytes(columns.AllTicks.AsSpan()));
+                foreach (var column in new[] { columns.OpenColumn, columns.HighColumn, columns.LowColumn, columns.CloseColumn, columns.VolumeColumn })
+                {
+                    PutColumn(column, count, Put);
+                }
+
+                if (columns.TradeCounts is { } trades)
+                {
+                    Put(MemoryMarshal.AsBytes(trades.AsSpan(0, count)));
+                }
+
+                if (columns.VwapColumn is { } vwap)
+                {
+                    PutColumn(vwap, count, Put);
+                }
+
+                Span<byte> header = stackalloc byte[HeaderSize];
+                header.Clear();
+                Magic.CopyTo(header);
+                BinaryPrimitives.WriteInt32LittleEndian(header[8..], Version);
+                BinaryPrimitives.WriteInt32LittleEndian(header[12..], count);
+                BinaryPrimitives.WriteInt64LittleEndian(header[16..], stamp.Size);
+                BinaryPrimitives.WriteInt64LittleEndian(header[24..], stamp.WriteTicks);
+                BinaryPrimitives.WriteUInt64LittleEndian(header[32..], stamp.Hash);
+                BinaryPrimitives.WriteUInt64LittleEndian(header[40..], hash.Finish());
+                kinds.CopyTo(header[48..]);
+                stream.Position = 0;
+                stream.Write(header);
+            }
+
+            File.Move(temp, entry, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written (read-only folder, full disk) only costs the next run a parse.
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception e2) when (e2 is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private delegate void SpanSink(ReadOnlySpan<byte> bytes);
+
+    private static void PutColumn(DecimalColumn column, int count, SpanSink put)
+    {
+        if (column.Packed is { } packed)
+        {
+            put(MemoryMarshal.AsBytes(packed.AsSpan(0, count)));
+            return;
+        }
+
+        put(MemoryMarshal.AsBytes(column.Wide.AsSpan(0, count)));
+        var missing = new byte[count];
+        if (column.MissingWide is { } m)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                missing[i] = m[i] ? (byte)1 : (byte)0;
+            }
+        }
+
+        put(missing);
+    }
+
+    /// <summary>Reads the payload's arrays straight into managed arrays and hashes them on the way.</summary>
+    private sealed class PayloadReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset)
+    {
+        private long _offset = offset;
+
+        public ContentHash Hash = new();
+
+        public long[] Longs(int count)
+        {
+            var values = GC.AllocateUninitializedArray<long>(count);
+            Fill(MemoryMarshal.AsBytes(values.AsSpan()));
+            return values;
+        }
+
+        public DecimalColumn? Column(byte kind, int count)
+        {
+            switch (kind)
+            {
+                case 0:
+                    return null;
+                case 1:
+                    return DecimalColumn.FromPacked(Longs(count));
+                default:
+                    var wide = new decimal[count];
+                    Fill(MemoryMarshal.AsBytes(wide.AsSpan()));
+                    var flags = new byte[count];
+                    Fill(flags);
+                    var missing = flags.Any(f => f != 0) ? flags.Select(f => f != 0).ToArray() : null;
+                    return DecimalColumn.FromWide(wide, missing);
+            }
+        }
+
+        private void Fill(Span<byte> target)
+        {
+            var done = 0;
+            while (done < target.Length)
+            {
+                var read = RandomAccess.Read(handle, target[done..], _offset + done);
+                if (read <= 0)
+                {
+                    throw new IOException("The cache entry ended early.");
+                }
+
+                done += read;
+            }
+
+            Hash.Append(target);
+            _offset += target.Length;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using AiTrader.Core.Backtesting;
+using AiTrader.Core.Domain;
+
+namespace AiTrader.Core.Reporting;
+
+/// <summary>The numbers a report draws, read once: equity and the underwater curve from one walk over the equity curve,
+/// and the closes of the bars; the HTML and PNG charts downsample these arrays instead of each re-deriving the curve
+/// point by point (a derived curve costs a binary search and decimal math per point read).</summary>
+public sealed class ReportSeries
+{
+    private readonly IReadOnlyList<EquityPoint> _equity;
+    private readonly IReadOnlyList<Bar> _bars;
+    private double[]? _close;
+
+    private ReportSeries(IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars, double[] equityValues, double[] drawdown)
+    {
+        _equity = equity;
+        _bars = bars;
+        Equity = equityValues;
+        Drawdown = drawdown;
+    }
+
+    /// <summary>Equity at each point, as doubles.</summary>
+    public double[] Equity { get; }
+
+    /// <summary>Equity / running peak − 1 at each point (see <see cref="DrawdownSeries"/>).</summary>
+    public double[] Drawdown { get; }
+
+    /// <summary>Each bar's close as a double (read on first use).</summary>
+    public double[] Close => _close ??= ReadCloses(_bars);
+
+    public int BarCount => _bars.Count;
+
+    /// <summary>Reads <paramref name="equity"/> once (in order) and keeps <paramref name="bars"/> for the price chart.</summary>
+    public static ReportSeries From(decimal initialCapital, IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        ArgumentNullException.ThrowIfNull(bars);
+        var values = new double[equity.Count];
+        var drawdown = new double[equity.Count];
+        var peak = initialCapital;
+        var i = 0;
+        foreach (var point in equity)
+        {
+            var e = point.Equity;
+            values[i] = (double)e;
+            // The same arithmetic as DrawdownSeries.Compute.
+            if (e >= peak)
+            {
+                peak = e;
+            }
+            else
+            {
+                drawdown[i] = peak > 0 ? (double)(e / peak - 1m) : 0;
+            }
+
+            i++;
+        }
+
+        return new ReportSeries(equity, bars, values, drawdown);
+    }
+
+    /// <summary>Time of equity point <paramref name="i"/>.</summary>
+    public DateTime EquityTime(int i) => _equity[i].Timestamp;
+
+    /// <summary>Open time of bar <paramref name="i"/> (without putting the bar together when the bars are columns).</summary>
+    public DateTime BarTime(int i) => _bars is BarColumns c ? c.TimeAt(i) : _bars[i].Timestamp;
+
+    private static double[] ReadCloses(IReadOnlyList<Bar> bars)
+    {
+        var close = new double[bars.Count];
+        if (bars is BarColumns c)
+        {
+            // Exactly (double)decimal, as the charts always converted; the column read skips the rest of the bar.
+            for (var i = 0; i < close.Length; i++)
+            {
+                close[i] = (double)c.CloseAt(i);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < close.Length; i++)
+            {
+                close[i] = (double)bars[i].Close;
+            }
+        }
+
+        return close;
+    }
+}
