@@ -236,7 +236,7 @@ public static class BacktestRunner
 
     /// <summary>What the run's cancels, refusals and untraded bars say, each as one line: cancels by reason (a replaced
     /// entry is not a session end), intents not sent by rule, and bars outside the traded session.</summary>
-    internal static IEnumerable<string> ExecutionNotes(IReadOnlyList<Cancellation> cancellations, IReadOnlyList<Rejection> rejections,
+    public static IEnumerable<string> ExecutionNotes(IReadOnlyList<Cancellation> cancellations, IReadOnlyList<Rejection> rejections,
         int outsideSessionBars, bool extendedHours)
     {
         // Protective stops of closed positions and orders dropped at the end are bookkeeping, not something to warn about.

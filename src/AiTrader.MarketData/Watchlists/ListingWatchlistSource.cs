@@ -54,7 +54,7 @@ public sealed class ListingWatchlistSource : IWatchlistSource
         {
             var failure = ex.Kind switch
             {
-                VendorErrorKind.RateLimited => WatchlistSourceFailure.RateLimited,
+                VendorErrorKind.RateLimited or VendorErrorKind.QuotaExhausted => WatchlistSourceFailure.RateLimited,
                 VendorErrorKind.MalformedResponse => WatchlistSourceFailure.Malformed,
                 VendorErrorKind.Unsupported => WatchlistSourceFailure.NotConfigured,
                 _ => WatchlistSourceFailure.Failed,
