@@ -148,37 +148,19 @@ public sealed class RunLock : IDisposable
         var directory = Path.Combine(stateDirectory, "runs");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, runId + ".lock");
+        // Who holds it goes in a side file: the locked file itself cannot be read by another process while it is held.
+        var owner = Path.Combine(directory, runId + ".owner");
         try
         {
             var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            using (var writer = new StreamWriter(stream, leaveOpen: true))
-            {
-                writer.Write(string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}"));
-            }
-
-            stream.Flush();
+            AtomicFile.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}"));
             return new RunLock(stream);
         }
         catch (IOException)
         {
-            var holder = TryRead(path);
+            var holder = File.Exists(owner) ? File.ReadAllText(owner).Trim() : null;
             throw new RunLockedException(
-                $"run {runId} is being driven by another process{(holder is null ? "" : $" ({holder})")}; wait for it to end or stop it first.");
-        }
-    }
-
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd().Trim() is { Length: > 0 } text ? text : null;
-        }
-        catch (IOException)
-        {
-            return null;
+                $"run {runId} is being driven by another process{(string.IsNullOrEmpty(holder) ? "" : $" ({holder})")}; wait for it to end or stop it first.");
         }
     }
 
