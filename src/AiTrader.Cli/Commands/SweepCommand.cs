@@ -101,8 +101,7 @@ public static class SweepCommand
             var series = await LoadBarsAsync(settings, sym, timeframe,
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
-            var dir = parse.GetValue(outDir) ?? Path.Combine(settings.ArtifactsDir, "sweeps",
-                $"{sym}-{strategyName}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+            var dir = parse.GetValue(outDir) ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "sweeps"), $"{sym}-{strategyName}");
             var console = CreateConsole(stdout);
 
             if (isWalkForward)
