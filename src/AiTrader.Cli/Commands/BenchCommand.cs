@@ -182,6 +182,9 @@ public static class BenchCommand
     {
         var start = SelfStartInfo("bench", "--only", name, "--bars", bars.ToString(CultureInfo.InvariantCulture),
             "--seed", seed.ToString(CultureInfo.InvariantCulture), "--runs", runs.ToString(CultureInfo.InvariantCulture), ChildFlag);
+        // The engine figures are steady-state JIT code: the published CLI is precompiled (ReadyToRun) for a fast start, and
+        // a loop entered once would otherwise run its precompiled, less optimized code for the whole measurement.
+        start.Environment["DOTNET_ReadyToRun"] = "0";
 
         using var child = Process.Start(start) ?? throw new CliException($"bench: could not start a process for {name}; use --in-process.");
         var errors = child.StandardError.ReadToEndAsync();

@@ -53,24 +53,35 @@ public sealed class BacktestEngine
         var previous = DateTime.MinValue;
 
         // Read the bars in place when they sit in an array or list (no interface call, no 100-byte copy per bar); columns
-        // put each bar together in a local (no per-bar heap copy either).
+        // put each bar together in a local. Two loops, so the common in-place path keeps a plain reference to each bar
+        // (a reference that may point at a local makes the JIT spill and reload around every call).
         var columns = bars as BarColumns;
-        var span = columns is not null ? default : bars switch
+        var count = columns?.Count ?? bars.Count;
+        if (columns is null)
         {
-            Bar[] array => array.AsSpan(),
-            List<Bar> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
-            _ => bars.ToArray().AsSpan(),
-        };
-        var count = columns?.Count ?? span.Length;
-        Bar current = default;
-        for (var i = 0; i < count; i++)
-        {
-            if (columns is not null)
+            var span = bars switch
             {
-                columns.Read(i, out current);
+                Bar[] array => array.AsSpan(),
+                List<Bar> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+                _ => bars.ToArray().AsSpan(),
+            };
+            for (var i = 0; i < span.Length; i++)
+            {
+                Visit(in span[i], i);
             }
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                columns.Read(i, out var current);
+                Visit(in current, i);
+            }
+        }
 
-            ref readonly var bar = ref columns is not null ? ref current : ref span[i];
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        void Visit(in Bar bar, int i)
+        {
             if (bar.Timestamp <= previous)
             {
                 throw new ArgumentException(
@@ -89,12 +100,12 @@ public sealed class BacktestEngine
             if (!loop.StepOne(0, in bar, badPrint, i))
             {
                 equityCurve.MarkSkipped(i, lastGoodIndex);
-                continue;
+                return;
             }
 
-            if (exchange.Fills.Count != fillsSeen)
+            if (exchange.FillCount != fillsSeen)
             {
-                fillsSeen = exchange.Fills.Count;
+                fillsSeen = exchange.FillCount;
                 equityCurve.RecordState(i, exchange.Cash, book.Position);
             }
 

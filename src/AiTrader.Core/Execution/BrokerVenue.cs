@@ -171,9 +171,9 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
             TimeInForce: TimeInForce.Gtc), ticket.Reason, ticket.DecisionTime);
     }
 
-    public void MoveStop(StopTicket ticket)
+    public void MoveStop(in StopTicket move)
     {
-        ArgumentNullException.ThrowIfNull(ticket);
+        var ticket = move; // the commands run later, after the bar time: they keep their own copy
         BrokerOrder? stop;
         decimal position;
         lock (_gate)

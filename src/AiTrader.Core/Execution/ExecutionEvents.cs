@@ -66,7 +66,8 @@ public sealed record ExitTicket(Symbol Symbol, OrderSide Side, decimal Quantity,
 
 /// <summary>Move the protective stop of <paramref name="Symbol"/>'s position (or of its working entry) to
 /// <paramref name="StopPrice"/>.</summary>
-public sealed record StopTicket(Symbol Symbol, OrderSide Side, decimal StopPrice, DateTime DecisionTime, string Reason,
+/// <remarks>A value type: stops trail on many bars, and a move should not allocate.</remarks>
+public readonly record struct StopTicket(Symbol Symbol, OrderSide Side, decimal StopPrice, DateTime DecisionTime, string Reason,
     string? ClientOrderId = null);
 
 /// <summary>The account and order book the order router decides against, and the commands it sends: the simulated
@@ -97,7 +98,7 @@ public interface IOrderVenue
 
     void SubmitExit(ExitTicket ticket);
 
-    void MoveStop(StopTicket ticket);
+    void MoveStop(in StopTicket ticket);
 
     /// <summary>The account as guardrails see it: equity, cash, positions at their marks.</summary>
     Risk.AccountSnapshot Snapshot();

@@ -56,6 +56,7 @@ public interface IExecutionJournal
 public sealed class OrderRouter
 {
     private readonly IOrderVenue _venue;
+    private readonly SimulatedExchange? _exchange;
     private readonly ExchangeOptions _account;
     private readonly FillModel _fillModel;
     private readonly RoutingOptions _options;
@@ -72,6 +73,7 @@ public sealed class OrderRouter
         ArgumentNullException.ThrowIfNull(venue);
         ArgumentNullException.ThrowIfNull(account);
         _venue = venue;
+        _exchange = venue as SimulatedExchange;
         _account = account;
         _fillModel = new FillModel(account);
         _options = options ?? new RoutingOptions();
@@ -132,7 +134,11 @@ public sealed class OrderRouter
     }
 
     /// <summary>Routes the intents <paramref name="symbol"/>'s strategy returned at <paramref name="decisionBar"/>'s close.</summary>
-    public void Route(Symbol symbol, in Bar decisionBar, IReadOnlyList<OrderIntent> intents)
+    public void Route(Symbol symbol, in Bar decisionBar, IReadOnlyList<OrderIntent> intents) =>
+        Route(symbol, in decisionBar, intents, _venue.PositionOf(symbol));
+
+    /// <summary>Routes the intents with the symbol's <paramref name="position"/> as the loop already knows it.</summary>
+    public void Route(Symbol symbol, in Bar decisionBar, IReadOnlyList<OrderIntent> intents, decimal position)
     {
         // Most bars bring no intents, usually as an empty array; testing that type first spares an interface call.
         if (intents is OrderIntent[] { Length: 0 } || intents.Count == 0)
@@ -142,10 +148,8 @@ public sealed class OrderRouter
 
         var at = decisionBar.Timestamp;
         var close = decisionBar.Close;
-        var position = _venue.PositionOf(symbol);
         var projected = position;
         var exitFirst = false;
-        var equity = _venue.Equity;
         for (var i = 0; i < intents.Count; i++)
         {
             var intent = intents[i];
@@ -158,7 +162,8 @@ public sealed class OrderRouter
             switch (intent.Kind)
             {
                 case IntentKind.Entry:
-                    if (RouteEntry(symbol, decisionBar, intent, sign, projected, exitFirst ? position : 0m, equity) is { } quantity)
+                    // Equity only for entries: a trailing stop on every bar of a trend needs none.
+                    if (RouteEntry(symbol, decisionBar, intent, sign, projected, exitFirst ? position : 0m, _venue.Equity) is { } quantity)
                     {
                         projected += sign * quantity;
                     }
@@ -172,7 +177,7 @@ public sealed class OrderRouter
                         break;
                     }
 
-                    if (!Allowed(symbol, intent.Side, Math.Abs(projected), close, opening: false, protective: false, at, "exit"))
+                    if (_guardrails is not null && !Allowed(symbol, intent.Side, Math.Abs(projected), close, opening: false, protective: false, at, "exit"))
                     {
                         break;
                     }
@@ -195,12 +200,22 @@ public sealed class OrderRouter
                         break;
                     }
 
-                    if (!Allowed(symbol, intent.Side, Math.Abs(projected), level, opening: false, protective: true, at, "trail"))
+                    if (_guardrails is not null && !Allowed(symbol, intent.Side, Math.Abs(projected), level, opening: false, protective: true, at, "trail"))
                     {
                         break;
                     }
 
-                    _venue.MoveStop(new StopTicket(symbol, intent.Side, level, at, intent.Reason, Id(symbol, at, "trail")));
+                    var move = new StopTicket(symbol, intent.Side, level, at, intent.Reason, Id(symbol, at, "trail"));
+                    if (_exchange is not null)
+                    {
+                        // The common trail at the simulated exchange: a direct call, no interface dispatch.
+                        _exchange.MoveStop(in move);
+                    }
+                    else
+                    {
+                        _venue.MoveStop(in move);
+                    }
+
                     break;
             }
         }
@@ -310,7 +325,7 @@ public sealed class OrderRouter
         }
 
         Decided(intent with { Quantity = quantity, Reason = reason });
-        if (!Allowed(symbol, intent.Side, quantity, close, opening: true, protective: false, at, "entry"))
+        if (_guardrails is not null && !Allowed(symbol, intent.Side, quantity, close, opening: true, protective: false, at, "entry"))
         {
             return null;
         }

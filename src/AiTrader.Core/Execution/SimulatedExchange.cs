@@ -169,6 +169,7 @@ public sealed class SimulatedExchange : IExecutionVenue
     private readonly List<ExecutionEvent> _events = [];
     private readonly RoundTripLedger _ledger = new();
     private int _nextId;
+    private SymbolBook? _lastBook;
 
     public SimulatedExchange(ExchangeOptions? options = null)
     {
@@ -249,11 +250,28 @@ public sealed class SimulatedExchange : IExecutionVenue
 
     public IReadOnlyList<ExecutionEvent> PendingEvents => _events;
 
+    /// <summary>Whether accepts, cancels and stop moves are reported as events (a journal wants them; a backtest without one
+    /// does not, and a trail on every bar of a trend should cost no allocation). Fills and rejects are always reported; the
+    /// records (orders, cancellations, amendments) are kept either way.</summary>
+    public bool ReportsBookkeeping { get; set; } = true;
+
+    /// <summary>How many events wait (a plain field read for the loop's hot path).</summary>
+    public int EventCount => _events.Count;
+
+    /// <summary>How many fills so far (a plain field read for the drivers' hot path).</summary>
+    public int FillCount => _fills.Count;
+
     public void ClearEvents() => _events.Clear();
 
     /// <summary>The book of <paramref name="symbol"/>, registered on first use (registration order is the watchlist order).</summary>
     public SymbolBook Book(Symbol symbol)
     {
+        // One symbol is asked for over and over on a single-symbol run: remember it and skip the dictionary.
+        if (_lastBook is { } last && ReferenceEquals(last.Symbol.Value, symbol.Value))
+        {
+            return last;
+        }
+
         if (!_books.TryGetValue(symbol, out var book))
         {
             book = new SymbolBook(symbol, _bookList.Count);
@@ -261,6 +279,7 @@ public sealed class SimulatedExchange : IExecutionVenue
             _bookList.Add(book);
         }
 
+        _lastBook = book;
         return book;
     }
 
@@ -347,7 +366,7 @@ public sealed class SimulatedExchange : IExecutionVenue
         }
 
         book.Working.Add(order);
-        _events.Add(new ExecutionEvent(ExecutionEventKind.Accepted, ticket.DecisionTime, order.Order, order.ClientOrderId));
+        Report(ExecutionEventKind.Accepted, ticket.DecisionTime, order);
         return order;
     }
 
@@ -373,15 +392,14 @@ public sealed class SimulatedExchange : IExecutionVenue
         }
 
         Book(ticket.Symbol).Working.Add(order);
-        _events.Add(new ExecutionEvent(ExecutionEventKind.Accepted, ticket.DecisionTime, order.Order, order.ClientOrderId));
+        Report(ExecutionEventKind.Accepted, ticket.DecisionTime, order);
         return order;
     }
 
     /// <summary>Moves the protective stop: amends the resting one, places one for an open position that has none, or
     /// moves the level a working entry will place. A stop that already triggered is left to finish.</summary>
-    public void MoveStop(StopTicket ticket)
+    public void MoveStop(in StopTicket ticket)
     {
-        ArgumentNullException.ThrowIfNull(ticket);
         var book = Book(ticket.Symbol);
         if (book.Stop is { } stop)
         {
@@ -476,13 +494,17 @@ public sealed class SimulatedExchange : IExecutionVenue
     /// <summary>All three phases of one symbol's bar (reducing orders, entries, stop): the single-symbol path.</summary>
     public void Match(SymbolBook book, in Bar bar, int day)
     {
-        if (book.IsIdle)
+        if (book.Working.Count > 0)
         {
-            return;
+            FillReducing(book, in bar, day);
+            FillEntries(book, in bar, day);
+        }
+        else if (book.Stop is { Triggered: true })
+        {
+            FillReducing(book, in bar, day);
         }
 
-        FillReducing(book, in bar, day);
-        FillEntries(book, in bar, day);
+        // Most bars of a position only check its resting stop.
         FillStop(book, in bar);
     }
 
@@ -733,7 +755,7 @@ public sealed class SimulatedExchange : IExecutionVenue
         var complete = order.Filled >= order.Quantity;
         order.Status = complete ? ExchangeOrderStatus.Filled : ExchangeOrderStatus.PartiallyFilled;
         _events.Add(new ExecutionEvent(ExecutionEventKind.Fill, time, order.Order, order.ClientOrderId, fill, closed, reason,
-            order.Filled, complete, ExecutionId: string.Create(CultureInfo.InvariantCulture, $"{order.Id}-x{_fills.Count}")));
+            order.Filled, complete, ExecutionId: ReportsBookkeeping ? string.Create(CultureInfo.InvariantCulture, $"{order.Id}-x{_fills.Count}") : null));
         if (complete)
         {
             book.Working.Remove(order);
@@ -790,7 +812,7 @@ public sealed class SimulatedExchange : IExecutionVenue
         var stop = Create(new Order(NextId(), book.Symbol, side, quantity, OrderType.Stop, decisionTime, StopPrice: level,
             Reason: reason), OrderRole.Stop, clientOrderId);
         book.Stop = stop;
-        _events.Add(new ExecutionEvent(ExecutionEventKind.Accepted, decisionTime, stop.Order, stop.ClientOrderId));
+        Report(ExecutionEventKind.Accepted, decisionTime, stop);
     }
 
     private void Amend(ExchangeOrder stop, decimal level, DateTime at, string reason)
@@ -798,6 +820,11 @@ public sealed class SimulatedExchange : IExecutionVenue
         stop.StopLevel = level;
         stop.UpdatedAt = at;
         _amendments.Add(new StopAmendment(stop.Id, at, level, reason));
+        if (!ReportsBookkeeping)
+        {
+            return;
+        }
+
         _events.Add(new ExecutionEvent(ExecutionEventKind.StopMoved, at, stop.Order, stop.ClientOrderId, Reason: reason,
             FilledQuantity: stop.Filled, Price: level));
     }
@@ -818,8 +845,20 @@ public sealed class SimulatedExchange : IExecutionVenue
         order.Status = status;
         order.UpdatedAt = at;
         _cancellations.Add(new Cancellation(order.Id, order.Remaining, at, reason));
-        _events.Add(new ExecutionEvent(ExecutionEventKind.Cancelled, at, order.Order, order.ClientOrderId, Reason: reason,
-            FilledQuantity: order.Filled));
+        if (ReportsBookkeeping)
+        {
+            _events.Add(new ExecutionEvent(ExecutionEventKind.Cancelled, at, order.Order, order.ClientOrderId, Reason: reason,
+                FilledQuantity: order.Filled));
+        }
+    }
+
+    /// <summary>Queues an accept (or other bookkeeping) event when someone journals them.</summary>
+    private void Report(ExecutionEventKind kind, DateTime at, ExchangeOrder order)
+    {
+        if (ReportsBookkeeping)
+        {
+            _events.Add(new ExecutionEvent(kind, at, order.Order, order.ClientOrderId));
+        }
     }
 
     private ExchangeOrder? Known(string? clientOrderId) =>

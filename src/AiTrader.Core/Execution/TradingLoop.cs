@@ -52,8 +52,8 @@ public sealed class TradingLeg
 
     internal SymbolBook? Book { get; set; }
 
-    /// <summary>The last traded (good, in-session) bar.</summary>
-    public Bar? LastTraded { get; internal set; }
+    /// <summary>The last traded (good, in-session) bar: the last one the strategy saw (read, not copied per bar).</summary>
+    public Bar? LastTraded => Bars.Count > 0 ? Bars[Bars.Count - 1] : null;
 
     /// <summary>Bars skipped as bad prints.</summary>
     public int Flagged { get; internal set; }
@@ -62,7 +62,7 @@ public sealed class TradingLeg
     public int OutsideSession { get; internal set; }
 
     /// <summary>Bars the strategy saw.</summary>
-    public int Traded { get; internal set; }
+    public int Traded => Bars.Count;
 }
 
 /// <summary>The one trading loop: backtests (a series, or many on one account), paper replays and live sessions all run
@@ -96,7 +96,8 @@ public sealed class TradingLoop
     private readonly GuardrailSet? _guardrails;
     private readonly IExecutionJournal? _journal;
     private int _tradedDay = int.MinValue;
-    private DateTime _lastTradedEnd;
+    private DateTime _lastTradedTime;
+    private readonly int _flattenMinutes;
 
     /// <param name="legs">The watchlist, in order: one strategy instance per symbol (each is reset here).</param>
     /// <param name="sources">Per leg, the series the history driver walks (bars read in place); null entries (or none)
@@ -117,8 +118,14 @@ public sealed class TradingLoop
 
         _venue = venue;
         _exchange = venue as SimulatedExchange;
+        if (_exchange is not null && journal is null)
+        {
+            _exchange.ReportsBookkeeping = false;
+        }
+
         _router = router;
         _options = options;
+        _flattenMinutes = options.FlattenMinutesBeforeClose ?? -1;
         _journal = journal;
         _guardrails = router.Guardrails;
         _clock = new SessionClock(account.Calendar, account.ExtendedHours, options.Timeframe);
@@ -159,10 +166,8 @@ public sealed class TradingLoop
     public TradingSession? CurrentSession { get; private set; }
 
     /// <summary>The last bar time that traded.</summary>
-    public DateTime? LastTradedTime { get; private set; }
+    public DateTime? LastTradedTime => _tradedDay == int.MinValue ? null : _lastTradedTime;
 
-    /// <summary>Bar times that traded at least one symbol.</summary>
-    public int TradedBarTimes { get; private set; }
 
     /// <summary>Whether bars at <paramref name="time"/> are traded, and the exchange session that day.</summary>
     public bool IsTraded(DateTime time, out TradingSession? session)
@@ -308,24 +313,28 @@ public sealed class TradingLoop
             return false;
         }
 
-        if (leg.Book is { IsIdle: false } book)
+        var book = leg.Book;
+        if (book is not null)
         {
-            _exchange!.Match(book, in bar, _clock.Day);
-            _router.OnMatched(leg.Symbol);
-        }
-
-        if (leg.Book is { } marked)
-        {
-            marked.Mark = bar.Close;
+            book.Mark = bar.Close;
+            if (!book.IsIdle)
+            {
+                _exchange!.Match(book, in bar, _clock.Day);
+                _router.OnMatched(leg.Symbol);
+                if (_exchange.EventCount > 0)
+                {
+                    // Fills reach the strategy, the sizing stage and the guardrails before the decision.
+                    DispatchEvents();
+                }
+            }
         }
         else
         {
             _venue.Mark(leg.Symbol, bar.Close);
-        }
-
-        if (_venue.PendingEvents.Count > 0)
-        {
-            DispatchEvents();
+            if (HasEvents)
+            {
+                DispatchEvents();
+            }
         }
 
         if (_guardrails is not null)
@@ -335,7 +344,7 @@ public sealed class TradingLoop
 
         var shared = _legs.Length > 1;
         Decide(leg, in bar, sourceIndex, shared ? _venue.Cash : 0m, shared ? _venue.Equity : 0m, shared);
-        if (_venue.PendingEvents.Count > 0)
+        if (HasEvents)
         {
             DispatchEvents();
         }
@@ -353,7 +362,7 @@ public sealed class TradingLoop
             return;
         }
 
-        _venue.EndSession(CurrentSession?.CloseUtc ?? _lastTradedEnd);
+        _venue.EndSession(CurrentSession?.CloseUtc ?? LastTradedEnd);
         DispatchEvents();
     }
 
@@ -376,7 +385,27 @@ public sealed class TradingLoop
         DispatchEvents();
     }
 
+    /// <summary>The first traded bar of a new day: the previous session ends (its leftovers cancelled at its close).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void NewSession()
+    {
+        if (_tradedDay != int.MinValue)
+        {
+            _venue.EndSession(CurrentSession?.CloseUtc ?? LastTradedEnd);
+        }
+
+        _tradedDay = _clock.Day;
+        CurrentSession = _clock.Session;
+    }
+
+    /// <summary>The end of the last traded bar: a session's close when there is no calendar to give one.</summary>
+    private DateTime LastTradedEnd => _lastTradedTime + _options.Timeframe.Duration;
+
+    /// <summary>Events waiting at the venue (read off the exchange directly on the hot path: no interface call).</summary>
+    private bool HasEvents => _exchange is not null ? _exchange.EventCount > 0 : _venue.PendingEvents.Count > 0;
+
     /// <summary>Classifies the bar time; at the first traded bar of a new session, ends the previous one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool Begin(DateTime time)
     {
         if (!_clock.IsTraded(time))
@@ -386,30 +415,17 @@ public sealed class TradingLoop
 
         if (_clock.Day != _tradedDay)
         {
-            if (_tradedDay != int.MinValue)
-            {
-                _venue.EndSession(CurrentSession?.CloseUtc ?? _lastTradedEnd);
-            }
-
-            _tradedDay = _clock.Day;
-            CurrentSession = _clock.Session;
+            NewSession();
         }
 
-        if (LastTradedTime != time)
-        {
-            LastTradedTime = time;
-            TradedBarTimes++;
-        }
-
-        _lastTradedEnd = time + _options.Timeframe.Duration;
+        _lastTradedTime = time;
         return true;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void Decide(TradingLeg leg, in Bar bar, int sourceIndex, decimal cash, decimal equity, bool shared)
     {
         leg.Bars.Keep(sourceIndex, in bar);
-        leg.LastTraded = bar;
-        leg.Traded++;
         var context = leg.Context;
         if (leg.Book is { } book)
         {
@@ -429,13 +445,17 @@ public sealed class TradingLoop
         }
 
         var intents = leg.Strategy.OnBar(context);
-        if (_options.FlattenMinutesBeforeClose is { } minutes && CurrentSession is { } session
-            && bar.Timestamp >= session.CloseUtc.AddMinutes(-minutes))
+        if (_flattenMinutes >= 0 && CurrentSession is { } session && bar.Timestamp >= session.CloseUtc.AddMinutes(-_flattenMinutes))
         {
-            intents = Flatten(intents, context.PositionQuantity, minutes);
+            intents = Flatten(intents, context.PositionQuantity, _flattenMinutes);
         }
 
-        _router.Route(leg.Symbol, in bar, intents);
+        // Most bars bring no intents, usually as an empty array: testing that type first spares the router call and the
+        // interface dispatch of Count.
+        if (intents is not OrderIntent[] { Length: 0 })
+        {
+            _router.Route(leg.Symbol, in bar, intents, leg.Book?.Position ?? _venue.PositionOf(leg.Symbol));
+        }
     }
 
     /// <summary>Inside the flatten window: no entries, and an exit for an open position.</summary>

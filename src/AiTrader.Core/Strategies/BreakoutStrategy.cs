@@ -172,6 +172,13 @@ public sealed class BreakoutStrategy : IStrategy
     private void AddEntry(List<OrderIntent> intents, StrategyContext context, PositionSide side, decimal close,
         decimal stopDistance, DonchianValue channel)
     {
+        // Not an entry when the account cannot pay for one share even after closing what it holds: the router would size it
+        // to nothing, and a breakout that lasts would ask again on every bar.
+        if (context.Cash + context.PositionQuantity * close < close)
+        {
+            return;
+        }
+
         var stop = RoundPrice(side == PositionSide.Long ? close - stopDistance : close + stopDistance);
         var hints = _regime is { } regime ? _plainHints with { Regime = regime } : _plainHints;
         intents.Add(OrderIntent.EnterWithStop(side, stop, hints, BreakoutReason(side, close, channel)));

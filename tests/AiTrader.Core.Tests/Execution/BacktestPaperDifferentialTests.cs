@@ -78,10 +78,16 @@ public class BacktestPaperDifferentialTests
         select new Case(seed, symbols, bars, strategy, lookback, slippage, perShareMills / 1000m, minCommission,
             capped ? shareBps / 10_000m : null, extended, shorts, guardrails, sizing, capital);
 
-    [Fact]
-    public async Task A_backtest_and_a_paper_replay_of_the_same_bars_send_and_fill_the_same_orders()
+    /// <summary>Forty cases, each from its own fixed seed, so CI runs the same ones every time (CsCheck seeds only the
+    /// first iteration of a sample). A failure names its seed: run it with <c>CsCheck_Seed=&lt;seed&gt;</c> and
+    /// <c>CsCheck_Iter=2000</c> to let CsCheck shrink it to a small case.</summary>
+    public static TheoryData<string> Seeds => new(Enumerable.Range(1, 40).Select(i => new PCG((uint)i, 20261204UL).ToString()));
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task A_backtest_and_a_paper_replay_of_the_same_bars_send_and_fill_the_same_orders(string seed)
     {
-        await Cases.SampleAsync(async c => await AssertSameAsync(c), seed: "0N0XIzNsQ0O2", iter: 40, threads: 1);
+        await Cases.SampleAsync(async c => await AssertSameAsync(c), seed: seed, iter: 1, threads: 1);
     }
 
     [Fact]
@@ -91,6 +97,8 @@ public class BacktestPaperDifferentialTests
         await AssertSameAsync(new Case(7, 3, 2_000, "breakout", 5, 5m, 0.005m, 1m, 0.01m, false, true, "default", "fixed", 30_000m));
         await AssertSameAsync(new Case(11, 2, 2_400, "momentum", 10, 2m, 0m, 0m, null, true, false, "none", "kelly", 100_000m));
         await AssertSameAsync(new Case(3, 1, 1_500, "mean_reversion", 8, 0m, 0.002m, 1m, null, false, false, "pdt", "regime", 5_000m));
+        // Found by the property: a bad print on a symbol's last bar moves its end-of-data close one bar earlier.
+        await AssertSameAsync(new Case(898509, 3, 2_325, "breakout", 3, 4m, 0.01m, 0m, 0.1459m, false, true, "none", "fixed", 5_000m));
     }
 
     private static async Task AssertSameAsync(Case c)
@@ -113,9 +121,13 @@ public class BacktestPaperDifferentialTests
         Assert.Equal(backtest.Trades.Where(t => t.ExitReason != ExitReasons.EndOfData), exchange.Trades);
         Assert.Equal(backtest.StopAmendments, exchange.StopAmendments);
         Assert.Equal(backtest.Rejections, paper.Rejections);
-        // Both end differently (the backtest closes at the last bar, the replay ends its last session at the close), so
-        // the cancels compare up to the last bar time.
-        Assert.Equal(backtest.Cancellations.Where(x => x.Timestamp < last), exchange.Cancellations.Where(x => x.Timestamp < last));
+        // Both end differently (the backtest closes each symbol at its last traded bar, the replay ends its last session at
+        // the close), so the cancels compare up to those ends.
+        var symbolOf = backtest.Orders.ToDictionary(o => o.Id, o => o.Symbol);
+        var closedAt = backtest.Fills.Where(f => closes.Contains(f.OrderId)).ToDictionary(f => f.Symbol, f => f.Timestamp);
+        bool BeforeTheEnd(Cancellation x) => x.Timestamp < last
+            && (!symbolOf.TryGetValue(x.OrderId, out var symbol) || !closedAt.TryGetValue(symbol, out var end) || x.Timestamp < end);
+        Assert.Equal(backtest.Cancellations.Where(BeforeTheEnd), exchange.Cancellations.Where(BeforeTheEnd));
         Assert.Equal(backtest.Fills.Count(f => !closes.Contains(f.OrderId)), exchange.Fills.Count);
     }
 
