@@ -70,7 +70,7 @@ public static class BacktestCommand
                 Parameters: CliParsing.ParseParams(parse.GetValue(parameters)),
                 Options: new ExchangeOptions
                 {
-                    InitialCapital = Positive(parse.GetValue(capital), "--capital"),
+                    InitialCapital = Capital(parse.GetValue(capital)),
                     SlippageBps = NonNegative(parse.GetValue(slippage), "--slippage-bps"),
                     CommissionPerShare = NonNegative(parse.GetValue(perShare), "--commission-per-share"),
                     MinCommission = NonNegative(parse.GetValue(minCommission), "--min-commission"),
@@ -155,6 +155,11 @@ public static class BacktestCommand
 
         return regimeAware || kelly is not null ? new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly) : null;
     }
+
+    /// <summary>The checked --capital: positive and at most <see cref="ExchangeOptions.MaxCapital"/>.</summary>
+    internal static decimal Capital(decimal value) => value <= ExchangeOptions.MaxCapital
+        ? Positive(value, "--capital")
+        : throw new CliException($"--capital must be at most {ExchangeOptions.MaxCapital.ToString("N0", CultureInfo.InvariantCulture)} (got {value.ToString(CultureInfo.InvariantCulture)}).");
 
     private static decimal Positive(decimal value, string flag) =>
         value > 0 ? value : throw new CliException($"{flag} must be greater than 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");

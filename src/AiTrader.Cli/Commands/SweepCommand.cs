@@ -60,11 +60,7 @@ public static class SweepCommand
                 throw new CliException($"--parallelism must be at least 1 (got {degree}).");
             }
 
-            var initial = parse.GetValue(capital);
-            if (initial <= 0)
-            {
-                throw new CliException($"--capital must be greater than 0 (got {initial.ToString(CultureInfo.InvariantCulture)}).");
-            }
+            var initial = BacktestCommand.Capital(parse.GetValue(capital));
 
             var metricsOptions = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate));
             var isWalkForward = parse.GetValue(walkForward);

@@ -86,11 +86,7 @@ public static class TradeCommand
             }
 
             var delay = ParseSpeed(parse.GetValue(speed)!, tf);
-            var cash = parse.GetValue(capital);
-            if (cash <= 0)
-            {
-                throw new CliException("--capital must be greater than 0.");
-            }
+            var cash = BacktestCommand.Capital(parse.GetValue(capital));
 
             var volumeShare = parse.GetValue(maxVolumeShare);
             if (volumeShare is { } share && (share <= 0 || share > 1))

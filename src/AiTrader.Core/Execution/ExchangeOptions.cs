@@ -25,12 +25,21 @@ public sealed record ExchangeOptions(
     bool ExtendedHours = false,
     ITradingCalendar? Calendar = null)
 {
+    /// <summary>The largest starting capital accepted: a trillion dollars.</summary>
+    public const decimal MaxCapital = 1_000_000_000_000m;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public ExchangeOptions Validate()
     {
         if (InitialCapital <= 0)
         {
             throw new ArgumentException($"InitialCapital must be positive; got {InitialCapital}.", nameof(InitialCapital));
+        }
+
+        // Far above any account, and far enough below decimal's range that shares × price × fees never overflow.
+        if (InitialCapital > MaxCapital)
+        {
+            throw new ArgumentException($"InitialCapital must be at most {MaxCapital:N0}; got {InitialCapital}.", nameof(InitialCapital));
         }
 
         if (SlippageBps < 0 || SlippageBps >= 10_000)
