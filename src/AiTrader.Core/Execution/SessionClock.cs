@@ -48,12 +48,14 @@ public sealed class SessionClock(ITradingCalendar? calendar, bool extendedHours,
     }
 }
 
-/// <summary>The bars a strategy may see: a growing prefix of its input, read in place while every bar is traded, and a
-/// list of the traded bars once one is skipped. It cannot index past the current bar.</summary>
+/// <summary>The bars a strategy may see: a growing prefix of its input, read in place while every bar is traded, then the
+/// indexes of the traded bars once one is skipped (4 bytes a bar, the bars still read in place); a feed keeps its bars.
+/// It cannot index past the current bar.</summary>
 internal sealed class TradedBars : IReadOnlyList<Bar>
 {
     private readonly IReadOnlyList<Bar>? _source;
-    private List<Bar>? _kept;
+    private readonly List<Bar>? _fed;
+    private List<int>? _kept;
     private int _count;
 
     /// <param name="source">The input bars, when the driver walks an indexable series; null for a feed.</param>
@@ -62,11 +64,11 @@ internal sealed class TradedBars : IReadOnlyList<Bar>
         _source = source;
         if (source is null)
         {
-            _kept = new List<Bar>(capacity);
+            _fed = new List<Bar>(capacity);
         }
     }
 
-    public int Count => _kept?.Count ?? _count;
+    public int Count => _fed?.Count ?? _kept?.Count ?? _count;
 
     public Bar this[int index]
     {
@@ -77,16 +79,20 @@ internal sealed class TradedBars : IReadOnlyList<Bar>
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"Only {Count} bars are visible.");
             }
 
-            return _kept is { } kept ? kept[index] : _source![index];
+            return _fed is { } fed ? fed[index] : _source![_kept is { } kept ? kept[index] : index];
         }
     }
 
-    /// <summary>The input bar at <paramref name="sourceIndex"/> is traded: it becomes visible.</summary>
+    /// <summary>The input bar at <paramref name="sourceIndex"/> (−1 for a feed) is traded: it becomes visible.</summary>
     public void Keep(int sourceIndex, in Bar bar)
     {
-        if (_kept is { } kept)
+        if (_fed is { } fed)
         {
-            kept.Add(bar);
+            fed.Add(bar);
+        }
+        else if (_kept is { } kept)
+        {
+            kept.Add(sourceIndex);
         }
         else if (sourceIndex == _count)
         {
@@ -94,14 +100,14 @@ internal sealed class TradedBars : IReadOnlyList<Bar>
         }
         else
         {
-            // A bar was skipped: from here on the visible bars are a copy of the traded ones.
-            _kept = new List<Bar>(Math.Max(16, _count * 2));
+            // A bar was skipped: from here on the visible bars are the traded ones, by index.
+            _kept = new List<int>(Math.Max(16, _count * 2));
             for (var i = 0; i < _count; i++)
             {
-                _kept.Add(_source![i]);
+                _kept.Add(i);
             }
 
-            _kept.Add(bar);
+            _kept.Add(sourceIndex);
         }
     }
 

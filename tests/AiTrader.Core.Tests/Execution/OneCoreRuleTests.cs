@@ -64,6 +64,38 @@ public class OneCoreRuleTests
         Assert.Equal(3, rows.Count(r => r[0] != "o4")); // o4 closes at the end of the data
     }
 
+    /// <summary>Records what the loop tells it, and enters once.</summary>
+    private sealed class Listening(Dictionary<int, OrderIntent[]> script) : IStrategy
+    {
+        public List<string> Heard { get; } = [];
+
+        public string Name => "listening";
+
+        public void Reset() => Heard.Clear();
+
+        public IReadOnlyList<OrderIntent> OnBar(StrategyContext context)
+        {
+            Heard.Add($"bar {context.BarIndex}");
+            return script.TryGetValue(context.BarIndex, out var intents) ? intents : [];
+        }
+
+        public void OnFill(Fill fill) => Heard.Add($"fill {fill.Side.ToString().ToLowerInvariant()} {fill.Quantity} @ {fill.Price}");
+
+        public void OnTradeClosed(TradeRecord trade) => Heard.Add($"closed {trade.Pnl}");
+    }
+
+    [Fact]
+    public void Strategies_hear_their_fills_and_closed_round_trips_before_their_next_decision()
+    {
+        // Entry at bar 0's close fills at bar 1's open (100.05); bar 1's low is 99, above the stop at 98.6, which bar 2 hits
+        // (low 98.5, open 100): sold at 98.6. Round trip: 10 × (98.6 − 100.05) − 2 × $1 = −16.50, told before bar 2's decision.
+        Bar[] bars = [Flat(Ny(5, 10, 0), 100m), Flat(Ny(5, 10, 1), 100m), new(Ny(5, 10, 2), 100m, 100m, 98.5m, 99.5m, 1_000_000m)];
+        var strategy = new Listening(new() { [0] = [OrderIntent.Enter(PositionSide.Long, 10, 98.6m, "in")] });
+        new BacktestEngine(Nyse).Run(new BarSeries(Sym, Timeframe.OneMinute, bars, []), strategy);
+
+        Assert.Equal(["bar 0", "fill buy 10 @ 100.0500", "bar 1", "fill sell 10 @ 98.6", "closed -16.5000", "bar 2"], strategy.Heard);
+    }
+
     [Fact]
     public void A_short_on_an_account_that_does_not_allow_them_is_refused_by_the_router_before_any_venue()
     {
