@@ -98,8 +98,9 @@ public static partial class StreamCommand
     }
 
     /// <summary>Live Alpaca minute bars from ALPACA_STREAM_URL, with missed minutes backfilled over ALPACA_DATA_BASE_URL.</summary>
-    internal static StreamingManager AlpacaBars(AlpacaStreamOptions streamOptions) =>
-        new(streamOptions, new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment().AlpacaOptions));
+    internal static StreamingManager AlpacaBars(AlpacaStreamOptions streamOptions, Action<string>? onReconnecting = null) =>
+        new(streamOptions, new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment().AlpacaOptions),
+            new StreamingOptions { OnReconnecting = onReconnecting });
 
     /// <summary>One CSV row: symbol,timestamp (UTC bar open, ISO-8601),open,high,low,close,volume,source.</summary>
     public static string Row(StreamPayload payload)

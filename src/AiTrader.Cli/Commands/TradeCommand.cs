@@ -178,7 +178,20 @@ public static class TradeCommand
             }
 
             await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
-            var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions), watchlist, limit, stopAt, ct);
+            var reconnects = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions, reconnects.Enqueue), watchlist, limit, stopAt, ct)
+            {
+                // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the screen.
+                Reconnected = async (at, ct2) =>
+                {
+                    while (reconnects.TryDequeue(out var reason))
+                    {
+                        stdout.WriteLine($"{ExchangeTime.ToNewYork(at):yyyy-MM-dd HH:mm} ET reconnect    {reason}");
+                        await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}",
+                            eventKey: $"{id}:reconnect:{at:O}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)))[..12]}", cancellationToken: ct2);
+                    }
+                },
+            };
             if (!resuming)
             {
                 registry.Start(id, mode, runSettings);
@@ -374,6 +387,9 @@ public static class TradeCommand
     /// <summary>The live stream as the loop's feed, ended cleanly by --max-bars, --until or Ctrl+C.</summary>
     private sealed class LiveFeed(StreamingManager stream, IReadOnlyList<Symbol> symbols, int? maxBars, DateTime? until, CancellationToken interrupt)
     {
+        /// <summary>Called before each bar is handed on: journals the stream's reconnects since the last bar.</summary>
+        public Func<DateTime, CancellationToken, Task>? Reconnected { get; init; }
+
         public int Bars { get; private set; }
 
         public string StopReason { get; private set; } = "the stream ended";
@@ -413,6 +429,11 @@ public static class TradeCommand
                 {
                     StopReason = "--until reached";
                     yield break;
+                }
+
+                if (Reconnected is { } journalReconnects)
+                {
+                    await journalReconnects(bar.Timestamp, CancellationToken.None);
                 }
 
                 Bars++;

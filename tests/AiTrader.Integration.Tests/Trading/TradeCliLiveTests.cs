@@ -115,6 +115,29 @@ public sealed class TradeCliLiveTests : IDisposable
     }
 
     [Fact]
+    public async Task An_endless_stream_message_reconnects_and_the_reason_is_journaled_for_the_run()
+    {
+        await using var fake = await StreamTestKit.StartAsync();
+        // The first connection sends 2 MiB of one message (over the 1 MiB bound) and nothing else; the second the bars.
+        fake.Scripts.Add(new StreamScript([], OversizeMessageBytes: 2L << 20));
+        var bars = StreamTestKit.Spy.Take(20).Select(b => ("SPY", b));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars)));
+        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
+        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
+        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", fake.ApiKey);
+        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", fake.ApiSecret);
+
+        var (code, stdout, err) = await RunAsync("trade", "--paper", "--symbols", "SPY", "--max-bars", "20", "--run-id", "oversize");
+
+        Assert.True(code == 0, err);
+        Assert.Contains(" reconnect ", stdout, StringComparison.Ordinal);
+        var reconnects = (await JournalAsync(JournalKind.Decision)).Where(e => e.Reason.StartsWith("stream reconnected: ", StringComparison.Ordinal)).ToList();
+        var entry = Assert.Single(reconnects);
+        Assert.StartsWith("oversize:reconnect:", entry.EventKey, StringComparison.Ordinal);
+        Assert.Contains("1048576", entry.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_between_bar_times_with_the_journal_complete()
     {
         await using var fake = await StreamAsync(90);
