@@ -221,7 +221,11 @@ public static class BacktestReportWriter
             new("Max drawdown trough", FormatDate(m.MaxDrawdownTroughDate) ?? "n/a"),
             new("Max drawdown recovery", FormatDate(m.MaxDrawdownRecoveryDate)
                 ?? (m.MaxDrawdown > 0 ? "not recovered" : "n/a")),
-            new("Longest drawdown", FormatDays(m.MaxDrawdownDurationDays)),
+            // Durations count calendar days between session dates, so a dip that starts and ends (or is still open) on
+            // one date is 0 days long: say "under 1 day" rather than "0 days" beside a drawdown that exists.
+            new("Longest drawdown", m.MaxDrawdownDurationDays == 0 && m.MaxDrawdown > 0
+                ? "under 1 day"
+                : FormatDays(m.MaxDrawdownDurationDays)),
             new("Calmar", tooShort ?? FormatRatio(m.Calmar)),
             new("Trading days", m.TradingDays.ToString(Inv)),
             new("Trades", m.Trades.ToString(Inv)),

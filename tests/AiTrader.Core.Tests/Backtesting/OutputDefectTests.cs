@@ -146,4 +146,29 @@ public sealed class OutputDefectTests : IDisposable
             .Select(l => l.Split(',')[8]).ToArray();
         Assert.Equal(["2.7000", "2.0000"], fees);
     }
+
+    [Fact]
+    public void An_intraday_drawdown_still_open_at_the_end_is_under_a_day_not_zero_days()
+    {
+        // 2023-08-03, hourly: a new peak at 15:30Z (101,000), a dip to 100,500 at 18:30Z and the run ends under water.
+        // Depth 1 - 100500/101000 = 0.4950...%; peak and trough share one date, so no whole day passed.
+        var curve = new[]
+        {
+            new EquityPoint(new DateTime(2023, 8, 3, 13, 30, 0, DateTimeKind.Utc), 100_000m, 0m),
+            new EquityPoint(new DateTime(2023, 8, 3, 15, 30, 0, DateTimeKind.Utc), 101_000m, 0m),
+            new EquityPoint(new DateTime(2023, 8, 3, 18, 30, 0, DateTimeKind.Utc), 100_500m, 0m),
+        };
+        var m = PerformanceCalculator.Compute(100_000m, curve, []);
+        Assert.Equal(1 - 100_500.0 / 101_000.0, m.MaxDrawdown, 12);
+        Assert.Null(m.MaxDrawdownRecoveryDate);
+        Assert.Equal(0, m.MaxDrawdownDurationDays);
+
+        var rows = BacktestReportWriter.MetricsTable(m).ToDictionary(r => r.Name, r => r.Value);
+        Assert.Equal("not recovered", rows["Max drawdown recovery"]);
+        Assert.Equal("under 1 day", rows["Longest drawdown"]);
+
+        // With no drawdown at all, zero days stays zero days.
+        var flat = PerformanceCalculator.Compute(100_000m, curve[..2], []);
+        Assert.Equal("0 days", BacktestReportWriter.MetricsTable(flat).Single(r => r.Name == "Longest drawdown").Value);
+    }
 }
