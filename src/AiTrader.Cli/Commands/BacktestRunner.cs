@@ -94,7 +94,7 @@ public static class BacktestRunner
 
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
         phases.Lap("engine");
-        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics);
+        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics, out var daily);
         phases.Lap("metrics");
 
         foreach (var flag in series.Flags)
@@ -128,7 +128,7 @@ public static class BacktestRunner
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
             extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");
-        BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics);
+        BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily);
         phases.Lap("html+png");
         OrderLogWriter.Write(outDir, result);
         FillLogWriter.Write(outDir, result.Fills);

@@ -22,7 +22,13 @@ public static class PerformanceCalculator
 
     /// <summary>Computes every metric. <paramref name="equity"/> must be in time order with UTC timestamps.</summary>
     public static PerformanceMetrics Compute(decimal initialCapital, IReadOnlyList<EquityPoint> equity,
-        IReadOnlyList<TradeRecord> trades, MetricsOptions? options = null)
+        IReadOnlyList<TradeRecord> trades, MetricsOptions? options = null) =>
+        Compute(initialCapital, equity, trades, options, out _);
+
+    /// <summary>As above, also handing back the daily series the metrics came from (see <see cref="DailyReturns"/>),
+    /// so a report's monthly table does not walk a multi-million-point curve a second time.</summary>
+    public static PerformanceMetrics Compute(decimal initialCapital, IReadOnlyList<EquityPoint> equity,
+        IReadOnlyList<TradeRecord> trades, MetricsOptions? options, out IReadOnlyList<DailyReturn> daily)
     {
         ArgumentNullException.ThrowIfNull(equity);
         ArgumentNullException.ThrowIfNull(trades);
@@ -44,7 +50,7 @@ public static class PerformanceCalculator
 
         // One walk over the curve yields the daily series, the drawdown and the exposure (it used to be five).
         var pass = EquityPass.Run(initialCapital, equity);
-        var daily = pass.Daily;
+        daily = pass.Daily;
         var finalEquity = pass.Count == 0 ? initialCapital : pass.Final;
         var returns = new double[daily.Count];
         for (var i = 0; i < returns.Length; i++)
@@ -191,6 +197,10 @@ public static class PerformanceCalculator
             DateOnly? maxPeak = null, maxTrough = null, maxRecovery = null;
             var awaitingRecovery = false;
             var underwater = false;
+            // The lowest equity since the current peak. For one peak the drawdown 1 − e/peak can only grow at a new
+            // low (decimal division is monotone), so a point at or above it cannot set a new maximum and skips the
+            // division: most points of a long run are under water, and a decimal divide is the walk's costliest step.
+            var lowSincePeak = decimal.MaxValue;
             var longest = 0;
             var count = 0;
             var exposed = 0;
@@ -254,10 +264,17 @@ public static class PerformanceCalculator
 
                     peak = point.Equity;
                     peakDate = date;
+                    lowSincePeak = decimal.MaxValue;
                     continue;
                 }
 
                 underwater = true;
+                if (point.Equity >= lowSincePeak)
+                {
+                    continue;
+                }
+
+                lowSincePeak = point.Equity;
                 var dd = (double)(1 - point.Equity / peak);
                 if (dd > max)
                 {

@@ -15,9 +15,10 @@ public static class BacktestReport
     /// <summary>Renders and writes the three files into <paramref name="directory"/> (created if missing).</summary>
     /// <param name="bars">The bars the run saw, in time order (drawn as the price line).</param>
     /// <param name="extraTables">Tables report.html shows after the metrics; null for none.</param>
+    /// <param name="daily">The curve's daily returns when the caller has them from <see cref="PerformanceCalculator.Compute(decimal, IReadOnlyList{EquityPoint}, IReadOnlyList{TradeRecord}, MetricsOptions?, out IReadOnlyList{DailyReturn})"/>; null to compute them.</param>
     public static BacktestReportVisuals WriteAll(string directory, BacktestRunInfo info, IReadOnlyList<Bar> bars,
         BacktestResult result, PerformanceMetrics metrics, HtmlReportOptions? options = null,
-        IReadOnlyList<ReportTable>? extraTables = null)
+        IReadOnlyList<ReportTable>? extraTables = null, IReadOnlyList<DailyReturn>? daily = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(info);
@@ -27,7 +28,7 @@ public static class BacktestReport
 
         var title = HtmlReport.Title(info, bars);
         // The curve and the closes are read once for all five charts.
-        var series = ReportSeries.From(result.Options.InitialCapital, result.EquityCurve, bars);
+        var series = ReportSeries.From(result.Options.InitialCapital, result.EquityCurve, bars, daily);
         var html = HtmlReport.Render(info, bars, result, metrics, options, extraTables, series);
         var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve, series));
         var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars,

@@ -69,7 +69,7 @@ public static class HtmlReport
         html.Append("<section>\n<h2>Price and trades</h2>\n").Append(PriceChart(bars, series, result.Trades, options)).Append("\n</section>\n");
         html.Append("<section>\n<h2>Equity</h2>\n").Append(EquityChart(result, series, options)).Append("\n</section>\n");
         html.Append("<section>\n<h2>Drawdown</h2>\n").Append(DrawdownChart(result, series, options)).Append("\n</section>\n");
-        AppendMonthlyReturns(html, MonthlyReturns.Compute(result.Options.InitialCapital, result.EquityCurve));
+        AppendMonthlyReturns(html, MonthlyReturns.Compute(series.Daily));
         AppendTrades(html, result.Trades, options.MaxTrades);
         html.Append("<footer>Written by aitrader. Times are New York (ET). Charts draw at most ")
             .Append(options.MaxPointsPerLine.ToString(Inv))

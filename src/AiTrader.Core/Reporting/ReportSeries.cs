@@ -10,12 +10,17 @@ public sealed class ReportSeries
 {
     private readonly IReadOnlyList<EquityPoint> _equity;
     private readonly IReadOnlyList<Bar> _bars;
+    private readonly decimal _initialCapital;
     private double[]? _close;
+    private IReadOnlyList<DailyReturn>? _daily;
 
-    private ReportSeries(IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars, double[] equityValues, double[] drawdown)
+    private ReportSeries(decimal initialCapital, IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars, double[] equityValues,
+        double[] drawdown, IReadOnlyList<DailyReturn>? daily)
     {
+        _initialCapital = initialCapital;
         _equity = equity;
         _bars = bars;
+        _daily = daily;
         Equity = equityValues;
         Drawdown = drawdown;
     }
@@ -31,33 +36,31 @@ public sealed class ReportSeries
 
     public int BarCount => _bars.Count;
 
+    /// <summary>The curve's daily returns (<see cref="PerformanceCalculator.DailyReturns"/>): the series handed to
+    /// <see cref="From"/>, or computed on first use.</summary>
+    public IReadOnlyList<DailyReturn> Daily => _daily ??= PerformanceCalculator.DailyReturns(_initialCapital, _equity);
+
     /// <summary>Reads <paramref name="equity"/> once (in order) and keeps <paramref name="bars"/> for the price chart.</summary>
-    public static ReportSeries From(decimal initialCapital, IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars)
+    /// <param name="daily">The curve's daily returns when the caller already has them (the metrics pass computes them);
+    /// null to compute them when a chart first needs them.</param>
+    public static ReportSeries From(decimal initialCapital, IReadOnlyList<EquityPoint> equity, IReadOnlyList<Bar> bars,
+        IReadOnlyList<DailyReturn>? daily = null)
     {
         ArgumentNullException.ThrowIfNull(equity);
         ArgumentNullException.ThrowIfNull(bars);
         var values = new double[equity.Count];
         var drawdown = new double[equity.Count];
-        var peak = initialCapital;
+        var peak = (double)initialCapital;
         var i = 0;
         foreach (var point in equity)
         {
-            var e = point.Equity;
-            values[i] = (double)e;
-            // The same arithmetic as DrawdownSeries.Compute.
-            if (e >= peak)
-            {
-                peak = e;
-            }
-            else
-            {
-                drawdown[i] = peak > 0 ? (double)(e / peak - 1m) : 0;
-            }
-
+            var e = (double)point.Equity;
+            values[i] = e;
+            drawdown[i] = DrawdownSeries.Fraction(e, ref peak);
             i++;
         }
 
-        return new ReportSeries(equity, bars, values, drawdown);
+        return new ReportSeries(initialCapital, equity, bars, values, drawdown, daily);
     }
 
     /// <summary>Time of equity point <paramref name="i"/>.</summary>

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+using AiTrader.Core.IO;
+using CsCheck;
+
+namespace AiTrader.Core.Tests.IO;
+
+/// <summary>The CSV writer's decimal fast path prints exactly what <c>decimal.ToString(InvariantCulture)</c> prints.</summary>
+public sealed class Utf8CsvWriterDecimalTests
+{
+    private static string Written(decimal value)
+    {
+        using var stream = new MemoryStream();
+        using (var csv = new Utf8CsvWriter(stream))
+        {
+            csv.Decimal(value);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static TheoryData<decimal> Cases => new()
+    {
+        0m, 0.00m, 1m, -1m, 1.5m, -0.05m, 0.0000001m, 100.50m, 114648.61m, -114648.6100m, 0.1234567890123456789012345678m,
+        new decimal(0, 0, 0, isNegative: true, scale: 2), // negative zero
+        new decimal(0, 0, 0, isNegative: true, scale: 0),
+        ulong.MaxValue, -(decimal)ulong.MaxValue, (decimal)ulong.MaxValue / 10000m, (decimal)ulong.MaxValue + 1m,
+        decimal.MaxValue, decimal.MinValue, 1e-28m, -1e-28m, 79228162514264337593543950.335m, 12345678901234567890.12345678m,
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Known_values_print_as_the_invariant_formatter_prints_them(decimal value) =>
+        Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Written(value));
+
+    [Fact]
+    public void Any_decimal_prints_as_the_invariant_formatter_prints_it()
+    {
+        // Every sign, scale 0–28 and magnitude (64-bit and 96-bit unscaled integers), plus prices at 2–8 decimals.
+        var wide = Gen.Select(Gen.Int, Gen.Int, Gen.Int, Gen.Bool, Gen.Byte[0, 28])
+            .Select((lo, mid, hi, negative, scale) => new decimal(lo, mid, hi, negative, scale));
+        var small = Gen.Select(Gen.Long, Gen.Byte[0, 28]).Select((v, scale) => new decimal(
+            (int)(v & 0xFFFFFFFF), (int)(v >>> 32) & int.MaxValue, 0, v < 0, scale));
+        var price = Gen.Select(Gen.Long[0, 10_000_000_000_000L], Gen.Byte[2, 8]).Select((v, scale) => v / (decimal)Math.Pow(10, scale));
+        Gen.OneOf(wide, small, price).Sample(
+            value => Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Written(value)), iter: 20_000);
+    }
+}
