@@ -50,7 +50,7 @@ public static class CliParsing
         }
         catch (ArgumentException ex)
         {
-            throw new CliException($"--symbol: {ex.Message.Split(" (Parameter")[0]}");
+            throw new CliException($"--symbol: {ex.Reason()}");
         }
     }
 

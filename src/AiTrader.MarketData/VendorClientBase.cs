@@ -136,13 +136,7 @@ public abstract class VendorClientBase : IVendorClient
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
             var max = Options.MaxResponseBytes;
-            if (response.Content.Headers.ContentLength is long declared && declared > max)
-            {
-                throw TooLarge(uri, max);
-            }
-
-            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            var body = await ReadBoundedAsync(stream, max, timeout.Token).ConfigureAwait(false) ?? throw TooLarge(uri, max);
+            var body = await BoundedBody.ReadAsync(response, max, timeout.Token).ConfigureAwait(false) ?? throw TooLarge(uri, max);
             return new VendorResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
                 body, RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter));
         }
@@ -162,29 +156,6 @@ public abstract class VendorClientBase : IVendorClient
     private VendorException TooLarge(Uri uri, long max) =>
         Fail(VendorErrorKind.MalformedResponse,
             $"response from {uri.Host} exceeds {max} bytes (MaxResponseBytes); fix: shorten the range or raise MaxResponseBytes");
-
-    /// <summary>The body as UTF-8 text, or null once it passes <paramref name="max"/> bytes: the rest is never read, so an
-    /// endless or huge body costs at most <paramref name="max"/> bytes of memory.</summary>
-    private static async Task<string?> ReadBoundedAsync(Stream stream, long max, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (true)
-        {
-            var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-            }
-
-            if (buffer.Length + read > max)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-    }
 
     /// <summary>Maps a non-2xx status to a typed error; <paramref name="vendorMessage"/> is the vendor's own error text.</summary>
     protected VendorException StatusError(VendorResponse response, string? vendorMessage)

@@ -392,8 +392,10 @@ public sealed class AlpacaTradingClient : IBroker, IDisposable
                 }
 
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-                return ((int)response.StatusCode, Encoding.UTF8.GetString(bytes), RetryAfter(response));
+                var text = await BoundedBody.ReadAsync(response, _options.MaxResponseBytes, timeout.Token).ConfigureAwait(false)
+                    ?? throw Fail(BrokerErrorKind.MalformedResponse,
+                        $"response from {uri.Host} exceeds {_options.MaxResponseBytes} bytes (MaxResponseBytes); fix: check ALPACA_TRADING_BASE_URL or raise MaxResponseBytes");
+                return ((int)response.StatusCode, text, RetryAfter(response));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

@@ -33,6 +33,10 @@ public sealed record AlpacaTradingOptions
 
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Largest answer body read (an order list of 500 is well under 1 MiB); a longer one is a malformed answer,
+    /// never read to the end.</summary>
+    public long MaxResponseBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>How long the stream may take to connect, authenticate and confirm the subscription.</summary>
     public TimeSpan StreamHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

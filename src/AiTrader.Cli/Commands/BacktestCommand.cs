@@ -129,7 +129,7 @@ public static class BacktestCommand
         }
         catch (ArgumentException ex)
         {
-            throw new CliException($"--guardrails: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliException($"--guardrails: {ex.Reason()}");
         }
 
         return string.IsNullOrWhiteSpace(value) ? "none" : value.Trim().ToLowerInvariant();

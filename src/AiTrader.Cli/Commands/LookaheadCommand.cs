@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Bias;
+using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
@@ -50,7 +51,7 @@ public static class LookaheadCommand
             }
             catch (ArgumentException ex)
             {
-                throw new CliException(ex.Message.Split(" (Parameter")[0]);
+                throw new CliException(ex.Reason());
             }
             var (even, random) = (parse.GetValue(cuts), parse.GetValue(randomCuts));
             if (even < 0 || random < 0 || even + random == 0)

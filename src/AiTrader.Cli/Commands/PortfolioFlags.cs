@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Core.Domain;
 using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;
@@ -105,7 +106,7 @@ public sealed class PortfolioFlags
         }
         catch (ArgumentException ex)
         {
-            throw new CliException($"{where}: {ex.Message.Split(" (Parameter")[0]}");
+            throw new CliException($"{where}: {ex.Reason()}");
         }
     }
 

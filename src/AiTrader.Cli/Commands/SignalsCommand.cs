@@ -50,23 +50,28 @@ public static class SignalsCommand
 
             var pipeline = new SignalPipeline(timeframe);
             var summary = new FrameSummary();
-            string where;
-            if (target.IsParquet)
+
+            // Every bar runs through the pipeline (warm-up included); the frames from --start on are output and summed.
+            IEnumerable<SignalFrame> Frames()
             {
-                // Parquet is written in one piece by its library, so the frames are kept for it.
-                var frames = new List<SignalFrame>();
                 foreach (var bar in series.Bars)
                 {
                     var frame = pipeline.Update(bar);
                     if (bar.Timestamp >= startUtc)
                     {
-                        frames.Add(frame);
                         summary.Add(frame);
+                        yield return frame;
                     }
                 }
 
                 summary.ThrowIfEmpty(timeframe, ticker, first, last);
-                await ParquetSignalFile.WriteAsync(target.Path!, frames, ct);
+            }
+
+            string where;
+            if (target.IsParquet)
+            {
+                // Parquet is written in one piece by its library, so the frames are kept for it.
+                await ParquetSignalFile.WriteAsync(target.Path!, Frames().ToList(), ct);
                 where = target.Path!;
             }
             else
@@ -76,17 +81,10 @@ public static class SignalsCommand
                 void Stream(Stream output)
                 {
                     using var csv = new SignalFrameCsvWriter.Streaming(output);
-                    foreach (var bar in series.Bars)
+                    foreach (var frame in Frames())
                     {
-                        var frame = pipeline.Update(bar);
-                        if (bar.Timestamp >= startUtc)
-                        {
-                            csv.Write(frame);
-                            summary.Add(frame);
-                        }
+                        csv.Write(frame);
                     }
-
-                    summary.ThrowIfEmpty(timeframe, ticker, first, last);
                 }
 
                 if (target.ToStdout)

@@ -211,7 +211,7 @@ public static partial class StreamCommand
             }
             catch (ArgumentException ex)
             {
-                throw new CliException($"--symbols: {ex.Message.Split(" (Parameter")[0]}");
+                throw new CliException($"--symbols: {ex.Reason()}");
             }
         }
 

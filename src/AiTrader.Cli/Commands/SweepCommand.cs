@@ -89,7 +89,7 @@ public static class SweepCommand
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new CliException($"{combination}: {ex.Message.Split(" (Parameter")[0]}");
+                    throw new CliException($"{combination}: {ex.Reason()}");
                 }
             }
 

@@ -297,7 +297,7 @@ public static class TradeCommand
         }
         catch (ArgumentException ex)
         {
-            throw new CliException($"--watchlist-source {source}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliException($"--watchlist-source {source}: {ex.Reason()}");
         }
     }
 
@@ -378,7 +378,7 @@ public static class TradeCommand
         {
             throw new CliException(ex.Message);
         }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("run ", StringComparison.Ordinal))
+        catch (RunMismatchException ex)
         {
             throw new CliException(ex.Message);
         }

@@ -134,6 +134,9 @@ public sealed class RunRegistry
 /// <summary>Thrown when another process drives the run.</summary>
 public sealed class RunLockedException(string message) : Exception(message);
 
+/// <summary>Thrown when a run cannot be resumed as it was: re-running its bars does not reproduce its saved orders and fills.</summary>
+public sealed class RunMismatchException(string message) : InvalidOperationException(message);
+
 /// <summary>An exclusive lock on one run (<c>runs/&lt;run-id&gt;.lock</c>), held while a process drives it: two processes
 /// can never drive one run at once. The operating system releases it when the process ends, even by kill -9.</summary>
 public sealed class RunLock : IDisposable

@@ -23,7 +23,7 @@ namespace AiTrader.Core.Agents;
 /// <param name="DelayPerBar">Pacing of a replay: how long to wait after each bar time (null = as fast as possible).</param>
 /// <param name="WatchlistSource">Where the watchlist came from (a scan, a saved bucket), for the premarket journal entry;
 /// null when it was given.</param>
-/// <param name="Guardrails">Builds the guardrails; null for <see cref="TradingSessionRunner.DefaultGuardrails"/> (paper and
+/// <param name="Guardrails">Builds the guardrails; null for <see cref="GuardrailCatalog.Default"/> (paper and
 /// live trading always run guardrails; an empty set turns them off).</param>
 public sealed record TradingSessionOptions(
     string RunId,
@@ -132,9 +132,6 @@ public sealed class TradingSessionRunner
     /// <summary>The snapshot path of <paramref name="runId"/> under <paramref name="stateDirectory"/>.</summary>
     public static string SnapshotPath(string stateDirectory, string runId) => Path.Combine(stateDirectory, "paper", runId + ".json");
 
-    /// <summary>Kill switch, 20% max drawdown (manual reset), 5% daily loss, PDT under $25k, 100% exposure caps, 60 orders a minute.</summary>
-    public static GuardrailSet DefaultGuardrails(ITradingCalendar calendar) => GuardrailCatalog.Default(calendar);
-
     public async Task<TradingSessionResult> RunAsync(CancellationToken cancellationToken = default)
     {
         using var runLock = _options.StateDirectory is { } dir ? RunLock.Acquire(dir, _options.RunId) : null;
@@ -157,20 +154,16 @@ public sealed class TradingSessionRunner
         else
         {
             // A replay rebuilds the exchange by re-running its bars; a paper run on the live stream restores it.
+            // (The trading loop registers the watchlist's books in order.)
             exchange = snapshot is not null && !isReplay
                 ? SimulatedExchange.FromState(snapshot.Exchange, account, _options.Symbols)
                 : new SimulatedExchange(account);
-            foreach (var symbol in _options.Symbols)
-            {
-                exchange.Book(symbol);
-            }
-
             venue = exchange;
         }
 
-        var guardrails = (_options.Guardrails ?? DefaultGuardrails)(_calendar);
+        var guardrails = (_options.Guardrails ?? GuardrailCatalog.Default)(_calendar);
         var outbox = new JournalOutbox(_options.RunId);
-        var run = new Run(this, venue, exchange, guardrails, outbox, snapshotPath);
+        var run = new Run(this, venue, exchange, guardrails, outbox, snapshotPath, resuming: snapshot is not null);
         var router = new OrderRouter(venue, account, new RoutingOptions(_options.Sizing, () => guardrails, RunId: _options.RunId), run);
         var regimeHints = _options.Sizing?.RegimeAware ?? false;
         var loop = new TradingLoop(venue, router, account, new LoopOptions(_options.Interval, _options.FlattenMinutesBeforeClose),
@@ -311,13 +304,12 @@ public sealed class TradingSessionRunner
 
     /// <summary>The per-run state of <see cref="RunAsync"/>: journal outbox, progress, counters, snapshots.</summary>
     private sealed class Run(TradingSessionRunner runner, IExecutionVenue venue, SimulatedExchange? exchange, GuardrailSet guardrails,
-        JournalOutbox outbox, string? snapshotPath) : IExecutionJournal
+        JournalOutbox outbox, string? snapshotPath, bool resuming) : IExecutionJournal
     {
         private readonly TradingSessionOptions _options = runner._options;
         private bool _changed;
         private string? _halts = Halts(guardrails);
         private TradingSession? _session;
-        private readonly bool _resuming = snapshotPath is not null && File.Exists(snapshotPath);
 
         public TradingLoop Loop { get; set; } = null!;
 
@@ -407,7 +399,7 @@ public sealed class TradingSessionRunner
 
             if (exchange.ExportState().Fingerprint() != snapshot.Exchange.Fingerprint())
             {
-                throw new InvalidOperationException(
+                throw new RunMismatchException(
                     $"run {_options.RunId}: replaying its bars up to {snapshot.LastProcessedUtc:yyyy-MM-dd HH:mm}Z does not reproduce its saved orders and fills " +
                     "(the data or the code changed since it ran); start a new run (--new-run) instead of resuming this one.");
             }
@@ -478,7 +470,7 @@ public sealed class TradingSessionRunner
         /// time processed, before any session end, so a resumed run re-running up to it reproduces it exactly.</summary>
         public void FinalCheckpoint()
         {
-            if (!Silent && Loop.LastTradedTime is { } last && (Verified || runner._source is null || !_resuming))
+            if (!Silent && Loop.LastTradedTime is { } last && (Verified || runner._source is null || !resuming))
             {
                 Checkpoint(last);
             }

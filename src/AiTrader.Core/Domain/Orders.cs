@@ -6,6 +6,12 @@ public enum OrderSide
     Sell,
 }
 
+public static class OrderSides
+{
+    /// <summary>The other side: what closes or protects a position <paramref name="side"/> opened.</summary>
+    public static OrderSide Opposite(this OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+}
+
 public enum OrderType
 {
     Market,

@@ -112,8 +112,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
     {
         lock (_gate)
         {
-            return _open.Any(o => o.Symbol == symbol && o.Side == side && o.Type is BrokerOrderType.Market or BrokerOrderType.Limit
-                && !Reduces(o));
+            return _open.Any(o => IsWorkingEntry(o, symbol, side));
         }
     }
 
@@ -130,8 +129,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
         List<BrokerOrder> entries;
         lock (_gate)
         {
-            entries = _open.Where(o => o.Symbol == symbol && o.Side == side && o.Type is BrokerOrderType.Market or BrokerOrderType.Limit
-                && !Reduces(o)).ToList();
+            entries = _open.Where(o => IsWorkingEntry(o, symbol, side)).ToList();
             _open.RemoveAll(entries.Contains);
         }
 
@@ -145,7 +143,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
     public void SubmitEntry(EntryTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        var request = new BrokerOrderRequest(ticket.ClientOrderId ?? Guid.NewGuid().ToString("N")[..24], ticket.Symbol, ticket.Side,
+        var request = new BrokerOrderRequest(ClientIdOr(ticket.ClientOrderId), ticket.Symbol, ticket.Side,
             ticket.Quantity, ticket.LimitPrice is null ? BrokerOrderType.Market : BrokerOrderType.Limit,
             ticket.LimitPrice is null ? TimeInForce.Gtc : TimeInForce.Day, LimitPrice: ticket.LimitPrice, StopLoss: ticket.StopPrice);
         Queue(request, ticket.Reason, ticket.DecisionTime);
@@ -167,7 +165,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
             _commands.Add(ct => CancelQuietlyAsync(stop.Id, ct));
         }
 
-        Queue(new BrokerOrderRequest(ticket.ClientOrderId ?? Guid.NewGuid().ToString("N")[..24], ticket.Symbol, ticket.Side, ticket.Quantity,
+        Queue(new BrokerOrderRequest(ClientIdOr(ticket.ClientOrderId), ticket.Symbol, ticket.Side, ticket.Quantity,
             TimeInForce: TimeInForce.Gtc), ticket.Reason, ticket.DecisionTime);
     }
 
@@ -203,7 +201,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
 
         if (position != 0)
         {
-            Queue(new BrokerOrderRequest(ticket.ClientOrderId ?? Guid.NewGuid().ToString("N")[..24], ticket.Symbol, ticket.Side,
+            Queue(new BrokerOrderRequest(ClientIdOr(ticket.ClientOrderId), ticket.Symbol, ticket.Side,
                 Math.Abs(position), BrokerOrderType.Stop, TimeInForce.Gtc, StopPrice: ticket.StopPrice), ticket.Reason, ticket.DecisionTime);
         }
     }
@@ -267,21 +265,19 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
             _open.Clear();
             foreach (var order in orders.Reverse())
             {
+                var owned = _owned(order);
                 foreach (var o in order.Legs.Prepend(order))
                 {
                     if (!o.IsTerminal && o.Status != BrokerOrderStatus.Held)
                     {
                         _open.Add(o);
                     }
-                }
 
-                if (!_owned(order))
-                {
-                    continue;
-                }
+                    if (!owned)
+                    {
+                        continue;
+                    }
 
-                foreach (var o in order.Legs.Prepend(order))
-                {
                     var known = _filled.GetValueOrDefault(o.Id);
                     if (o.FilledQuantity > known && _reader is not null)
                     {
@@ -310,6 +306,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
         while (_incoming.TryDequeue(out var update))
         {
             var o = update.Order;
+            var at = update.Timestamp ?? o.UpdatedAt ?? o.CreatedAt;
             switch (update.Event)
             {
                 case TradeUpdateEvent.Fill or TradeUpdateEvent.PartialFill:
@@ -321,16 +318,15 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
 
                     _filled[o.Id] = o.FilledQuantity;
                     _filledValue[o.Id] = (o.AverageFillPrice ?? price) * o.FilledQuantity;
-                    AddFill(o, quantity, price, update.Timestamp ?? o.UpdatedAt ?? o.CreatedAt, update.ExecutionId);
+                    AddFill(o, quantity, price, at, update.ExecutionId);
                     break;
                 case TradeUpdateEvent.Canceled or TradeUpdateEvent.Expired:
                     var reason = _reasons.GetValueOrDefault(o.Id) ?? update.RawEvent;
-                    _events.Add(new ExecutionEvent(ExecutionEventKind.Cancelled, update.Timestamp ?? o.UpdatedAt ?? o.CreatedAt,
-                        ToOrder(o, reason), o.ClientOrderId, Reason: reason, FilledQuantity: o.FilledQuantity));
+                    _events.Add(new ExecutionEvent(ExecutionEventKind.Cancelled, at, ToOrder(o, reason), o.ClientOrderId, Reason: reason, FilledQuantity: o.FilledQuantity));
                     break;
                 case TradeUpdateEvent.Rejected:
-                    _events.Add(new ExecutionEvent(ExecutionEventKind.Rejected, update.Timestamp ?? o.UpdatedAt ?? o.CreatedAt,
-                        ToOrder(o, ""), o.ClientOrderId, Reason: update.RawEvent));
+                    _events.Add(new ExecutionEvent(ExecutionEventKind.Rejected, at, ToOrder(o, ""), o.ClientOrderId,
+                        Reason: update.RawEvent));
                     break;
             }
         }
@@ -369,8 +365,7 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
             catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.PdtRejected
                 or BrokerErrorKind.InsufficientBuyingPower or BrokerErrorKind.InsufficientQuantity)
             {
-                var refused = new Order(request.ClientOrderId, request.Symbol, request.Side, request.Quantity,
-                    request.Type == BrokerOrderType.Limit ? OrderType.Limit : request.Type == BrokerOrderType.Stop ? OrderType.Stop : OrderType.Market,
+                var refused = new Order(request.ClientOrderId, request.Symbol, request.Side, request.Quantity, ToOrderType(request.Type),
                     decisionTime, request.LimitPrice, request.StopPrice, reason);
                 _events.Add(new ExecutionEvent(ExecutionEventKind.Rejected, decisionTime, refused, request.ClientOrderId, Reason: ex.Message));
             }
@@ -392,6 +387,13 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
     private BrokerOrder? OpenStop(Symbol symbol) =>
         _open.LastOrDefault(o => o.Symbol == symbol && o.Type is BrokerOrderType.Stop or BrokerOrderType.StopLimit);
 
+    /// <summary>A market or limit order on <paramref name="side"/> of <paramref name="symbol"/> that opens or adds (an entry).</summary>
+    private bool IsWorkingEntry(BrokerOrder o, Symbol symbol, OrderSide side) =>
+        o.Symbol == symbol && o.Side == side && o.Type is BrokerOrderType.Market or BrokerOrderType.Limit && !Reduces(o);
+
+    /// <summary>The router's client order id, or a fresh one when it gave none (a venue driven without a run id).</summary>
+    private static string ClientIdOr(string? clientOrderId) => clientOrderId ?? Guid.NewGuid().ToString("N")[..24];
+
     /// <summary>True for a market or limit order that sells a long or buys back a short (an exit).</summary>
     private bool Reduces(BrokerOrder o)
     {
@@ -400,12 +402,14 @@ public sealed class BrokerVenue : IExecutionVenue, IAsyncDisposable
     }
 
     private static Order ToOrder(BrokerOrder o, string reason) =>
-        new(o.Id, o.Symbol, o.Side, o.Quantity, o.Type switch
-        {
-            BrokerOrderType.Stop or BrokerOrderType.StopLimit or BrokerOrderType.TrailingStop => OrderType.Stop,
-            BrokerOrderType.Limit => OrderType.Limit,
-            _ => OrderType.Market,
-        }, o.CreatedAt, o.LimitPrice, o.StopPrice, reason);
+        new(o.Id, o.Symbol, o.Side, o.Quantity, ToOrderType(o.Type), o.CreatedAt, o.LimitPrice, o.StopPrice, reason);
+
+    private static OrderType ToOrderType(BrokerOrderType type) => type switch
+    {
+        BrokerOrderType.Stop or BrokerOrderType.StopLimit or BrokerOrderType.TrailingStop => OrderType.Stop,
+        BrokerOrderType.Limit => OrderType.Limit,
+        _ => OrderType.Market,
+    };
 
     private async Task ReadUpdatesAsync(CancellationToken cancellationToken)
     {

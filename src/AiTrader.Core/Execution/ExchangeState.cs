@@ -60,12 +60,4 @@ public sealed record ExchangeState(
         var text = JsonSerializer.Serialize(new { Orders, Fills, Cancellations, StopAmendments }, Json);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
-
-    private sealed class SymbolJsonConverter : JsonConverter<Symbol>
-    {
-        public override Symbol Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            new(reader.GetString() ?? throw new JsonException("A symbol is null."));
-
-        public override void Write(Utf8JsonWriter writer, Symbol value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
-    }
 }

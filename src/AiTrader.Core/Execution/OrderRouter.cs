@@ -187,7 +187,7 @@ public sealed class OrderRouter
                         break; // an exit for the whole position is already working
                     }
 
-                    _venue.CancelWorkingEntries(symbol, Opposite(intent.Side), at, CancelReasons.Exit);
+                    _venue.CancelWorkingEntries(symbol, intent.Side.Opposite(), at, CancelReasons.Exit);
                     _venue.SubmitExit(new ExitTicket(symbol, intent.Side, Math.Abs(projected), at, intent.Reason, Id(symbol, at, "exit")));
                     projected = 0;
                     exitFirst = true;
@@ -402,6 +402,4 @@ public sealed class OrderRouter
 
     private string? Id(Symbol symbol, DateTime at, string kind) =>
         _options.RunId is { } run ? ClientOrderId(run, symbol, at, kind) : null;
-
-    private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
 }

@@ -485,7 +485,7 @@ public sealed class SimulatedExchange : IExecutionVenue
             {
                 if (book.Working[i].Day is not null)
                 {
-                    CancelAt(book, i, closeUtc, CancelReasons.SessionEnd, removeFromOrder: true);
+                    CancelAt(book, i, closeUtc, CancelReasons.SessionEnd);
                 }
             }
         }
@@ -764,7 +764,7 @@ public sealed class SimulatedExchange : IExecutionVenue
         if (order.Role == OrderRole.Entry && order.AttachedStop is { } level && book.Sign != 0)
         {
             // The protective stop rests from the moment its entry fills, for the whole position.
-            var stopSide = order.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+            var stopSide = order.Side.Opposite();
             if (book.Stop is { Triggered: false } resting && resting.Side == stopSide)
             {
                 if (resting.StopLevel != level)
@@ -829,14 +829,10 @@ public sealed class SimulatedExchange : IExecutionVenue
             FilledQuantity: stop.Filled, Price: level));
     }
 
-    private void CancelAt(SymbolBook book, int index, DateTime at, string reason, bool removeFromOrder = true)
+    private void CancelAt(SymbolBook book, int index, DateTime at, string reason)
     {
         var order = book.Working[index];
-        if (removeFromOrder)
-        {
-            book.Working.RemoveAt(index);
-        }
-
+        book.Working.RemoveAt(index);
         Close(order, ExchangeOrderStatus.Cancelled, at, reason);
     }
 

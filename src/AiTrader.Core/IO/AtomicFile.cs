@@ -24,24 +24,9 @@ public static class AtomicFile
     /// <summary>Atomically replaces <paramref name="path"/> with whatever <paramref name="write"/> puts into the stream.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        ArgumentNullException.ThrowIfNull(write);
-        var (target, temp) = Prepare(path);
-        try
-        {
-            using (var stream = OpenTemp(temp))
-            {
-                write(stream);
-                // Flush through the OS cache so a crash after the rename cannot expose an empty or torn file.
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        // A file staged and committed at once; a failure anywhere (the writer, the rename) deletes the temporary file.
+        using var staged = Stage(path, write);
+        staged.Commit();
     }
 
     /// <summary>Writes <paramref name="path"/>'s new content to its temporary file without replacing it yet: several files
@@ -55,6 +40,7 @@ public static class AtomicFile
             using (var stream = OpenTemp(temp))
             {
                 write(stream);
+                // Flush through the OS cache so a crash after the rename cannot expose an empty or torn file.
                 stream.Flush(flushToDisk: true);
             }
 

@@ -66,7 +66,7 @@ public static class CorporateActions
             }
             catch (ArgumentException e)
             {
-                throw new MarketDataException($"{sourceName}:{lineNumber}: {e.Message.Split(" (Parameter")[0]}");
+                throw new MarketDataException($"{sourceName}:{lineNumber}: {e.Reason()}");
             }
 
             var dateText = fields[exDateAt].Trim();

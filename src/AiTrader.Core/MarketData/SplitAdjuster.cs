@@ -36,18 +36,7 @@ public static class SplitAdjuster
             return result;
         }
 
-        // to[k]/from[k] = compound factor of splits k..end: the adjustment for a bar dated before split k's ex-date and
-        // on or after split k-1's. Numerator and denominator are kept apart so 1:3 style ratios stay exact until the
-        // single final division.
-        var to = new decimal[ordered.Length + 1];
-        var from = new decimal[ordered.Length + 1];
-        to[ordered.Length] = 1m;
-        from[ordered.Length] = 1m;
-        for (var k = ordered.Length - 1; k >= 0; k--)
-        {
-            to[k] = to[k + 1] * ordered[k].RatioTo;
-            from[k] = from[k + 1] * ordered[k].RatioFrom;
-        }
+        var (to, from) = CompoundFactors(ordered);
 
         for (var i = 0; i < bars.Count; i++)
         {
@@ -63,6 +52,24 @@ public static class SplitAdjuster
         }
 
         return result;
+    }
+
+    /// <summary>to[k]/from[k] = compound factor of splits k..end (ordered by ex-date): the adjustment for a bar dated
+    /// before split k's ex-date and on or after split k-1's. Numerator and denominator are kept apart so 1:3 style ratios
+    /// stay exact until the single final division.</summary>
+    private static (decimal[] To, decimal[] From) CompoundFactors(SplitEvent[] ordered)
+    {
+        var to = new decimal[ordered.Length + 1];
+        var from = new decimal[ordered.Length + 1];
+        to[ordered.Length] = 1m;
+        from[ordered.Length] = 1m;
+        for (var k = ordered.Length - 1; k >= 0; k--)
+        {
+            to[k] = to[k + 1] * ordered[k].RatioTo;
+            from[k] = from[k + 1] * ordered[k].RatioFrom;
+        }
+
+        return (to, from);
     }
 
     /// <summary>The columnar form: one pass that writes new price columns (the timestamps of a whole
@@ -88,15 +95,7 @@ public static class SplitAdjuster
             return bars;
         }
 
-        var to = new decimal[ordered.Length + 1];
-        var from = new decimal[ordered.Length + 1];
-        to[ordered.Length] = 1m;
-        from[ordered.Length] = 1m;
-        for (var k = ordered.Length - 1; k >= 0; k--)
-        {
-            to[k] = to[k + 1] * ordered[k].RatioTo;
-            from[k] = from[k + 1] * ordered[k].RatioFrom;
-        }
+        var (to, from) = CompoundFactors(ordered);
 
         var n = bars.Count;
         DecimalColumn open = new(n), high = new(n), low = new(n), close = new(n), volume = new(n);

@@ -73,7 +73,7 @@ public static class WatchlistJson
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         };
-        options.Converters.Add(new SymbolConverter());
+        options.Converters.Add(new SymbolJsonConverter());
         options.Converters.Add(new UtcDateTimeConverter());
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         options.MakeReadOnly(populateMissingResolver: true);
@@ -83,14 +83,6 @@ public static class WatchlistJson
     private sealed record WatchlistDocument(int Version, Watchlist? Watchlist);
 
     private sealed record RefreshDocument(int Version, ScanRefresh? Refresh);
-
-    private sealed class SymbolConverter : JsonConverter<Symbol>
-    {
-        public override Symbol Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Symbol.TryParse(reader.GetString(), out var symbol, out var error) ? symbol : throw new JsonException(error);
-
-        public override void Write(Utf8JsonWriter writer, Symbol value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
-    }
 
     /// <summary>Instants are always written with Z and read back as Kind=Utc.</summary>
     private sealed class UtcDateTimeConverter : JsonConverter<DateTime>

@@ -99,17 +99,17 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
 
             if (status is 401 or 403)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {Message(body)}; fix: check DISCORD_BOT_TOKEN and that the bot can read the channel");
+                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_BOT_TOKEN and that the bot can read the channel");
             }
 
             if (status == 404)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP 404 {Message(body)}; fix: check DISCORD_CHANNEL_ID");
+                throw new ChatBackendException("discord", false, false, $"discord: HTTP 404 {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_CHANNEL_ID");
             }
 
             if (status is < 200 or >= 300)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {Message(body)}; fix: retry later");
+                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: retry later");
             }
 
             var messages = Parse(body);
@@ -184,28 +184,5 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
         {
             return null;
         }
-    }
-
-    private static string Message(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
-            {
-                return $"({Short(m.GetString() ?? "")})";
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return $"({Short(body)})";
-    }
-
-    internal static string Short(string text)
-    {
-        var one = text.ReplaceLineEndings(" ").Trim();
-        return one.Length > 120 ? one[..120] + "…" : one;
     }
 }

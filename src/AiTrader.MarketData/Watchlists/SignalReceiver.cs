@@ -48,12 +48,12 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
 
         if (status == 429)
         {
-            throw new ChatBackendException("signal", true, false, $"signal: rate limited (HTTP 429 {Error(body)}); fix: try again later");
+            throw new ChatBackendException("signal", true, false, $"signal: rate limited (HTTP 429 {ChatErrorText.Quote(body, "error")}); fix: try again later");
         }
 
         if (status is < 200 or >= 300)
         {
-            throw new ChatBackendException("signal", false, false, $"signal: HTTP {status} {Error(body)}; fix: check SIGNAL_NUMBER is registered and the API runs in normal or native mode");
+            throw new ChatBackendException("signal", false, false, $"signal: HTTP {status} {ChatErrorText.Quote(body, "error")}; fix: check SIGNAL_NUMBER is registered and the API runs in normal or native mode");
         }
 
         return Parse(body);
@@ -107,21 +107,4 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
         parent.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String
             ? text.GetString()
             : null;
-
-    private static string Error(string body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String)
-            {
-                return $"({DiscordChannelReader.Short(e.GetString() ?? "")})";
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return $"({DiscordChannelReader.Short(body)})";
-    }
 }

@@ -114,29 +114,25 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
     private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
-    private async Task<IReadOnlyList<PriceSnapshot>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        var result = new List<PriceSnapshot>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var key = new CacheKey(
-                reader.GetString(1),
-                new Symbol(reader.GetString(2)),
-                Timeframe.Parse(reader.GetString(3)),
-                CachePaths.ParseAdjustment(reader.GetString(4)));
-            result.Add(new PriceSnapshot(
-                reader.GetInt64(0),
-                key,
-                new UtcRange(ReadUtc(reader, 5), ReadUtc(reader, 6)),
-                reader.GetInt64(7),
-                reader.GetString(8),
-                reader.GetString(9),
-                ReadUtc(reader, 10),
-                reader.IsDBNull(11) ? null : ReadUtc(reader, 11)));
-        }
+    private async Task<IReadOnlyList<PriceSnapshot>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken) =>
+        await SqlCommands.ReadAllAsync(command, ReadSnapshot, cancellationToken).ConfigureAwait(false);
 
-        return result;
+    private PriceSnapshot ReadSnapshot(DbDataReader reader)
+    {
+        var key = new CacheKey(
+            reader.GetString(1),
+            new Symbol(reader.GetString(2)),
+            Timeframe.Parse(reader.GetString(3)),
+            CachePaths.ParseAdjustment(reader.GetString(4)));
+        return new PriceSnapshot(
+            reader.GetInt64(0),
+            key,
+            new UtcRange(ReadUtc(reader, 5), ReadUtc(reader, 6)),
+            reader.GetInt64(7),
+            reader.GetString(8),
+            reader.GetString(9),
+            ReadUtc(reader, 10),
+            reader.IsDBNull(11) ? null : ReadUtc(reader, 11));
     }
 
     private static void AddKey(DbCommand command, CacheKey key)

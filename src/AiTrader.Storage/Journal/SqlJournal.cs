@@ -145,27 +145,20 @@ public abstract class SqlJournal : IJournal
     private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
-    private async Task<IReadOnlyList<JournalEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        var result = new List<JournalEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(new JournalEntry(
-                reader.GetInt64(0),
-                ReadUtc(reader, 1),
-                JournalKinds.Parse(reader.GetString(2)),
-                reader.IsDBNull(3) ? (Symbol?)null : new Symbol(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : JournalExport.ParseSide(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : ReadDecimal(reader, 5),
-                reader.IsDBNull(6) ? null : ReadDecimal(reader, 6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.IsDBNull(11) ? null : reader.GetString(11)));
-        }
+    private async Task<IReadOnlyList<JournalEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken) =>
+        await SqlCommands.ReadAllAsync(command, ReadEntry, cancellationToken).ConfigureAwait(false);
 
-        return result;
-    }
+    private JournalEntry ReadEntry(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        ReadUtc(reader, 1),
+        JournalKinds.Parse(reader.GetString(2)),
+        reader.IsDBNull(3) ? (Symbol?)null : new Symbol(reader.GetString(3)),
+        reader.IsDBNull(4) ? null : JournalExport.ParseSide(reader.GetString(4)),
+        reader.IsDBNull(5) ? null : ReadDecimal(reader, 5),
+        reader.IsDBNull(6) ? null : ReadDecimal(reader, 6),
+        reader.IsDBNull(7) ? null : reader.GetString(7),
+        reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.GetString(9),
+        reader.IsDBNull(10) ? null : reader.GetString(10),
+        reader.IsDBNull(11) ? null : reader.GetString(11));
 }

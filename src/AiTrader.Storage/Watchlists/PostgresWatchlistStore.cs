@@ -100,14 +100,7 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT DISTINCT bucket FROM {Schema}.watchlists ORDER BY bucket";
-        var result = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(reader.GetString(0));
-        }
-
-        return result;
+        return await SqlCommands.ReadAllAsync(command, reader => reader.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<DateTime>> ListAsync(string bucket, CancellationToken cancellationToken = default)
@@ -116,14 +109,7 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT created_at FROM {Schema}.watchlists WHERE bucket = @bucket ORDER BY created_at";
         SqlCommands.Add(command, "bucket", WatchlistBucket.Validate(bucket));
-        var result = new List<DateTime>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(PostgresDatabase.ReadUtc(reader, 0));
-        }
-
-        return result;
+        return await SqlCommands.ReadAllAsync(command, reader => PostgresDatabase.ReadUtc(reader, 0), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Watchlist?> LoadAsync(string bucket, DateTime? atOrBeforeUtc = null, CancellationToken cancellationToken = default)
@@ -182,14 +168,7 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT document::text FROM {Schema}.scan_refreshes WHERE session_date = @date ORDER BY \"window\"";
         SqlCommands.Add(command, "date", sessionDate);
-        var result = new List<ScanRefresh>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(WatchlistJson.DeserializeRefresh(reader.GetString(0), $"{Schema}.scan_refreshes"));
-        }
-
-        return result;
+        return await SqlCommands.ReadAllAsync(command, reader => WatchlistJson.DeserializeRefresh(reader.GetString(0), $"{Schema}.scan_refreshes"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The versions applied so far, ascending (runs the migrations first).</summary>
@@ -198,14 +177,7 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT version FROM {Schema}.schema_migrations ORDER BY version";
-        var result = new List<int>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(reader.GetInt32(0));
-        }
-
-        return result;
+        return await SqlCommands.ReadAllAsync(command, reader => reader.GetInt32(0), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -243,16 +215,12 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
                 applied_at  timestamptz NOT NULL DEFAULT now()
             );
             """).ConfigureAwait(false);
-        var applied = new HashSet<int>();
+        HashSet<int> applied;
         await using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
             read.CommandText = $"SELECT version FROM {Schema}.schema_migrations";
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                applied.Add(reader.GetInt32(0));
-            }
+            applied = [.. await SqlCommands.ReadAllAsync(read, reader => reader.GetInt32(0), cancellationToken).ConfigureAwait(false)];
         }
 
         var known = Migrations.Max(m => m.Version);

@@ -29,7 +29,7 @@ public sealed class RoundTripLedgerTests
         // BBB: 5 × (40 − 50) − 2 = −52. AAA: 5 × 104 + 15 × 101 − (10 × 100 + 10 × 102) − 4 = 11.
         Assert.Equal(new TradeRecord(Bbb, PositionSide.Long, 5, T0.AddMinutes(1), 50m, T0.AddMinutes(4), 40m, -52m, 2m, "stop"), b);
         Assert.Equal((Aaa, 20m, 101m, 101.75m, 11m, 4m), (a!.Symbol, a.Quantity, a.EntryPrice, a.ExitPrice, a.Pnl, a.Fees));
-        Assert.Equal([b, a], ledger.Closed);
+        Assert.Equal([b!, a], ledger.Closed);
         Assert.Equal(0m, ledger.PositionOf(Aaa));
     }
 

@@ -22,8 +22,6 @@ public sealed class Utf8CsvWriterDecimalTests
     public static TheoryData<decimal> Cases => new()
     {
         0m, 0.00m, 1m, -1m, 1.5m, -0.05m, 0.0000001m, 100.50m, 114648.61m, -114648.6100m, 0.1234567890123456789012345678m,
-        new decimal(0, 0, 0, isNegative: true, scale: 2), // negative zero
-        new decimal(0, 0, 0, isNegative: true, scale: 0),
         ulong.MaxValue, -(decimal)ulong.MaxValue, (decimal)ulong.MaxValue / 10000m, (decimal)ulong.MaxValue + 1m,
         decimal.MaxValue, decimal.MinValue, 1e-28m, -1e-28m, 79228162514264337593543950.335m, 12345678901234567890.12345678m,
     };
@@ -32,6 +30,16 @@ public sealed class Utf8CsvWriterDecimalTests
     [MemberData(nameof(Cases))]
     public void Known_values_print_as_the_invariant_formatter_prints_them(decimal value) =>
         Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Written(value));
+
+    [Fact]
+    public void Negative_zero_prints_as_the_invariant_formatter_prints_it()
+    {
+        // Not theory data: xUnit names a case by its printed value, and -0.00 prints as 0.00, so the cases would collide.
+        foreach (var zero in new[] { new decimal(0, 0, 0, isNegative: true, scale: 2), new decimal(0, 0, 0, isNegative: true, scale: 0) })
+        {
+            Assert.Equal(zero.ToString(CultureInfo.InvariantCulture), Written(zero));
+        }
+    }
 
     [Fact]
     public void Any_decimal_prints_as_the_invariant_formatter_prints_it()

@@ -250,6 +250,21 @@ public sealed class AlpacaTradingClientTests
     }
 
     [Fact]
+    public async Task A_body_that_never_ends_is_cut_at_the_size_limit_as_a_malformed_answer()
+    {
+        await using var fake = await StartFakeAsync();
+        fake.Mode = FakeMode.Endless;
+        using var client = Client(fake, o => o with { MaxResponseBytes = 1024 * 1024 });
+
+        var ex = await Assert.ThrowsAsync<BrokerException>(() => client.GetAccountAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(BrokerErrorKind.MalformedResponse, ex.Kind);
+        Assert.Contains("exceeds 1048576 bytes", ex.Message);
+        Assert.Equal(1, fake.RequestCount);
+        AssertClean(ex, fake);
+    }
+
+    [Fact]
     public async Task Unauthorized_401_is_not_retried_and_names_the_variables()
     {
         await using var fake = await StartFakeAsync();

@@ -256,6 +256,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
             case FakeMode.Unauthorized:
                 await WriteJsonAsync(ctx, "{\"code\":40110000,\"message\":\"request is not authorized\"}", 401);
                 return;
+            case FakeMode.Endless:
+                await TryWriteGenericFailureAsync(ctx, FakeMode.Endless, "", "");
+                return;
             default:
                 await handler();
                 return;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiTrader.Core.Domain;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 
@@ -144,7 +145,7 @@ public sealed class ParameterGrid
         }
         catch (ArgumentException ex)
         {
-            throw new FormatException(ex.Message.Split(" (Parameter")[0], ex);
+            throw new FormatException(ex.Reason(), ex);
         }
     }
 
