@@ -10,25 +10,9 @@ namespace AiTrader.Core.Tests.Cli;
 public sealed class TradeRunRegistryCliTests : IDisposable
 {
     private static readonly string[] Replay = ["trade", "--paper", "--replay", "2013-10-07:2013-10-07", "--symbols", "SPY", "--interval", "1Min"];
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "aitrader-runs-" + Guid.NewGuid().ToString("N"));
-    private readonly string? _saved = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
-    private readonly string? _savedDb = Environment.GetEnvironmentVariable("DATABASE_URL");
+    private readonly IsolatedStateDirectory _state = new();
 
-    public TradeRunRegistryCliTests()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _dir);
-        Environment.SetEnvironmentVariable("DATABASE_URL", null);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _saved);
-        Environment.SetEnvironmentVariable("DATABASE_URL", _savedDb);
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
+    public void Dispose() => _state.Dispose();
 
     private static string RunIdOf(string output) => output.Split('\n')[0].Split(' ', 3)[1].TrimEnd(':');
 
@@ -40,15 +24,15 @@ public sealed class TradeRunRegistryCliTests : IDisposable
         Assert.True(first.Code == 0 && second.Code == 0, first.Err + second.Err);
         Assert.NotEqual(RunIdOf(first.Out), RunIdOf(second.Out));
         Assert.DoesNotContain("resuming", second.Out, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_dir, "paper", RunIdOf(first.Out) + ".json")));
-        Assert.True(File.Exists(Path.Combine(_dir, "paper", RunIdOf(second.Out) + ".json")));
+        Assert.True(File.Exists(Path.Combine(_state.Path, "paper", RunIdOf(first.Out) + ".json")));
+        Assert.True(File.Exists(Path.Combine(_state.Path, "paper", RunIdOf(second.Out) + ".json")));
     }
 
     [Fact]
     public async Task An_unfinished_run_is_resumed_by_the_same_command_and_refused_to_another_with_the_difference_named()
     {
         // A run that crashed: its record says running and nobody holds its lock.
-        var registry = new RunRegistry(_dir);
+        var registry = new RunRegistry(_state.Path);
         var first = await CliRunner.Run([.. Replay, "--run-id", "crashed"]);
         Assert.True(first.Code == 0, first.Err);
         registry.SetStatus("crashed", RunManifest.Running);
@@ -74,7 +58,7 @@ public sealed class TradeRunRegistryCliTests : IDisposable
     [Fact]
     public async Task A_run_another_process_drives_is_refused_with_one_line()
     {
-        using (RunLock.Acquire(_dir, "busy"))
+        using (RunLock.Acquire(_state.Path, "busy"))
         {
             var (code, _, err) = await CliRunner.Run([.. Replay, "--run-id", "busy"]);
             Assert.Equal(2, code);

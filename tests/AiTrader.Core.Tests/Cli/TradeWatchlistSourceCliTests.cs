@@ -9,25 +9,9 @@ namespace AiTrader.Core.Tests.Cli;
 [Collection(EnvironmentCollection.Name)]
 public sealed class TradeWatchlistSourceCliTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "aitrader-wlsrc-" + Guid.NewGuid().ToString("N"));
-    private readonly string? _saved = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
-    private readonly string? _savedDb = Environment.GetEnvironmentVariable("DATABASE_URL");
+    private readonly IsolatedStateDirectory _state = new();
 
-    public TradeWatchlistSourceCliTests()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _dir);
-        Environment.SetEnvironmentVariable("DATABASE_URL", null);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _saved);
-        Environment.SetEnvironmentVariable("DATABASE_URL", _savedDb);
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
+    public void Dispose() => _state.Dispose();
 
     [Fact]
     public async Task A_replayed_day_trades_the_symbols_the_premarket_scan_picked()
@@ -42,7 +26,7 @@ public sealed class TradeWatchlistSourceCliTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains($"watchlist: {symbols} (from the scan watchlist of 2013-10-08", output, StringComparison.Ordinal);
 
-        await using var journal = JournalFactory.Create(null, _dir);
+        await using var journal = JournalFactory.Create(null, _state.Path);
         var premarket = Assert.Single(await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Decision)), e => e.Reason.StartsWith("premarket:", StringComparison.Ordinal));
         Assert.StartsWith($"premarket: watchlist {symbols} (from the scan watchlist", premarket.Reason, StringComparison.Ordinal);
         var traded = (await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Fill))).Select(f => f.Symbol!.Value.Value).Distinct();

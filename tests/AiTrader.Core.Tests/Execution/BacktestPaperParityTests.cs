@@ -12,30 +12,14 @@ namespace AiTrader.Core.Tests.Execution;
 [Collection(EnvironmentCollection.Name)]
 public sealed class BacktestPaperParityTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "aitrader-parity-" + Guid.NewGuid().ToString("N"));
-    private readonly string? _savedDataDir = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
-    private readonly string? _savedDatabase = Environment.GetEnvironmentVariable("DATABASE_URL");
+    private readonly IsolatedStateDirectory _state = new();
 
-    public BacktestPaperParityTests()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", Path.Combine(_dir, "data"));
-        Environment.SetEnvironmentVariable("DATABASE_URL", null);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _savedDataDir);
-        Environment.SetEnvironmentVariable("DATABASE_URL", _savedDatabase);
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
+    public void Dispose() => _state.Dispose();
 
     [Fact]
     public async Task Backtest_and_paper_replay_of_spy_ibm_bac_minute_bars_fill_the_same_orders()
     {
-        var outDir = Path.Combine(_dir, "backtest");
+        var outDir = Path.Combine(_state.Path, "backtest");
         var (code, _, err) = await CliRunner.Run("backtest", "--symbols", "SPY,IBM,BAC", "--interval", "1Min",
             "--start", "2013-10-07", "--end", "2013-10-11", "--quiet", "--out", outDir);
         Assert.True(code == 0, err);
@@ -53,7 +37,7 @@ public sealed class BacktestPaperParityTests : IDisposable
                 Fee: decimal.Parse(f[6], CultureInfo.InvariantCulture)))
             .ToList();
 
-        await using var journal = JournalFactory.Create(null, Path.Combine(_dir, "data"));
+        await using var journal = JournalFactory.Create(null, _state.Path);
         var paper = (await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Fill))).OrderBy(e => e.Id)
             .Select(e => (Time: e.Timestamp, Symbol: e.Symbol!.Value.Value, Side: e.Side!.Value.ToString().ToLowerInvariant(),
                 Quantity: e.Quantity!.Value, Price: e.Price!.Value, Fee: JsonDocument.Parse(e.Data!).RootElement.GetProperty("fee").GetDecimal()))

@@ -265,7 +265,8 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
         }
     }
 
-    private async Task SubmitAsync(HttpContext ctx)
+    /// <summary>Reads a request's JSON body and logs it in <paramref name="log"/>.</summary>
+    private async Task<string> ReadBodyAsync(HttpContext ctx, List<string> log)
     {
         string body;
         using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
@@ -275,22 +276,29 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
 
         lock (_gate)
         {
-            OrderBodies.Add(body);
+            log.Add(body);
         }
 
+        return body;
+    }
+
+    /// <summary>A price or quantity field. Alpaca's examples send numbers as strings; whether JSON numbers are accepted is
+    /// unconfirmed, so take both.</summary>
+    private static decimal? D(JsonElement e, string n) => e.TryGetProperty(n, out var v)
+        ? v.ValueKind switch
+        {
+            JsonValueKind.String => decimal.Parse(v.GetString()!, NumberStyles.Float, Inv),
+            JsonValueKind.Number => v.GetDecimal(),
+            _ => null,
+        }
+        : null;
+
+    private async Task SubmitAsync(HttpContext ctx)
+    {
+        var body = await ReadBodyAsync(ctx, OrderBodies);
         using var doc = JsonDocument.Parse(body);
         var r = doc.RootElement;
         string? S(JsonElement e, string n) => e.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        // Alpaca's examples send numbers as strings; whether JSON numbers are accepted is unconfirmed, so take both.
-        decimal? D(JsonElement e, string n) => e.TryGetProperty(n, out var v)
-            ? v.ValueKind switch
-            {
-                JsonValueKind.String => decimal.Parse(v.GetString()!, NumberStyles.Float, Inv),
-                JsonValueKind.Number => v.GetDecimal(),
-                _ => null,
-            }
-            : null;
 
         Task Unprocessable(string message) => WriteJsonAsync(ctx, JsonSerializer.Serialize(new { code = 40010001, message }), 422);
 
@@ -477,22 +485,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
     /// <summary>PATCH /v2/orders/{id}: a new order (new id) takes the open one's place; the old one ends as replaced.</summary>
     private async Task ReplaceAsync(HttpContext ctx, string id)
     {
-        string body;
-        using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync();
-        }
-
-        lock (_gate)
-        {
-            ReplaceBodies.Add(body);
-        }
-
+        var body = await ReadBodyAsync(ctx, ReplaceBodies);
         using var doc = JsonDocument.Parse(body);
         var r = doc.RootElement;
-        decimal? D(string n) => r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String
-            ? decimal.Parse(v.GetString()!, NumberStyles.Float, Inv)
-            : r.TryGetProperty(n, out var num) && num.ValueKind == JsonValueKind.Number ? num.GetDecimal() : null;
         FakeTradingOrder? replacing = null;
         FakeTradingOrder? old;
         var now = DateTime.UtcNow;
@@ -509,9 +504,9 @@ public sealed class FakeAlpacaTrading : FakeVendorServer
                     Side = old.Side,
                     Type = old.Type,
                     TimeInForce = old.TimeInForce,
-                    Qty = D("qty") ?? old.Qty,
-                    LimitPrice = D("limit_price") ?? old.LimitPrice,
-                    StopPrice = D("stop_price") ?? old.StopPrice,
+                    Qty = D(r, "qty") ?? old.Qty,
+                    LimitPrice = D(r, "limit_price") ?? old.LimitPrice,
+                    StopPrice = D(r, "stop_price") ?? old.StopPrice,
                     // Listed on its own: the book lists parents, and the replacing order has no parent to hang from.
                     OrderClass = old.OrderClass,
                     CreatedAt = now,
