@@ -23,7 +23,7 @@ public static class BarNormalizer
     /// truncated to whole microseconds (the cache's resolution; bars open on whole minutes anyway).</summary>
     public static Bar ToGrid(Bar bar) => bar with
     {
-        Timestamp = new DateTime(bar.Timestamp.Ticks - bar.Timestamp.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc),
+        Timestamp = Storage.UtcRange.Floor(bar.Timestamp),
         Open = ToTick(bar.Open),
         High = ToTick(bar.High),
         Low = ToTick(bar.Low),
@@ -63,8 +63,15 @@ public static class BarNormalizer
                 continue;
             }
 
-            var bar = Fits(indexed[i].bar) ? ToGrid(indexed[i].bar) : default;
-            if (bar == default || !IsSane(bar))
+            // Values the cache cannot store are not rounded onto the grid at all.
+            if (!Fits(indexed[i].bar))
+            {
+                dropped++;
+                continue;
+            }
+
+            var bar = ToGrid(indexed[i].bar);
+            if (!IsSane(bar))
             {
                 dropped++;
                 continue;

@@ -288,6 +288,14 @@ public abstract class VendorClientBase : IVendorClient
         return FindZone(zone.GetString() ?? "", field);
     }
 
+    /// <summary>The zone named by <paramref name="parent"/>'s property <paramref name="name"/> (see
+    /// <see cref="FindZone(JsonElement, string)"/>), or New York when <paramref name="parent"/> is not an object or the
+    /// property is missing or null.</summary>
+    protected TimeZoneInfo ZoneOrNewYork(JsonElement parent, string name, string field) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var zone) && zone.ValueKind != JsonValueKind.Null
+            ? FindZone(zone, field)
+            : Core.Sessions.ExchangeTime.NewYork;
+
     /// <inheritdoc cref="FindZone(JsonElement, string)"/>
     protected TimeZoneInfo FindZone(string id, string field)
     {

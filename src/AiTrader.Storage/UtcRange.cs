@@ -45,7 +45,7 @@ public readonly record struct UtcRange
             startTicks += TicksPerMicrosecond - remainder;
         }
 
-        var endTicks = endUtc.Ticks - (endUtc.Ticks % TicksPerMicrosecond);
+        var endTicks = Floor(endUtc).Ticks;
         if (endTicks < startTicks)
         {
             throw new ArgumentException(
@@ -55,6 +55,9 @@ public readonly record struct UtcRange
 
         return new UtcRange(new DateTime(startTicks, DateTimeKind.Utc), new DateTime(endTicks, DateTimeKind.Utc));
     }
+
+    /// <summary><paramref name="utc"/> truncated to a whole microsecond (the stored grid), with Kind=Utc.</summary>
+    public static DateTime Floor(DateTime utc) => new(utc.Ticks - (utc.Ticks % TicksPerMicrosecond), DateTimeKind.Utc);
 
     public bool Contains(DateTime instant) => instant >= Start && instant <= End;
 

@@ -97,8 +97,9 @@ public static class BenchCommand
                     figures.Add(MeasureInChildProcess(name, count, parse.GetValue(seed), timedRuns));
                 }
             }
-            else
+            else if (names.Count > 0)
             {
+                // Only the in-process workloads run on these bars; the end-to-end ones generate their own CSV.
                 Progress($"generating {count:N0} synthetic 1-minute bars (seed {parse.GetValue(seed)})...");
 
                 var series = Generate(count, parse.GetValue(seed));

@@ -77,7 +77,7 @@ public static class BacktestReportWriter
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(equity);
         using var csv = new Utf8CsvWriter(stream);
-        csv.Raw("timestamp,equity\n"u8);
+        csv.Text(EquityHeader).NewLine();
         foreach (var p in equity)
         {
             csv.Timestamp(p.Timestamp).Comma().Decimal(p.Equity).NewLine();
@@ -108,13 +108,10 @@ public static class BacktestReportWriter
     /// <summary>equity.csv content: <see cref="EquityHeader"/> then one line per equity point.</summary>
     public static string RenderEquityCsv(IReadOnlyList<EquityPoint> equity)
     {
-        var sb = new StringBuilder().Append(EquityHeader).Append('\n');
-        foreach (var p in equity)
-        {
-            sb.Append(FormatTimestamp(p.Timestamp)).Append(',').Append(FormatDecimal(p.Equity)).Append('\n');
-        }
-
-        return sb.ToString();
+        // One formatter for both forms: the file's UTF-8 bytes (no BOM), decoded.
+        using var buffer = new MemoryStream();
+        WriteEquityCsv(buffer, equity);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>summary.json content: run info, <c>generated_at</c>, every metric under a snake_case key, then

@@ -15,7 +15,6 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     private readonly decimal _initialCash;
     private readonly List<int> _stateBars = [];
     private readonly List<(decimal Cash, decimal Quantity)> _states = [];
-    private readonly BarColumns? _columns;
 
     // Skipped bars as runs [Start, End] marked at one earlier bar: pre-market and after-hours bars come in long runs
     // (about half of an extended-hours minute file), and a run costs 12 bytes where a dictionary entry per bar cost ~24.
@@ -25,7 +24,6 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     public DerivedEquityCurve(IReadOnlyList<Bar> bars, decimal initialCash)
     {
         _bars = bars;
-        _columns = bars as BarColumns;
         _initialCash = initialCash;
     }
 
@@ -56,9 +54,6 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
 
         _skipped.Add((barIndex, barIndex, markIndex));
     }
-
-    /// <summary>Bars marked at an earlier bar's close (skipped), in runs.</summary>
-    internal int SkippedRuns => _skipped.Count;
 
     /// <summary>Extends the curve to <paramref name="count"/> points.</summary>
     public void SetCount(int count) => Count = count;
@@ -145,13 +140,13 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     private EquityPoint Point(int index, decimal cash, decimal quantity, int markIndex)
     {
         // Columns give the time and close without putting a whole bar together.
-        var timestamp = _columns is { } c ? c.TimeAt(index) : _bars[index].Timestamp;
+        var timestamp = BarColumns.TimeOf(_bars, index);
         if (quantity == 0)
         {
             return new EquityPoint(timestamp, cash, 0m);
         }
 
-        var price = markIndex < 0 ? 0m : _columns is { } cc ? cc.CloseAt(markIndex) : _bars[markIndex].Close;
+        var price = markIndex < 0 ? 0m : BarColumns.CloseOf(_bars, markIndex);
         var value = quantity * price;
         return new EquityPoint(timestamp, cash + value, Math.Abs(value));
     }

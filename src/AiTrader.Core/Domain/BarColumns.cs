@@ -159,9 +159,14 @@ public sealed class BarColumns : IReadOnlyList<Bar>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public decimal CloseAt(int index) => _close[index + _offset];
 
-    /// <summary>Bar <paramref name="index"/>'s close as a double (charts, indicators).</summary>
+    /// <summary>Bar <paramref name="i"/>'s open time, read from the columns without putting the bar together when
+    /// <paramref name="bars"/> are columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double CloseAsDouble(int index) => _close.AsDouble(index + _offset);
+    public static DateTime TimeOf(IReadOnlyList<Bar> bars, int i) => bars is BarColumns c ? c.TimeAt(i) : bars[i].Timestamp;
+
+    /// <summary>Bar <paramref name="i"/>'s close, exact, read as <see cref="TimeOf"/> reads its time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal CloseOf(IReadOnlyList<Bar> bars, int i) => bars is BarColumns c ? c.CloseAt(i) : bars[i].Close;
 
     /// <summary>A view of <paramref name="count"/> bars from <paramref name="start"/>: no copy.</summary>
     public BarColumns Slice(int start, int count)
@@ -184,11 +189,6 @@ public sealed class BarColumns : IReadOnlyList<Bar>
         var to = UpperBound(ticks, endUtc.Ticks);
         return Slice(from, Math.Max(0, to - from));
     }
-
-    /// <summary>A copy with other price columns (split adjustment) over the same timestamps.</summary>
-    public BarColumns WithPrices(DecimalColumn open, DecimalColumn high, DecimalColumn low, DecimalColumn close,
-        DecimalColumn volume, DecimalColumn? vwap) =>
-        new(_ticks, open, high, low, close, volume, _tradeCount, vwap, _offset, Count);
 
     /// <summary>First index whose time is at or after <paramref name="ticks"/>.</summary>
     public static int LowerBound(ReadOnlySpan<long> times, long ticks)

@@ -4,8 +4,9 @@ namespace AiTrader.Core.IO;
 
 /// <summary>Writes files so that readers see either the old complete file or the new complete file, never a partial one.</summary>
 /// <remarks>The content goes to a uniquely named temporary file in the target's own directory (a rename is only atomic
-/// within one volume), is flushed to disk, and then replaces the target with <see cref="File.Move(string, string, bool)"/>.
-/// If writing fails the temporary file is deleted and the old target is left untouched.</remarks>
+/// within one volume), is flushed to disk (unless the caller opts out), and then replaces the target with
+/// <see cref="File.Move(string, string, bool)"/>. If writing fails the temporary file is deleted and the old target is
+/// left untouched.</remarks>
 public static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
@@ -22,16 +23,19 @@ public static class AtomicFile
     }
 
     /// <summary>Atomically replaces <paramref name="path"/> with whatever <paramref name="write"/> puts into the stream.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="flushToDisk">False to skip the flush through the OS cache: a crash soon after may then leave the
+    /// target empty or torn (for files whose readers detect that, such as a checksummed cache entry).</param>
+    public static void Write(string path, Action<Stream> write, bool flushToDisk = true)
     {
         // A file staged and committed at once; a failure anywhere (the writer, the rename) deletes the temporary file.
-        using var staged = Stage(path, write);
+        using var staged = Stage(path, write, flushToDisk);
         staged.Commit();
     }
 
     /// <summary>Writes <paramref name="path"/>'s new content to its temporary file without replacing it yet: several files
     /// can be staged (a failure in any leaves every target untouched) and then committed in order.</summary>
-    public static StagedFile Stage(string path, Action<Stream> write)
+    /// <param name="flushToDisk">See <see cref="Write(string, Action{Stream}, bool)"/>.</param>
+    public static StagedFile Stage(string path, Action<Stream> write, bool flushToDisk = true)
     {
         ArgumentNullException.ThrowIfNull(write);
         var (target, temp) = Prepare(path);
@@ -41,7 +45,7 @@ public static class AtomicFile
             {
                 write(stream);
                 // Flush through the OS cache so a crash after the rename cannot expose an empty or torn file.
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk);
             }
 
             return new StagedFile(target, temp);
@@ -86,7 +90,7 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Asynchronous form of <see cref="Write(string, Action{Stream})"/>.</summary>
+    /// <summary>Asynchronous form of <see cref="Write(string, Action{Stream}, bool)"/>.</summary>
     public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write,
         CancellationToken cancellationToken = default)
     {

@@ -224,17 +224,16 @@ public sealed class BarFileCache
             return;
         }
 
-        var temp = Path.Combine(Path.GetDirectoryName(entry)!, $".{Path.GetFileName(entry)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
             var count = columns.Count;
             var kinds = new[]
             {
                 Kind(columns.OpenColumn), Kind(columns.HighColumn), Kind(columns.LowColumn), Kind(columns.CloseColumn),
                 Kind(columns.VolumeColumn), columns.TradeCounts is null ? (byte)0 : (byte)1, Kind(columns.VwapColumn),
             };
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            // Not flushed to disk: an entry torn by a power cut fails its checksum and is rebuilt.
+            AtomicFile.Write(entry, stream =>
             {
                 stream.SetLength(HeaderSize + PayloadLength(count, kinds));
                 stream.Position = HeaderSize;
@@ -273,20 +272,12 @@ public sealed class BarFileCache
                 kinds.CopyTo(header[48..]);
                 stream.Position = 0;
                 stream.Write(header);
-            }
-
-            File.Move(temp, entry, overwrite: true);
+            }, flushToDisk: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A cache that cannot be written (read-only folder, full disk) only costs the next run a parse.
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception e2) when (e2 is IOException or UnauthorizedAccessException)
-            {
-            }
+            // A cache that cannot be written (read-only folder, full disk) only costs the next run a parse; AtomicFile
+            // has deleted its temporary file.
         }
     }
 

@@ -37,18 +37,13 @@ public static class OutlierDetector
     {
         ArgumentNullException.ThrowIfNull(bars);
         ArgumentNullException.ThrowIfNull(rule);
-        if (rule.MinSpikeRatio <= 1 || rule.VolatilityMultiple < 0 || rule.VolatilityLookback < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rule), rule, "MinSpikeRatio must exceed 1; the multiple and lookback must not be negative.");
-        }
-
         if (bars is BarColumns columns)
         {
-            return DetectColumns(columns, rule);
+            return DetectColumns(columns, Validate(rule));
         }
 
         var flags = new List<BarFlag>();
-        var check = new OutlierCheck(rule);
+        var check = new OutlierCheck(rule); // validates the rule
         foreach (var bar in bars)
         {
             if (check.Next(bar) is { } reason)
@@ -58,6 +53,17 @@ public static class OutlierDetector
         }
 
         return flags;
+    }
+
+    /// <summary><paramref name="rule"/> when its values make sense; otherwise throws.</summary>
+    internal static OutlierRule Validate(OutlierRule rule)
+    {
+        if (rule.MinSpikeRatio <= 1 || rule.VolatilityMultiple < 0 || rule.VolatilityLookback < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, "MinSpikeRatio must exceed 1; the multiple and lookback must not be negative.");
+        }
+
+        return rule;
     }
 
     // Relative margin under which a ratio computed in doubles is certainly below the limit: the double estimates are
@@ -162,9 +168,7 @@ public static class OutlierDetector
 
     /// <summary>Why <paramref name="bar"/> is a bad print against <paramref name="previousClose"/> at
     /// <paramref name="limit"/>, or null.</summary>
-    internal static string? Check(Bar bar, decimal? previousClose, double limit) => CheckBar(bar, previousClose, limit);
-
-    private static string? CheckBar(Bar bar, decimal? previousClose, double limit)
+    internal static string? CheckBar(Bar bar, decimal? previousClose, double limit)
     {
         var top = Math.Max(bar.Open, bar.High);
         var bottom = Math.Min(bar.Open, bar.Low);
@@ -211,11 +215,7 @@ public sealed class OutlierCheck
 
     public OutlierCheck(OutlierRule? rule = null)
     {
-        _rule = rule ?? new OutlierRule();
-        if (_rule.MinSpikeRatio <= 1 || _rule.VolatilityMultiple < 0 || _rule.VolatilityLookback < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rule), rule, "MinSpikeRatio must exceed 1; the multiple and lookback must not be negative.");
-        }
+        _rule = OutlierDetector.Validate(rule ?? new OutlierRule());
     }
 
     /// <summary>Checks the next bar of the series; returns why it is a bad print, or null for a good bar.</summary>
@@ -227,7 +227,7 @@ public sealed class OutlierCheck
             limit = Math.Max(limit, Math.Exp(_rule.VolatilityMultiple * _recentRanges.Max()));
         }
 
-        var reason = OutlierDetector.Check(bar, _previousClose, limit);
+        var reason = OutlierDetector.CheckBar(bar, _previousClose, limit);
         if (reason is null && _rule.VolatilityLookback > 0)
         {
             var high = _previousClose is { } ph ? Math.Max(bar.High, ph) : bar.High;

@@ -48,10 +48,9 @@ public static class SessionGaps
         var present = 0;
         var missing = 0;
         DateOnly? previous = null;
-        var columns = bars as BarColumns;
         for (var i = 0; i < bars.Count; i++)
         {
-            var date = cursor.DateOf(columns?.TimeAt(i) ?? bars[i].Timestamp);
+            var date = cursor.DateOf(BarColumns.TimeOf(bars, i));
             if (previous == date)
             {
                 continue;

@@ -34,8 +34,6 @@ public sealed class ReportSeries
     /// <summary>Each bar's close as a double (read on first use).</summary>
     public double[] Close => _close ??= ReadCloses(_bars);
 
-    public int BarCount => _bars.Count;
-
     /// <summary>The curve's daily returns (<see cref="PerformanceCalculator.DailyReturns"/>): the series handed to
     /// <see cref="From"/>, or computed on first use.</summary>
     public IReadOnlyList<DailyReturn> Daily => _daily ??= PerformanceCalculator.DailyReturns(_initialCapital, _equity);
@@ -67,25 +65,15 @@ public sealed class ReportSeries
     public DateTime EquityTime(int i) => _equity[i].Timestamp;
 
     /// <summary>Open time of bar <paramref name="i"/> (without putting the bar together when the bars are columns).</summary>
-    public DateTime BarTime(int i) => _bars is BarColumns c ? c.TimeAt(i) : _bars[i].Timestamp;
+    public DateTime BarTime(int i) => BarColumns.TimeOf(_bars, i);
 
     private static double[] ReadCloses(IReadOnlyList<Bar> bars)
     {
         var close = new double[bars.Count];
-        if (bars is BarColumns c)
+        for (var i = 0; i < close.Length; i++)
         {
             // Exactly (double)decimal, as the charts always converted; the column read skips the rest of the bar.
-            for (var i = 0; i < close.Length; i++)
-            {
-                close[i] = (double)c.CloseAt(i);
-            }
-        }
-        else
-        {
-            for (var i = 0; i < close.Length; i++)
-            {
-                close[i] = (double)bars[i].Close;
-            }
+            close[i] = (double)BarColumns.CloseOf(bars, i);
         }
 
         return close;

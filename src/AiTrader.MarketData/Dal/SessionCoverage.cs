@@ -46,7 +46,14 @@ public static class SessionCoverage
             return null;
         }
 
-        var served = bars.Select(b => ExchangeTime.SessionDate(b.Timestamp)).ToHashSet();
+        // The cursor converts time zones once per date rather than once per bar (and gives the same dates in any order).
+        var served = new HashSet<DateOnly>();
+        var cursor = new SessionDateCursor();
+        foreach (var bar in bars)
+        {
+            served.Add(cursor.DateOf(bar.Timestamp));
+        }
+
         if (served.Count == 0)
         {
             return $"0 bars for {Sessions(expected.Count)}";

@@ -150,7 +150,7 @@ public sealed class AlpacaClient : VendorClientBase
             using var doc = Check(await GetAsync(uri, Authenticate, ct).ConfigureAwait(false));
             foreach (var entry in doc.RootElement.EnumerateObject())
             {
-                if (entry.Value.ValueKind != JsonValueKind.Object || !AlphaVantageClient.TrySymbol(entry.Name, out var symbol))
+                if (entry.Value.ValueKind != JsonValueKind.Object || !Symbol.TryParse(entry.Name, out var symbol, out _))
                 {
                     continue;
                 }

@@ -385,7 +385,7 @@ public sealed class AlphaVantageClient : VendorClientBase
             var status = f[^1].Equals("Active", StringComparison.OrdinalIgnoreCase) ? ListingStatus.Active
                 : f[^1].Equals("Delisted", StringComparison.OrdinalIgnoreCase) ? ListingStatus.Delisted
                 : ListingStatus.Unknown;
-            if (TrySymbol(f[0], out var symbol))
+            if (Symbol.TryParse(f[0], out var symbol, out _))
             {
                 result.Add(new Listing(symbol, name, f[^5], f[^4], status));
             }
@@ -393,8 +393,6 @@ public sealed class AlphaVantageClient : VendorClientBase
 
         return result;
     }
-
-    internal static bool TrySymbol(string text, out Symbol symbol) => Symbol.TryParse(text, out symbol, out _);
 
     private static List<string> SplitCsv(string line)
     {

@@ -65,7 +65,7 @@ public sealed class FinnhubClient : VendorClientBase
             var result = new List<Listing>();
             foreach (var row in doc.RootElement.EnumerateArray())
             {
-                if (OptionalString(row, "symbol") is { } s && AlphaVantageClient.TrySymbol(s, out var symbol))
+                if (OptionalString(row, "symbol") is { } s && Symbol.TryParse(s, out var symbol, out _))
                 {
                     result.Add(new Listing(symbol, OptionalString(row, "description") ?? "", OptionalString(row, "mic") ?? "",
                         OptionalString(row, "type") ?? "", ListingStatus.Active));

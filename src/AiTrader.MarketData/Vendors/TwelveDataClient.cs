@@ -114,7 +114,7 @@ public sealed class TwelveDataClient : VendorClientBase
 
             foreach (var row in data.EnumerateArray())
             {
-                if (OptionalString(row, "symbol") is { } s && AlphaVantageClient.TrySymbol(s, out var symbol))
+                if (OptionalString(row, "symbol") is { } s && Symbol.TryParse(s, out var symbol, out _))
                 {
                     result.Add(new Listing(symbol, OptionalString(row, "name") ?? "", OptionalString(row, "exchange") ?? "",
                         OptionalString(row, "type") ?? "", ListingStatus.Active));
@@ -132,10 +132,7 @@ public sealed class TwelveDataClient : VendorClientBase
             throw Fail(VendorErrorKind.MalformedResponse, "time_series lacks 'values'; fix: check TWELVEDATA_BASE_URL");
         }
 
-        var zone = root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-                   && meta.TryGetProperty("exchange_timezone", out var zoneName) && zoneName.ValueKind != JsonValueKind.Null
-            ? FindZone(zoneName, "meta.exchange_timezone")
-            : ExchangeTime.NewYork;
+        var zone = ZoneOrNewYork(root.TryGetProperty("meta", out var meta) ? meta : default, "exchange_timezone", "meta.exchange_timezone");
         var rows = new List<Bar>();
         DateTime? earliest = null;
         foreach (var v in values.EnumerateArray())

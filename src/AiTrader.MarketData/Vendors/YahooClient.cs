@@ -91,10 +91,7 @@ public sealed class YahooClient : VendorClientBase
 
         var meta = result.TryGetProperty("meta", out var m) ? m : default;
         // gmtoffset is only today's offset; the IANA zone gives the right offset on each historical date.
-        var zone = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("exchangeTimezoneName", out var zoneName)
-                   && zoneName.ValueKind != JsonValueKind.Null
-            ? FindZone(zoneName, "exchangeTimezoneName")
-            : ExchangeTime.NewYork;
+        var zone = ZoneOrNewYork(meta, "exchangeTimezoneName", "exchangeTimezoneName");
         if (!result.TryGetProperty("indicators", out var ind) || !ind.TryGetProperty("quote", out var quotes)
             || quotes.ValueKind != JsonValueKind.Array || quotes.GetArrayLength() == 0)
         {

@@ -206,7 +206,7 @@ public sealed class BarCache
             return gap;
         }
 
-        var end = new DateTime(through.Ticks - through.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        var end = UtcRange.Floor(through);
         return end < gap.Start ? null : new UtcRange(gap.Start, end < gap.End ? end : gap.End);
     }
 

@@ -23,7 +23,7 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
         }
 
         // Both backends keep microseconds (PostgreSQL would round the 7th digit); truncate so the returned record equals the row.
-        var fetchedAt = snapshot.FetchedAtUtc.AddTicks(-(snapshot.FetchedAtUtc.Ticks % TimeSpan.TicksPerMicrosecond));
+        var fetchedAt = UtcRange.Floor(snapshot.FetchedAtUtc); // Kind=Utc checked above
         var expiresAt = snapshot.ExpiresAtUtc is { } e ? e.AddTicks(-(e.Ticks % TimeSpan.TicksPerMicrosecond)) : (DateTime?)null;
         snapshot = snapshot with { FetchedAtUtc = fetchedAt, ExpiresAtUtc = expiresAt };
 

@@ -65,6 +65,27 @@ public class BacktestReportWriterTests
     }
 
     [Fact]
+    public void Equity_csv_string_is_the_header_and_the_string_formatters_rows()
+    {
+        // RenderEquityCsv decodes WriteEquityCsv's bytes: check it against the string formatters, edge cases included.
+        var t = new DateTime(2024, 1, 2, 21, 0, 0, DateTimeKind.Utc);
+        IReadOnlyList<EquityPoint> equity =
+        [
+            new(t, 100_010.00m, 0m),
+            new(t.AddDays(1).AddSeconds(59), -0.0001m, 0m),
+            new(t.AddDays(400), decimal.MaxValue, 0m),
+            new(t.AddDays(401), -decimal.MaxValue / 3, 0m),
+            new(t.AddDays(402), new decimal(0, 0, 0, true, 2), 0m), // negative zero, "0.00"
+            new(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), 0m, 0m),
+        ];
+
+        var expected = BacktestReportWriter.EquityHeader + "\n" + string.Concat(equity.Select(p =>
+            BacktestReportWriter.FormatTimestamp(p.Timestamp) + "," + BacktestReportWriter.FormatDecimal(p.Equity) + "\n"));
+        Assert.Equal(expected, BacktestReportWriter.RenderEquityCsv(equity));
+        Assert.Equal(BacktestReportWriter.EquityHeader + "\n", BacktestReportWriter.RenderEquityCsv([]));
+    }
+
+    [Fact]
     public void Summary_json_has_run_info_and_numeric_metrics_that_parse_back()
     {
         using var dir = new TempDirectory();
