@@ -41,6 +41,22 @@ public static class CliParsing
         return result;
     }
 
+    /// <summary>Runs <paramref name="make"/> and reports a value it refused as a one-line <see cref="CliException"/> with the
+    /// exception's own message, after "<paramref name="what"/>: " when given: an <see cref="ArgumentException"/>, and with
+    /// <paramref name="formatErrors"/> also a <see cref="FormatException"/> (what the parsers throw).</summary>
+    public static T Checked<T>(Func<T> make, string? what = null, bool formatErrors = false)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        try
+        {
+            return make();
+        }
+        catch (Exception ex) when (ex is ArgumentException || (formatErrors && ex is FormatException))
+        {
+            throw new CliException(what is null ? ex.Message : $"{what}: {ex.Message}");
+        }
+    }
+
     /// <summary>A ticker for <c>--symbol</c>.</summary>
     public static Symbol ParseSymbol(string value)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
@@ -77,12 +78,12 @@ public static class ScanCommand
                 throw new CliException("--premarket is the 04:00-09:25/5 schedule; give it or --windows, not both.");
             }
 
-            var schedule = parse.GetValue(windows) is { } w ? Parse(() => ScanSchedule.Parse(w), "--windows") : ScanSchedule.Premarket;
-            var options = Parse(() => new ScanOptions(
+            var schedule = parse.GetValue(windows) is { } w ? CliParsing.Checked(() => ScanSchedule.Parse(w), "--windows", formatErrors: true) : ScanSchedule.Premarket;
+            var options = CliParsing.Checked(() => new ScanOptions(
                 parse.GetValue(sessions), parse.GetValue(minSessions), parse.GetValue(minPrice), parse.GetValue(maxPrice),
                 parse.GetValue(minDollarVolume), parse.GetValue(minGap), parse.GetValue(minRvol), parse.GetValue(minProbUp),
                 parse.GetValue(regime) is { } r ? RegimeSet.Parse(r) : null, ParseDirection(parse.GetValue(direction)!),
-                parse.GetValue(score) is { } sc ? ScanScore.Parse(sc) : null, parse.GetValue(top)).Validate(), "scan option");
+                parse.GetValue(score) is { } sc ? ScanScore.Parse(sc) : null, parse.GetValue(top)).Validate(), "scan option", formatErrors: true);
 
             var isReplay = parse.GetValue(replay);
             var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
@@ -114,14 +115,9 @@ public static class ScanCommand
                 var source = SampleSource(settings);
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, source, replayMode: true, ct);
                 var date0 = day!.Value;
-                if (NyseCalendar.Instance.GetSession(date0) is null)
-                {
-                    throw new CliException($"{date0:yyyy-MM-dd} ({date0.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
-                }
-
-                var clock = new SimulatedClock(NyseCalendar.Instance.GetSession(date0)!.PremarketOpenUtc.AddMinutes(-1));
-                var scanner = new PremarketScanner(source, NyseCalendar.Instance, options, clock: clock, splits: source.SplitsFor);
-                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, clock, watchlistStore, "replay") { OnRefresh = Print };
+                var session = NyseCalendar.Instance.GetSession(date0)
+                    ?? throw new CliException($"{date0:yyyy-MM-dd} ({date0.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
+                var scheduler = ScanScheduler.Replay(session, source, NyseCalendar.Instance, options, schedule, watchlistStore, source.SplitsFor, Print);
                 if (streamTable)
                 {
                     stdout.WriteLine($"scan replay {date0:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
@@ -131,23 +127,17 @@ public static class ScanCommand
             }
             else
             {
-                var vendors = VendorSettings.FromEnvironment(env);
-                if (string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret))
-                {
-                    throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
-                }
-
+                var alpaca = LiveVendors(env)
+                    ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
                 var today = ExchangeTime.SessionDate(DateTime.UtcNow);
                 if (NyseCalendar.Instance.GetSession(today) is null)
                 {
                     throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
                 }
 
-                await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
-                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-                var snapshots = new AlpacaSnapshotSource(new AlpacaClient(http, vendors.AlpacaOptions));
+                await using var feed = new LiveFeed(alpaca);
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
-                var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, options, snapshots);
+                var scanner = feed.Scanner(options);
                 var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, TimeProvider.System, watchlistStore, "live") { OnRefresh = Print };
                 if (streamTable)
                 {
@@ -194,14 +184,7 @@ public static class ScanCommand
     internal static IWatchlistStore OpenStore(string? kind, Func<string, string?> env, AppSettings settings)
     {
         var dataDir = env("AITRADER_DATA_DIR") is { Length: > 0 } d ? d : settings.DataDir;
-        try
-        {
-            return WatchlistStoreFactory.Create(kind, env, dataDir);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException(ex.Message);
-        }
+        return CliParsing.Checked(() => WatchlistStoreFactory.Create(kind, env, dataDir));
     }
 
     /// <summary>The scan universe: the bundled symbols, a vendor listing or a file of tickers.</summary>
@@ -216,7 +199,7 @@ public static class ScanCommand
 
         if (string.IsNullOrEmpty(value) || value.Equals("sample", StringComparison.OrdinalIgnoreCase))
         {
-            var source = sample ?? new CsvBarSource(SampleData.LocateRoot(), NyseCalendar.Instance);
+            var source = sample ?? CsvBarSource.OpenSample(NyseCalendar.Instance);
             return source.AvailableSymbols(Timeframe.OneMinute);
         }
 
@@ -248,6 +231,7 @@ public static class ScanCommand
         }
 
         var symbols = new List<Symbol>();
+        var seen = new HashSet<Symbol>();
         var lineNo = 0;
         foreach (var raw in File.ReadLines(value))
         {
@@ -263,7 +247,7 @@ public static class ScanCommand
                 throw new CliException($"--universe {value} line {lineNo}: {error}");
             }
 
-            if (!symbols.Contains(symbol))
+            if (seen.Add(symbol))
             {
                 symbols.Add(symbol);
             }
@@ -284,8 +268,7 @@ public static class ScanCommand
     /// and Alpaca snapshots; null when the Alpaca keys are not set.</summary>
     internal static Func<CancellationToken, Task<ScanRefresh>>? LiveScan(Func<string, string?> env, ScanOptions options)
     {
-        var vendors = VendorSettings.FromEnvironment(env);
-        if (string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret))
+        if (LiveVendors(env) is not { } alpaca)
         {
             return null;
         }
@@ -293,22 +276,41 @@ public static class ScanCommand
         return async ct =>
         {
             var now = DateTime.UtcNow;
-            var window = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
-            var today = ExchangeTime.SessionDate(window);
+            // The New York date of now is that of the minute boundary before it (midnight is on a minute).
+            var today = ExchangeTime.SessionDate(now);
             var session = NyseCalendar.Instance.GetSession(today)
                 ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D.");
-            if (window < session.PremarketOpenUtc || window >= session.CloseUtc)
-            {
-                throw new CliException($"a live scan runs from 04:00 ET to the close; it is {ExchangeTime.ToNewYork(now):HH:mm} ET. Replay a day with --date D.");
-            }
-
-            await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var window = ScanSchedule.LiveWindow(session, now)
+                ?? throw new CliException($"a live scan runs from 04:00 ET to the close; it is {ExchangeTime.ToNewYork(now):HH:mm} ET. Replay a day with --date D.");
+            await using var feed = new LiveFeed(alpaca);
             var symbols = await UniverseAsync(null, env, null, replayMode: false, ct);
-            var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
-                new AlpacaSnapshotSource(new AlpacaClient(http, vendors.AlpacaOptions)));
-            return await scanner.ScanAsync(today, window, symbols, "live", ct);
+            return await feed.Scanner(options).ScanAsync(today, window, symbols, "live", ct);
         };
+    }
+
+    /// <summary>The vendor settings from <paramref name="env"/> when both Alpaca keys are set (a live scan reads Alpaca
+    /// snapshots and bars); null otherwise.</summary>
+    private static VendorSettings? LiveVendors(Func<string, string?> env)
+    {
+        var vendors = VendorSettings.FromEnvironment(env);
+        return string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret) ? null : vendors;
+    }
+
+    /// <summary>What a live scan reads: bars through the DAL from Alpaca, and Alpaca snapshots; disposing it closes both.</summary>
+    private sealed class LiveFeed(VendorSettings vendors) : IAsyncDisposable
+    {
+        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+        private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+        public PremarketScanner Scanner(ScanOptions options) =>
+            new(new DalBarSource(_dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
+                new AlpacaSnapshotSource(new AlpacaClient(_http, vendors.AlpacaOptions)));
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await _dal.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     internal static string Csv(IEnumerable<ScanRefresh> refreshes, int top)
@@ -337,7 +339,7 @@ public static class ScanCommand
                     r.LastBarUtc is { } lb ? Stamp(lb) : "",
                     r.PriorCloseDate?.ToString("yyyy-MM-dd", inv),
                     string.Join(' ', r.SessionDates.Select(d => d.ToString("yyyy-MM-dd", inv))),
-                    Quote(r.Note ?? ""))).Append('\n');
+                    BacktestReportWriter.CsvField(r.Note ?? ""))).Append('\n');
             }
         }
 
@@ -421,23 +423,8 @@ public static class ScanCommand
         var other => throw new CliException($"--direction '{other}' is not supported; use both, up or down."),
     };
 
-    private static T Parse<T>(Func<T> parse, string what)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            throw new CliException($"{what}: {ex.Message}");
-        }
-    }
-
     private static string Stamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Num(decimal? value, int decimals) =>
         value is { } v ? Math.Round(v, decimals, MidpointRounding.AwayFromZero).ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture) : "";
-
-    private static string Quote(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 }

@@ -286,7 +286,7 @@ public static class TradeCommand
     private static async Task<PremarketWatchlist> PremarketWatchlistAsync(string source, DateOnly session, bool live, AppSettings settings,
         CancellationToken ct)
     {
-        var sample = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+        var sample = ScanCommand.SampleSource(settings);
         await using var store = WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir);
         try
         {

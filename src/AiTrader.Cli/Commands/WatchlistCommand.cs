@@ -39,8 +39,8 @@ public static class WatchlistCommand
         command.SetAction(async (parse, ct) =>
         {
             var env = ScanCommand.Env();
-            var bucketName = Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
-            var builder = Checked(() => WatchlistBuilder.FromEnvironment(env));
+            var bucketName = CliParsing.Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
+            var builder = CliParsing.Checked(() => WatchlistBuilder.FromEnvironment(env));
             var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
             var n = parse.GetValue(top);
             if (n < 1)
@@ -52,9 +52,9 @@ public static class WatchlistCommand
             var bundled = sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute).Select(s => s.Value).ToList();
             var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : ScanCommand.LiveScan(env, new ScanOptions(Top: n)), n,
                 "a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data");
-            var sources = Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
+            var sources = CliParsing.Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
             var chosen = parse.GetValue(source) ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
-            var picked = Checked(() => sources.Get(chosen));
+            var picked = CliParsing.Checked(() => sources.Get(chosen));
 
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
             Watchlist list;
@@ -84,7 +84,7 @@ public static class WatchlistCommand
         command.SetAction(async (parse, ct) =>
         {
             var env = ScanCommand.Env();
-            var name = Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
+            var name = CliParsing.Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
             DateTime? when = parse.GetValue(at) is { } text ? ParseInstant(text) : null;
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
             var list = await Storing(() => watchlists.LoadAsync(name, when, ct))
@@ -164,24 +164,13 @@ public static class WatchlistCommand
 
     private static DateTime ParseInstant(string text)
     {
+        // AssumeUniversal | AdjustToUniversal: a parsed value is always Kind=Utc.
         if (DateTime.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
         {
-            return DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+            return utc;
         }
 
         throw new CliException($"--at '{text}' is not an instant; use ISO-8601 such as 2013-10-08T13:25:00Z.");
-    }
-
-    private static T Checked<T>(Func<T> make)
-    {
-        try
-        {
-            return make();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException(ex.Message);
-        }
     }
 
     /// <summary>Store failures (a server down, a bad document) are one line, not a stack trace.</summary>

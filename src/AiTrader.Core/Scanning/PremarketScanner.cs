@@ -73,6 +73,7 @@ public sealed class PremarketScanner
         var watch = Stopwatch.StartNew();
         var symbols = universe.Distinct().ToList();
         var past = PastSessions(date);
+        var rvol = RvolWindows.For(windowUtc, past);
         var rows = new ConcurrentBag<ScanRow>();
         var errors = new ConcurrentBag<string>();
 
@@ -100,7 +101,7 @@ public sealed class PremarketScanner
                 try
                 {
                     snapshots.TryGetValue(symbol, out var snapshot);
-                    rows.Add(await MeasureAsync(symbol, session, windowUtc, past, snapshot, ct).ConfigureAwait(false));
+                    rows.Add(await MeasureAsync(symbol, session, windowUtc, past, rvol, snapshot, ct).ConfigureAwait(false));
                 }
                 catch (MarketDataException ex)
                 {
@@ -139,7 +140,7 @@ public sealed class PremarketScanner
     }
 
     private async Task<ScanRow> MeasureAsync(Symbol symbol, TradingSession session, DateTime window,
-        IReadOnlyList<TradingSession> past, MarketSnapshot? snapshot, CancellationToken ct)
+        IReadOnlyList<TradingSession> past, RvolWindows rvolWindows, MarketSnapshot? snapshot, CancellationToken ct)
     {
         if (past.Count == 0)
         {
@@ -241,18 +242,18 @@ public sealed class PremarketScanner
         var gap = (last / close) - 1m;
 
         // RVOL by New York time of day.
-        var timeOfDay = TimeOnly.FromDateTime(ExchangeTime.ToNewYork(window));
+        var timeOfDay = rvolWindows.TimeOfDay;
         var used = new List<DateOnly>();
         var skippedHalfDays = new List<DateOnly>();
         var sum = 0m;
-        foreach (var candidate in past)
+        foreach (var (candidate, cutAt) in rvolWindows.Sessions)
         {
             if (used.Count == Options.LookbackSessions)
             {
                 break;
             }
 
-            if (timeOfDay >= TimeOnly.FromDateTime(ExchangeTime.ToNewYork(candidate.CloseUtc)))
+            if (cutAt is not { } cut)
             {
                 skippedHalfDays.Add(candidate.Date);
                 continue;
@@ -263,7 +264,6 @@ public sealed class PremarketScanner
                 continue;
             }
 
-            var cut = ExchangeTime.ToUtc(candidate.Date, timeOfDay);
             var cumulative = 0m;
             foreach (var bar in bars)
             {
@@ -448,4 +448,18 @@ public sealed class PremarketScanner
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     private sealed record Trend(double ProbUp, MarketRegime Regime);
+
+    /// <summary>What RVOL compares at a window, alike for every symbol of a scan: the window's New York time of day and,
+    /// for each past session (most recent first), the UTC instant of that time of day on it, or null when the session
+    /// had closed by then (a half day).</summary>
+    private sealed record RvolWindows(TimeOnly TimeOfDay, IReadOnlyList<(TradingSession Session, DateTime? Cut)> Sessions)
+    {
+        public static RvolWindows For(DateTime window, IReadOnlyList<TradingSession> past)
+        {
+            var timeOfDay = TimeOnly.FromDateTime(ExchangeTime.ToNewYork(window));
+            return new RvolWindows(timeOfDay, past.Select(s =>
+                (s, timeOfDay >= TimeOnly.FromDateTime(ExchangeTime.ToNewYork(s.CloseUtc)) ? (DateTime?)null : ExchangeTime.ToUtc(s.Date, timeOfDay)))
+                .ToList());
+        }
+    }
 }

@@ -124,6 +124,15 @@ public sealed record ScanSchedule
         return result;
     }
 
+    /// <summary>The window a live scan at <paramref name="nowUtc"/> uses: the latest minute boundary (every bar before it
+    /// has closed), or null when that is not between <paramref name="session"/>'s premarket open and its close.</summary>
+    public static DateTime? LiveWindow(TradingSession session, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var window = new DateTime(nowUtc.Ticks - (nowUtc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+        return window >= session.PremarketOpenUtc && window < session.CloseUtc ? window : null;
+    }
+
     /// <summary><c>04:00-09:25/5</c> or <c>08:00,09:00</c>: the form <see cref="Parse"/> reads.</summary>
     public override string ToString() => Every > TimeSpan.Zero
         ? string.Create(CultureInfo.InvariantCulture, $"{Start:HH\\:mm}-{End:HH\\:mm}/{(int)Every.TotalMinutes}")

@@ -22,9 +22,6 @@ public sealed class AutoWatchlistSource : IWatchlistSource
 
     public string Name => "auto";
 
-    /// <summary>The names tried, in order.</summary>
-    public IReadOnlyList<string> Order => _chain.Select(s => s.Name).ToList();
-
     public async Task<SourceAnswer> FetchAsync(CancellationToken cancellationToken = default)
     {
         var attempts = new List<string>();
@@ -36,7 +33,7 @@ public sealed class AutoWatchlistSource : IWatchlistSource
                 var answer = await source.FetchAsync(cancellationToken).ConfigureAwait(false);
                 if (!answer.Symbols.Any(s => Symbol.TryParse(s.Text, out _, out _)))
                 {
-                    throw new WatchlistSourceException(source.Name, WatchlistSourceFailure.Empty, $"{source.Name}: answered with no ticker");
+                    throw new WatchlistSourceException(WatchlistSourceFailure.Empty, $"{source.Name}: answered with no ticker");
                 }
 
                 var notes = new List<string>(attempts) { $"auto: {source.Name} served ({Describe(attempts.Count)})" };
@@ -49,7 +46,7 @@ public sealed class AutoWatchlistSource : IWatchlistSource
             }
         }
 
-        throw new WatchlistSourceException(Name, WatchlistSourceFailure.Failed,
+        throw new WatchlistSourceException(WatchlistSourceFailure.Failed,
             $"auto: no source gave a symbol ({string.Join(" | ", attempts)}); fix: set WATCHLIST_TEXT or a source key");
     }
 

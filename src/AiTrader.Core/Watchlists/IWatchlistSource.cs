@@ -20,11 +20,9 @@ public enum WatchlistSourceFailure
 }
 
 /// <summary>A watchlist source that gave nothing; the message is one line naming the source and the fix.</summary>
-public sealed class WatchlistSourceException(string source, WatchlistSourceFailure failure, string message, Exception? inner = null)
+public sealed class WatchlistSourceException(WatchlistSourceFailure failure, string message, Exception? inner = null)
     : Exception(message, inner)
 {
-    public string SourceName { get; } = source;
-
     public WatchlistSourceFailure Failure { get; } = failure;
 }
 

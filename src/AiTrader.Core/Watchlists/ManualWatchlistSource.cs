@@ -9,7 +9,7 @@ public sealed class ManualWatchlistSource(string? text, string variable = "WATCH
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new WatchlistSourceException(Name, WatchlistSourceFailure.NotConfigured,
+            throw new WatchlistSourceException(WatchlistSourceFailure.NotConfigured,
                 $"manual: {variable} is not set; fix: set it to comma-separated tickers, e.g. {variable}=SPY,AAPL,BRK.B");
         }
 

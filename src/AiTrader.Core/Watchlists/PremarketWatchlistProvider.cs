@@ -36,11 +36,7 @@ public sealed class PremarketWatchlistProvider
     private readonly IWatchlistStore? _store;
     private readonly IBarSource? _bars;
     private readonly IReadOnlyList<Symbol> _universe;
-    private readonly ScanOptions _options;
-    private readonly ScanSchedule _schedule;
-    private readonly ITradingCalendar _calendar;
     private readonly TimeProvider _clock;
-    private readonly IMarketSnapshotSource? _snapshots;
     private readonly Func<Symbol, IReadOnlyList<SplitEvent>>? _splits;
 
     /// <param name="source"><c>scan</c> or a bucket name.</param>
@@ -50,10 +46,10 @@ public sealed class PremarketWatchlistProvider
     /// <param name="clock">The live clock (<see cref="TimeProvider.System"/> by default); replays make their own.</param>
     /// <param name="splits">Split history for bars back-adjusted past the session (the bundled CSV: pass
     /// <see cref="CsvBarSource.SplitsFor"/>); see <see cref="PremarketScanner"/>.</param>
+    /// <remarks>The scan runs with the default <see cref="ScanOptions"/> on the <see cref="ScanSchedule.Premarket"/>
+    /// windows of the <see cref="NyseCalendar"/>.</remarks>
     public PremarketWatchlistProvider(string source, IWatchlistStore? store = null, IBarSource? bars = null,
-        IReadOnlyList<Symbol>? universe = null, ScanOptions? options = null, ScanSchedule? schedule = null,
-        ITradingCalendar? calendar = null, TimeProvider? clock = null, IMarketSnapshotSource? snapshots = null,
-        Func<Symbol, IReadOnlyList<SplitEvent>>? splits = null)
+        IReadOnlyList<Symbol>? universe = null, TimeProvider? clock = null, Func<Symbol, IReadOnlyList<SplitEvent>>? splits = null)
     {
         _splits = splits;
         _isScan = IsScan(source);
@@ -61,17 +57,13 @@ public sealed class PremarketWatchlistProvider
         _store = store;
         _bars = bars;
         _universe = universe ?? [];
-        _options = options ?? new ScanOptions();
-        _schedule = schedule ?? ScanSchedule.Premarket;
-        _calendar = calendar ?? NyseCalendar.Instance;
         _clock = clock ?? TimeProvider.System;
-        _snapshots = snapshots;
-        if (IsScan(source) && (bars is null || _universe.Count == 0))
+        if (_isScan && (bars is null || _universe.Count == 0))
         {
             throw new ArgumentException("A scan watchlist needs bars and a non-empty universe.");
         }
 
-        if (!IsScan(source) && store is null)
+        if (!_isScan && store is null)
         {
             throw new ArgumentException($"The watchlist bucket '{_source}' needs a store to read it from.");
         }
@@ -84,7 +76,7 @@ public sealed class PremarketWatchlistProvider
     /// <exception cref="ArgumentException">Not a trading day, or the bucket holds no list old enough.</exception>
     public async Task<PremarketWatchlist> ForSessionAsync(DateOnly sessionDate, PremarketMode mode, CancellationToken cancellationToken = default)
     {
-        var session = _calendar.GetSession(sessionDate)
+        var session = NyseCalendar.Instance.GetSession(sessionDate)
             ?? throw new ArgumentException($"{sessionDate:yyyy-MM-dd} ({sessionDate.DayOfWeek}) is not a trading day; no premarket watchlist.");
         if (_isScan)
         {
@@ -103,28 +95,20 @@ public sealed class PremarketWatchlistProvider
 
     private async Task<PremarketWatchlist> ReplayScanAsync(TradingSession session, CancellationToken ct)
     {
-        var clock = new SimulatedClock(session.PremarketOpenUtc.AddMinutes(-1));
-        var scanner = new PremarketScanner(_bars!, _calendar, _options, clock: clock, splits: _splits);
-        var scheduler = new ScanScheduler(scanner, _schedule, _calendar, clock, _store, "replay");
+        var scheduler = ScanScheduler.Replay(session, _bars!, NyseCalendar.Instance, options: null, ScanSchedule.Premarket, _store, _splits);
         var day = await scheduler.RunDayAsync(session.Date, _universe, ct).ConfigureAwait(false);
-        var latest = day.Latest ?? throw new ArgumentException($"no scan window of {_schedule} on {session.Date:yyyy-MM-dd}; {string.Join("; ", day.Notes)}");
+        var latest = day.Latest ?? throw new ArgumentException($"no scan window of {ScanSchedule.Premarket} on {session.Date:yyyy-MM-dd}; {string.Join("; ", day.Notes)}");
         return new PremarketWatchlist(session.Date, "scan", latest.CreatedUtc, latest.Entries, [.. latest.Notes, .. day.Notes]);
     }
 
     private async Task<PremarketWatchlist> LiveScanAsync(TradingSession session, CancellationToken ct)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        // The latest minute boundary: every bar before it has closed.
-        var window = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
-        if (window < session.PremarketOpenUtc || window >= session.CloseUtc)
-        {
-            throw new ArgumentException($"a live scan runs between the premarket open and the close of {session.Date:yyyy-MM-dd}; it is {now:HH:mm}Z.");
-        }
-
-        var scanner = new PremarketScanner(_bars!, _calendar, _options, _snapshots, _clock, _splits);
+        var window = ScanSchedule.LiveWindow(session, now)
+            ?? throw new ArgumentException($"a live scan runs between the premarket open and the close of {session.Date:yyyy-MM-dd}; it is {now:HH:mm}Z.");
+        var scanner = new PremarketScanner(_bars!, NyseCalendar.Instance, clock: _clock, splits: _splits);
         var refresh = await scanner.ScanAsync(session.Date, window, _universe, "live", ct).ConfigureAwait(false);
-        var scheduler = new ScanScheduler(scanner, _schedule, _calendar, _clock, _store, "live");
-        var watchlist = scheduler.Publish(refresh);
+        var watchlist = ScanScheduler.Publish(refresh, scanner.Options.Top);
         if (_store is not null)
         {
             await _store.SaveRefreshAsync(refresh, ct).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 
@@ -45,11 +46,21 @@ public sealed class ScanScheduler
     /// <summary>replay or live: recorded in every refresh.</summary>
     public string Mode { get; }
 
-    /// <summary>The bucket each refresh's top N is published to.</summary>
-    public string Bucket { get; init; } = WatchlistBucket.Scan;
-
     /// <summary>Called after each refresh is stored and its watchlist published (e.g. to print it).</summary>
     public Func<ScanRefresh, Watchlist, CancellationToken, Task>? OnRefresh { get; init; }
+
+    /// <summary>A scheduler that replays <paramref name="session"/> over <paramref name="bars"/> on a
+    /// <see cref="SimulatedClock"/> set a minute before the premarket open: each window sees only the bars closed by then.</summary>
+    /// <param name="splits">See <see cref="PremarketScanner"/>.</param>
+    public static ScanScheduler Replay(TradingSession session, IBarSource bars, ITradingCalendar calendar, ScanOptions? options,
+        ScanSchedule schedule, IWatchlistStore? store, Func<Symbol, IReadOnlyList<SplitEvent>>? splits,
+        Func<ScanRefresh, Watchlist, CancellationToken, Task>? onRefresh = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var clock = new SimulatedClock(session.PremarketOpenUtc.AddMinutes(-1));
+        var scanner = new PremarketScanner(bars, calendar, options, clock: clock, splits: splits);
+        return new ScanScheduler(scanner, schedule, calendar, clock, store, "replay") { OnRefresh = onRefresh };
+    }
 
     /// <summary>Scans <paramref name="universe"/> at every window of <paramref name="date"/>, waiting on the clock
     /// for each; returns when the last window is done.</summary>
@@ -86,7 +97,7 @@ public sealed class ScanScheduler
             }
 
             var refresh = await _scanner.ScanAsync(date, window, universe, Mode, cancellationToken).ConfigureAwait(false);
-            var watchlist = Publish(refresh);
+            var watchlist = Publish(refresh, _scanner.Options.Top);
             if (_store is not null)
             {
                 try
@@ -117,17 +128,17 @@ public sealed class ScanScheduler
         return new ScanDay(date, refreshes, published, notes);
     }
 
-    /// <summary>The watchlist a refresh publishes: its top N, tagged <c>scan</c>, stamped at the window.</summary>
-    public Watchlist Publish(ScanRefresh refresh)
+    /// <summary>The watchlist a refresh publishes to the <c>scan</c> bucket: its top <paramref name="top"/>, tagged
+    /// <c>scan</c>, stamped at the window.</summary>
+    public static Watchlist Publish(ScanRefresh refresh, int top)
     {
         ArgumentNullException.ThrowIfNull(refresh);
-        var inv = CultureInfo.InvariantCulture;
-        var entries = refresh.Top(_scanner.Options.Top).Select(r => new WatchlistEntry(r.Symbol, "scan", r.Rank, r.Score,
-            string.Create(inv, $"gap {r.Gap:0.######}, rvol {(r.Rvol is { } v ? v.ToString("0.####", inv) : "-")}, last {r.LastPrice}, prior close {r.PriorClose}")))
+        var entries = refresh.Top(top).Select(r => new WatchlistEntry(r.Symbol, "scan", r.Rank, r.Score,
+            string.Create(CultureInfo.InvariantCulture, $"{ScanNotes.GapAndRvol(r)}, last {r.LastPrice}, prior close {r.PriorClose}")))
             .ToList();
-        var notes = new List<string> { $"scan {refresh.Mode} at {Stamp(refresh.Window)} over {refresh.UniverseSize} symbol(s)" };
+        var notes = new List<string> { ScanNotes.Header(refresh) };
         notes.AddRange(refresh.Errors);
-        return new Watchlist(Bucket, refresh.Window, "scan", entries, notes);
+        return new Watchlist(WatchlistBucket.Scan, refresh.Window, "scan", entries, notes);
     }
 
     private static string Stamp(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);

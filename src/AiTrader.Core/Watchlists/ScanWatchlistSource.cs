@@ -1,4 +1,3 @@
-using System.Globalization;
 using AiTrader.Core.Scanning;
 
 namespace AiTrader.Core.Watchlists;
@@ -15,19 +14,17 @@ public sealed class ScanWatchlistSource(Func<CancellationToken, Task<ScanRefresh
     {
         if (run is null)
         {
-            throw new WatchlistSourceException(Name, WatchlistSourceFailure.NotConfigured, $"scan: {notConfigured}");
+            throw new WatchlistSourceException(WatchlistSourceFailure.NotConfigured, $"scan: {notConfigured}");
         }
 
         var refresh = await run(cancellationToken).ConfigureAwait(false);
-        var inv = CultureInfo.InvariantCulture;
-        var symbols = refresh.Top(top).Select(r => new SourcedSymbol(r.Symbol.Value, "scan", r.Rank, r.Score,
-            string.Create(inv, $"gap {r.Gap:0.######}, rvol {(r.Rvol is { } v ? v.ToString("0.####", inv) : "-")}"))).ToList();
+        var symbols = refresh.Top(top).Select(r => new SourcedSymbol(r.Symbol.Value, "scan", r.Rank, r.Score, ScanNotes.GapAndRvol(r))).ToList();
         if (symbols.Count == 0)
         {
-            throw new WatchlistSourceException(Name, WatchlistSourceFailure.Empty,
+            throw new WatchlistSourceException(WatchlistSourceFailure.Empty,
                 $"scan: nothing ranked at {refresh.Window:yyyy-MM-dd HH:mm}Z over {refresh.UniverseSize} symbol(s); fix: loosen the filters or widen the universe");
         }
 
-        return new SourceAnswer(Name, symbols, [string.Create(inv, $"scan {refresh.Mode} at {refresh.Window:yyyy-MM-dd HH:mm}Z over {refresh.UniverseSize} symbol(s)")]);
+        return new SourceAnswer(Name, symbols, [ScanNotes.Header(refresh)]);
     }
 }

@@ -138,7 +138,7 @@ public sealed class WatchlistBuilder
 
         if (entries.Count == 0)
         {
-            throw new WatchlistSourceException(answer.Source, WatchlistSourceFailure.Empty,
+            throw new WatchlistSourceException(WatchlistSourceFailure.Empty,
                 $"{answer.Source}: no usable symbol in the answer{(notes.Count > 0 ? " (" + string.Join("; ", notes) + ")" : "")}; fix: check the source's content or use another source");
         }
 

@@ -39,6 +39,27 @@ public static class WatchlistJson
     /// <summary>Most times a save moves its key on before giving up (a bound, not a rate any real use reaches).</summary>
     public const int MaxKeyAttempts = 10_000;
 
+    /// <summary>Offers <paramref name="first"/>, then each key <see cref="KeyStep"/> later, to <paramref name="tryKey"/>
+    /// until it answers true (the key was free and is now taken); returns that key.</summary>
+    /// <exception cref="IOException">No key was free in <see cref="MaxKeyAttempts"/> tries; the message is
+    /// <paramref name="exhausted"/>.</exception>
+    public static async Task<DateTime> TakeFreeKeyAsync(DateTime first, Func<DateTime, Task<bool>> tryKey, string exhausted)
+    {
+        ArgumentNullException.ThrowIfNull(tryKey);
+        var key = first;
+        for (var attempt = 0; attempt < MaxKeyAttempts; attempt++)
+        {
+            if (await tryKey(key).ConfigureAwait(false))
+            {
+                return key;
+            }
+
+            key += KeyStep;
+        }
+
+        throw new IOException(exhausted);
+    }
+
     /// <summary><paramref name="utc"/> cut to whole microseconds, the precision every store keeps.</summary>
     public static DateTime ToKey(DateTime utc) =>
         new(utc.Ticks - (utc.Ticks % KeyStep.Ticks), DateTimeKind.Utc);

@@ -6,11 +6,9 @@ namespace AiTrader.MarketData.Watchlists;
 public sealed record ChatMessage(string Id, DateTime SentUtc, string Text);
 
 /// <summary>Why reading a chat backend failed.</summary>
-public sealed class ChatBackendException(string backend, bool rateLimited, bool malformed, string message, Exception? inner = null)
+public sealed class ChatBackendException(bool rateLimited, bool malformed, string message, Exception? inner = null)
     : Exception(message, inner)
 {
-    public string Backend { get; } = backend;
-
     public bool RateLimited { get; } = rateLimited;
 
     public bool Malformed { get; } = malformed;

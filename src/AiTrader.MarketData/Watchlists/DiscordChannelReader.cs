@@ -75,11 +75,11 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: no answer from {uri.Host} in time; fix: retry later");
+                throw new ChatBackendException(false, false, $"discord: no answer from {uri.Host} in time; fix: retry later");
             }
             catch (HttpRequestException ex)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: cannot reach {uri.Host}:{uri.Port} ({ex.HttpRequestError}); fix: check DISCORD_BASE_URL and the network");
+                throw new ChatBackendException(false, false, $"discord: cannot reach {uri.Host}:{uri.Port} ({ex.HttpRequestError}); fix: check DISCORD_BASE_URL and the network");
             }
 
             if (status == 429)
@@ -93,23 +93,23 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
                     continue;
                 }
 
-                throw new ChatBackendException("discord", true, false,
+                throw new ChatBackendException(true, false,
                     string.Create(CultureInfo.InvariantCulture, $"discord: rate limited (HTTP 429, retry_after {wait.TotalSeconds:0.###}s, {retries} wait(s) used); fix: try again later"));
             }
 
             if (status is 401 or 403)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_BOT_TOKEN and that the bot can read the channel");
+                throw new ChatBackendException(false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_BOT_TOKEN and that the bot can read the channel");
             }
 
             if (status == 404)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP 404 {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_CHANNEL_ID");
+                throw new ChatBackendException(false, false, $"discord: HTTP 404 {ChatErrorText.Quote(body, "message")}; fix: check DISCORD_CHANNEL_ID");
             }
 
             if (status is < 200 or >= 300)
             {
-                throw new ChatBackendException("discord", false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: retry later");
+                throw new ChatBackendException(false, false, $"discord: HTTP {status} {ChatErrorText.Quote(body, "message")}; fix: retry later");
             }
 
             var messages = Parse(body);
@@ -126,7 +126,7 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
             var highest = messages.Max(m => ulong.Parse(m.Id, CultureInfo.InvariantCulture));
             if (highest <= after)
             {
-                throw new ChatBackendException("discord", false, true, "discord: a page did not move past its 'after' id; fix: report the paging fault");
+                throw new ChatBackendException(false, true, "discord: a page did not move past its 'after' id; fix: report the paging fault");
             }
 
             after = highest;
@@ -142,7 +142,7 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.ValueKind != JsonValueKind.Array)
             {
-                throw new ChatBackendException("discord", false, true, $"discord: expected a JSON array of messages, got {doc.RootElement.ValueKind}; fix: check DISCORD_BASE_URL");
+                throw new ChatBackendException(false, true, $"discord: expected a JSON array of messages, got {doc.RootElement.ValueKind}; fix: check DISCORD_BASE_URL");
             }
 
             var result = new List<ChatMessage>();
@@ -151,7 +151,7 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
                 if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
                     || !ulong.TryParse(id.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 {
-                    throw new ChatBackendException("discord", false, true, "discord: a message has no snowflake 'id'; fix: check DISCORD_BASE_URL");
+                    throw new ChatBackendException(false, true, "discord: a message has no snowflake 'id'; fix: check DISCORD_BASE_URL");
                 }
 
                 var content = m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
@@ -166,7 +166,7 @@ public sealed class DiscordChannelReader(HttpClient http, DiscordOptions options
         }
         catch (JsonException ex)
         {
-            throw new ChatBackendException("discord", false, true, $"discord: invalid JSON ({ex.Message.ReplaceLineEndings(" ")}); fix: retry later", ex);
+            throw new ChatBackendException(false, true, $"discord: invalid JSON ({ex.Message.ReplaceLineEndings(" ")}); fix: retry later", ex);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class ListingWatchlistSource : IWatchlistSource
     {
         if (_missingKey is not null)
         {
-            throw new WatchlistSourceException(Name, WatchlistSourceFailure.NotConfigured, $"{Name}: {_missingKey} is not set; fix: set it to use the {_client.Name} listing");
+            throw new WatchlistSourceException(WatchlistSourceFailure.NotConfigured, $"{Name}: {_missingKey} is not set; fix: set it to use the {_client.Name} listing");
         }
 
         await _once.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -59,13 +59,13 @@ public sealed class ListingWatchlistSource : IWatchlistSource
                 VendorErrorKind.Unsupported => WatchlistSourceFailure.NotConfigured,
                 _ => WatchlistSourceFailure.Failed,
             };
-            throw new WatchlistSourceException(Name, failure, $"{Name}: {ex.Message}", ex);
+            throw new WatchlistSourceException(failure, $"{Name}: {ex.Message}", ex);
         }
 
         var active = listings.Where(l => l.Status != ListingStatus.Delisted).ToList();
         if (active.Count == 0)
         {
-            throw new WatchlistSourceException(Name, WatchlistSourceFailure.Empty,
+            throw new WatchlistSourceException(WatchlistSourceFailure.Empty,
                 $"{Name}: the {_client.Name} listing has no active symbol ({listings.Count} row(s)); fix: retry later or use another source");
         }
 

@@ -39,21 +39,21 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ChatBackendException("signal", false, false, $"signal: no answer from {uri.Host} in time; fix: check that signal-cli-rest-api runs");
+            throw new ChatBackendException(false, false, $"signal: no answer from {uri.Host} in time; fix: check that signal-cli-rest-api runs");
         }
         catch (HttpRequestException ex)
         {
-            throw new ChatBackendException("signal", false, false, $"signal: cannot reach {uri.Host}:{uri.Port} ({ex.HttpRequestError}); fix: check SIGNAL_CLI_URL and that signal-cli-rest-api runs");
+            throw new ChatBackendException(false, false, $"signal: cannot reach {uri.Host}:{uri.Port} ({ex.HttpRequestError}); fix: check SIGNAL_CLI_URL and that signal-cli-rest-api runs");
         }
 
         if (status == 429)
         {
-            throw new ChatBackendException("signal", true, false, $"signal: rate limited (HTTP 429 {ChatErrorText.Quote(body, "error")}); fix: try again later");
+            throw new ChatBackendException(true, false, $"signal: rate limited (HTTP 429 {ChatErrorText.Quote(body, "error")}); fix: try again later");
         }
 
         if (status is < 200 or >= 300)
         {
-            throw new ChatBackendException("signal", false, false, $"signal: HTTP {status} {ChatErrorText.Quote(body, "error")}; fix: check SIGNAL_NUMBER is registered and the API runs in normal or native mode");
+            throw new ChatBackendException(false, false, $"signal: HTTP {status} {ChatErrorText.Quote(body, "error")}; fix: check SIGNAL_NUMBER is registered and the API runs in normal or native mode");
         }
 
         return Parse(body);
@@ -68,7 +68,7 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.ValueKind != JsonValueKind.Array)
             {
-                throw new ChatBackendException("signal", false, true, $"signal: expected a JSON array of envelopes, got {doc.RootElement.ValueKind}; fix: check SIGNAL_CLI_URL");
+                throw new ChatBackendException(false, true, $"signal: expected a JSON array of envelopes, got {doc.RootElement.ValueKind}; fix: check SIGNAL_CLI_URL");
             }
 
             var count = 0;
@@ -82,7 +82,7 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
 
                 if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("envelope", out var envelope) || envelope.ValueKind != JsonValueKind.Object)
                 {
-                    throw new ChatBackendException("signal", false, true, "signal: an entry has no 'envelope' object; fix: check SIGNAL_CLI_URL");
+                    throw new ChatBackendException(false, true, "signal: an entry has no 'envelope' object; fix: check SIGNAL_CLI_URL");
                 }
 
                 var text = Text(envelope, "dataMessage") ?? (envelope.TryGetProperty("syncMessage", out var sync) && sync.ValueKind == JsonValueKind.Object ? Text(sync, "sentMessage") : null);
@@ -97,7 +97,7 @@ public sealed class SignalReceiver(HttpClient http, SignalOptions options)
         }
         catch (JsonException ex)
         {
-            throw new ChatBackendException("signal", false, true, $"signal: invalid JSON ({ex.Message.ReplaceLineEndings(" ")}); fix: retry later", ex);
+            throw new ChatBackendException(false, true, $"signal: invalid JSON ({ex.Message.ReplaceLineEndings(" ")}); fix: retry later", ex);
         }
 
         return (messages, notes);

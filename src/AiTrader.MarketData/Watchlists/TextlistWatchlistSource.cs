@@ -95,7 +95,7 @@ public sealed class TextlistWatchlistSource : IWatchlistSource
                 : failures.Count > 0 ? WatchlistSourceFailure.Failed
                 : WatchlistSourceFailure.Empty;
             var why = failures.Count > 0 ? string.Join(" | ", failures) : "no ticker in the messages";
-            throw new WatchlistSourceException(Name, kind, $"textlist ({string.Join(",", _backends)}): {why}");
+            throw new WatchlistSourceException(kind, $"textlist ({string.Join(",", _backends)}): {why}");
         }
 
         return new SourceAnswer(Name, symbols, notes);

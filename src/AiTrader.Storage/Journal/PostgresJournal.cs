@@ -1,10 +1,9 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
 
 namespace AiTrader.Storage;
 
 /// <summary>The journal in PostgreSQL as <c>trading.journal</c> (used when DATABASE_URL is set).</summary>
-public sealed partial class PostgresJournal : SqlJournal
+public sealed class PostgresJournal : SqlJournal
 {
     /// <summary>The schema the journal lives in unless told otherwise.</summary>
     public const string DefaultSchema = "trading";
@@ -15,12 +14,7 @@ public sealed partial class PostgresJournal : SqlJournal
     /// <paramref name="schema"/> exists so tests can isolate themselves; production uses <c>trading</c>.</summary>
     public PostgresJournal(string databaseUrl, string schema = DefaultSchema)
     {
-        if (!Identifier().IsMatch(schema))
-        {
-            throw new ArgumentException($"Schema '{schema}' must be a lower-case SQL identifier (a-z, 0-9, _).", nameof(schema));
-        }
-
-        Schema = schema;
+        Schema = PostgresDatabase.ValidateSchema(schema);
         _database = new PostgresDatabase(databaseUrl);
     }
 
@@ -90,7 +84,4 @@ public sealed partial class PostgresJournal : SqlJournal
     protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => PostgresDatabase.ReadUtc(reader, ordinal);
 
     protected override decimal ReadDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
 }

@@ -1,10 +1,11 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace AiTrader.Storage;
 
 /// <summary>A PostgreSQL data source shared by the PostgreSQL-backed stores, and the value mapping of UTC instants.</summary>
-internal sealed class PostgresDatabase : IAsyncDisposable
+internal sealed partial class PostgresDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -27,4 +28,15 @@ internal sealed class PostgresDatabase : IAsyncDisposable
 
     public static DateTime ReadUtc(DbDataReader reader, int ordinal) =>
         DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    /// <summary>Returns <paramref name="schema"/> when it is a lower-case SQL identifier a store may put in its SQL text
+    /// (the stores take a schema so tests can isolate themselves); otherwise throws.</summary>
+    /// <exception cref="ArgumentException">Not a lower-case SQL identifier.</exception>
+    public static string ValidateSchema(string schema) =>
+        Identifier().IsMatch(schema)
+            ? schema
+            : throw new ArgumentException($"Schema '{schema}' must be a lower-case SQL identifier (a-z, 0-9, _).", nameof(schema));
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
 }

@@ -49,17 +49,10 @@ public sealed class BlobWatchlistStore : IWatchlistStore
     {
         ArgumentNullException.ThrowIfNull(watchlist);
         var saved = watchlist with { Bucket = WatchlistBucket.Validate(watchlist.Bucket), CreatedUtc = WatchlistJson.ToKey(watchlist.CreatedUtc) };
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
-        {
-            if (await TryUploadAsync($"watchlists/{saved.Bucket}/{WatchlistJson.Stamp(saved.CreatedUtc)}.json", WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
-            {
-                return saved;
-            }
-
-            saved = saved with { CreatedUtc = saved.CreatedUtc + WatchlistJson.KeyStep };
-        }
-
-        throw new IOException($"could not find a free timestamp in bucket {saved.Bucket} after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.CreatedUtc,
+            k => TryUploadAsync($"watchlists/{saved.Bucket}/{WatchlistJson.Stamp(k)}.json", WatchlistJson.Serialize(saved with { CreatedUtc = k }), cancellationToken),
+            $"could not find a free timestamp in bucket {saved.Bucket} after {WatchlistJson.MaxKeyAttempts} tries.").ConfigureAwait(false);
+        return saved with { CreatedUtc = key };
     }
 
     public async Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken cancellationToken = default)
@@ -104,17 +97,10 @@ public sealed class BlobWatchlistStore : IWatchlistStore
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var saved = refresh with { Window = WatchlistJson.ToKey(refresh.Window) };
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
-        {
-            if (await TryUploadAsync($"{ScanPrefix(refresh.SessionDate)}{WatchlistJson.Stamp(saved.Window)}.json", WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
-            {
-                return saved;
-            }
-
-            saved = saved with { Window = saved.Window + WatchlistJson.KeyStep };
-        }
-
-        throw new IOException($"could not find a free timestamp for the {refresh.SessionDate:yyyy-MM-dd} refreshes after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.Window,
+            k => TryUploadAsync($"{ScanPrefix(refresh.SessionDate)}{WatchlistJson.Stamp(k)}.json", WatchlistJson.Serialize(saved with { Window = k }), cancellationToken),
+            $"could not find a free timestamp for the {refresh.SessionDate:yyyy-MM-dd} refreshes after {WatchlistJson.MaxKeyAttempts} tries.").ConfigureAwait(false);
+        return saved with { Window = key };
     }
 
     public async Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default)

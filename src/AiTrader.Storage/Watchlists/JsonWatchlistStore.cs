@@ -1,3 +1,4 @@
+using AiTrader.Core.IO;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Watchlists;
 
@@ -30,17 +31,10 @@ public sealed class JsonWatchlistStore : IWatchlistStore
         var bucket = WatchlistBucket.Validate(watchlist.Bucket);
         var saved = watchlist with { Bucket = bucket, CreatedUtc = WatchlistJson.ToKey(watchlist.CreatedUtc) };
         var folder = Path.Combine(_watchlists, bucket);
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
-        {
-            if (await TryClaimAsync(folder, saved.CreatedUtc, WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
-            {
-                return saved;
-            }
-
-            saved = saved with { CreatedUtc = saved.CreatedUtc + WatchlistJson.KeyStep };
-        }
-
-        throw new IOException($"could not find a free timestamp in {folder} after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.CreatedUtc,
+            k => TryClaimAsync(folder, k, WatchlistJson.Serialize(saved with { CreatedUtc = k }), cancellationToken),
+            Exhausted(folder)).ConfigureAwait(false);
+        return saved with { CreatedUtc = key };
     }
 
     public Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken cancellationToken = default)
@@ -81,17 +75,10 @@ public sealed class JsonWatchlistStore : IWatchlistStore
         ArgumentNullException.ThrowIfNull(refresh);
         var saved = refresh with { Window = WatchlistJson.ToKey(refresh.Window) };
         var folder = Path.Combine(_scans, refresh.SessionDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
-        {
-            if (await TryClaimAsync(folder, saved.Window, WatchlistJson.Serialize(saved), cancellationToken).ConfigureAwait(false))
-            {
-                return saved;
-            }
-
-            saved = saved with { Window = saved.Window + WatchlistJson.KeyStep };
-        }
-
-        throw new IOException($"could not find a free timestamp in {folder} after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.Window,
+            k => TryClaimAsync(folder, k, WatchlistJson.Serialize(saved with { Window = k }), cancellationToken),
+            Exhausted(folder)).ConfigureAwait(false);
+        return saved with { Window = key };
     }
 
     public async Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default)
@@ -109,8 +96,11 @@ public sealed class JsonWatchlistStore : IWatchlistStore
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Claims the timestamp's name, then writes <paramref name="json"/> to a temp file and renames it into place;
-    /// false when another save holds the name.</summary>
+    private static string Exhausted(string folder) =>
+        $"could not find a free timestamp in {folder} after {WatchlistJson.MaxKeyAttempts} tries.";
+
+    /// <summary>Claims the timestamp's name, then writes <paramref name="json"/> to it atomically (see
+    /// <see cref="AtomicFile"/>); false when another save holds the name.</summary>
     /// <remarks>File.Move without overwrite is not atomic on Linux (it checks, then renames), so two writers could both
     /// pass the check and one would replace the other. The claim is an empty <c>.{stamp}.claim</c> file created with
     /// CreateNew (O_CREAT|O_EXCL: exactly one creator wins); only its owner renames onto the name. Claims are kept, so a
@@ -143,27 +133,11 @@ public sealed class JsonWatchlistStore : IWatchlistStore
             return false;
         }
 
-        var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
-            {
-                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(json), ct).ConfigureAwait(false);
-                await stream.FlushAsync(ct).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            // Only the claim's owner gets here for this name, so replacing cannot lose another save.
-            File.Move(temp, target, overwrite: true);
-            return true;
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        // Only the claim's owner gets here for this name, so the atomic replace cannot lose another save.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        await AtomicFile.WriteAsync(target, async (stream, token) => await stream.WriteAsync(bytes, token).ConfigureAwait(false), ct)
+            .ConfigureAwait(false);
+        return true;
     }
 
     private static List<DateTime> Stamps(string folder)

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Watchlists;
 using Npgsql;
@@ -12,7 +11,7 @@ namespace AiTrader.Storage.Watchlists;
 /// <see cref="Migrations"/> runs the missing ones in order, in one transaction under an advisory lock, so two
 /// processes starting together apply each step once. A save inserts with ON CONFLICT DO NOTHING on the unique
 /// (bucket, created_at) or window key and, when the key is taken, moves it on by 1 µs.</remarks>
-public sealed partial class PostgresWatchlistStore : IWatchlistStore
+public sealed class PostgresWatchlistStore : IWatchlistStore
 {
     public const string DefaultSchema = "watchlists";
 
@@ -22,12 +21,7 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
     /// <param name="schema">Where the tables live (tests use their own); a lower-case SQL identifier.</param>
     public PostgresWatchlistStore(string databaseUrl, string schema = DefaultSchema)
     {
-        if (!Identifier().IsMatch(schema))
-        {
-            throw new ArgumentException($"Schema '{schema}' must be a lower-case SQL identifier (a-z, 0-9, _).", nameof(schema));
-        }
-
-        Schema = schema;
+        Schema = PostgresDatabase.ValidateSchema(schema);
         _database = new PostgresDatabase(databaseUrl);
     }
 
@@ -70,8 +64,9 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         ArgumentNullException.ThrowIfNull(watchlist);
         var saved = watchlist with { Bucket = WatchlistBucket.Validate(watchlist.Bucket), CreatedUtc = WatchlistJson.ToKey(watchlist.CreatedUtc) };
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        async Task<bool> TryInsert(DateTime key)
         {
+            var row = saved with { CreatedUtc = key };
             await using var insert = connection.CreateCommand();
             insert.CommandText = $"""
                 INSERT INTO {Schema}.watchlists (bucket, created_at, source, symbols, document)
@@ -79,20 +74,17 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
                 ON CONFLICT (bucket, created_at) DO NOTHING
                 RETURNING id
                 """;
-            SqlCommands.Add(insert, "bucket", saved.Bucket);
-            SqlCommands.Add(insert, "created_at", saved.CreatedUtc);
-            SqlCommands.Add(insert, "source", saved.Source);
-            SqlCommands.Add(insert, "symbols", saved.Entries.Select(e => e.Symbol.Value).ToArray());
-            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(saved));
-            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull)
-            {
-                return saved;
-            }
-
-            saved = saved with { CreatedUtc = saved.CreatedUtc + WatchlistJson.KeyStep };
+            SqlCommands.Add(insert, "bucket", row.Bucket);
+            SqlCommands.Add(insert, "created_at", row.CreatedUtc);
+            SqlCommands.Add(insert, "source", row.Source);
+            SqlCommands.Add(insert, "symbols", row.Entries.Select(e => e.Symbol.Value).ToArray());
+            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(row));
+            return await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull;
         }
 
-        throw new IOException($"could not find a free timestamp in bucket {saved.Bucket} after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.CreatedUtc, TryInsert,
+            $"could not find a free timestamp in bucket {saved.Bucket} after {WatchlistJson.MaxKeyAttempts} tries.").ConfigureAwait(false);
+        return saved with { CreatedUtc = key };
     }
 
     public async Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken cancellationToken = default)
@@ -133,8 +125,9 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
         ArgumentNullException.ThrowIfNull(refresh);
         var saved = refresh with { Window = WatchlistJson.ToKey(refresh.Window) };
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; attempt < WatchlistJson.MaxKeyAttempts; attempt++)
+        async Task<bool> TryInsert(DateTime key)
         {
+            var row = saved with { Window = key };
             await using var insert = connection.CreateCommand();
             insert.CommandText = $"""
                 INSERT INTO {Schema}.scan_refreshes (session_date, "window", started_at, elapsed_ms, universe_size, ranked, errors, mode, document)
@@ -142,24 +135,21 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
                 ON CONFLICT ("window") DO NOTHING
                 RETURNING id
                 """;
-            SqlCommands.Add(insert, "session_date", saved.SessionDate);
-            SqlCommands.Add(insert, "window", saved.Window);
-            SqlCommands.Add(insert, "started_at", DateTime.SpecifyKind(saved.StartedUtc, DateTimeKind.Utc));
-            SqlCommands.Add(insert, "elapsed_ms", saved.Elapsed.TotalMilliseconds);
-            SqlCommands.Add(insert, "universe_size", saved.UniverseSize);
-            SqlCommands.Add(insert, "ranked", saved.Ranked.Count());
-            SqlCommands.Add(insert, "errors", saved.Errors.ToArray());
-            SqlCommands.Add(insert, "mode", saved.Mode);
-            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(saved));
-            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull)
-            {
-                return saved;
-            }
-
-            saved = saved with { Window = saved.Window + WatchlistJson.KeyStep };
+            SqlCommands.Add(insert, "session_date", row.SessionDate);
+            SqlCommands.Add(insert, "window", row.Window);
+            SqlCommands.Add(insert, "started_at", DateTime.SpecifyKind(row.StartedUtc, DateTimeKind.Utc));
+            SqlCommands.Add(insert, "elapsed_ms", row.Elapsed.TotalMilliseconds);
+            SqlCommands.Add(insert, "universe_size", row.UniverseSize);
+            SqlCommands.Add(insert, "ranked", row.Ranked.Count());
+            SqlCommands.Add(insert, "errors", row.Errors.ToArray());
+            SqlCommands.Add(insert, "mode", row.Mode);
+            SqlCommands.Add(insert, "document", WatchlistJson.Serialize(row));
+            return await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null and not DBNull;
         }
 
-        throw new IOException($"could not find a free window key for {refresh.SessionDate:yyyy-MM-dd} after {WatchlistJson.MaxKeyAttempts} tries.");
+        var key = await WatchlistJson.TakeFreeKeyAsync(saved.Window, TryInsert,
+            $"could not find a free window key for {refresh.SessionDate:yyyy-MM-dd} after {WatchlistJson.MaxKeyAttempts} tries.").ConfigureAwait(false);
+        return saved with { Window = key };
     }
 
     public async Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default)
@@ -244,7 +234,4 @@ public sealed partial class PostgresWatchlistStore : IWatchlistStore
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
+using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Vendors;
 using AiTrader.Integration.Tests.Vendors.Fakes;
@@ -78,7 +79,8 @@ public sealed class LiveScanTests
         await using var fake = await VendorTestKit.StartAsync<FakeAlpaca>();
         fake.MinuteBars.AddRange(SpyMinutes());
         fake.Snapshots["SPY"] = SpySnapshot;
-        var cache = Path.Combine(Path.GetTempPath(), "aitrader-livescan-" + Guid.NewGuid().ToString("N")[..10]);
+        using var temp = new TempDirectory();
+        var cache = temp.Path;
         var env = new Dictionary<string, string?>
         {
             ["APCA_API_KEY_ID"] = fake.ApiKey,
@@ -88,43 +90,33 @@ public sealed class LiveScanTests
             ["AITRADER_CACHE_DIR"] = Path.Combine(cache, "cache"),
             ["AITRADER_DATA_DIR"] = cache,
         };
-        try
-        {
-            await using var dal = MarketDataDal.FromEnvironment(env.GetValueOrDefault,
-                configureVendors: s => s.WithResilience(VendorTestKit.FastRetry, VendorTestKit.AttemptTimeout));
-            var window = new DateTime(2013, 10, 8, 13, 0, 0, DateTimeKind.Utc); // 09:00 ET
-            var clock = new SimulatedClock(window);
-            var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, new ScanOptions(MaxPrice: 1000m),
-                new AlpacaSnapshotSource(VendorTestKit.Client(fake), clock), clock);
+        await using var dal = MarketDataDal.FromEnvironment(env.GetValueOrDefault,
+            configureVendors: s => s.WithResilience(VendorTestKit.FastRetry, VendorTestKit.AttemptTimeout));
+        var window = new DateTime(2013, 10, 8, 13, 0, 0, DateTimeKind.Utc); // 09:00 ET
+        var clock = new SimulatedClock(window);
+        var scanner = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, new ScanOptions(MaxPrice: 1000m),
+            new AlpacaSnapshotSource(VendorTestKit.Client(fake), clock), clock);
 
-            var refresh = await scanner.ScanAsync(Date, window, ["SPY"], "live");
+        var refresh = await scanner.ScanAsync(Date, window, ["SPY"], "live");
 
-            var row = Assert.Single(refresh.Rows);
-            Assert.Equal(ScanRowStatus.Ranked, row.Status);
-            // Volume and RVOL as worked by hand from the CSV (see GapAndRvolKnownAnswerTests): the DAL served the same bars.
-            Assert.Equal(1_264_434m, row.Volume);
-            Assert.Equal(1_403_126m, row.AverageVolume);
-            Assert.Equal(167.42m, row.PriorClose);
-            // The snapshot's trade at 08:59:58.5 is newer than the last closed bar (08:59) and already printed.
-            Assert.Equal(167.53m, row.LastPrice);
-            Assert.Equal(167.53m / 167.42m - 1m, row.Gap);
-            Assert.Contains(fake.Requests, r => r.StartsWith("/v2/stocks/SPY/bars", StringComparison.Ordinal));
+        var row = Assert.Single(refresh.Rows);
+        Assert.Equal(ScanRowStatus.Ranked, row.Status);
+        // Volume and RVOL as worked by hand from the CSV (see GapAndRvolKnownAnswerTests): the DAL served the same bars.
+        Assert.Equal(1_264_434m, row.Volume);
+        Assert.Equal(1_403_126m, row.AverageVolume);
+        Assert.Equal(167.42m, row.PriorClose);
+        // The snapshot's trade at 08:59:58.5 is newer than the last closed bar (08:59) and already printed.
+        Assert.Equal(167.53m, row.LastPrice);
+        Assert.Equal(167.53m / 167.42m - 1m, row.Gap);
+        Assert.Contains(fake.Requests, r => r.StartsWith("/v2/stocks/SPY/bars", StringComparison.Ordinal));
 
-            // The price band on the snapshot filters before any bar request.
-            var before = fake.RequestCount;
-            var banded = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, new ScanOptions(MaxPrice: 100m),
-                new AlpacaSnapshotSource(VendorTestKit.Client(fake), clock), clock);
-            var filtered = Assert.Single((await banded.ScanAsync(Date, window, ["SPY"], "live")).Rows);
-            Assert.Equal(ScanRowStatus.Filtered, filtered.Status);
-            Assert.Contains("(snapshot)", filtered.Note);
-            Assert.Equal(before + 1, fake.RequestCount); // the snapshot request only
-        }
-        finally
-        {
-            if (Directory.Exists(cache))
-            {
-                Directory.Delete(cache, recursive: true);
-            }
-        }
+        // The price band on the snapshot filters before any bar request.
+        var before = fake.RequestCount;
+        var banded = new PremarketScanner(new DalBarSource(dal, VendorSettings.Alpaca), NyseCalendar.Instance, new ScanOptions(MaxPrice: 100m),
+            new AlpacaSnapshotSource(VendorTestKit.Client(fake), clock), clock);
+        var filtered = Assert.Single((await banded.ScanAsync(Date, window, ["SPY"], "live")).Rows);
+        Assert.Equal(ScanRowStatus.Filtered, filtered.Status);
+        Assert.Contains("(snapshot)", filtered.Note);
+        Assert.Equal(before + 1, fake.RequestCount); // the snapshot request only
     }
 }

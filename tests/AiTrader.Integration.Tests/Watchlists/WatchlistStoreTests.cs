@@ -20,10 +20,10 @@ public sealed class WatchlistStoreTests
         switch (kind)
         {
             case "json":
-                var dir = Path.Combine(Path.GetTempPath(), "aitrader-wl-" + id);
-                return (new JsonWatchlistStore(dir), () =>
+                var dir = new TempDirectory();
+                return (new JsonWatchlistStore(dir.Path), () =>
                 {
-                    Directory.Delete(dir, recursive: true);
+                    dir.Dispose();
                     return Task.CompletedTask;
                 }
                 );
@@ -167,22 +167,16 @@ public sealed class WatchlistStoreTests
     [Fact]
     public async Task Json_files_land_under_watchlists_bucket_timestamp()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "aitrader-wl-" + Guid.NewGuid().ToString("N")[..12]);
-        try
-        {
-            await using var store = new JsonWatchlistStore(dir);
-            await store.SaveAsync(List("morning", T0, "SPY"));
-            var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.json"));
-            Assert.True(File.Exists(Path.Combine(dir, "watchlists", "morning", ".20131008T132500.000000Z.claim")));
-            Assert.Equal("20131008T132500.000000Z.json", Path.GetFileName(file));
-            Assert.Contains("\"symbol\": \"SPY\"", await File.ReadAllTextAsync(file));
-            Assert.Empty(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.tmp", SearchOption.AllDirectories));
-            await Assert.ThrowsAsync<ArgumentException>(() => store.LoadAsync("../etc"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        await using var store = new JsonWatchlistStore(dir);
+        await store.SaveAsync(List("morning", T0, "SPY"));
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.json"));
+        Assert.True(File.Exists(Path.Combine(dir, "watchlists", "morning", ".20131008T132500.000000Z.claim")));
+        Assert.Equal("20131008T132500.000000Z.json", Path.GetFileName(file));
+        Assert.Contains("\"symbol\": \"SPY\"", await File.ReadAllTextAsync(file));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "watchlists", "morning"), "*.tmp", SearchOption.AllDirectories));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.LoadAsync("../etc"));
     }
 
     [Fact]
