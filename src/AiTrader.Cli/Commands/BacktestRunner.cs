@@ -94,6 +94,16 @@ public static class BacktestRunner
 
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
         phases.Lap("engine");
+
+        // Everything after the engine reads the finished run and nothing else, so the files that do not need the metrics
+        // (orders.csv, fills.csv) are written beside them, and report.html beside the CSV files: a second core takes
+        // about half of the time after the run.
+        var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"{request.Symbol}-{request.Strategy}");
+        var orderLogs = Task.Run(() =>
+        {
+            OrderLogWriter.Write(outDir, result);
+            FillLogWriter.Write(outDir, result.Fills);
+        }, ct);
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics, out var daily);
         phases.Lap("metrics");
 
@@ -114,7 +124,6 @@ public static class BacktestRunner
             warnings.Add($"{metrics.TradingDays} trading day(s) of returns: annualized figures (CAGR, volatility, Sharpe, Sortino, Calmar) are not meaningful over so short a run");
         }
 
-        var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"{request.Symbol}-{request.Strategy}");
         var parameters = RunParameters(request);
         var info = new BacktestRunInfo(
             request.Symbol.Value,
@@ -125,14 +134,12 @@ public static class BacktestRunner
             request.Adjustment.ToString().ToLowerInvariant(),
             parameters,
             warnings);
+        var report = Task.Run(() => BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily), ct);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
             extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");
-        BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily);
-        phases.Lap("html+png");
-        OrderLogWriter.Write(outDir, result);
-        FillLogWriter.Write(outDir, result.Fills);
-        phases.Lap("orders+fills");
+        await Task.WhenAll(report, orderLogs);
+        phases.Lap("html+png+orders");
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);
