@@ -27,6 +27,7 @@ public static class AiTraderApp
             StreamCommand.Create(settings, stdout, stderr),
             ScanCommand.Create(settings, stdout, stderr),
             WatchlistCommand.Create(settings, stdout),
+            ApiKeyCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);
