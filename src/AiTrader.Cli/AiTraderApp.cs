@@ -53,7 +53,7 @@ public static class AiTraderApp
                 },
                 cancellationToken);
         }
-        catch (Exception ex) when (ex is CliException or MarketDataException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is CliException or RequestException or MarketDataException or ArgumentException or FormatException)
         {
             await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
             return ExitCodes.BadInput;

@@ -9,7 +9,7 @@ using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 
-namespace AiTrader.Cli.Commands;
+namespace AiTrader.Application.Backtests;
 
 /// <summary>What the user asked <c>aitrader backtest</c> to do, already validated.</summary>
 public sealed record BacktestRequest(
@@ -79,7 +79,7 @@ public static class BacktestRunner
         var series = await source.LoadAsync(request.Symbol, ct);
         if (series.Bars.Count == 0)
         {
-            throw new CliException(
+            throw new RequestException(
                 $"no {request.Interval} bars for {request.Symbol} between {Describe(request.Start)} and {Describe(request.End)}; widen --start/--end.");
         }
 
@@ -199,7 +199,7 @@ public static class BacktestRunner
     {
         if (request.Start is { } s && request.End is { } e && s > e)
         {
-            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
+            throw new RequestException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
         }
     }
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace AiTrader.Cli;
+namespace AiTrader.Application;
 
 /// <summary>Wall time and managed heap per phase of a run, printed to standard error when AITRADER_PHASES=1: how
 /// <c>aitrader bench</c>'s end-to-end figures are broken down (load, engine, metrics, files, report).</summary>
-internal sealed class PhaseTimer
+public sealed class PhaseTimer
 {
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly bool _enabled = Environment.GetEnvironmentVariable("AITRADER_PHASES") == "1";
