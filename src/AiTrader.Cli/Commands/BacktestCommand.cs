@@ -157,15 +157,9 @@ public static class BacktestCommand
     }
 
     /// <summary>The checked --capital: positive and at most <see cref="ExchangeOptions.MaxCapital"/>.</summary>
-    internal static decimal Capital(decimal value) => value <= ExchangeOptions.MaxCapital
-        ? Positive(value, "--capital")
-        : throw new CliException($"--capital must be at most {ExchangeOptions.MaxCapital.ToString("N0", CultureInfo.InvariantCulture)} (got {value.ToString(CultureInfo.InvariantCulture)}).");
+    internal static decimal Capital(decimal value) => RequestChecks.Capital(value);
 
-    private static decimal Positive(decimal value, string flag) =>
-        value > 0 ? value : throw new CliException($"{flag} must be greater than 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");
-
-    private static decimal NonNegative(decimal value, string flag) =>
-        value >= 0 ? value : throw new CliException($"{flag} must not be negative (got {value.ToString(CultureInfo.InvariantCulture)}).");
+    private static decimal NonNegative(decimal value, string flag) => RequestChecks.NonNegative(value, flag);
 
     /// <summary>A Spectre console on <paramref name="stdout"/>: colours on a terminal, plain text when captured.</summary>
     internal static IAnsiConsole ConsoleFor(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
