@@ -28,6 +28,7 @@ public static class AiTraderApp
             ScanCommand.Create(settings, stdout, stderr),
             WatchlistCommand.Create(settings, stdout),
             ApiKeyCommand.Create(settings, stdout),
+            ServeCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);
@@ -49,7 +50,7 @@ public static class AiTraderApp
                     Error = stderr,
                     EnableDefaultExceptionHandler = false,
                     // Ctrl+C lets a trading run finish its bar time (journal and snapshot complete) instead of the default 2 s.
-                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "trade" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name is "trade" or "serve" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
                 },
                 cancellationToken);
         }
