@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
 using AiTrader.Application;
+using AiTrader.Application.Journal;
+using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using AiTrader.Storage;
@@ -117,6 +119,14 @@ public static class ServiceApp
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
             .WithSummary("The strategies and their parameters with defaults.");
+        api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
+            {
+                var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);
+                await using var journal = JournalFactory.Create(databaseUrl, settings.DataDir);
+                var page = await JournalPages.ReadAsync(journal, request, ct);
+                return Results.Text(JournalJson(page), "application/json");
+            })
+            .WithSummary("The trading journal, newest first: filter by New York date, kind and symbol; page with limit (at most 500) and before_id.");
         return app;
     }
 
@@ -137,6 +147,35 @@ public static class ServiceApp
         }
 
         await app.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>A page as JSON: each entry as the journal's JSONL export writes it (exact decimals, UTC times).</summary>
+    private static string JournalJson(JournalPage page)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("entries");
+            foreach (var entry in page.Entries)
+            {
+                json.WriteRawValue(JournalExport.ToJsonLine(entry));
+            }
+
+            json.WriteEndArray();
+            if (page.NextBeforeId is { } next)
+            {
+                json.WriteNumber("next_before_id", next);
+            }
+            else
+            {
+                json.WriteNull("next_before_id");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static string PartitionOf(HttpContext context) =>
