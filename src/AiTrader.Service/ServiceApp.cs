@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using AiTrader.Application;
 using AiTrader.Application.Journal;
+using AiTrader.Application.MarketData;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
@@ -119,6 +120,18 @@ public static class ServiceApp
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
             .WithSummary("The strategies and their parameters with defaults.");
+        api.MapGet("/bars", async (string? symbol, string? interval, string? start, string? end, int? limit, string? after, CancellationToken ct) =>
+            {
+                var page = await BarPages.ReadAsync(settings, BarPageRequest.Parse(symbol, interval, start, end, limit, after), withSignals: false, ct);
+                return Results.Text(MarketDataJson.Bars(page), "application/json");
+            })
+            .WithSummary("Bars of a symbol and interval over New York dates (bundled data), oldest first; limit at most 10,000 and the after cursor.");
+        api.MapGet("/signals", async (string? symbol, string? interval, string? start, string? end, int? limit, string? after, CancellationToken ct) =>
+            {
+                var page = await BarPages.ReadAsync(settings, BarPageRequest.Parse(symbol, interval, start, end, limit, after), withSignals: true, ct);
+                return Results.Text(MarketDataJson.Signals(page), "application/json");
+            })
+            .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
         api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
             {
                 var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);
