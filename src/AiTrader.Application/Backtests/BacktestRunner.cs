@@ -67,7 +67,10 @@ public sealed record BacktestOutcome(
 /// <summary>Loads bars, runs the engine and writes the exports; shared by the CLI command and tests.</summary>
 public static class BacktestRunner
 {
-    public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct)
+    /// <summary>Runs the backtest. <paramref name="progress"/>, when given, hears each phase as it ends with the share of
+    /// the run done by then: load 0.2, engine 0.6, metrics 0.7, files 1.0.</summary>
+    public static async Task<BacktestOutcome> RunAsync(BacktestRequest request, AppSettings settings, CancellationToken ct,
+        IProgress<(double Fraction, string Phase)>? progress = null)
     {
         ValidateRange(request);
         var phases = PhaseTimer.Start();
@@ -91,9 +94,13 @@ public static class BacktestRunner
         }
 
         phases.Lap("load");
+        progress?.Report((0.2, "load"));
+        ct.ThrowIfCancellationRequested();
 
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
         phases.Lap("engine");
+        progress?.Report((0.6, "engine"));
+        ct.ThrowIfCancellationRequested();
 
         // Everything after the engine reads the finished run and nothing else, so the files that do not need the metrics
         // (orders.csv, fills.csv) are written beside them, and report.html beside the CSV files: a second core takes
@@ -106,6 +113,7 @@ public static class BacktestRunner
         }, ct);
         var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics, out var daily);
         phases.Lap("metrics");
+        progress?.Report((0.7, "metrics"));
 
         foreach (var flag in series.Flags)
         {
@@ -150,6 +158,7 @@ public static class BacktestRunner
             BacktestDebugDumps.WriteSignals(Path.Combine(outDir, BacktestDebugDumps.SignalsFileName), series.Bars);
         }
 
+        progress?.Report((1.0, "files"));
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
     }
 
@@ -195,13 +204,7 @@ public static class BacktestRunner
     }
 
     /// <summary>Throws when --start is after --end.</summary>
-    internal static void ValidateRange(BacktestRequest request)
-    {
-        if (request.Start is { } s && request.End is { } e && s > e)
-        {
-            throw new RequestException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
-        }
-    }
+    internal static void ValidateRange(BacktestRequest request) => RequestChecks.DateRange(request.Start, request.End);
 
     /// <summary>The requested New York session dates as an inclusive UTC range (null = open end).</summary>
     internal static (DateTime? StartUtc, DateTime? EndUtc) UtcRange(BacktestRequest request) =>
