@@ -1,11 +1,13 @@
 using System.Threading.RateLimiting;
 using AiTrader.Application;
+using AiTrader.Application.Jobs;
 using AiTrader.Application.Journal;
 using AiTrader.Application.MarketData;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using AiTrader.Storage;
+using AiTrader.Storage.Jobs;
 using AiTrader.Storage.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -59,6 +61,11 @@ public static class ServiceApp
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs));
+        builder.Services.AddHostedService<JobRunnerService>();
+        // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -132,6 +139,7 @@ public static class ServiceApp
                 return Results.Text(MarketDataJson.Signals(page), "application/json");
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
+        BacktestEndpoints.Map(api);
         api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
             {
                 var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);

@@ -12,8 +12,18 @@ namespace AiTrader.Integration.Tests.Service;
 /// log line it writes kept for inspection.</summary>
 internal sealed class ServiceHost : IAsyncDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("aitrader-serve-").FullName;
+    private readonly string _root;
+    private readonly bool _ownsRoot;
     private WebApplication? _app;
+
+    private ServiceHost(string? root)
+    {
+        _ownsRoot = root is null;
+        _root = root ?? Directory.CreateTempSubdirectory("aitrader-serve-").FullName;
+    }
+
+    /// <summary>The folder holding the data, artifacts and cache (another host started on it sees the same state).</summary>
+    public string Root => _root;
 
     public ConcurrentQueue<string> Logs { get; } = new();
 
@@ -30,9 +40,11 @@ internal sealed class ServiceHost : IAsyncDisposable
         BarCacheDir = Path.Combine(_root, "cache"),
     };
 
-    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="root">Reuse another host's folder (a restart); that host's owner deletes it.</param>
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? root = null)
     {
-        var host = new ServiceHost();
+        var host = new ServiceHost(root);
         await using (var keys = ApiKeyStoreFactory.Create(null, host.Settings.DataDir))
         {
             host.ReadKey = (await keys.CreateAsync("reader", ApiKeyRole.ReadOnly)).Key;
@@ -74,6 +86,11 @@ internal sealed class ServiceHost : IAsyncDisposable
         }
 
         SqliteConnection.ClearAllPools();
+        if (!_ownsRoot)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_root, recursive: true);
