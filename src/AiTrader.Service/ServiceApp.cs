@@ -139,7 +139,7 @@ public static class ServiceApp
                 return Results.Text(MarketDataJson.Signals(page), "application/json");
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
-        BacktestEndpoints.Map(api);
+        JobEndpoints.Map(api);
         api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
             {
                 var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);

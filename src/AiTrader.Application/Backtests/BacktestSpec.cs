@@ -12,14 +12,6 @@ namespace AiTrader.Application.Backtests;
 /// <see cref="ToRequest"/> checks every field with the rules <c>aitrader backtest</c> applies to its flags.</summary>
 public sealed record BacktestSpec
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-        WriteIndented = false,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     /// <summary>Ticker to test, e.g. SPY (required).</summary>
     [JsonPropertyName("symbol")]
     public string? Symbol { get; init; }
@@ -46,7 +38,7 @@ public sealed record BacktestSpec
 
     /// <summary>Strategy parameters by name, e.g. <c>{"lookback": "55"}</c> (numbers and booleans are taken as their text).</summary>
     [JsonPropertyName("parameters")]
-    [JsonConverter(typeof(ParameterMapConverter))]
+    [JsonConverter(typeof(JsonSpec.ParameterMapConverter))]
     public IReadOnlyDictionary<string, string>? Parameters { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Initial capital in USD.</summary>
@@ -99,30 +91,10 @@ public sealed record BacktestSpec
 
     /// <summary>Reads a spec; malformed JSON, an unknown field or a value of the wrong type fails with a
     /// <see cref="RequestException"/> naming the field when there is one.</summary>
-    public static BacktestSpec FromJson(string json)
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            throw new RequestException("the backtest spec is empty; send a JSON object such as {\"symbol\": \"SPY\"}.");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<BacktestSpec>(json, Json)
-                ?? throw new RequestException("the backtest spec is null; send a JSON object such as {\"symbol\": \"SPY\"}.");
-        }
-        catch (JsonException ex)
-        {
-            var field = FieldOf(ex);
-            var what = ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
-            throw new RequestException(
-                field is null ? $"the backtest spec is not valid JSON: {what}" : $"{field}: {what}",
-                field);
-        }
-    }
+    public static BacktestSpec FromJson(string json) => JsonSpec.Parse<BacktestSpec>(json, "backtest spec", "{\"symbol\": \"SPY\"}");
 
     /// <summary>The spec as compact JSON, every field written (defaults included), so a stored job says exactly what ran.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonSpec.Options);
 
     /// <summary>Checks every field and builds the request the backtest runner takes; a bad field fails with a
     /// <see cref="RequestException"/> naming it.</summary>
@@ -172,73 +144,4 @@ public sealed record BacktestSpec
         };
     }
 
-    /// <summary>The spec field a JSON error is about: the first property of its path (<c>$.parameters.x</c> is
-    /// <c>parameters</c>), or the unknown property's name.</summary>
-    private static string? FieldOf(JsonException ex)
-    {
-        if (ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal))
-        {
-            var rest = path[2..];
-            var cut = rest.IndexOfAny(['.', '[']);
-            return cut < 0 ? rest : rest[..cut];
-        }
-
-        // "The JSON property 'x' could not be mapped to any .NET member contained in type ...".
-        var message = ex.Message;
-        var open = message.IndexOf('\'', StringComparison.Ordinal);
-        var close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
-        return message.Contains("could not be mapped", StringComparison.Ordinal) && close > open + 1 ? message[(open + 1)..close] : null;
-    }
-
-    /// <summary>Reads <c>parameters</c> as an object of strings, numbers or booleans (each kept as its JSON text), so
-    /// <c>{"lookback": 55}</c> and <c>{"lookback": "55"}</c> mean the same.</summary>
-    private sealed class ParameterMapConverter : JsonConverter<IReadOnlyDictionary<string, string>?>
-    {
-        public override IReadOnlyDictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                return null;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new JsonException("parameters must be an object of name: value, e.g. {\"lookback\": 55}.");
-            }
-
-            var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-            {
-                var name = reader.GetString()!;
-                reader.Read();
-                result[name] = reader.TokenType switch
-                {
-                    JsonTokenType.String => reader.GetString()!,
-                    JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
-                    JsonTokenType.True => "true",
-                    JsonTokenType.False => "false",
-                    _ => throw new JsonException($"parameters.{name} must be a string, a number or a boolean."),
-                };
-            }
-
-            return result;
-        }
-
-        public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, string>? value, JsonSerializerOptions options)
-        {
-            if (value is null)
-            {
-                writer.WriteNullValue();
-                return;
-            }
-
-            writer.WriteStartObject();
-            foreach (var (key, text) in value.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                writer.WriteString(key, text);
-            }
-
-            writer.WriteEndObject();
-        }
-    }
 }

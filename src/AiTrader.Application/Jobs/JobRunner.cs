@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AiTrader.Application.Backtests;
+using AiTrader.Application.Sweeps;
 using AiTrader.Core.MarketData;
 using AiTrader.Storage.Jobs;
 
@@ -20,6 +21,9 @@ public sealed class JobRunner : IAsyncDisposable
 {
     /// <summary>The kind of a backtest job.</summary>
     public const string BacktestKind = "backtest";
+
+    /// <summary>The kind of a sweep or walk-forward job.</summary>
+    public const string SweepKind = "sweep";
 
     /// <summary>The error of a job cancelled through <see cref="CancelAsync"/>.</summary>
     public const string CancelledByRequest = "cancelled by request";
@@ -93,7 +97,12 @@ public sealed class JobRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
         spec.ToRequest(null);
-        var job = await Store.CreateAsync(BacktestKind, spec.ToJson(), ct).ConfigureAwait(false);
+        return await EnqueueAsync(BacktestKind, spec.ToJson(), ct).ConfigureAwait(false);
+    }
+
+    private async Task<JobRecord> EnqueueAsync(string kind, string specJson, CancellationToken ct)
+    {
+        var job = await Store.CreateAsync(kind, specJson, ct).ConfigureAwait(false);
         if (!_queue.Writer.TryWrite(job.Id))
         {
             // Full, or stopping: the job must not sit queued with no worker to take it.
@@ -109,6 +118,17 @@ public sealed class JobRunner : IAsyncDisposable
         }
 
         return job;
+    }
+
+    /// <summary>Checks <paramref name="spec"/> (every field and every combination against the strategy; a bad one
+    /// throws <see cref="RequestException"/> and nothing is stored), stores it as a queued sweep job and queues it.</summary>
+    /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
+    public async Task<JobRecord> SubmitSweepAsync(SweepSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        SweepRun.Check(spec.ToRequest(null));
+        return await EnqueueAsync(SweepKind, spec.ToJson(), ct).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a queued or running job: a queued one never starts; a running one is stopped at its next check.
@@ -221,6 +241,7 @@ public sealed class JobRunner : IAsyncDisposable
             var (outputDirectory, resultJson) = job.Kind switch
             {
                 BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),
+                SweepKind => await RunSweepAsync(job, cts.Token).ConfigureAwait(false),
                 _ => throw new RequestException($"job kind '{job.Kind}' is not one this service runs.", "kind"),
             };
             await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false);
@@ -261,6 +282,56 @@ public sealed class JobRunner : IAsyncDisposable
         finally
         {
             await progress.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(string OutputDirectory, string ResultJson)> RunSweepAsync(JobRecord job, CancellationToken ct)
+    {
+        var outDir = OutputDirectory(job.Id);
+        Directory.CreateDirectory(outDir);
+        // One backtest at a time per job: the service's parallelism is its number of job workers.
+        var request = SweepSpec.FromJson(job.RequestJson).ToRequest(outDir, parallelism: 1);
+        var progress = new StoreProgress(Store, job.Id);
+        try
+        {
+            var prepared = await SweepRun.PrepareAsync(request, _settings, ct).ConfigureAwait(false);
+            progress.Report((0.05, "load"));
+            var outcome = await Task.Run(() => prepared.Run(new CountProgress(prepared.Total, progress), ct), ct).ConfigureAwait(false);
+            progress.Report((1.0, "files"));
+            return (outcome.OutputDirectory, SweepResultJson.Write(outcome));
+        }
+        finally
+        {
+            await progress.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Backtests done out of a known total, passed on as a fraction whenever it moves by a whole percent (a
+    /// large grid would otherwise write the store once per backtest). Workers report out of order; the count only rises.</summary>
+    private sealed class CountProgress(int total, IProgress<(double Fraction, string Phase)> inner) : IProgress<int>
+    {
+        private int _best;
+        private int _percent = -1;
+
+        public void Report(int value)
+        {
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _best);
+                if (value <= seen)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _best, value, seen) != seen);
+
+            var percent = total <= 0 ? 100 : (int)(100L * value / total);
+            var last = Volatile.Read(ref _percent);
+            if (percent > last && Interlocked.CompareExchange(ref _percent, percent, last) == last)
+            {
+                inner.Report((0.05 + 0.9 * percent / 100.0, "backtests"));
+            }
         }
     }
 

@@ -62,8 +62,19 @@ public static class SweepRun
 {
     public static async Task<PreparedSweep> PrepareAsync(SweepRequest request, AppSettings settings, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(settings);
+        var options = Check(request);
+        var series = await LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, ct);
+        var windows = request.WalkForward is { } wf ? WalkForwardSizes(series, wf) : null;
+        var dir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "sweeps"), $"{request.Symbol}-{request.Strategy}");
+        return new PreparedSweep(request, options, series, windows, dir);
+    }
+
+    /// <summary>Checks what can be checked without the bars (parallelism, capital, every combination against the
+    /// strategy) and returns the sweep's options; a bad value throws <see cref="RequestException"/> naming its field.</summary>
+    public static SweepOptions Check(SweepRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.Parallelism is < 1)
         {
             throw new RequestException($"--parallelism must be at least 1 (got {request.Parallelism}).", "parallelism");
@@ -91,10 +102,7 @@ public static class SweepRun
             }
         }
 
-        var series = await LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, ct);
-        var windows = request.WalkForward is { } wf ? WalkForwardSizes(series, wf) : null;
-        var dir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "sweeps"), $"{request.Symbol}-{request.Strategy}");
-        return new PreparedSweep(request, options, series, windows, dir);
+        return options;
     }
 
     /// <summary>Bars from the bundled (or configured) sample data, as <c>aitrader backtest</c> loads them; an empty range

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.Backtests;
 using AiTrader.Application.Jobs;
+using AiTrader.Application.Sweeps;
 using AiTrader.Storage.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,12 +11,20 @@ using Microsoft.Extensions.Hosting;
 
 namespace AiTrader.Service;
 
-/// <summary>Backtests as jobs: submit (202 and the job), list, status with progress, result, files, cancel.</summary>
-internal static class BacktestEndpoints
+/// <summary>Backtests and sweeps as jobs: submit (202 and the job), list, status with progress, result, files, cancel.
+/// <c>/backtests</c> and <c>/sweeps</c> are the same endpoints over the two kinds of job.</summary>
+internal static class JobEndpoints
 {
-    /// <summary>The files of a finished backtest a client may fetch, with their media types.</summary>
+    /// <summary>The files of a finished job a client may fetch, with their media types: fixed names, never a client path.</summary>
     private static readonly Dictionary<string, string> Files = new(StringComparer.Ordinal)
     {
+        ["sweep.csv"] = "text/csv",
+        ["heatmap.svg"] = "image/svg+xml",
+        ["heatmap.html"] = "text/html",
+        ["heatmap.png"] = "image/png",
+        ["walk_forward.csv"] = "text/csv",
+        ["oos_equity.csv"] = "text/csv",
+        ["oos_metrics.csv"] = "text/csv",
         ["summary.json"] = "application/json",
         ["trades.csv"] = "text/csv",
         ["equity.csv"] = "text/csv",
@@ -28,18 +37,34 @@ internal static class BacktestEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/backtests");
-        group.MapPost("", SubmitAsync).RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
-            .WithSummary("Submit a backtest job (JSON spec, docs/reference/jobs.md); 202 with the job, polled at its Location.");
-        group.MapGet("", ListAsync).WithSummary("Backtest jobs, newest first: state filter, limit (at most 200) and the before cursor.");
-        group.MapGet("/{id}", GetAsync).WithSummary("A job's state, progress and phase.");
-        group.MapGet("/{id}/result", ResultAsync).WithSummary("A succeeded job's summary (metrics, parameters, coverage); 409 before it succeeds.");
-        group.MapGet("/{id}/files/{name}", FileAsync).WithSummary("One output file: summary.json, trades.csv, equity.csv, orders.csv, fills.csv, report.html, equity.png or price.png.");
-        group.MapDelete("/{id}", CancelAsync).RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+        MapKind(api, "backtests", JobRunner.BacktestKind, "a backtest (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitBacktestAsync(BacktestSpec.FromJson(body), ct));
+        MapKind(api, "sweeps", JobRunner.SweepKind, "a parameter sweep or walk-forward (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitSweepAsync(SweepSpec.FromJson(body), ct));
+    }
+
+    private static void MapKind(RouteGroupBuilder api, string path, string kind, string what,
+        Func<JobRunner, string, CancellationToken, Task<JobRecord>> submit)
+    {
+        var group = api.MapGroup("/" + path);
+        group.MapPost("", (HttpRequest request, JobRunner runner, CancellationToken ct) => SubmitAsync(request, runner, submit, ct))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary($"Submit {what}; 202 with the job, polled at links.self.");
+        group.MapGet("", (JobRunner runner, string? state, int? limit, string? before, CancellationToken ct) => ListAsync(runner, kind, state, limit, before, ct))
+            .WithSummary("Jobs of this kind, newest first: state filter, limit (at most 200) and the before cursor.");
+        group.MapGet("/{id}", (JobRunner runner, string id, CancellationToken ct) => GetAsync(runner, kind, id, ct))
+            .WithSummary("A job's state, progress and phase.");
+        group.MapGet("/{id}/result", (JobRunner runner, string id, CancellationToken ct) => ResultAsync(runner, kind, id, ct))
+            .WithSummary("A succeeded job's result (a backtest's summary.json; a sweep's ranking); 409 before it succeeds.");
+        group.MapGet("/{id}/files/{name}", (JobRunner runner, string id, string name, CancellationToken ct) => FileAsync(runner, kind, id, name, ct))
+            .WithSummary("One output file of a succeeded job, by name (see links.files).");
+        group.MapDelete("/{id}", (JobRunner runner, string id, CancellationToken ct) => CancelAsync(runner, kind, id, ct))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Cancel a queued or running job; 409 when it has finished.");
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, JobRunner runner, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, JobRunner runner,
+        Func<JobRunner, string, CancellationToken, Task<JobRecord>> submit, CancellationToken ct)
     {
         string body;
         using (var reader = new StreamReader(request.Body))
@@ -47,10 +72,9 @@ internal static class BacktestEndpoints
             body = await reader.ReadToEndAsync(ct);
         }
 
-        var spec = BacktestSpec.FromJson(body);
         try
         {
-            var job = await runner.SubmitBacktestAsync(spec, ct);
+            var job = await submit(runner, body, ct);
             return Results.Text(JobJson(job), "application/json", statusCode: StatusCodes.Status202Accepted);
         }
         catch (JobQueueFullException full)
@@ -60,7 +84,7 @@ internal static class BacktestEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(JobRunner runner, string? state, int? limit, string? before, CancellationToken ct)
+    private static async Task<IResult> ListAsync(JobRunner runner, string kind, string? state, int? limit, string? before, CancellationToken ct)
     {
         JobState? filter = null;
         if (!string.IsNullOrWhiteSpace(state))
@@ -81,7 +105,7 @@ internal static class BacktestEndpoints
             throw new RequestException($"before '{before}' is not a job id; pass the last id of the previous page.", "before");
         }
 
-        var jobs = await runner.Store.ListAsync(new JobQuery(JobRunner.BacktestKind, filter, size + 1, before), ct);
+        var jobs = await runner.Store.ListAsync(new JobQuery(kind, filter, size + 1, before), ct);
         var page = jobs.Take(size).ToList();
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -109,14 +133,14 @@ internal static class BacktestEndpoints
         return Results.Bytes(buffer.ToArray(), "application/json");
     }
 
-    private static async Task<IResult> GetAsync(JobRunner runner, string id, CancellationToken ct) =>
-        await FindAsync(runner, id, ct) is { } job ? Results.Text(JobJson(job), "application/json") : NotFound(id);
+    private static async Task<IResult> GetAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
+        await FindAsync(runner, kind, id, ct) is { } job ? Results.Text(JobJson(job), "application/json") : NotFound(kind, id);
 
-    private static async Task<IResult> ResultAsync(JobRunner runner, string id, CancellationToken ct)
+    private static async Task<IResult> ResultAsync(JobRunner runner, string kind, string id, CancellationToken ct)
     {
-        if (await FindAsync(runner, id, ct) is not { } job)
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
         {
-            return NotFound(id);
+            return NotFound(kind, id);
         }
 
         return job.State == JobState.Succeeded && job.ResultJson is { } result
@@ -124,17 +148,17 @@ internal static class BacktestEndpoints
             : NotReady(job);
     }
 
-    private static async Task<IResult> FileAsync(JobRunner runner, string id, string name, CancellationToken ct)
+    private static async Task<IResult> FileAsync(JobRunner runner, string kind, string id, string name, CancellationToken ct)
     {
-        if (await FindAsync(runner, id, ct) is not { } job)
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
         {
-            return NotFound(id);
+            return NotFound(kind, id);
         }
 
         if (!Files.TryGetValue(name, out var contentType))
         {
             return Problems.Result(StatusCodes.Status404NotFound, "no such file",
-                $"'{name}' is not a backtest file; use one of {string.Join(", ", Files.Keys)}.", "name");
+                $"'{name}' is not a job file; use one of {string.Join(", ", Files.Keys)}.", "name");
         }
 
         if (job.State != JobState.Succeeded || job.OutputDirectory is null)
@@ -149,11 +173,11 @@ internal static class BacktestEndpoints
             : Problems.Result(StatusCodes.Status404NotFound, "file missing", $"{name} of {job.Id} is no longer on disk.", "name");
     }
 
-    private static async Task<IResult> CancelAsync(JobRunner runner, string id, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(JobRunner runner, string kind, string id, CancellationToken ct)
     {
-        if (await FindAsync(runner, id, ct) is not { } job)
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
         {
-            return NotFound(id);
+            return NotFound(kind, id);
         }
 
         if (job.IsFinished || !await runner.CancelAsync(id, ct))
@@ -165,17 +189,19 @@ internal static class BacktestEndpoints
         return Results.Text(JobJson((await runner.Store.GetAsync(id, ct))!), "application/json", statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<JobRecord?> FindAsync(JobRunner runner, string id, CancellationToken ct) =>
-        JobIds.IsWellFormed(id) && await runner.Store.GetAsync(id, ct) is { Kind: JobRunner.BacktestKind } job ? job : null;
+    private static async Task<JobRecord?> FindAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
+        JobIds.IsWellFormed(id) && await runner.Store.GetAsync(id, ct) is { } job && job.Kind == kind ? job : null;
 
-    private static IResult NotFound(string id) =>
-        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no backtest job '{id}'; list them at /api/v1/backtests.", "id");
+    private static IResult NotFound(string kind, string id) =>
+        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/v1/{PathOf(kind)}.", "id");
+
+    private static string PathOf(string kind) => kind == JobRunner.SweepKind ? "sweeps" : "backtests";
 
     private static IResult NotReady(JobRecord job) =>
         Problems.Result(StatusCodes.Status409Conflict, "job not succeeded",
             job.IsFinished
                 ? $"{job.Id} is {job.State.ToText()}{(job.Error is { } e ? $": {e}" : "")}; it has no results."
-                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/v1/backtests/{job.Id} until it has succeeded.");
+                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/v1/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
 
     /// <summary>A job as the API shows it: state, progress, times, error, the spec it runs and where its outputs are.</summary>
     internal static string JobJson(JobRecord job)
@@ -196,9 +222,10 @@ internal static class BacktestEndpoints
             json.WritePropertyName("spec");
             json.WriteRawValue(job.RequestJson);
             json.WriteStartObject("links");
-            json.WriteString("self", $"/api/v1/backtests/{job.Id}");
-            json.WriteString("result", $"/api/v1/backtests/{job.Id}/result");
-            json.WriteString("files", $"/api/v1/backtests/{job.Id}/files/{{name}}");
+            var root = $"/api/v1/{PathOf(job.Kind)}/{job.Id}";
+            json.WriteString("self", root);
+            json.WriteString("result", root + "/result");
+            json.WriteString("files", root + "/files/{name}");
             json.WriteEndObject();
             json.WriteEndObject();
         }
