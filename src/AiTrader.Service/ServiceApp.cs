@@ -95,6 +95,7 @@ public static class ServiceApp
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
         }
 
+        ServiceTelemetry.Add(builder, env);
         configure?.Invoke(builder);
         var app = builder.Build();
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using AiTrader.Application.Backtests;
 using AiTrader.Application.Sweeps;
@@ -223,6 +224,10 @@ public sealed class JobRunner : IAsyncDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _running[id] = cts;
+        Activity? activity = null;
+        string? kind = null;
+        var outcome = "failed";
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (_stopping.IsCancellationRequested)
@@ -238,32 +243,49 @@ public sealed class JobRunner : IAsyncDisposable
 
             var job = await Store.GetAsync(id, cts.Token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"job {id} vanished from the store");
+            kind = job.Kind;
+            activity = Telemetry.Source.StartActivity($"job {job.Kind}");
+            activity?.SetTag("aitrader.job.id", id);
+            activity?.SetTag("aitrader.job.kind", job.Kind);
+            started = Stopwatch.GetTimestamp();
             var (outputDirectory, resultJson) = job.Kind switch
             {
                 BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),
                 SweepKind => await RunSweepAsync(job, cts.Token).ConfigureAwait(false),
                 _ => throw new RequestException($"job kind '{job.Kind}' is not one this service runs.", "kind"),
             };
-            await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false);
+            outcome = await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false) ? "succeeded" : "cancelled";
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             // CancelAsync and StopAsync record the cancellation first; this covers a cancel that raced the start.
+            outcome = "cancelled";
             await RecordAsync(() => Store.CancelAsync(id, _stopping.IsCancellationRequested ? ServiceStopped : CancelledByRequest, CancellationToken.None))
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RequestException or MarketDataException)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, OneLine(ex.Message));
             await RecordAsync(() => Store.FailAsync(id, OneLine(ex.Message), CancellationToken.None)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             await RecordAsync(() => Store.FailAsync(id, $"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}", CancellationToken.None))
                 .ConfigureAwait(false);
         }
         finally
         {
             _running.TryRemove(id, out _);
+            if (kind is not null)
+            {
+                var tags = new TagList { { "kind", kind }, { "state", outcome } };
+                Telemetry.JobsFinished.Add(1, tags);
+                Telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                activity?.SetTag("aitrader.job.state", outcome);
+            }
+
+            activity?.Dispose();
         }
     }
 

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AiTrader.Application;
+
+/// <summary>The platform's own traces and metrics (BCL <see cref="ActivitySource"/> and <see cref="Meter"/>, exported by
+/// OpenTelemetry in the service): a span per job with its kind, id, symbol and outcome; counts and durations of jobs.</summary>
+public static class Telemetry
+{
+    /// <summary>The name of the activity source and of the meter.</summary>
+    public const string Name = "AiTrader";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Jobs finished, by <c>kind</c> and final <c>state</c>.</summary>
+    public static readonly Counter<long> JobsFinished = Meter.CreateCounter<long>("aitrader.jobs.finished", "{job}", "Jobs finished, by kind and state.");
+
+    /// <summary>How long jobs ran, by <c>kind</c> and final <c>state</c>.</summary>
+    public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("aitrader.jobs.duration", "s", "Time from a job's start to its end.");
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>OpenTelemetry over OTLP/HTTP to a collector on loopback that keeps what it receives: request and job spans,
+/// job and HTTP metrics, and no API key in any of it.</summary>
+public sealed class TelemetryTests
+{
+    /// <summary>A stand-in OTLP collector: accepts protobuf posts on /v1/traces and /v1/metrics and keeps their bytes.
+    /// Strings (span names, attribute values, metric names) are plain UTF-8 inside protobuf, so they can be found.</summary>
+    private sealed class Collector : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private Collector(WebApplication app) => _app = app;
+
+        public ConcurrentBag<(string Path, string ContentType, byte[] Body)> Posts { get; } = [];
+
+        public Uri Address => new(_app.Urls.First());
+
+        public static async Task<Collector> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            var collector = new Collector(app);
+            app.MapPost("/v1/{signal}", async (HttpContext context, string signal) =>
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer);
+                collector.Posts.Add(("/v1/" + signal, context.Request.ContentType ?? "", buffer.ToArray()));
+                return Results.Ok();
+            });
+            await app.StartAsync();
+            return collector;
+        }
+
+        public string Text(string path) =>
+            string.Join("\n", Posts.Where(p => p.Path == path).Select(p => Encoding.UTF8.GetString(p.Body)));
+
+        public ValueTask DisposeAsync() => _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Requests_and_jobs_are_traced_and_counted_without_keys()
+    {
+        await using var collector = await Collector.StartAsync();
+        string readKey, traderKey;
+        await using (var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString(),
+        }))
+        {
+            (readKey, traderKey) = (host.ReadKey, host.TraderKey);
+            using var trader = host.Client(host.TraderKey);
+            Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/v1/strategies")).StatusCode);
+            var submitted = await trader.PostAsync("/api/v1/backtests",
+                new StringContent("""{"symbol":"SPY","start":"2010-01-01","end":"2011-12-31"}""", Encoding.UTF8, "application/json"));
+            var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            for (var i = 0; i < 600; i++)
+            {
+                var job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/backtests/{id}");
+                if (job.GetProperty("state").GetString() == "succeeded")
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+        } // stopping the service flushes both exporters
+
+        Assert.All(collector.Posts, p => Assert.Equal("application/x-protobuf", p.ContentType));
+        var traces = collector.Text("/v1/traces");
+        var metrics = collector.Text("/v1/metrics");
+        Assert.Contains("aitrader", traces, StringComparison.Ordinal); // service.name
+        Assert.Contains("/api/v1/strategies", traces, StringComparison.Ordinal);
+        Assert.Contains("job backtest", traces, StringComparison.Ordinal);
+        Assert.Contains("aitrader.job.id", traces, StringComparison.Ordinal);
+        Assert.Contains("aitrader.jobs.finished", metrics, StringComparison.Ordinal);
+        Assert.Contains("aitrader.jobs.duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("http.server.request.duration", metrics, StringComparison.Ordinal);
+        foreach (var secret in new[] { readKey[^43..], traderKey[^43..] })
+        {
+            Assert.DoesNotContain(secret, traces + metrics, StringComparison.Ordinal);
+        }
+    }
+}
