@@ -141,6 +141,7 @@ public static class ServiceApp
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
         JobEndpoints.Map(api);
+        WatchlistEndpoints.Map(api, settings, env);
         api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
             {
                 var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Watchlists;
+using AiTrader.Storage.Watchlists;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary><c>/api/v1/watchlists</c> and <c>/api/v1/scans/{date}</c> over what a replayed premarket scan stored.</summary>
+public sealed class WatchlistApiTests
+{
+    [Fact]
+    public async Task A_replayed_scan_day_is_served_window_by_window_with_its_published_watchlist()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var date = new DateOnly(2013, 10, 8);
+        ScanDay day;
+        await using (var store = new JsonWatchlistStore(host.Settings.DataDir))
+        {
+            var source = new CsvBarSource(SampleData.LocateRoot(), NyseCalendar.Instance);
+            var scheduler = ScanScheduler.Replay(NyseCalendar.Instance.GetSession(date)!, source, NyseCalendar.Instance, new ScanOptions(),
+                ScanSchedule.Premarket, store, source.SplitsFor);
+            day = await scheduler.RunDayAsync(date, source.AvailableSymbols(Timeframe.OneMinute));
+        }
+
+        Assert.NotEmpty(day.Refreshes);
+        using var reader = host.Client(host.ReadKey);
+        var scans = await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/2013-10-08");
+        var refreshes = scans.GetProperty("refreshes").EnumerateArray().ToList();
+        Assert.Equal(day.Refreshes.Count, refreshes.Count);
+        // The last window's rows, in rank order, are what the scheduler ranked.
+        var expected = day.Refreshes[^1].Rows.Where(r => r.Rank is not null).OrderBy(r => r.Rank).Select(r => r.Symbol.Value).ToList();
+        var served = refreshes[^1].GetProperty("rows").EnumerateArray().Where(r => r.GetProperty("rank").ValueKind == JsonValueKind.Number)
+            .OrderBy(r => r.GetProperty("rank").GetInt32()).Select(r => r.GetProperty("symbol").GetString()!).ToList();
+        Assert.Equal(expected, served);
+
+        var buckets = await reader.GetFromJsonAsync<JsonElement>("/api/v1/watchlists");
+        var scanBucket = buckets.GetProperty("buckets").EnumerateArray().Single(b => b.GetProperty("bucket").GetString() == day.Latest!.Bucket);
+        Assert.Equal(day.Published.Count, scanBucket.GetProperty("saved").GetInt32());
+        var latest = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/watchlists/{day.Latest!.Bucket}");
+        Assert.Equal(day.Latest.Symbols.Select(s => s.Value), latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
+
+        Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/2013-10-09")).GetProperty("refreshes").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/scans/yesterday", HttpStatusCode.BadRequest, "date")]
+    [InlineData("/api/v1/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]
+    [InlineData("/api/v1/watchlists/empty", HttpStatusCode.NotFound, "bucket")]
+    [InlineData("/api/v1/watchlists/default?at=noon", HttpStatusCode.BadRequest, "at")]
+    public async Task Bad_or_missing_lists_are_problems_naming_the_field(string path, HttpStatusCode status, string field)
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var reader = host.Client(host.ReadKey);
+        var response = await reader.GetAsync(path);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+}
