@@ -51,19 +51,26 @@ public sealed class RegimeClassifier
     public RegimeLabel Update(KalmanState kalman, double realizedVolatility)
     {
         ArgumentNullException.ThrowIfNull(kalman);
+        var regime = Classify(kalman.IsWarmup, kalman.ProbabilityVelocityPositive, realizedVolatility, out var inputs, out var barsInRegime);
+        return new RegimeLabel(kalman.BarIndex, regime, barsInRegime, kalman.Velocity, inputs);
+    }
+
+    /// <summary><see cref="Update"/> without the label: the regime, the inputs the label would keep and its bar count.</summary>
+    internal MarketRegime Classify(bool kalmanWarmup, double probabilityUp, double realizedVolatility, out RegimeInputs inputs,
+        out int barsInRegime)
+    {
         var previous = _regime;
         var vol = realizedVolatility;
         var past = _pastVolatility.Count;
         var threshold = double.NaN;
         var percentile = double.NaN;
-        if (!kalman.IsWarmup && double.IsFinite(vol) && past >= Options.MinimumVolatilityHistory)
+        if (!kalmanWarmup && double.IsFinite(vol) && past >= Options.MinimumVolatilityHistory)
         {
             percentile = previous == MarketRegime.Volatile ? Options.VolatileExitPercentile : Options.VolatileEnterPercentile;
             threshold = _pastVolatility.Percentile(percentile);
         }
 
-        var inputs = new RegimeInputs(Options, previous, kalman.IsWarmup, kalman.ProbabilityVelocityPositive, vol, past,
-            threshold, percentile, _barsInRegime);
+        inputs = new RegimeInputs(Options, previous, kalmanWarmup, probabilityUp, vol, past, threshold, percentile, _barsInRegime);
         var candidate = Decide(inputs, explain: false, out _);
         _barsInRegime = candidate == previous ? _barsInRegime + 1 : 1;
         _regime = candidate;
@@ -74,7 +81,8 @@ public sealed class RegimeClassifier
             _pastVolatility.Add(vol);
         }
 
-        return new RegimeLabel(kalman.BarIndex, candidate, _barsInRegime, kalman.Velocity, inputs);
+        barsInRegime = _barsInRegime;
+        return candidate;
     }
 
     /// <summary>The rules, applied to one bar's inputs: the label, and with <paramref name="explain"/> why, in words.</summary>
