@@ -17,6 +17,8 @@ public sealed record SignalFrame
     private readonly KalmanValues _kalmanValues;
     private readonly RegimeInputs _regimeInputs;
     private readonly int _barsInRegime;
+    private readonly bool _fromPipeline;
+    private readonly MarketRegime _labelRegime;
     private KalmanState? _kalman;
     private RegimeLabel? _regimeLabel;
 
@@ -125,6 +127,8 @@ public sealed record SignalFrame
         _kalmanValues = kalman;
         _regimeInputs = regimeInputs;
         _barsInRegime = barsInRegime;
+        _fromPipeline = true;
+        _labelRegime = regime;
         Sma = sma;
         Ema = ema;
         Atr = atr;
@@ -164,8 +168,20 @@ public sealed record SignalFrame
 
     public RegimeLabel RegimeLabel
     {
-        get => _regimeLabel ??= new RegimeLabel(_kalmanValues.BarIndex, Regime, _barsInRegime, _kalmanValues.Velocity, _regimeInputs);
-        init => _regimeLabel = value ?? throw new ArgumentNullException(nameof(value));
+        get => _regimeLabel ??= new RegimeLabel(_kalmanValues.BarIndex, _labelRegime, _barsInRegime, _kalmanValues.Velocity, _regimeInputs);
+        init
+        {
+            _regimeLabel = value ?? throw new ArgumentNullException(nameof(value));
+            _fromPipeline = false;
+        }
+    }
+
+    /// <summary>The classifier's inputs for this bar, when the regime label is still the pipeline's own (so its reason
+    /// can be written without making the label).</summary>
+    internal bool TryGetRegimeInputs(out RegimeInputs inputs)
+    {
+        inputs = _regimeInputs;
+        return _fromPipeline;
     }
 
     public KalmanState Kalman

@@ -88,6 +88,31 @@ public sealed class RegimeClassifier
     /// <summary>The rules, applied to one bar's inputs: the label, and with <paramref name="explain"/> why, in words.</summary>
     internal static MarketRegime Decide(in RegimeInputs x, bool explain, out string? reason)
     {
+        var candidate = Rules(x, explain, out reason);
+        if (IsHeld(x, candidate))
+        {
+            if (explain)
+            {
+                reason = Invariant($"held {x.Previous}: {x.PriorBarsInRegime} bar(s) < {x.Options.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
+            }
+
+            candidate = x.Previous;
+        }
+
+        return candidate;
+    }
+
+    // Minimum dwell: a fresh label is held a few bars so one noisy bar cannot bounce it straight back.
+    internal static bool IsHeld(in RegimeInputs x, MarketRegime candidate) =>
+        candidate != x.Previous && x.Previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
+        && x.PriorBarsInRegime < x.Options.MinimumDwellBars;
+
+    /// <summary>Rules 1 to 3 alone: the label the bar would get without the minimum dwell.</summary>
+    internal static MarketRegime RulesWithoutDwell(in RegimeInputs x) => Rules(x, explain: false, out _);
+
+    // Rules 1 to 3: the label before the minimum dwell, and with explain why.
+    private static MarketRegime Rules(in RegimeInputs x, bool explain, out string? reason)
+    {
         var o = x.Options;
         MarketRegime candidate;
         reason = null;
@@ -144,18 +169,6 @@ public sealed class RegimeClassifier
                     reason = Invariant($"realized vol {vol:G4} < {threshold:G4} ({pct}) exit threshold; ") + reason;
                 }
             }
-        }
-
-        // Minimum dwell: a fresh label is held a few bars so one noisy bar cannot bounce it straight back.
-        if (candidate != x.Previous && x.Previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
-            && x.PriorBarsInRegime < o.MinimumDwellBars)
-        {
-            if (explain)
-            {
-                reason = Invariant($"held {x.Previous}: {x.PriorBarsInRegime} bar(s) < {o.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
-            }
-
-            candidate = x.Previous;
         }
 
         return candidate;
