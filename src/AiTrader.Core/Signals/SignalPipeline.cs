@@ -10,8 +10,8 @@ namespace AiTrader.Core.Signals;
 /// <remarks>
 /// The same instance serves a backtest, a batch fetch and a live stream: <see cref="Run"/> is literally a loop over
 /// <see cref="Update"/>, so batch and streaming frames are identical, and frame i depends on bars 0..i only. Each
-/// <see cref="Update"/> costs O(1) amortized per indicator and allocates the output frame plus the Kalman state and
-/// regime label it carries (and the label's reason text); no LINQ, no per-bar collections.
+/// <see cref="Update"/> costs O(1) amortized per indicator and allocates the output frame only (it makes the Kalman
+/// state and regime label it carries when they are read); no LINQ, no per-bar collections.
 /// </remarks>
 public sealed class SignalPipeline
 {
