@@ -71,8 +71,8 @@ public static class SignalsCommand
             string where;
             if (target.IsParquet)
             {
-                // Parquet is written in one piece by its library, so the frames are kept for it.
-                await ParquetSignalFile.WriteAsync(target.Path!, Frames().ToList(), ct);
+                // Parquet is written a row group at a time as the frames are computed (ParquetSignalFile.RowGroupRows).
+                await ParquetSignalFile.WriteAsync(target.Path!, Frames(), ct);
                 where = target.Path!;
             }
             else

@@ -59,22 +59,22 @@ internal static class ShortestDouble
         return w + Layout(digits, exponent, destination[w..]);
     }
 
-    // .NET's FormatGeneral with nMaxDigits = max(digit count, 17): value = 0.d1d2…dn × 10^scale.
+    // .NET's FormatGeneral with nMaxDigits = max(digit count, 17): value = 0.d1d2…dn × 10^scale. The digits are
+    // written straight into place (no temporary buffer): most values here are "ddd.ddddddddddddd".
     private static int Layout(ulong digits, int exponent, Span<byte> destination)
     {
-        Span<byte> text = stackalloc byte[24];
         var n = DecimalLength(digits);
-        WriteDigits(digits, text[..n]);
         var scale = n + exponent;
-        var w = 0;
         if (scale > Math.Max(n, 17) || scale < -3)
         {
-            destination[w++] = text[0];
+            // d.dddE±XX: the digits go one place right, then the first moves back before the point.
+            WriteDigits(digits, destination.Slice(1, n));
+            destination[0] = destination[1];
+            var w = 1;
             if (n > 1)
             {
-                destination[w++] = (byte)'.';
-                text[1..n].CopyTo(destination[w..]);
-                w += n - 1;
+                destination[1] = (byte)'.';
+                w = n + 1;
             }
 
             destination[w++] = (byte)'E';
@@ -92,30 +92,38 @@ internal static class ShortestDouble
             return w;
         }
 
-        if (scale > 0)
+        if (scale <= 0)
         {
-            if (scale >= n)
-            {
-                text[..n].CopyTo(destination);
-                destination[n..scale].Fill((byte)'0');
-                return scale;
-            }
-
-            text[..scale].CopyTo(destination);
-            destination[scale] = (byte)'.';
-            text[scale..n].CopyTo(destination[(scale + 1)..]);
-            return n + 1;
+            // 0.000ddd
+            destination[0] = (byte)'0';
+            destination[1] = (byte)'.';
+            destination.Slice(2, -scale).Fill((byte)'0');
+            WriteDigits(digits, destination.Slice(2 - scale, n));
+            return 2 - scale + n;
         }
 
-        destination[0] = (byte)'0';
-        destination[1] = (byte)'.';
-        destination.Slice(2, -scale).Fill((byte)'0');
-        text[..n].CopyTo(destination[(2 - scale)..]);
-        return 2 - scale + n;
+        if (scale >= n)
+        {
+            // ddd000
+            WriteDigits(digits, destination[..n]);
+            destination[n..scale].Fill((byte)'0');
+            return scale;
+        }
+
+        // ddd.ddd: all digits one place right, then the integer part moves back and the point goes between.
+        WriteDigits(digits, destination.Slice(1, n));
+        for (var i = 0; i < scale; i++)
+        {
+            destination[i] = destination[i + 1];
+        }
+
+        destination[scale] = (byte)'.';
+        return n + 1;
     }
 
-    // The n decimal digits of v (n = DecimalLength(v) ≤ 17), two at a time from the right; the value is split at 10^8
-    // so the two halves convert independently with 32-bit arithmetic instead of one chain of 64-bit divisions.
+    // The digits of v into text (exactly DecimalLength(v) ≤ 17 bytes), two at a time from the right; the value is
+    // split at 10^8 so the two halves convert independently with 32-bit arithmetic instead of one chain of 64-bit
+    // divisions.
     private static void WriteDigits(ulong v, Span<byte> text)
     {
         var i = text.Length;
@@ -352,12 +360,17 @@ internal static class ShortestDouble
         return (output, e10 + removed);
     }
 
+    // (m × table[index]) >> shift for the 128-bit table entry, 64 < shift < 128 (Ryū's mulShift64), with two
+    // 64 × 64 → 128-bit multiplications.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulShift(ulong m, ulong[] table, int index, int shift)
     {
-        var low = (UInt128)m * table[2 * index];
-        var high = (UInt128)m * table[(2 * index) + 1];
-        return (ulong)(((low >> 64) + high) >> (shift - 64));
+        var lowHigh = Math.BigMul(m, table[2 * index], out _);
+        var highHigh = Math.BigMul(m, table[(2 * index) + 1], out var highLow);
+        var sum = highLow + lowHigh;
+        highHigh += sum < lowHigh ? 1UL : 0UL;
+        var distance = shift - 64;
+        return (highHigh << (64 - distance)) | (sum >> distance);
     }
 
     // ⌈log2 5^e⌉ for 1 ≤ e ≤ 3528 (1 for e = 0).
