@@ -83,6 +83,87 @@ public sealed class SignalFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(10, false, 0.0)]
+    [InlineData(10, false, 0.3)]
+    [InlineData(3, true, 0.5)]
+    public void Relative_volume_equals_a_walk_through_the_past_sessions_on_every_bar(int lookback, bool extended, double dropShare)
+    {
+        var random = new Random(lookback);
+        var bars = SignalTestBars.Synthetic(Timeframe.OneMinute, 390 * 30).Where(_ => random.NextDouble() >= dropShare).ToArray();
+        var indicator = new RelativeVolume(Timeframe.OneMinute, lookback, extended);
+        var anchor = extended ? 4 * 60 : (9 * 60) + 30;
+        var length = extended ? 16 * 60 : 390;
+        var past = new List<(int LastMinute, SortedList<int, double> Cumulative)>(); // most recent first
+        DateOnly? day = null;
+        SortedList<int, double>? today = null;
+        var total = 0.0;
+        foreach (var bar in bars)
+        {
+            var local = Core.Sessions.ExchangeTime.ToNewYork(bar.Timestamp);
+            var date = DateOnly.FromDateTime(local);
+            if (day != date)
+            {
+                if (today is { Count: > 0 })
+                {
+                    past.Insert(0, (today.Keys[^1], today));
+                    if (past.Count > 2 * lookback)
+                    {
+                        past.RemoveAt(past.Count - 1);
+                    }
+                }
+
+                day = date;
+                today = [];
+                total = 0.0;
+            }
+
+            double? expected = null;
+            var minute = (int)Math.Floor(local.TimeOfDay.TotalMinutes - anchor);
+            if (minute >= 0 && minute < length)
+            {
+                total += (double)bar.Volume;
+                today![Math.Max(minute, today.Count > 0 ? today.Keys[^1] : minute)] = total;
+                var found = 0;
+                var sum = 0.0;
+                foreach (var (last, cumulative) in past)
+                {
+                    if (last < minute)
+                    {
+                        continue;
+                    }
+
+                    var at = 0.0;
+                    foreach (var (m, c) in cumulative)
+                    {
+                        if (m > minute)
+                        {
+                            break;
+                        }
+
+                        at = c;
+                    }
+
+                    sum += at;
+                    if (++found == lookback)
+                    {
+                        break;
+                    }
+                }
+
+                var average = sum / lookback;
+                expected = found == lookback && average > 0 ? total / average : null;
+            }
+
+            var actual = indicator.Update(bar);
+            Assert.Equal(expected.HasValue, actual.HasValue);
+            if (expected is { } e)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(e), BitConverter.DoubleToInt64Bits(actual!.Value));
+            }
+        }
+    }
+
     [Fact]
     public void Round_trip_doubles_are_written_as_the_runtime_formats_them()
     {
