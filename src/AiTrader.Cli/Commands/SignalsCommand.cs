@@ -106,7 +106,7 @@ public static class SignalsCommand
         return command;
     }
 
-    private const int BatchSize = 1024;
+    private const int BatchSize = 256;
 
     /// <summary>Runs <paramref name="frames"/> (the pipeline) on this thread and <paramref name="write"/> on another, in
     /// order, handing frames over in batches through a short bounded queue: formatting a row costs about as much as
