@@ -27,6 +27,8 @@ public static class AiTraderApp
             StreamCommand.Create(settings, stdout, stderr),
             ScanCommand.Create(settings, stdout, stderr),
             WatchlistCommand.Create(settings, stdout),
+            ApiKeyCommand.Create(settings, stdout),
+            ServeCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);
@@ -48,11 +50,11 @@ public static class AiTraderApp
                     Error = stderr,
                     EnableDefaultExceptionHandler = false,
                     // Ctrl+C lets a trading run finish its bar time (journal and snapshot complete) instead of the default 2 s.
-                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "trade" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name is "trade" or "serve" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
                 },
                 cancellationToken);
         }
-        catch (Exception ex) when (ex is CliException or MarketDataException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is CliException or RequestException or MarketDataException or ArgumentException or FormatException)
         {
             await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
             return ExitCodes.BadInput;

@@ -4,21 +4,13 @@ using AiTrader.Core.MarketData;
 
 namespace AiTrader.Cli;
 
-/// <summary>Parsers for CLI values that turn a bad value into a one-line <see cref="CliException"/>.</summary>
+/// <summary>Parsers for CLI values that turn a bad value into a one-line <see cref="CliException"/> or, for the checks the
+/// service shares (<see cref="RequestChecks"/>), a <see cref="RequestException"/> with the same message.</summary>
 public static class CliParsing
 {
-    public static DateOnly ParseDate(string value, string flag)
-    {
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            return d;
-        }
+    public static DateOnly ParseDate(string value, string flag) => RequestChecks.Date(value, flag);
 
-        throw new CliException($"{flag} '{value}' is not a date; use YYYY-MM-DD, e.g. {flag} 2010-01-04.");
-    }
-
-    public static DateOnly? ParseOptionalDate(string? value, string flag) =>
-        string.IsNullOrWhiteSpace(value) ? null : ParseDate(value, flag);
+    public static DateOnly? ParseOptionalDate(string? value, string flag) => RequestChecks.OptionalDate(value, flag);
 
     /// <summary>Parses repeated <c>name=value</c> pairs (also comma-separated in one flag).</summary>
     public static IReadOnlyDictionary<string, string> ParseParams(IEnumerable<string>? values)
@@ -58,29 +50,11 @@ public static class CliParsing
     }
 
     /// <summary>A ticker for <c>--symbol</c>.</summary>
-    public static Symbol ParseSymbol(string value)
-    {
-        try
-        {
-            return new Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--symbol: {ex.Reason()}");
-        }
-    }
+    public static Symbol ParseSymbol(string value) => RequestChecks.Symbol(value);
 
     /// <summary>A bar interval for <c>--interval</c>: 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.</summary>
-    public static Timeframe ParseInterval(string value) =>
-        Timeframe.TryParse(value, out var tf)
-            ? tf
-            : throw new CliException($"--interval '{value}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.");
+    public static Timeframe ParseInterval(string value) => RequestChecks.Interval(value);
 
     /// <summary>A price adjustment for <c>--adjustment</c>: split or raw.</summary>
-    public static PriceAdjustment ParseAdjustment(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "split" => PriceAdjustment.Split,
-        "raw" => PriceAdjustment.Raw,
-        _ => throw new CliException($"--adjustment '{value}' is not supported; use split or raw."),
-    };
+    public static PriceAdjustment ParseAdjustment(string value) => RequestChecks.Adjustment(value);
 }

@@ -15,7 +15,23 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader backtest</c>: run a strategy over historical bars and write trades, equity and summary.</summary>
 public static class BacktestCommand
 {
-    public static Command Create(AppSettings settings, TextWriter stdout)
+    public static Command Create(AppSettings settings, TextWriter stdout) => Build(settings, stdout).Command;
+
+    /// <summary>The single-symbol request <c>aitrader backtest</c> builds from <paramref name="args"/> (the words after
+    /// <c>backtest</c>), without running it: how the service's JSON spec is checked against the CLI.</summary>
+    public static BacktestRequest RequestFor(params string[] args)
+    {
+        var (command, read) = Build(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null);
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new CliException(parse.Errors[0].Message);
+        }
+
+        return read(parse, null);
+    }
+
+    private static (Command Command, Func<ParseResult, AiTrader.Core.Domain.Symbol?, BacktestRequest> Read) Build(AppSettings settings, TextWriter stdout)
     {
         var symbol = new Option<string?>("--symbol") { Description = "Ticker to test, e.g. AAPL (or --symbols/--watchlist for a portfolio)." };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
@@ -57,11 +73,9 @@ public static class BacktestCommand
         var portfolioFlags = new PortfolioFlags();
         portfolioFlags.AddTo(command);
 
-        command.SetAction(async (parse, ct) =>
-        {
-            var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
-            var request = new BacktestRequest(
-                Symbol: portfolio?.Symbols[0] ?? CliParsing.ParseSymbol(parse.GetValue(symbol)!),
+        BacktestRequest Read(ParseResult parse, AiTrader.Core.Domain.Symbol? firstOfPortfolio) =>
+            new BacktestRequest(
+                Symbol: firstOfPortfolio ?? CliParsing.ParseSymbol(parse.GetValue(symbol)!),
                 Start: CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 End: CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 Strategy: parse.GetValue(strategy)!.Trim(),
@@ -90,6 +104,10 @@ public static class BacktestCommand
                 Guardrails = ParseGuardrails(parse.GetValue(guardrails)),
             };
 
+        command.SetAction(async (parse, ct) =>
+        {
+            var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
+            var request = Read(parse, portfolio?.Symbols[0]);
             if (portfolio is not null)
             {
                 var portfolioOutcome = await PortfolioBacktestRunner.RunAsync(request, portfolio, settings, ct);
@@ -117,55 +135,20 @@ public static class BacktestCommand
 
             return ExitCodes.Ok;
         });
-        return command;
+        return (command, Read);
     }
 
     /// <summary>The checked --guardrails value: none, default, or a list of known rules.</summary>
-    internal static string ParseGuardrails(string? value)
-    {
-        try
-        {
-            GuardrailCatalog.Parse(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--guardrails: {ex.Reason()}");
-        }
+    internal static string ParseGuardrails(string? value) => RequestChecks.Guardrails(value);
 
-        return string.IsNullOrWhiteSpace(value) ? "none" : value.Trim().ToLowerInvariant();
-    }
-
-    internal static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction)
-    {
-        decimal? kelly = null;
-        if (!string.IsNullOrWhiteSpace(riskAgent))
-        {
-            if (riskAgent.Trim().ToLowerInvariant() is not ("fractional_kelly" or "kelly"))
-            {
-                throw new CliException($"--risk-agent '{riskAgent}' is not known; use fractional_kelly.");
-            }
-
-            if (kellyFraction is <= 0 or > 1)
-            {
-                throw new CliException($"--risk-agent-fraction must be in (0, 1] (got {kellyFraction.ToString(CultureInfo.InvariantCulture)}).");
-            }
-
-            kelly = kellyFraction;
-        }
-
-        return regimeAware || kelly is not null ? new SizingOptions(RegimeAware: regimeAware, KellyFraction: kelly) : null;
-    }
+    /// <summary>The checked sizing flags (--regime-aware-sizing, --risk-agent, --risk-agent-fraction).</summary>
+    internal static SizingOptions? ParseSizing(bool regimeAware, string? riskAgent, decimal kellyFraction) =>
+        RequestChecks.Sizing(regimeAware, riskAgent, kellyFraction);
 
     /// <summary>The checked --capital: positive and at most <see cref="ExchangeOptions.MaxCapital"/>.</summary>
-    internal static decimal Capital(decimal value) => value <= ExchangeOptions.MaxCapital
-        ? Positive(value, "--capital")
-        : throw new CliException($"--capital must be at most {ExchangeOptions.MaxCapital.ToString("N0", CultureInfo.InvariantCulture)} (got {value.ToString(CultureInfo.InvariantCulture)}).");
+    internal static decimal Capital(decimal value) => RequestChecks.Capital(value);
 
-    private static decimal Positive(decimal value, string flag) =>
-        value > 0 ? value : throw new CliException($"{flag} must be greater than 0 (got {value.ToString(CultureInfo.InvariantCulture)}).");
-
-    private static decimal NonNegative(decimal value, string flag) =>
-        value >= 0 ? value : throw new CliException($"{flag} must not be negative (got {value.ToString(CultureInfo.InvariantCulture)}).");
+    private static decimal NonNegative(decimal value, string flag) => RequestChecks.NonNegative(value, flag);
 
     /// <summary>A Spectre console on <paramref name="stdout"/>: colours on a terminal, plain text when captured.</summary>
     internal static IAnsiConsole ConsoleFor(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings

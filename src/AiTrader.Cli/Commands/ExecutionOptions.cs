@@ -18,11 +18,5 @@ internal static class ExecutionOptions
         });
 
     /// <summary>The checked --max-volume-share value: null, or in (0, 1].</summary>
-    public static decimal? VolumeShare(decimal? value) => value switch
-    {
-        null => null,
-        > 0 and <= 1 => value,
-        _ => throw new CliException(
-            $"--max-volume-share must be in (0, 1], e.g. 0.1 for 10% of each bar's volume (got {value.Value.ToString(CultureInfo.InvariantCulture)})."),
-    };
+    public static decimal? VolumeShare(decimal? value) => RequestChecks.VolumeShare(value);
 }

@@ -15,8 +15,8 @@ namespace AiTrader.Cli.Commands;
 public static class FetchCommand
 {
     /// <summary>Makes <c>fetch</c> (and the other market-data commands) read variables from <paramref name="variables"/>
-    /// instead of the process environment in the current async flow; see <see cref="CliEnvironment.Use"/>. Dispose to restore.</summary>
-    public static IDisposable UseEnvironment(IDictionary variables) => CliEnvironment.Use(variables);
+    /// instead of the process environment in the current async flow; see <see cref="PlatformEnvironment.Use"/>. Dispose to restore.</summary>
+    public static IDisposable UseEnvironment(IDictionary variables) => PlatformEnvironment.Use(variables);
 
     public static Command Create(TextWriter stdout)
     {
@@ -61,7 +61,7 @@ public static class FetchCommand
             var startUtc = ExchangeTime.StartOfDateUtc(first);
             var endUtc = ExchangeTime.EndOfDateUtc(last);
 
-            await using var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+            await using var dal = MarketDataDal.FromEnvironment(PlatformEnvironment.Lookup);
             // Every fetch carries the probabilistic signals: the Kalman filter and regime run over the batch.
             var enriched = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc,
                 (bars, timeframe) => SignalPipeline.Run(bars, timeframe), adj, ct);

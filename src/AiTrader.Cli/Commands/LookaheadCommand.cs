@@ -72,7 +72,7 @@ public static class LookaheadCommand
             }
 
             var later = CliParsing.ParseOptionalDate(parse.GetValue(laterStart), "--later-start");
-            var series = await SweepCommand.LoadBarsAsync(settings, sym, CliParsing.ParseInterval(parse.GetValue(interval)!),
+            var series = await SweepRun.LoadBarsAsync(settings, sym, CliParsing.ParseInterval(parse.GetValue(interval)!),
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
                 CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
             if (series.Bars.Count < 3)

@@ -175,7 +175,7 @@ public static class ScanCommand
     }
 
     /// <summary>The environment the command reads (a test's dictionary, or the process environment).</summary>
-    internal static Func<string, string?> Env() => CliEnvironment.Lookup ?? Environment.GetEnvironmentVariable;
+    internal static Func<string, string?> Env() => PlatformEnvironment.Lookup ?? Environment.GetEnvironmentVariable;
 
     internal static CsvBarSource SampleSource(AppSettings settings) =>
         new(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
@@ -299,7 +299,7 @@ public static class ScanCommand
     /// <summary>What a live scan reads: bars through the DAL from Alpaca, and Alpaca snapshots; disposing it closes both.</summary>
     private sealed class LiveFeed(VendorSettings vendors) : IAsyncDisposable
     {
-        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup);
+        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(PlatformEnvironment.Lookup);
         private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
         public PremarketScanner Scanner(ScanOptions options) =>

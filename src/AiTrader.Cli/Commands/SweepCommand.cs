@@ -61,7 +61,6 @@ public static class SweepCommand
             }
 
             var initial = BacktestCommand.Capital(parse.GetValue(capital));
-
             var metricsOptions = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate));
             var isWalkForward = parse.GetValue(walkForward);
             var (isBars, oosBars) = (parse.GetValue(inSample), parse.GetValue(outOfSample));
@@ -71,84 +70,31 @@ public static class SweepCommand
                 throw new CliException("--in-sample, --out-of-sample, --is-years and --oos-years need --walk-forward.");
             }
 
-            var options = new SweepOptions
-            {
-                Strategy = strategyName,
-                BaseParameters = CliParsing.ParseParams(parse.GetValue(parameters)),
-                Backtest = new ExchangeOptions { InitialCapital = initial, Calendar = NyseCalendar.Instance },
-                Metrics = metricsOptions,
-                RankBy = metric,
-                MaxDegreeOfParallelism = degree,
-            };
-            // Fail on an unknown strategy or a bad value in any combination before loading data.
-            foreach (var combination in parsedGrid.Combinations())
-            {
-                try
-                {
-                    options.CreateStrategy(combination);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new CliException($"{combination}: {ex.Reason()}");
-                }
-            }
-
-            var timeframe = CliParsing.ParseInterval(parse.GetValue(interval)!);
-            var series = await LoadBarsAsync(settings, sym, timeframe,
-                CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"),
-                CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"), ct);
-            var dir = parse.GetValue(outDir) ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "sweeps"), $"{sym}-{strategyName}");
+            var request = new SweepRequest(sym, strategyName, parsedGrid, CliParsing.ParseInterval(parse.GetValue(interval)!),
+                CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"), CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
+                metric, initial, CliParsing.ParseParams(parse.GetValue(parameters)), metricsOptions,
+                isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
+            var prepared = await SweepRun.PrepareAsync(request, settings, ct);
             var console = CreateConsole(stdout);
-
-            if (isWalkForward)
+            var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
+            var outcome = WithProgress(console, stdout, label, prepared.Total, p => prepared.Run(p, ct));
+            if (outcome.WalkForward is { } walk)
             {
-                var wf = WalkForwardSizes(series, isBars, oosBars, isYrs, oosYrs);
-                var total = WalkForwardRunner.TotalRuns(series.Bars.Count, parsedGrid, wf);
-                var result = WithProgress(console, stdout, $"walk-forward {sym} {strategyName}", total,
-                    p => new WalkForwardRunner(options).Run(series, parsedGrid, wf, p, ct));
-                var files = WalkForwardReportWriter.Write(dir, result, parsedGrid);
-                PrintWalkForward(console, sym, strategyName, series, parsedGrid, wf, result);
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.WindowsCsv)}[/]");
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.EquityCsv)}[/]");
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.MetricsCsv)}[/]");
+                PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);
             }
             else
             {
-                var result = WithProgress(console, stdout, $"sweep {sym} {strategyName}", parsedGrid.Count,
-                    p => new SweepRunner(options).Run(series, parsedGrid, p, ct));
-                var files = SweepReportWriter.Write(dir, result, $"{sym} · {strategyName} · {metric.Name()}{HeatmapRateNote(metricsOptions)}");
-                PrintTop(console, sym, strategyName, series, result, topN, metricsOptions);
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.Csv)}[/]");
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapSvg)}[/]");
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapHtml)}[/]");
-                console.MarkupLine($"wrote [bold]{Markup.Escape(files.HeatmapPng)}[/]");
+                PrintTop(console, sym, strategyName, outcome.Series, outcome.Sweep!, topN, metricsOptions);
+            }
+
+            foreach (var file in outcome.Files)
+            {
+                console.MarkupLine($"wrote [bold]{Markup.Escape(file)}[/]");
             }
 
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Loads bars from the bundled (or configured) sample data, as <c>aitrader backtest</c> does.</summary>
-    internal static async Task<BarSeries> LoadBarsAsync(AppSettings settings, Symbol symbol, Timeframe interval,
-        DateOnly? start, DateOnly? end, CancellationToken ct)
-    {
-        if (start is { } s && end is { } e && s > e)
-        {
-            throw new CliException($"--start {s:yyyy-MM-dd} is after --end {e:yyyy-MM-dd}; pick a start before the end.");
-        }
-
-        var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, settings.BarCache());
-        var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
-        var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
-        var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);
-        if (series.Bars.Count == 0)
-        {
-            throw new CliException($"no {interval} bars for {symbol} in the requested range; widen --start/--end.");
-        }
-
-        return series;
     }
 
     internal static IAnsiConsole CreateConsole(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
@@ -208,43 +154,6 @@ public static class SweepCommand
         }
     }
 
-    private static WalkForwardOptions WalkForwardSizes(BarSeries series, int? isBars, int? oosBars, double? isYears, double? oosYears)
-    {
-        if (isBars is not null && isYears is not null)
-        {
-            throw new CliException("give the in-sample window once: --in-sample (bars) or --is-years, not both.");
-        }
-
-        if (oosBars is not null && oosYears is not null)
-        {
-            throw new CliException("give the out-of-sample window once: --out-of-sample (bars) or --oos-years, not both.");
-        }
-
-        int Bars(int? bars, double? years, double defaultYears, string flag, string yearsFlag)
-        {
-            if (bars is { } b)
-            {
-                return b >= 1 ? b : throw new CliException($"{flag} must be at least 1 bar (got {b}).");
-            }
-
-            var y = years ?? defaultYears;
-            return y > 0 && double.IsFinite(y)
-                ? WalkForwardPlan.BarsForYears(series, y)
-                : throw new CliException($"{yearsFlag} must be a positive number of years (got {y.ToString(CultureInfo.InvariantCulture)}).");
-        }
-
-        var options = new WalkForwardOptions(
-            Bars(isBars, isYears, 2, "--in-sample", "--is-years"),
-            Bars(oosBars, oosYears, 0.5, "--out-of-sample", "--oos-years"));
-        if (series.Bars.Count <= options.InSampleBars)
-        {
-            throw new CliException(
-                $"walk-forward needs more than the {options.InSampleBars} in-sample bars; {series.Symbol} has {series.Bars.Count} in range. Shorten the windows or widen --start/--end.");
-        }
-
-        return options;
-    }
-
     private static void PrintTop(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series, SweepResult result, int top,
         MetricsOptions metricsOptions)
     {
@@ -281,7 +190,7 @@ public static class SweepCommand
 
         console.Write(table);
         // Its own line rather than in the title: a long title wraps in a narrow table.
-        console.MarkupLine(Markup.Escape($"{RateNote(metricsOptions)} a year (Sharpe and Sortino measure returns above it)"));
+        console.MarkupLine(Markup.Escape($"{SweepRun.RateNote(metricsOptions)} a year (Sharpe and Sortino measure returns above it)"));
     }
 
     private static void PrintWalkForward(IAnsiConsole console, Symbol symbol, string strategy, BarSeries series,
@@ -318,14 +227,6 @@ public static class SweepCommand
 
         console.Write(metrics);
     }
-
-    /// <summary>"Risk-free rate 4.00%": the rate the Sharpe and Sortino columns assume, labelled as in the metrics table.</summary>
-    private static string RateNote(MetricsOptions options) =>
-        $"Risk-free rate {BacktestReportWriter.FormatPercent(options.RiskFreeRate)}";
-
-    // The heat map names the rate only when one was given, so a default run draws the same picture as before the flag.
-    private static string HeatmapRateNote(MetricsOptions options) =>
-        options.RiskFreeRate == 0 ? "" : $" · {RateNote(options).ToLowerInvariant()}";
 
     /// <summary>Progress that never goes backwards: workers report out of order.</summary>
     private sealed class MonotonicProgress(Action<int> update) : IProgress<int>

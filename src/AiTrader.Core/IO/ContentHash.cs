@@ -6,6 +6,9 @@ namespace AiTrader.Core.IO;
 
 /// <summary>A fast 64-bit, non-cryptographic hash of bytes: tells a file or a cached payload from a changed or torn
 /// one. Four independent multiply-rotate lanes keep it near memory speed (several GB/s) without a package.</summary>
+/// <remarks>Written by hand on purpose: System.IO.Hashing's XXH3 was tried for the bar cache and measured slower where
+/// it counts, in a fresh process. Its vectorized loop is not precompiled (ReadyToRun), so it starts in the JIT's first
+/// tier: hashing a 98 MB CSV took 110 ms against 31 ms for this one, whose plain loop is precompiled.</remarks>
 public struct ContentHash
 {
     private const ulong Prime1 = 0x9E3779B185EBCA87UL;

@@ -66,17 +66,24 @@ public sealed class BarFileCache
     {
         ArgumentNullException.ThrowIfNull(parse);
         var full = Path.GetFullPath(path);
-        var source = SourceStamp.Of(full);
         var entry = EntryPath(full);
         var outcome = BarCacheOutcome.Miss;
-        if (source is { } stamp && File.Exists(entry))
+        SourceStamp? source;
+        if (File.Exists(entry))
         {
-            outcome = TryRead(entry, stamp, out var cached);
+            // The source file is hashed on another core while the entry is read; the two meet before the entry is used.
+            var stamping = Task.Run(() => SourceStamp.Of(full));
+            outcome = TryRead(entry, stamping, out var cached);
+            source = stamping.GetAwaiter().GetResult();
             if (cached is not null)
             {
                 Record(full, BarCacheOutcome.Hit);
                 return cached;
             }
+        }
+        else
+        {
+            source = SourceStamp.Of(full);
         }
 
         var columns = parse(path);
@@ -136,7 +143,9 @@ public sealed class BarFileCache
         }
     }
 
-    private static BarCacheOutcome TryRead(string entry, SourceStamp stamp, out BarColumns? columns)
+    /// <summary>Reads the entry and checks it against its own checksum and against the source's stamp (awaited only
+    /// once the payload is in, so the two overlap); a missing source gives no columns.</summary>
+    private static BarCacheOutcome TryRead(string entry, Task<SourceStamp?> source, out BarColumns? columns)
     {
         columns = null;
         try
@@ -156,11 +165,6 @@ public sealed class BarFileCache
             var hash = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
             var payloadHash = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
             var kinds = header.Slice(48, 7).ToArray();
-            if (size != stamp.Size || ticksStamp != stamp.WriteTicks || hash != stamp.Hash)
-            {
-                return BarCacheOutcome.Stale;
-            }
-
             if (count < 0 || kinds.Any(k => k > 2) || kinds[..5].Any(k => k == 0) || kinds[5] == 2
                 || length != HeaderSize + PayloadLength(count, kinds))
             {
@@ -179,6 +183,16 @@ public sealed class BarFileCache
             if (reader.Hash.Finish() != payloadHash)
             {
                 return Discard(entry, BarCacheOutcome.Corrupt);
+            }
+
+            if (source.GetAwaiter().GetResult() is not { } stamp)
+            {
+                return BarCacheOutcome.Miss;
+            }
+
+            if (size != stamp.Size || ticksStamp != stamp.WriteTicks || hash != stamp.Hash)
+            {
+                return BarCacheOutcome.Stale;
             }
 
             columns = new BarColumns(ticks, open, high, low, close, volume, trades, vwap, 0, count);

@@ -16,6 +16,11 @@ public static partial class CsvBarParser
             throw new MarketDataException($"{path}: file not found; check the data folder path.");
         }
 
+        if (ParseInChunks(path) is { } parallel)
+        {
+            return parallel;
+        }
+
         // A large buffer and sequential-scan hint keep the 5849-row files in the low milliseconds; the reader detects a BOM.
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
@@ -35,6 +40,13 @@ public static partial class CsvBarParser
     {
         ArgumentNullException.ThrowIfNull(reader);
         var lines = new LineReader(reader);
+        var (columns, headerLine) = ReadHeader(lines, sourceName);
+        return ParseRows(lines, columns, sourceName, headerLine, capacityHint);
+    }
+
+    /// <summary>Skips blank lines and reads the header; returns its columns and line number.</summary>
+    private static (Columns Columns, int Line) ReadHeader(LineReader lines, string sourceName)
+    {
         var lineNumber = 0;
         ReadOnlySpan<char> line;
         bool more;
@@ -50,11 +62,18 @@ public static partial class CsvBarParser
             throw Error(sourceName, 1, $"file is empty; expected a header row {DailyHeader} (daily) or {MinuteHeader} (minute)");
         }
 
-        var columns = Columns.FromHeader(line.ToString(), sourceName, lineNumber);
+        return (Columns.FromHeader(line.ToString(), sourceName, lineNumber), lineNumber);
+    }
+
+    /// <summary>Parses the data rows that follow line <paramref name="headerLine"/>: each row in time order after the
+    /// previous one, at least one row.</summary>
+    private static BarColumns ParseRows(LineReader lines, Columns columns, string sourceName, int headerLine, int capacityHint)
+    {
+        ReadOnlySpan<char> line;
+        var lineNumber = headerLine;
         var builder = new Builder(Math.Max(16, capacityHint), columns);
         var previous = long.MinValue;
         var previousLine = 0;
-        var headerLine = lineNumber;
         Span<Range> ranges = stackalloc Range[Math.Max(columns.FieldCount + 1, 8)];
         while (lines.Next(out line))
         {

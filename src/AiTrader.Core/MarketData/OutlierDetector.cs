@@ -92,24 +92,29 @@ public static class OutlierDetector
             double open = o.AsDouble(j), high = h.AsDouble(j), low = l.AsDouble(j), close = c.AsDouble(j);
             var hasPrevious = i > 0;
             var prevClose = hasPrevious ? c.AsDouble(j - 1) : 0;
-            var maxRange = double.NegativeInfinity;
-            for (var k = 0; k < ringCount; k++)
-            {
-                maxRange = Math.Max(maxRange, ring[k]);
-            }
-
-            var limit = rule.MinSpikeRatio;
-            if (ringCount > 0)
-            {
-                limit = Math.Max(limit, Math.Exp(rule.VolatilityMultiple * maxRange));
-            }
-
             var top = Math.Max(open, high);
             var bottom = Math.Min(open, low);
             var upperRef = hasPrevious ? Math.Max(prevClose, close) : close;
             var lowerRef = hasPrevious ? Math.Min(prevClose, close) : close;
             string? reason = null;
-            var clear = bottom > 0 && lowerRef > 0 && top / upperRef < limit * Margin && lowerRef / bottom < limit * Margin;
+            var up = top / upperRef;
+            var down = lowerRef / bottom;
+            var positive = bottom > 0 && lowerRef > 0;
+            // The limit is never below MinSpikeRatio, so a bar clear of that is clear of the limit: almost every bar stops
+            // here, without the recent ranges' logarithms and the exponential.
+            var clear = positive && up < rule.MinSpikeRatio * Margin && down < rule.MinSpikeRatio * Margin;
+            if (!clear && positive && ringCount > 0)
+            {
+                var maxRange = double.NegativeInfinity;
+                for (var k = 0; k < ringCount; k++)
+                {
+                    maxRange = Math.Max(maxRange, Math.Log(ring[k]));
+                }
+
+                var limit = Math.Max(rule.MinSpikeRatio, Math.Exp(rule.VolatilityMultiple * maxRange));
+                clear = up < limit * Margin && down < limit * Margin;
+            }
+
             if (!clear)
             {
                 var exactLimit = rule.MinSpikeRatio;
@@ -139,7 +144,7 @@ public static class OutlierDetector
                 // The exact rule keeps a range only when its low is positive; exactly when the double is.
                 if (rangeLow > 0)
                 {
-                    ring[ringNext] = Math.Log(rangeHigh / rangeLow);
+                    ring[ringNext] = rangeHigh / rangeLow; // its logarithm is taken only when a bar needs the limit
                     ringBars[ringNext] = i;
                     ringNext = (ringNext + 1) % lookback;
                     ringCount = Math.Min(ringCount + 1, lookback);

@@ -29,4 +29,7 @@ public struct SessionDateCursor
 
         return _date;
     }
+
+    /// <summary>UTC ticks where the date of the last <see cref="DateOf"/> ends (the next date's 00:00 ET).</summary>
+    public readonly long EndTicks => _end;
 }

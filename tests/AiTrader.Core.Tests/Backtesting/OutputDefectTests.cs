@@ -93,6 +93,32 @@ public sealed class OutputDefectTests : IDisposable
     }
 
     [Fact]
+    public void Coverage_of_columns_equals_coverage_of_a_plain_list_across_midnights_and_daylight_saving()
+    {
+        // Columns skip from a date's first bar to the next date's by a binary search; a list visits every bar. Bars every
+        // 7 minutes, around the clock, through 2013-11-03 (DST ends) with a hole of 9 days: New York midnights fall at
+        // 04:00Z before and 05:00Z after, and bars land on either side of both.
+        var bars = new List<Bar>();
+        for (var t = new DateTime(2013, 10, 25, 0, 0, 0, DateTimeKind.Utc); t < new DateTime(2013, 11, 25, 0, 0, 0, DateTimeKind.Utc); t = t.AddMinutes(7))
+        {
+            if (t < new DateTime(2013, 11, 6, 4, 59, 0, DateTimeKind.Utc) || t >= new DateTime(2013, 11, 15, 5, 1, 0, DateTimeKind.Utc))
+            {
+                bars.Add(new Bar(t, 1m, 1m, 1m, 1m, 1m));
+            }
+        }
+
+        var fromColumns = SessionGaps.Find(BarColumns.From(bars), NyseCalendar.Instance);
+        var fromList = SessionGaps.Find(bars, NyseCalendar.Instance);
+        Assert.Equal(fromList.SessionsWithBars, fromColumns.SessionsWithBars);
+        Assert.Equal(fromList.MissingSessions, fromColumns.MissingSessions);
+        Assert.Equal(fromList.Gaps, fromColumns.Gaps);
+        // By hand: the last bar before the hole is before 04:59Z on the 6th, 23:59 ET on the 5th (EST), and the next is
+        // after 00:01 ET on the 15th: sessions 6, 7, 8, 11, 12, 13 and 14 are missing (Veterans Day, the 11th, trades).
+        Assert.Equal(7, fromColumns.MissingSessions);
+        Assert.Equal([new SessionGap(new DateOnly(2013, 11, 5), new DateOnly(2013, 11, 15), 7)], fromColumns.Gaps);
+    }
+
+    [Fact]
     public async Task Spy_minute_backtest_reports_the_ten_year_gap_and_prints_no_absurd_cagr()
     {
         var (code, output, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--interval", "1Min", "--out", _tmp);

@@ -134,7 +134,7 @@ public sealed class PortfolioDalBacktestCliTests : IDisposable
             ["AITRADER_CACHE_DIR"] = Path.Combine(_tmp, "cache"),
             ["AITRADER_DATA_DIR"] = Path.Combine(_tmp, "data"),
         };
-        using (CliEnvironment.Use(env))
+        using (PlatformEnvironment.Use(env))
         {
             return await CliRunner.Run(args);
         }

@@ -11,7 +11,7 @@ public sealed class ScanCliTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> env, params string[] args)
     {
-        using (CliEnvironment.Use(env))
+        using (PlatformEnvironment.Use(env))
         {
             return await CliRunner.Run(args);
         }

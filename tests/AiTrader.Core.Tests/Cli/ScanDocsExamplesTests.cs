@@ -60,7 +60,7 @@ public sealed class ScanDocsExamplesTests
         }
 
         (int Code, string Out, string Err) result;
-        using (CliEnvironment.Use(env))
+        using (PlatformEnvironment.Use(env))
         {
             result = await CliRunner.Run(args);
         }

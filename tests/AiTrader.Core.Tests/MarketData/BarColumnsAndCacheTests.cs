@@ -73,6 +73,17 @@ public sealed class BarColumnsAndCacheTests : IDisposable
             bars[i] = b with { High = Math.Round(b.High * factor, 2) };
         }
 
+        for (var k = 0; k < 40; k++)
+        {
+            // Wide but genuine bars (a low at three quarters of both closes) raise the limit over the next ten bars above
+            // MinSpikeRatio, so spikes right after them are judged against the recent ranges; each is followed by one.
+            var i = random.Next(1, bars.Count - 3);
+            var b = bars[i];
+            bars[i] = b with { Low = Math.Round(Math.Min(b.Close, bars[i - 1].Close) * 0.75m, 2) };
+            var next = bars[i + 2];
+            bars[i + 2] = next with { High = Math.Round(next.High * (1.4m + (decimal)random.NextDouble() * 1.4m), 2) };
+        }
+
         var expected = new List<BarFlag>();
         var check = new OutlierCheck();
         foreach (var b in bars)

@@ -112,7 +112,7 @@ public sealed class PortfolioBacktestDalTests : IAsyncLifetime
 
     private static async Task<(int Code, string Out, string Err)> Run(IDictionary<string, string?> env, string[] args)
     {
-        using (CliEnvironment.Use(new Dictionary<string, string?>(env)))
+        using (PlatformEnvironment.Use(new Dictionary<string, string?>(env)))
         {
             return await CliRunner.Run(args);
         }

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace AiTrader.Cli;
+namespace AiTrader.Application;
 
 /// <summary>Output folders no two runs share, even when started in the same second by two processes.</summary>
-internal static class ArtifactFolder
+public static class ArtifactFolder
 {
     /// <summary>Creates and returns <c>{parent}/{name}-{UTC time}</c>, with <c>-2</c>, <c>-3</c>, ... when that is taken. A
     /// folder is claimed by creating its <c>.run</c> marker exclusively, which only one process can do.</summary>
@@ -28,6 +28,6 @@ internal static class ArtifactFolder
             }
         }
 
-        throw new CliException($"could not find a free output folder under {parent}; pass --out.");
+        throw new RequestException($"could not find a free output folder under {parent}; pass --out.");
     }
 }

@@ -7,7 +7,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Signals.Regimes;
 using AiTrader.Core.Strategies;
 
-namespace AiTrader.Cli.Commands;
+namespace AiTrader.Application.Backtests;
 
 /// <summary>Diagnostic CSVs for <c>--debug</c>: every order the strategy sent with its reason, and per-bar signals
 /// (in the run's folder for one symbol, in a folder per symbol for a portfolio).</summary>

@@ -3,12 +3,12 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.MarketData.Dal;
 
-namespace AiTrader.Cli.Commands;
+namespace AiTrader.Application.Backtests;
 
 /// <summary>Where a backtest reads its bars, for a single symbol and for every member of a portfolio alike: the bundled
 /// CSV files, or with <c>--use-probabilistic</c>/<c>--dal-vendor</c> the market-data DAL (vendor chain and Parquet
 /// cache; the bundled data, with a notice naming the missing key, when no key is set).</summary>
-internal sealed class BacktestBarSource : IAsyncDisposable
+public sealed class BacktestBarSource : IAsyncDisposable
 {
     private readonly BacktestRequest _request;
     private readonly MarketDataDal? _dal;
@@ -23,7 +23,7 @@ internal sealed class BacktestBarSource : IAsyncDisposable
         _bundled = bundled;
     }
 
-    /// <summary>The source <paramref name="request"/> asks for; the DAL reads the variables of <see cref="CliEnvironment"/>.</summary>
+    /// <summary>The source <paramref name="request"/> asks for; the DAL reads the variables of <see cref="PlatformEnvironment"/>.</summary>
     public static BacktestBarSource Open(BacktestRequest request, AppSettings settings)
     {
         if (!request.UseDal)
@@ -33,7 +33,7 @@ internal sealed class BacktestBarSource : IAsyncDisposable
         }
 
         // A backtest without a key runs on the bundled data and says so, rather than failing like `aitrader fetch`.
-        var dal = MarketDataDal.FromEnvironment(CliEnvironment.Lookup, new MarketDataDalOptions { FallbackToSampleWhenNoKey = true });
+        var dal = MarketDataDal.FromEnvironment(PlatformEnvironment.Lookup, new MarketDataDalOptions { FallbackToSampleWhenNoKey = true });
         return new BacktestBarSource(request, dal, new DalBarSource(dal, request.DalVendor), null);
     }
 

@@ -7,7 +7,7 @@ using AiTrader.Core.Reporting;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 
-namespace AiTrader.Cli.Commands;
+namespace AiTrader.Application.Backtests;
 
 /// <summary>What a portfolio run adds to a single-symbol <see cref="BacktestRequest"/>.</summary>
 /// <param name="Symbols">The symbols to trade, in order, without duplicates.</param>
@@ -70,7 +70,7 @@ public static class PortfolioBacktestRunner
 
         if (legs.Count == 0)
         {
-            throw new CliException(
+            throw new RequestException(
                 $"no {request.Interval} bars for any of {string.Join(", ", portfolio.Symbols)} between {BacktestRunner.Describe(request.Start)} and {BacktestRunner.Describe(request.End)}; widen --start/--end.");
         }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace AiTrader.Cli;
+namespace AiTrader.Application;
 
 /// <summary>Settings from appsettings.json and environment variables (environment wins).</summary>
 public sealed class AppSettings

@@ -1,10 +1,10 @@
 using System.Collections;
 
-namespace AiTrader.Cli;
+namespace AiTrader.Application;
 
 /// <summary>The environment variables the market-data commands (<c>fetch</c>, <c>backtest</c> through the DAL) read:
 /// the process environment, or a dictionary a test puts in place for its own async flow.</summary>
-public static class CliEnvironment
+public static class PlatformEnvironment
 {
     private static readonly AsyncLocal<Func<string, string?>?> Override = new();
 

@@ -1,0 +1,403 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using AiTrader.Application.Backtests;
+using AiTrader.Application.Sweeps;
+using AiTrader.Core.MarketData;
+using AiTrader.Storage.Jobs;
+
+namespace AiTrader.Application.Jobs;
+
+/// <summary>The queue full: too many jobs are waiting for a worker; the caller may try again later.</summary>
+public sealed class JobQueueFullException(int capacity)
+    : Exception($"{capacity} jobs are already waiting; try again when some have finished.")
+{
+    public int Capacity { get; } = capacity;
+}
+
+/// <summary>Runs submitted jobs (backtests) in the background, a few at a time, and records their life in an
+/// <see cref="IJobStore"/>: queued, running with progress, then succeeded with the run's files, failed with a one-line
+/// reason, or cancelled. Jobs a stopped process left unfinished are failed as interrupted when the runner starts.</summary>
+public sealed class JobRunner : IAsyncDisposable
+{
+    /// <summary>The kind of a backtest job.</summary>
+    public const string BacktestKind = "backtest";
+
+    /// <summary>The kind of a sweep or walk-forward job.</summary>
+    public const string SweepKind = "sweep";
+
+    /// <summary>The error of a job cancelled through <see cref="CancelAsync"/>.</summary>
+    public const string CancelledByRequest = "cancelled by request";
+
+    /// <summary>The error of a job cancelled because the runner stopped.</summary>
+    public const string ServiceStopped = "service stopped";
+
+    /// <summary>How many submitted jobs may wait for a worker.</summary>
+    public const int QueueCapacity = 1000;
+
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly AppSettings _settings;
+    private readonly int _maxConcurrent;
+    private readonly Channel<string> _queue = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task[] _workers = [];
+    private bool _started;
+    private bool _stopped;
+
+    /// <param name="store">Where jobs are recorded.</param>
+    /// <param name="settings">Data and artifacts folders: a job writes to <c>&lt;ArtifactsDir&gt;/jobs/&lt;job id&gt;</c>.</param>
+    /// <param name="maxConcurrent">How many jobs run at once (each backtest uses up to two cores while it writes files).</param>
+    /// <param name="time">The clock (the store keeps its own).</param>
+    public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
+        Store = store;
+        _settings = settings;
+        _maxConcurrent = maxConcurrent;
+        Time = time ?? TimeProvider.System;
+    }
+
+    public IJobStore Store { get; }
+
+    /// <summary>The clock the runner was given.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The folder a job writes its files to.</summary>
+    public string OutputDirectory(string jobId) => Path.Combine(_settings.ArtifactsDir, "jobs", jobId);
+
+    /// <summary>Fails the jobs a previous process left unfinished (see <see cref="IJobStore.RecoverAsync"/>), then starts
+    /// the workers.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            if (_started)
+            {
+                throw new InvalidOperationException("The job runner is already started.");
+            }
+
+            _started = true;
+        }
+
+        await Store.RecoverAsync(ct).ConfigureAwait(false);
+        _workers = Enumerable.Range(0, _maxConcurrent).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToArray();
+    }
+
+    /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is stored),
+    /// stores it as a queued backtest job and queues it.</summary>
+    /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
+    public async Task<JobRecord> SubmitBacktestAsync(BacktestSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        spec.ToRequest(null);
+        return await EnqueueAsync(BacktestKind, spec.ToJson(), ct).ConfigureAwait(false);
+    }
+
+    private async Task<JobRecord> EnqueueAsync(string kind, string specJson, CancellationToken ct)
+    {
+        var job = await Store.CreateAsync(kind, specJson, ct).ConfigureAwait(false);
+        if (!_queue.Writer.TryWrite(job.Id))
+        {
+            // Full, or stopping: the job must not sit queued with no worker to take it.
+            var stopping = _stopped;
+            await Store.FailAsync(job.Id, stopping ? ServiceStopped : $"not run: {QueueCapacity} jobs were already waiting", CancellationToken.None)
+                .ConfigureAwait(false);
+            if (stopping)
+            {
+                throw new ObjectDisposedException(nameof(JobRunner), "The job runner is stopping.");
+            }
+
+            throw new JobQueueFullException(QueueCapacity);
+        }
+
+        return job;
+    }
+
+    /// <summary>Checks <paramref name="spec"/> (every field and every combination against the strategy; a bad one
+    /// throws <see cref="RequestException"/> and nothing is stored), stores it as a queued sweep job and queues it.</summary>
+    /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
+    public async Task<JobRecord> SubmitSweepAsync(SweepSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        SweepRun.Check(spec.ToRequest(null));
+        return await EnqueueAsync(SweepKind, spec.ToJson(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a queued or running job: a queued one never starts; a running one is stopped at its next check.
+    /// The store records the cancellation at once, so the job cannot succeed afterwards. False when the job is
+    /// finished or unknown.</summary>
+    public async Task<bool> CancelAsync(string id, CancellationToken ct)
+    {
+        var cancelled = await Store.CancelAsync(id, CancelledByRequest, ct).ConfigureAwait(false);
+        if (_running.TryGetValue(id, out var running))
+        {
+            Cancel(running);
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>Graceful shutdown: takes no more jobs, cancels the running ones (recorded as cancelled, "service
+    /// stopped") and waits for their workers, bounded by <paramref name="ct"/>; jobs still waiting are cancelled too.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
+        _queue.Writer.TryComplete();
+        foreach (var id in _running.Keys)
+        {
+            await Store.CancelAsync(id, ServiceStopped, ct).ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_workers).WaitAsync(ct).ConfigureAwait(false);
+        while (_queue.Reader.TryRead(out var waiting))
+        {
+            await Store.CancelAsync(waiting, ServiceStopped, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops (waiting up to 30 s for running jobs); does not dispose the store, which the caller owns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(DisposeTimeout))
+        {
+            try
+            {
+                await StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // A job that ignores cancellation for 30 s is left to the process exit; RecoverAsync fails it next start.
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    private static void Cancel(CancellationTokenSource running)
+    {
+        try
+        {
+            running.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job ended meanwhile.
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var id in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                await RunAsync(id).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: StopAsync cancels what is still queued.
+        }
+    }
+
+    /// <summary>Runs one job to its end; never throws (every outcome is recorded in the store).</summary>
+    private async Task RunAsync(string id)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _running[id] = cts;
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                await Store.CancelAsync(id, ServiceStopped, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            if (!await Store.StartAsync(id, cts.Token).ConfigureAwait(false))
+            {
+                return; // cancelled while it waited
+            }
+
+            var job = await Store.GetAsync(id, cts.Token).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"job {id} vanished from the store");
+            var (outputDirectory, resultJson) = job.Kind switch
+            {
+                BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),
+                SweepKind => await RunSweepAsync(job, cts.Token).ConfigureAwait(false),
+                _ => throw new RequestException($"job kind '{job.Kind}' is not one this service runs.", "kind"),
+            };
+            await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            // CancelAsync and StopAsync record the cancellation first; this covers a cancel that raced the start.
+            await RecordAsync(() => Store.CancelAsync(id, _stopping.IsCancellationRequested ? ServiceStopped : CancelledByRequest, CancellationToken.None))
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RequestException or MarketDataException)
+        {
+            await RecordAsync(() => Store.FailAsync(id, OneLine(ex.Message), CancellationToken.None)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await RecordAsync(() => Store.FailAsync(id, $"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}", CancellationToken.None))
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(id, out _);
+        }
+    }
+
+    private async Task<(string OutputDirectory, string ResultJson)> RunBacktestAsync(JobRecord job, CancellationToken ct)
+    {
+        var outDir = OutputDirectory(job.Id);
+        Directory.CreateDirectory(outDir);
+        var request = BacktestSpec.FromJson(job.RequestJson).ToRequest(outDir);
+        var progress = new StoreProgress(Store, job.Id);
+        try
+        {
+            var outcome = await BacktestRunner.RunAsync(request, _settings, ct, progress).ConfigureAwait(false);
+            var summary = await File.ReadAllTextAsync(Path.Combine(outcome.OutputDirectory, "summary.json"), ct).ConfigureAwait(false);
+            return (outcome.OutputDirectory, summary);
+        }
+        finally
+        {
+            await progress.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(string OutputDirectory, string ResultJson)> RunSweepAsync(JobRecord job, CancellationToken ct)
+    {
+        var outDir = OutputDirectory(job.Id);
+        Directory.CreateDirectory(outDir);
+        // One backtest at a time per job: the service's parallelism is its number of job workers.
+        var request = SweepSpec.FromJson(job.RequestJson).ToRequest(outDir, parallelism: 1);
+        var progress = new StoreProgress(Store, job.Id);
+        try
+        {
+            var prepared = await SweepRun.PrepareAsync(request, _settings, ct).ConfigureAwait(false);
+            progress.Report((0.05, "load"));
+            var outcome = await Task.Run(() => prepared.Run(new CountProgress(prepared.Total, progress), ct), ct).ConfigureAwait(false);
+            progress.Report((1.0, "files"));
+            return (outcome.OutputDirectory, SweepResultJson.Write(outcome));
+        }
+        finally
+        {
+            await progress.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Backtests done out of a known total, passed on as a fraction whenever it moves by a whole percent (a
+    /// large grid would otherwise write the store once per backtest). Workers report out of order; the count only rises.</summary>
+    private sealed class CountProgress(int total, IProgress<(double Fraction, string Phase)> inner) : IProgress<int>
+    {
+        private int _best;
+        private int _percent = -1;
+
+        public void Report(int value)
+        {
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _best);
+                if (value <= seen)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _best, value, seen) != seen);
+
+            var percent = total <= 0 ? 100 : (int)(100L * value / total);
+            var last = Volatile.Read(ref _percent);
+            if (percent > last && Interlocked.CompareExchange(ref _percent, percent, last) == last)
+            {
+                inner.Report((0.05 + 0.9 * percent / 100.0, "backtests"));
+            }
+        }
+    }
+
+    /// <summary>Records an outcome; a store that fails here (the database went away) leaves the job to RecoverAsync.</summary>
+    private static async Task RecordAsync(Func<Task<bool>> record)
+    {
+        try
+        {
+            await record().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The worker must survive a store error; the job is failed as interrupted at the next start.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Passes a run's phases to the store in order, one write at a time, without blocking the run.</summary>
+    private sealed class StoreProgress(IJobStore store, string id) : IProgress<(double Fraction, string Phase)>
+    {
+        private readonly Lock _gate = new();
+        private Task _pending = Task.CompletedTask;
+
+        public void Report((double Fraction, string Phase) value)
+        {
+            lock (_gate)
+            {
+                _pending = Chain(_pending, value);
+            }
+        }
+
+        /// <summary>Waits for the writes reported so far; a failed write is dropped (progress is advisory).</summary>
+        public async Task FlushAsync()
+        {
+            Task pending;
+            lock (_gate)
+            {
+                pending = _pending;
+            }
+
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Progress is advisory: a failed write must not fail the job.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        private async Task Chain(Task previous, (double Fraction, string Phase) value)
+        {
+            try
+            {
+                await previous.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Progress is advisory: an earlier failed write does not stop the next.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            await store.ReportAsync(id, value.Fraction, value.Phase, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using AiTrader.Application.Sweeps;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Signals;
+
+namespace AiTrader.Application.MarketData;
+
+/// <summary>Bars (or their signals) of one symbol, interval and New York date range, a page at a time: at most
+/// <see cref="Limit"/> bars after the <see cref="After"/> cursor (exclusive), oldest first.</summary>
+public sealed record BarPageRequest(Symbol Symbol, Timeframe Interval, DateOnly? Start, DateOnly? End, int Limit, DateTime? After)
+{
+    public const int DefaultLimit = 1_000;
+    public const int MaxLimit = 10_000;
+
+    /// <summary>Checks the request as typed (query string); errors name their field.</summary>
+    public static BarPageRequest Parse(string? symbol, string? interval, string? start, string? end, int? limit, string? after)
+    {
+        if (string.IsNullOrWhiteSpace(symbol))
+        {
+            throw new RequestException("symbol is required, e.g. symbol=SPY.", "symbol");
+        }
+
+        var ticker = Symbol.TryParse(symbol, out var s, out var why) ? s : throw new RequestException($"symbol: {why}", "symbol");
+        var tf = Timeframe.TryParse(string.IsNullOrWhiteSpace(interval) ? "1Day" : interval, out var t)
+            ? t
+            : throw new RequestException($"interval '{interval}' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.", "interval");
+        var from = Date(start, "start");
+        var to = Date(end, "end");
+        if (from is { } a && to is { } b && a > b)
+        {
+            throw new RequestException($"start {a:yyyy-MM-dd} is after end {b:yyyy-MM-dd}; pick a start before the end.", "start");
+        }
+
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit)
+        {
+            throw new RequestException($"limit must be 1 to {MaxLimit} (got {size}).", "limit");
+        }
+
+        DateTime? cursor = null;
+        if (!string.IsNullOrWhiteSpace(after))
+        {
+            cursor = DateTime.TryParseExact(after.Trim(), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var c)
+                ? c
+                : throw new RequestException($"after '{after}' is not a UTC time; pass the previous page's next_after (yyyy-MM-ddTHH:mm:ssZ).", "after");
+        }
+
+        return new BarPageRequest(ticker, tf, from, to, size, cursor);
+    }
+
+    private static DateOnly? Date(string? text, string field) => string.IsNullOrWhiteSpace(text)
+        ? null
+        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new RequestException($"{field} '{text}' is not a date; use YYYY-MM-DD (a New York session date).", field);
+}
+
+/// <summary>A page of bars and the cursor of the next page (null on the last).</summary>
+public sealed record BarPage(BarPageRequest Request, IReadOnlyList<Bar> Bars, IReadOnlyList<SignalFrame>? Signals, DateTime? NextAfter);
+
+/// <summary>Reads bars, or bars with their signals, a page at a time from the bundled data (and its columnar cache).</summary>
+public static class BarPages
+{
+    /// <param name="withSignals">Also compute each bar's signal frame. The pipeline runs from the first bar of the file up
+    /// to the page's last bar, so a frame is the same whichever page or range it is read in (no warm-up bias, and no bar
+    /// after it is used).</param>
+    public static async Task<BarPage> ReadAsync(AppSettings settings, BarPageRequest request, bool withSignals, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var inRange = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, ct);
+        var bars = inRange.Bars;
+        var first = 0;
+        if (request.After is { } after)
+        {
+            while (first < bars.Count && BarColumns.TimeOf(bars, first) <= after)
+            {
+                first++;
+            }
+        }
+
+        var count = Math.Min(request.Limit, bars.Count - first);
+        var page = new Bar[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = bars[first + i];
+        }
+
+        var next = first + count < bars.Count && count > 0 ? page[^1].Timestamp : (DateTime?)null;
+        IReadOnlyList<SignalFrame>? signals = null;
+        if (withSignals && count > 0)
+        {
+            // From the very first bar of the series, not of the range: the frames do not depend on where a range starts.
+            var all = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, null, request.End, ct);
+            var pipeline = new SignalPipeline(request.Interval);
+            var frames = new List<SignalFrame>(count);
+            var firstTime = page[0].Timestamp;
+            var lastTime = page[^1].Timestamp;
+            foreach (var bar in all.Bars)
+            {
+                if (bar.Timestamp > lastTime)
+                {
+                    break;
+                }
+
+                var frame = pipeline.Update(bar);
+                if (bar.Timestamp >= firstTime)
+                {
+                    frames.Add(frame);
+                }
+            }
+
+            signals = frames;
+        }
+
+        return new BarPage(request, page, signals, next);
+    }
+}

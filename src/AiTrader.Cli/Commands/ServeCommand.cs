@@ -1,0 +1,55 @@
+using System.CommandLine;
+using AiTrader.Service;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary><c>aitrader serve</c>: the platform as a service (REST API with API keys) until Ctrl+C or SIGTERM.</summary>
+public static class ServeCommand
+{
+    public static Command Create(AppSettings settings, TextWriter stdout)
+    {
+        var defaults = new ServiceOptions();
+        var urls = new Option<string>("--urls") { Description = "Where to listen (default loopback only).", DefaultValueFactory = _ => defaults.Urls };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key.", DefaultValueFactory = _ => defaults.RequestsPerWindow };
+        var jobs = new Option<int>("--max-concurrent-jobs") { Description = "Backtest and sweep jobs run at once.", DefaultValueFactory = _ => defaults.MaxConcurrentJobs };
+        var cors = new Option<string[]>("--cors-origin") { Description = "A browser origin allowed to call the API (repeatable); none by default.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json.")
+        {
+            urls, rate, jobs, cors,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ServiceOptions
+            {
+                Urls = ParseUrls(parse.GetValue(urls)!),
+                RequestsPerWindow = InRange(parse.GetValue(rate), 1, 1_000_000, "--rate-limit"),
+                MaxConcurrentJobs = InRange(parse.GetValue(jobs), 1, 64, "--max-concurrent-jobs"),
+                CorsOrigins = (parse.GetValue(cors) ?? []).Select(ParseOrigin).ToList(),
+            };
+            await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static int InRange(int value, int min, int max, string flag) =>
+        value >= min && value <= max ? value : throw new CliException($"{flag} must be {min} to {max} (got {value}).");
+
+    private static string ParseUrls(string value)
+    {
+        foreach (var url in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new CliException($"--urls '{url}' is not an http(s) URL; e.g. --urls http://127.0.0.1:5080.");
+            }
+        }
+
+        return value;
+    }
+
+    private static string ParseOrigin(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/"
+            ? value.TrimEnd('/')
+            : throw new CliException($"--cors-origin '{value}' is not an origin; e.g. --cors-origin https://dashboard.example.com.");
+}

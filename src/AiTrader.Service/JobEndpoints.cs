@@ -1,0 +1,268 @@
+using System.Text.Json;
+using AiTrader.Application;
+using AiTrader.Application.Backtests;
+using AiTrader.Application.Jobs;
+using AiTrader.Application.Sweeps;
+using AiTrader.Storage.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+
+namespace AiTrader.Service;
+
+/// <summary>Backtests and sweeps as jobs: submit (202 and the job), list, status with progress, result, files, cancel.
+/// <c>/backtests</c> and <c>/sweeps</c> are the same endpoints over the two kinds of job.</summary>
+internal static class JobEndpoints
+{
+    /// <summary>The files of a finished job a client may fetch, with their media types: fixed names, never a client path.</summary>
+    private static readonly Dictionary<string, string> Files = new(StringComparer.Ordinal)
+    {
+        ["sweep.csv"] = "text/csv",
+        ["heatmap.svg"] = "image/svg+xml",
+        ["heatmap.html"] = "text/html",
+        ["heatmap.png"] = "image/png",
+        ["walk_forward.csv"] = "text/csv",
+        ["oos_equity.csv"] = "text/csv",
+        ["oos_metrics.csv"] = "text/csv",
+        ["summary.json"] = "application/json",
+        ["trades.csv"] = "text/csv",
+        ["equity.csv"] = "text/csv",
+        ["orders.csv"] = "text/csv",
+        ["fills.csv"] = "text/csv",
+        ["report.html"] = "text/html",
+        ["equity.png"] = "image/png",
+        ["price.png"] = "image/png",
+    };
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        MapKind(api, "backtests", JobRunner.BacktestKind, "a backtest (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitBacktestAsync(BacktestSpec.FromJson(body), ct));
+        MapKind(api, "sweeps", JobRunner.SweepKind, "a parameter sweep or walk-forward (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitSweepAsync(SweepSpec.FromJson(body), ct));
+    }
+
+    private static void MapKind(RouteGroupBuilder api, string path, string kind, string what,
+        Func<JobRunner, string, CancellationToken, Task<JobRecord>> submit)
+    {
+        var group = api.MapGroup("/" + path);
+        group.MapPost("", (HttpRequest request, JobRunner runner, CancellationToken ct) => SubmitAsync(request, runner, submit, ct))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary($"Submit {what}; 202 with the job, polled at links.self.");
+        group.MapGet("", (JobRunner runner, string? state, int? limit, string? before, CancellationToken ct) => ListAsync(runner, kind, state, limit, before, ct))
+            .WithSummary("Jobs of this kind, newest first: state filter, limit (at most 200) and the before cursor.");
+        group.MapGet("/{id}", (JobRunner runner, string id, CancellationToken ct) => GetAsync(runner, kind, id, ct))
+            .WithSummary("A job's state, progress and phase.");
+        group.MapGet("/{id}/result", (JobRunner runner, string id, CancellationToken ct) => ResultAsync(runner, kind, id, ct))
+            .WithSummary("A succeeded job's result (a backtest's summary.json; a sweep's ranking); 409 before it succeeds.");
+        group.MapGet("/{id}/files/{name}", (JobRunner runner, string id, string name, CancellationToken ct) => FileAsync(runner, kind, id, name, ct))
+            .WithSummary("One output file of a succeeded job, by name (see links.files).");
+        group.MapDelete("/{id}", (JobRunner runner, string id, CancellationToken ct) => CancelAsync(runner, kind, id, ct))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary("Cancel a queued or running job; 409 when it has finished.");
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpRequest request, JobRunner runner,
+        Func<JobRunner, string, CancellationToken, Task<JobRecord>> submit, CancellationToken ct)
+    {
+        string body;
+        using (var reader = new StreamReader(request.Body))
+        {
+            body = await reader.ReadToEndAsync(ct);
+        }
+
+        try
+        {
+            var job = await submit(runner, body, ct);
+            return Results.Text(JobJson(job), "application/json", statusCode: StatusCodes.Status202Accepted);
+        }
+        catch (JobQueueFullException full)
+        {
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "job queue full",
+                $"{full.Capacity} jobs are already waiting; retry when some have finished.");
+        }
+    }
+
+    private static async Task<IResult> ListAsync(JobRunner runner, string kind, string? state, int? limit, string? before, CancellationToken ct)
+    {
+        JobState? filter = null;
+        if (!string.IsNullOrWhiteSpace(state))
+        {
+            filter = JobStates.TryParse(state, out var s)
+                ? s
+                : throw new RequestException($"state '{state}' is not a job state; use queued, running, succeeded, failed or cancelled.", "state");
+        }
+
+        var size = limit ?? 50;
+        if (size is < 1 or > JobQuery.MaxLimit)
+        {
+            throw new RequestException($"limit must be 1 to {JobQuery.MaxLimit} (got {size}).", "limit");
+        }
+
+        if (before is not null && !JobIds.IsWellFormed(before))
+        {
+            throw new RequestException($"before '{before}' is not a job id; pass the last id of the previous page.", "before");
+        }
+
+        var jobs = await runner.Store.ListAsync(new JobQuery(kind, filter, size + 1, before), ct);
+        var page = jobs.Take(size).ToList();
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("jobs");
+            foreach (var job in page)
+            {
+                json.WriteRawValue(JobJson(job));
+            }
+
+            json.WriteEndArray();
+            if (jobs.Count > size)
+            {
+                json.WriteString("next_before", page[^1].Id);
+            }
+            else
+            {
+                json.WriteNull("next_before");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Results.Bytes(buffer.ToArray(), "application/json");
+    }
+
+    private static async Task<IResult> GetAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
+        await FindAsync(runner, kind, id, ct) is { } job ? Results.Text(JobJson(job), "application/json") : NotFound(kind, id);
+
+    private static async Task<IResult> ResultAsync(JobRunner runner, string kind, string id, CancellationToken ct)
+    {
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
+        {
+            return NotFound(kind, id);
+        }
+
+        return job.State == JobState.Succeeded && job.ResultJson is { } result
+            ? Results.Text(result, "application/json")
+            : NotReady(job);
+    }
+
+    private static async Task<IResult> FileAsync(JobRunner runner, string kind, string id, string name, CancellationToken ct)
+    {
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
+        {
+            return NotFound(kind, id);
+        }
+
+        if (!Files.TryGetValue(name, out var contentType))
+        {
+            return Problems.Result(StatusCodes.Status404NotFound, "no such file",
+                $"'{name}' is not a job file; use one of {string.Join(", ", Files.Keys)}.", "name");
+        }
+
+        if (job.State != JobState.Succeeded || job.OutputDirectory is null)
+        {
+            return NotReady(job);
+        }
+
+        // The name is one of the fixed names above, never a path from the client.
+        var path = Path.Combine(job.OutputDirectory, name);
+        return File.Exists(path)
+            ? Results.File(path, contentType, name)
+            : Problems.Result(StatusCodes.Status404NotFound, "file missing", $"{name} of {job.Id} is no longer on disk.", "name");
+    }
+
+    private static async Task<IResult> CancelAsync(JobRunner runner, string kind, string id, CancellationToken ct)
+    {
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
+        {
+            return NotFound(kind, id);
+        }
+
+        if (job.IsFinished || !await runner.CancelAsync(id, ct))
+        {
+            var now = await runner.Store.GetAsync(id, ct) ?? job;
+            return Problems.Result(StatusCodes.Status409Conflict, "job finished", $"{id} is {now.State.ToText()}; only queued or running jobs can be cancelled.");
+        }
+
+        return Results.Text(JobJson((await runner.Store.GetAsync(id, ct))!), "application/json", statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<JobRecord?> FindAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
+        JobIds.IsWellFormed(id) && await runner.Store.GetAsync(id, ct) is { } job && job.Kind == kind ? job : null;
+
+    private static IResult NotFound(string kind, string id) =>
+        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/v1/{PathOf(kind)}.", "id");
+
+    private static string PathOf(string kind) => kind == JobRunner.SweepKind ? "sweeps" : "backtests";
+
+    private static IResult NotReady(JobRecord job) =>
+        Problems.Result(StatusCodes.Status409Conflict, "job not succeeded",
+            job.IsFinished
+                ? $"{job.Id} is {job.State.ToText()}{(job.Error is { } e ? $": {e}" : "")}; it has no results."
+                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/v1/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
+
+    /// <summary>A job as the API shows it: state, progress, times, error, the spec it runs and where its outputs are.</summary>
+    internal static string JobJson(JobRecord job)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", job.Id);
+            json.WriteString("kind", job.Kind);
+            json.WriteString("state", job.State.ToText());
+            json.WriteNumber("progress", job.Progress);
+            Text(json, "phase", job.Phase);
+            json.WriteString("created_at", job.CreatedUtc);
+            Time(json, "started_at", job.StartedUtc);
+            Time(json, "finished_at", job.FinishedUtc);
+            Text(json, "error", job.Error);
+            json.WritePropertyName("spec");
+            json.WriteRawValue(job.RequestJson);
+            json.WriteStartObject("links");
+            var root = $"/api/v1/{PathOf(job.Kind)}/{job.Id}";
+            json.WriteString("self", root);
+            json.WriteString("result", root + "/result");
+            json.WriteString("files", root + "/files/{name}");
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Text(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void Time(Utf8JsonWriter json, string name, DateTime? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteString(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}
+
+/// <summary>Starts the job runner with the service (recovering jobs a previous run left unfinished) and stops it with
+/// the service: running jobs are cancelled as "service stopped" and waited for, so their records are complete.</summary>
+internal sealed class JobRunnerService(JobRunner runner) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => runner.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => runner.StopAsync(cancellationToken);
+}

@@ -1,0 +1,282 @@
+using System.Threading.RateLimiting;
+using AiTrader.Application;
+using AiTrader.Application.Jobs;
+using AiTrader.Application.Journal;
+using AiTrader.Application.MarketData;
+using AiTrader.Core.Journal;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Strategies;
+using AiTrader.Storage;
+using AiTrader.Storage.Jobs;
+using AiTrader.Storage.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AiTrader.Service;
+
+/// <summary>Builds and runs the service: authentication by API key, per-key rate limits, body size limits, closed CORS,
+/// problem documents for every error, the OpenAPI document, and the endpoints over the application layer.</summary>
+public static class ServiceApp
+{
+    /// <summary>The vendor keys readiness reports as present or not (never their values).</summary>
+    private static readonly (string Vendor, string[] Variables)[] VendorKeys =
+    [
+        ("alpaca", ["APCA_API_KEY_ID", "APCA_API_SECRET_KEY"]),
+        ("alphavantage", ["ALPHAVANTAGE_API_KEY"]),
+        ("twelvedata", ["TWELVEDATA_API_KEY"]),
+        ("finnhub", ["FINNHUB_API_KEY"]),
+    ];
+
+    /// <summary>A service ready to start.</summary>
+    /// <param name="environment">Variable lookup (DATABASE_URL, vendor keys); the process environment when null.</param>
+    /// <param name="configure">Extra set-up before the app is built (tests add a log sink).</param>
+    public static WebApplication Build(ServiceOptions options, AppSettings settings, Func<string, string?>? environment = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        var databaseUrl = env(SnapshotCatalogFactory.DatabaseUrlVariable);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Authentication needs a data-protection key ring; it lives with the service's other state, not in the home folder.
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "service-keys")));
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs));
+        builder.Services.AddHostedService<JobRunnerService>();
+        // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyAuthenticationHandler.ReadPolicy, p => p.RequireAuthenticatedUser())
+            .AddPolicy(ApiKeyAuthenticationHandler.TraderPolicy, p => p.RequireRole(ApiKeyRole.Trader.ToText()));
+        builder.Services.AddRateLimiter(r =>
+        {
+            r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.RequestsPerWindow,
+                    Window = options.RateWindow,
+                    QueueLimit = 0,
+                }));
+            r.OnRejected = async (rejected, ct) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "rate limit exceeded",
+                    $"at most {options.RequestsPerWindow} requests per {options.RateWindow.TotalSeconds:0} s per key; retry after {seconds} s.");
+            };
+        });
+        if (options.CorsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        app.UseExceptionHandler(handler => handler.Run(WriteExceptionAsync));
+        app.UseStatusCodePages(async status =>
+        {
+            var response = status.HttpContext.Response;
+            if (response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
+            {
+                await Problems.WriteAsync(status.HttpContext, response.StatusCode, ReasonOf(response.StatusCode),
+                    response.StatusCode == StatusCodes.Status404NotFound ? "no such endpoint; see /openapi/v1.json." : "see /openapi/v1.json.");
+            }
+        });
+        if (options.CorsOrigins.Count > 0)
+        {
+            app.UseCors();
+        }
+
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous().WithSummary("Liveness: the process answers.");
+        app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, CancellationToken ct) => ReadyAsync(s, keys, env, ct))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
+            .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
+        api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
+                StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
+            .WithSummary("The strategies and their parameters with defaults.");
+        api.MapGet("/bars", async (string? symbol, string? interval, string? start, string? end, int? limit, string? after, CancellationToken ct) =>
+            {
+                var page = await BarPages.ReadAsync(settings, BarPageRequest.Parse(symbol, interval, start, end, limit, after), withSignals: false, ct);
+                return Results.Text(MarketDataJson.Bars(page), "application/json");
+            })
+            .WithSummary("Bars of a symbol and interval over New York dates (bundled data), oldest first; limit at most 10,000 and the after cursor.");
+        api.MapGet("/signals", async (string? symbol, string? interval, string? start, string? end, int? limit, string? after, CancellationToken ct) =>
+            {
+                var page = await BarPages.ReadAsync(settings, BarPageRequest.Parse(symbol, interval, start, end, limit, after), withSignals: true, ct);
+                return Results.Text(MarketDataJson.Signals(page), "application/json");
+            })
+            .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
+        JobEndpoints.Map(api);
+        api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
+            {
+                var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);
+                await using var journal = JournalFactory.Create(databaseUrl, settings.DataDir);
+                var page = await JournalPages.ReadAsync(journal, request, ct);
+                return Results.Text(JournalJson(page), "application/json");
+            })
+            .WithSummary("The trading journal, newest first: filter by New York date, kind and symbol; page with limit (at most 500) and before_id.");
+        return app;
+    }
+
+    /// <summary>Runs the service until <paramref name="ct"/> is cancelled (Ctrl+C or SIGTERM stop it cleanly too).</summary>
+    public static async Task RunAsync(ServiceOptions options, AppSettings settings, TextWriter log, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        await using var app = Build(options, settings);
+        await app.StartAsync(ct);
+        await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api/v1, OpenAPI /openapi/v1.json); Ctrl+C stops");
+        try
+        {
+            await app.WaitForShutdownAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped by the caller: stop the host below.
+        }
+
+        await app.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>A page as JSON: each entry as the journal's JSONL export writes it (exact decimals, UTC times).</summary>
+    private static string JournalJson(JournalPage page)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("entries");
+            foreach (var entry in page.Entries)
+            {
+                json.WriteRawValue(JournalExport.ToJsonLine(entry));
+            }
+
+            json.WriteEndArray();
+            if (page.NextBeforeId is { } next)
+            {
+                json.WriteNumber("next_before_id", next);
+            }
+            else
+            {
+                json.WriteNull("next_before_id");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string PartitionOf(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true
+            ? "key:" + context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value
+            : "ip:" + context.Connection.RemoteIpAddress;
+
+    private static async Task<IResult> ReadyAsync(AppSettings settings, IApiKeyStore keys, Func<string, string?> env, CancellationToken ct)
+    {
+        string database;
+        try
+        {
+            await keys.ListAsync(ct);
+            database = "ok";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            database = $"error: {e.Message.ReplaceLineEndings(" ")}";
+        }
+
+        var cache = CacheFolderCheck(settings);
+        var vendors = VendorKeys.ToDictionary(v => v.Vendor, v => v.Variables.All(name => !string.IsNullOrWhiteSpace(env(name))));
+        var ready = database == "ok" && (cache == "ok" || cache == "off");
+        var body = new ReadinessDto(ready ? "ready" : "not ready", database, cache, vendors, "not started");
+        return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static string CacheFolderCheck(AppSettings settings)
+    {
+        if (settings.BarCache() is not { } cache)
+        {
+            return "off";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(cache.Directory);
+            var probe = Path.Combine(cache.Directory, $".ready-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return "ok";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"error: {cache.Directory} is not writable ({e.Message.ReplaceLineEndings(" ")})";
+        }
+    }
+
+    private static async Task WriteExceptionAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        switch (error)
+        {
+            case RequestException request:
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid request", request.Message, request.Field);
+                break;
+            case MarketDataException data:
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "market data", data.Message);
+                break;
+            case BadHttpRequestException bad:
+                await Problems.WriteAsync(context, bad.StatusCode, ReasonOf(bad.StatusCode),
+                    bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the request body is larger than the service accepts." : bad.Message);
+                break;
+            default:
+                await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal error",
+                    "the service failed to handle the request; its log has the details.");
+                break;
+        }
+    }
+
+    private static string ReasonOf(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } reason
+        ? reason.ToLowerInvariant()
+        : "error";
+}
+
+/// <summary>A strategy as <c>GET /api/v1/strategies</c> lists it.</summary>
+public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto> Parameters);
+
+/// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
+public sealed record StrategyParameterDto(string Name, string Default, string Description);
+
+/// <summary><c>GET /health/ready</c>: each dependency's state.</summary>
+public sealed record ReadinessDto(string Status, string Database, string Cache, IReadOnlyDictionary<string, bool> VendorKeys, string Stream);

@@ -1,0 +1,23 @@
+namespace AiTrader.Service;
+
+/// <summary>How <c>aitrader serve</c> listens and what it allows.</summary>
+public sealed record ServiceOptions
+{
+    /// <summary>Where to listen; loopback only unless told otherwise (<c>--urls</c>).</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:5080";
+
+    /// <summary>Largest request body accepted (413 beyond it).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Requests per key (or per client address, before a key is known) per window; 429 beyond it.</summary>
+    public int RequestsPerWindow { get; init; } = 300;
+
+    /// <summary>The rate limit's window.</summary>
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Browser origins allowed to call the API; none by default (CORS closed).</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>Backtest and sweep jobs run at once.</summary>
+    public int MaxConcurrentJobs { get; init; } = 1;
+}

@@ -1,0 +1,254 @@
+using System.Data.Common;
+
+namespace AiTrader.Storage.Security;
+
+/// <summary>The service's API keys: created, listed, revoked and checked. Only each key's SHA-256 is stored.</summary>
+public interface IApiKeyStore : IAsyncDisposable
+{
+    /// <summary>Creates a key; the returned key text is the only copy there will ever be.</summary>
+    Task<(ApiKeyInfo Info, string Key)> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default);
+
+    /// <summary>Every key, oldest first, revoked ones included.</summary>
+    Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes the key with <paramref name="id"/>; false when there is no such key or it was revoked already.</summary>
+    Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The key's record when <paramref name="key"/> is a valid, unrevoked key; null otherwise.</summary>
+    Task<ApiKeyInfo?> VerifyAsync(string? key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
+public abstract class SqlApiKeyStore : IApiKeyStore
+{
+    /// <summary>Longest key name accepted.</summary>
+    public const int MaxNameLength = 100;
+
+    private readonly SchemaGate _schema = new();
+
+    /// <summary>The table, schema-qualified where the backend has schemas.</summary>
+    protected abstract string Table { get; }
+
+    public async Task<(ApiKeyInfo Info, string Key)> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default)
+    {
+        name = (name ?? string.Empty).Trim();
+        if (name.Length == 0 || name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            throw new ArgumentException($"API key name must be 1 to {MaxNameLength} printable characters, e.g. --name dashboard.", nameof(name));
+        }
+
+        if (!Enum.IsDefined(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown API key role.");
+        }
+
+        var (id, key) = ApiKeyToken.Generate();
+        var created = DateTime.UtcNow;
+        created = new DateTime(created.Ticks - created.Ticks % 10, DateTimeKind.Utc); // microseconds: what both backends keep
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = $"INSERT INTO {Table} (id, name, role, key_sha256, created_at) VALUES (@id, @name, @role, @hash, @created)";
+        SqlCommands.Add(insert, "id", id);
+        SqlCommands.Add(insert, "name", name);
+        SqlCommands.Add(insert, "role", role.ToText());
+        SqlCommands.Add(insert, "hash", ApiKeyToken.Hash(key));
+        SqlCommands.Add(insert, "created", ToDb(created));
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (new ApiKeyInfo(id, name, role, created, null), key);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        if (!StoreExists)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, name, role, created_at, revoked_at FROM {Table} ORDER BY created_at, id";
+        return await SqlCommands.ReadAllAsync(command, Read, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(id) || !StoreExists)
+        {
+            return false;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE {Table} SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL";
+        SqlCommands.Add(command, "now", ToDb(DateTime.UtcNow));
+        SqlCommands.Add(command, "id", id.Trim().ToLowerInvariant());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<ApiKeyInfo?> VerifyAsync(string? key, CancellationToken cancellationToken = default)
+    {
+        if (!ApiKeyToken.TryGetId(key, out var id) || !StoreExists)
+        {
+            return null;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, name, role, created_at, revoked_at, key_sha256 FROM {Table} WHERE id = @id";
+        SqlCommands.Add(command, "id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var info = Read(reader);
+        return !info.IsRevoked && ApiKeyToken.Matches(key!, reader.GetString(5)) ? info : null;
+    }
+
+    public virtual ValueTask DisposeAsync()
+    {
+        _schema.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>False when nothing was ever stored (a missing SQLite file): reads then find nothing instead of creating
+    /// an empty database as a side effect.</summary>
+    protected virtual bool StoreExists => true;
+
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    protected abstract object ToDb(DateTime utc);
+
+    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
+
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
+
+    private ApiKeyInfo Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        ApiKeyRoles.TryParse(reader.GetString(2), out var role) ? role : ApiKeyRole.ReadOnly,
+        ReadUtc(reader, 3),
+        reader.IsDBNull(4) ? null : ReadUtc(reader, 4));
+}
+
+/// <summary>API keys in a local SQLite file, <c>&lt;AITRADER_DATA_DIR&gt;/platform.db</c> (no DATABASE_URL).</summary>
+public sealed class SqliteApiKeyStore : SqlApiKeyStore
+{
+    /// <summary>File name of the service's database inside the data directory.</summary>
+    public const string DefaultFileName = "platform.db";
+
+    private readonly SqliteDatabase _database;
+
+    public SqliteApiKeyStore(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        _database = new SqliteDatabase(databasePath);
+    }
+
+    public static SqliteApiKeyStore InDataDirectory(string dataDirectory) => new(Path.Combine(dataDirectory, DefaultFileName));
+
+    public string DatabasePath => _database.DatabasePath;
+
+    protected override string Table => "api_keys";
+
+    protected override bool StoreExists => File.Exists(DatabasePath);
+
+    public override string ToString() => _database.ToString();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _database.ClearPoolAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
+
+    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS api_keys (
+                id          TEXT PRIMARY KEY,
+                name        TEXT NOT NULL,
+                role        TEXT NOT NULL CHECK (role IN ('read','trader')),
+                key_sha256  TEXT NOT NULL CHECK (length(key_sha256) = 64),
+                created_at  TEXT NOT NULL,
+                revoked_at  TEXT
+            );
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
+
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => SqliteDatabase.ReadUtc(reader, ordinal);
+}
+
+/// <summary>API keys in PostgreSQL as <c>platform.api_keys</c> (when DATABASE_URL is set).</summary>
+public sealed class PostgresApiKeyStore : SqlApiKeyStore
+{
+    public const string DefaultSchema = "platform";
+
+    private readonly PostgresDatabase _database;
+
+    /// <param name="schema">Tests isolate themselves in a schema of their own; production uses <c>platform</c>.</param>
+    public PostgresApiKeyStore(string databaseUrl, string schema = DefaultSchema)
+    {
+        Schema = PostgresDatabase.ValidateSchema(schema);
+        _database = new PostgresDatabase(databaseUrl);
+    }
+
+    public string Schema { get; }
+
+    protected override string Table => $"{Schema}.api_keys";
+
+    /// <summary>Host, port, database and table; never the user or password.</summary>
+    public override string ToString() => $"PostgreSQL {_database.Endpoint} ({Schema}.api_keys)";
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
+
+    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // IF NOT EXISTS is not race-free: an advisory lock serializes creators, as for the journal.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT pg_advisory_xact_lock(hashtext('aitrader.{Schema}.api_keys'));
+            CREATE SCHEMA IF NOT EXISTS {Schema};
+            CREATE TABLE IF NOT EXISTS {Schema}.api_keys (
+                id          text        PRIMARY KEY,
+                name        text        NOT NULL,
+                role        text        NOT NULL CHECK (role IN ('read','trader')),
+                key_sha256  text        NOT NULL CHECK (length(key_sha256) = 64),
+                created_at  timestamptz NOT NULL,
+                revoked_at  timestamptz
+            );
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override object ToDb(DateTime utc) => utc;
+
+    protected override DateTime ReadUtc(DbDataReader reader, int ordinal) => PostgresDatabase.ReadUtc(reader, ordinal);
+}
+
+/// <summary>Picks the key store: PostgreSQL when a DATABASE_URL is given, else SQLite in the data directory.</summary>
+public static class ApiKeyStoreFactory
+{
+    public static IApiKeyStore Create(string? databaseUrl, string dataDir) =>
+        string.IsNullOrWhiteSpace(databaseUrl) ? SqliteApiKeyStore.InDataDirectory(dataDir) : new PostgresApiKeyStore(databaseUrl);
+}

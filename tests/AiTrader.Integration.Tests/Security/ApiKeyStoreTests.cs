@@ -1,0 +1,122 @@
+using System.Data.Common;
+using AiTrader.Integration.Tests.Storage;
+using AiTrader.Storage;
+using AiTrader.Storage.Security;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace AiTrader.Integration.Tests.Security;
+
+/// <summary>The service's API keys on both backends: only hashes are stored, revoked or altered keys are refused.</summary>
+public sealed class ApiKeyStoreTests
+{
+    private sealed class StoreUnderTest : IAsyncDisposable
+    {
+        private readonly TempDirectory _dir = new();
+        private readonly string _schema = "apikeys_test_" + Guid.NewGuid().ToString("N")[..12];
+
+        public StoreUnderTest(string backend)
+        {
+            Backend = backend;
+            Store = backend == "postgres"
+                ? new PostgresApiKeyStore(PostgresTestDatabase.RequireUrl(), _schema)
+                : ApiKeyStoreFactory.Create(null, _dir.Path);
+        }
+
+        public string Backend { get; }
+
+        public IApiKeyStore Store { get; }
+
+        /// <summary>Every stored cell of the table as text, read past the store as a psql/sqlite3 user would.</summary>
+        public async Task<string> DumpAsync()
+        {
+            await using DbConnection connection = Backend == "postgres"
+                ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
+                : new SqliteConnection($"Data Source={((SqliteApiKeyStore)Store).DatabasePath}");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM {(Backend == "postgres" ? _schema + ".api_keys" : "api_keys")}";
+            await using var reader = await command.ExecuteReaderAsync();
+            var cells = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    cells.Add(reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!);
+                }
+            }
+
+            return string.Join("|", cells);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Store.DisposeAsync();
+            if (Backend == "postgres")
+            {
+                await using var connection = new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()));
+                await connection.OpenAsync();
+                await using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP SCHEMA IF EXISTS {_schema} CASCADE";
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            SqliteConnection.ClearAllPools();
+            _dir.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task Keys_are_stored_hashed_verified_by_role_and_refused_once_revoked(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        Assert.Empty(await t.Store.ListAsync());
+        Assert.Null(await t.Store.VerifyAsync("ait_000000000000_" + new string('A', 43)));
+
+        var (reader, readerKey) = await t.Store.CreateAsync("dashboard", ApiKeyRole.ReadOnly);
+        var (trader, traderKey) = await t.Store.CreateAsync("tradingview", ApiKeyRole.Trader);
+        Assert.Matches("^ait_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$", readerKey);
+        Assert.NotEqual(readerKey, traderKey);
+
+        Assert.Equal(reader, await t.Store.VerifyAsync(readerKey));
+        Assert.Equal(ApiKeyRole.Trader, (await t.Store.VerifyAsync(traderKey))!.Role);
+        Assert.Equal([reader, trader], await t.Store.ListAsync());
+
+        // The store holds the SHA-256 of each key (computed here independently) and never the key or its secret part.
+        var dump = await t.DumpAsync();
+        Assert.DoesNotContain(readerKey, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(readerKey[^43..], dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(traderKey[^43..], dump, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(readerKey))), dump,
+            StringComparison.Ordinal);
+
+        // One character changed in the secret, a key of another id, junk and nothing: all refused.
+        var altered = readerKey[..^1] + (readerKey[^1] == 'A' ? 'B' : 'A');
+        Assert.Null(await t.Store.VerifyAsync(altered));
+        Assert.Null(await t.Store.VerifyAsync(traderKey[..16] + readerKey[16..]));
+        Assert.Null(await t.Store.VerifyAsync("Bearer " + readerKey));
+        Assert.Null(await t.Store.VerifyAsync(""));
+        Assert.Null(await t.Store.VerifyAsync(null));
+
+        Assert.True(await t.Store.RevokeAsync(reader.Id));
+        Assert.False(await t.Store.RevokeAsync(reader.Id)); // already revoked
+        Assert.False(await t.Store.RevokeAsync("ffffffffffff"));
+        Assert.Null(await t.Store.VerifyAsync(readerKey));
+        Assert.NotNull(await t.Store.VerifyAsync(traderKey));
+        var listed = await t.Store.ListAsync();
+        Assert.True(listed[0].IsRevoked);
+        Assert.False(listed[1].IsRevoked);
+    }
+
+    [Fact]
+    public async Task A_name_that_is_empty_or_too_long_is_refused_naming_the_rule()
+    {
+        await using var t = new StoreUnderTest("sqlite");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => t.Store.CreateAsync("  ", ApiKeyRole.ReadOnly));
+        Assert.Contains("1 to 100 printable characters", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => t.Store.CreateAsync(new string('x', 101), ApiKeyRole.ReadOnly));
+        Assert.Empty(await t.Store.ListAsync());
+    }
+}

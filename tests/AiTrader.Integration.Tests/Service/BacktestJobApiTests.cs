@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AiTrader.Service;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>Backtests as jobs over real HTTP: submit, poll, result, files, cancel, roles, errors, and history across a restart.</summary>
+public sealed class BacktestJobApiTests
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> WaitAsync(HttpClient client, string id, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var job = await client.GetFromJsonAsync<JsonElement>($"/api/v1/backtests/{id}");
+            var state = job.GetProperty("state").GetString();
+            if (state is "succeeded" or "failed" or "cancelled")
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"job {id} still {state} after {timeout}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_submitted_backtest_runs_to_the_readme_figures_and_its_files_are_served()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var submitted = await trader.PostAsync("/api/v1/backtests", Json("""{"symbol":"SPY","start":"2005-01-01","strategy":"breakout"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var job = await submitted.Content.ReadFromJsonAsync<JsonElement>();
+        var id = job.GetProperty("id").GetString()!;
+        Assert.Contains(job.GetProperty("state").GetString(), new[] { "queued", "running", "succeeded" });
+        Assert.Equal("SPY", job.GetProperty("spec").GetProperty("symbol").GetString());
+
+        var done = await WaitAsync(trader, id, TimeSpan.FromSeconds(60));
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        Assert.Equal(1.0, done.GetProperty("progress").GetDouble());
+
+        // The README's documented run: aitrader backtest --symbol SPY --start 2005-01-01 --strategy breakout.
+        using var reader = host.Client(host.ReadKey);
+        var result = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/backtests/{id}/result");
+        Assert.Equal(114_648.61m, Math.Round(result.GetProperty("final_equity").GetDecimal(), 2)); // the README prints cents
+        Assert.Equal(70, result.GetProperty("trades").GetInt32());
+
+        var trades = await reader.GetStringAsync($"/api/v1/backtests/{id}/files/trades.csv");
+        Assert.Equal(71, trades.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header + 70
+        var png = await reader.GetAsync($"/api/v1/backtests/{id}/files/equity.png");
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/api/v1/backtests/{id}/files/..%2F..%2Fplatform.db")).StatusCode);
+
+        // Finished jobs cannot be cancelled; unknown and malformed ids are 404.
+        Assert.Equal(HttpStatusCode.Conflict, (await trader.DeleteAsync($"/api/v1/backtests/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync("/api/v1/backtests/job_20991231000000000_00000000")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync("/api/v1/backtests/' OR 1=1 --")).StatusCode);
+
+        // The history survives a restart of the service on the same state.
+        await using var restarted = await ServiceHost.StartAsync(root: host.Root);
+        using var again = restarted.Client(restarted.ReadKey);
+        var listed = await again.GetFromJsonAsync<JsonElement>("/api/v1/backtests?state=succeeded");
+        Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task Read_keys_cannot_submit_and_bad_specs_are_problems_naming_the_field()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions { MaxRequestBodyBytes = 2048 });
+        using var reader = host.Client(host.ReadKey);
+        var refused = await reader.PostAsync("/api/v1/backtests", Json("""{"symbol":"SPY"}"""));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("--role trader", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var trader = host.Client(host.TraderKey);
+        foreach (var (body, field) in new[]
+        {
+            ("""{"symbol":"SPY","capital":-5}""", "capital"),
+            ("""{"symbol":"SPY","strategy":"nope"}""", "strategy"),
+            ("""{"symbol":"SPY","start":"2010-13-01"}""", "start"),
+            ("""{"symbol":"SPY","colour":"red"}""", "colour"),
+            ("""{"strategy":"breakout"}""", "symbol"),
+        })
+        {
+            var response = await trader.PostAsync("/api/v1/backtests", Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
+
+        var malformed = await trader.PostAsync("/api/v1/backtests", Json("{not json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        var big = await trader.PostAsync("/api/v1/backtests", Json($$"""{"symbol":"SPY","strategy":"{{new string('x', 4096)}}"}"""));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+        Assert.Equal("application/problem+json", big.Content.Headers.ContentType?.MediaType);
+
+        // Nothing was stored for any of them.
+        var listed = await reader.GetFromJsonAsync<JsonElement>("/api/v1/backtests");
+        Assert.Equal(0, listed.GetProperty("jobs").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await reader.GetAsync("/api/v1/backtests?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await reader.GetAsync("/api/v1/backtests?state=done")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Jobs_page_newest_first_and_a_queued_job_can_be_cancelled()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions { MaxConcurrentJobs = 1 });
+        using var trader = host.Client(host.TraderKey);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await trader.PostAsync("/api/v1/backtests", Json($$$"""{"symbol":"SPY","start":"2005-01-01","parameters":{"lookback":"{{{20 + i}}}"}}"""));
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+
+        // One worker: the last one is still queued (or at worst running) right after submission; cancel it.
+        var cancel = await trader.DeleteAsync($"/api/v1/backtests/{ids[2]}");
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var cancelled = await WaitAsync(trader, ids[2], TimeSpan.FromSeconds(60));
+        Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
+        Assert.Equal("cancelled by request", cancelled.GetProperty("error").GetString());
+        Assert.Equal("succeeded", (await WaitAsync(trader, ids[0], TimeSpan.FromSeconds(60))).GetProperty("state").GetString());
+
+        var first = await trader.GetFromJsonAsync<JsonElement>("/api/v1/backtests?limit=2");
+        Assert.Equal([ids[2], ids[1]], first.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+        var next = first.GetProperty("next_before").GetString();
+        var second = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/backtests?limit=2&before={next}");
+        Assert.Equal([ids[0]], second.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_before").ValueKind);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiTrader.Service;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary><c>aitrader serve</c> over real HTTP on loopback: authentication, roles, problem documents, limits, OpenAPI.</summary>
+public sealed class ServiceApiTests
+{
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+    }
+
+    [Fact]
+    public async Task Liveness_is_open_and_everything_else_needs_a_valid_key()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var anonymous = host.Client();
+        var live = await anonymous.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("live", (await live.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        foreach (var path in new[] { "/health/ready", "/api/v1/strategies", "/openapi/v1.json" })
+        {
+            var refused = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            var problem = await ProblemAsync(refused);
+            Assert.Equal(401, problem.GetProperty("status").GetInt32());
+            Assert.Contains("aitrader apikey create", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // A revoked, altered or made-up key is refused like no key.
+        using var forged = host.Client(host.ReadKey[..^1] + (host.ReadKey[^1] == 'A' ? 'B' : 'A'));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/v1/strategies")).StatusCode);
+        using var junk = host.Client("not-a-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await junk.GetAsync("/api/v1/strategies")).StatusCode);
+
+        using var reader = host.Client(host.ReadKey);
+        var strategies = await reader.GetFromJsonAsync<JsonElement>("/api/v1/strategies");
+        var breakout = strategies.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "breakout");
+        Assert.Contains(breakout.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "lookback" && p.GetProperty("default").GetString() == "20");
+
+        // X-Api-Key works as well as a bearer token.
+        using var header = host.Client();
+        header.DefaultRequestHeaders.Add("X-Api-Key", host.ReadKey);
+        Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/api/v1/strategies")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_database_the_cache_and_which_vendor_keys_are_set_never_their_values()
+    {
+        await using var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["FINNHUB_API_KEY"] = "finnhub-secret-value",
+            ["APCA_API_KEY_ID"] = "only-half-of-alpaca",
+        });
+        using var reader = host.Client(host.ReadKey);
+        var response = await reader.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var ready = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("ok", ready.GetProperty("database").GetString());
+        Assert.Equal("ok", ready.GetProperty("cache").GetString());
+        Assert.True(ready.GetProperty("vendorKeys").GetProperty("finnhub").GetBoolean());
+        Assert.False(ready.GetProperty("vendorKeys").GetProperty("alpaca").GetBoolean()); // the secret is missing
+        Assert.DoesNotContain("finnhub-secret-value", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_endpoints()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var reader = host.Client(host.ReadKey);
+        var doc = await reader.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.StartsWith("3.", doc.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/health/live", paths);
+        Assert.Contains("/health/ready", paths);
+        Assert.Contains("/api/v1/strategies", paths);
+    }
+
+    [Fact]
+    public async Task Unknown_paths_and_too_many_requests_get_problem_documents()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions { RequestsPerWindow = 5, MaxRequestBodyBytes = 1024 });
+        using var reader = host.Client(host.ReadKey);
+        var missing = await reader.GetAsync("/api/v1/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(404, (await ProblemAsync(missing)).GetProperty("status").GetInt32());
+
+        // Five requests per window per key (one made above): the sixth of this key is refused with a Retry-After...
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await reader.GetAsync("/api/v1/strategies");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.NotNull(last.Headers.RetryAfter);
+        Assert.Contains("at most 5 requests", (await ProblemAsync(last)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // ...while another key has its own allowance.
+        using var trader = host.Client(host.TraderKey);
+        Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/v1/strategies")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Cors_is_closed_by_default()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var reader = host.Client(host.ReadKey);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/strategies");
+        request.Headers.Add("Origin", "https://evil.example.com");
+        var response = await reader.SendAsync(request);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Keys_never_reach_the_log()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using (var reader = host.Client(host.ReadKey))
+        {
+            await reader.GetAsync("/api/v1/strategies");
+            await reader.GetAsync("/health/ready");
+        }
+
+        using (var forged = host.Client(host.TraderKey[..^2] + "xy"))
+        {
+            await forged.GetAsync("/api/v1/strategies");
+        }
+
+        var log = string.Join("\n", host.Logs);
+        Assert.NotEmpty(host.Logs);
+        Assert.DoesNotContain(host.ReadKey[^43..], log, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.TraderKey[^43..^2], log, StringComparison.Ordinal);
+        Assert.Contains(host.TraderKey.Substring(4, 12), log, StringComparison.Ordinal); // the failed key is named by its id
+    }
+}

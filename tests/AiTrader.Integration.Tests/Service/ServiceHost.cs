@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using AiTrader.Service;
+using AiTrader.Storage.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>The real service on a free loopback port with its own data folder (SQLite), keys of both roles, and every
+/// log line it writes kept for inspection.</summary>
+internal sealed class ServiceHost : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly bool _ownsRoot;
+    private WebApplication? _app;
+
+    private ServiceHost(string? root)
+    {
+        _ownsRoot = root is null;
+        _root = root ?? Directory.CreateTempSubdirectory("aitrader-serve-").FullName;
+    }
+
+    /// <summary>The folder holding the data, artifacts and cache (another host started on it sees the same state).</summary>
+    public string Root => _root;
+
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string ReadKey { get; private set; } = "";
+
+    public string TraderKey { get; private set; } = "";
+
+    public AppSettings Settings => new()
+    {
+        DataDir = Path.Combine(_root, "data"),
+        ArtifactsDir = Path.Combine(_root, "artifacts"),
+        BarCacheDir = Path.Combine(_root, "cache"),
+    };
+
+    /// <param name="root">Reuse another host's folder (a restart); that host's owner deletes it.</param>
+    public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? root = null)
+    {
+        var host = new ServiceHost(root);
+        await using (var keys = ApiKeyStoreFactory.Create(null, host.Settings.DataDir))
+        {
+            host.ReadKey = (await keys.CreateAsync("reader", ApiKeyRole.ReadOnly)).Key;
+            host.TraderKey = (await keys.CreateAsync("trader", ApiKeyRole.Trader)).Key;
+        }
+
+        var env = environment ?? new Dictionary<string, string>();
+        host._app = ServiceApp.Build((options ?? new ServiceOptions()) with { Urls = "http://127.0.0.1:0" }, host.Settings,
+            name => env.TryGetValue(name, out var v) ? v : null,
+            builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Trace);
+                builder.Logging.AddFilter(_ => true);
+                builder.Logging.AddProvider(new QueueLoggerProvider(host.Logs));
+            });
+        await host._app.StartAsync();
+        host.BaseAddress = new Uri(host._app.Urls.First());
+        return host;
+    }
+
+    /// <summary>A client with <paramref name="key"/> as a bearer token (none when null).</summary>
+    public HttpClient Client(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        if (!_ownsRoot)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, lines);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class QueueLogger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AiTrader.Integration.Tests.TestSupport;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>Sweeps and walk-forwards as jobs over real HTTP.</summary>
+public sealed class SweepJobApiTests
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> RunAsync(HttpClient trader, string spec)
+    {
+        var submitted = await trader.PostAsync("/api/v1/sweeps", Json(spec));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sweeps/{id}");
+            if (job.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled")
+            {
+                Assert.Equal("succeeded", job.GetProperty("state").GetString());
+                Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"sweep {id} did not finish");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_sweep_job_ranks_its_cells_and_the_default_cell_is_the_readme_run()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var job = await RunAsync(trader, """{"symbol":"SPY","strategy":"breakout","grid":"lookback=20,55","start":"2005-01-01"}""");
+        var id = job.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/sweeps/{id}", job.GetProperty("links").GetProperty("self").GetString());
+
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sweeps/{id}/result");
+        Assert.Equal("sweep", result.GetProperty("kind").GetString());
+        Assert.Equal(2, result.GetProperty("combinations").GetInt32());
+        var ranked = result.GetProperty("ranked").EnumerateArray().ToList();
+        Assert.Equal(2, ranked.Count);
+        Assert.True(ranked[0].GetProperty("score").GetDouble() >= ranked[1].GetProperty("score").GetDouble());
+        // lookback=20 is breakout's default: the README's run, 70 trades ending at $114,648.61.
+        var defaultCell = ranked.Single(r => r.GetProperty("parameters").GetProperty("lookback").GetString() == "20");
+        Assert.Equal(70, defaultCell.GetProperty("trades").GetInt32());
+        Assert.Equal(114_648.61m, Math.Round(defaultCell.GetProperty("final_equity").GetDecimal(), 2));
+
+        var csv = await trader.GetStringAsync($"/api/v1/sweeps/{id}/files/sweep.csv");
+        Assert.Equal(3, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("image/png", (await trader.GetAsync($"/api/v1/sweeps/{id}/files/heatmap.png")).Content.Headers.ContentType?.MediaType);
+        // A sweep is not a backtest: its id is unknown under /backtests.
+        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync($"/api/v1/backtests/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_walk_forward_job_reports_its_out_of_sample_windows()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var job = await RunAsync(trader,
+            """{"symbol":"SPY","grid":"lookback=20,40","start":"2005-01-01","walk_forward":{"in_sample_bars":504,"out_of_sample_bars":252}}""");
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sweeps/{job.GetProperty("id").GetString()}/result");
+        Assert.Equal("walk_forward", result.GetProperty("kind").GetString());
+        // Windows start every 252 bars while 504 in-sample bars leave one to test; the bars counted from the file itself.
+        var bars = File.ReadLines(Path.Combine(TestPaths.RepoRoot, "data", "sample", "daily", "SPY.csv")).Skip(1)
+            .Count(l => string.CompareOrdinal(l[..10], "2005-01-01") >= 0);
+        Assert.Equal((int)Math.Ceiling((bars - 504) / 252.0), result.GetProperty("windows").GetInt32());
+        Assert.True(result.GetProperty("out_of_sample").GetProperty("trades").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task A_bad_sweep_spec_names_its_field_and_stores_nothing()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        foreach (var (body, field) in new[]
+        {
+            ("""{"symbol":"SPY"}""", "grid"),
+            ("""{"symbol":"SPY","grid":"lookback=="}""", "grid"),
+            ("""{"symbol":"SPY","grid":"lookback=0"}""", "grid"),
+            ("""{"symbol":"SPY","grid":"lookback=20","strategy":"nope"}""", "strategy"),
+            ("""{"symbol":"SPY","grid":"lookback=20","rank_by":"luck"}""", "rank_by"),
+            ("""{"symbol":"SPY","grid":"lookback=20","walk_forward":{"in_sample_bars":"x"}}""", "walk_forward"),
+        })
+        {
+            var response = await trader.PostAsync("/api/v1/sweeps", Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
+
+        var listed = await trader.GetFromJsonAsync<JsonElement>("/api/v1/sweeps");
+        Assert.Equal(0, listed.GetProperty("jobs").GetArrayLength());
+    }
+}
