@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Domain;
@@ -70,8 +71,8 @@ public static class SignalsCommand
             string where;
             if (target.IsParquet)
             {
-                // Parquet is written in one piece by its library, so the frames are kept for it.
-                await ParquetSignalFile.WriteAsync(target.Path!, Frames().ToList(), ct);
+                // Parquet is written a row group at a time as the frames are computed (ParquetSignalFile.RowGroupRows).
+                await ParquetSignalFile.WriteAsync(target.Path!, Frames(), ct);
                 where = target.Path!;
             }
             else
@@ -81,10 +82,7 @@ public static class SignalsCommand
                 void Stream(Stream output)
                 {
                     using var csv = new SignalFrameCsvWriter.Streaming(output);
-                    foreach (var frame in Frames())
-                    {
-                        csv.Write(frame);
-                    }
+                    WriteAlongside(Frames(), csv.Write);
                 }
 
                 if (target.ToStdout)
@@ -106,6 +104,70 @@ public static class SignalsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private const int BatchSize = 256;
+
+    /// <summary>Runs <paramref name="frames"/> (the pipeline) on this thread and <paramref name="write"/> on another, in
+    /// order, handing frames over in batches through a short bounded queue: formatting a row costs about as much as
+    /// computing it, so on two cores the two halves overlap, and memory stays a few batches whatever the length.</summary>
+    private static void WriteAlongside(IEnumerable<SignalFrame> frames, Action<SignalFrame> write)
+    {
+        using var batches = new BlockingCollection<SignalFrame[]>(boundedCapacity: 2);
+        using var failed = new CancellationTokenSource();
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var batch in batches.GetConsumingEnumerable())
+                {
+                    foreach (var frame in batch)
+                    {
+                        write(frame);
+                    }
+                }
+            }
+            catch
+            {
+                failed.Cancel(); // unblock the pipeline thread, which then reports this exception
+                throw;
+            }
+        });
+
+        try
+        {
+            var batch = new List<SignalFrame>(BatchSize);
+            foreach (var frame in frames)
+            {
+                batch.Add(frame);
+                if (batch.Count == BatchSize)
+                {
+                    batches.Add([.. batch], failed.Token);
+                    batch.Clear();
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                batches.Add([.. batch], failed.Token);
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested)
+        {
+            // The writer failed; its exception is the one to report (below).
+        }
+        finally
+        {
+            batches.CompleteAdding();
+            try
+            {
+                writer.Wait();
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+            }
+        }
     }
 
     private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";

@@ -147,6 +147,20 @@ public sealed class Utf8CsvWriter : IDisposable
         return this;
     }
 
+    /// <summary>A finite double in shortest round-trip form, byte for byte <c>ToString(InvariantCulture)</c>, through
+    /// <see cref="ShortestDouble"/> (about half the runtime formatter's cost).</summary>
+    public Utf8CsvWriter RoundTrip(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return Double(value);
+        }
+
+        Ensure(ShortestDouble.MaxLength);
+        _used += ShortestDouble.Format(value, _buffer.AsSpan(_used));
+        return this;
+    }
+
     public Utf8CsvWriter Integer(long value)
     {
         Ensure(24);

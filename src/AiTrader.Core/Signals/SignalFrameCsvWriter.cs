@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AiTrader.Core.IO;
+using AiTrader.Core.Signals.Regimes;
 
 namespace AiTrader.Core.Signals;
 
@@ -41,13 +42,17 @@ public static class SignalFrameCsvWriter
     }
 
     /// <summary>Writes frames to a stream one at a time as they are computed (UTF-8, no BOM): the header first, then
-    /// each line formatted into one reused builder and encoded into a reused buffer, so memory stays flat however many
-    /// frames pass. The text is exactly <see cref="Write"/>'s.</summary>
+    /// each line formatted straight into a reused UTF-8 buffer, so memory stays flat however many frames pass. The
+    /// text is exactly <see cref="Write"/>'s.</summary>
+    /// <remarks>Numbers go through <see cref="Utf8CsvWriter"/> (doubles through <see cref="ShortestDouble"/>), and a
+    /// pipeline frame's regime reason is written from the classifier's inputs by <see cref="RegimeReasonWriter"/>, so
+    /// no string is made per row. A frame whose label was replaced is written through its <see cref="RegimeLabel.Reason"/>.</remarks>
     public sealed class Streaming : IDisposable
     {
+        private static readonly byte[][] RegimeNames =
+            Enum.GetValues<MarketRegime>().Select(r => Encoding.UTF8.GetBytes(r.ToString())).ToArray();
+
         private readonly Utf8CsvWriter _csv;
-        private readonly StringBuilder _line = new(256);
-        private readonly byte[] _bytes = new byte[4096];
 
         public Streaming(Stream stream)
         {
@@ -57,25 +62,64 @@ public static class SignalFrameCsvWriter
 
         public void Write(SignalFrame frame)
         {
-            _line.Clear();
-            AppendLine(_line, frame);
-            foreach (var chunk in _line.GetChunks())
+            ArgumentNullException.ThrowIfNull(frame);
+            var c = _csv;
+            if (frame.Timestamp.Kind == DateTimeKind.Utc)
             {
-                var span = chunk.Span;
-                while (!span.IsEmpty)
-                {
-                    var take = Math.Min(span.Length, _bytes.Length / 4);
-                    if (take < span.Length && char.IsHighSurrogate(span[take - 1]))
-                    {
-                        take--;
-                    }
-
-                    var n = Encoding.UTF8.GetBytes(span[..take], _bytes);
-                    _csv.Raw(_bytes.AsSpan(0, n));
-                    span = span[take..];
-                }
+                c.Timestamp(frame.Timestamp);
             }
+            else
+            {
+                c.Text(frame.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            }
+
+            c.Comma().Decimal(frame.Close).Comma();
+            Number(frame.FilteredPrice).Comma();
+            Number(frame.Velocity).Comma();
+            Number(frame.PriceVariance).Comma();
+            Number(frame.ProbabilityUp).Comma();
+            if ((uint)frame.Regime < (uint)RegimeNames.Length)
+            {
+                c.Raw(RegimeNames[(int)frame.Regime]);
+            }
+            else
+            {
+                c.Text(frame.Regime.ToString());
+            }
+
+            c.Comma().Decimal(frame.Open).Comma().Decimal(frame.High).Comma().Decimal(frame.Low).Comma().Decimal(frame.Volume).Comma();
+            Number(frame.Sma).Comma();
+            Number(frame.Ema).Comma();
+            Number(frame.Atr).Comma();
+            Number(frame.Rsi).Comma();
+            Number(frame.DonchianHigh).Comma();
+            Number(frame.DonchianLow).Comma();
+            Number(frame.ZScore).Comma();
+            Number(frame.BollingerUpper).Comma();
+            Number(frame.BollingerLower).Comma();
+            Number(frame.Volatility).Comma();
+            Number(frame.Vwap).Comma();
+            Number(frame.GapPercent).Comma();
+            Number(frame.RelativeVolume).Comma();
+            Number(frame.VelocityStdDev).Comma();
+            c.Raw(frame.IsWarmup ? "true,"u8 : "false,"u8);
+            if (frame.TryGetRegimeInputs(out var inputs))
+            {
+                // The classifier's wording never holds a comma, a quote or a line break, so it needs no quoting.
+                RegimeReasonWriter.Write(inputs, c);
+            }
+            else
+            {
+                var quoted = new StringBuilder();
+                Text(quoted, frame.RegimeLabel.Reason);
+                c.Text(quoted.ToString());
+            }
+
+            c.NewLine();
         }
+
+        private Utf8CsvWriter Number(double? value) =>
+            value is { } v && double.IsFinite(v) ? _csv.RoundTrip(v) : _csv;
 
         public void Dispose() => _csv.Dispose();
     }

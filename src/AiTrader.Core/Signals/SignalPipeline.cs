@@ -1,4 +1,5 @@
 using AiTrader.Core.Domain;
+using AiTrader.Core.Sessions;
 using AiTrader.Core.Signals.Indicators;
 using AiTrader.Core.Signals.Kalman;
 using AiTrader.Core.Signals.Regimes;
@@ -9,8 +10,8 @@ namespace AiTrader.Core.Signals;
 /// <remarks>
 /// The same instance serves a backtest, a batch fetch and a live stream: <see cref="Run"/> is literally a loop over
 /// <see cref="Update"/>, so batch and streaming frames are identical, and frame i depends on bars 0..i only. Each
-/// <see cref="Update"/> costs O(1) amortized per indicator and allocates the output frame plus the Kalman state and
-/// regime label it carries (and the label's reason text); no LINQ, no per-bar collections.
+/// <see cref="Update"/> costs O(1) amortized per indicator and allocates the output frame only (it makes the Kalman
+/// state and regime label it carries when they are read); no LINQ, no per-bar collections.
 /// </remarks>
 public sealed class SignalPipeline
 {
@@ -22,13 +23,14 @@ public sealed class SignalPipeline
     private readonly AverageTrueRange _atr;
     private readonly RelativeStrengthIndex _rsi;
     private readonly DonchianChannel _donchian;
-    private readonly BollingerBands _bollinger;
-    private readonly RollingZScore _zScore;
+    private readonly RollingMoments _closeMoments; // Bollinger bands and z-score read the same window of closes
     private readonly RollingVolatility _volatility;
     private readonly SessionVwap _vwap;
     private readonly GapPercent _gap;
     private readonly RelativeVolume _relativeVolume;
+    private readonly NewYorkClock _clock = new();
     private DateTime? _lastTimestamp;
+    private double _previousClose;
 
     /// <summary>Creates a pipeline for bars of <paramref name="timeframe"/> (RVOL and VWAP depend on it).</summary>
     public SignalPipeline(Timeframe timeframe, SignalPipelineOptions? options = null)
@@ -44,8 +46,7 @@ public sealed class SignalPipeline
         _atr = new AverageTrueRange(Options.AtrPeriod);
         _rsi = new RelativeStrengthIndex(Options.RsiPeriod);
         _donchian = new DonchianChannel(Options.DonchianPeriod);
-        _bollinger = new BollingerBands(Options.BollingerPeriod, Options.BollingerK);
-        _zScore = new RollingZScore(Options.BollingerPeriod);
+        _closeMoments = new RollingMoments(Options.BollingerPeriod);
         _volatility = new RollingVolatility(Options.VolatilityPeriod);
         _vwap = new SessionVwap();
         _gap = new GapPercent();
@@ -90,45 +91,51 @@ public sealed class SignalPipeline
             throw new ArgumentException($"Bar at {bar.Timestamp:O} has close {bar.Close}; signals need positive closes.", nameof(bar));
         }
 
+        // Each price is converted from decimal once, the log return and the New York time are worked out once, and
+        // the Bollinger bands and the z-score share one window of moments: the same inputs each indicator would work
+        // out for itself, so the values are the same as the stand-alone indicators'.
         var close = (double)bar.Close;
-        var kalman = _kalman.Update(close);
-        var label = _regimes.Update(kalman, _realizedVolatility.Update(close));
-        var bands = _bollinger.Update(close);
-        var channel = _donchian.Update(bar);
-        var vwap = _vwap.Update(bar);
+        var high = (double)bar.High;
+        var low = (double)bar.Low;
+        var volume = (double)bar.Volume;
+        var logReturn = Count > 0 ? Math.Log(close / _previousClose) : double.NaN;
+        var newYork = _clock.ToNewYork(bar.Timestamp);
+        var sessionDate = DateOnly.FromDateTime(newYork);
+
+        var kalman = _kalman.Step(close);
+        var regime = _regimes.Classify(kalman.IsWarmup, kalman.ProbabilityVelocityPositive,
+            _realizedVolatility.Update(close, logReturn), out var regimeInputs, out var barsInRegime);
+        _closeMoments.Add(close);
+        var bands = _closeMoments.IsFull ? BollingerBands.From(_closeMoments, Options.BollingerK) : (BollingerValue?)null;
+        var channel = _donchian.Update(high, low);
+        var vwap = _vwap.Update(sessionDate, high, low, close, volume, bar.Vwap);
 
         var priceVariance = Options.Kalman.UseLogPrice
             ? kalman.FilteredPrice * kalman.FilteredPrice * kalman.P00 // delta method: Var(e^l) ≈ (e^l)² Var(l)
             : kalman.P00;
 
         _lastTimestamp = bar.Timestamp;
+        _previousClose = close;
         Count++;
         return new SignalFrame(
-            Timestamp: bar.Timestamp,
-            Open: bar.Open,
-            High: bar.High,
-            Low: bar.Low,
-            Close: bar.Close,
-            Volume: bar.Volume,
-            FilteredPrice: kalman.FilteredPrice,
-            Velocity: kalman.Velocity,
-            PriceVariance: priceVariance,
-            ProbabilityUp: kalman.ProbabilityVelocityPositive,
-            Regime: label.Regime,
-            RegimeLabel: label,
-            Kalman: kalman,
-            Sma: _sma.Update(close),
-            Ema: _ema.Update(close),
-            Atr: _atr.Update(bar),
-            Rsi: _rsi.Update(close),
-            DonchianHigh: channel?.Upper,
-            DonchianLow: channel?.Lower,
-            ZScore: _zScore.Update(close),
-            BollingerUpper: bands?.Upper,
-            BollingerLower: bands?.Lower,
-            Volatility: _volatility.Update(close),
-            Vwap: Timeframe.IsIntraday ? vwap : null,
-            GapPercent: _gap.Update(bar),
-            RelativeVolume: _relativeVolume.Update(bar));
+            bar,
+            kalman,
+            priceVariance,
+            regime,
+            regimeInputs,
+            barsInRegime,
+            sma: _sma.Update(close),
+            ema: _ema.Update(close),
+            atr: _atr.Update(high, low, close),
+            rsi: _rsi.Update(close),
+            donchianHigh: channel?.Upper,
+            donchianLow: channel?.Lower,
+            zScore: RollingZScore.From(_closeMoments, close),
+            bollingerUpper: bands?.Upper,
+            bollingerLower: bands?.Lower,
+            volatility: _volatility.Update(close, logReturn),
+            vwap: Timeframe.IsIntraday ? vwap : null,
+            gapPercent: _gap.Update(sessionDate, bar.Open, close),
+            relativeVolume: _relativeVolume.Update(sessionDate, newYork, volume));
     }
 }

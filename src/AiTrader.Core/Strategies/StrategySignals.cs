@@ -62,10 +62,11 @@ public sealed class StrategySignals : IStrategySignalSource
     public StrategySignal Update(Bar bar)
     {
         var close = (double)bar.Close;
-        var state = _kalman.Update(close);
-        var label = _classifier.Update(state, _volatility.Update(close));
+        // The value paths of the filter and the classifier: the same numbers as their records, without allocating them.
+        var state = _kalman.Step(close);
+        var regime = _classifier.Classify(state.IsWarmup, state.ProbabilityVelocityPositive, _volatility.Update(close), out _, out _);
         var atr = _atr.Update(bar);
-        return new StrategySignal(state.ProbabilityVelocityPositive, state.Velocity, state.FilteredPrice, label.Regime, atr,
+        return new StrategySignal(state.ProbabilityVelocityPositive, state.Velocity, state.FilteredPrice, regime, atr,
             state.IsWarmup);
     }
 

@@ -56,10 +56,59 @@ public static class ParquetSignalFile
             .Concat([VelocityStdField, WarmupField, ReasonField])
             .ToArray());
 
-    /// <summary>Encodes frames (in the given order) as Parquet bytes, one row group.</summary>
+    /// <summary>Rows per row group: a file of two million minute bars is written as it is computed, a row group at a
+    /// time, instead of holding every frame (readers see the same rows).</summary>
+    public const int RowGroupRows = 100_000;
+
+    /// <summary>Encodes frames (in the given order) as Parquet bytes, in row groups of <see cref="RowGroupRows"/>.</summary>
     public static async Task<byte[]> SerializeAsync(IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
+        using var buffer = new MemoryStream();
+        await WriteToAsync(buffer, frames, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Writes frames to <paramref name="path"/> atomically (temp file, then rename).</summary>
+    public static Task WriteAsync(string path, IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, (IEnumerable<SignalFrame>)frames, cancellationToken);
+
+    /// <summary>Writes frames to <paramref name="path"/> atomically as they are enumerated, buffering one row group of
+    /// <see cref="RowGroupRows"/> frames at a time.</summary>
+    public static Task WriteAsync(string path, IEnumerable<SignalFrame> frames, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        return AtomicFile.WriteAsync(path, (stream, ct) => WriteToAsync(stream, frames, ct), cancellationToken);
+    }
+
+    private static async Task WriteToAsync(Stream stream, IEnumerable<SignalFrame> frames, CancellationToken cancellationToken)
+    {
+        var known = frames is IReadOnlyCollection<SignalFrame> collection ? collection.Count : RowGroupRows;
+        var options = new ParquetOptions { RowGroupSize = Math.Max(Math.Min(known, RowGroupRows), 1) };
+        await using var writer = await ParquetWriter.CreateAsync(Schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        writer.CustomMetadata = new Dictionary<string, string> { [FormatVersionKey] = FormatVersion };
+        var group = new List<SignalFrame>(Math.Max(Math.Min(known, RowGroupRows), 1));
+        var written = 0;
+        foreach (var frame in frames)
+        {
+            group.Add(frame);
+            if (group.Count == RowGroupRows)
+            {
+                await WriteRowGroupAsync(writer, group, written, cancellationToken).ConfigureAwait(false);
+                written += group.Count;
+                group.Clear();
+            }
+        }
+
+        if (group.Count > 0 || written == 0)
+        {
+            await WriteRowGroupAsync(writer, group, written, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteRowGroupAsync(ParquetWriter writer, IReadOnlyList<SignalFrame> frames, int firstIndex,
+        CancellationToken cancellationToken)
+    {
         var n = frames.Count;
         var timestamps = new DateTime[n];
         for (var i = 0; i < n; i++)
@@ -67,49 +116,34 @@ public static class ParquetSignalFile
             var ts = frames[i].Timestamp;
             if (ts.Kind != DateTimeKind.Utc || ts.Ticks % TimeSpan.TicksPerMicrosecond != 0)
             {
-                throw new ArgumentException($"Frame {i} timestamp {ts:O} must be UTC and a whole number of microseconds.", nameof(frames));
+                throw new ArgumentException($"Frame {firstIndex + i} timestamp {ts:O} must be UTC and a whole number of microseconds.", "frames");
             }
 
             timestamps[i] = ts;
         }
 
-        using var buffer = new MemoryStream();
-        var options = new ParquetOptions { RowGroupSize = Math.Max(n, 1) };
-        await using (var writer = await ParquetWriter.CreateAsync(Schema, buffer, options, cancellationToken: cancellationToken).ConfigureAwait(false))
+        using var rowGroup = writer.CreateRowGroup();
+        await rowGroup.WriteAsync<DateTime>(TimestampField, timestamps, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, CloseField, frames, f => (double)f.Close, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, FilteredPriceField, frames, f => f.FilteredPrice, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, VelocityField, frames, f => f.Velocity, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, PriceVarianceField, frames, f => f.PriceVariance, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, ProbUpField, frames, f => f.ProbabilityUp, cancellationToken).ConfigureAwait(false);
+        await rowGroup.WriteAsync(RegimeField, frames.Select(f => f.Regime.ToString()).ToArray()).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, OpenField, frames, f => (double)f.Open, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, HighField, frames, f => (double)f.High, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, LowField, frames, f => (double)f.Low, cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, VolumeField, frames, f => (double)f.Volume, cancellationToken).ConfigureAwait(false);
+        foreach (var (field, get) in Indicators)
         {
-            writer.CustomMetadata = new Dictionary<string, string> { [FormatVersionKey] = FormatVersion };
-            using var rowGroup = writer.CreateRowGroup();
-            await rowGroup.WriteAsync<DateTime>(TimestampField, timestamps, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, CloseField, frames, f => (double)f.Close, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, FilteredPriceField, frames, f => f.FilteredPrice, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, VelocityField, frames, f => f.Velocity, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, PriceVarianceField, frames, f => f.PriceVariance, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, ProbUpField, frames, f => f.ProbabilityUp, cancellationToken).ConfigureAwait(false);
-            await rowGroup.WriteAsync(RegimeField, frames.Select(f => f.Regime.ToString()).ToArray()).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, OpenField, frames, f => (double)f.Open, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, HighField, frames, f => (double)f.High, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, LowField, frames, f => (double)f.Low, cancellationToken).ConfigureAwait(false);
-            await WriteDoubles(rowGroup, VolumeField, frames, f => (double)f.Volume, cancellationToken).ConfigureAwait(false);
-            foreach (var (field, get) in Indicators)
-            {
-                // NaN never reaches the file: a missing value is null, as in the CSV's empty cell.
-                var values = frames.Select(f => get(f) is { } v && double.IsFinite(v) ? v : (double?)null).ToArray();
-                await rowGroup.WriteAsync<double>(field, values, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-
-            await WriteDoubles(rowGroup, VelocityStdField, frames, f => f.VelocityStdDev, cancellationToken).ConfigureAwait(false);
-            await rowGroup.WriteAsync<bool>(WarmupField, frames.Select(f => f.IsWarmup).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await rowGroup.WriteAsync(ReasonField, frames.Select(f => f.RegimeLabel.Reason).ToArray()).ConfigureAwait(false);
+            // NaN never reaches the file: a missing value is null, as in the CSV's empty cell.
+            var values = frames.Select(f => get(f) is { } v && double.IsFinite(v) ? v : (double?)null).ToArray();
+            await rowGroup.WriteAsync<double>(field, values, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        return buffer.ToArray();
-    }
-
-    /// <summary>Writes frames to <paramref name="path"/> atomically (temp file, then rename).</summary>
-    public static async Task WriteAsync(string path, IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default)
-    {
-        var bytes = await SerializeAsync(frames, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
+        await WriteDoubles(rowGroup, VelocityStdField, frames, f => f.VelocityStdDev, cancellationToken).ConfigureAwait(false);
+        await rowGroup.WriteAsync<bool>(WarmupField, frames.Select(f => f.IsWarmup).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await rowGroup.WriteAsync(ReasonField, frames.Select(f => f.RegimeLabel.Reason).ToArray()).ConfigureAwait(false);
     }
 
     /// <summary>Reads a file written by <see cref="WriteAsync"/>. Throws <see cref="InvalidDataException"/> when it is not

@@ -58,10 +58,16 @@ public sealed class BollingerBands
             return Value;
         }
 
-        var mean = _moments.Mean;
-        var sigma = Math.Sqrt(_moments.SumOfSquaredDeviations / Period);
-        Value = new BollingerValue(mean, mean + K * sigma, mean - K * sigma, sigma);
+        Value = From(_moments, K);
         return Value;
+    }
+
+    /// <summary>The bands of a full window of moments (shared with <see cref="RollingZScore"/> in the signal pipeline).</summary>
+    internal static BollingerValue From(RollingMoments moments, double k)
+    {
+        var mean = moments.Mean;
+        var sigma = Math.Sqrt(moments.SumOfSquaredDeviations / moments.Length);
+        return new BollingerValue(mean, mean + k * sigma, mean - k * sigma, sigma);
     }
 
     public void Reset()

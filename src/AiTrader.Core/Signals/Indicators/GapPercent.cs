@@ -26,16 +26,18 @@ public sealed class GapPercent
     public bool IsReady => Value.HasValue;
 
     /// <summary>Adds the next bar and returns the current session's gap (null during the first session).</summary>
-    public double? Update(Bar bar)
+    public double? Update(Bar bar) => Update(_clock.SessionDate(bar.Timestamp), bar.Open, (double)bar.Close);
+
+    /// <summary><see cref="Update(Bar)"/> from the bar's New York session date, its open and its close as a double.</summary>
+    internal double? Update(DateOnly date, decimal open, double close)
     {
-        var date = _clock.SessionDate(bar.Timestamp);
         if (_sessionDate != date)
         {
             _sessionDate = date;
-            Value = _lastClose is { } previousClose && previousClose != 0 ? (double)bar.Open / previousClose - 1.0 : null;
+            Value = _lastClose is { } previousClose && previousClose != 0 ? (double)open / previousClose - 1.0 : null;
         }
 
-        _lastClose = (double)bar.Close;
+        _lastClose = close;
         Count++;
         return Value;
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Sessions;
 
@@ -26,7 +27,10 @@ public sealed class RelativeVolume
     private const int ExtendedAnchorMinutes = 4 * 60;
     private const int ExtendedLengthMinutes = 16 * 60;
 
-    private readonly LinkedList<SessionProfile> _pastSessions = new();
+    private readonly SessionProfile?[] _pastSessions; // most recent first
+    private int _pastCount;
+    private double[]? _pastSums; // by minute: the sum over the sessions the average uses, worked out once a session
+    private double[]? _pastFound; // by minute: how many past sessions that sum has (up to LookbackSessions)
     private readonly SimpleMovingAverage _previousDailyVolumes;
     private readonly int _anchorMinutes;
     private readonly int _lengthMinutes;
@@ -45,6 +49,7 @@ public sealed class RelativeVolume
         _anchorMinutes = extendedHours ? ExtendedAnchorMinutes : RegularAnchorMinutes;
         _lengthMinutes = extendedHours ? ExtendedLengthMinutes : RegularLengthMinutes;
         _previousDailyVolumes = new SimpleMovingAverage(lookbackSessions);
+        _pastSessions = new SessionProfile?[2 * lookbackSessions];
     }
 
     public Timeframe Timeframe { get; }
@@ -65,14 +70,28 @@ public sealed class RelativeVolume
     /// <summary>Adds the next bar and returns its RVOL (null during warm-up).</summary>
     public double? Update(Bar bar)
     {
+        if (!Timeframe.IsIntraday)
+        {
+            return Update(default, default, (double)bar.Volume);
+        }
+
+        var local = _clock.ToNewYork(bar.Timestamp);
+        return Update(DateOnly.FromDateTime(local), local, (double)bar.Volume);
+    }
+
+    /// <summary><see cref="Update(Bar)"/> from the bar's New York wall-clock time and session date (read on intraday
+    /// bars only) and its volume as a double.</summary>
+    internal double? Update(DateOnly date, DateTime newYork, double volume)
+    {
         Count++;
-        Value = Timeframe.IsIntraday ? UpdateIntraday(bar) : UpdateDaily((double)bar.Volume);
+        Value = Timeframe.IsIntraday ? UpdateIntraday(date, newYork, volume) : UpdateDaily(volume);
         return Value;
     }
 
     public void Reset()
     {
-        _pastSessions.Clear();
+        Array.Clear(_pastSessions);
+        _pastCount = 0;
         _previousDailyVolumes.Reset();
         _today = null;
         Count = 0;
@@ -87,24 +106,33 @@ public sealed class RelativeVolume
         return average is > 0 ? volume / average.Value : null;
     }
 
-    private double? UpdateIntraday(Bar bar)
+    private double? UpdateIntraday(DateOnly date, DateTime local, double volume)
     {
-        var date = _clock.SessionDate(bar.Timestamp);
         if (_today is null || _today.Date != date)
         {
-            if (_today is { Keys.Count: > 0 })
+            SessionProfile? recycled = null;
+            if (_today is { LastMinute: >= 0 })
             {
-                _pastSessions.AddFirst(_today);
-                while (_pastSessions.Count > 2 * LookbackSessions)
+                if (_pastCount == _pastSessions.Length)
                 {
-                    _pastSessions.RemoveLast();
+                    recycled = _pastSessions[^1]; // the oldest past session leaves the lookback
+                    _pastCount--;
                 }
+
+                Array.Copy(_pastSessions, 0, _pastSessions, 1, _pastCount);
+                _pastSessions[0] = _today;
+                _pastCount++;
+            }
+            else
+            {
+                recycled = _today; // a session without bars in the window is not kept
             }
 
-            _today = new SessionProfile(date);
+            _today = recycled ?? new SessionProfile(_lengthMinutes);
+            _today.Start(date);
+            SumPastSessions();
         }
 
-        var local = _clock.ToNewYork(bar.Timestamp);
         // Floor, not truncation: a bar at 09:29:30 is before the open, not minute 0.
         var minute = (int)Math.Floor(local.TimeOfDay.TotalMinutes - _anchorMinutes);
         if (minute < 0 || minute >= _lengthMinutes)
@@ -112,69 +140,100 @@ public sealed class RelativeVolume
             return null;
         }
 
-        var cumulative = _today.Add(minute, (double)bar.Volume);
-
-        var found = 0;
-        var sum = 0.0;
-        foreach (var past in _pastSessions)
-        {
-            if (past.LastMinute < minute)
-            {
-                continue;
-            }
-
-            sum += past.CumulativeAt(minute);
-            if (++found == LookbackSessions)
-            {
-                break;
-            }
-        }
-
-        if (found < LookbackSessions)
+        var cumulative = _today.Add(minute, volume);
+        if (_pastFound![minute] < LookbackSessions)
         {
             return null;
         }
 
-        var average = sum / LookbackSessions;
+        var average = _pastSums![minute] / LookbackSessions;
         return average > 0 ? cumulative / average : null;
     }
 
-    /// <summary>Cumulative volume by minute of one session, in bar order.</summary>
-    private sealed class SessionProfile(DateOnly date)
+    /// <summary>For every minute of the session window, the sum of the cumulative volumes at that minute of the most
+    /// recent <see cref="LookbackSessions"/> past sessions that reached it, most recent first, and how many there were.</summary>
+    /// <remarks>The past sessions do not change during a session, so this is done once when a session starts, for all
+    /// minutes at once (a vector lane per minute), instead of a walk through the sessions on every bar. Each minute's
+    /// sum adds the same values in the same order as that walk did, from 0.0, so the average is the same double.</remarks>
+    private void SumPastSessions()
     {
-        public DateOnly Date { get; } = date;
+        _pastSums ??= new double[_lengthMinutes];
+        _pastFound ??= new double[_lengthMinutes];
+        var sums = _pastSums.AsSpan();
+        var found = _pastFound.AsSpan();
+        sums.Clear();
+        found.Clear();
+        var lookback = (double)LookbackSessions;
+        for (var i = 0; i < _pastCount; i++)
+        {
+            var past = _pastSessions[i]!;
+            var reached = past.LastMinute + 1; // the session reached minutes 0..LastMinute
+            var cumulative = past.Cumulative;
+            var m = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var limit = new Vector<double>(lookback);
+                for (; m + Vector<double>.Count <= reached; m += Vector<double>.Count)
+                {
+                    var count = new Vector<double>(found[m..]);
+                    var sum = new Vector<double>(sums[m..]);
+                    var open = Vector.LessThan(count, limit);
+                    Vector.ConditionalSelect(open, sum + new Vector<double>(cumulative[m..]), sum).CopyTo(sums[m..]);
+                    Vector.ConditionalSelect(open, count + Vector<double>.One, count).CopyTo(found[m..]);
+                }
+            }
 
-        public List<int> Keys { get; } = [];
+            for (; m < reached; m++)
+            {
+                if (found[m] < lookback)
+                {
+                    sums[m] += cumulative[m];
+                    found[m]++;
+                }
+            }
+        }
+    }
 
-        private readonly List<double> _cumulative = [];
+    /// <summary>Cumulative volume by minute of one session, one slot per minute of the session window, so a past
+    /// session answers "volume up to minute m" with one read instead of a search through its bars' minutes.</summary>
+    private sealed class SessionProfile(int minutes)
+    {
+        // _cumulative[m] for m ≤ LastMinute: the volume of the bars at or before minute m (0 before the first bar).
+        private readonly double[] _cumulative = new double[minutes];
+        private double _total;
 
-        public int LastMinute => Keys[^1];
+        public DateOnly Date { get; private set; }
+
+        /// <summary>The minute of the latest bar, or −1 before the first.</summary>
+        public int LastMinute { get; private set; } = -1;
+
+        public void Start(DateOnly date)
+        {
+            Date = date;
+            LastMinute = -1;
+            _total = 0;
+        }
 
         public double Add(int minute, double volume)
         {
-            var total = (_cumulative.Count > 0 ? _cumulative[^1] : 0) + volume;
-            if (Keys.Count > 0 && Keys[^1] >= minute)
+            var total = _total + volume;
+            _total = total;
+            if (LastMinute >= minute)
             {
-                // Two bars in the same minute (or out of order) fold into the latest key; minutes must not go backwards.
-                _cumulative[^1] = total;
+                // Two bars in the same minute (or out of order) fold into the latest minute; minutes must not go backwards.
+                _cumulative[LastMinute] = total;
                 return total;
             }
 
-            Keys.Add(minute);
-            _cumulative.Add(total);
+            // Minutes without a bar carry the total of the bars before them (0 before the first bar).
+            var before = LastMinute >= 0 ? _cumulative[LastMinute] : 0;
+            _cumulative.AsSpan(LastMinute + 1, minute - LastMinute - 1).Fill(before);
+            _cumulative[minute] = total;
+            LastMinute = minute;
             return total;
         }
 
-        /// <summary>Cumulative volume of the bars at or before <paramref name="minute"/> (0 when none).</summary>
-        public double CumulativeAt(int minute)
-        {
-            var index = Keys.BinarySearch(minute);
-            if (index < 0)
-            {
-                index = ~index - 1;
-            }
-
-            return index >= 0 ? _cumulative[index] : 0;
-        }
+        /// <summary>By minute m ≤ <see cref="LastMinute"/>: the volume of the bars at or before m.</summary>
+        public ReadOnlySpan<double> Cumulative => _cumulative;
     }
 }

@@ -57,10 +57,17 @@ public sealed class RollingVolatility
             throw new ArgumentOutOfRangeException(nameof(close), close, "Log returns need positive closes.");
         }
 
+        return Update(close, _previousClose is { } previous ? Math.Log(close / previous) : double.NaN);
+    }
+
+    /// <summary><see cref="Update(double)"/> given the close's log return ln(close / previous close), which the caller
+    /// has worked out already (ignored on the first close); the close must be positive.</summary>
+    internal double? Update(double close, double logReturn)
+    {
         Count++;
-        if (_previousClose is { } previous)
+        if (_previousClose is not null)
         {
-            _returns.Add(Math.Log(close / previous));
+            _returns.Add(logReturn);
             if (_returns.IsFull)
             {
                 Value = _scale * Math.Sqrt(_returns.SumOfSquaredDeviations / (Period - 1));

@@ -41,9 +41,16 @@ public sealed class RollingZScore
     {
         Count++;
         _moments.Add(value);
-        var m2 = _moments.SumOfSquaredDeviations;
-        Value = _moments.IsFull && m2 > 0 ? (value - _moments.Mean) / Math.Sqrt(m2 / Period) : null;
+        Value = From(_moments, value);
         return Value;
+    }
+
+    /// <summary>The z-score of <paramref name="value"/>, the latest value added to <paramref name="moments"/> (shared
+    /// with <see cref="BollingerBands"/> in the signal pipeline).</summary>
+    internal static double? From(RollingMoments moments, double value)
+    {
+        var m2 = moments.SumOfSquaredDeviations;
+        return moments.IsFull && m2 > 0 ? (value - moments.Mean) / Math.Sqrt(m2 / moments.Length) : null;
     }
 
     public void Reset()

@@ -30,9 +30,12 @@ public sealed class SessionVwap
     public DateOnly? SessionDate => _sessionDate;
 
     /// <summary>Adds the next bar and returns the session VWAP (null while the session's volume is 0).</summary>
-    public double? Update(Bar bar)
+    public double? Update(Bar bar) =>
+        Update(_clock.SessionDate(bar.Timestamp), (double)bar.High, (double)bar.Low, (double)bar.Close, (double)bar.Volume, bar.Vwap);
+
+    /// <summary><see cref="Update(Bar)"/> from the bar's New York session date and its prices already converted to double.</summary>
+    internal double? Update(DateOnly date, double high, double low, double close, double volume, decimal? barVwap)
     {
-        var date = _clock.SessionDate(bar.Timestamp);
         if (_sessionDate != date)
         {
             _sessionDate = date;
@@ -40,8 +43,7 @@ public sealed class SessionVwap
             _volume = 0;
         }
 
-        var price = bar.Vwap is { } vwap ? (double)vwap : ((double)bar.High + (double)bar.Low + (double)bar.Close) / 3.0;
-        var volume = (double)bar.Volume;
+        var price = barVwap is { } vwap ? (double)vwap : (high + low + close) / 3.0;
         _priceVolume += price * volume;
         _volume += volume;
         Count++;

@@ -19,6 +19,8 @@ public sealed class KalmanFilter
     private double _p11;
     private double _previousObservation;
     private int _count;
+    private KalmanValues _last;
+    private KalmanState? _current;
 
     public KalmanFilter(KalmanOptions? options = null)
     {
@@ -30,7 +32,7 @@ public sealed class KalmanFilter
     public KalmanOptions Options { get; }
 
     /// <summary>The state after the most recent <see cref="Update"/>, or null before the first price.</summary>
-    public KalmanState? Current { get; private set; }
+    public KalmanState? Current => _count == 0 ? null : _current ??= _last.ToState();
 
     /// <summary>Runs a fresh filter over a price series and returns one state per price.</summary>
     public static KalmanState[] FilterSeries(ReadOnlySpan<double> prices, KalmanOptions? options = null)
@@ -61,6 +63,14 @@ public sealed class KalmanFilter
 
     /// <summary>Feeds the next price (a close, in price units) and returns the posterior for that bar.</summary>
     public KalmanState Update(double price)
+    {
+        var state = Step(price).ToState();
+        _current = state;
+        return state;
+    }
+
+    /// <summary><see cref="Update"/> without the record: the same numbers as a value.</summary>
+    internal KalmanValues Step(double price)
     {
         var z = ToModelUnits(price);
         double innovation, s, k0, k1, r, q;
@@ -102,7 +112,7 @@ public sealed class KalmanFilter
         _p11 = p11;
 
         _previousObservation = z;
-        var state = new KalmanState(
+        var state = new KalmanValues(
             BarIndex: _count,
             Observation: z,
             FilteredPrice: Options.UseLogPrice ? Math.Exp(_level) : _level,
@@ -120,7 +130,8 @@ public sealed class KalmanFilter
             ProcessNoise: q,
             IsWarmup: _count < Options.WarmupBars);
         _count++;
-        Current = state;
+        _last = state;
+        _current = null;
         return state;
     }
 

@@ -42,3 +42,27 @@ public sealed record KalmanState(
     /// <summary>Innovation / √S: about standard normal when the noise model fits.</summary>
     public double NormalizedInnovation => Innovation / Math.Sqrt(InnovationVariance);
 }
+
+/// <summary>The numbers of a <see cref="KalmanState"/> as a value: what the filter computes per bar, before (and unless)
+/// a record is made of them. The signal pipeline and the strategies read these, so a bar costs no allocation.</summary>
+internal readonly record struct KalmanValues(
+    int BarIndex,
+    double Observation,
+    double FilteredPrice,
+    double Level,
+    double Velocity,
+    double P00,
+    double P01,
+    double P11,
+    double Innovation,
+    double InnovationVariance,
+    double GainLevel,
+    double GainVelocity,
+    double ProbabilityVelocityPositive,
+    double MeasurementNoise,
+    double ProcessNoise,
+    bool IsWarmup)
+{
+    public KalmanState ToState() => new(BarIndex, Observation, FilteredPrice, Level, Velocity, P00, P01, P11, Innovation,
+        InnovationVariance, GainLevel, GainVelocity, ProbabilityVelocityPositive, MeasurementNoise, ProcessNoise, IsWarmup);
+}

@@ -30,9 +30,16 @@ public sealed class RealizedVolatility
             throw new ArgumentOutOfRangeException(nameof(price), price, "Price must be positive and finite.");
         }
 
-        if (_previousPrice is { } previous)
+        return Update(price, _previousPrice is { } previous ? Math.Log(price / previous) : double.NaN);
+    }
+
+    /// <summary><see cref="Update(double)"/> given this price's log return ln(price / previous price), which the
+    /// caller has worked out already (NaN on the first price); the price must be positive and finite.</summary>
+    internal double Update(double price, double logReturn)
+    {
+        if (_previousPrice is not null)
         {
-            _returns.Add(Math.Log(price / previous));
+            _returns.Add(logReturn);
         }
 
         _previousPrice = price;

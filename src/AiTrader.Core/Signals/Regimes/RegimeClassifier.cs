@@ -51,19 +51,26 @@ public sealed class RegimeClassifier
     public RegimeLabel Update(KalmanState kalman, double realizedVolatility)
     {
         ArgumentNullException.ThrowIfNull(kalman);
+        var regime = Classify(kalman.IsWarmup, kalman.ProbabilityVelocityPositive, realizedVolatility, out var inputs, out var barsInRegime);
+        return new RegimeLabel(kalman.BarIndex, regime, barsInRegime, kalman.Velocity, inputs);
+    }
+
+    /// <summary><see cref="Update"/> without the label: the regime, the inputs the label would keep and its bar count.</summary>
+    internal MarketRegime Classify(bool kalmanWarmup, double probabilityUp, double realizedVolatility, out RegimeInputs inputs,
+        out int barsInRegime)
+    {
         var previous = _regime;
         var vol = realizedVolatility;
         var past = _pastVolatility.Count;
         var threshold = double.NaN;
         var percentile = double.NaN;
-        if (!kalman.IsWarmup && double.IsFinite(vol) && past >= Options.MinimumVolatilityHistory)
+        if (!kalmanWarmup && double.IsFinite(vol) && past >= Options.MinimumVolatilityHistory)
         {
             percentile = previous == MarketRegime.Volatile ? Options.VolatileExitPercentile : Options.VolatileEnterPercentile;
             threshold = _pastVolatility.Percentile(percentile);
         }
 
-        var inputs = new RegimeInputs(Options, previous, kalman.IsWarmup, kalman.ProbabilityVelocityPositive, vol, past,
-            threshold, percentile, _barsInRegime);
+        inputs = new RegimeInputs(Options, previous, kalmanWarmup, probabilityUp, vol, past, threshold, percentile, _barsInRegime);
         var candidate = Decide(inputs, explain: false, out _);
         _barsInRegime = candidate == previous ? _barsInRegime + 1 : 1;
         _regime = candidate;
@@ -74,11 +81,37 @@ public sealed class RegimeClassifier
             _pastVolatility.Add(vol);
         }
 
-        return new RegimeLabel(kalman.BarIndex, candidate, _barsInRegime, kalman.Velocity, inputs);
+        barsInRegime = _barsInRegime;
+        return candidate;
     }
 
     /// <summary>The rules, applied to one bar's inputs: the label, and with <paramref name="explain"/> why, in words.</summary>
     internal static MarketRegime Decide(in RegimeInputs x, bool explain, out string? reason)
+    {
+        var candidate = Rules(x, explain, out reason);
+        if (IsHeld(x, candidate))
+        {
+            if (explain)
+            {
+                reason = Invariant($"held {x.Previous}: {x.PriorBarsInRegime} bar(s) < {x.Options.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
+            }
+
+            candidate = x.Previous;
+        }
+
+        return candidate;
+    }
+
+    // Minimum dwell: a fresh label is held a few bars so one noisy bar cannot bounce it straight back.
+    internal static bool IsHeld(in RegimeInputs x, MarketRegime candidate) =>
+        candidate != x.Previous && x.Previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
+        && x.PriorBarsInRegime < x.Options.MinimumDwellBars;
+
+    /// <summary>Rules 1 to 3 alone: the label the bar would get without the minimum dwell.</summary>
+    internal static MarketRegime RulesWithoutDwell(in RegimeInputs x) => Rules(x, explain: false, out _);
+
+    // Rules 1 to 3: the label before the minimum dwell, and with explain why.
+    private static MarketRegime Rules(in RegimeInputs x, bool explain, out string? reason)
     {
         var o = x.Options;
         MarketRegime candidate;
@@ -136,18 +169,6 @@ public sealed class RegimeClassifier
                     reason = Invariant($"realized vol {vol:G4} < {threshold:G4} ({pct}) exit threshold; ") + reason;
                 }
             }
-        }
-
-        // Minimum dwell: a fresh label is held a few bars so one noisy bar cannot bounce it straight back.
-        if (candidate != x.Previous && x.Previous != MarketRegime.Unknown && candidate != MarketRegime.Unknown
-            && x.PriorBarsInRegime < o.MinimumDwellBars)
-        {
-            if (explain)
-            {
-                reason = Invariant($"held {x.Previous}: {x.PriorBarsInRegime} bar(s) < {o.MinimumDwellBars} minimum dwell (would be {candidate}: {reason})");
-            }
-
-            candidate = x.Previous;
         }
 
         return candidate;

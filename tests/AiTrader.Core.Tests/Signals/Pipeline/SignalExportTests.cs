@@ -105,6 +105,40 @@ public sealed class SignalExportTests
     }
 
     [Fact]
+    public async Task Parquet_streamed_in_row_groups_reads_back_every_frame_in_order()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("signals.parquet");
+        var sample = SignalPipeline.Run(SignalTestBars.Synthetic(Timeframe.OneMinute, 400), Timeframe.OneMinute);
+        var start = sample[0].Timestamp;
+        var count = (2 * ParquetSignalFile.RowGroupRows) + 17;
+
+        // An enumeration, not a list: the writer sees the frames one at a time, as `aitrader signals` hands them over.
+        IEnumerable<SignalFrame> Frames()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return sample[i % sample.Count] with { Timestamp = start.AddMinutes(i) };
+            }
+        }
+
+        await ParquetSignalFile.WriteAsync(path, Frames());
+        var rows = await ParquetSignalFile.ReadAsync(path);
+        Assert.Equal(count, rows.Count);
+        for (var i = 0; i < count; i += 997)
+        {
+            var f = sample[i % sample.Count];
+            Assert.Equal(start.AddMinutes(i), rows[i].Timestamp);
+            Assert.Equal((double)f.Close, rows[i].Close);
+            Assert.Equal(f.ProbabilityUp, rows[i].ProbabilityUp);
+            Assert.Equal(f.Rsi, rows[i].Rsi14);
+            Assert.Equal(f.RegimeLabel.Reason, rows[i].RegimeReason);
+        }
+
+        Assert.Equal(start.AddMinutes(count - 1), rows[^1].Timestamp);
+    }
+
+    [Fact]
     public async Task Parquet_round_trip_keeps_every_column_and_the_nulls()
     {
         using var dir = new TempDirectory();
