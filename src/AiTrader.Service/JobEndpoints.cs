@@ -2,6 +2,7 @@ using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.Backtests;
 using AiTrader.Application.Jobs;
+using AiTrader.Application.Sessions;
 using AiTrader.Application.Sweeps;
 using AiTrader.Storage.Jobs;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,7 @@ internal static class JobEndpoints
     /// <summary>The files of a finished job a client may fetch, with their media types: fixed names, never a client path.</summary>
     private static readonly Dictionary<string, string> Files = new(StringComparer.Ordinal)
     {
+        ["session.json"] = "application/json",
         ["sweep.csv"] = "text/csv",
         ["heatmap.svg"] = "image/svg+xml",
         ["heatmap.html"] = "text/html",
@@ -41,6 +43,8 @@ internal static class JobEndpoints
             (runner, body, ct) => runner.SubmitBacktestAsync(BacktestSpec.FromJson(body), ct));
         MapKind(api, "sweeps", JobRunner.SweepKind, "a parameter sweep or walk-forward (JSON spec, docs/reference/jobs.md)",
             (runner, body, ct) => runner.SubmitSweepAsync(SweepSpec.FromJson(body), ct));
+        MapKind(api, "sessions", JobRunner.SessionKind, "a paper replay session through the trading loop, journaled (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitSessionAsync(ReplaySessionSpec.FromJson(body), ct));
     }
 
     private static void MapKind(RouteGroupBuilder api, string path, string kind, string what,
@@ -195,7 +199,12 @@ internal static class JobEndpoints
     private static IResult NotFound(string kind, string id) =>
         Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/v1/{PathOf(kind)}.", "id");
 
-    private static string PathOf(string kind) => kind == JobRunner.SweepKind ? "sweeps" : "backtests";
+    private static string PathOf(string kind) => kind switch
+    {
+        JobRunner.SweepKind => "sweeps",
+        JobRunner.SessionKind => "sessions",
+        _ => "backtests",
+    };
 
     private static IResult NotReady(JobRecord job) =>
         Problems.Result(StatusCodes.Status409Conflict, "job not succeeded",

@@ -2,8 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using AiTrader.Application.Backtests;
+using AiTrader.Application.Sessions;
 using AiTrader.Application.Sweeps;
+using AiTrader.Core.Agents;
+using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Sessions;
+using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
 
 namespace AiTrader.Application.Jobs;
@@ -26,6 +31,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// <summary>The kind of a sweep or walk-forward job.</summary>
     public const string SweepKind = "sweep";
 
+    /// <summary>The kind of a paper replay session job.</summary>
+    public const string SessionKind = "session";
+
     /// <summary>The error of a job cancelled through <see cref="CancelAsync"/>.</summary>
     public const string CancelledByRequest = "cancelled by request";
 
@@ -38,6 +46,7 @@ public sealed class JobRunner : IAsyncDisposable
     private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(30);
 
     private readonly AppSettings _settings;
+    private readonly Func<IJournal> _journal;
     private readonly int _maxConcurrent;
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
@@ -52,7 +61,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// <param name="settings">Data and artifacts folders: a job writes to <c>&lt;ArtifactsDir&gt;/jobs/&lt;job id&gt;</c>.</param>
     /// <param name="maxConcurrent">How many jobs run at once (each backtest uses up to two cores while it writes files).</param>
     /// <param name="time">The clock (the store keeps its own).</param>
-    public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null)
+    /// <param name="journal">Opens the journal a session job writes to; SQLite in the data folder, or PostgreSQL when
+    /// the process has a DATABASE_URL, by default.</param>
+    public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -61,6 +72,7 @@ public sealed class JobRunner : IAsyncDisposable
         _settings = settings;
         _maxConcurrent = maxConcurrent;
         Time = time ?? TimeProvider.System;
+        _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
     }
 
     public IJobStore Store { get; }
@@ -130,6 +142,17 @@ public sealed class JobRunner : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_stopped, this);
         SweepRun.Check(spec.ToRequest(null));
         return await EnqueueAsync(SweepKind, spec.ToJson(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
+    /// stored), stores it as a queued paper replay session and queues it.</summary>
+    /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
+    public async Task<JobRecord> SubmitSessionAsync(ReplaySessionSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        spec.ToOptions("check", _settings.DataDir);
+        return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a queued or running job: a queued one never starts; a running one is stopped at its next check.
@@ -252,6 +275,7 @@ public sealed class JobRunner : IAsyncDisposable
             {
                 BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),
                 SweepKind => await RunSweepAsync(job, cts.Token).ConfigureAwait(false),
+                SessionKind => await RunSessionAsync(job, cts.Token).ConfigureAwait(false),
                 _ => throw new RequestException($"job kind '{job.Kind}' is not one this service runs.", "kind"),
             };
             outcome = await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false) ? "succeeded" : "cancelled";
@@ -326,6 +350,100 @@ public sealed class JobRunner : IAsyncDisposable
         {
             await progress.FlushAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A paper replay through the trading loop, journaled under its own run (registered as the CLI's runs are),
+    /// as <c>aitrader trade --paper --replay</c> runs it; the result is the session's end state.</summary>
+    private async Task<(string OutputDirectory, string ResultJson)> RunSessionAsync(JobRecord job, CancellationToken ct)
+    {
+        var outDir = OutputDirectory(job.Id);
+        Directory.CreateDirectory(outDir);
+        var spec = ReplaySessionSpec.FromJson(job.RequestJson);
+        var registry = new RunRegistry(_settings.DataDir);
+        var runId = registry.NewRunId("replay");
+        var (options, runSettings) = spec.ToOptions(runId, _settings.DataDir);
+        registry.Start(runId, "replay", runSettings);
+        var progress = new StoreProgress(Store, job.Id);
+        var from = ExchangeTime.StartOfDateUtc(options.From);
+        var span = (ExchangeTime.EndOfDateUtc(options.To) - from).TotalSeconds;
+        var lastPercent = -1;
+        var lastPhase = "";
+        void OnProgress(SessionProgress p)
+        {
+            // Every bar reports; the store hears of whole percents and phase changes only.
+            var percent = (int)Math.Clamp(99 * (p.Timestamp - from).TotalSeconds / span, 0, 99);
+            if (percent > lastPercent || p.Phase != lastPhase)
+            {
+                lastPercent = Math.Max(lastPercent, percent);
+                lastPhase = p.Phase;
+                progress.Report((lastPercent / 100.0, p.Phase));
+            }
+        }
+
+        try
+        {
+            await using var journalStore = _journal();
+            var source = new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+            var result = await new TradingSessionRunner(options, source, new JournalingAgent(journalStore), progress: OnProgress)
+                .RunAsync(ct).ConfigureAwait(false);
+            registry.SetStatus(runId, RunManifest.Finished);
+            if (result.BarsProcessed == 0)
+            {
+                throw new RequestException(
+                    $"no bundled {options.Interval} bars for {string.Join(",", options.Symbols)} between {options.From:yyyy-MM-dd} and {options.To:yyyy-MM-dd}; pick dates the data covers.",
+                    "from");
+            }
+
+            var json = SessionResultJson(runId, result);
+            await File.WriteAllTextAsync(Path.Combine(outDir, "session.json"), json, CancellationToken.None).ConfigureAwait(false);
+            return (outDir, json);
+        }
+        catch (OperationCanceledException)
+        {
+            registry.SetStatus(runId, RunManifest.Stopped);
+            throw;
+        }
+        finally
+        {
+            await progress.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string SessionResultJson(string runId, TradingSessionResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            var exchange = result.Exchange!;
+            json.WriteStartObject();
+            json.WriteString("run_id", runId);
+            json.WriteNumber("bars", result.BarsProcessed);
+            json.WriteNumber("orders", exchange.AllOrders.Count);
+            json.WriteNumber("fills", exchange.Fills.Count);
+            json.WriteNumber("round_trips", exchange.Trades.Count);
+            json.WriteNumber("rejections", result.Rejections.Count);
+            json.WriteStartObject("blocks");
+            foreach (var (rule, n) in result.BlocksByRule)
+            {
+                json.WriteNumber(rule, n);
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("open_positions");
+            foreach (var book in exchange.Books.Where(b => b.Sign != 0))
+            {
+                json.WriteStartObject();
+                json.WriteString("symbol", book.Symbol.Value);
+                json.WriteNumber("quantity", book.Position);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("final_equity", result.FinalEquity);
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>Backtests done out of a known total, passed on as a fraction whenever it moves by a whole percent (a

@@ -343,25 +343,11 @@ public static class TradeCommand
         return (registry.NewRunId(mode), false);
     }
 
-    /// <summary>The settings that shape a run's orders, as its record keeps them (pacing is not one of them).</summary>
+    /// <summary>The settings that shape a run's orders, as its record keeps them: <see cref="AiTrader.Application.Sessions.RunSettings"/>.</summary>
     internal static Dictionary<string, string> RunSettings(string mode, IReadOnlyList<Symbol> watchlist, Timeframe interval,
         (DateOnly From, DateOnly To)? range, string strategy, IReadOnlyDictionary<string, string> parameters, ExchangeOptions costs,
-        Core.Risk.Sizing.SizingOptions? sizing, int? flatten, string guardrails) => new(StringComparer.Ordinal)
-        {
-            ["mode"] = mode,
-            ["symbols"] = string.Join(",", watchlist),
-            ["interval"] = interval.ToString(),
-            // The end of a replay may move on (resume a run for the next day); where it starts may not.
-            ["replay_from"] = range is { } r ? $"{r.From:yyyy-MM-dd}" : "live",
-            ["strategy"] = strategy.ToLowerInvariant(),
-            ["parameters"] = string.Join(",", parameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key.ToLowerInvariant()}={p.Value}")),
-            ["capital"] = costs.InitialCapital.ToString(CultureInfo.InvariantCulture),
-            ["max_volume_share"] = costs.MaxVolumeShare?.ToString(CultureInfo.InvariantCulture) ?? "none",
-            ["extended_hours"] = costs.ExtendedHours ? "true" : "false",
-            ["sizing"] = sizing is null ? "fixed" : FormattableString.Invariant($"regime={sizing.RegimeAware},kelly={sizing.KellyFraction?.ToString(CultureInfo.InvariantCulture) ?? "none"}"),
-            ["flatten_minutes"] = flatten?.ToString(CultureInfo.InvariantCulture) ?? "none",
-            ["guardrails"] = guardrails,
-        };
+        Core.Risk.Sizing.SizingOptions? sizing, int? flatten, string guardrails) =>
+        AiTrader.Application.Sessions.RunSettings.For(mode, watchlist, interval, range, strategy, parameters, costs, sizing, flatten, guardrails);
 
     /// <summary>Runs a session, turning "another process drives this run" and a damaged snapshot into one-line errors.</summary>
     private static async Task<TradingSessionResult> RunLockedAsync(Func<Task<TradingSessionResult>> run)

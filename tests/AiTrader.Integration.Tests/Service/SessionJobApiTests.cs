@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AiTrader.Core.Journal;
+using AiTrader.Storage;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>Paper replay sessions as jobs: the trading loop with its guardrails over the bundled week, journaled under
+/// the session's run.</summary>
+public sealed class SessionJobApiTests
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_replay_session_trades_the_week_and_journals_every_fill_under_its_run()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var submitted = await trader.PostAsync("/api/v1/sessions",
+            Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","interval":"1Min"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement job;
+        var until = DateTime.UtcNow.AddSeconds(90);
+        do
+        {
+            await Task.Delay(100);
+            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
+            Assert.True(DateTime.UtcNow < until, "the session did not finish");
+        }
+        while (job.GetProperty("state").GetString() is "queued" or "running");
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/result");
+        var runId = result.GetProperty("run_id").GetString()!;
+        Assert.True(result.GetProperty("bars").GetInt32() > 1000);
+        var fills = result.GetProperty("fills").GetInt32();
+        Assert.True(fills > 0);
+
+        // The journal holds exactly the session's fills, keyed by its run.
+        await using var journal = JournalFactory.Create(null, host.Settings.DataDir);
+        var journaled = (await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Fill)))
+            .Count(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true);
+        Assert.Equal(fills, journaled);
+        var file = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/files/session.json");
+        Assert.Equal(result.GetProperty("final_equity").GetDecimal(), file.GetProperty("final_equity").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Bad_session_specs_name_their_field_and_an_empty_week_fails_saying_so()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        foreach (var (body, field) in new[]
+        {
+            ("""{"from":"2013-10-07","to":"2013-10-11"}""", "symbols"),
+            ("""{"symbols":["SPY"],"to":"2013-10-11"}""", "from"),
+            ("""{"symbols":["SPY"],"from":"2013-10-11","to":"2013-10-07"}""", "from"),
+            ("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11","guardrails":"seatbelt"}""", "guardrails"),
+            ("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11","flatten_minutes":900}""", "flatten_minutes"),
+        })
+        {
+            var response = await trader.PostAsync("/api/v1/sessions", Json(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
+
+        using var reader = host.Client(host.ReadKey);
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await reader.PostAsync("/api/v1/sessions", Json("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11"}"""))).StatusCode);
+
+        var empty = await trader.PostAsync("/api/v1/sessions", Json("""{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}"""));
+        var id = (await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement job;
+        do
+        {
+            await Task.Delay(100);
+            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
+        }
+        while (job.GetProperty("state").GetString() is "queued" or "running");
+
+        Assert.Equal("failed", job.GetProperty("state").GetString());
+        Assert.Contains("no bundled 1Min bars", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+}
