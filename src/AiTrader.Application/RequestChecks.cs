@@ -190,4 +190,19 @@ public static class RequestChecks
 
         return strategy!.Trim();
     }
+
+    /// <summary>Replay pacing: <c>max</c> (no delay, null) or a positive factor (60 plays one minute per second); the
+    /// delay after each bar time.</summary>
+    public static TimeSpan? Speed(string value, Timeframe interval, string name = "--speed")
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Trim().Equals("max", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var factor) && factor > 0
+            ? TimeSpan.FromTicks((long)(interval.Duration.Ticks / factor))
+            : throw new RequestException($"{name} '{value}' is not 'max' or a positive factor (60 = one minute per second).", Field(name));
+    }
 }

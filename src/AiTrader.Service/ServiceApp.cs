@@ -59,6 +59,7 @@ public static class ServiceApp
         // Authentication needs a data-protection key ring; it lives with the service's other state, not in the home folder.
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "service-keys")));
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
@@ -142,6 +143,7 @@ public static class ServiceApp
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
         JobEndpoints.Map(api);
+        SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
         api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
             {

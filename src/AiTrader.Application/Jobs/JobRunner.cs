@@ -7,6 +7,7 @@ using AiTrader.Application.Sweeps;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
@@ -47,6 +48,7 @@ public sealed class JobRunner : IAsyncDisposable
 
     private readonly AppSettings _settings;
     private readonly Func<IJournal> _journal;
+    private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
     private readonly int _maxConcurrent;
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
@@ -362,6 +364,18 @@ public sealed class JobRunner : IAsyncDisposable
         var registry = new RunRegistry(_settings.DataDir);
         var runId = registry.NewRunId("replay");
         var (options, runSettings) = spec.ToOptions(runId, _settings.DataDir);
+        // The session's guardrails, as built, are reachable while it runs: the kill switch and a halt's reset come from
+        // another thread (the API); both guardrails are made for that.
+        var build = options.Guardrails!;
+        options = options with
+        {
+            Guardrails = calendar =>
+            {
+                var set = build(calendar);
+                _liveGuardrails[job.Id] = set;
+                return set;
+            },
+        };
         registry.Start(runId, "replay", runSettings);
         var progress = new StoreProgress(Store, job.Id);
         var from = ExchangeTime.StartOfDateUtc(options.From);
@@ -405,9 +419,14 @@ public sealed class JobRunner : IAsyncDisposable
         }
         finally
         {
+            _liveGuardrails.TryRemove(job.Id, out _);
             await progress.FlushAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The guardrails of the session job <paramref name="jobId"/> while it runs (kill switch, drawdown gate,
+    /// ...); null when it is not running.</summary>
+    public GuardrailSet? LiveGuardrails(string jobId) => _liveGuardrails.TryGetValue(jobId, out var set) ? set : null;
 
     private static string SessionResultJson(string runId, TradingSessionResult result)
     {

@@ -74,6 +74,10 @@ public sealed record ReplaySessionSpec
     [JsonPropertyName("guardrails")]
     public string? Guardrails { get; init; } = "default";
 
+    /// <summary>Pacing: <c>max</c> or a factor of real time (60 plays one minute per second).</summary>
+    [JsonPropertyName("speed")]
+    public string? Speed { get; init; } = "max";
+
     [JsonPropertyName("regime_aware_sizing")]
     public bool RegimeAwareSizing { get; init; }
 
@@ -103,6 +107,7 @@ public sealed record ReplaySessionSpec
         RequestChecks.DateRange(from, to, "from", "to");
         var interval = RequestChecks.Interval(Interval ?? string.Empty, "interval");
         var capital = RequestChecks.Capital(Capital, "capital");
+        var delay = RequestChecks.Speed(Speed ?? "max", interval, "speed");
         var volumeShare = RequestChecks.VolumeShare(MaxVolumeShare, "max_volume_share");
         if (FlattenMinutes is < 0 or > 390)
         {
@@ -116,7 +121,7 @@ public sealed record ReplaySessionSpec
         var guardrailSet = GuardrailCatalog.Parse(guardrails);
         var costs = new ExchangeOptions(InitialCapital: capital, MaxVolumeShare: volumeShare, ExtendedHours: ExtendedHours);
         var settings = RunSettings.For("replay", symbols, interval, (from, to), strategy, parameters, costs, sizing, FlattenMinutes, guardrails);
-        var options = new TradingSessionOptions(runId, symbols, from, to, interval, strategy, parameters, costs, FlattenMinutes, null,
+        var options = new TradingSessionOptions(runId, symbols, from, to, interval, strategy, parameters, costs, FlattenMinutes, delay,
             stateDirectory, Sizing: sizing, Guardrails: guardrailSet ?? (_ => new GuardrailSet([])));
         return (options, settings);
     }

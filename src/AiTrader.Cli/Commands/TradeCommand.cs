@@ -480,17 +480,7 @@ public static class TradeCommand
         return list.Count > 0 ? list : throw new CliException("--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.");
     }
 
-    private static TimeSpan? ParseSpeed(string value, Timeframe interval)
-    {
-        if (value.Trim().Equals("max", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        return decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var factor) && factor > 0
-            ? TimeSpan.FromTicks((long)(interval.Duration.Ticks / factor))
-            : throw new CliException($"--speed '{value}' is not 'max' or a positive factor (60 = one minute per second).");
-    }
+    private static TimeSpan? ParseSpeed(string value, Timeframe interval) => RequestChecks.Speed(value, interval);
 
     private static string Money(decimal amount) => amount.ToString("$#,##0.00", CultureInfo.InvariantCulture);
 }

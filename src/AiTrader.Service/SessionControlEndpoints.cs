@@ -1,0 +1,154 @@
+using System.Security.Claims;
+using System.Text.Json;
+using AiTrader.Application;
+using AiTrader.Application.Jobs;
+using AiTrader.Core.Risk;
+using AiTrader.Storage.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AiTrader.Service;
+
+/// <summary>A running session's guardrail panel and its two operator actions: the kill switch (engage with a reason,
+/// release) and the reset of a max-drawdown halt. Acting needs the trader role; the key's name is recorded as who acted.</summary>
+internal static class SessionControlEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/sessions/{id}");
+        group.MapGet("/guardrails", (JobRunner runner, string id) => Live(runner, id, set => Results.Text(PanelJson(set), "application/json")))
+            .WithSummary("The running session's guardrails: kill switch, drawdown halts, and every guardrail's state.");
+        group.MapPost("/kill-switch", async (HttpRequest request, ClaimsPrincipal user, JobRunner runner, TimeProvider time, string id, CancellationToken ct) =>
+            {
+                string reason;
+                using (var reader = new StreamReader(request.Body))
+                {
+                    var body = await reader.ReadToEndAsync(ct);
+                    reason = string.IsNullOrWhiteSpace(body) ? "" : ReasonOf(body);
+                }
+
+                if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500)
+                {
+                    throw new RequestException("reason is required (1 to 500 characters), e.g. {\"reason\": \"runaway orders\"}.", "reason");
+                }
+
+                return Live(runner, id, set =>
+                {
+                    Switch(set).Engage(time.GetUtcNow().UtcDateTime, $"api key {user.FindFirstValue(ClaimTypes.Name)}", reason.Trim());
+                    return Results.Text(PanelJson(set), "application/json");
+                });
+            })
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary("Engage the kill switch: every new order is blocked except protective ones. Body: {\"reason\": \"...\"}.");
+        group.MapDelete("/kill-switch", (JobRunner runner, string id) => Live(runner, id, set =>
+            {
+                Switch(set).Release();
+                return Results.Text(PanelJson(set), "application/json");
+            }))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary("Release the kill switch.");
+        group.MapPost("/reset-halt", (JobRunner runner, TimeProvider time, string id) => Live(runner, id, set =>
+            {
+                var halted = set.Guardrails.OfType<DrawdownGate>().Where(g => g.IsHalted).ToList();
+                if (halted.Count == 0)
+                {
+                    return Problems.Result(StatusCodes.Status409Conflict, "not halted", "no max-drawdown halt is in force in this session.");
+                }
+
+                var now = time.GetUtcNow().UtcDateTime;
+                return halted.All(g => g.ManualReset(now))
+                    ? Results.Text(PanelJson(set), "application/json")
+                    : Problems.Result(StatusCodes.Status409Conflict, "cool-off not over",
+                        $"the halt's cool-off ends at {halted.Select(g => g.CoolOffEndsUtc).Max():yyyy-MM-ddTHH:mm:ssZ}; reset it after that.");
+            }))
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary("Reset a max-drawdown halt once its cool-off is over.");
+    }
+
+    private static string ReasonOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String
+                ? r.GetString() ?? ""
+                : "";
+        }
+        catch (JsonException)
+        {
+            throw new RequestException("the body is not JSON; send {\"reason\": \"...\"}.", "reason");
+        }
+    }
+
+    private static IResult Live(JobRunner runner, string id, Func<GuardrailSet, IResult> act)
+    {
+        if (!JobIds.IsWellFormed(id))
+        {
+            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+        }
+
+        return runner.LiveGuardrails(id) is { } set
+            ? act(set)
+            : Problems.Result(StatusCodes.Status409Conflict, "session not running",
+                $"{id} is not running (its guardrails exist only while it runs); see /api/v1/sessions/{id}.");
+    }
+
+    private static KillSwitch Switch(GuardrailSet set) =>
+        set.Guardrails.OfType<KillSwitch>().FirstOrDefault()
+        ?? throw new RequestException("this session runs without a kill switch (its guardrails leave it out); start it with guardrails \"default\".", "guardrails");
+
+    private static string PanelJson(GuardrailSet set)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("rules");
+            foreach (var g in set.Guardrails)
+            {
+                json.WriteStringValue(g.Rule);
+            }
+
+            json.WriteEndArray();
+            if (set.Guardrails.OfType<KillSwitch>().FirstOrDefault() is { } kill)
+            {
+                json.WriteStartObject("kill_switch");
+                json.WriteBoolean("engaged", kill.IsEngaged);
+                if (kill.EngagedAtUtc is { } at)
+                {
+                    json.WriteString("engaged_at", at);
+                    json.WriteString("engaged_by", kill.EngagedBy);
+                    json.WriteString("reason", kill.EngagedReason);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteStartArray("drawdown_halts");
+            foreach (var gate in set.Guardrails.OfType<DrawdownGate>())
+            {
+                json.WriteStartObject();
+                json.WriteBoolean("halted", gate.IsHalted);
+                if (gate.HaltedAtUtc is { } at)
+                {
+                    json.WriteString("halted_at", at);
+                }
+
+                if (gate.CoolOffEndsUtc is { } ends)
+                {
+                    json.WriteString("cool_off_ends", ends);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WritePropertyName("state");
+            json.WriteRawValue(set.ExportState());
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

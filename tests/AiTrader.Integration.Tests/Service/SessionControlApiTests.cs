@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AiTrader.Core.Journal;
+using AiTrader.Storage;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>A running session's guardrail panel, kill switch and halt reset over HTTP.</summary>
+public sealed class SessionControlApiTests
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task The_kill_switch_of_a_running_session_blocks_its_orders_until_released()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        using var reader = host.Client(host.ReadKey);
+        // Paced at 2000x (30 ms a minute bar, about a minute for the week) so it is still running while the test acts
+        // on it, even on a loaded machine; the test stops it when done.
+        var submitted = await trader.PostAsync("/api/v1/sessions",
+            Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}"""));
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        JsonElement panel = default;
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var response = await reader.GetAsync($"/api/v1/sessions/{id}/guardrails");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                panel = await response.Content.ReadFromJsonAsync<JsonElement>();
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode); // queued or starting: not running yet
+            Assert.True(DateTime.UtcNow < until, "the session never ran");
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("kill_switch", panel.GetProperty("rules").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(panel.GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json("""{"reason":"x"}"""))).StatusCode);
+        var noReason = await trader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json("{}"));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal("reason", (await noReason.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+
+        var reason = "runaway-test-" + Guid.NewGuid().ToString("N")[..8];
+        var engaged = await trader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json($$"""{"reason":"{{reason}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, engaged.StatusCode);
+        var kill = (await engaged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kill_switch");
+        Assert.True(kill.GetProperty("engaged").GetBoolean());
+        Assert.Equal("api key trader", kill.GetProperty("engaged_by").GetString());
+        Assert.Equal(reason, kill.GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await trader.PostAsync($"/api/v1/sessions/{id}/reset-halt", null)).StatusCode); // no halt
+
+        // While engaged, the strategy's next order is blocked and journaled with the switch's reason.
+        await using (var journal = JournalFactory.Create(null, host.Settings.DataDir))
+        {
+            var blocked = false;
+            while (!blocked)
+            {
+                Assert.True(DateTime.UtcNow < until.AddSeconds(30), "no order was blocked while the kill switch was engaged");
+                await Task.Delay(200);
+                blocked = (await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Block)))
+                    .Any(e => e.Reason.Contains(reason, StringComparison.Ordinal));
+            }
+        }
+
+        var released = await trader.DeleteAsync($"/api/v1/sessions/{id}/kill-switch");
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.False((await released.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
+
+        // Stopping the session: cancelled, and its panel is gone with it.
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
+        JsonElement job;
+        do
+        {
+            await Task.Delay(100);
+            job = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
+        }
+        while (job.GetProperty("state").GetString() is "queued" or "running");
+
+        Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await reader.GetAsync($"/api/v1/sessions/{id}/guardrails")).StatusCode);
+    }
+}
