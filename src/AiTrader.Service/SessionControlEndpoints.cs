@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.Jobs;
+using AiTrader.Application.Sessions;
 using AiTrader.Core.Risk;
 using AiTrader.Storage.Jobs;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace AiTrader.Service;
 
-/// <summary>A running session's guardrail panel and its two operator actions: the kill switch (engage with a reason,
+/// <summary>A session's book (account, positions, working orders), and a running session's guardrail panel and its two operator actions: the kill switch (engage with a reason,
 /// release) and the reset of a max-drawdown halt. Acting needs the trader role; the key's name is recorded as who acted.</summary>
 internal static class SessionControlEndpoints
 {
@@ -19,6 +20,45 @@ internal static class SessionControlEndpoints
         var group = api.MapGroup("/sessions/{id}");
         group.MapGet("/guardrails", (JobRunner runner, string id) => Live(runner, id, set => Results.Text(PanelJson(set), "application/json")))
             .WithSummary("The running session's guardrails: kill switch, drawdown halts, and every guardrail's state.");
+        group.MapGet("/book", async (JobRunner runner, string id, CancellationToken ct) =>
+            {
+                if (!JobIds.IsWellFormed(id) || await runner.Store.GetAsync(id, ct) is not { Kind: JobRunner.SessionKind } job)
+                {
+                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+                }
+
+                var runId = runner.LiveRunId(id) ?? RunIdOf(job);
+                if (runId is null)
+                {
+                    return Problems.Result(StatusCodes.Status409Conflict, "no book yet", $"{id} is {job.State.ToText()}; it has no account until it runs.");
+                }
+
+                var book = SessionBook.Read(runner.Settings.DataDir, runId);
+                return Results.Json(new
+                {
+                    run_id = runId,
+                    state = job.State.ToText(),
+                    as_of = book?.AsOfUtc,
+                    cash = book?.Cash,
+                    equity = book?.Equity,
+                    fills = book?.Fills ?? 0,
+                    positions = book?.Positions.Select(p => new { symbol = p.Symbol, quantity = p.Quantity, mark = p.Mark, market_value = p.MarketValue }),
+                    working_orders = book?.WorkingOrders.Select(o => new
+                    {
+                        id = o.Id,
+                        symbol = o.Symbol,
+                        side = o.Side,
+                        type = o.Type,
+                        quantity = o.Quantity,
+                        filled = o.Filled,
+                        limit_price = o.LimitPrice,
+                        stop_price = o.StopPrice,
+                        created_at = o.CreatedAt,
+                        reason = o.Reason,
+                    }),
+                });
+            })
+            .WithSummary("A session's account from its latest snapshot, while it runs or after: cash, equity, positions with marks, working orders.");
         group.MapPost("/kill-switch", async (HttpRequest request, ClaimsPrincipal user, JobRunner runner, TimeProvider time, string id, CancellationToken ct) =>
             {
                 string reason;
@@ -64,6 +104,18 @@ internal static class SessionControlEndpoints
             }))
             .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Reset a max-drawdown halt once its cool-off is over.");
+    }
+
+    /// <summary>The run of a finished session, from its result.</summary>
+    private static string? RunIdOf(JobRecord job)
+    {
+        if (job.ResultJson is not { } result)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(result);
+        return doc.RootElement.TryGetProperty("run_id", out var run) ? run.GetString() : null;
     }
 
     private static string ReasonOf(string body)

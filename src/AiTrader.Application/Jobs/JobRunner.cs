@@ -49,6 +49,7 @@ public sealed class JobRunner : IAsyncDisposable
     private readonly AppSettings _settings;
     private readonly Func<IJournal> _journal;
     private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _liveRuns = new(StringComparer.Ordinal);
     private readonly int _maxConcurrent;
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
@@ -377,6 +378,7 @@ public sealed class JobRunner : IAsyncDisposable
             },
         };
         registry.Start(runId, "replay", runSettings);
+        _liveRuns[job.Id] = runId;
         var progress = new StoreProgress(Store, job.Id);
         var from = ExchangeTime.StartOfDateUtc(options.From);
         var span = (ExchangeTime.EndOfDateUtc(options.To) - from).TotalSeconds;
@@ -420,6 +422,7 @@ public sealed class JobRunner : IAsyncDisposable
         finally
         {
             _liveGuardrails.TryRemove(job.Id, out _);
+            _liveRuns.TryRemove(job.Id, out _);
             await progress.FlushAsync().ConfigureAwait(false);
         }
     }
@@ -427,6 +430,13 @@ public sealed class JobRunner : IAsyncDisposable
     /// <summary>The guardrails of the session job <paramref name="jobId"/> while it runs (kill switch, drawdown gate,
     /// ...); null when it is not running.</summary>
     public GuardrailSet? LiveGuardrails(string jobId) => _liveGuardrails.TryGetValue(jobId, out var set) ? set : null;
+
+    /// <summary>The run id of the session job <paramref name="jobId"/> while it runs; null otherwise (a finished
+    /// session's run id is in its result).</summary>
+    public string? LiveRunId(string jobId) => _liveRuns.TryGetValue(jobId, out var run) ? run : null;
+
+    /// <summary>The settings the runner was built with (the state folder of session runs).</summary>
+    public AppSettings Settings => _settings;
 
     private static string SessionResultJson(string runId, TradingSessionResult result)
     {

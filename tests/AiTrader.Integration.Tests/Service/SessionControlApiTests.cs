@@ -41,6 +41,8 @@ public sealed class SessionControlApiTests
         }
 
         Assert.Contains("kill_switch", panel.GetProperty("rules").EnumerateArray().Select(r => r.GetString()));
+        var live = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/book");
+        Assert.Equal("running", live.GetProperty("state").GetString());
         Assert.False(panel.GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
 
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json("""{"reason":"x"}"""))).StatusCode);

@@ -44,6 +44,15 @@ public sealed class SessionJobApiTests
         var journaled = (await journal.QueryAsync(new JournalQuery(Kind: JournalKind.Fill)))
             .Count(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true);
         Assert.Equal(fills, journaled);
+        // The book, worked out from the snapshot's fills and marks, agrees with the exchange's own end state.
+        var book = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/book");
+        Assert.Equal(runId, book.GetProperty("run_id").GetString());
+        Assert.Equal(fills, book.GetProperty("fills").GetInt32());
+        Assert.Equal(result.GetProperty("final_equity").GetDecimal(), book.GetProperty("equity").GetDecimal());
+        Assert.Equal(
+            result.GetProperty("open_positions").EnumerateArray().Select(p => (p.GetProperty("symbol").GetString(), p.GetProperty("quantity").GetDecimal())).OrderBy(p => p.Item1),
+            book.GetProperty("positions").EnumerateArray().Select(p => (p.GetProperty("symbol").GetString(), p.GetProperty("quantity").GetDecimal())).OrderBy(p => p.Item1));
+
         var file = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/files/session.json");
         Assert.Equal(result.GetProperty("final_equity").GetDecimal(), file.GetProperty("final_equity").GetDecimal());
     }
