@@ -126,6 +126,7 @@ public static class ServiceApp
             .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
+        WebhookEndpoints.Map(app);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))

@@ -431,6 +431,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// ...); null when it is not running.</summary>
     public GuardrailSet? LiveGuardrails(string jobId) => _liveGuardrails.TryGetValue(jobId, out var set) ? set : null;
 
+    /// <summary>The session jobs running now.</summary>
+    public IReadOnlyList<string> LiveSessions => _liveGuardrails.Keys.Order(StringComparer.Ordinal).ToList();
+
     /// <summary>The run id of the session job <paramref name="jobId"/> while it runs; null otherwise (a finished
     /// session's run id is in its result).</summary>
     public string? LiveRunId(string jobId) => _liveRuns.TryGetValue(jobId, out var run) ? run : null;
