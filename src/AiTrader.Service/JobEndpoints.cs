@@ -62,6 +62,8 @@ internal static class JobEndpoints
             .WithSummary("A succeeded job's result (a backtest's summary.json; a sweep's ranking); 409 before it succeeds.");
         group.MapGet("/{id}/files/{name}", (JobRunner runner, string id, string name, CancellationToken ct) => FileAsync(runner, kind, id, name, ct))
             .WithSummary("One output file of a succeeded job, by name (see links.files).");
+        group.MapGet("/{id}/events", (HttpContext context, JobRunner runner, string id, CancellationToken ct) => EventsAsync(context, runner, kind, id, ct))
+            .WithSummary("Server-sent events: the job (state, progress, phase) each time it changes, a session's book as it trades, until the job ends.");
         group.MapDelete("/{id}", (JobRunner runner, string id, CancellationToken ct) => CancelAsync(runner, kind, id, ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Cancel a queued or running job; 409 when it has finished.");
@@ -191,6 +193,79 @@ internal static class JobEndpoints
         }
 
         return Results.Text(JobJson((await runner.Store.GetAsync(id, ct))!), "application/json", statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>How often the events stream looks at the job, and the longest quiet between two messages (a comment
+    /// keeps proxies from closing the stream).</summary>
+    private static readonly TimeSpan EventPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    private static async Task EventsAsync(HttpContext context, JobRunner runner, string kind, string id, CancellationToken ct)
+    {
+        if (await FindAsync(runner, kind, id, ct) is null)
+        {
+            await NotFound(kind, id).ExecuteAsync(context);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        await response.WriteAsync("retry: 2000\n\n", ct);
+        string? lastJob = null;
+        string? lastBook = null;
+        var quietSince = DateTime.UtcNow;
+        while (!ct.IsCancellationRequested)
+        {
+            var job = await runner.Store.GetAsync(id, ct);
+            if (job is null)
+            {
+                return;
+            }
+
+            var text = JobJson(job);
+            if (text != lastJob)
+            {
+                await response.WriteAsync($"event: job\ndata: {text}\n\n", ct);
+                lastJob = text;
+                quietSince = DateTime.UtcNow;
+            }
+
+            if (kind == JobRunner.SessionKind && runner.LiveRunId(id) is { } run
+                && Application.Sessions.SessionBook.Read(runner.Settings.DataDir, run) is { } book)
+            {
+                var bookText = JsonSerializer.Serialize(new
+                {
+                    run_id = run,
+                    as_of = book.AsOfUtc,
+                    cash = book.Cash,
+                    equity = book.Equity,
+                    fills = book.Fills,
+                    positions = book.Positions.Select(p => new { symbol = p.Symbol, quantity = p.Quantity, mark = p.Mark })
+                });
+                if (bookText != lastBook)
+                {
+                    await response.WriteAsync($"event: book\ndata: {bookText}\n\n", ct);
+                    lastBook = bookText;
+                    quietSince = DateTime.UtcNow;
+                }
+            }
+
+            if (job.IsFinished)
+            {
+                await response.WriteAsync("event: end\ndata: {}\n\n", ct);
+                return;
+            }
+
+            if (DateTime.UtcNow - quietSince > Heartbeat)
+            {
+                await response.WriteAsync(": still running\n\n", ct);
+                quietSince = DateTime.UtcNow;
+            }
+
+            await response.Body.FlushAsync(ct);
+            await Task.Delay(EventPoll, ct);
+        }
     }
 
     private static async Task<JobRecord?> FindAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
