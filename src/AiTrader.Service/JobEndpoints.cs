@@ -2,6 +2,7 @@ using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.Backtests;
 using AiTrader.Application.Jobs;
+using AiTrader.Application.Scans;
 using AiTrader.Application.Sessions;
 using AiTrader.Application.Sweeps;
 using AiTrader.Storage.Jobs;
@@ -20,6 +21,7 @@ internal static class JobEndpoints
     private static readonly Dictionary<string, string> Files = new(StringComparer.Ordinal)
     {
         ["session.json"] = "application/json",
+        ["scan.json"] = "application/json",
         ["sweep.csv"] = "text/csv",
         ["heatmap.svg"] = "image/svg+xml",
         ["heatmap.html"] = "text/html",
@@ -43,6 +45,8 @@ internal static class JobEndpoints
             (runner, body, ct) => runner.SubmitBacktestAsync(BacktestSpec.FromJson(body), ct));
         MapKind(api, "sweeps", JobRunner.SweepKind, "a parameter sweep or walk-forward (JSON spec, docs/reference/jobs.md)",
             (runner, body, ct) => runner.SubmitSweepAsync(SweepSpec.FromJson(body), ct));
+        MapKind(api, "scans", JobRunner.ScanKind, "a premarket scan replayed over the bundled minute bars of a date (JSON spec, docs/reference/jobs.md)",
+            (runner, body, ct) => runner.SubmitScanAsync(ScanReplaySpec.FromJson(body), ct));
         MapKind(api, "sessions", JobRunner.SessionKind, "a paper replay session through the trading loop, journaled (JSON spec, docs/reference/jobs.md)",
             (runner, body, ct) => runner.SubmitSessionAsync(ReplaySessionSpec.FromJson(body), ct));
     }
@@ -278,6 +282,7 @@ internal static class JobEndpoints
     {
         JobRunner.SweepKind => "sweeps",
         JobRunner.SessionKind => "sessions",
+        JobRunner.ScanKind => "scans",
         _ => "backtests",
     };
 

@@ -64,7 +64,8 @@ public static class ServiceApp
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
-            journal: () => JournalFactory.Create(databaseUrl, settings.DataDir)));
+            journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
+            watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir)));
         builder.Services.AddHostedService<JobRunnerService>();
         // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -68,7 +68,7 @@ internal static class WatchlistEndpoints
                         $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/v1/watchlists.", "bucket");
             })
             .WithSummary("A bucket's latest watchlist (or the latest saved at or before 'at'), each symbol with its source.");
-        api.MapGet("/scans/{date}", async (string date, CancellationToken ct) =>
+        api.MapGet("/scans/refreshes/{date}", async (string date, CancellationToken ct) =>
             {
                 var day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
                     ? d

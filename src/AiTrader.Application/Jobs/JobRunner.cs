@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using AiTrader.Application.Backtests;
+using AiTrader.Application.Scans;
 using AiTrader.Application.Sessions;
 using AiTrader.Application.Sweeps;
 using AiTrader.Core.Agents;
@@ -9,6 +10,7 @@ using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
+using AiTrader.Core.Watchlists;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
 
@@ -35,6 +37,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// <summary>The kind of a paper replay session job.</summary>
     public const string SessionKind = "session";
 
+    /// <summary>The kind of a premarket scan replay job.</summary>
+    public const string ScanKind = "scan";
+
     /// <summary>The error of a job cancelled through <see cref="CancelAsync"/>.</summary>
     public const string CancelledByRequest = "cancelled by request";
 
@@ -48,6 +53,7 @@ public sealed class JobRunner : IAsyncDisposable
 
     private readonly AppSettings _settings;
     private readonly Func<IJournal> _journal;
+    private readonly Func<IWatchlistStore> _watchlists;
     private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _liveRuns = new(StringComparer.Ordinal);
     private readonly int _maxConcurrent;
@@ -66,7 +72,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// <param name="time">The clock (the store keeps its own).</param>
     /// <param name="journal">Opens the journal a session job writes to; SQLite in the data folder, or PostgreSQL when
     /// the process has a DATABASE_URL, by default.</param>
-    public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null)
+    /// <param name="watchlists">Opens the watchlist store a scan job writes to (<c>WATCHLIST_STORE</c> of the process by default).</param>
+    public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null,
+        Func<IWatchlistStore>? watchlists = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -76,6 +84,7 @@ public sealed class JobRunner : IAsyncDisposable
         _maxConcurrent = maxConcurrent;
         Time = time ?? TimeProvider.System;
         _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
+        _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
     }
 
     public IJobStore Store { get; }
@@ -156,6 +165,16 @@ public sealed class JobRunner : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_stopped, this);
         spec.ToOptions("check", _settings.DataDir);
         return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
+    /// stored), stores it as a queued scan replay and queues it.</summary>
+    public async Task<JobRecord> SubmitScanAsync(ScanReplaySpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        spec.Check(new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance));
+        return await EnqueueAsync(ScanKind, spec.ToJson(), ct).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a queued or running job: a queued one never starts; a running one is stopped at its next check.
@@ -279,6 +298,7 @@ public sealed class JobRunner : IAsyncDisposable
                 BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),
                 SweepKind => await RunSweepAsync(job, cts.Token).ConfigureAwait(false),
                 SessionKind => await RunSessionAsync(job, cts.Token).ConfigureAwait(false),
+                ScanKind => await RunScanAsync(job, cts.Token).ConfigureAwait(false),
                 _ => throw new RequestException($"job kind '{job.Kind}' is not one this service runs.", "kind"),
             };
             outcome = await Store.CompleteAsync(id, outputDirectory, resultJson, CancellationToken.None).ConfigureAwait(false) ? "succeeded" : "cancelled";
@@ -440,6 +460,42 @@ public sealed class JobRunner : IAsyncDisposable
 
     /// <summary>The settings the runner was built with (the state folder of session runs).</summary>
     public AppSettings Settings => _settings;
+
+    private async Task<(string OutputDirectory, string ResultJson)> RunScanAsync(JobRecord job, CancellationToken ct)
+    {
+        var outDir = OutputDirectory(job.Id);
+        Directory.CreateDirectory(outDir);
+        await using var store = _watchlists();
+        var day = await ScanReplaySpec.FromJson(job.RequestJson).RunAsync(_settings, store, ct).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("date", day.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteNumber("refreshes", day.Refreshes.Count);
+            json.WriteNumber("published", day.Published.Count);
+            json.WriteString("store", store.Location);
+            json.WriteStartArray("watchlist");
+            foreach (var symbol in day.Latest?.Symbols ?? [])
+            {
+                json.WriteStringValue(symbol.Value);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("notes");
+            foreach (var note in day.Notes)
+            {
+                json.WriteStringValue(note);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        var result = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        await File.WriteAllTextAsync(Path.Combine(outDir, "scan.json"), result, CancellationToken.None).ConfigureAwait(false);
+        return (outDir, result);
+    }
 
     private static string SessionResultJson(string runId, TradingSessionResult result)
     {

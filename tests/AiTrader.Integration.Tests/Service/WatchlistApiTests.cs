@@ -10,7 +10,7 @@ using AiTrader.Storage.Watchlists;
 
 namespace AiTrader.Integration.Tests.Service;
 
-/// <summary><c>/api/v1/watchlists</c> and <c>/api/v1/scans/{date}</c> over what a replayed premarket scan stored.</summary>
+/// <summary><c>/api/v1/watchlists</c> and <c>/api/v1/scans/refreshes/{date}</c> over what a replayed premarket scan stored, and scan replays as jobs.</summary>
 public sealed class WatchlistApiTests
 {
     [Fact]
@@ -29,7 +29,7 @@ public sealed class WatchlistApiTests
 
         Assert.NotEmpty(day.Refreshes);
         using var reader = host.Client(host.ReadKey);
-        var scans = await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/2013-10-08");
+        var scans = await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-08");
         var refreshes = scans.GetProperty("refreshes").EnumerateArray().ToList();
         Assert.Equal(day.Refreshes.Count, refreshes.Count);
         // The last window's rows, in rank order, are what the scheduler ranked.
@@ -44,11 +44,11 @@ public sealed class WatchlistApiTests
         var latest = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/watchlists/{day.Latest!.Bucket}");
         Assert.Equal(day.Latest.Symbols.Select(s => s.Value), latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
 
-        Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/2013-10-09")).GetProperty("refreshes").GetArrayLength());
+        Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-09")).GetProperty("refreshes").GetArrayLength());
     }
 
     [Theory]
-    [InlineData("/api/v1/scans/yesterday", HttpStatusCode.BadRequest, "date")]
+    [InlineData("/api/v1/scans/refreshes/yesterday", HttpStatusCode.BadRequest, "date")]
     [InlineData("/api/v1/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]
     [InlineData("/api/v1/watchlists/empty", HttpStatusCode.NotFound, "bucket")]
     [InlineData("/api/v1/watchlists/default?at=noon", HttpStatusCode.BadRequest, "at")]
@@ -59,5 +59,44 @@ public sealed class WatchlistApiTests
         var response = await reader.GetAsync(path);
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task A_scan_job_replays_a_date_and_its_refreshes_and_watchlist_are_served()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var submitted = await trader.PostAsync("/api/v1/scans",
+            new StringContent("""{"date":"2013-10-08","top":3}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement job;
+        var until = DateTime.UtcNow.AddSeconds(90);
+        do
+        {
+            await Task.Delay(100);
+            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/scans/{id}");
+            Assert.True(DateTime.UtcNow < until, "the scan did not finish");
+        }
+        while (job.GetProperty("state").GetString() is "queued" or "running");
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/scans/{id}/result");
+        // 04:00 to 09:25 ET every 5 minutes: 66 windows.
+        Assert.Equal(66, result.GetProperty("refreshes").GetInt32());
+        var top = result.GetProperty("watchlist").EnumerateArray().Select(s => s.GetString()).ToList();
+        Assert.InRange(top.Count, 1, 3);
+
+        var refreshes = await trader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-08");
+        Assert.Equal(66, refreshes.GetProperty("refreshes").GetArrayLength());
+        var latest = await trader.GetFromJsonAsync<JsonElement>("/api/v1/watchlists/scan");
+        Assert.Equal(top, latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
+
+        foreach (var (body, field) in new[] { ("""{"date":"2013-10-12"}""", "date"), ("""{"date":"2013-10-08","top":0}""", "top"), ("""{}""", "date") })
+        {
+            var bad = await trader.PostAsync("/api/v1/scans", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
     }
 }
