@@ -130,7 +130,7 @@ public sealed class ServiceApiTests
             await reader.GetAsync("/health/ready");
         }
 
-        using (var forged = host.Client(host.TraderKey[..^2] + "xy"))
+        using (var forged = host.Client(host.TraderKey[..^2] + (host.TraderKey.EndsWith("xy", StringComparison.Ordinal) ? "yx" : "xy")))
         {
             await forged.GetAsync("/api/v1/strategies");
         }
