@@ -308,14 +308,8 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        // IF NOT EXISTS is not race-free: an advisory lock serializes creators, as for the journal.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT pg_advisory_xact_lock(hashtext('aitrader.{Schema}.jobs'));
+    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.jobs", $"""
             CREATE SCHEMA IF NOT EXISTS {Schema};
             CREATE TABLE IF NOT EXISTS {Schema}.jobs (
                 id           text             PRIMARY KEY,
@@ -332,10 +326,7 @@ public sealed class PostgresJobStore : SqlJobStore
                 result_json  text
             );
             CREATE INDEX IF NOT EXISTS jobs_state ON {Schema}.jobs (state);
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """, cancellationToken);
 
     protected override object ToDb(DateTime utc) => utc;
 

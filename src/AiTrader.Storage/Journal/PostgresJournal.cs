@@ -36,16 +36,10 @@ public sealed class PostgresJournal : SqlJournal
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        // As for the snapshot catalog: IF NOT EXISTS is not race-free, so an advisory lock serializes creators.
-        // json (not jsonb) keeps the payload's text as written, so an entry reads back exactly as appended.
-        // The trigger makes the server refuse UPDATE, DELETE and TRUNCATE whoever sends them.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $$"""
-            SELECT pg_advisory_xact_lock(hashtext('aitrader.{{Schema}}.journal'));
+    // json (not jsonb) keeps the payload's text as written, so an entry reads back exactly as appended.
+    // The trigger makes the server refuse UPDATE, DELETE and TRUNCATE whoever sends them.
+    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.journal", $$"""
             CREATE SCHEMA IF NOT EXISTS {{Schema}};
             CREATE TABLE IF NOT EXISTS {{Schema}}.journal (
                 id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -72,10 +66,7 @@ public sealed class PostgresJournal : SqlJournal
                 FOR EACH ROW EXECUTE FUNCTION {{Schema}}.journal_append_only();
             CREATE OR REPLACE TRIGGER journal_no_truncate BEFORE TRUNCATE ON {{Schema}}.journal
                 FOR EACH STATEMENT EXECUTE FUNCTION {{Schema}}.journal_append_only();
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """, cancellationToken);
 
     protected override object ToDb(DateTime utc) => utc;
 

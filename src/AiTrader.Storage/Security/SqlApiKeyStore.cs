@@ -219,14 +219,8 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
 
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        // IF NOT EXISTS is not race-free: an advisory lock serializes creators, as for the journal.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT pg_advisory_xact_lock(hashtext('aitrader.{Schema}.api_keys'));
+    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.api_keys", $"""
             CREATE SCHEMA IF NOT EXISTS {Schema};
             CREATE TABLE IF NOT EXISTS {Schema}.api_keys (
                 id          text        PRIMARY KEY,
@@ -236,10 +230,7 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
                 created_at  timestamptz NOT NULL,
                 revoked_at  timestamptz
             );
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """, cancellationToken);
 
     protected override object ToDb(DateTime utc) => utc;
 
