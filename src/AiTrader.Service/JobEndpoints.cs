@@ -117,8 +117,7 @@ internal static class JobEndpoints
 
         var jobs = await runner.Store.ListAsync(new JobQuery(kind, filter, size + 1, before), ct);
         var page = jobs.Take(size).ToList();
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return Results.Text(JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("jobs");
@@ -138,9 +137,7 @@ internal static class JobEndpoints
             }
 
             json.WriteEndObject();
-        }
-
-        return Results.Bytes(buffer.ToArray(), "application/json");
+        }), "application/json");
     }
 
     private static async Task<IResult> GetAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
@@ -295,19 +292,18 @@ internal static class JobEndpoints
     /// <summary>A job as the API shows it: state, progress, times, error, the spec it runs and where its outputs are.</summary>
     internal static string JobJson(JobRecord job)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("id", job.Id);
             json.WriteString("kind", job.Kind);
             json.WriteString("state", job.State.ToText());
             json.WriteNumber("progress", job.Progress);
-            Text(json, "phase", job.Phase);
+            json.WriteStringOrNull("phase", job.Phase);
             json.WriteString("created_at", job.CreatedUtc);
-            Time(json, "started_at", job.StartedUtc);
-            Time(json, "finished_at", job.FinishedUtc);
-            Text(json, "error", job.Error);
+            json.WriteTimeOrNull("started_at", job.StartedUtc);
+            json.WriteTimeOrNull("finished_at", job.FinishedUtc);
+            json.WriteStringOrNull("error", job.Error);
             json.WritePropertyName("spec");
             json.WriteRawValue(job.RequestJson);
             json.WriteStartObject("links");
@@ -317,34 +313,10 @@ internal static class JobEndpoints
             json.WriteString("files", root + "/files/{name}");
             json.WriteEndObject();
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
-    private static void Text(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 
-    private static void Time(Utf8JsonWriter json, string name, DateTime? value)
-    {
-        if (value is { } v)
-        {
-            json.WriteString(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 }
 
 /// <summary>Starts the job runner with the service (recovering jobs a previous run left unfinished) and stops it with

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using AiTrader.Application;
 using AiTrader.Application.MarketData;
 using AiTrader.Core.Signals;
 
@@ -40,19 +40,19 @@ internal static class MarketDataJson
             json.WriteNumber("price_variance", f.PriceVariance);
             json.WriteNumber("prob_up", f.ProbabilityUp);
             json.WriteString("regime", RegimeText(f.Regime));
-            Number(json, "sma_20", f.Sma);
-            Number(json, "ema_20", f.Ema);
-            Number(json, "atr_14", f.Atr);
-            Number(json, "rsi_14", f.Rsi);
-            Number(json, "donchian_high_20", f.DonchianHigh);
-            Number(json, "donchian_low_20", f.DonchianLow);
-            Number(json, "zscore_20", f.ZScore);
-            Number(json, "bb_upper_20", f.BollingerUpper);
-            Number(json, "bb_lower_20", f.BollingerLower);
-            Number(json, "vol_20", f.Volatility);
-            Number(json, "vwap", f.Vwap);
-            Number(json, "gap_pct", f.GapPercent);
-            Number(json, "rvol", f.RelativeVolume);
+            json.WriteNumberOrNull("sma_20", f.Sma);
+            json.WriteNumberOrNull("ema_20", f.Ema);
+            json.WriteNumberOrNull("atr_14", f.Atr);
+            json.WriteNumberOrNull("rsi_14", f.Rsi);
+            json.WriteNumberOrNull("donchian_high_20", f.DonchianHigh);
+            json.WriteNumberOrNull("donchian_low_20", f.DonchianLow);
+            json.WriteNumberOrNull("zscore_20", f.ZScore);
+            json.WriteNumberOrNull("bb_upper_20", f.BollingerUpper);
+            json.WriteNumberOrNull("bb_lower_20", f.BollingerLower);
+            json.WriteNumberOrNull("vol_20", f.Volatility);
+            json.WriteNumberOrNull("vwap", f.Vwap);
+            json.WriteNumberOrNull("gap_pct", f.GapPercent);
+            json.WriteNumberOrNull("rvol", f.RelativeVolume);
             json.WriteEndObject();
         }
 
@@ -62,22 +62,10 @@ internal static class MarketDataJson
     private static string RegimeText(AiTrader.Core.Signals.Regimes.MarketRegime regime) =>
         regime.ToString(); // as in the signals CSV
 
-    private static void Number(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 
     private static string Write(BarPage page, Action<Utf8JsonWriter> body)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("symbol", page.Request.Symbol.Value);
@@ -93,8 +81,6 @@ internal static class MarketDataJson
             }
 
             json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

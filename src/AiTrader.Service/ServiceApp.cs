@@ -180,8 +180,7 @@ public static class ServiceApp
     /// <summary>A page as JSON: each entry as the journal's JSONL export writes it (exact decimals, UTC times).</summary>
     private static string JournalJson(JournalPage page)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("entries");
@@ -201,9 +200,7 @@ public static class ServiceApp
             }
 
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     private static string PartitionOf(HttpContext context) =>

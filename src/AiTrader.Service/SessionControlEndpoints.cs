@@ -152,8 +152,7 @@ internal static class SessionControlEndpoints
 
     private static string PanelJson(GuardrailSet set)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("rules");
@@ -199,8 +198,6 @@ internal static class SessionControlEndpoints
             json.WritePropertyName("state");
             json.WriteRawValue(set.ExportState());
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

@@ -75,8 +75,7 @@ internal static class WatchlistEndpoints
                     : throw new RequestException($"date '{date}' is not a date; use YYYY-MM-DD (a New York session date).", "date");
                 await using var store = Open();
                 var refreshes = await store.LoadRefreshesAsync(day, ct);
-                using var buffer = new MemoryStream();
-                using (var json = new Utf8JsonWriter(buffer))
+                return Results.Text(JsonText.Write(json =>
                 {
                     json.WriteStartObject();
                     json.WriteString("date", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -88,9 +87,7 @@ internal static class WatchlistEndpoints
 
                     json.WriteEndArray();
                     json.WriteEndObject();
-                }
-
-                return Results.Bytes(buffer.ToArray(), "application/json");
+                }), "application/json");
             })
             .WithSummary("The premarket scan refreshes stored for a New York date, window by window, each row with its inputs.");
     }

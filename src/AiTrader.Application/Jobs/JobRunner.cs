@@ -467,8 +467,7 @@ public sealed class JobRunner : IAsyncDisposable
         Directory.CreateDirectory(outDir);
         await using var store = _watchlists();
         var day = await ScanReplaySpec.FromJson(job.RequestJson).RunAsync(_settings, store, ct).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        var result = JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("date", day.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
@@ -490,17 +489,14 @@ public sealed class JobRunner : IAsyncDisposable
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-
-        var result = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
         await File.WriteAllTextAsync(Path.Combine(outDir, "scan.json"), result, CancellationToken.None).ConfigureAwait(false);
         return (outDir, result);
     }
 
     private static string SessionResultJson(string runId, TradingSessionResult result)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             var exchange = result.Exchange!;
             json.WriteStartObject();
@@ -529,9 +525,7 @@ public sealed class JobRunner : IAsyncDisposable
             json.WriteEndArray();
             json.WriteNumber("final_equity", result.FinalEquity);
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     /// <summary>Backtests done out of a known total, passed on as a fraction whenever it moves by a whole percent (a

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
@@ -15,8 +14,7 @@ public static class SweepResultJson
     public static string Write(SweepOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("symbol", outcome.Request.Symbol.Value);
@@ -37,7 +35,7 @@ public static class SweepResultJson
                     }
 
                     json.WriteEndObject();
-                    Number(json, "score", row.Score);
+                    json.WriteNumberOrNull("score", row.Score);
                     Metrics(json, row.Metrics);
                     json.WriteEndObject();
                 }
@@ -63,30 +61,17 @@ public static class SweepResultJson
 
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     private static void Metrics(Utf8JsonWriter json, PerformanceMetrics m)
     {
         json.WriteNumber("final_equity", m.FinalEquity);
-        Number(json, "total_return", m.TotalReturn);
-        Number(json, "cagr", m.Cagr);
-        Number(json, "sharpe", m.Sharpe);
-        Number(json, "max_drawdown", m.MaxDrawdown);
+        json.WriteNumberOrNull("total_return", m.TotalReturn);
+        json.WriteNumberOrNull("cagr", m.Cagr);
+        json.WriteNumberOrNull("sharpe", m.Sharpe);
+        json.WriteNumberOrNull("max_drawdown", m.MaxDrawdown);
         json.WriteNumber("trades", m.Trades);
     }
 
-    private static void Number(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 }
