@@ -532,29 +532,10 @@ public sealed class JobRunner : IAsyncDisposable
     /// large grid would otherwise write the store once per backtest). Workers report out of order; the count only rises.</summary>
     private sealed class CountProgress(int total, IProgress<(double Fraction, string Phase)> inner) : IProgress<int>
     {
-        private int _best;
-        private int _percent = -1;
+        // The percent rises with the count, so passing on only rising percents also drops counts reported late.
+        private readonly MonotonicProgress _percents = new(percent => inner.Report((0.05 + 0.9 * percent / 100.0, "backtests")), start: -1);
 
-        public void Report(int value)
-        {
-            int seen;
-            do
-            {
-                seen = Volatile.Read(ref _best);
-                if (value <= seen)
-                {
-                    return;
-                }
-            }
-            while (Interlocked.CompareExchange(ref _best, value, seen) != seen);
-
-            var percent = total <= 0 ? 100 : (int)(100L * value / total);
-            var last = Volatile.Read(ref _percent);
-            if (percent > last && Interlocked.CompareExchange(ref _percent, percent, last) == last)
-            {
-                inner.Report((0.05 + 0.9 * percent / 100.0, "backtests"));
-            }
-        }
+        public void Report(int value) => _percents.Report(total <= 0 ? 100 : (int)(100L * value / total));
     }
 
     /// <summary>Records an outcome; a store that fails here (the database went away) leaves the job to RecoverAsync.</summary>

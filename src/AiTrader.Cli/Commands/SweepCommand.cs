@@ -228,28 +228,6 @@ public static class SweepCommand
         console.Write(metrics);
     }
 
-    /// <summary>Progress that never goes backwards: workers report out of order.</summary>
-    private sealed class MonotonicProgress(Action<int> update) : IProgress<int>
-    {
-        private int _best;
-
-        public void Report(int value)
-        {
-            int seen;
-            do
-            {
-                seen = Volatile.Read(ref _best);
-                if (value <= seen)
-                {
-                    return;
-                }
-            }
-            while (Interlocked.CompareExchange(ref _best, value, seen) != seen);
-
-            update(value);
-        }
-    }
-
     /// <summary>Redirected output: one line at each tenth of the work, so logs show movement without a flood.</summary>
     private sealed class PlainProgress(TextWriter writer, string label, int total) : IProgress<int>
     {
