@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiTrader.Application.Sweeps;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Sessions;
 using AiTrader.Core.Signals;
 
 namespace AiTrader.Application.MarketData;
@@ -68,9 +69,25 @@ public static class BarPages
     public static async Task<BarPage> ReadAsync(AppSettings settings, BarPageRequest request, bool withSignals, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var inRange = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, ct);
-        var bars = inRange.Bars;
+        // With signals the bars are loaded once from the first of the file (the pipeline needs them all) and the range is
+        // found in them; without, only the range is loaded.
+        var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, withSignals ? null : request.Start, request.End, ct);
+        var bars = series.Bars;
         var first = 0;
+        if (withSignals && request.Start is { } start)
+        {
+            var startUtc = ExchangeTime.StartOfDateUtc(start);
+            while (first < bars.Count && BarColumns.TimeOf(bars, first) < startUtc)
+            {
+                first++;
+            }
+
+            if (first == bars.Count)
+            {
+                throw SweepRun.NoBars(request.Symbol, request.Interval);
+            }
+        }
+
         if (request.After is { } after)
         {
             while (first < bars.Count && BarColumns.TimeOf(bars, first) <= after)
@@ -88,23 +105,15 @@ public static class BarPages
 
         var next = first + count < bars.Count && count > 0 ? page[^1].Timestamp : (DateTime?)null;
         IReadOnlyList<SignalFrame>? signals = null;
-        if (withSignals && count > 0)
+        if (withSignals)
         {
-            // From the very first bar of the series, not of the range: the frames do not depend on where a range starts.
-            var all = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, null, request.End, ct);
+            // Frame i depends on bars 0..i only: run the pipeline up to the page's last bar, keep the page's frames.
             var pipeline = new SignalPipeline(request.Interval);
             var frames = new List<SignalFrame>(count);
-            var firstTime = page[0].Timestamp;
-            var lastTime = page[^1].Timestamp;
-            foreach (var bar in all.Bars)
+            for (var i = 0; i < first + count; i++)
             {
-                if (bar.Timestamp > lastTime)
-                {
-                    break;
-                }
-
-                var frame = pipeline.Update(bar);
-                if (bar.Timestamp >= firstTime)
+                var frame = pipeline.Update(bars[i]);
+                if (i >= first)
                 {
                     frames.Add(frame);
                 }

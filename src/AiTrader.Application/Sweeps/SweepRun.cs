@@ -123,11 +123,15 @@ public static class SweepRun
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);
         if (series.Bars.Count == 0)
         {
-            throw new RequestException($"no {interval} bars for {symbol} in the requested range; widen --start/--end.", "start");
+            throw NoBars(symbol, interval);
         }
 
         return series;
     }
+
+    /// <summary>The error for a range that holds no bars.</summary>
+    public static RequestException NoBars(Symbol symbol, Timeframe interval) =>
+        new($"no {interval} bars for {symbol} in the requested range; widen --start/--end.", "start");
 
     /// <summary>"Risk-free rate 4.00%": the rate the Sharpe and Sortino columns assume, labelled as in the metrics table.</summary>
     public static string RateNote(MetricsOptions options) =>
