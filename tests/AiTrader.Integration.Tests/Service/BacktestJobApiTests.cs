@@ -11,22 +11,8 @@ public sealed class BacktestJobApiTests
 {
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<JsonElement> WaitAsync(HttpClient client, string id, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var job = await client.GetFromJsonAsync<JsonElement>($"/api/v1/backtests/{id}");
-            var state = job.GetProperty("state").GetString();
-            if (state is "succeeded" or "failed" or "cancelled")
-            {
-                return job;
-            }
-
-            Assert.True(DateTime.UtcNow < until, $"job {id} still {state} after {timeout}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task<JsonElement> WaitAsync(HttpClient client, string id, TimeSpan timeout) =>
+        ServiceHost.FinishedJobAsync(client, $"/api/v1/backtests/{id}", timeout);
 
     [Fact]
     public async Task A_submitted_backtest_runs_to_the_readme_figures_and_its_files_are_served()

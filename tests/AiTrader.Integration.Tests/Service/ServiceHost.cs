@@ -77,6 +77,24 @@ internal sealed class ServiceHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Polls the job at <paramref name="path"/> until it has finished (succeeded, failed or cancelled) and returns
+    /// it; fails the test when it has not within <paramref name="timeout"/> (90 s by default).</summary>
+    public static async Task<System.Text.Json.JsonElement> FinishedJobAsync(HttpClient client, string path, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var job = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, path);
+            if (job.GetProperty("state").GetString() is not ("queued" or "running"))
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"{path} did not finish");
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

@@ -78,13 +78,7 @@ public sealed class SessionControlApiTests
 
         // Stopping the session: cancelled, and its panel is gone with it.
         Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
-        JsonElement job;
-        do
-        {
-            await Task.Delay(100);
-            job = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
-        }
-        while (job.GetProperty("state").GetString() is "queued" or "running");
+        var job = await ServiceHost.FinishedJobAsync(reader, $"/api/v1/sessions/{id}");
 
         Assert.Equal("cancelled", job.GetProperty("state").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await reader.GetAsync($"/api/v1/sessions/{id}/guardrails")).StatusCode);

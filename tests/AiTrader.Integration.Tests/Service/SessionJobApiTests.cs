@@ -22,15 +22,7 @@ public sealed class SessionJobApiTests
             Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","interval":"1Min"}"""));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        JsonElement job;
-        var until = DateTime.UtcNow.AddSeconds(90);
-        do
-        {
-            await Task.Delay(100);
-            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
-            Assert.True(DateTime.UtcNow < until, "the session did not finish");
-        }
-        while (job.GetProperty("state").GetString() is "queued" or "running");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/result");
@@ -82,13 +74,7 @@ public sealed class SessionJobApiTests
 
         var empty = await trader.PostAsync("/api/v1/sessions", Json("""{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}"""));
         var id = (await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        JsonElement job;
-        do
-        {
-            await Task.Delay(100);
-            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
-        }
-        while (job.GetProperty("state").GetString() is "queued" or "running");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
 
         Assert.Equal("failed", job.GetProperty("state").GetString());
         Assert.Contains("no bundled 1Min bars", job.GetProperty("error").GetString(), StringComparison.Ordinal);

@@ -70,15 +70,7 @@ public sealed class WatchlistApiTests
             new StringContent("""{"date":"2013-10-08","top":3}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        JsonElement job;
-        var until = DateTime.UtcNow.AddSeconds(90);
-        do
-        {
-            await Task.Delay(100);
-            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/scans/{id}");
-            Assert.True(DateTime.UtcNow < until, "the scan did not finish");
-        }
-        while (job.GetProperty("state").GetString() is "queued" or "running");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/scans/{id}");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/scans/{id}/result");

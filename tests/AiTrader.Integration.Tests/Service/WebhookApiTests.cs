@@ -65,13 +65,7 @@ public sealed class WebhookApiTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
         // A session that is not running cannot be acted on by id.
-        JsonElement job;
-        do
-        {
-            await Task.Delay(100);
-            job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}");
-        }
-        while (job.GetProperty("state").GetString() is "queued" or "running");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
 
         Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsync("/api/v1/webhooks/alert",
             Json($$"""{"key":"{{host.TraderKey}}","action":"release","session":"{{id}}"}"""))).StatusCode);
