@@ -84,6 +84,9 @@ internal sealed class ServiceHost : IAsyncDisposable
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (true)
         {
+            // A pause before each look, as the loops this replaced did: a cancelled job is recorded at once, and its worker
+            // lets go of the session a moment later.
+            await Task.Delay(100);
             var job = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, path);
             if (job.GetProperty("state").GetString() is not ("queued" or "running"))
             {
@@ -91,7 +94,6 @@ internal sealed class ServiceHost : IAsyncDisposable
             }
 
             Assert.True(DateTime.UtcNow < until, $"{path} did not finish");
-            await Task.Delay(100);
         }
     }
 
