@@ -29,6 +29,7 @@ public static class AiTraderApp
             WatchlistCommand.Create(settings, stdout),
             ApiKeyCommand.Create(settings, stdout),
             ServeCommand.Create(settings, stdout),
+            DbCommand.Create(settings, stdout),
         };
 
         var parse = root.Parse(args);

@@ -273,7 +273,7 @@ internal static class JobEndpoints
         JobIds.IsWellFormed(id) && await runner.Store.GetAsync(id, ct) is { } job && job.Kind == kind ? job : null;
 
     private static IResult NotFound(string kind, string id) =>
-        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/v1/{PathOf(kind)}.", "id");
+        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/{PathOf(kind)}.", "id");
 
     private static string PathOf(string kind) => kind switch
     {
@@ -287,7 +287,7 @@ internal static class JobEndpoints
         Problems.Result(StatusCodes.Status409Conflict, "job not succeeded",
             job.IsFinished
                 ? $"{job.Id} is {job.State.ToText()}{(job.Error is { } e ? $": {e}" : "")}; it has no results."
-                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/v1/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
+                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
 
     /// <summary>A job as the API shows it: state, progress, times, error, the spec it runs and where its outputs are.</summary>
     internal static string JobJson(JobRecord job)
@@ -307,7 +307,7 @@ internal static class JobEndpoints
             json.WritePropertyName("spec");
             json.WriteRawValue(job.RequestJson);
             json.WriteStartObject("links");
-            var root = $"/api/v1/{PathOf(job.Kind)}/{job.Id}";
+            var root = $"/api/{PathOf(job.Kind)}/{job.Id}";
             json.WriteString("self", root);
             json.WriteString("result", root + "/result");
             json.WriteString("files", root + "/files/{name}");

@@ -66,6 +66,9 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir)));
+        // Schema first: the job runner reads the job store as it starts.
+        builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));
         builder.Services.AddHostedService<JobRunnerService>();
         // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -128,7 +131,7 @@ public static class ServiceApp
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
         WebhookEndpoints.Map(app);
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
+        var api = app.MapGroup("/api").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
             .WithSummary("The strategies and their parameters with defaults.");
@@ -164,7 +167,7 @@ public static class ServiceApp
         ArgumentNullException.ThrowIfNull(log);
         await using var app = Build(options, settings);
         await app.StartAsync(ct);
-        await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api/v1, OpenAPI /openapi/v1.json); Ctrl+C stops");
+        await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api, OpenAPI /openapi/v1.json); Ctrl+C stops");
         try
         {
             await app.WaitForShutdownAsync(ct);
@@ -276,7 +279,7 @@ public static class ServiceApp
         : "error";
 }
 
-/// <summary>A strategy as <c>GET /api/v1/strategies</c> lists it.</summary>
+/// <summary>A strategy as <c>GET /api/strategies</c> lists it.</summary>
 public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto> Parameters);
 
 /// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
@@ -284,3 +287,23 @@ public sealed record StrategyParameterDto(string Name, string Default, string De
 
 /// <summary><c>GET /health/ready</c>: each dependency's state.</summary>
 public sealed record ReadinessDto(string Status, string Database, string Cache, IReadOnlyDictionary<string, bool> VendorKeys, string Stream);
+
+/// <summary>Applies the missing schema steps of every store before the service takes requests.</summary>
+internal sealed partial class SchemaMigrationService(string? databaseUrl, string dataDir, ILogger logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var report in await PlatformDatabase.MigrateAsync(databaseUrl, dataDir, cancellationToken))
+        {
+            foreach (var step in report.Applied)
+            {
+                Applied(logger, report.Store, step.Version, step.Description, report.Location);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "schema {Store} v{Version} applied: {Description} ({Location})")]
+    private static partial void Applied(ILogger logger, string store, int version, string description, string location);
+}

@@ -24,7 +24,7 @@ internal static class SessionControlEndpoints
             {
                 if (!JobIds.IsWellFormed(id) || await runner.Store.GetAsync(id, ct) is not { Kind: JobRunner.SessionKind } job)
                 {
-                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
                 }
 
                 var runId = runner.LiveRunId(id) ?? RunIdOf(job);
@@ -137,13 +137,13 @@ internal static class SessionControlEndpoints
     {
         if (!JobIds.IsWellFormed(id))
         {
-            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
         }
 
         return runner.LiveGuardrails(id) is { } set
             ? act(set)
             : Problems.Result(StatusCodes.Status409Conflict, "session not running",
-                $"{id} is not running (its guardrails exist only while it runs); see /api/v1/sessions/{id}.");
+                $"{id} is not running (its guardrails exist only while it runs); see /api/sessions/{id}.");
     }
 
     private static KillSwitch Switch(GuardrailSet set) =>

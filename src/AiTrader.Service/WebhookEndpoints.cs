@@ -18,7 +18,7 @@ internal static class WebhookEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/v1/webhooks/alert", async (HttpRequest request, IApiKeyStore keys, JobRunner runner, TimeProvider time, CancellationToken ct) =>
+        app.MapPost("/api/webhooks/alert", async (HttpRequest request, IApiKeyStore keys, JobRunner runner, TimeProvider time, CancellationToken ct) =>
             {
                 string body;
                 using (var reader = new StreamReader(request.Body))
@@ -63,7 +63,7 @@ internal static class WebhookEndpoints
 
                 return alert.Session != "all" && acted.Count == 0
                     ? Problems.Result(StatusCodes.Status409Conflict, "session not running",
-                        $"{alert.Session} is not a running session with a kill switch; see /api/v1/sessions.", "session")
+                        $"{alert.Session} is not a running session with a kill switch; see /api/sessions.", "session")
                     : Results.Json(new { action = alert.Action, sessions = acted });
             })
             .AllowAnonymous() // the key may be in the body, checked above

@@ -70,7 +70,7 @@ public sealed class ServeProcessTests : IDisposable
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var submitted = await client.PostAsync("/api/v1/backtests",
+            var submitted = await client.PostAsync("/api/backtests",
                 new StringContent("""{"symbol":"SPY","start":"1998-01-01"}""", Encoding.UTF8, "application/json"), timeout.Token);
             Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
             ids.Add((await submitted.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("id").GetString()!);

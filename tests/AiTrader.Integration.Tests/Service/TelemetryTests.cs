@@ -62,13 +62,13 @@ public sealed class TelemetryTests
         {
             (readKey, traderKey) = (host.ReadKey, host.TraderKey);
             using var trader = host.Client(host.TraderKey);
-            Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/v1/strategies")).StatusCode);
-            var submitted = await trader.PostAsync("/api/v1/backtests",
+            Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/strategies")).StatusCode);
+            var submitted = await trader.PostAsync("/api/backtests",
                 new StringContent("""{"symbol":"SPY","start":"2010-01-01","end":"2011-12-31"}""", Encoding.UTF8, "application/json"));
             var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
             for (var i = 0; i < 600; i++)
             {
-                var job = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/backtests/{id}");
+                var job = await trader.GetFromJsonAsync<JsonElement>($"/api/backtests/{id}");
                 if (job.GetProperty("state").GetString() == "succeeded")
                 {
                     break;
@@ -82,7 +82,7 @@ public sealed class TelemetryTests
         var traces = collector.Text("/v1/traces");
         var metrics = collector.Text("/v1/metrics");
         Assert.Contains("aitrader", traces, StringComparison.Ordinal); // service.name
-        Assert.Contains("/api/v1/strategies", traces, StringComparison.Ordinal);
+        Assert.Contains("/api/strategies", traces, StringComparison.Ordinal);
         Assert.Contains("job backtest", traces, StringComparison.Ordinal);
         Assert.Contains("aitrader.job.id", traces, StringComparison.Ordinal);
         Assert.Contains("aitrader.jobs.finished", metrics, StringComparison.Ordinal);

@@ -19,11 +19,11 @@ public sealed class WebhookApiTests
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
         using var anonymous = host.Client();
-        var submitted = await trader.PostAsync("/api/v1/sessions",
+        var submitted = await trader.PostAsync("/api/sessions",
             Json("""{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}"""));
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var until = DateTime.UtcNow.AddSeconds(60);
-        while ((await trader.GetAsync($"/api/v1/sessions/{id}/guardrails")).StatusCode != HttpStatusCode.OK)
+        while ((await trader.GetAsync($"/api/sessions/{id}/guardrails")).StatusCode != HttpStatusCode.OK)
         {
             Assert.True(DateTime.UtcNow < until, "the session never ran");
             await Task.Delay(50);
@@ -31,11 +31,11 @@ public sealed class WebhookApiTests
 
         // Refused: no key, a read key, a forged key, a bad action, a missing reason, junk.
         Assert.Equal(HttpStatusCode.Unauthorized,
-            (await anonymous.PostAsync("/api/v1/webhooks/alert", Json("""{"action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
+            (await anonymous.PostAsync("/api/webhooks/alert", Json("""{"action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await anonymous.PostAsync("/api/v1/webhooks/alert", Json($$"""{"key":"{{host.ReadKey}}","action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
+            (await anonymous.PostAsync("/api/webhooks/alert", Json($$"""{"key":"{{host.ReadKey}}","action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized,
-            (await anonymous.PostAsync("/api/v1/webhooks/alert", Json($$"""{"key":"{{Forged(host.TraderKey)}}","action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
+            (await anonymous.PostAsync("/api/webhooks/alert", Json($$"""{"key":"{{Forged(host.TraderKey)}}","action":"kill_switch","session":"all","reason":"x"}"""))).StatusCode);
         foreach (var (body, field) in new[]
         {
             ($$"""{"key":"{{host.TraderKey}}","action":"sell_everything","session":"all"}""", "action"),
@@ -43,31 +43,31 @@ public sealed class WebhookApiTests
             ($$"""{"key":"{{host.TraderKey}}","action":"kill_switch","session":"../x","reason":"r"}""", "session"),
         })
         {
-            var bad = await anonymous.PostAsync("/api/v1/webhooks/alert", Json(body));
+            var bad = await anonymous.PostAsync("/api/webhooks/alert", Json(body));
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Equal(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         }
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.PostAsync("/api/v1/webhooks/alert", Json("not json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.PostAsync("/api/webhooks/alert", Json("not json"))).StatusCode);
 
-        var engaged = await anonymous.PostAsync("/api/v1/webhooks/alert",
+        var engaged = await anonymous.PostAsync("/api/webhooks/alert",
             Json($$"""{"key":"{{host.TraderKey}}","action":"kill_switch","session":"all","reason":"SPY fell 3% (TradingView)"}"""));
         Assert.Equal(HttpStatusCode.OK, engaged.StatusCode);
         Assert.Equal([id], (await engaged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessions").EnumerateArray().Select(s => s.GetString()));
-        var kill = (await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/guardrails")).GetProperty("kill_switch");
+        var kill = (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/guardrails")).GetProperty("kill_switch");
         Assert.True(kill.GetProperty("engaged").GetBoolean());
         Assert.Equal("webhook (key trader)", kill.GetProperty("engaged_by").GetString());
         Assert.Equal("SPY fell 3% (TradingView)", kill.GetProperty("reason").GetString());
 
-        var released = await anonymous.PostAsync("/api/v1/webhooks/alert", Json($$"""{"key":"{{host.TraderKey}}","action":"release","session":"{{id}}"}"""));
+        var released = await anonymous.PostAsync("/api/webhooks/alert", Json($$"""{"key":"{{host.TraderKey}}","action":"release","session":"{{id}}"}"""));
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
-        Assert.False((await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/guardrails")).GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
+        Assert.False((await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/guardrails")).GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
 
-        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{id}")).StatusCode);
         // A session that is not running cannot be acted on by id.
-        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
 
-        Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsync("/api/v1/webhooks/alert",
+        Assert.Equal(HttpStatusCode.Conflict, (await anonymous.PostAsync("/api/webhooks/alert",
             Json($$"""{"key":"{{host.TraderKey}}","action":"release","session":"{{id}}"}"""))).StatusCode);
 
         // The key sent in the bodies is in no log line.
