@@ -45,6 +45,7 @@ public static class ServiceApp
         ArgumentNullException.ThrowIfNull(settings);
         var env = environment ?? Environment.GetEnvironmentVariable;
         var databaseUrl = env(SnapshotCatalogFactory.DatabaseUrlVariable);
+        var webhookSecret = WebhookEndpoints.SecretFrom(env);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
@@ -76,7 +77,9 @@ public static class ServiceApp
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // Closed by default: an endpoint mapped without a policy still needs a key (only AllowAnonymous opens one).
         builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(ApiKeyAuthenticationHandler.ReadPolicy, p => p.RequireAuthenticatedUser())
             .AddPolicy(ApiKeyAuthenticationHandler.TraderPolicy, p => p.RequireRole(ApiKeyRole.Trader.ToText()));
         builder.Services.AddRateLimiter(r =>
@@ -101,7 +104,7 @@ public static class ServiceApp
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
         }
 
-        ServiceTelemetry.Add(builder, env);
+        ServiceTelemetry.Add(builder, env, options.PrometheusMetrics);
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -128,9 +131,10 @@ public static class ServiceApp
         app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, CancellationToken ct) => ReadyAsync(s, keys, env, ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
+        ServiceTelemetry.MapScrapeEndpoint(app, options.PrometheusMetrics);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
-        WebhookEndpoints.Map(app);
+        WebhookEndpoints.Map(app, webhookSecret, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         var api = app.MapGroup("/api").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))

@@ -52,6 +52,7 @@ public abstract class SqlJournal : IJournal, IMigratingStore
             var id = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (id is not null and not DBNull)
             {
+                JournalMetrics.Stored(entry);
                 return entry with { Id = Convert.ToInt64(id, CultureInfo.InvariantCulture) };
             }
         }

@@ -51,6 +51,46 @@ public sealed class ServiceApiTests
     }
 
     [Fact]
+    public async Task Every_mapped_endpoint_refuses_a_request_without_credentials_except_liveness()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var anonymous = host.Client();
+        // The only endpoints open to a request without a key: liveness, and the webhook, which checks its own signature.
+        var open = new Dictionary<string, HttpStatusCode> { ["GET /health/live"] = HttpStatusCode.OK, ["POST /webhooks/alerts"] = HttpStatusCode.ServiceUnavailable };
+        var seen = new List<string>();
+        foreach (var (methods, pattern) in host.Routes)
+        {
+            // Route values that pass every route constraint; the request must be refused before it is looked at.
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, "{([a-z_]+)[^}]*}", m => m.Groups[1].Value switch
+            {
+                "documentName" => "v1",
+                "date" => "2013-10-07",
+                _ => "j20261205t010203z-0123abcd",
+            });
+            foreach (var method in methods)
+            {
+                var name = $"{method} {pattern}";
+                seen.Add(name);
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                var response = await anonymous.SendAsync(request);
+                var expected = open.GetValueOrDefault(name, HttpStatusCode.Unauthorized);
+                Assert.True(expected == response.StatusCode, $"{name}: {(int)response.StatusCode}, expected {(int)expected}");
+            }
+        }
+
+        // The table is the whole app: the jobs, sessions and their controls, market data, watchlists, journal, OpenAPI.
+        Assert.True(seen.Count >= 30, string.Join(", ", seen));
+        Assert.Contains("POST /api/backtests", seen);
+        Assert.Contains("DELETE /api/sessions/{id}/kill-switch", seen);
+        Assert.All(open.Keys, k => Assert.Contains(k, seen));
+    }
+
+    [Fact]
     public async Task Readiness_reports_the_database_the_cache_and_which_vendor_keys_are_set_never_their_values()
     {
         await using var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string>

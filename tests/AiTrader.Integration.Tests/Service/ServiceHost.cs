@@ -4,6 +4,7 @@ using AiTrader.Service;
 using AiTrader.Storage.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Integration.Tests.Service;
@@ -28,6 +29,16 @@ internal sealed class ServiceHost : IAsyncDisposable
     public ConcurrentQueue<string> Logs { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Every route the app maps: (HTTP methods, route pattern).</summary>
+    public IReadOnlyList<(string[] Methods, string Pattern)> Routes =>
+    [
+        .. _app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => (
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? ["GET"],
+                "/" + e.RoutePattern.RawText!.Trim('/'))),
+    ];
 
     public string ReadKey { get; private set; } = "";
 

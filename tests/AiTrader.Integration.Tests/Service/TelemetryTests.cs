@@ -51,6 +51,46 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task With_metrics_asked_for_prometheus_scrapes_jobs_backtest_speed_and_journal_counts_with_a_read_key()
+    {
+        await using var host = await ServiceHost.StartAsync(new AiTrader.Service.ServiceOptions { PrometheusMetrics = true },
+            new Dictionary<string, string> { ["AITRADER_WEBHOOK_SECRET"] = new string('s', 40) });
+        using var trader = host.Client(host.TraderKey);
+        var submitted = await trader.PostAsync("/api/backtests",
+            new StringContent("""{"symbol":"SPY","start":"2010-01-01","end":"2011-12-31"}""", Encoding.UTF8, "application/json"));
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal("succeeded", (await ServiceHost.FinishedJobAsync(trader, $"/api/backtests/{id}")).GetProperty("state").GetString());
+        // An unsigned webhook: refused, and journaled as kind webhook.
+        using var anonymous = host.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/webhooks/alerts", new StringContent("{}"))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+        using var reader = host.Client(host.ReadKey);
+        string text = "";
+        for (var i = 0; i < 100 && !text.Contains("aitrader_journal_entries", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100); // the exporter caches a scrape for a moment
+            text = await reader.GetStringAsync("/metrics");
+        }
+
+        Assert.Contains("aitrader_jobs_finished", text, StringComparison.Ordinal);
+        Assert.Contains("kind=\"backtest\"", text, StringComparison.Ordinal);
+        Assert.Contains("aitrader_backtest_throughput", text, StringComparison.Ordinal);
+        Assert.Contains("strategy=\"breakout\"", text, StringComparison.Ordinal);
+        Assert.Matches("aitrader_journal_entries_total\\{[^}]*kind=\"webhook\"[^}]*\\} [1-9]", text);
+        Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.ReadKey[^43..], text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_metrics_asked_for_there_is_no_scrape_endpoint()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var reader = host.Client(host.ReadKey);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
     public async Task Requests_and_jobs_are_traced_and_counted_without_keys()
     {
         await using var collector = await Collector.StartAsync();
