@@ -55,7 +55,13 @@ public static class ServiceApp
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        // Message templates throughout; the console line carries the trace id of the request or job it belongs to.
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.IncludeScopes = true;
+        });
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Authentication needs a data-protection key ring; it lives with the service's other state, not in the home folder.
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "service-keys")));
@@ -66,7 +72,8 @@ public static class ServiceApp
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
-            watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir)));
+            watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs")));
         // Schema first: the job runner reads the job store as it starts.
         builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));

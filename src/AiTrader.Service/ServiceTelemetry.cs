@@ -1,7 +1,10 @@
 using AiTrader.Application;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -44,10 +47,24 @@ public static class ServiceTelemetry
             .ConfigureResource(r => r.AddService("aitrader", serviceVersion: typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString()));
         if (endpoint is not null)
         {
+            // A request's trace runs through the application layer's spans to the vendor HTTP calls (HttpClient) and the
+            // database commands (Npgsql); the HttpClient instrumentation redacts query values (vendor keys travel there).
             telemetry.WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != "/health/live")
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
                 .AddSource(Telemetry.Name)
                 .AddOtlpExporter(o => Otlp(o, "traces")));
+        }
+
+        if (endpoint is not null)
+        {
+            // Logs too, each record with its trace and span ids, so a log line leads to its request's trace.
+            builder.Logging.AddOpenTelemetry(o =>
+            {
+                o.IncludeFormattedMessage = true;
+                o.AddOtlpExporter(e => Otlp(e, "logs"));
+            });
         }
 
         telemetry.WithMetrics(m =>

@@ -56,13 +56,13 @@ internal sealed class ServiceHost : IAsyncDisposable
         string? root = null)
     {
         var host = new ServiceHost(root);
-        await using (var keys = ApiKeyStoreFactory.Create(null, host.Settings.DataDir))
+        var env = environment ?? new Dictionary<string, string>();
+        await using (var keys = ApiKeyStoreFactory.Create(env.GetValueOrDefault("DATABASE_URL"), host.Settings.DataDir))
         {
             host.ReadKey = (await keys.CreateAsync("reader", ApiKeyRole.ReadOnly)).Key;
             host.TraderKey = (await keys.CreateAsync("trader", ApiKeyRole.Trader)).Key;
         }
 
-        var env = environment ?? new Dictionary<string, string>();
         host._app = ServiceApp.Build((options ?? new ServiceOptions()) with { Urls = "http://127.0.0.1:0" }, host.Settings,
             name => env.TryGetValue(name, out var v) ? v : null,
             builder =>

@@ -95,10 +95,13 @@ public sealed class TelemetryTests
     {
         await using var collector = await Collector.StartAsync();
         string readKey, traderKey;
-        await using (var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string>
+        var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString() };
+        if (AiTrader.Integration.Tests.Storage.PostgresTestDatabase.Url is { } databaseUrl)
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString(),
-        }))
+            environment["DATABASE_URL"] = databaseUrl; // so the trace reaches the database (Npgsql spans)
+        }
+
+        await using (var host = await ServiceHost.StartAsync(environment: environment))
         {
             (readKey, traderKey) = (host.ReadKey, host.TraderKey);
             using var trader = host.Client(host.TraderKey);
@@ -128,9 +131,19 @@ public sealed class TelemetryTests
         Assert.Contains("aitrader.jobs.finished", metrics, StringComparison.Ordinal);
         Assert.Contains("aitrader.jobs.duration", metrics, StringComparison.Ordinal);
         Assert.Contains("http.server.request.duration", metrics, StringComparison.Ordinal);
+        if (environment.ContainsKey("DATABASE_URL"))
+        {
+            Assert.Contains("postgresql", traces, StringComparison.Ordinal); // db.system of the Npgsql command spans
+            Assert.Contains("platform.jobs", traces, StringComparison.Ordinal); // the job store's statements
+        }
+
+        // Logs as OTLP records, with their messages.
+        var logs = collector.Text("/v1/logs");
+        Assert.Contains("aitrader", logs, StringComparison.Ordinal);
+        Assert.Contains("backtest", logs, StringComparison.Ordinal);
         foreach (var secret in new[] { readKey[^43..], traderKey[^43..] })
         {
-            Assert.DoesNotContain(secret, traces + metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, traces + metrics + logs, StringComparison.Ordinal);
         }
     }
 }
