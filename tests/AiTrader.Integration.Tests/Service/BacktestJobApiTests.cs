@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using AiTrader.Integration.Tests.Storage;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Service;
 
 namespace AiTrader.Integration.Tests.Service;
@@ -52,6 +54,37 @@ public sealed class BacktestJobApiTests
         using var again = restarted.Client(restarted.ReadKey);
         var listed = await again.GetFromJsonAsync<JsonElement>("/api/backtests?state=succeeded");
         Assert.Contains(listed.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task The_api_and_the_cli_give_the_same_summary_for_the_same_backtest()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        var spec = """{"symbol":"SPY","start":"2005-01-01","end":"2012-12-31","strategy":"momentum","capital":50000,"commission_per_share":0.01,"slippage_bps":2}""";
+        var submitted = await trader.PostAsync("/api/backtests", Json(spec));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal($"/api/backtests/{id}", submitted.Headers.Location?.OriginalString);
+        var done = await ServiceHost.FinishedJobAsync(trader, $"/api/backtests/{id}");
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        var api = done.GetProperty("summary");
+
+        using var outDir = new TempDirectory();
+        var (code, _, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--start", "2005-01-01", "--end", "2012-12-31",
+            "--strategy", "momentum", "--capital", "50000", "--commission-per-share", "0.01", "--slippage-bps", "2", "--out", outDir.Path);
+        Assert.True(code == 0, err);
+        var cli = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir.Path, "summary.json"))).RootElement;
+
+        // Every key with the same value, in the same order; only the time the file was written differs.
+        Assert.Equal(cli.EnumerateObject().Select(p => p.Name), api.EnumerateObject().Select(p => p.Name));
+        foreach (var property in cli.EnumerateObject().Where(p => p.Name != "generated_at"))
+        {
+            Assert.True(property.Value.GetRawText() == api.GetProperty(property.Name).GetRawText(),
+                $"{property.Name}: CLI {property.Value.GetRawText()}, API {api.GetProperty(property.Name).GetRawText()}");
+        }
+
+        Assert.True(cli.GetProperty("trades").GetInt32() > 0);
     }
 
     [Fact]
