@@ -27,7 +27,7 @@ internal static class SessionControlEndpoints
                     return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
                 }
 
-                var runId = runner.LiveRunId(id) ?? RunIdOf(job);
+                var runId = runner.RunIdOf(job);
                 if (runId is null)
                 {
                     return Problems.Result(StatusCodes.Status409Conflict, "no book yet", $"{id} is {job.State.ToText()}; it has no account until it runs.");
@@ -107,17 +107,6 @@ internal static class SessionControlEndpoints
     }
 
     /// <summary>The run of a finished session, from its result.</summary>
-    private static string? RunIdOf(JobRecord job)
-    {
-        if (job.ResultJson is not { } result)
-        {
-            return null;
-        }
-
-        using var doc = JsonDocument.Parse(result);
-        return doc.RootElement.TryGetProperty("run_id", out var run) ? run.GetString() : null;
-    }
-
     private static string ReasonOf(string body)
     {
         try

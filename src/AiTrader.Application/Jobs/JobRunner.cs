@@ -32,6 +32,9 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// <summary>The kind of a backtest job.</summary>
     public const string BacktestKind = "backtest";
 
+    /// <summary>The file in a session job's folder that names its run.</summary>
+    public const string RunFileName = "run.json";
+
     /// <summary>The kind of a sweep or walk-forward job.</summary>
     public const string SweepKind = "sweep";
 
@@ -421,6 +424,15 @@ public sealed partial class JobRunner : IAsyncDisposable
         };
         registry.Start(runId, "replay", runSettings);
         _liveRuns[job.Id] = runId;
+        // The job's link to its run, kept however it ends (a cancelled or stopped session has no result to hold it).
+        var runFile = Path.Combine(outDir, RunFileName);
+        await File.WriteAllTextAsync(runFile + ".tmp", JsonText.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("run_id", runId);
+            w.WriteEndObject();
+        }), CancellationToken.None).ConfigureAwait(false);
+        File.Move(runFile + ".tmp", runFile, overwrite: true);
         var progress = new StoreProgress(Store, job.Id);
         var from = ExchangeTime.StartOfDateUtc(options.From);
         var span = (ExchangeTime.EndOfDateUtc(options.To) - from).TotalSeconds;
@@ -479,6 +491,28 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// <summary>The run id of the session job <paramref name="jobId"/> while it runs; null otherwise (a finished
     /// session's run id is in its result).</summary>
     public string? LiveRunId(string jobId) => _liveRuns.TryGetValue(jobId, out var run) ? run : null;
+
+    /// <summary>The run a session job trades under: while it runs, from the runner; after, from the file the session
+    /// wrote as it started (whether it succeeded, failed or was stopped). Null when it never started.</summary>
+    public string? RunIdOf(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (LiveRunId(job.Id) is { } live)
+        {
+            return live;
+        }
+
+        // Sessions finished by builds before the file existed name their run in their result only.
+        var file = Path.Combine(OutputDirectory(job.Id), RunFileName);
+        var text = File.Exists(file) ? File.ReadAllText(file) : job.ResultJson;
+        if (text is null)
+        {
+            return null;
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        return doc.RootElement.TryGetProperty("run_id", out var run) ? run.GetString() : null;
+    }
 
     /// <summary>The settings the runner was built with (the state folder of session runs).</summary>
     public AppSettings Settings => _settings;
