@@ -73,7 +73,7 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
-            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs")));
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env));
         // Schema first: the job runner reads the job store as it starts.
         builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));

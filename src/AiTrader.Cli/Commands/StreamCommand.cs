@@ -65,7 +65,7 @@ public static partial class StreamCommand
                     throw new CliException("--vendor alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; set them or use --vendor replay.");
                 }
 
-                bars = AlpacaBars(streamOptions).StreamBarsAsync(list, stop.Token);
+                bars = AlpacaBars().StreamBarsAsync(list, stop.Token);
             }
 
             stdout.WriteLine(Header);
@@ -98,9 +98,8 @@ public static partial class StreamCommand
     }
 
     /// <summary>Live Alpaca minute bars from ALPACA_STREAM_URL, with missed minutes backfilled over ALPACA_DATA_BASE_URL.</summary>
-    internal static StreamingManager AlpacaBars(AlpacaStreamOptions streamOptions, Action<string>? onReconnecting = null) =>
-        new(streamOptions, new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment().AlpacaOptions),
-            new StreamingOptions { OnReconnecting = onReconnecting });
+    internal static StreamingManager AlpacaBars(Action<string>? onReconnecting = null) =>
+        AiTrader.Application.Sessions.LiveBarFeed.Alpaca(Environment.GetEnvironmentVariable, onReconnecting);
 
     /// <summary>One CSV row: symbol,timestamp (UTC bar open, ISO-8601),open,high,low,close,volume,source.</summary>
     public static string Row(StreamPayload payload)

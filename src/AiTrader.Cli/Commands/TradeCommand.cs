@@ -13,6 +13,7 @@ using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Watchlists;
+using AiTrader.Application.Sessions;
 using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using AiTrader.Storage.Watchlists;
@@ -179,7 +180,7 @@ public static class TradeCommand
 
             await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
             var reconnects = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions, reconnects.Enqueue), watchlist, limit, stopAt, ct)
+            var feed = new LiveBarFeed(StreamCommand.AlpacaBars(reconnects.Enqueue), watchlist, limit, stopAt, ct)
             {
                 // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the screen.
                 Reconnected = async (at, ct2) =>
@@ -188,7 +189,7 @@ public static class TradeCommand
                     {
                         stdout.WriteLine($"{ExchangeTime.ToNewYork(at):yyyy-MM-dd HH:mm} ET reconnect    {reason}");
                         await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}",
-                            eventKey: $"{id}:reconnect:{at:O}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)))[..12]}", cancellationToken: ct2);
+                            eventKey: LiveBarFeed.ReconnectKey(id, at, reason), cancellationToken: ct2);
                     }
                 },
             };
@@ -367,69 +368,6 @@ public static class TradeCommand
         catch (RunMismatchException ex)
         {
             throw new CliException(ex.Message);
-        }
-    }
-
-    /// <summary>The live stream as the loop's feed, ended cleanly by --max-bars, --until or Ctrl+C.</summary>
-    private sealed class LiveFeed(StreamingManager stream, IReadOnlyList<Symbol> symbols, int? maxBars, DateTime? until, CancellationToken interrupt)
-    {
-        /// <summary>Called before each bar is handed on: journals the stream's reconnects since the last bar.</summary>
-        public Func<DateTime, CancellationToken, Task>? Reconnected { get; init; }
-
-        public int Bars { get; private set; }
-
-        public string StopReason { get; private set; } = "the stream ended";
-
-        public async IAsyncEnumerable<(Symbol Symbol, Bar Bar)> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, cancellationToken);
-            // The wall clock only stops a run whose --until is still ahead of it; a delayed or replayed feed whose bars are
-            // older than the wall clock stops on bar time alone.
-            if (until is { } at && at > DateTime.UtcNow)
-            {
-                stop.CancelAfter(at - DateTime.UtcNow);
-            }
-
-            await using var bars = stream.StreamBarsAsync(symbols, stop.Token).GetAsyncEnumerator(stop.Token);
-            while (true)
-            {
-                try
-                {
-                    if (!await bars.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    StopReason = interrupt.IsCancellationRequested ? "Ctrl+C" : "--until reached";
-                    yield break;
-                }
-
-                if (bars.Current.Bar is not { } bar)
-                {
-                    continue;
-                }
-
-                if (until is { } end && bar.Timestamp >= end)
-                {
-                    StopReason = "--until reached";
-                    yield break;
-                }
-
-                if (Reconnected is { } journalReconnects)
-                {
-                    await journalReconnects(bar.Timestamp, CancellationToken.None);
-                }
-
-                Bars++;
-                yield return (bars.Current.Symbol, bar);
-                if (Bars >= maxBars)
-                {
-                    StopReason = "--max-bars reached";
-                    yield break;
-                }
-            }
         }
     }
 
