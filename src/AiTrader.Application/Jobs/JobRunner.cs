@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
-using AiTrader.MarketData.Streaming;
 using AiTrader.Application.Backtests;
 using AiTrader.Application.Scans;
 using AiTrader.Application.Sessions;
@@ -12,6 +11,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
+using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
 using Microsoft.Extensions.Logging;

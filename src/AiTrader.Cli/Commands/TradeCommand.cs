@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AiTrader.Application.Sessions;
 using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
@@ -13,7 +14,6 @@ using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
 using AiTrader.Core.Watchlists;
-using AiTrader.Application.Sessions;
 using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using AiTrader.Storage.Watchlists;
