@@ -15,13 +15,13 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader backtest</c>: run a strategy over historical bars and write trades, equity and summary.</summary>
 public static class BacktestCommand
 {
-    public static Command Create(AppSettings settings, TextWriter stdout) => Build(settings, stdout).Command;
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr) => Build(settings, stdout, stderr).Command;
 
     /// <summary>The single-symbol request <c>aitrader backtest</c> builds from <paramref name="args"/> (the words after
     /// <c>backtest</c>), without running it: how the service's JSON spec is checked against the CLI.</summary>
     public static BacktestRequest RequestFor(params string[] args)
     {
-        var (command, read) = Build(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null);
+        var (command, read) = Build(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null, TextWriter.Null);
         var parse = command.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -31,7 +31,7 @@ public static class BacktestCommand
         return read(parse, null);
     }
 
-    private static (Command Command, Func<ParseResult, AiTrader.Core.Domain.Symbol?, BacktestRequest> Read) Build(AppSettings settings, TextWriter stdout)
+    private static (Command Command, Func<ParseResult, AiTrader.Core.Domain.Symbol?, BacktestRequest> Read) Build(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string?>("--symbol") { Description = "Ticker to test, e.g. AAPL (or --symbols/--watchlist for a portfolio)." };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
@@ -106,6 +106,7 @@ public static class BacktestCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFolder(parse.GetValue(outDir), "--out");
             var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
             var request = Read(parse, portfolio?.Symbols[0]);
             if (portfolio is not null)
@@ -120,6 +121,8 @@ public static class BacktestCommand
                     stdout.WriteLine(portfolioOutcome.OutputDirectory);
                 }
 
+                Warn(stderr, portfolioOutcome.Warnings);
+
                 return ExitCodes.Ok;
             }
 
@@ -132,6 +135,8 @@ public static class BacktestCommand
             {
                 stdout.WriteLine(outcome.OutputDirectory);
             }
+
+            Warn(stderr, outcome.Warnings);
 
             return ExitCodes.Ok;
         });
@@ -150,17 +155,19 @@ public static class BacktestCommand
 
     private static decimal NonNegative(decimal value, string flag) => RequestChecks.NonNegative(value, flag);
 
-    /// <summary>A Spectre console on <paramref name="stdout"/>: colours on a terminal, plain text when captured.</summary>
-    internal static IAnsiConsole ConsoleFor(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Warnings go to standard error, one line each, so standard output stays the summary (or, with --quiet,
+    /// the output folder alone).</summary>
+    internal static void Warn(TextWriter stderr, IEnumerable<string> warnings)
     {
-        Out = new AnsiConsoleOutput(stdout),
-        Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-    });
+        foreach (var warning in warnings)
+        {
+            stderr.WriteLine($"warning: {ErrorText.Clean(warning)}");
+        }
+    }
 
     private static void PrintSummary(TextWriter stdout, BacktestRequest request, BacktestOutcome outcome)
     {
-        var console = ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
 
         var result = outcome.Result;
         var first = result.EquityCurve.Count > 0 ? ExchangeTime.SessionDate(result.EquityCurve[0].Timestamp) : default;
@@ -174,10 +181,6 @@ public static class BacktestCommand
         }
 
         console.Write(table);
-        foreach (var warning in outcome.Warnings)
-        {
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        }
 
         console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }

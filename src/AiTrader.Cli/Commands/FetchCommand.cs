@@ -18,7 +18,7 @@ public static class FetchCommand
     /// instead of the process environment in the current async flow; see <see cref="PlatformEnvironment.Use"/>. Dispose to restore.</summary>
     public static IDisposable UseEnvironment(IDictionary variables) => PlatformEnvironment.Use(variables);
 
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
         var interval = new Option<string>("--interval") { Description = "Bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour, 1Day.", DefaultValueFactory = _ => "1Day" };
@@ -40,6 +40,8 @@ public static class FetchCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(outFile), "--out");
+            OutputPath.CheckFile(parse.GetValue(signalsOut), "--signals-out");
             var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var tf = Timeframe.TryParse(parse.GetValue(interval), out var t)
                 ? t
@@ -77,20 +79,15 @@ public static class FetchCommand
                 SignalFrameCsvWriter.WriteFile(signalsPath, enriched.Signals);
             }
 
-            Print(stdout, batch, enriched.Signals, first, last, path);
+            Print(stdout, stderr, batch, enriched.Signals, first, last, path);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void Print(TextWriter stdout, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)
+    private static void Print(TextWriter stdout, TextWriter stderr, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(stdout);
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().Border(TableBorder.Rounded)
@@ -133,17 +130,12 @@ public static class FetchCommand
         // Fallbacks matter to the user (a key may be wrong), so each failed attempt gets its own line.
         foreach (var attempt in batch.Attempts.Where(a => a.Error is not null))
         {
-            console.MarkupLine($"[yellow]fallback:[/] {Markup.Escape(attempt.Message)}");
+            stderr.WriteLine($"fallback: {ErrorText.Clean(attempt.Message)}");
         }
 
-        foreach (var warning in batch.Warnings)
-        {
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        }
-
-        if (path is not null)
-        {
-            console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/] ({batch.Bars.Count.ToString(inv)} rows)");
-        }
+        BacktestCommand.Warn(stderr, batch.Warnings);
+        stdout.WriteLine(path is not null
+            ? $"wrote {path} ({batch.Bars.Count.ToString(inv)} rows)"
+            : $"no file written: add --out <file.csv> to save the bars as CSV{(batch.Cache is CacheOutcome.Miss or CacheOutcome.Partial ? " (they are in the cache now)" : "")}.");
     }
 }

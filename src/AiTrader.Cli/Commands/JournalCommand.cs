@@ -113,12 +113,7 @@ public static class JournalCommand
 
     private static void PrintTable(TextWriter stdout, IReadOnlyList<JournalEntry> entries)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(stdout);
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("#").RightAligned())

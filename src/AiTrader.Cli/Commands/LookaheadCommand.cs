@@ -17,7 +17,7 @@ public static class LookaheadCommand
     /// <summary>Exit code when lookahead is found (or, with --strict, warm-up bias).</summary>
     public const int BiasFound = 1;
 
-    public static Command Create(AppSettings settings, TextWriter stdout)
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
         var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
@@ -94,10 +94,10 @@ public static class LookaheadCommand
 
             var allow = parse.GetValue(allowShort);
             IStrategy Create(AiTrader.Core.MarketData.BarSeries _) => StrategyCatalog.Create(name, strategyParameters);
-            var console = SweepCommand.CreateConsole(stdout);
+            var console = CliConsole.Create(stdout);
             var lookaheadOptions = new LookaheadOptions(even, random, parse.GetValue(seed));
             var cutCount = LookaheadChecker.CutPoints(series.Bars.Count, even, random, lookaheadOptions.Seed).Count;
-            var lookahead = SweepCommand.WithProgress(console, stdout, $"lookahead {sym} {name}", cutCount,
+            var lookahead = SweepCommand.WithProgress(console, stderr, $"lookahead {sym} {name}", cutCount,
                 p => new LookaheadChecker(new ExchangeOptions { AllowShort = allow, Calendar = NyseCalendar.Instance }).Check(series, Create, lookaheadOptions, p, ct));
             var warm = new WarmupBiasChecker().Check(series, Create,
                 new WarmupBiasOptions(laterBar, warmup, k, allow));

@@ -61,6 +61,7 @@ public static class ScanCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(output), "--out");
             var env = Env();
             var fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
             if (fmt is not ("table" or "csv" or "json"))
@@ -348,7 +349,7 @@ public static class ScanCommand
 
     internal static void PrintTable(TextWriter stdout, ScanRefresh refresh, int top)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
         if (stdout != Console.Out || Console.IsOutputRedirected)
         {
             // Redirected output has no terminal width; 80 columns would wrap every row of this wide table.

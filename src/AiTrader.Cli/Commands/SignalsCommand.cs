@@ -32,6 +32,7 @@ public static class SignalsCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(output), "--out");
             var ticker = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var timeframe = CliParsing.ParseInterval(parse.GetValue(interval)!);
             var first = CliParsing.ParseOptionalDate(parse.GetValue(start), "--start");
@@ -204,12 +205,7 @@ public static class SignalsCommand
     private static void PrintSummary(TextWriter writer, Symbol symbol, Timeframe timeframe, PriceAdjustment adjustment,
         FrameSummary frames, int warmupBars, string where)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = writer == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = writer == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(writer);
 
         var counts = frames.Counts;
         var firstDate = ExchangeTime.SessionDate(frames.First!.Timestamp);

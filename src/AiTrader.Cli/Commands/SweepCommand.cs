@@ -15,7 +15,7 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader sweep</c>: backtest every combination of a parameter grid on all cores, or walk it forward.</summary>
 public static class SweepCommand
 {
-    public static Command Create(AppSettings settings, TextWriter stdout)
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
         var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
@@ -44,6 +44,7 @@ public static class SweepCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFolder(parse.GetValue(outDir), "--out");
             var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var strategyName = parse.GetValue(strategy)!.Trim();
             var parsedGrid = ParseGrid(parse.GetValue(grid)!);
@@ -75,9 +76,9 @@ public static class SweepCommand
                 metric, initial, CliParsing.ParseParams(parse.GetValue(parameters)), metricsOptions,
                 isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
             var prepared = await SweepRun.PrepareAsync(request, settings, ct);
-            var console = CreateConsole(stdout);
+            var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
-            var outcome = WithProgress(console, stdout, label, prepared.Total, p => prepared.Run(p, ct));
+            var outcome = WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (outcome.WalkForward is { } walk)
             {
                 PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);
@@ -97,20 +98,13 @@ public static class SweepCommand
         return command;
     }
 
-    internal static IAnsiConsole CreateConsole(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Runs <paramref name="work"/> behind a live progress bar on a terminal, or a few plain lines on
+    /// <paramref name="stderr"/> when output is redirected (so piped output is the results alone).</summary>
+    internal static T WithProgress<T>(IAnsiConsole console, TextWriter stderr, string label, int total, Func<IProgress<int>, T> work)
     {
-        Out = new AnsiConsoleOutput(stdout),
-        Ansi = IsInteractive(stdout) ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = IsInteractive(stdout) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = IsInteractive(stdout) ? InteractionSupport.Yes : InteractionSupport.No,
-    });
-
-    /// <summary>Runs <paramref name="work"/> behind a live progress bar on a terminal, or a few plain lines when redirected.</summary>
-    internal static T WithProgress<T>(IAnsiConsole console, TextWriter stdout, string label, int total, Func<IProgress<int>, T> work)
-    {
-        if (!IsInteractive(stdout))
+        if (!CliConsole.IsTerminal(console.Profile.Out.Writer))
         {
-            return work(new PlainProgress(stdout, label, total));
+            return work(new PlainProgress(stderr, label, total));
         }
 
         return console.Progress()
@@ -127,8 +121,6 @@ public static class SweepCommand
     internal static string FormatWhen(DateTime utc, Timeframe timeframe) => timeframe.IsIntraday
         ? ExchangeTime.ToNewYork(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
         : ExchangeTime.SessionDate(utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static bool IsInteractive(TextWriter stdout) => stdout == Console.Out && !Console.IsOutputRedirected;
 
     private static ParameterGrid ParseGrid(string text)
     {

@@ -110,7 +110,7 @@ public static class WatchlistCommand
                 return ExitCodes.Ok;
             }
 
-            var console = BacktestCommand.ConsoleFor(stdout);
+            var console = CliConsole.Create(stdout);
             var table = new Table().Border(TableBorder.Rounded).AddColumn("bucket").AddColumn(new TableColumn("lists").RightAligned()).AddColumn("latest (UTC)").AddColumn("symbols");
             foreach (var b in buckets)
             {
@@ -141,7 +141,7 @@ public static class WatchlistCommand
 
     private static void Print(TextWriter stdout, Watchlist list, string where)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine(Markup.Escape($"watchlist {list.Bucket} · {list.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z · served by {list.Source} · {list.Entries.Count} symbol(s)"));
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("#").RightAligned()).AddColumn("symbol").AddColumn("source")

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace AiTrader.Cli;
+
+/// <summary>The Spectre consoles the commands print tables with: colours on a terminal, plain text when captured, and a
+/// width that never splits a number, a path or a header in the middle.</summary>
+/// <remarks>Spectre wraps to 80 columns when output is redirected and folds a word that is wider than its column, which
+/// broke piped output (<c>$45,072.</c> / <c>46</c>). Here the width is <c>COLUMNS</c> when set, the terminal's width on a
+/// terminal, and <see cref="UnboundedWidth"/> when redirected; and a table or line whose longest word cannot fit is
+/// printed at its natural width instead of being folded.</remarks>
+public static class CliConsole
+{
+    /// <summary>The width used when output is not a terminal and <c>COLUMNS</c> is not set: wide enough for any table.</summary>
+    public const int UnboundedWidth = 4096;
+
+    /// <summary>A console on <paramref name="writer"/>; interactive (colours, live progress) only on a real terminal.</summary>
+    public static IAnsiConsole Create(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var terminal = IsTerminal(writer);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        console.Profile.Width = Width(writer);
+        return new NoFoldConsole(console);
+    }
+
+    /// <summary>True when <paramref name="writer"/> is this process's standard output and that is a terminal.</summary>
+    public static bool IsTerminal(TextWriter writer) => writer == Console.Out && !Console.IsOutputRedirected;
+
+    /// <summary>The width to lay out for: <c>COLUMNS</c> when it is a positive number, else the terminal's width, else
+    /// <see cref="UnboundedWidth"/>.</summary>
+    public static int Width(TextWriter writer)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns)
+            && columns > 0)
+        {
+            return columns;
+        }
+
+        if (IsTerminal(writer))
+        {
+            try
+            {
+                return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+            }
+            catch (IOException)
+            {
+                return 80;
+            }
+        }
+
+        return UnboundedWidth;
+    }
+
+    /// <summary>Passes everything through, but lays a renderable out at its natural width when the console is narrower
+    /// than its longest word (Spectre would fold that word across lines).</summary>
+    private sealed class NoFoldConsole(IAnsiConsole inner) : IAnsiConsole
+    {
+        public Profile Profile => inner.Profile;
+
+        public IAnsiConsoleCursor Cursor => inner.Cursor;
+
+        public IAnsiConsoleInput Input => inner.Input;
+
+        public IExclusivityMode ExclusivityMode => inner.ExclusivityMode;
+
+        public RenderPipeline Pipeline => inner.Pipeline;
+
+        public void Clear(bool home) => inner.Clear(home);
+
+        public void WriteAnsi(Action<AnsiWriter> action) => inner.WriteAnsi(action);
+
+        public void Write(IRenderable renderable)
+        {
+            // Spectre wraps a table's title to the table's width (a narrow metrics table cut its title in two); a heading
+            // line above the table reads the same and only wraps, between words, at the console's width.
+            if (renderable is Table { Title: { } title } table)
+            {
+                table.Title = null;
+                try
+                {
+                    WriteUnfolded(new Markup(title.Text, title.Style));
+                    inner.Write(Text.NewLine);
+                    WriteUnfolded(table);
+                }
+                finally
+                {
+                    table.Title = title;
+                }
+
+                return;
+            }
+
+            WriteUnfolded(renderable);
+        }
+
+        private void WriteUnfolded(IRenderable renderable)
+        {
+            var width = inner.Profile.Width;
+            var options = new RenderOptions(inner.Profile.Capabilities, new Size(width, inner.Profile.Height));
+            var measured = renderable.Measure(options, UnboundedWidth);
+            if (measured.Min <= width)
+            {
+                inner.Write(renderable);
+                return;
+            }
+
+            inner.Profile.Width = Math.Max(width, measured.Max);
+            try
+            {
+                inner.Write(renderable);
+            }
+            finally
+            {
+                inner.Profile.Width = width;
+            }
+        }
+    }
+}
