@@ -29,7 +29,7 @@ public static class BenchCommand
         var bars = new Option<int>("--bars") { Description = "Number of synthetic 1-minute bars.", DefaultValueFactory = _ => 10_000_000 };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
-        var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
+        var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run. [default: all]" };
         var runs = new Option<int>("--runs") { Description = "Timed runs per workload; the median is reported.", DefaultValueFactory = _ => 3 };
         var inProcess = new Option<bool>("--in-process")
         {

@@ -16,20 +16,23 @@ public static class FetchCommand
 {
     /// <summary>Makes <c>fetch</c> (and the other market-data commands) read variables from <paramref name="variables"/>
     /// instead of the process environment in the current async flow; see <see cref="PlatformEnvironment.Use"/>. Dispose to restore.</summary>
+    /// <summary>The help of <c>fetch --vendor</c> and <c>backtest --dal-vendor</c>: both go through the same DAL and take the same names.</summary>
+    internal const string VendorHelp =
+        "vendor: auto (the fallback chain), sample (bundled data), alphavantage, yahoo, twelvedata, alpaca or finnhub (Finnhub serves no bars on its free plan: the chain notes it and moves on).";
+
     public static IDisposable UseEnvironment(IDictionary variables) => PlatformEnvironment.Use(variables);
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour, 1Day.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var vendor = new Option<string?>("--vendor")
         {
-            Description = "auto (the fallback chain), sample (bundled data), alphavantage, yahoo, twelvedata, alpaca or finnhub. " +
-                "Default: auto when a vendor key is set, else sample.",
+            Description = "Bar " + VendorHelp + " [default: auto when a vendor key is set, else sample]",
         };
         var start = new Option<string>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive.", Required = true };
         var end = new Option<string>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive.", Required = true };
-        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
         var outFile = new Option<string?>("--out") { Description = "Write the bars as CSV (timestamp,open,high,low,close,volume) to this file." };
         var signalsOut = new Option<string?>("--signals-out") { Description = "Write the per-bar signals (Kalman, regime, indicators) as CSV to this file." };
 

@@ -19,11 +19,11 @@ public static class SignalsCommand
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var start = new Option<string?>("--start") { Description = "First session date written (YYYY-MM-DD, New York), inclusive; earlier bars still warm the signals up." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
-        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
-        var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout (default artifacts/signals/<symbol>-<interval>-<utc>.csv)." };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
+        var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout. [default: artifacts/signals/<symbol>-<interval>-<utc>.csv]" };
 
         var command = new Command("signals", "Compute probabilistic signals (Kalman trend, prob_up, regime, indicators) per bar from the bundled sample data.")
         {

@@ -19,11 +19,11 @@ public static partial class StreamCommand
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbols = new Option<string>("--symbols") { Description = "Comma-separated tickers, e.g. AAPL,MSFT.", Required = true };
-        var vendor = new Option<string?>("--vendor") { Description = "alpaca (live WebSocket; needs APCA keys) or replay (bundled minute bars). Default: alpaca when APCA keys are set, else replay." };
+        var vendor = new Option<string?>("--vendor") { Description = "alpaca (live WebSocket; needs APCA keys) or replay (bundled minute bars). [default: alpaca when APCA keys are set, else replay]" };
         var maxBars = new Option<int?>("--max-bars") { Description = "Stop after this many bars in total." };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s, 10m, 1h." };
-        var start = new Option<string?>("--start") { Description = "replay: first session date (YYYY-MM-DD, New York); default the last day with minute data." };
-        var end = new Option<string?>("--end") { Description = "replay: last session date, inclusive (default --start)." };
+        var start = new Option<string?>("--start") { Description = "replay: first session date (YYYY-MM-DD, New York). [default: the last day with minute data]" };
+        var end = new Option<string?>("--end") { Description = "replay: last session date, inclusive. [default: --start]" };
         var speed = new Option<string>("--speed") { Description = "replay: max (no waits) or market minutes per real minute, e.g. 60 = one market minute per second.", DefaultValueFactory = _ => "max" };
 
         var command = new Command("stream", "Stream minute bars as CSV (symbol,timestamp,open,high,low,close,volume,source) until a limit or Ctrl+C.")

@@ -18,22 +18,22 @@ public static class SweepCommand
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
         var grid = new Option<string>("--grid") { Description = "Parameter grid, e.g. \"lookback=10:60:10,atr_mult=2,3,4\" (a:b:step inclusive ranges and comma lists).", Required = true };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var rankBy = new Option<string>("--rank-by") { Description = "Rank metric: sharpe, cagr, total_return, calmar or profit_factor.", DefaultValueFactory = _ => "sharpe" };
         var top = new Option<int>("--top") { Description = "Rows of the ranked table to print.", DefaultValueFactory = _ => 10 };
-        var parallelism = new Option<int?>("--parallelism") { Description = "Backtests at once (default: all cores). The results do not depend on it." };
+        var parallelism = new Option<int?>("--parallelism") { Description = "Backtests at once; the results do not depend on it. [default: all cores]" };
         var parameters = new Option<string[]>("--param") { Description = "Fixed strategy parameter name=value for every combination (repeatable).", AllowMultipleArgumentsPerToken = false };
         var capital = new Option<decimal>("--capital") { Description = "Initial capital in USD.", DefaultValueFactory = _ => 100_000m };
         var walkForward = new Option<bool>("--walk-forward") { Description = "Tune in-sample, test out-of-sample on rolling windows; report out-of-sample only." };
         var inSample = new Option<int?>("--in-sample") { Description = "Walk-forward in-sample window in bars (e.g. 504)." };
         var outOfSample = new Option<int?>("--out-of-sample") { Description = "Walk-forward out-of-sample window and roll step in bars (e.g. 126)." };
-        var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year); default 2." };
-        var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years; default 0.5." };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/sweeps/<symbol>-<strategy>-<utc>)." };
+        var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year). [default: 2]" };
+        var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years. [default: 0.5]" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder. [default: artifacts/sweeps/<symbol>-<strategy>-<utc>]" };
         var riskFreeRate = RiskFreeRateOption.Create();
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")

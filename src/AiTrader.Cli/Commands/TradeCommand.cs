@@ -30,11 +30,11 @@ public static class TradeCommand
         var live = new Option<bool>("--live") { Description = "Send real orders to the Alpaca account of APCA_API_KEY_ID (ALPACA_TRADING_BASE_URL); needs --confirm-live or typing the account number." };
         var confirm = new Option<bool>("--confirm-live", "--yes-i-understand-live-trading") { Description = "Confirms --live: orders go to the broker account." };
         var replay = new Option<string?>("--replay") { Description = "Replay bundled bars FROM:TO (YYYY-MM-DD:YYYY-MM-DD) on a simulated clock; without it the live Alpaca stream drives the loop." };
-        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated (default: WATCHLIST_TEXT)." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval, e.g. 1Min (the live stream is 1Min only).", DefaultValueFactory = _ => "1Min" };
+        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated. [default: WATCHLIST_TEXT]" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp + " The live stream is 1Min only.", DefaultValueFactory = _ => "1Min" };
         var speed = new Option<string>("--speed") { Description = "Replay pacing: max (no delay) or a factor: 60 plays one minute per second.", DefaultValueFactory = _ => "max" };
         var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD (paper broker).", DefaultValueFactory = _ => 100_000m };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id: resumes that run (its settings must match), or starts one by that name. Without it, the same command resumes its unfinished run." };
         var newRun = new Option<bool>("--new-run") { Description = "Start a new run even when an unfinished run of this kind exists." };

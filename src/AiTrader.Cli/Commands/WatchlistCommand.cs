@@ -22,7 +22,7 @@ public static class WatchlistCommand
     }
 
     private static Option<string?> StoreOption() =>
-        new("--store") { Description = "json (default: AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL); WATCHLIST_STORE." };
+        new("--store") { Description = "json (AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL). [default: WATCHLIST_STORE, else json]" };
 
     private static Command Build(AppSettings settings, TextWriter stdout)
     {
@@ -78,7 +78,7 @@ public static class WatchlistCommand
     private static Command Show(AppSettings settings, TextWriter stdout)
     {
         var bucket = new Option<string>("--bucket") { Description = "Bucket to read.", DefaultValueFactory = _ => WatchlistBucket.Default };
-        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z); default: the latest." };
+        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z). [default: the latest]" };
         var store = StoreOption();
         var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store };
         command.SetAction(async (parse, ct) =>
