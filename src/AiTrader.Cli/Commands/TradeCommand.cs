@@ -153,6 +153,12 @@ public static class TradeCommand
             if (range is { } days)
             {
                 var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+                // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
+                if (!await AnyBarsAsync(source, watchlist, tf, days, ct))
+                {
+                    throw new CliException(NoBars(tf, watchlist, days));
+                }
+
                 stdout.WriteLine($"run {id}: {(resuming ? "resuming " : "")}paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)}");
                 stdout.Flush();
                 if (!resuming)
@@ -164,7 +170,7 @@ public static class TradeCommand
                 registry.SetStatus(id, RunManifest.Finished);
                 if (replayed.BarsProcessed == 0)
                 {
-                    throw new CliException($"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; pick dates the data covers (aitrader fetch --vendor sample shows them).");
+                    throw new CliException(NoBars(tf, watchlist, days));
                 }
 
                 await PrintResultAsync(stdout, replayed, ct);
@@ -212,6 +218,24 @@ public static class TradeCommand
     }
 
     /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
+    private static string NoBars(Timeframe tf, IReadOnlyList<Symbol> watchlist, (DateOnly From, DateOnly To) days) =>
+        $"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them).";
+
+    private static async Task<bool> AnyBarsAsync(CsvBarSource source, IReadOnlyList<Symbol> watchlist, Timeframe tf,
+        (DateOnly From, DateOnly To) days, CancellationToken ct)
+    {
+        foreach (var symbol in watchlist)
+        {
+            var series = await source.GetBarsAsync(new BarRequest(symbol, tf, ExchangeTime.StartOfDateUtc(days.From), ExchangeTime.EndOfDateUtc(days.To)), ct);
+            if (series.Bars.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<BrokerVenue> OpenLiveAsync(bool confirmed, TextWriter stdout, CancellationToken ct)
     {
         AlpacaTradingClient client;
