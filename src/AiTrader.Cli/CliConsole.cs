@@ -105,6 +105,12 @@ public static class CliConsole
         {
             var width = inner.Profile.Width;
             var options = new RenderOptions(inner.Profile.Capabilities, new Size(width, inner.Profile.Height));
+            if (renderable is Table table)
+            {
+                WriteTable(table, options, width);
+                return;
+            }
+
             var measured = renderable.Measure(options, UnboundedWidth);
             if (measured.Min <= width)
             {
@@ -112,7 +118,85 @@ public static class CliConsole
                 return;
             }
 
-            inner.Profile.Width = Math.Max(width, measured.Max);
+            WriteAtWidth(renderable, Math.Max(width, measured.Max));
+        }
+
+        /// <summary>Spectre narrows a too-wide table by shrinking its widest columns, below their longest word if need
+        /// be (<c>$43,845.3</c>, <c>Contribu…</c>). Here each column gets a fixed width between its longest word and its
+        /// longest cell, the widest shrunk first; when even the longest words cannot fit, the table is printed whole.</summary>
+        private void WriteTable(Table table, RenderOptions options, int width)
+        {
+            var columns = table.Columns;
+            var n = columns.Count;
+            var min = new int[n];
+            var max = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                var header = columns[i].Header.Measure(options, UnboundedWidth);
+                (min[i], max[i]) = (header.Min, header.Max);
+                foreach (var row in table.Rows)
+                {
+                    if (i < row.Count)
+                    {
+                        var cell = row[i].Measure(options, UnboundedWidth);
+                        (min[i], max[i]) = (Math.Max(min[i], cell.Min), Math.Max(max[i], cell.Max));
+                    }
+                }
+            }
+
+            var padding = columns.Sum(c => (c.Padding?.Left ?? 1) + (c.Padding?.Right ?? 1));
+            var borders = table.Border.Visible ? n + 1 : 0;
+            var available = width - padding - borders;
+            if (max.Sum() <= available)
+            {
+                inner.Write(table);
+                return;
+            }
+
+            if (min.Sum() > available)
+            {
+                WriteAtWidth(table, Math.Max(width, max.Sum() + padding + borders));
+                return;
+            }
+
+            var widths = (int[])max.Clone();
+            for (var excess = widths.Sum() - available; excess > 0; excess--)
+            {
+                var widest = -1;
+                for (var i = 0; i < n; i++)
+                {
+                    if (widths[i] > min[i] && (widest < 0 || widths[i] > widths[widest]))
+                    {
+                        widest = i;
+                    }
+                }
+
+                widths[widest]--;
+            }
+
+            var saved = columns.Select(c => c.Width).ToArray();
+            try
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    columns[i].Width = widths[i];
+                }
+
+                inner.Write(table);
+            }
+            finally
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    columns[i].Width = saved[i];
+                }
+            }
+        }
+
+        private void WriteAtWidth(IRenderable renderable, int wide)
+        {
+            var width = inner.Profile.Width;
+            inner.Profile.Width = wide;
             try
             {
                 inner.Write(renderable);

@@ -97,6 +97,33 @@ public sealed class CliOutputWidthTests : IDisposable
         Assert.DoesNotContain("…", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(85)]
+    [InlineData(90)]
+    [InlineData(100)]
+    public void A_table_that_fits_only_when_narrowed_is_wrapped_between_words_and_keeps_its_numbers_whole(int columns)
+    {
+        // The portfolio's per-symbol table: Spectre narrowed it proportionally, below its longest words ($43,845.3, Contribu…).
+        Environment.SetEnvironmentVariable("COLUMNS", columns.ToString(CultureInfo.InvariantCulture));
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        var console = CliConsole.Create(writer);
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var header in new[] { "Symbol", "Bars", "Trades", "Win rate", "P&L", "Contribution", "Fees", "Cut / dropped" })
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(header)).RightAligned());
+        }
+
+        table.AddRow("AAPL", "4089", "74", "51.35%", "$43,845.37", "43.85%", "$1,255.14", "0 / 0");
+
+        console.Write(table);
+
+        var lines = writer.ToString().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        Assert.All(lines, l => Assert.True(l.Length <= columns, $"wider than {columns}: '{l}'"));
+        Assert.Contains(lines, l => l.Contains("$43,845.37", StringComparison.Ordinal) && l.Contains("$1,255.14", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Contribution", StringComparison.Ordinal));
+        Assert.DoesNotContain("…", writer.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Redirected_output_without_columns_is_unbounded()
     {
