@@ -48,7 +48,7 @@ public static class AiTraderApp
         {
             // A path the user named that cannot be read or written (a missing file, a folder without permission, /proc):
             // the input is wrong, not the program.
-            await stderr.WriteLineAsync($"error: {ErrorText.ForException(ex)}; check the path and that you may read or write there.");
+            await stderr.WriteLineAsync($"error: {ErrorText.ForException(ex).TrimEnd('.')}; check the path and that you may read or write there.");
             return ExitCodes.BadInput;
         }
         catch (Exception ex)

@@ -25,7 +25,7 @@ public static class BacktestCommand
         var parse = command.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            throw new CliException(parse.Errors[0].Message);
+            throw new CliException(ErrorText.ForParseError(parse.Errors[0].Message));
         }
 
         return read(parse, null);

@@ -82,13 +82,14 @@ public static class FetchCommand
                 SignalFrameCsvWriter.WriteFile(signalsPath, enriched.Signals);
             }
 
-            Print(stdout, stderr, batch, enriched.Signals, first, last, path);
+            Print(stdout, stderr, batch, enriched.Signals, first, last, path, parse.GetValue(signalsOut));
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void Print(TextWriter stdout, TextWriter stderr, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)
+    private static void Print(TextWriter stdout, TextWriter stderr, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path,
+        string? signalsPath)
     {
         var console = CliConsole.Create(stdout);
 
@@ -137,8 +138,13 @@ public static class FetchCommand
         }
 
         BacktestCommand.Warn(stderr, batch.Warnings);
+        // Say where the bars went, or that they went nowhere and how to keep them.
         stdout.WriteLine(path is not null
             ? $"wrote {path} ({batch.Bars.Count.ToString(inv)} rows)"
-            : $"no file written: add --out <file.csv> to save the bars as CSV{(batch.Cache is CacheOutcome.Miss or CacheOutcome.Partial ? " (they are in the cache now)" : "")}.");
+            : $"bars not saved to a file: add --out <file.csv> to save them as CSV{(batch.Cache is CacheOutcome.Miss or CacheOutcome.Partial ? " (they are in the cache now)" : "")}.");
+        if (signalsPath is not null)
+        {
+            stdout.WriteLine($"wrote {signalsPath} ({signals.Count.ToString(inv)} signal rows)");
+        }
     }
 }

@@ -78,6 +78,10 @@ public sealed class CliTests : IDisposable
         using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         Assert.Equal(["raw_pass", "breakout", "momentum"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.All(json.RootElement.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
+        // A long run says what it is doing, on the stderr it was given (stdout stays one JSON object).
+        Assert.Contains("generating 3,000 synthetic 1-minute bars", err);
+        Assert.Contains("running breakout...", err);
+        Assert.Single(output.Trim().Split('\n'));
 
         (code, output, err) = await CliRunner.Run("bench", "--bars", "3000", "--runs", "2", "--in-process", "--only", "engine");
         Assert.True(code == 0, err);
