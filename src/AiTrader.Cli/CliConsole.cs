@@ -145,25 +145,38 @@ public static class CliConsole
             }
 
             var padding = columns.Sum(c => (c.Padding?.Left ?? 1) + (c.Padding?.Right ?? 1));
-            var borders = table.Border.Visible ? n + 1 : 0;
-            var available = width - padding - borders;
-            if (max.Sum() <= available)
+            var border = table.Border;
+            if (max.Sum() + padding + Borders(border, n) <= width)
             {
                 inner.Write(table);
                 return;
             }
 
-            if (min.Sum() > available)
+            // Narrowed with its border; on a narrow terminal, without its border lines (same rows, n + 1 columns fewer).
+            foreach (var candidate in new[] { border, TableBorder.None })
             {
-                WriteAtWidth(table, Math.Max(width, max.Sum() + padding + borders));
-                return;
+                var available = width - padding - Borders(candidate, n);
+                if (min.Sum() <= available)
+                {
+                    WriteNarrowed(table, candidate, Narrow(min, max, available));
+                    return;
+                }
             }
 
+            WriteAtWidth(table, Math.Max(width, max.Sum() + padding + Borders(border, n)));
+        }
+
+        private static int Borders(TableBorder border, int columns) => border.Visible ? columns + 1 : 0;
+
+        /// <summary>Column widths that add up to <paramref name="available"/>: each starts at its longest cell and the
+        /// widest is shrunk first, never below its longest word.</summary>
+        private static int[] Narrow(int[] min, int[] max, int available)
+        {
             var widths = (int[])max.Clone();
             for (var excess = widths.Sum() - available; excess > 0; excess--)
             {
                 var widest = -1;
-                for (var i = 0; i < n; i++)
+                for (var i = 0; i < widths.Length; i++)
                 {
                     if (widths[i] > min[i] && (widest < 0 || widths[i] > widths[widest]))
                     {
@@ -174,10 +187,18 @@ public static class CliConsole
                 widths[widest]--;
             }
 
+            return widths;
+        }
+
+        private void WriteNarrowed(Table table, TableBorder border, int[] widths)
+        {
+            var columns = table.Columns;
             var saved = columns.Select(c => c.Width).ToArray();
+            var savedBorder = table.Border;
             try
             {
-                for (var i = 0; i < n; i++)
+                table.Border(border);
+                for (var i = 0; i < columns.Count; i++)
                 {
                     columns[i].Width = widths[i];
                 }
@@ -186,7 +207,8 @@ public static class CliConsole
             }
             finally
             {
-                for (var i = 0; i < n; i++)
+                table.Border(savedBorder);
+                for (var i = 0; i < columns.Count; i++)
                 {
                     columns[i].Width = saved[i];
                 }

@@ -98,6 +98,8 @@ public sealed class CliOutputWidthTests : IDisposable
     }
 
     [Theory]
+    [InlineData(78)] // fits only without its border lines
+    [InlineData(80)]
     [InlineData(85)]
     [InlineData(90)]
     [InlineData(100)]
