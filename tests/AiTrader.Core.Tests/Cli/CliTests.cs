@@ -133,6 +133,8 @@ public sealed class CliTests : IDisposable
     [InlineData("calendar --from 1990-01-01 --to 1990-02-01", "--start 1990-01-01 is outside the NYSE calendar")]
     [InlineData("calendar --start 2024-01-01", "--end is required")]
     [InlineData("backtest --symbol SPY --capital abc", "--capital 'abc' is not a number")]
+    [InlineData("watchlist build --bogus", "(see 'aitrader watchlist build --help')")]
+    [InlineData("apikey revoke", "(see 'aitrader apikey revoke --help')")]
     [InlineData("backtest --symbol SPY --out /proc/aitrader-x", "cannot write in /proc")]
     [InlineData("backtest --symbol SPY --max-volume-share 0", "--max-volume-share")]
     [InlineData("backtest --symbol SPY --max-volume-share 1.5", "(0, 1]")]
