@@ -350,11 +350,6 @@ public static class ScanCommand
     internal static void PrintTable(TextWriter stdout, ScanRefresh refresh, int top)
     {
         var console = CliConsole.Create(stdout);
-        if (stdout != Console.Out || Console.IsOutputRedirected)
-        {
-            // Redirected output has no terminal width; 80 columns would wrap every row of this wide table.
-            console.Profile.Width = 140;
-        }
 
         var inv = CultureInfo.InvariantCulture;
         var ranked = refresh.Top(top);
