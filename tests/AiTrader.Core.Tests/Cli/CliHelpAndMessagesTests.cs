@@ -48,6 +48,27 @@ public sealed class CliHelpAndMessagesTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Every_command_is_in_the_cli_reference_and_the_readme(string command)
+    {
+        var top = command.Split(' ')[0];
+        var reference = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "reference", "cli.md"));
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md"));
+        Assert.Contains($"`{top}", reference, StringComparison.Ordinal);
+        Assert.Contains($"| `{top}` |", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cli_reference_documents_the_switches_and_variables_help_mentions()
+    {
+        var reference = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "reference", "cli.md"));
+        foreach (var word in new[] { "--quiet", "WATCHLIST_TEXT", "COLUMNS", "AITRADER_DEBUG", "## `stream`", "## `calendar`", "## Exit codes" })
+        {
+            Assert.Contains(word, reference, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Strategy_help_names_the_strategies()
     {
