@@ -71,6 +71,12 @@ public static class FetchCommand
             var enriched = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc,
                 (bars, timeframe) => SignalPipeline.Run(bars, timeframe), adj, ct);
             var batch = enriched.Batch;
+            if (batch.Bars.Count == 0)
+            {
+                // As backtest and signals do: an empty range is bad input, reported before any file is written.
+                throw new CliException($"no {tf} bars for {sym} between {first:yyyy-MM-dd} and {last:yyyy-MM-dd} from {batch.Vendor}; widen --start/--end.");
+            }
+
             var path = parse.GetValue(outFile);
             if (path is not null)
             {
