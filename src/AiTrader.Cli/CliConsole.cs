@@ -59,8 +59,9 @@ public static class CliConsole
         return UnboundedWidth;
     }
 
-    /// <summary>Passes everything through, but lays a renderable out at its natural width when the console is narrower
-    /// than its longest word (Spectre would fold that word across lines).</summary>
+    /// <summary>Passes everything through, but never lets Spectre fold a word: a table's title becomes a heading line, a
+    /// too-wide table gets column widths no narrower than its longest words, and anything whose longest word cannot fit
+    /// is laid out at its natural width.</summary>
     private sealed class NoFoldConsole(IAnsiConsole inner) : IAnsiConsole
     {
         public Profile Profile => inner.Profile;
