@@ -38,7 +38,9 @@ public static class CliConsole
     /// <see cref="UnboundedWidth"/>.</summary>
     public static int Width(TextWriter writer)
     {
-        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns)
+        // Read through PlatformEnvironment so a test can set COLUMNS for its own async flow only.
+        var variable = (PlatformEnvironment.Lookup ?? Environment.GetEnvironmentVariable)("COLUMNS");
+        if (int.TryParse(variable, NumberStyles.None, CultureInfo.InvariantCulture, out var columns)
             && columns > 0)
         {
             return columns;

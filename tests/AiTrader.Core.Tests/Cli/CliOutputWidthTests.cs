@@ -1,22 +1,19 @@
 using System.Globalization;
 using AiTrader.Cli;
-using AiTrader.Core.Tests.Journal;
 using AiTrader.Core.Tests.TestSupport;
 using Spectre.Console;
 
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Piped output and narrow terminals: nothing is wrapped inside a number, a path or a header, COLUMNS is
-/// honoured, and warnings go to standard error.</summary>
-[Collection(EnvironmentCollection.Name)]
+/// honoured, and warnings go to standard error. COLUMNS is set for each test's own async flow
+/// (<see cref="PlatformEnvironment.Use"/>), so tests running beside these keep their width.</summary>
 public sealed class CliOutputWidthTests : IDisposable
 {
-    private readonly string? _savedColumns = Environment.GetEnvironmentVariable("COLUMNS");
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-width-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable("COLUMNS", _savedColumns);
         if (Directory.Exists(_tmp))
         {
             Directory.Delete(_tmp, recursive: true);
@@ -26,7 +23,7 @@ public sealed class CliOutputWidthTests : IDisposable
     [Fact]
     public async Task Piped_backtest_output_keeps_the_title_the_numbers_and_the_written_path_on_one_line_each()
     {
-        Environment.SetEnvironmentVariable("COLUMNS", null);
+        using var columnsVariable = Columns(null);
         var outDir = Path.Combine(_tmp, "a-rather-long-folder-name-for-the-results-of-this-backtest");
         var (code, output, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--start", "2005-01-01", "--strategy", "breakout", "--out", outDir);
 
@@ -43,7 +40,7 @@ public sealed class CliOutputWidthTests : IDisposable
     [Fact]
     public async Task Warnings_go_to_stderr_and_stdout_keeps_the_summary()
     {
-        Environment.SetEnvironmentVariable("COLUMNS", null);
+        using var columnsVariable = Columns(null);
         // IBM's bundled daily file has a known bad print (2002-12-23) that the backtester skips with a warning.
         var (code, output, err) = await CliRunner.Run("backtest", "--symbol", "IBM", "--start", "2002-01-01", "--end", "2003-12-31",
             "--out", Path.Combine(_tmp, "ibm"));
@@ -57,7 +54,7 @@ public sealed class CliOutputWidthTests : IDisposable
     [Fact]
     public async Task Columns_is_honoured_and_a_line_wraps_between_words_never_inside_a_path()
     {
-        Environment.SetEnvironmentVariable("COLUMNS", "50");
+        using var columnsVariable = Columns("50");
         var outDir = Path.Combine(_tmp, "results");
         var (code, output, err) = await CliRunner.Run("backtest", "--symbol", "SPY", "--start", "2005-01-01", "--out", outDir);
 
@@ -78,7 +75,7 @@ public sealed class CliOutputWidthTests : IDisposable
     [InlineData(80)]
     public void A_table_wider_than_the_console_is_printed_whole_not_folded_inside_its_words(int columns)
     {
-        Environment.SetEnvironmentVariable("COLUMNS", columns.ToString(CultureInfo.InvariantCulture));
+        using var columnsVariable = Columns(columns.ToString(CultureInfo.InvariantCulture));
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         var console = CliConsole.Create(writer);
         var table = new Table().Title("a title that is longer than the table is wide")
@@ -106,7 +103,7 @@ public sealed class CliOutputWidthTests : IDisposable
     public void A_table_that_fits_only_when_narrowed_is_wrapped_between_words_and_keeps_its_numbers_whole(int columns)
     {
         // The portfolio's per-symbol table: Spectre narrowed it proportionally, below its longest words ($43,845.3, Contribu…).
-        Environment.SetEnvironmentVariable("COLUMNS", columns.ToString(CultureInfo.InvariantCulture));
+        using var columnsVariable = Columns(columns.ToString(CultureInfo.InvariantCulture));
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         var console = CliConsole.Create(writer);
         var table = new Table().Border(TableBorder.Rounded);
@@ -129,13 +126,14 @@ public sealed class CliOutputWidthTests : IDisposable
     [Fact]
     public void Redirected_output_without_columns_is_unbounded()
     {
-        Environment.SetEnvironmentVariable("COLUMNS", null);
-        Assert.Equal(CliConsole.UnboundedWidth, CliConsole.Width(new StringWriter(CultureInfo.InvariantCulture)));
-        Environment.SetEnvironmentVariable("COLUMNS", "132");
-        Assert.Equal(132, CliConsole.Width(new StringWriter(CultureInfo.InvariantCulture)));
-        Environment.SetEnvironmentVariable("COLUMNS", "wide");
-        Assert.Equal(CliConsole.UnboundedWidth, CliConsole.Width(new StringWriter(CultureInfo.InvariantCulture)));
+        foreach (var (value, width) in new[] { ((string?)null, CliConsole.UnboundedWidth), ("132", 132), ("wide", CliConsole.UnboundedWidth), ("0", CliConsole.UnboundedWidth) })
+        {
+            using var columnsVariable = Columns(value);
+            Assert.Equal(width, CliConsole.Width(new StringWriter(CultureInfo.InvariantCulture)));
+        }
     }
+
+    private static IDisposable Columns(string? value) => PlatformEnvironment.Use(new Dictionary<string, string?> { ["COLUMNS"] = value });
 
     private static string[] Lines(string text) => text.Split('\n').Select(l => l.TrimEnd('\r', ' ')).ToArray();
 }
