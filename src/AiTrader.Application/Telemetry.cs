@@ -19,4 +19,8 @@ public static class Telemetry
 
     /// <summary>How long jobs ran, by <c>kind</c> and final <c>state</c>.</summary>
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("aitrader.jobs.duration", "s", "Time from a job's start to its end.");
+
+    /// <summary>The backtest engine's speed on each run (bars per second of engine time), by <c>strategy</c>.</summary>
+    public static readonly Histogram<double> BacktestThroughput = Meter.CreateHistogram<double>(
+        "aitrader.backtest.throughput", "{bar}/s", "Bars per second of engine time, per backtest run, by strategy.");
 }

@@ -82,6 +82,7 @@ public static class AiTraderApp
             WatchlistCommand.Create(settings, stdout),
             ApiKeyCommand.Create(settings, stdout),
             ServeCommand.Create(settings, stdout),
+            DbCommand.Create(settings, stdout),
         };
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult result)

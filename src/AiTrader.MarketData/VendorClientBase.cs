@@ -78,8 +78,11 @@ public abstract class VendorClientBase : IVendorClient
     public abstract Task<IReadOnlyList<Listing>> GetListingsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Builds a one-line, key-free exception prefixed with the vendor name.</summary>
-    protected VendorException Fail(VendorErrorKind kind, string text, TimeSpan? retryAfter = null, Exception? inner = null) =>
-        new(Name, kind, Redactor.Scrub($"{Name}: {text}"), retryAfter, inner);
+    protected VendorException Fail(VendorErrorKind kind, string text, TimeSpan? retryAfter = null, Exception? inner = null)
+    {
+        VendorMetrics.Error(Name, kind);
+        return new(Name, kind, Redactor.Scrub($"{Name}: {text}"), retryAfter, inner);
+    }
 
     protected VendorException Unsupported(string what, string fix) =>
         Fail(VendorErrorKind.Unsupported, $"{what}; fix: {fix}");
@@ -133,10 +136,12 @@ public abstract class VendorClientBase : IVendorClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             configure?.Invoke(request);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
             var max = Options.MaxResponseBytes;
             var body = await BoundedBody.ReadAsync(response, max, timeout.Token).ConfigureAwait(false) ?? throw TooLarge(uri, max);
+            VendorMetrics.Request(Name, (int)response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return new VendorResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
                 body, RetryPipelines.ReadRetryAfter(response.Headers.RetryAfter));
         }

@@ -61,7 +61,7 @@ internal static class JobEndpoints
         group.MapGet("", (JobRunner runner, string? state, int? limit, string? before, CancellationToken ct) => ListAsync(runner, kind, state, limit, before, ct))
             .WithSummary("Jobs of this kind, newest first: state filter, limit (at most 200) and the before cursor.");
         group.MapGet("/{id}", (JobRunner runner, string id, CancellationToken ct) => GetAsync(runner, kind, id, ct))
-            .WithSummary("A job's state, progress and phase.");
+            .WithSummary("A job's state, progress and phase; when it has succeeded, its result too (a backtest's summary.json as summary).");
         group.MapGet("/{id}/result", (JobRunner runner, string id, CancellationToken ct) => ResultAsync(runner, kind, id, ct))
             .WithSummary("A succeeded job's result (a backtest's summary.json; a sweep's ranking); 409 before it succeeds.");
         group.MapGet("/{id}/files/{name}", (JobRunner runner, string id, string name, CancellationToken ct) => FileAsync(runner, kind, id, name, ct))
@@ -85,6 +85,7 @@ internal static class JobEndpoints
         try
         {
             var job = await submit(runner, body, ct);
+            request.HttpContext.Response.Headers.Location = $"/api/{PathOf(job.Kind)}/{job.Id}";
             return Results.Text(JobJson(job), "application/json", statusCode: StatusCodes.Status202Accepted);
         }
         catch (JobQueueFullException full)
@@ -141,7 +142,7 @@ internal static class JobEndpoints
     }
 
     private static async Task<IResult> GetAsync(JobRunner runner, string kind, string id, CancellationToken ct) =>
-        await FindAsync(runner, kind, id, ct) is { } job ? Results.Text(JobJson(job), "application/json") : NotFound(kind, id);
+        await FindAsync(runner, kind, id, ct) is { } job ? Results.Text(JobJson(job, withResult: true), "application/json") : NotFound(kind, id);
 
     private static async Task<IResult> ResultAsync(JobRunner runner, string kind, string id, CancellationToken ct)
     {
@@ -273,7 +274,7 @@ internal static class JobEndpoints
         JobIds.IsWellFormed(id) && await runner.Store.GetAsync(id, ct) is { } job && job.Kind == kind ? job : null;
 
     private static IResult NotFound(string kind, string id) =>
-        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/v1/{PathOf(kind)}.", "id");
+        Problems.Result(StatusCodes.Status404NotFound, "no such job", $"there is no {kind} job '{id}'; list them at /api/{PathOf(kind)}.", "id");
 
     private static string PathOf(string kind) => kind switch
     {
@@ -287,10 +288,12 @@ internal static class JobEndpoints
         Problems.Result(StatusCodes.Status409Conflict, "job not succeeded",
             job.IsFinished
                 ? $"{job.Id} is {job.State.ToText()}{(job.Error is { } e ? $": {e}" : "")}; it has no results."
-                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/v1/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
+                : $"{job.Id} is {job.State.ToText()} ({job.Progress:P0}); poll /api/{PathOf(job.Kind)}/{job.Id} until it has succeeded.");
 
     /// <summary>A job as the API shows it: state, progress, times, error, the spec it runs and where its outputs are.</summary>
-    internal static string JobJson(JobRecord job)
+    /// <param name="withResult">Add the result of a succeeded job (a backtest's as <c>summary</c>); the status of one job
+    /// carries it, lists and event streams do not.</param>
+    internal static string JobJson(JobRecord job, bool withResult = false)
     {
         return JsonText.Write(json =>
         {
@@ -306,8 +309,15 @@ internal static class JobEndpoints
             json.WriteStringOrNull("error", job.Error);
             json.WritePropertyName("spec");
             json.WriteRawValue(job.RequestJson);
+            if (withResult && job.State == JobState.Succeeded && job.ResultJson is { } result)
+            {
+                // A backtest's result is its summary.json, key for key as the CLI writes it.
+                json.WritePropertyName(job.Kind == JobRunner.BacktestKind ? "summary" : "result");
+                json.WriteRawValue(result);
+            }
+
             json.WriteStartObject("links");
-            var root = $"/api/v1/{PathOf(job.Kind)}/{job.Id}";
+            var root = $"/api/{PathOf(job.Kind)}/{job.Id}";
             json.WriteString("self", root);
             json.WriteString("result", root + "/result");
             json.WriteString("files", root + "/files/{name}");

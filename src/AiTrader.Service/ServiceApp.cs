@@ -45,6 +45,7 @@ public static class ServiceApp
         ArgumentNullException.ThrowIfNull(settings);
         var env = environment ?? Environment.GetEnvironmentVariable;
         var databaseUrl = env(SnapshotCatalogFactory.DatabaseUrlVariable);
+        var webhookSecret = WebhookEndpoints.SecretFrom(env);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
@@ -54,7 +55,13 @@ public static class ServiceApp
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        // Message templates throughout; the console line carries the trace id of the request or job it belongs to.
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.IncludeScopes = true;
+        });
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Authentication needs a data-protection key ring; it lives with the service's other state, not in the home folder.
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "service-keys")));
@@ -65,7 +72,11 @@ public static class ServiceApp
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
-            watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir)));
+            watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs")));
+        // Schema first: the job runner reads the job store as it starts.
+        builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));
         builder.Services.AddHostedService<JobRunnerService>();
         // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -73,7 +84,9 @@ public static class ServiceApp
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // Closed by default: an endpoint mapped without a policy still needs a key (only AllowAnonymous opens one).
         builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(ApiKeyAuthenticationHandler.ReadPolicy, p => p.RequireAuthenticatedUser())
             .AddPolicy(ApiKeyAuthenticationHandler.TraderPolicy, p => p.RequireRole(ApiKeyRole.Trader.ToText()));
         builder.Services.AddRateLimiter(r =>
@@ -98,7 +111,7 @@ public static class ServiceApp
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
         }
 
-        ServiceTelemetry.Add(builder, env);
+        ServiceTelemetry.Add(builder, env, options.PrometheusMetrics);
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -125,10 +138,11 @@ public static class ServiceApp
         app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, CancellationToken ct) => ReadyAsync(s, keys, env, ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
+        ServiceTelemetry.MapScrapeEndpoint(app, options.PrometheusMetrics);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
-        WebhookEndpoints.Map(app);
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
+        WebhookEndpoints.Map(app, webhookSecret, () => JournalFactory.Create(databaseUrl, settings.DataDir));
+        var api = app.MapGroup("/api").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
                 StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
             .WithSummary("The strategies and their parameters with defaults.");
@@ -164,7 +178,7 @@ public static class ServiceApp
         ArgumentNullException.ThrowIfNull(log);
         await using var app = Build(options, settings);
         await app.StartAsync(ct);
-        await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api/v1, OpenAPI /openapi/v1.json); Ctrl+C stops");
+        await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api, OpenAPI /openapi/v1.json); Ctrl+C stops");
         try
         {
             await app.WaitForShutdownAsync(ct);
@@ -276,7 +290,7 @@ public static class ServiceApp
         : "error";
 }
 
-/// <summary>A strategy as <c>GET /api/v1/strategies</c> lists it.</summary>
+/// <summary>A strategy as <c>GET /api/strategies</c> lists it.</summary>
 public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto> Parameters);
 
 /// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
@@ -284,3 +298,23 @@ public sealed record StrategyParameterDto(string Name, string Default, string De
 
 /// <summary><c>GET /health/ready</c>: each dependency's state.</summary>
 public sealed record ReadinessDto(string Status, string Database, string Cache, IReadOnlyDictionary<string, bool> VendorKeys, string Stream);
+
+/// <summary>Applies the missing schema steps of every store before the service takes requests.</summary>
+internal sealed partial class SchemaMigrationService(string? databaseUrl, string dataDir, ILogger logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var report in await PlatformDatabase.MigrateAsync(databaseUrl, dataDir, cancellationToken))
+        {
+            foreach (var step in report.Applied)
+            {
+                Applied(logger, report.Store, step.Version, step.Description, report.Location);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "schema {Store} v{Version} applied: {Description} ({Location})")]
+    private static partial void Applied(ILogger logger, string store, int version, string description, string location);
+}

@@ -20,4 +20,7 @@ public sealed record ServiceOptions
 
     /// <summary>Backtest and sweep jobs run at once.</summary>
     public int MaxConcurrentJobs { get; init; } = 1;
+
+    /// <summary>Serve the metrics at <c>/metrics</c> in Prometheus' text format (<c>--metrics</c>).</summary>
+    public bool PrometheusMetrics { get; init; }
 }

@@ -1,7 +1,10 @@
 using AiTrader.Application;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -9,43 +12,82 @@ using OpenTelemetry.Trace;
 namespace AiTrader.Service;
 
 /// <summary>OpenTelemetry for the service: traces of every request (ASP.NET Core) and job (<see cref="Telemetry"/>), and
-/// metrics (requests, jobs, the runtime), exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (nothing is
-/// collected otherwise). Request spans carry the route and status, never headers, so API keys stay out of them.</summary>
+/// metrics (requests, jobs, the runtime), exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set and scraped at <c>/metrics</c>
+/// (Prometheus text format) with <c>serve --metrics</c>; nothing is collected otherwise. Request spans carry the route and status, never headers, so API keys stay out of them.</summary>
 public static class ServiceTelemetry
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static void Add(WebApplicationBuilder builder, Func<string, string?> environment)
+    public static void Add(WebApplicationBuilder builder, Func<string, string?> environment, bool prometheus = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(environment);
-        if (environment(EndpointVariable) is not { Length: > 0 } endpointText)
+        Uri? endpoint = null;
+        if (environment(EndpointVariable) is { Length: > 0 } endpointText)
         {
-            return;
+            if (!Uri.TryCreate(endpointText.TrimEnd('/'), UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                throw new RequestException($"{EndpointVariable} '{endpointText}' is not an http(s) URL; e.g. http://127.0.0.1:4318.", EndpointVariable);
+            }
         }
 
-        if (!Uri.TryCreate(endpointText.TrimEnd('/'), UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        if (endpoint is null && !prometheus)
         {
-            throw new RequestException($"{EndpointVariable} '{endpointText}' is not an http(s) URL; e.g. http://127.0.0.1:4318.", EndpointVariable);
+            return;
         }
 
         // OTLP over HTTP with protobuf: each signal has its own path under the collector's base URL.
         void Otlp(OtlpExporterOptions o, string signal)
         {
             o.Protocol = OtlpExportProtocol.HttpProtobuf;
-            o.Endpoint = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/v1/" + signal);
+            o.Endpoint = new Uri(endpoint!.AbsoluteUri.TrimEnd('/') + "/v1/" + signal);
         }
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("aitrader", serviceVersion: typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString()))
-            .WithTracing(t => t
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("aitrader", serviceVersion: typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString()));
+        if (endpoint is not null)
+        {
+            // A request's trace runs through the application layer's spans to the vendor HTTP calls (HttpClient) and the
+            // database commands (Npgsql); the HttpClient instrumentation redacts query values (vendor keys travel there).
+            telemetry.WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != "/health/live")
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
                 .AddSource(Telemetry.Name)
-                .AddOtlpExporter(o => Otlp(o, "traces")))
-            .WithMetrics(m => m
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(Telemetry.Name)
-                .AddOtlpExporter(o => Otlp(o, "metrics")));
+                .AddOtlpExporter(o => Otlp(o, "traces")));
+        }
+
+        if (endpoint is not null)
+        {
+            // Logs too, each record with its trace and span ids, so a log line leads to its request's trace.
+            builder.Logging.AddOpenTelemetry(o =>
+            {
+                o.IncludeFormattedMessage = true;
+                o.AddOtlpExporter(e => Otlp(e, "logs"));
+            });
+        }
+
+        telemetry.WithMetrics(m =>
+        {
+            m.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter(Telemetry.Name);
+            if (endpoint is not null)
+            {
+                m.AddOtlpExporter(o => Otlp(o, "metrics"));
+            }
+
+            if (prometheus)
+            {
+                m.AddPrometheusExporter();
+            }
+        });
+    }
+
+    /// <summary>Serves the metrics in Prometheus' text format at <c>/metrics</c> (read key required) when asked.</summary>
+    public static void MapScrapeEndpoint(WebApplication app, bool prometheus)
+    {
+        if (prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
+        }
     }
 }

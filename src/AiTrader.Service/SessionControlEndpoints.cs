@@ -24,10 +24,10 @@ internal static class SessionControlEndpoints
             {
                 if (!JobIds.IsWellFormed(id) || await runner.Store.GetAsync(id, ct) is not { Kind: JobRunner.SessionKind } job)
                 {
-                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
                 }
 
-                var runId = runner.LiveRunId(id) ?? RunIdOf(job);
+                var runId = runner.RunIdOf(job);
                 if (runId is null)
                 {
                     return Problems.Result(StatusCodes.Status409Conflict, "no book yet", $"{id} is {job.State.ToText()}; it has no account until it runs.");
@@ -107,17 +107,6 @@ internal static class SessionControlEndpoints
     }
 
     /// <summary>The run of a finished session, from its result.</summary>
-    private static string? RunIdOf(JobRecord job)
-    {
-        if (job.ResultJson is not { } result)
-        {
-            return null;
-        }
-
-        using var doc = JsonDocument.Parse(result);
-        return doc.RootElement.TryGetProperty("run_id", out var run) ? run.GetString() : null;
-    }
-
     private static string ReasonOf(string body)
     {
         try
@@ -137,13 +126,13 @@ internal static class SessionControlEndpoints
     {
         if (!JobIds.IsWellFormed(id))
         {
-            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/v1/sessions.", "id");
+            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
         }
 
         return runner.LiveGuardrails(id) is { } set
             ? act(set)
             : Problems.Result(StatusCodes.Status409Conflict, "session not running",
-                $"{id} is not running (its guardrails exist only while it runs); see /api/v1/sessions/{id}.");
+                $"{id} is not running (its guardrails exist only while it runs); see /api/sessions/{id}.");
     }
 
     private static KillSwitch Switch(GuardrailSet set) =>

@@ -65,7 +65,7 @@ internal static class WatchlistEndpoints
                 return await store.LoadAsync(name, asOf, ct) is { } list
                     ? Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json")
                     : Problems.Result(StatusCodes.Status404NotFound, "no watchlist",
-                        $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/v1/watchlists.", "bucket");
+                        $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/watchlists.", "bucket");
             })
             .WithSummary("A bucket's latest watchlist (or the latest saved at or before 'at'), each symbol with its source.");
         api.MapGet("/scans/refreshes/{date}", async (string date, CancellationToken ct) =>

@@ -97,7 +97,10 @@ public static class BacktestRunner
         progress?.Report((0.2, "load"));
         ct.ThrowIfCancellationRequested();
 
+        var engineStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = new BacktestEngine(request.Options, request.Routing).Run(series, strategy);
+        Telemetry.BacktestThroughput.Record(series.Bars.Count / Math.Max(System.Diagnostics.Stopwatch.GetElapsedTime(engineStarted).TotalSeconds, 1e-9),
+            new KeyValuePair<string, object?>("strategy", request.Strategy));
         phases.Lap("engine");
         progress?.Report((0.6, "engine"));
         ct.ThrowIfCancellationRequested();

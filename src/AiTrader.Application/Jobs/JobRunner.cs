@@ -13,6 +13,7 @@ using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
+using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Application.Jobs;
 
@@ -26,10 +27,13 @@ public sealed class JobQueueFullException(int capacity)
 /// <summary>Runs submitted jobs (backtests) in the background, a few at a time, and records their life in an
 /// <see cref="IJobStore"/>: queued, running with progress, then succeeded with the run's files, failed with a one-line
 /// reason, or cancelled. Jobs a stopped process left unfinished are failed as interrupted when the runner starts.</summary>
-public sealed class JobRunner : IAsyncDisposable
+public sealed partial class JobRunner : IAsyncDisposable
 {
     /// <summary>The kind of a backtest job.</summary>
     public const string BacktestKind = "backtest";
+
+    /// <summary>The file in a session job's folder that names its run.</summary>
+    public const string RunFileName = "run.json";
 
     /// <summary>The kind of a sweep or walk-forward job.</summary>
     public const string SweepKind = "sweep";
@@ -54,6 +58,7 @@ public sealed class JobRunner : IAsyncDisposable
     private readonly AppSettings _settings;
     private readonly Func<IJournal> _journal;
     private readonly Func<IWatchlistStore> _watchlists;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _liveRuns = new(StringComparer.Ordinal);
     private readonly int _maxConcurrent;
@@ -73,8 +78,9 @@ public sealed class JobRunner : IAsyncDisposable
     /// <param name="journal">Opens the journal a session job writes to; SQLite in the data folder, or PostgreSQL when
     /// the process has a DATABASE_URL, by default.</param>
     /// <param name="watchlists">Opens the watchlist store a scan job writes to (<c>WATCHLIST_STORE</c> of the process by default).</param>
+    /// <param name="logger">Where each job's end is logged (kind, state, time; inside the job's span, so with its trace id).</param>
     public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null,
-        Func<IWatchlistStore>? watchlists = null)
+        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -85,6 +91,7 @@ public sealed class JobRunner : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
         _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     public IJobStore Store { get; }
@@ -271,6 +278,7 @@ public sealed class JobRunner : IAsyncDisposable
         _running[id] = cts;
         Activity? activity = null;
         string? kind = null;
+        string? error = null;
         var outcome = "failed";
         var started = Stopwatch.GetTimestamp();
         try
@@ -312,11 +320,13 @@ public sealed class JobRunner : IAsyncDisposable
         }
         catch (Exception ex) when (ex is RequestException or MarketDataException)
         {
+            error = OneLine(ex.Message);
             activity?.SetStatus(ActivityStatusCode.Error, OneLine(ex.Message));
             await RecordAsync(() => Store.FailAsync(id, OneLine(ex.Message), CancellationToken.None)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            error = $"internal error: {ex.GetType().Name}";
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             await RecordAsync(() => Store.FailAsync(id, $"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}", CancellationToken.None))
                 .ConfigureAwait(false);
@@ -328,13 +338,28 @@ public sealed class JobRunner : IAsyncDisposable
             {
                 var tags = new TagList { { "kind", kind }, { "state", outcome } };
                 Telemetry.JobsFinished.Add(1, tags);
-                Telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                Telemetry.JobDuration.Record(seconds, tags);
                 activity?.SetTag("aitrader.job.state", outcome);
+                if (error is null)
+                {
+                    JobEnded(_logger, id, kind, outcome, seconds);
+                }
+                else
+                {
+                    JobFailed(_logger, id, kind, seconds, error);
+                }
             }
 
             activity?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "job {JobId} ({Kind}) {State} in {Seconds:0.000} s")]
+    private static partial void JobEnded(ILogger logger, string jobId, string kind, string state, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId} ({Kind}) failed in {Seconds:0.000} s: {Error}")]
+    private static partial void JobFailed(ILogger logger, string jobId, string kind, double seconds, string error);
 
     private async Task<(string OutputDirectory, string ResultJson)> RunBacktestAsync(JobRecord job, CancellationToken ct)
     {
@@ -399,6 +424,15 @@ public sealed class JobRunner : IAsyncDisposable
         };
         registry.Start(runId, "replay", runSettings);
         _liveRuns[job.Id] = runId;
+        // The job's link to its run, kept however it ends (a cancelled or stopped session has no result to hold it).
+        var runFile = Path.Combine(outDir, RunFileName);
+        await File.WriteAllTextAsync(runFile + ".tmp", JsonText.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("run_id", runId);
+            w.WriteEndObject();
+        }), CancellationToken.None).ConfigureAwait(false);
+        File.Move(runFile + ".tmp", runFile, overwrite: true);
         var progress = new StoreProgress(Store, job.Id);
         var from = ExchangeTime.StartOfDateUtc(options.From);
         var span = (ExchangeTime.EndOfDateUtc(options.To) - from).TotalSeconds;
@@ -457,6 +491,28 @@ public sealed class JobRunner : IAsyncDisposable
     /// <summary>The run id of the session job <paramref name="jobId"/> while it runs; null otherwise (a finished
     /// session's run id is in its result).</summary>
     public string? LiveRunId(string jobId) => _liveRuns.TryGetValue(jobId, out var run) ? run : null;
+
+    /// <summary>The run a session job trades under: while it runs, from the runner; after, from the file the session
+    /// wrote as it started (whether it succeeded, failed or was stopped). Null when it never started.</summary>
+    public string? RunIdOf(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (LiveRunId(job.Id) is { } live)
+        {
+            return live;
+        }
+
+        // Sessions finished by builds before the file existed name their run in their result only.
+        var file = Path.Combine(OutputDirectory(job.Id), RunFileName);
+        var text = File.Exists(file) ? File.ReadAllText(file) : job.ResultJson;
+        if (text is null)
+        {
+            return null;
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        return doc.RootElement.TryGetProperty("run_id", out var run) ? run.GetString() : null;
+    }
 
     /// <summary>The settings the runner was built with (the state folder of session runs).</summary>
     public AppSettings Settings => _settings;

@@ -53,7 +53,7 @@ public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalP
 /// <summary>A page of entries, newest first, and the cursor of the next (older) page: null when this is the last.</summary>
 public sealed record JournalPage(IReadOnlyList<JournalEntry> Entries, long? NextBeforeId);
 
-/// <summary>Reads the journal a page at a time, whoever asks (the service's <c>GET /api/v1/journal</c>).</summary>
+/// <summary>Reads the journal a page at a time, whoever asks (the service's <c>GET /api/journal</c>).</summary>
 public static class JournalPages
 {
     public static async Task<JournalPage> ReadAsync(IJournal journal, JournalPageRequest request, CancellationToken ct)

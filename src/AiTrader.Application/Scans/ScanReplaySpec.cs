@@ -9,7 +9,7 @@ using AiTrader.Core.Watchlists;
 namespace AiTrader.Application.Scans;
 
 /// <summary>A premarket scan replayed over the bundled minute bars of one session date, as a JSON document (the body of
-/// <c>POST /api/v1/scans</c>): every refresh window from 04:00 to 09:25 ET sees only bars closed by then, each refresh
+/// <c>POST /api/scans</c>): every refresh window from 04:00 to 09:25 ET sees only bars closed by then, each refresh
 /// is stored and its top N published as the scan watchlist, exactly as <c>aitrader scan --premarket --date D --replay</c>.</summary>
 public sealed record ScanReplaySpec
 {

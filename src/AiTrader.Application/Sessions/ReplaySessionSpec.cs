@@ -34,7 +34,7 @@ public static class RunSettings
         };
 }
 
-/// <summary>A paper replay session as a JSON document (the body of <c>POST /api/v1/sessions</c>): the bundled bars of
+/// <summary>A paper replay session as a JSON document (the body of <c>POST /api/sessions</c>): the bundled bars of
 /// <see cref="Symbols"/> from <see cref="From"/> to <see cref="To"/> through the trading loop, the order router and its
 /// guardrails, journaled, exactly as <c>aitrader trade --paper --replay FROM:TO</c> runs them.</summary>
 public sealed record ReplaySessionSpec

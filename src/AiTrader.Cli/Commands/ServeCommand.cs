@@ -13,9 +13,10 @@ public static class ServeCommand
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key.", DefaultValueFactory = _ => defaults.RequestsPerWindow };
         var jobs = new Option<int>("--max-concurrent-jobs") { Description = "Backtest and sweep jobs run at once.", DefaultValueFactory = _ => defaults.MaxConcurrentJobs };
         var cors = new Option<string[]>("--cors-origin") { Description = "A browser origin allowed to call the API (repeatable); none by default.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json.")
+        var metrics = new Option<bool>("--metrics") { Description = "Serve the metrics at /metrics in Prometheus' text format (read key required)." };
+        var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json, signed webhooks at /webhooks/alerts (AITRADER_WEBHOOK_SECRET).")
         {
-            urls, rate, jobs, cors,
+            urls, rate, jobs, cors, metrics,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -25,6 +26,7 @@ public static class ServeCommand
                 RequestsPerWindow = InRange(parse.GetValue(rate), 1, 1_000_000, "--rate-limit"),
                 MaxConcurrentJobs = InRange(parse.GetValue(jobs), 1, 64, "--max-concurrent-jobs"),
                 CorsOrigins = (parse.GetValue(cors) ?? []).Select(ParseOrigin).ToList(),
+                PrometheusMetrics = parse.GetValue(metrics),
             };
             await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
             return ExitCodes.Ok;

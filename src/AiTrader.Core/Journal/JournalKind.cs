@@ -26,6 +26,9 @@ public enum JournalKind
 
     /// <summary>The end-of-day summary.</summary>
     Summary,
+
+    /// <summary>A webhook delivery to the service, accepted or refused, with what it asked for and why it was refused.</summary>
+    Webhook,
 }
 
 /// <summary>The text names of <see cref="JournalKind"/> and their parsing.</summary>
@@ -46,6 +49,7 @@ public static class JournalKinds
         JournalKind.Reject => "reject",
         JournalKind.Position => "position",
         JournalKind.Summary => "summary",
+        JournalKind.Webhook => "webhook",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown journal kind."),
     };
 

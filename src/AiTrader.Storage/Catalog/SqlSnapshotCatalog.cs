@@ -4,7 +4,7 @@ using AiTrader.Core.Domain;
 namespace AiTrader.Storage;
 
 /// <summary>The catalog queries shared by SQLite and PostgreSQL; subclasses supply the connection, schema and timestamp mapping.</summary>
-public abstract class SqlSnapshotCatalog : ISnapshotCatalog
+public abstract class SqlSnapshotCatalog : ISnapshotCatalog, IMigratingStore
 {
     private const string Columns =
         "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at, expires_at";
@@ -102,8 +102,18 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog
     /// <summary>Opens a connection to the backend.</summary>
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    /// <summary>Creates the table (and schema) when missing; must be idempotent.</summary>
-    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <summary>The schema steps by version.</summary>
+    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
+
+    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
+    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return _schema.Report!;
+    }
+
+    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
+    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>The value that stores a UTC instant in this backend.</summary>
     protected abstract object ToDb(DateTime utc);

@@ -36,12 +36,27 @@ public sealed class SqliteSnapshotCatalog : SqlSnapshotCatalog
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    protected override async Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        // WAL lets a reader (the CLI listing the cache) run while a fetch writes.
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
+        var report = await SchemaMigrations.SqliteAsync(connection, "price_snapshots", ToString(), Migrations, cancellationToken).ConfigureAwait(false);
+
+        // Catalogs created before provisional snapshots (and before versioned steps) existed lack the column, and step 1
+        // leaves an existing table alone; SQLite has no ADD COLUMN IF NOT EXISTS.
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('price_snapshots') WHERE name = 'expires_at'";
+        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            await using var alter = connection.CreateCommand();
+            alter.CommandText = "ALTER TABLE price_snapshots ADD COLUMN expires_at TEXT NULL";
+            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return report;
+    }
+
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "price_snapshots table", """
             CREATE TABLE IF NOT EXISTS price_snapshots (
                 id          INTEGER PRIMARY KEY,
                 vendor      TEXT    NOT NULL,
@@ -58,19 +73,8 @@ public sealed class SqliteSnapshotCatalog : SqlSnapshotCatalog
                 UNIQUE (vendor, symbol, "interval", adjustment, range_start, range_end),
                 CHECK (range_end >= range_start)
             );
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-        // Catalogs created before provisional snapshots existed lack the column; SQLite has no ADD COLUMN IF NOT EXISTS.
-        await using var probe = connection.CreateCommand();
-        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('price_snapshots') WHERE name = 'expires_at'";
-        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            await using var alter = connection.CreateCommand();
-            alter.CommandText = "ALTER TABLE price_snapshots ADD COLUMN expires_at TEXT NULL";
-            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
 

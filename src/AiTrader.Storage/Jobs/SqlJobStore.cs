@@ -4,7 +4,7 @@ using System.Text;
 namespace AiTrader.Storage.Jobs;
 
 /// <summary>The job statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlJobStore : IJobStore
+public abstract class SqlJobStore : IJobStore, IMigratingStore
 {
     /// <summary>The error of a job a stopped process left queued or running (see <see cref="RecoverAsync"/>).</summary>
     public const string InterruptedError = "interrupted: the service stopped before the job finished; submit it again";
@@ -161,7 +161,18 @@ public abstract class SqlJobStore : IJobStore
 
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <summary>The schema steps by version.</summary>
+    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
+
+    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
+    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return _schema.Report!;
+    }
+
+    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
+    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
     protected abstract object ToDb(DateTime utc);
 
@@ -249,11 +260,12 @@ public sealed class SqliteJobStore : SqlJobStore
         return connection;
     }
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteAsync(connection, "jobs", ToString(), Migrations, cancellationToken);
+
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "jobs table and state index", """
             CREATE TABLE IF NOT EXISTS jobs (
                 id           TEXT PRIMARY KEY,
                 kind         TEXT NOT NULL,
@@ -269,9 +281,8 @@ public sealed class SqliteJobStore : SqlJobStore
                 result_json  TEXT
             );
             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
 
@@ -308,9 +319,12 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.jobs", $"""
-            CREATE SCHEMA IF NOT EXISTS {Schema};
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresAsync(connection, Schema, "jobs", ToString(), Migrations, cancellationToken);
+
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "jobs table and state index", $"""
             CREATE TABLE IF NOT EXISTS {Schema}.jobs (
                 id           text             PRIMARY KEY,
                 kind         text             NOT NULL,
@@ -326,7 +340,8 @@ public sealed class PostgresJobStore : SqlJobStore
                 result_json  text
             );
             CREATE INDEX IF NOT EXISTS jobs_state ON {Schema}.jobs (state);
-            """, cancellationToken);
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => utc;
 

@@ -36,15 +36,18 @@ public sealed class PostgresJournal : SqlJournal
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenAsync(cancellationToken);
 
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresAsync(connection, Schema, "journal", ToString(), Migrations, cancellationToken);
+
     // json (not jsonb) keeps the payload's text as written, so an entry reads back exactly as appended.
     // The trigger makes the server refuse UPDATE, DELETE and TRUNCATE whoever sends them.
-    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.journal", $$"""
-            CREATE SCHEMA IF NOT EXISTS {{Schema}};
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "journal table, time index, append-only triggers", $$"""
             CREATE TABLE IF NOT EXISTS {{Schema}}.journal (
                 id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 "timestamp"     timestamptz NOT NULL,
-                kind            text        NOT NULL CHECK (kind IN ('decision','block','order','fill','cancel','reject','position','summary')),
+                kind            text        NOT NULL CHECK (kind IN ({{JournalKindsSql.Version1}})),
                 symbol          text,
                 side            text        CHECK (side IN ('buy','sell')),
                 quantity        numeric,
@@ -66,7 +69,12 @@ public sealed class PostgresJournal : SqlJournal
                 FOR EACH ROW EXECUTE FUNCTION {{Schema}}.journal_append_only();
             CREATE OR REPLACE TRIGGER journal_no_truncate BEFORE TRUNCATE ON {{Schema}}.journal
                 FOR EACH STATEMENT EXECUTE FUNCTION {{Schema}}.journal_append_only();
-            """, cancellationToken);
+            """),
+        new(2, "journal kind 'webhook'", $"""
+            ALTER TABLE {Schema}.journal DROP CONSTRAINT IF EXISTS journal_kind_check;
+            ALTER TABLE {Schema}.journal ADD CONSTRAINT journal_kind_check CHECK (kind IN ({JournalKindsSql.Version2}));
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => utc;
 

@@ -6,7 +6,7 @@ using AiTrader.Core.Journal;
 namespace AiTrader.Storage;
 
 /// <summary>The journal statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlJournal : IJournal
+public abstract class SqlJournal : IJournal, IMigratingStore
 {
     private const string Columns =
         "id, \"timestamp\", kind, symbol, side, quantity, price, order_id, client_order_id, reason, data, event_key";
@@ -52,6 +52,7 @@ public abstract class SqlJournal : IJournal
             var id = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (id is not null and not DBNull)
             {
+                JournalMetrics.Stored(entry);
                 return entry with { Id = Convert.ToInt64(id, CultureInfo.InvariantCulture) };
             }
         }
@@ -118,8 +119,18 @@ public abstract class SqlJournal : IJournal
     /// <summary>Opens a connection to the backend.</summary>
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    /// <summary>Creates the table, its indexes and the append-only triggers when missing; must be idempotent.</summary>
-    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <summary>The schema steps: the table, its indexes and the append-only triggers, then each change since.</summary>
+    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
+
+    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
+    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return _schema.Report!;
+    }
+
+    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
+    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>The value that stores a UTC instant in this backend.</summary>
     protected abstract object ToDb(DateTime utc);
@@ -161,4 +172,12 @@ public abstract class SqlJournal : IJournal
         reader.GetString(9),
         reader.IsDBNull(10) ? null : reader.GetString(10),
         reader.IsDBNull(11) ? null : reader.GetString(11));
+}
+
+/// <summary>The kinds each journal schema version accepts, frozen per version (a new kind is a new step).</summary>
+internal static class JournalKindsSql
+{
+    public const string Version1 = "'decision','block','order','fill','cancel','reject','position','summary'";
+
+    public const string Version2 = Version1 + ",'webhook'";
 }

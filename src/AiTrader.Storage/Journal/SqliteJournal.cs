@@ -37,36 +37,51 @@ public sealed class SqliteJournal : SqlJournal
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        // AUTOINCREMENT: ids are never reused, so the sequence is monotonic even across a crash mid-write.
-        // Decimals are TEXT so they stay exact. The triggers make the store itself refuse UPDATE and DELETE,
-        // whoever issues them (the CLI, a sqlite3 shell, a bug).
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS journal (
-                id              INTEGER PRIMARY KEY AUTOINCREMENT,
-                "timestamp"     TEXT NOT NULL,
-                kind            TEXT NOT NULL CHECK (kind IN ('decision','block','order','fill','cancel','reject','position','summary')),
-                symbol          TEXT,
-                side            TEXT CHECK (side IN ('buy','sell')),
-                quantity        TEXT,
-                price           TEXT,
-                order_id        TEXT,
-                client_order_id TEXT,
-                reason          TEXT NOT NULL,
-                data            TEXT CHECK (data IS NULL OR json_valid(data)),
-                event_key       TEXT UNIQUE
-            );
-            CREATE INDEX IF NOT EXISTS journal_timestamp ON journal ("timestamp");
-            CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
-            BEGIN SELECT RAISE(ABORT, 'journal is append-only: UPDATE is not allowed'); END;
-            CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
-            BEGIN SELECT RAISE(ABORT, 'journal is append-only: DELETE is not allowed'); END;
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteAsync(connection, "journal", ToString(), Migrations, cancellationToken);
+
+    // AUTOINCREMENT: ids are never reused, so the sequence is monotonic even across a crash mid-write.
+    // Decimals are TEXT so they stay exact. The triggers make the store itself refuse UPDATE and DELETE,
+    // whoever issues them (the CLI, a sqlite3 shell, a bug).
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "journal table, time index, append-only triggers", TableSql(JournalKindsSql.Version1, "journal") + Triggers),
+        // SQLite cannot change a CHECK constraint in place: the table is rebuilt (https://sqlite.org/lang_altertable.html),
+        // keeping every row and id; the sequence row moves with the rename, so ids stay monotonic.
+        new(2, "journal kind 'webhook'", TableSql(JournalKindsSql.Version2, "journal_v2") + """
+            INSERT INTO journal_v2 SELECT * FROM journal;
+            UPDATE sqlite_sequence SET seq = max(seq, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal'), 0))
+                WHERE name = 'journal_v2';
+            DROP TABLE journal;
+            ALTER TABLE journal_v2 RENAME TO journal;
+            """ + Triggers),
+    ];
+
+    private static string TableSql(string kinds, string name) => $"""
+        CREATE TABLE IF NOT EXISTS {name} (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            "timestamp"     TEXT NOT NULL,
+            kind            TEXT NOT NULL CHECK (kind IN ({kinds})),
+            symbol          TEXT,
+            side            TEXT CHECK (side IN ('buy','sell')),
+            quantity        TEXT,
+            price           TEXT,
+            order_id        TEXT,
+            client_order_id TEXT,
+            reason          TEXT NOT NULL,
+            data            TEXT CHECK (data IS NULL OR json_valid(data)),
+            event_key       TEXT UNIQUE
+        );
+
+        """;
+
+    private const string Triggers = """
+        CREATE INDEX IF NOT EXISTS journal_timestamp ON journal ("timestamp");
+        CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: UPDATE is not allowed'); END;
+        CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only: DELETE is not allowed'); END;
+        """;
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
 

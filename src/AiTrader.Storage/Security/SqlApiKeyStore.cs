@@ -19,7 +19,7 @@ public interface IApiKeyStore : IAsyncDisposable
 }
 
 /// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlApiKeyStore : IApiKeyStore
+public abstract class SqlApiKeyStore : IApiKeyStore, IMigratingStore
 {
     /// <summary>Longest key name accepted.</summary>
     public const int MaxNameLength = 100;
@@ -119,7 +119,18 @@ public abstract class SqlApiKeyStore : IApiKeyStore
 
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <summary>The schema steps by version.</summary>
+    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
+
+    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
+    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return _schema.Report!;
+    }
+
+    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
+    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
     protected abstract object ToDb(DateTime utc);
 
@@ -168,11 +179,12 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
 
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteAsync(connection, "api_keys", ToString(), Migrations, cancellationToken);
+
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "api_keys table", """
             CREATE TABLE IF NOT EXISTS api_keys (
                 id          TEXT PRIMARY KEY,
                 name        TEXT NOT NULL,
@@ -181,9 +193,8 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
                 created_at  TEXT NOT NULL,
                 revoked_at  TEXT
             );
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
 
@@ -219,9 +230,12 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
 
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    protected override Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        PostgresDatabase.CreateSchemaAsync(connection, $"aitrader.{Schema}.api_keys", $"""
-            CREATE SCHEMA IF NOT EXISTS {Schema};
+    protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresAsync(connection, Schema, "api_keys", ToString(), Migrations, cancellationToken);
+
+    public override IReadOnlyList<SchemaStep> Migrations =>
+    [
+        new(1, "api_keys table", $"""
             CREATE TABLE IF NOT EXISTS {Schema}.api_keys (
                 id          text        PRIMARY KEY,
                 name        text        NOT NULL,
@@ -230,7 +244,8 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
                 created_at  timestamptz NOT NULL,
                 revoked_at  timestamptz
             );
-            """, cancellationToken);
+            """),
+    ];
 
     protected override object ToDb(DateTime utc) => utc;
 

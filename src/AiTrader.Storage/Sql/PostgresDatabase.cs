@@ -26,19 +26,6 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    /// <summary>Runs a store's <c>CREATE ... IF NOT EXISTS</c> script in one transaction under the advisory lock named
-    /// <paramref name="lockName"/>: IF NOT EXISTS is not race-free, so two processes creating the same objects at once
-    /// would otherwise collide.</summary>
-    public static async Task CreateSchemaAsync(DbConnection connection, string lockName, string script, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT pg_advisory_xact_lock(hashtext('{lockName}'));\n{script}";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     public static DateTime ReadUtc(DbDataReader reader, int ordinal) =>
         DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
 

@@ -2,17 +2,20 @@ using System.Data.Common;
 
 namespace AiTrader.Storage;
 
-/// <summary>Opens connections and creates the schema once per store, on the first connection that succeeds.</summary>
+/// <summary>Opens connections and brings the schema up to date once per store, on the first connection that succeeds.</summary>
 internal sealed class SchemaGate : IDisposable
 {
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
+    /// <summary>What the schema step found and did, once a connection has opened.</summary>
+    public MigrationReport? Report { get; private set; }
+
     /// <summary>Opens a connection with <paramref name="open"/> and, the first time, runs <paramref name="createSchema"/> on it.
     /// The connection is disposed when schema creation fails.</summary>
     public async Task<DbConnection> OpenAsync(
         Func<CancellationToken, Task<DbConnection>> open,
-        Func<DbConnection, CancellationToken, Task> createSchema,
+        Func<DbConnection, CancellationToken, Task<MigrationReport>> createSchema,
         CancellationToken cancellationToken)
     {
         var connection = await open(cancellationToken).ConfigureAwait(false);
@@ -25,7 +28,7 @@ internal sealed class SchemaGate : IDisposable
                 {
                     if (!_schemaReady)
                     {
-                        await createSchema(connection, cancellationToken).ConfigureAwait(false);
+                        Report = await createSchema(connection, cancellationToken).ConfigureAwait(false);
                         _schemaReady = true;
                     }
                 }

@@ -11,7 +11,7 @@ namespace AiTrader.Storage.Watchlists;
 /// <see cref="Migrations"/> runs the missing ones in order, in one transaction under an advisory lock, so two
 /// processes starting together apply each step once. A save inserts with ON CONFLICT DO NOTHING on the unique
 /// (bucket, created_at) or window key and, when the key is taken, moves it on by 1 µs.</remarks>
-public sealed class PostgresWatchlistStore : IWatchlistStore
+public sealed class PostgresWatchlistStore : IWatchlistStore, IMigratingStore
 {
     public const string DefaultSchema = "watchlists";
 
@@ -30,9 +30,9 @@ public sealed class PostgresWatchlistStore : IWatchlistStore
     public string Location => $"postgresql {_database.Endpoint} ({Schema})";
 
     /// <summary>The schema steps by version. Append only: an applied step is never edited, a change is a new step.</summary>
-    public IReadOnlyList<(int Version, string Description, string Sql)> Migrations =>
+    public IReadOnlyList<SchemaStep> Migrations =>
     [
-        (1, "watchlists and scan refreshes", $"""
+        new(1, "watchlists and scan refreshes", $"""
             CREATE TABLE {Schema}.watchlists (
                 id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 bucket      text        NOT NULL,
@@ -161,12 +161,19 @@ public sealed class PostgresWatchlistStore : IWatchlistStore
         return await SqlCommands.ReadAllAsync(command, reader => WatchlistJson.DeserializeRefresh(reader.GetString(0), $"{Schema}.scan_refreshes"), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Applies the missing schema steps (creating the tables when they do not exist yet).</summary>
+    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return _gate.Report!;
+    }
+
     /// <summary>The versions applied so far, ascending (runs the migrations first).</summary>
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT version FROM {Schema}.schema_migrations ORDER BY version";
+        command.CommandText = $"SELECT version FROM {Schema}.schema_migrations WHERE store = 'watchlists' ORDER BY version";
         return await SqlCommands.ReadAllAsync(command, reader => reader.GetInt32(0), cancellationToken).ConfigureAwait(false);
     }
 
@@ -179,59 +186,6 @@ public sealed class PostgresWatchlistStore : IWatchlistStore
     private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         _gate.OpenAsync(_database.OpenAsync, MigrateAsync, cancellationToken);
 
-    private async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        async Task Run(string sql, params (string Name, object? Value)[] parameters)
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                SqlCommands.Add(command, name, value);
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // The lock is held to the end of the transaction: a second process waits here, then sees the versions applied.
-        await Run($"""
-            SELECT pg_advisory_xact_lock(hashtext('aitrader.{Schema}.migrations'));
-            CREATE SCHEMA IF NOT EXISTS {Schema};
-            CREATE TABLE IF NOT EXISTS {Schema}.schema_migrations (
-                version     integer     PRIMARY KEY,
-                description text        NOT NULL,
-                applied_at  timestamptz NOT NULL DEFAULT now()
-            );
-            """).ConfigureAwait(false);
-        HashSet<int> applied;
-        await using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = $"SELECT version FROM {Schema}.schema_migrations";
-            applied = [.. await SqlCommands.ReadAllAsync(read, reader => reader.GetInt32(0), cancellationToken).ConfigureAwait(false)];
-        }
-
-        var known = Migrations.Max(m => m.Version);
-        if (applied.Count > 0 && applied.Max() > known)
-        {
-            throw new InvalidOperationException(
-                $"{Location} is at schema version {applied.Max()}, newer than this build knows ({known}); update AI Trader.");
-        }
-
-        foreach (var (version, description, sql) in Migrations.OrderBy(m => m.Version))
-        {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-
-            await Run(sql).ConfigureAwait(false);
-            await Run($"INSERT INTO {Schema}.schema_migrations (version, description) VALUES (@version, @description)",
-                ("version", version), ("description", description)).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private Task<MigrationReport> MigrateAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresAsync(connection, Schema, "watchlists", Location, Migrations, cancellationToken);
 }

@@ -54,6 +54,7 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("apikey list", "apikey list --bogus"),
         ("apikey revoke", "apikey revoke nosuchid"),
         ("serve", "serve --rate-limit lots"),
+        ("db migrate", "db migrate --bogus"),
     ];
 
     private readonly IsolatedStateDirectory _state = new();

@@ -39,9 +39,9 @@ public sealed class JournalEntryTests
         Assert.Equal(expected, JournalKinds.Parse(text));
 
     [Fact]
-    public void Kind_names_are_the_issue_list()
+    public void Kind_names_are_the_issue_list_plus_webhook_deliveries()
     {
-        Assert.Equal(["decision", "block", "order", "fill", "cancel", "reject", "position", "summary"], JournalKinds.Names);
+        Assert.Equal(["decision", "block", "order", "fill", "cancel", "reject", "position", "summary", "webhook"], JournalKinds.Names);
         Assert.Throws<FormatException>(() => JournalKinds.Parse("trade"));
     }
 

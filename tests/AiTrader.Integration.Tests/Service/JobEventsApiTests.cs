@@ -46,16 +46,16 @@ public sealed class JobEventsApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/v1/backtests", Json("""{"symbol":"SPY","start":"2005-01-01"}"""));
+        var submitted = await trader.PostAsync("/api/backtests", Json("""{"symbol":"SPY","start":"2005-01-01"}"""));
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var events = await ReadAsync(trader, $"/api/v1/backtests/{id}/events");
+        var events = await ReadAsync(trader, $"/api/backtests/{id}/events");
         Assert.Equal("end", events[^1].Event);
         var jobs = events.Where(e => e.Event == "job").Select(e => e.Data).ToList();
         Assert.Equal("succeeded", jobs[^1].GetProperty("state").GetString());
         var progress = jobs.Select(j => j.GetProperty("progress").GetDouble()).ToList();
         Assert.Equal(progress.Order().ToList(), progress); // never goes back
         Assert.Equal(1.0, progress[^1]);
-        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync("/api/v1/backtests/job_20991231000000000_00000000/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync("/api/backtests/job_20991231000000000_00000000/events")).StatusCode);
     }
 
     [Fact]
@@ -64,17 +64,17 @@ public sealed class JobEventsApiTests
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
         using var reader = host.Client(host.ReadKey);
-        var submitted = await trader.PostAsync("/api/v1/sessions",
+        var submitted = await trader.PostAsync("/api/sessions",
             Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}"""));
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var stopped = false;
-        var events = await ReadAsync(reader, $"/api/v1/sessions/{id}/events", async seen =>
+        var events = await ReadAsync(reader, $"/api/sessions/{id}/events", async seen =>
         {
             // Once the book shows a fill, stop the session; the stream then ends on its own.
             if (!stopped && seen.Any(e => e.Event == "book" && e.Data.GetProperty("fills").GetInt32() > 0))
             {
                 stopped = true;
-                Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
+                Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{id}")).StatusCode);
             }
 
             return false;

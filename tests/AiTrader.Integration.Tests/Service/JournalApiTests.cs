@@ -7,7 +7,7 @@ using AiTrader.Storage;
 
 namespace AiTrader.Integration.Tests.Service;
 
-/// <summary><c>GET /api/v1/journal</c>: filters, newest-first paging with a cursor, exact values, errors naming the field.</summary>
+/// <summary><c>GET /api/journal</c>: filters, newest-first paging with a cursor, exact values, errors naming the field.</summary>
 public sealed class JournalApiTests
 {
     [Fact]
@@ -28,21 +28,21 @@ public sealed class JournalApiTests
         }
 
         using var reader = host.Client(host.ReadKey);
-        var first = await reader.GetFromJsonAsync<JsonElement>("/api/v1/journal?date=2024-07-03&limit=3");
+        var first = await reader.GetFromJsonAsync<JsonElement>("/api/journal?date=2024-07-03&limit=3");
         var ids = first.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToList();
         Assert.Equal([7L, 6, 5], ids);
         Assert.Equal(5, first.GetProperty("next_before_id").GetInt64());
         Assert.Equal("551.10", first.GetProperty("entries")[0].GetProperty("price").GetRawText()); // exact, scale kept
 
-        var second = await reader.GetFromJsonAsync<JsonElement>("/api/v1/journal?date=2024-07-03&limit=3&before_id=5");
+        var second = await reader.GetFromJsonAsync<JsonElement>("/api/journal?date=2024-07-03&limit=3&before_id=5");
         Assert.Equal([4L, 3, 2], second.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
-        var last = await reader.GetFromJsonAsync<JsonElement>("/api/v1/journal?date=2024-07-03&limit=3&before_id=2");
+        var last = await reader.GetFromJsonAsync<JsonElement>("/api/journal?date=2024-07-03&limit=3&before_id=2");
         Assert.Equal([1L], last.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
         Assert.Equal(JsonValueKind.Null, last.GetProperty("next_before_id").ValueKind);
 
-        var fills = await reader.GetFromJsonAsync<JsonElement>("/api/v1/journal?kind=fill&symbol=SPY");
+        var fills = await reader.GetFromJsonAsync<JsonElement>("/api/journal?kind=fill&symbol=SPY");
         Assert.Equal([4L, 2], fills.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
-        var all = await reader.GetFromJsonAsync<JsonElement>("/api/v1/journal");
+        var all = await reader.GetFromJsonAsync<JsonElement>("/api/journal");
         Assert.Equal(8, all.GetProperty("entries").GetArrayLength());
     }
 
@@ -57,7 +57,7 @@ public sealed class JournalApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var response = await reader.GetAsync("/api/v1/journal?" + query);
+        var response = await reader.GetAsync("/api/journal?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(field, problem.GetProperty("field").GetString());

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace AiTrader.Integration.Tests.Service;
 
-/// <summary><c>GET /api/v1/bars</c> and <c>/signals</c> on the bundled data: exact prices, paging, range-independent frames.</summary>
+/// <summary><c>GET /api/bars</c> and <c>/signals</c> on the bundled data: exact prices, paging, range-independent frames.</summary>
 public sealed class MarketDataApiTests
 {
     [Fact]
@@ -12,7 +12,7 @@ public sealed class MarketDataApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var week = await reader.GetFromJsonAsync<JsonElement>("/api/v1/bars?symbol=SPY&start=2010-01-04&end=2010-01-08");
+        var week = await reader.GetFromJsonAsync<JsonElement>("/api/bars?symbol=SPY&start=2010-01-04&end=2010-01-08");
         var bars = week.GetProperty("bars").EnumerateArray().ToList();
         Assert.Equal(5, bars.Count);
         // data/sample/daily/SPY.csv: 2010-01-04,112.33,113.39,112.33,113.33,101612569 (daily bars are stamped at the 09:30 ET open).
@@ -25,7 +25,7 @@ public sealed class MarketDataApiTests
         Assert.Equal(JsonValueKind.Null, week.GetProperty("next_after").ValueKind);
 
         var paged = new List<string>();
-        var url = "/api/v1/bars?symbol=SPY&start=2010-01-04&end=2010-01-08&limit=2";
+        var url = "/api/bars?symbol=SPY&start=2010-01-04&end=2010-01-08&limit=2";
         for (var pages = 0; ; pages++)
         {
             Assert.True(pages < 5);
@@ -36,7 +36,7 @@ public sealed class MarketDataApiTests
                 break;
             }
 
-            url = $"/api/v1/bars?symbol=SPY&start=2010-01-04&end=2010-01-08&limit=2&after={next}";
+            url = $"/api/bars?symbol=SPY&start=2010-01-04&end=2010-01-08&limit=2&after={next}";
         }
 
         Assert.Equal(bars.Select(b => b.GetProperty("t").GetString()!), paged);
@@ -47,8 +47,8 @@ public sealed class MarketDataApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var wide = await reader.GetFromJsonAsync<JsonElement>("/api/v1/signals?symbol=SPY&start=2009-06-01&end=2010-01-08");
-        var narrow = await reader.GetFromJsonAsync<JsonElement>("/api/v1/signals?symbol=SPY&start=2010-01-06&end=2010-01-08&limit=2");
+        var wide = await reader.GetFromJsonAsync<JsonElement>("/api/signals?symbol=SPY&start=2009-06-01&end=2010-01-08");
+        var narrow = await reader.GetFromJsonAsync<JsonElement>("/api/signals?symbol=SPY&start=2010-01-06&end=2010-01-08&limit=2");
         var byTime = wide.GetProperty("frames").EnumerateArray().ToDictionary(f => f.GetProperty("timestamp").GetString()!, f => f.GetRawText());
         var frames = narrow.GetProperty("frames").EnumerateArray().ToList();
         Assert.Equal(2, frames.Count);
@@ -75,7 +75,7 @@ public sealed class MarketDataApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var response = await reader.GetAsync("/api/v1/bars?" + query);
+        var response = await reader.GetAsync("/api/bars?" + query);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
     }
@@ -85,7 +85,7 @@ public sealed class MarketDataApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var response = await reader.GetAsync("/api/v1/bars?symbol=ZZZZ");
+        var response = await reader.GetAsync("/api/bars?symbol=ZZZZ");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
         Assert.Contains("unknown symbol 'ZZZZ'", detail, StringComparison.Ordinal);

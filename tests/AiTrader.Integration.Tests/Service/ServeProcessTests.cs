@@ -29,63 +29,19 @@ public sealed class ServeProcessTests : IDisposable
     public async Task Sigterm_stops_the_service_cleanly_with_every_job_finished_in_the_store()
     {
         var dataDir = Path.Combine(_root, "data");
-        string key;
-        await using (var keys = ApiKeyStoreFactory.Create(null, dataDir))
-        {
-            key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "serve", "--urls", "http://127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["AITRADER_DATA_DIR"] = dataDir;
-        start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
-        start.Environment["AITRADER_BAR_CACHE"] = "off";
-        start.Environment.Remove("DATABASE_URL");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = new StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Uri? address = null;
-        while (address is null && await process.StandardError.ReadLineAsync(timeout.Token) is { } line)
-        {
-            stderr.AppendLine(line);
-            if (Regex.Match(line, @"listening on (http://127\.0\.0\.1:\d+)") is { Success: true } m)
-            {
-                address = new Uri(m.Groups[1].Value);
-            }
-        }
-
-        Assert.NotNull(address);
-        var rest = process.StandardError.ReadToEndAsync(timeout.Token);
-        using var client = new HttpClient { BaseAddress = address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", timeout.Token)).StatusCode);
+        await using var serve = await ServeProcess.StartAsync(_root);
+        var client = serve.Client;
+        var timeout = serve.Timeout;
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var submitted = await client.PostAsync("/api/v1/backtests",
+            var submitted = await client.PostAsync("/api/backtests",
                 new StringContent("""{"symbol":"SPY","start":"1998-01-01"}""", Encoding.UTF8, "application/json"), timeout.Token);
             Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
             ids.Add((await submitted.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("id").GetString()!);
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(timeout.Token);
-        }
-
-        await process.WaitForExitAsync(timeout.Token);
-        var errors = stderr + await rest;
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {errors}");
-        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal); // no stack trace
-        await stdout;
+        await serve.StopWithSigtermAsync();
 
         // Every job ended in a finished state (none left queued or running); a cancelled one says why.
         await using var jobs = JobStoreFactory.Create(null, dataDir);
@@ -99,6 +55,148 @@ public sealed class ServeProcessTests : IDisposable
             {
                 Assert.Equal("service stopped", job.Error);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_during_a_trading_session_leaves_its_journal_complete_and_its_book_in_step()
+    {
+        string sessionId;
+        await using (var serve = await ServeProcess.StartAsync(_root))
+        {
+            // A paced replay session: a week of minute bars of three symbols, a bar every 30 ms.
+            var submitted = await serve.Client.PostAsync("/api/sessions", new StringContent(
+                """{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""", Encoding.UTF8, "application/json"),
+                serve.Timeout.Token);
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            sessionId = (await submitted.Content.ReadFromJsonAsync<JsonElement>(serve.Timeout.Token)).GetProperty("id").GetString()!;
+            // Stopped mid-session, once it has traded.
+            while (true)
+            {
+                var live = await serve.Client.GetAsync($"/api/sessions/{sessionId}/book", serve.Timeout.Token);
+                if (live.StatusCode == HttpStatusCode.OK
+                    && (await live.Content.ReadFromJsonAsync<JsonElement>(serve.Timeout.Token)).GetProperty("fills").GetInt32() >= 2)
+                {
+                    break;
+                }
+
+                await Task.Delay(100, serve.Timeout.Token);
+            }
+
+            await serve.StopWithSigtermAsync();
+        }
+
+        // The service on the same state, in process: the session is recorded as stopped by the service.
+        await using var host = await ServiceHost.StartAsync(root: _root);
+        using var reader = host.Client(host.ReadKey);
+        var job = await reader.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}");
+        Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        Assert.Equal("service stopped", job.GetProperty("error").GetString());
+        var book = await reader.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}/book");
+        var runId = book.GetProperty("run_id").GetString()!;
+
+        // Complete: every fill the account holds is journaled under the run, and every order journaled has its end
+        // (a fill, a cancel or a reject) or is still working in the saved book; nothing is journaled twice.
+        await using var journal = AiTrader.Storage.JournalFactory.Create(null, host.Settings.DataDir);
+        var entries = (await journal.QueryAsync(AiTrader.Core.Journal.JournalQuery.All))
+            .Where(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true).ToList();
+        var fills = entries.Where(e => e.Kind == AiTrader.Core.Journal.JournalKind.Fill).ToList();
+        Assert.True(fills.Count >= 2);
+        Assert.Equal(book.GetProperty("fills").GetInt32(), fills.Count);
+        var working = book.GetProperty("working_orders").EnumerateArray().Select(o => o.GetProperty("id").GetString()).ToHashSet();
+        var orders = entries.Where(e => e.Kind == AiTrader.Core.Journal.JournalKind.Order).ToList();
+        Assert.NotEmpty(orders);
+        foreach (var order in orders)
+        {
+            var ended = entries.Any(e => (e.OrderId == order.OrderId || (order.ClientOrderId is not null && e.ClientOrderId == order.ClientOrderId))
+                && e.Kind is AiTrader.Core.Journal.JournalKind.Fill or AiTrader.Core.Journal.JournalKind.Cancel or AiTrader.Core.Journal.JournalKind.Reject);
+            Assert.True(ended || working.Contains(order.OrderId), $"order {order.OrderId} ({order.ClientOrderId}) has no end in the journal and is not working");
+        }
+
+        Assert.Equal(entries.Count, entries.Select(e => e.EventKey).Distinct().Count());
+    }
+
+    /// <summary><c>aitrader serve</c> started as its own process on a state folder, with a trader key, stopped by SIGTERM.</summary>
+    private sealed class ServeProcess : IAsyncDisposable
+    {
+        private Process _process = null!;
+        private Task<string> _stdout = null!;
+        private Task<string> _rest = null!;
+        private readonly StringBuilder _stderr = new();
+
+        public HttpClient Client { get; private set; } = null!;
+
+        public CancellationTokenSource Timeout { get; } = new(TimeSpan.FromMinutes(2));
+
+        public static async Task<ServeProcess> StartAsync(string root)
+        {
+            var serve = new ServeProcess();
+            var dataDir = Path.Combine(root, "data");
+            string key;
+            await using (var keys = ApiKeyStoreFactory.Create(null, dataDir))
+            {
+                key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
+            }
+
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? "Release" : "Debug";
+            var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { dll, "serve", "--urls", "http://127.0.0.1:0" })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment["AITRADER_DATA_DIR"] = dataDir;
+            start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(root, "artifacts");
+            start.Environment["AITRADER_BAR_CACHE"] = "off";
+            start.Environment.Remove("DATABASE_URL");
+            serve._process = Process.Start(start)!;
+            serve._stdout = serve._process.StandardOutput.ReadToEndAsync();
+            Uri? address = null;
+            while (address is null && await serve._process.StandardError.ReadLineAsync(serve.Timeout.Token) is { } line)
+            {
+                serve._stderr.AppendLine(line);
+                if (Regex.Match(line, @"listening on (http://127\.0\.0\.1:\d+)") is { Success: true } m)
+                {
+                    address = new Uri(m.Groups[1].Value);
+                }
+            }
+
+            Assert.True(address is not null, serve._stderr.ToString());
+            serve._rest = serve._process.StandardError.ReadToEndAsync(serve.Timeout.Token);
+            serve.Client = new HttpClient { BaseAddress = address };
+            serve.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            Assert.Equal(HttpStatusCode.OK, (await serve.Client.GetAsync("/health/ready", serve.Timeout.Token)).StatusCode);
+            return serve;
+        }
+
+        /// <summary>Sends SIGTERM and waits for a clean exit: code 0, no stack trace.</summary>
+        public async Task StopWithSigtermAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Timeout.Token);
+            }
+
+            await _process.WaitForExitAsync(Timeout.Token);
+            var errors = _stderr + await _rest;
+            Assert.True(_process.ExitCode == 0, $"exit {_process.ExitCode}: {errors}");
+            Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal); // no stack trace
+            await _stdout;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+            Client.Dispose();
+            Timeout.Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class ServiceApiTests
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("live", (await live.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
-        foreach (var path in new[] { "/health/ready", "/api/v1/strategies", "/openapi/v1.json" })
+        foreach (var path in new[] { "/health/ready", "/api/strategies", "/openapi/v1.json" })
         {
             var refused = await anonymous.GetAsync(path);
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
@@ -34,12 +34,12 @@ public sealed class ServiceApiTests
 
         // A revoked, altered or made-up key is refused like no key.
         using var forged = host.Client(host.ReadKey[..^1] + (host.ReadKey[^1] == 'A' ? 'B' : 'A'));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/v1/strategies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/strategies")).StatusCode);
         using var junk = host.Client("not-a-key");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await junk.GetAsync("/api/v1/strategies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await junk.GetAsync("/api/strategies")).StatusCode);
 
         using var reader = host.Client(host.ReadKey);
-        var strategies = await reader.GetFromJsonAsync<JsonElement>("/api/v1/strategies");
+        var strategies = await reader.GetFromJsonAsync<JsonElement>("/api/strategies");
         var breakout = strategies.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "breakout");
         Assert.Contains(breakout.GetProperty("parameters").EnumerateArray(),
             p => p.GetProperty("name").GetString() == "lookback" && p.GetProperty("default").GetString() == "20");
@@ -47,7 +47,47 @@ public sealed class ServiceApiTests
         // X-Api-Key works as well as a bearer token.
         using var header = host.Client();
         header.DefaultRequestHeaders.Add("X-Api-Key", host.ReadKey);
-        Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/api/v1/strategies")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await header.GetAsync("/api/strategies")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_mapped_endpoint_refuses_a_request_without_credentials_except_liveness()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var anonymous = host.Client();
+        // The only endpoints open to a request without a key: liveness, and the webhook, which checks its own signature.
+        var open = new Dictionary<string, HttpStatusCode> { ["GET /health/live"] = HttpStatusCode.OK, ["POST /webhooks/alerts"] = HttpStatusCode.ServiceUnavailable };
+        var seen = new List<string>();
+        foreach (var (methods, pattern) in host.Routes)
+        {
+            // Route values that pass every route constraint; the request must be refused before it is looked at.
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, "{([a-z_]+)[^}]*}", m => m.Groups[1].Value switch
+            {
+                "documentName" => "v1",
+                "date" => "2013-10-07",
+                _ => "j20261205t010203z-0123abcd",
+            });
+            foreach (var method in methods)
+            {
+                var name = $"{method} {pattern}";
+                seen.Add(name);
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                var response = await anonymous.SendAsync(request);
+                var expected = open.GetValueOrDefault(name, HttpStatusCode.Unauthorized);
+                Assert.True(expected == response.StatusCode, $"{name}: {(int)response.StatusCode}, expected {(int)expected}");
+            }
+        }
+
+        // The table is the whole app: the jobs, sessions and their controls, market data, watchlists, journal, OpenAPI.
+        Assert.True(seen.Count >= 30, string.Join(", ", seen));
+        Assert.Contains("POST /api/backtests", seen);
+        Assert.Contains("DELETE /api/sessions/{id}/kill-switch", seen);
+        Assert.All(open.Keys, k => Assert.Contains(k, seen));
     }
 
     [Fact]
@@ -81,7 +121,7 @@ public sealed class ServiceApiTests
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/health/live", paths);
         Assert.Contains("/health/ready", paths);
-        Assert.Contains("/api/v1/strategies", paths);
+        Assert.Contains("/api/strategies", paths);
     }
 
     [Fact]
@@ -89,7 +129,7 @@ public sealed class ServiceApiTests
     {
         await using var host = await ServiceHost.StartAsync(new ServiceOptions { RequestsPerWindow = 5, MaxRequestBodyBytes = 1024 });
         using var reader = host.Client(host.ReadKey);
-        var missing = await reader.GetAsync("/api/v1/nothing-here");
+        var missing = await reader.GetAsync("/api/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(404, (await ProblemAsync(missing)).GetProperty("status").GetInt32());
 
@@ -97,7 +137,7 @@ public sealed class ServiceApiTests
         HttpResponseMessage last = null!;
         for (var i = 0; i < 5; i++)
         {
-            last = await reader.GetAsync("/api/v1/strategies");
+            last = await reader.GetAsync("/api/strategies");
         }
 
         Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
@@ -106,7 +146,7 @@ public sealed class ServiceApiTests
 
         // ...while another key has its own allowance.
         using var trader = host.Client(host.TraderKey);
-        Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/v1/strategies")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/api/strategies")).StatusCode);
     }
 
     [Fact]
@@ -114,7 +154,7 @@ public sealed class ServiceApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/strategies");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/strategies");
         request.Headers.Add("Origin", "https://evil.example.com");
         var response = await reader.SendAsync(request);
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
@@ -126,13 +166,13 @@ public sealed class ServiceApiTests
         await using var host = await ServiceHost.StartAsync();
         using (var reader = host.Client(host.ReadKey))
         {
-            await reader.GetAsync("/api/v1/strategies");
+            await reader.GetAsync("/api/strategies");
             await reader.GetAsync("/health/ready");
         }
 
         using (var forged = host.Client(host.TraderKey[..^2] + (host.TraderKey.EndsWith("xy", StringComparison.Ordinal) ? "yx" : "xy")))
         {
-            await forged.GetAsync("/api/v1/strategies");
+            await forged.GetAsync("/api/strategies");
         }
 
         var log = string.Join("\n", host.Logs);

@@ -4,6 +4,7 @@ using AiTrader.Service;
 using AiTrader.Storage.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Integration.Tests.Service;
@@ -29,6 +30,16 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Every route the app maps: (HTTP methods, route pattern).</summary>
+    public IReadOnlyList<(string[] Methods, string Pattern)> Routes =>
+    [
+        .. _app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => (
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? ["GET"],
+                "/" + e.RoutePattern.RawText!.Trim('/'))),
+    ];
+
     public string ReadKey { get; private set; } = "";
 
     public string TraderKey { get; private set; } = "";
@@ -45,13 +56,13 @@ internal sealed class ServiceHost : IAsyncDisposable
         string? root = null)
     {
         var host = new ServiceHost(root);
-        await using (var keys = ApiKeyStoreFactory.Create(null, host.Settings.DataDir))
+        var env = environment ?? new Dictionary<string, string>();
+        await using (var keys = ApiKeyStoreFactory.Create(env.GetValueOrDefault("DATABASE_URL"), host.Settings.DataDir))
         {
             host.ReadKey = (await keys.CreateAsync("reader", ApiKeyRole.ReadOnly)).Key;
             host.TraderKey = (await keys.CreateAsync("trader", ApiKeyRole.Trader)).Key;
         }
 
-        var env = environment ?? new Dictionary<string, string>();
         host._app = ServiceApp.Build((options ?? new ServiceOptions()) with { Urls = "http://127.0.0.1:0" }, host.Settings,
             name => env.TryGetValue(name, out var v) ? v : null,
             builder =>

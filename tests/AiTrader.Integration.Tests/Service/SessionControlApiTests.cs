@@ -20,7 +20,7 @@ public sealed class SessionControlApiTests
         using var reader = host.Client(host.ReadKey);
         // Paced at 2000x (30 ms a minute bar, about a minute for the week) so it is still running while the test acts
         // on it, even on a loaded machine; the test stops it when done.
-        var submitted = await trader.PostAsync("/api/v1/sessions",
+        var submitted = await trader.PostAsync("/api/sessions",
             Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}"""));
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
@@ -28,7 +28,7 @@ public sealed class SessionControlApiTests
         var until = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var response = await reader.GetAsync($"/api/v1/sessions/{id}/guardrails");
+            var response = await reader.GetAsync($"/api/sessions/{id}/guardrails");
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 panel = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -41,23 +41,23 @@ public sealed class SessionControlApiTests
         }
 
         Assert.Contains("kill_switch", panel.GetProperty("rules").EnumerateArray().Select(r => r.GetString()));
-        var live = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/book");
+        var live = await reader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/book");
         Assert.Equal("running", live.GetProperty("state").GetString());
         Assert.False(panel.GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json("""{"reason":"x"}"""))).StatusCode);
-        var noReason = await trader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json("{}"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/sessions/{id}/kill-switch", Json("""{"reason":"x"}"""))).StatusCode);
+        var noReason = await trader.PostAsync($"/api/sessions/{id}/kill-switch", Json("{}"));
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.Equal("reason", (await noReason.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
 
         var reason = "runaway-test-" + Guid.NewGuid().ToString("N")[..8];
-        var engaged = await trader.PostAsync($"/api/v1/sessions/{id}/kill-switch", Json($$"""{"reason":"{{reason}}"}"""));
+        var engaged = await trader.PostAsync($"/api/sessions/{id}/kill-switch", Json($$"""{"reason":"{{reason}}"}"""));
         Assert.Equal(HttpStatusCode.OK, engaged.StatusCode);
         var kill = (await engaged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kill_switch");
         Assert.True(kill.GetProperty("engaged").GetBoolean());
         Assert.Equal("api key trader", kill.GetProperty("engaged_by").GetString());
         Assert.Equal(reason, kill.GetProperty("reason").GetString());
-        Assert.Equal(HttpStatusCode.Conflict, (await trader.PostAsync($"/api/v1/sessions/{id}/reset-halt", null)).StatusCode); // no halt
+        Assert.Equal(HttpStatusCode.Conflict, (await trader.PostAsync($"/api/sessions/{id}/reset-halt", null)).StatusCode); // no halt
 
         // While engaged, the strategy's next order is blocked and journaled with the switch's reason.
         await using (var journal = JournalFactory.Create(null, host.Settings.DataDir))
@@ -72,15 +72,15 @@ public sealed class SessionControlApiTests
             }
         }
 
-        var released = await trader.DeleteAsync($"/api/v1/sessions/{id}/kill-switch");
+        var released = await trader.DeleteAsync($"/api/sessions/{id}/kill-switch");
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
         Assert.False((await released.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kill_switch").GetProperty("engaged").GetBoolean());
 
         // Stopping the session: cancelled, and its panel is gone with it.
-        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/v1/sessions/{id}")).StatusCode);
-        var job = await ServiceHost.FinishedJobAsync(reader, $"/api/v1/sessions/{id}");
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{id}")).StatusCode);
+        var job = await ServiceHost.FinishedJobAsync(reader, $"/api/sessions/{id}");
 
         Assert.Equal("cancelled", job.GetProperty("state").GetString());
-        Assert.Equal(HttpStatusCode.Conflict, (await reader.GetAsync($"/api/v1/sessions/{id}/guardrails")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await reader.GetAsync($"/api/sessions/{id}/guardrails")).StatusCode);
     }
 }

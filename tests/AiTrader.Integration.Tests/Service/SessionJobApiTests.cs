@@ -18,14 +18,14 @@ public sealed class SessionJobApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/v1/sessions",
+        var submitted = await trader.PostAsync("/api/sessions",
             Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","interval":"1Min"}"""));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/result");
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/result");
         var runId = result.GetProperty("run_id").GetString()!;
         Assert.True(result.GetProperty("bars").GetInt32() > 1000);
         var fills = result.GetProperty("fills").GetInt32();
@@ -37,7 +37,7 @@ public sealed class SessionJobApiTests
             .Count(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true);
         Assert.Equal(fills, journaled);
         // The book, worked out from the snapshot's fills and marks, agrees with the exchange's own end state.
-        var book = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/book");
+        var book = await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/book");
         Assert.Equal(runId, book.GetProperty("run_id").GetString());
         Assert.Equal(fills, book.GetProperty("fills").GetInt32());
         Assert.Equal(result.GetProperty("final_equity").GetDecimal(), book.GetProperty("equity").GetDecimal());
@@ -45,7 +45,7 @@ public sealed class SessionJobApiTests
             result.GetProperty("open_positions").EnumerateArray().Select(p => (p.GetProperty("symbol").GetString(), p.GetProperty("quantity").GetDecimal())).OrderBy(p => p.Item1),
             book.GetProperty("positions").EnumerateArray().Select(p => (p.GetProperty("symbol").GetString(), p.GetProperty("quantity").GetDecimal())).OrderBy(p => p.Item1));
 
-        var file = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sessions/{id}/files/session.json");
+        var file = await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/files/session.json");
         Assert.Equal(result.GetProperty("final_equity").GetDecimal(), file.GetProperty("final_equity").GetDecimal());
     }
 
@@ -63,18 +63,18 @@ public sealed class SessionJobApiTests
             ("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11","flatten_minutes":900}""", "flatten_minutes"),
         })
         {
-            var response = await trader.PostAsync("/api/v1/sessions", Json(body));
+            var response = await trader.PostAsync("/api/sessions", Json(body));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         }
 
         using var reader = host.Client(host.ReadKey);
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await reader.PostAsync("/api/v1/sessions", Json("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11"}"""))).StatusCode);
+            (await reader.PostAsync("/api/sessions", Json("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11"}"""))).StatusCode);
 
-        var empty = await trader.PostAsync("/api/v1/sessions", Json("""{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}"""));
+        var empty = await trader.PostAsync("/api/sessions", Json("""{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}"""));
         var id = (await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sessions/{id}");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
 
         Assert.Equal("failed", job.GetProperty("state").GetString());
         Assert.Contains("no bundled 1Min bars", job.GetProperty("error").GetString(), StringComparison.Ordinal);

@@ -13,10 +13,10 @@ public sealed class SweepJobApiTests
 
     private static async Task<JsonElement> RunAsync(HttpClient trader, string spec)
     {
-        var submitted = await trader.PostAsync("/api/v1/sweeps", Json(spec));
+        var submitted = await trader.PostAsync("/api/sweeps", Json(spec));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/sweeps/{id}");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sweeps/{id}");
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
         return job;
@@ -29,9 +29,9 @@ public sealed class SweepJobApiTests
         using var trader = host.Client(host.TraderKey);
         var job = await RunAsync(trader, """{"symbol":"SPY","strategy":"breakout","grid":"lookback=20,55","start":"2005-01-01"}""");
         var id = job.GetProperty("id").GetString()!;
-        Assert.Equal($"/api/v1/sweeps/{id}", job.GetProperty("links").GetProperty("self").GetString());
+        Assert.Equal($"/api/sweeps/{id}", job.GetProperty("links").GetProperty("self").GetString());
 
-        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sweeps/{id}/result");
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/sweeps/{id}/result");
         Assert.Equal("sweep", result.GetProperty("kind").GetString());
         Assert.Equal(2, result.GetProperty("combinations").GetInt32());
         var ranked = result.GetProperty("ranked").EnumerateArray().ToList();
@@ -42,11 +42,11 @@ public sealed class SweepJobApiTests
         Assert.Equal(70, defaultCell.GetProperty("trades").GetInt32());
         Assert.Equal(114_648.61m, Math.Round(defaultCell.GetProperty("final_equity").GetDecimal(), 2));
 
-        var csv = await trader.GetStringAsync($"/api/v1/sweeps/{id}/files/sweep.csv");
+        var csv = await trader.GetStringAsync($"/api/sweeps/{id}/files/sweep.csv");
         Assert.Equal(3, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Equal("image/png", (await trader.GetAsync($"/api/v1/sweeps/{id}/files/heatmap.png")).Content.Headers.ContentType?.MediaType);
+        Assert.Equal("image/png", (await trader.GetAsync($"/api/sweeps/{id}/files/heatmap.png")).Content.Headers.ContentType?.MediaType);
         // A sweep is not a backtest: its id is unknown under /backtests.
-        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync($"/api/v1/backtests/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync($"/api/backtests/{id}")).StatusCode);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class SweepJobApiTests
         using var trader = host.Client(host.TraderKey);
         var job = await RunAsync(trader,
             """{"symbol":"SPY","grid":"lookback=20,40","start":"2005-01-01","walk_forward":{"in_sample_bars":504,"out_of_sample_bars":252}}""");
-        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/sweeps/{job.GetProperty("id").GetString()}/result");
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/sweeps/{job.GetProperty("id").GetString()}/result");
         Assert.Equal("walk_forward", result.GetProperty("kind").GetString());
         // Windows start every 252 bars while 504 in-sample bars leave one to test; the bars counted from the file itself.
         var bars = File.ReadLines(Path.Combine(TestPaths.RepoRoot, "data", "sample", "daily", "SPY.csv")).Skip(1)
@@ -80,12 +80,12 @@ public sealed class SweepJobApiTests
             ("""{"symbol":"SPY","grid":"lookback=20","walk_forward":{"in_sample_bars":"x"}}""", "walk_forward"),
         })
         {
-            var response = await trader.PostAsync("/api/v1/sweeps", Json(body));
+            var response = await trader.PostAsync("/api/sweeps", Json(body));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         }
 
-        var listed = await trader.GetFromJsonAsync<JsonElement>("/api/v1/sweeps");
+        var listed = await trader.GetFromJsonAsync<JsonElement>("/api/sweeps");
         Assert.Equal(0, listed.GetProperty("jobs").GetArrayLength());
     }
 }

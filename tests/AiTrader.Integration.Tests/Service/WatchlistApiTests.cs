@@ -10,7 +10,7 @@ using AiTrader.Storage.Watchlists;
 
 namespace AiTrader.Integration.Tests.Service;
 
-/// <summary><c>/api/v1/watchlists</c> and <c>/api/v1/scans/refreshes/{date}</c> over what a replayed premarket scan stored, and scan replays as jobs.</summary>
+/// <summary><c>/api/watchlists</c> and <c>/api/scans/refreshes/{date}</c> over what a replayed premarket scan stored, and scan replays as jobs.</summary>
 public sealed class WatchlistApiTests
 {
     [Fact]
@@ -29,7 +29,7 @@ public sealed class WatchlistApiTests
 
         Assert.NotEmpty(day.Refreshes);
         using var reader = host.Client(host.ReadKey);
-        var scans = await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-08");
+        var scans = await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-08");
         var refreshes = scans.GetProperty("refreshes").EnumerateArray().ToList();
         Assert.Equal(day.Refreshes.Count, refreshes.Count);
         // The last window's rows, in rank order, are what the scheduler ranked.
@@ -38,20 +38,20 @@ public sealed class WatchlistApiTests
             .OrderBy(r => r.GetProperty("rank").GetInt32()).Select(r => r.GetProperty("symbol").GetString()!).ToList();
         Assert.Equal(expected, served);
 
-        var buckets = await reader.GetFromJsonAsync<JsonElement>("/api/v1/watchlists");
+        var buckets = await reader.GetFromJsonAsync<JsonElement>("/api/watchlists");
         var scanBucket = buckets.GetProperty("buckets").EnumerateArray().Single(b => b.GetProperty("bucket").GetString() == day.Latest!.Bucket);
         Assert.Equal(day.Published.Count, scanBucket.GetProperty("saved").GetInt32());
-        var latest = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/watchlists/{day.Latest!.Bucket}");
+        var latest = await reader.GetFromJsonAsync<JsonElement>($"/api/watchlists/{day.Latest!.Bucket}");
         Assert.Equal(day.Latest.Symbols.Select(s => s.Value), latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
 
-        Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-09")).GetProperty("refreshes").GetArrayLength());
+        Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-09")).GetProperty("refreshes").GetArrayLength());
     }
 
     [Theory]
-    [InlineData("/api/v1/scans/refreshes/yesterday", HttpStatusCode.BadRequest, "date")]
-    [InlineData("/api/v1/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]
-    [InlineData("/api/v1/watchlists/empty", HttpStatusCode.NotFound, "bucket")]
-    [InlineData("/api/v1/watchlists/default?at=noon", HttpStatusCode.BadRequest, "at")]
+    [InlineData("/api/scans/refreshes/yesterday", HttpStatusCode.BadRequest, "date")]
+    [InlineData("/api/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]
+    [InlineData("/api/watchlists/empty", HttpStatusCode.NotFound, "bucket")]
+    [InlineData("/api/watchlists/default?at=noon", HttpStatusCode.BadRequest, "at")]
     public async Task Bad_or_missing_lists_are_problems_naming_the_field(string path, HttpStatusCode status, string field)
     {
         await using var host = await ServiceHost.StartAsync();
@@ -66,27 +66,27 @@ public sealed class WatchlistApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/v1/scans",
+        var submitted = await trader.PostAsync("/api/scans",
             new StringContent("""{"date":"2013-10-08","top":3}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/v1/scans/{id}");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/scans/{id}");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/v1/scans/{id}/result");
+        var result = await trader.GetFromJsonAsync<JsonElement>($"/api/scans/{id}/result");
         // 04:00 to 09:25 ET every 5 minutes: 66 windows.
         Assert.Equal(66, result.GetProperty("refreshes").GetInt32());
         var top = result.GetProperty("watchlist").EnumerateArray().Select(s => s.GetString()).ToList();
         Assert.InRange(top.Count, 1, 3);
 
-        var refreshes = await trader.GetFromJsonAsync<JsonElement>("/api/v1/scans/refreshes/2013-10-08");
+        var refreshes = await trader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-08");
         Assert.Equal(66, refreshes.GetProperty("refreshes").GetArrayLength());
-        var latest = await trader.GetFromJsonAsync<JsonElement>("/api/v1/watchlists/scan");
+        var latest = await trader.GetFromJsonAsync<JsonElement>("/api/watchlists/scan");
         Assert.Equal(top, latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
 
         foreach (var (body, field) in new[] { ("""{"date":"2013-10-12"}""", "date"), ("""{"date":"2013-10-08","top":0}""", "top"), ("""{}""", "date") })
         {
-            var bad = await trader.PostAsync("/api/v1/scans", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            var bad = await trader.PostAsync("/api/scans", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Equal(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
         }

@@ -1,0 +1,37 @@
+using AiTrader.Storage.Jobs;
+using AiTrader.Storage.Security;
+using AiTrader.Storage.Watchlists;
+
+namespace AiTrader.Storage;
+
+/// <summary>The platform's SQL stores as one database: SQLite files in the data directory by default, PostgreSQL
+/// schemas (<c>trading</c>, <c>platform</c>, <c>market</c>, <c>watchlists</c>) when DATABASE_URL is set.</summary>
+public static class PlatformDatabase
+{
+    /// <summary>Brings every store's schema up to date: the journal, API keys, jobs and the snapshot catalog, plus the
+    /// watchlist and scan-refresh tables on PostgreSQL (on SQLite they are JSON files and have no schema).</summary>
+    /// <returns>One report per store, in that order.</returns>
+    public static async Task<IReadOnlyList<MigrationReport>> MigrateAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken)
+    {
+        var stores = new List<Func<IMigratingStore>>
+        {
+            () => (IMigratingStore)JournalFactory.Create(databaseUrl, dataDir),
+            () => (IMigratingStore)ApiKeyStoreFactory.Create(databaseUrl, dataDir),
+            () => (IMigratingStore)JobStoreFactory.Create(databaseUrl, dataDir),
+            () => (IMigratingStore)SnapshotCatalogFactory.Create(databaseUrl, dataDir),
+        };
+        if (!string.IsNullOrWhiteSpace(databaseUrl))
+        {
+            stores.Add(() => new PostgresWatchlistStore(databaseUrl));
+        }
+
+        var reports = new List<MigrationReport>();
+        foreach (var open in stores)
+        {
+            await using var store = open();
+            reports.Add(await store.MigrateAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return reports;
+    }
+}

@@ -1,0 +1,50 @@
+using AiTrader.Core.Tests.Journal;
+using AiTrader.Core.Tests.TestSupport;
+
+namespace AiTrader.Core.Tests.Cli;
+
+/// <summary><c>aitrader db migrate</c> on the embedded SQLite files in a scratch data directory.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class DbMigrateCliTests : IDisposable
+{
+    private readonly IsolatedStateDirectory _state = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _state.Dispose();
+    }
+
+    [Fact]
+    public async Task Migrate_applies_every_step_once_then_reports_every_store_up_to_date()
+    {
+        var (code, output, err) = await CliRunner.Run("db", "migrate");
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("journal          v2  applied 1 journal table", lines[0], StringComparison.Ordinal);
+        Assert.Contains("; 2 journal kind 'webhook'", lines[0], StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_state.Path, "journal.db"), lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("api_keys         v1  applied 1 api_keys table", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("jobs             v1  applied 1 jobs table", lines[2], StringComparison.Ordinal);
+        Assert.StartsWith("price_snapshots  v1  applied 1 price_snapshots table", lines[3], StringComparison.Ordinal);
+        Assert.Equal("applied 5 schema step(s)", lines[^1]);
+
+        (code, output, err) = await CliRunner.Run("db", "migrate");
+        Assert.True(code == 0, err);
+        Assert.Equal(4, output.Split('\n').Count(l => l.Contains("  up to date  (", StringComparison.Ordinal)));
+        Assert.EndsWith("every store is up to date", output.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_2()
+    {
+        // Restored by the isolated state directory on dispose.
+        Environment.SetEnvironmentVariable("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:9/none");
+        var (code, output, err) = await CliRunner.Run("db", "migrate");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("check DATABASE_URL", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", err, StringComparison.Ordinal);
+    }
+}
