@@ -35,9 +35,9 @@ public static class ScanCommand
         var windows = new Option<string?>("--windows") { Description = "Refresh windows in New York time: START-END/MINUTES (04:00-09:25/5) or a list (08:00,09:00,09:25)." };
         var date = new Option<string?>("--date") { Description = "Trading date to replay (YYYY-MM-DD, New York); with --replay." };
         var replay = new Option<bool>("--replay") { Description = "Replay the bundled minute bars on a simulated clock: each window sees only bars closed by then." };
-        var universe = new Option<string?>("--universe") { Description = "Symbols to scan: sample (the bundled symbols, default without keys), listing (a vendor listing; needs a key), or a file with one ticker per line." };
+        var universe = new Option<string?>("--universe") { Description = "Symbols to scan: sample (the bundled symbols), listing (a vendor listing; needs a key), or a file with one ticker per line." };
         var top = new Option<int>("--top") { Description = "Ranked symbols shown per window and published as the watchlist.", DefaultValueFactory = _ => 10 };
-        var format = new Option<string>("--format") { Description = "Output: table (default), csv or json.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format") { Description = "Output: table, csv or json.", DefaultValueFactory = _ => "table" };
         var output = new Option<string?>("--out") { Description = "Write the CSV or JSON to this file instead of stdout." };
         var sessions = new Option<int>("--sessions") { Description = "RVOL: average over up to N past sessions.", DefaultValueFactory = _ => 10 };
         var minSessions = new Option<int>("--min-sessions") { Description = "Fewer usable past sessions is 'too little history' (not ranked).", DefaultValueFactory = _ => 2 };
@@ -50,7 +50,7 @@ public static class ScanCommand
         var regime = new Option<string?>("--regime") { Description = "Daily regime as of the prior close, e.g. trending_up|calm." };
         var direction = new Option<string>("--direction") { Description = "Which gaps rank: both (by size), up or down.", DefaultValueFactory = _ => "both" };
         var score = new Option<string?>("--score") { Description = "Score weights: gap=1,rvol=1,rvol_cap=10 (score = gap×100×|gap| + rvol×min(rvol, rvol_cap))." };
-        var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json (default), blob or postgres (WATCHLIST_STORE)." };
+        var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json, blob or postgres. [default: WATCHLIST_STORE, else json]" };
         var noStore = new Option<bool>("--no-store") { Description = "Do not store the refreshes." };
 
         var command = new Command("scan", "Premarket gap and relative-volume scan over a universe, refreshed on the session calendar's windows.")
@@ -61,6 +61,7 @@ public static class ScanCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(output), "--out");
             var env = Env();
             var fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
             if (fmt is not ("table" or "csv" or "json"))
@@ -348,12 +349,7 @@ public static class ScanCommand
 
     internal static void PrintTable(TextWriter stdout, ScanRefresh refresh, int top)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
-        if (stdout != Console.Out || Console.IsOutputRedirected)
-        {
-            // Redirected output has no terminal width; 80 columns would wrap every row of this wide table.
-            console.Profile.Width = 140;
-        }
+        var console = CliConsole.Create(stdout);
 
         var inv = CultureInfo.InvariantCulture;
         var ranked = refresh.Top(top);

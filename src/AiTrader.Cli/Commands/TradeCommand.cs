@@ -31,11 +31,11 @@ public static class TradeCommand
         var live = new Option<bool>("--live") { Description = "Send real orders to the Alpaca account of APCA_API_KEY_ID (ALPACA_TRADING_BASE_URL); needs --confirm-live or typing the account number." };
         var confirm = new Option<bool>("--confirm-live", "--yes-i-understand-live-trading") { Description = "Confirms --live: orders go to the broker account." };
         var replay = new Option<string?>("--replay") { Description = "Replay bundled bars FROM:TO (YYYY-MM-DD:YYYY-MM-DD) on a simulated clock; without it the live Alpaca stream drives the loop." };
-        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated (default: WATCHLIST_TEXT)." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval, e.g. 1Min (the live stream is 1Min only).", DefaultValueFactory = _ => "1Min" };
+        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated. [default: WATCHLIST_TEXT]" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp + " The live stream is 1Min only.", DefaultValueFactory = _ => "1Min" };
         var speed = new Option<string>("--speed") { Description = "Replay pacing: max (no delay) or a factor: 60 plays one minute per second.", DefaultValueFactory = _ => "max" };
         var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD (paper broker).", DefaultValueFactory = _ => 100_000m };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id: resumes that run (its settings must match), or starts one by that name. Without it, the same command resumes its unfinished run." };
         var newRun = new Option<bool>("--new-run") { Description = "Start a new run even when an unfinished run of this kind exists." };
@@ -154,6 +154,12 @@ public static class TradeCommand
             if (range is { } days)
             {
                 var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+                // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
+                if (!await AnyBarsAsync(source, watchlist, tf, days, ct))
+                {
+                    throw new CliException(NoBars(tf, watchlist, days));
+                }
+
                 stdout.WriteLine($"run {id}: {(resuming ? "resuming " : "")}paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)}");
                 stdout.Flush();
                 if (!resuming)
@@ -165,7 +171,7 @@ public static class TradeCommand
                 registry.SetStatus(id, RunManifest.Finished);
                 if (replayed.BarsProcessed == 0)
                 {
-                    throw new CliException($"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; pick dates the data covers (aitrader fetch --vendor sample shows them).");
+                    throw new CliException(NoBars(tf, watchlist, days));
                 }
 
                 await PrintResultAsync(stdout, replayed, ct);
@@ -213,6 +219,24 @@ public static class TradeCommand
     }
 
     /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
+    private static string NoBars(Timeframe tf, IReadOnlyList<Symbol> watchlist, (DateOnly From, DateOnly To) days) =>
+        $"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them).";
+
+    private static async Task<bool> AnyBarsAsync(CsvBarSource source, IReadOnlyList<Symbol> watchlist, Timeframe tf,
+        (DateOnly From, DateOnly To) days, CancellationToken ct)
+    {
+        foreach (var symbol in watchlist)
+        {
+            var series = await source.GetBarsAsync(new BarRequest(symbol, tf, ExchangeTime.StartOfDateUtc(days.From), ExchangeTime.EndOfDateUtc(days.To)), ct);
+            if (series.Bars.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<BrokerVenue> OpenLiveAsync(bool confirmed, TextWriter stdout, CancellationToken ct)
     {
         AlpacaTradingClient client;

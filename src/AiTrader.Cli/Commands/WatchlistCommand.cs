@@ -22,11 +22,11 @@ public static class WatchlistCommand
     }
 
     private static Option<string?> StoreOption() =>
-        new("--store") { Description = "json (default: AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL); WATCHLIST_STORE." };
+        new("--store") { Description = "json (AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL). [default: WATCHLIST_STORE, else json]" };
 
     private static Command Build(AppSettings settings, TextWriter stdout)
     {
-        var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. Default: WATCHLIST_SOURCE, else auto." };
+        var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. [default: WATCHLIST_SOURCE, else auto]" };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to save into.", DefaultValueFactory = _ => WatchlistBucket.Default };
         var date = new Option<string?>("--date") { Description = "--source scan: replay the premarket scan of this date (YYYY-MM-DD) on the bundled data and take its 09:25 top N; without it the scan runs live now (Alpaca keys)." };
         var top = new Option<int>("--top") { Description = "--source scan: how many ranked symbols to take.", DefaultValueFactory = _ => 10 };
@@ -78,7 +78,7 @@ public static class WatchlistCommand
     private static Command Show(AppSettings settings, TextWriter stdout)
     {
         var bucket = new Option<string>("--bucket") { Description = "Bucket to read.", DefaultValueFactory = _ => WatchlistBucket.Default };
-        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z); default: the latest." };
+        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z). [default: the latest]" };
         var store = StoreOption();
         var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store };
         command.SetAction(async (parse, ct) =>
@@ -110,7 +110,7 @@ public static class WatchlistCommand
                 return ExitCodes.Ok;
             }
 
-            var console = BacktestCommand.ConsoleFor(stdout);
+            var console = CliConsole.Create(stdout);
             var table = new Table().Border(TableBorder.Rounded).AddColumn("bucket").AddColumn(new TableColumn("lists").RightAligned()).AddColumn("latest (UTC)").AddColumn("symbols");
             foreach (var b in buckets)
             {
@@ -141,7 +141,7 @@ public static class WatchlistCommand
 
     private static void Print(TextWriter stdout, Watchlist list, string where)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine(Markup.Escape($"watchlist {list.Bucket} · {list.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z · served by {list.Source} · {list.Entries.Count} symbol(s)"));
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("#").RightAligned()).AddColumn("symbol").AddColumn("source")

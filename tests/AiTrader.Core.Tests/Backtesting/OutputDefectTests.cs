@@ -125,8 +125,8 @@ public sealed class OutputDefectTests : IDisposable
         Assert.True(code == 0, err);
         Assert.DoesNotContain("77849387257036400", output);
         Assert.Contains("not meaningful (7 trading days)", output);
-        Assert.Contains("session(s) of the NYSE calendar have no bars", output);
-        Assert.Contains("held a position across a gap", output);
+        Assert.Contains("session(s) of the NYSE calendar have no bars", err); // warnings go to stderr
+        Assert.Contains("held a position across a gap", err);
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_tmp, "summary.json")));
         var coverage = summary.RootElement.GetProperty("data_coverage");

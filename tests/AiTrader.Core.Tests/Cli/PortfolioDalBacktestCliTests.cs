@@ -35,9 +35,11 @@ public sealed class PortfolioDalBacktestCliTests : IDisposable
 
         Assert.True(code == 0, err);
         Assert.True(bundledCode == 0, bundledErr);
-        Assert.Single(Lines(output), l => l.Contains("ALPHAVANTAGE_API_KEY", StringComparison.Ordinal));
-        Assert.Contains($"warning: {NoKeyNotice}", output);
-        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: notcached)", output);
+        // Warnings go to standard error, one line each; standard output is the summary alone.
+        Assert.Single(Lines(err), l => l.Contains("ALPHAVANTAGE_API_KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain("ALPHAVANTAGE_API_KEY", output);
+        Assert.Contains($"warning: {NoKeyNotice}", err);
+        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: notcached)", err);
 
         var warnings = Summary(dalDir).GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
         Assert.Equal(NoKeyNotice, warnings[0]);
