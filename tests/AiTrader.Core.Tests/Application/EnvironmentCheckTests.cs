@@ -7,6 +7,7 @@ namespace AiTrader.Core.Tests.Application;
 /// <summary>The start-up check of the environment: malformed values are one line naming the variable (never repeating
 /// a secret), valid and unset ones pass, the CLI stops with exit code 2 before any command, and the list of variables
 /// matches both the code that reads them and <c>.env.example</c>.</summary>
+[Trait("Category", "Cli")]
 public sealed partial class EnvironmentCheckTests
 {
     private static IReadOnlyList<string> ProblemsWith(params (string Name, string Value)[] variables)
