@@ -61,8 +61,9 @@ public sealed class InstallTests : IDisposable
             "-c", "Release", "-r", "linux-x64", "--self-contained", "-o", app, "--artifacts-path", Path.Combine(_root, "build"), "-nologo", "-v", "q");
         Assert.True(File.Exists(Path.Combine(app, "libcoreclr.so")), "a self-contained folder carries the runtime");
 
-        // No dotnet on the PATH and no DOTNET_ROOT: the folder must bring everything it needs.
-        var bare = new Dictionary<string, string?> { ["PATH"] = "/usr/bin:/bin", ["DOTNET_ROOT"] = null };
+        // No dotnet on the PATH (an empty folder is all of it) and no DOTNET_ROOT: the folder must bring what it needs.
+        var emptyPath = Directory.CreateDirectory(Path.Combine(_root, "empty-path")).FullName;
+        var bare = new Dictionary<string, string?> { ["PATH"] = emptyPath, ["DOTNET_ROOT"] = null };
         await AssertTheReadmeBacktest(elsewhere, Path.Combine(app, "aitrader"), Path.Combine(_root, "out"), bare);
 
         // `serve` needs ASP.NET Core from the folder too: it must answer /health/live.
