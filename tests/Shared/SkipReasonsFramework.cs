@@ -2,13 +2,12 @@ using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-[assembly: Xunit.TestFramework("AiTrader.Integration.Tests.TestSupport.SkipReasonsFramework", "AiTrader.Integration.Tests")]
-
-namespace AiTrader.Integration.Tests.TestSupport;
+namespace AiTrader.Tests.Shared;
 
 /// <summary>xUnit's framework, except that a skipped test's reason is printed on the `dotnet test` console (as an
 /// xUnit diagnostic message, which xunit.runner.json switches on), not only in the TRX file: a local run without
-/// PostgreSQL or Azurite says right there what to start and which variable to export.</summary>
+/// PostgreSQL or Azurite says right there what to start and which variable to export. tests/Directory.Build.props
+/// compiles this file into every test project and names it as the project's xUnit test framework.</summary>
 public sealed class SkipReasonsFramework(IMessageSink messageSink) : XunitTestFramework(messageSink)
 {
     protected override ITestFrameworkExecutor CreateExecutor(AssemblyName assemblyName) =>
