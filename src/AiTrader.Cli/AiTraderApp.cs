@@ -10,7 +10,30 @@ public static class AiTraderApp
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken = default)
     {
-        var root = BuildRoot(AppSettings.Load(), stdout, stderr);
+        AppSettings settings;
+        try
+        {
+            settings = AppSettings.Load();
+        }
+        catch (SettingsException ex)
+        {
+            // Checked before any command runs; help still shows, so a broken .env cannot hide how to fix it.
+            if (args.Any(a => a is "-h" or "--help" or "-?" or "--version"))
+            {
+                settings = AppSettings.LoadUnchecked();
+            }
+            else
+            {
+                foreach (var problem in ex.Problems)
+                {
+                    await stderr.WriteLineAsync($"error: {problem}");
+                }
+
+                return ExitCodes.BadInput;
+            }
+        }
+
+        var root = BuildRoot(settings, stdout, stderr);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -9,6 +9,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Backtesting;
 
 /// <summary>The output defects of issue 12, each found on a run a user would make.</summary>
+[Trait("Category", "Cli")]
 public sealed class OutputDefectTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-i12-" + Guid.NewGuid().ToString("N"));

@@ -7,6 +7,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
 
+[Trait("Category", "Cli")]
 public sealed class CliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-cli-" + Guid.NewGuid().ToString("N"));

@@ -4,6 +4,7 @@ using AiTrader.Cli;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>A DAL fetch carries the probabilistic signals: the CLI prints the regime and can write the frames.</summary>
+[Trait("Category", "Cli")]
 public sealed class FetchSignalsCliTests
 {
     [Fact]

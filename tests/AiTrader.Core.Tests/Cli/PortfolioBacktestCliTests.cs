@@ -6,6 +6,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
 
+[Trait("Category", "Cli")]
 public sealed class PortfolioBacktestCliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-portfolio-" + Guid.NewGuid().ToString("N"));

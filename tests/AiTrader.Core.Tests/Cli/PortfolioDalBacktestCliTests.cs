@@ -6,6 +6,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Portfolio backtests through the market-data DAL (<c>--use-probabilistic</c>, <c>--dal-vendor</c>,
 /// <c>--dal-interval</c>): each member's bars come the way a single run's do.</summary>
+[Trait("Category", "Cli")]
 public sealed class PortfolioDalBacktestCliTests : IDisposable
 {
     private const string NoKeyNotice = "no ALPHAVANTAGE_API_KEY set; using the bundled sample data";

@@ -7,6 +7,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>aitrader scan</c> and <c>aitrader watchlist</c> end to end, in process, on the bundled data.</summary>
+[Trait("Category", "Cli")]
 public sealed class ScanCliTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> env, params string[] args)

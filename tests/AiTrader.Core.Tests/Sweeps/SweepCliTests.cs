@@ -3,6 +3,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+[Trait("Category", "Cli")]
 [Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public sealed class SweepCliTests : IDisposable
 {
