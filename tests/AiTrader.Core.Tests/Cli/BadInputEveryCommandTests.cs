@@ -8,6 +8,7 @@ namespace AiTrader.Core.Tests.Cli;
 /// <summary>Every command of the tree, fed bad input: exit code 2 (README), exactly one line on standard error, no .NET
 /// in it, and nothing written where <c>--out</c> points. The commands are read from the command tree, so a new command
 /// without a case here fails <see cref="Every_command_has_a_bad_input_case"/>.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class BadInputEveryCommandTests : IDisposable
 {

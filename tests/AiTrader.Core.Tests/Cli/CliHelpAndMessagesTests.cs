@@ -7,6 +7,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>What a person reads: help that agrees with itself and with the other commands, and a word where a run
 /// would otherwise end in silence.</summary>
+[Trait("Category", "Cli")]
 public sealed class CliHelpAndMessagesTests : IDisposable
 {
     /// <summary>Options whose help is owned elsewhere (the service's commands) and still mixes default styles.</summary>

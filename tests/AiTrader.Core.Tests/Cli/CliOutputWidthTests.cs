@@ -8,6 +8,7 @@ namespace AiTrader.Core.Tests.Cli;
 /// <summary>Piped output and narrow terminals: nothing is wrapped inside a number, a path or a header, COLUMNS is
 /// honoured, and warnings go to standard error. COLUMNS is set for each test's own async flow
 /// (<see cref="PlatformEnvironment.Use"/>), so tests running beside these keep their width.</summary>
+[Trait("Category", "Cli")]
 public sealed class CliOutputWidthTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-width-" + Guid.NewGuid().ToString("N"));
