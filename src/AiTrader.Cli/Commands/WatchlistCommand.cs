@@ -1,3 +1,4 @@
+using AiTrader.Application.Watchlists;
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Scanning;
@@ -40,7 +41,6 @@ public static class WatchlistCommand
         {
             var env = ScanCommand.Env();
             var bucketName = CliParsing.Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
-            var builder = CliParsing.Checked(() => WatchlistBuilder.FromEnvironment(env));
             var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
             var n = parse.GetValue(top);
             if (n < 1)
@@ -48,27 +48,9 @@ public static class WatchlistCommand
                 throw new CliException("--top must be at least 1.");
             }
 
-            var sample = ScanCommand.SampleSource(settings);
-            var bundled = sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute).Select(s => s.Value).ToList();
-            var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : ScanCommand.LiveScan(env, new ScanOptions(Top: n)), n,
-                "a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data");
-            var sources = CliParsing.Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
-            var chosen = parse.GetValue(source) ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
-            var picked = CliParsing.Checked(() => sources.Get(chosen));
-
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
-            Watchlist list;
-            try
-            {
-                var validator = picked.Name is "manual" or "textlist" or "auto" ? sources.Validator(env) : null;
-                list = await builder.BuildAsync(picked, bucketName, DateTime.UtcNow, validator, ct);
-            }
-            catch (WatchlistSourceException ex)
-            {
-                throw new CliException(ex.Message);
-            }
-
-            list = await Storing(() => watchlists.SaveAsync(list, ct));
+            var list = await Storing(() => WatchlistBuild.RunAsync(new WatchlistBuildRequest(parse.GetValue(source), bucketName, day, n), settings, env,
+                watchlists, DateTime.UtcNow, ct, "--date"));
             Print(stdout, list, $"saved to {watchlists.Location} as {bucketName}/{WatchlistJson.Stamp(list.CreatedUtc)}");
             return ExitCodes.Ok;
         });
@@ -129,16 +111,6 @@ public static class WatchlistCommand
     }
 
     /// <summary>The premarket scan of <paramref name="date"/> replayed on the bundled bars; its last window (09:25 ET).</summary>
-    private static async Task<ScanRefresh> ReplayScanAsync(Core.MarketData.CsvBarSource sample, DateOnly date, int top, CancellationToken ct)
-    {
-        var session = NyseCalendar.Instance.GetSession(date)
-            ?? throw new CliException($"{date:yyyy-MM-dd} ({date.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
-        var window = ScanSchedule.Premarket.WindowsUtc(date, NyseCalendar.Instance)[^1];
-        var clock = new SimulatedClock(session.PremarketOpenUtc);
-        var scanner = new PremarketScanner(sample, NyseCalendar.Instance, new ScanOptions(Top: top), clock: clock, splits: sample.SplitsFor);
-        return await scanner.ScanAsync(date, window, sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute), "replay", ct);
-    }
-
     private static void Print(TextWriter stdout, Watchlist list, string where)
     {
         var console = CliConsole.Create(stdout);
