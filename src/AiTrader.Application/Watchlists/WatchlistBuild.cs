@@ -1,8 +1,8 @@
+using System.Text.Json.Serialization;
 using AiTrader.Application.Scans;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Watchlists;
-using System.Text.Json.Serialization;
 using AiTrader.MarketData.Watchlists;
 
 namespace AiTrader.Application.Watchlists;

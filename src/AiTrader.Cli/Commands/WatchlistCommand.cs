@@ -1,6 +1,6 @@
-using AiTrader.Application.Watchlists;
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application.Watchlists;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
