@@ -85,6 +85,18 @@ internal static class WatchlistEndpoints
             .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Build a watchlist from a source (auto, manual, alpha, finnhub, twelvedata, textlist, scan, sample) into the bucket and save it; " +
                 "body {\"source\", \"date\" (scan: replay that day), \"top\"}; 201 with the list as saved.");
+        api.MapGet("/scans/schedule", (LiveScanStatus status) => Results.Json(new
+        {
+            enabled = status.Enabled,
+            schedule = status.Schedule,
+            off = status.Off,
+            day = status.Day,
+            refreshes_today = status.RefreshesToday,
+            last_window = status.LastWindowUtc,
+            last_ranked = status.LastRanked,
+            last_error = status.LastError,
+        }))
+            .WithSummary("The live premarket scan inside the service (serve --scan-schedule): its windows, why it is off, the day's refreshes so far, the last error.");
         api.MapGet("/scans/refreshes/{date}", async (string date, CancellationToken ct) =>
             {
                 var day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)

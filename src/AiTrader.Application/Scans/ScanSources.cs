@@ -149,14 +149,17 @@ public static class ScanSources
     }
 
     /// <summary>What a live scan reads: bars through the DAL from Alpaca, and Alpaca snapshots; disposing it closes both.</summary>
-    public sealed class LiveFeed(VendorSettings vendors) : IAsyncDisposable
+    /// <param name="vendors">The Alpaca settings (keys, base URL).</param>
+    /// <param name="environment">Variable lookup for the DAL (chain, cache); the platform's by default.</param>
+    /// <param name="clock">The scan's clock (what "today" and a snapshot's age are measured by); the system clock by default.</param>
+    public sealed class LiveFeed(VendorSettings vendors, Func<string, string?>? environment = null, TimeProvider? clock = null) : IAsyncDisposable
     {
-        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(PlatformEnvironment.Lookup);
+        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(environment ?? PlatformEnvironment.Lookup);
         private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
         public PremarketScanner Scanner(ScanOptions options) =>
             new(new DalBarSource(_dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
-                new AlpacaSnapshotSource(new AlpacaClient(_http, vendors.AlpacaOptions)));
+                new AlpacaSnapshotSource(new AlpacaClient(_http, vendors.AlpacaOptions), clock), clock);
 
         public async ValueTask DisposeAsync()
         {
