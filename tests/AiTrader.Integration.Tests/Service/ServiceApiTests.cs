@@ -118,10 +118,15 @@ public sealed class ServiceApiTests
         using var reader = host.Client(host.ReadKey);
         var doc = await reader.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.StartsWith("3.", doc.GetProperty("openapi").GetString(), StringComparison.Ordinal);
-        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Contains("/health/live", paths);
-        Assert.Contains("/health/ready", paths);
-        Assert.Contains("/api/strategies", paths);
+        // Every mapped route with each of its methods, except the document itself.
+        var documented = doc.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}")).ToHashSet();
+        var mapped = host.Routes.Where(r => !r.Pattern.StartsWith("/openapi/", StringComparison.Ordinal))
+            .SelectMany(r => r.Methods.Select(m => $"{m} {r.Pattern}")).ToList();
+        Assert.True(mapped.Count >= 30, string.Join(", ", mapped));
+        Assert.DoesNotContain(mapped, m => !documented.Contains(m));
+        Assert.Contains("POST /webhooks/alerts", documented);
+        Assert.Contains("GET /api/backtests/{id}", documented);
     }
 
     [Fact]
