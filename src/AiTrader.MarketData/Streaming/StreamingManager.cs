@@ -154,6 +154,8 @@ public sealed class StreamingManager
 
                     last[payload.Symbol] = bar.Timestamp;
                     Interlocked.Increment(ref _liveBars);
+                    // Lag: from the bar's close (its open plus a minute) to its arrival here.
+                    StreamMetrics.Lag(_options.TimeProvider.GetUtcNow().UtcDateTime - bar.Timestamp.AddMinutes(1));
                     yield return payload;
                 }
             }

@@ -35,7 +35,7 @@ public sealed class LiveSessionApiTests
     {
         var (fake, environment) = await StreamAsync(90);
         await using var _ = fake;
-        await using var host = await ServiceHost.StartAsync(environment: environment);
+        await using var host = await ServiceHost.StartAsync(new AiTrader.Service.ServiceOptions { PrometheusMetrics = true }, environment);
         using var trader = host.Client(host.TraderKey);
         var submitted = await trader.PostAsync("/api/sessions", Json("""
             {"mode":"paper","symbols":["SPY","IBM"],"strategy":"breakout","parameters":{"lookback":"5","atr_period":"5"},"max_bars":180}
@@ -62,6 +62,18 @@ public sealed class LiveSessionApiTests
         var book = await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/book");
         Assert.Equal(fills, book.GetProperty("fills").GetInt32());
         Assert.Contains(fake.ClientMessages, m => m.Contains("\"subscribe\"", StringComparison.Ordinal) && m.Contains("SPY", StringComparison.Ordinal));
+
+        // The stream's lag and the journaled fills as metrics.
+        using var reader = host.Client(host.ReadKey);
+        var metrics = "";
+        for (var i = 0; i < 100 && !metrics.Contains("aitrader_stream_lag", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            metrics = await reader.GetStringAsync("/metrics");
+        }
+
+        Assert.Contains("aitrader_stream_lag", metrics, StringComparison.Ordinal);
+        Assert.Matches("aitrader_journal_entries_total\\{[^}]*kind=\"fill\"[^}]*\\} [1-9]", metrics);
     }
 
     [Fact]
