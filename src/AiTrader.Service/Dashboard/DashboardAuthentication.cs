@@ -109,10 +109,11 @@ public static partial class DashboardAuthentication
     /// does not say (non-browser clients).</summary>
     internal static bool SameOrigin(HttpRequest request)
     {
+        // Browsers send Sec-Fetch-Site: "same-origin" from this site's pages, "none" when a person typed the address.
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site is "cross-site" or "same-site")
+        if (site.Length > 0)
         {
-            return false;
+            return site is "same-origin" or "none";
         }
 
         var origin = request.Headers.Origin.ToString();

@@ -177,7 +177,7 @@ public static partial class DashboardEndpoints
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.XFrameOptions = "DENY";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers["Referrer-Policy"] = "same-origin";
     }
 
     private static FrozenDictionary<string, Asset> LoadAssets()

@@ -93,7 +93,7 @@ const METRICS = [
   ['initial_capital', 'Initial capital', (v) => fmtMoney(v)], ['final_equity', 'Final equity', (v) => fmtMoney(v)],
   ['net_profit', 'Net profit', (v) => fmtMoney(v, { sign: true }), true], ['total_return', 'Total return', (v) => fmtPct(v), true],
   ['cagr', 'CAGR', (v) => fmtPct(v), true], ['annualized_volatility', 'Volatility (annual)', (v) => fmtPct(v, { sign: false })],
-  ['sharpe', 'Sharpe', fmtNum], ['sortino', 'Sortino', fmtNum], ['max_drawdown', 'Max drawdown', (v) => fmtPct(-Math.abs(v)), true],
+  ['sharpe', 'Sharpe', fmtNum], ['sortino', 'Sortino', fmtNum], ['max_drawdown', 'Max drawdown', (v) => fmtPct(-Math.abs(v)), 'loss'],
   ['max_drawdown_duration_days', 'Max drawdown duration (days)', fmtNum], ['calmar', 'Calmar', fmtNum], ['trades', 'Trades', fmtNum],
   ['wins', 'Wins', fmtNum], ['losses', 'Losses', fmtNum], ['win_rate', 'Win rate', (v) => fmtPct(v, { sign: false })],
   ['profit_factor', 'Profit factor', fmtNum], ['average_trade', 'Average trade', (v) => fmtMoney(v, { sign: true }), true],
@@ -102,7 +102,7 @@ const METRICS = [
 
 function metricsTable(summary) {
   const rows = METRICS.filter(([k]) => summary[k] !== undefined && summary[k] !== null).map(([k, title, f, signed]) =>
-    el('tr', {}, el('th', { scope: 'row' }, title), el('td', { class: `num ${signed ? (Number(summary[k]) > 0 ? 'pos' : Number(summary[k]) < 0 ? 'neg' : '') : ''}` }, f(summary[k]))));
+    el('tr', {}, el('th', { scope: 'row' }, title), el('td', { class: `num ${signed === 'loss' ? (Number(summary[k]) ? 'neg' : '') : signed ? (Number(summary[k]) > 0 ? 'pos' : Number(summary[k]) < 0 ? 'neg' : '') : ''}` }, f(summary[k]))));
   return el('table', {}, el('tbody', {}, rows));
 }
 
@@ -131,7 +131,7 @@ function drawEquity(box, rows, initial) {
   const draw = () => {
     chart?.remove();
     const p = palette();
-    chart = LC.createChart(box, { autoSize: true, layout: { background: { type: 'solid', color: p.bg }, textColor: p.text },
+    chart = LC.createChart(box, { autoSize: true, localization: { priceFormatter: (v) => fmtMoney(v) }, layout: { background: { type: 'solid', color: p.bg }, textColor: p.text },
       grid: { vertLines: { color: p.border }, horzLines: { color: p.border } }, rightPriceScale: { borderColor: p.border }, timeScale: { borderColor: p.border } });
     const base = Number.isFinite(initial) ? initial : points[0].value;
     const series = chart.addSeries(LC.BaselineSeries, { baseValue: { type: 'price', price: base }, topLineColor: p.up, bottomLineColor: p.down,

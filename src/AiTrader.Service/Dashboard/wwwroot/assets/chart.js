@@ -6,9 +6,9 @@ import { api, el, header, notice, describe, fmtNum, fmtPct, fmtQty, fmtTimeText,
 const LC = globalThis.LightweightCharts;
 const INTERVALS = ['1Min', '5Min', '15Min', '30Min', '1Hour', '1Day'];
 const PAGE = 5000; // bars per request (the API allows 10,000)
-const MAX_FETCH = 20000; // bars read at most per load: a larger range is cut here and says so
-const MAX_DRAW = 2500; // candles drawn at most: more are merged into wider candles (OHLC of the group)
-const REGIME_COLORS = { TrendingUp: [38, 194, 129, 0.13], TrendingDown: [255, 92, 108, 0.13], Volatile: [240, 168, 64, 0.13], Calm: [76, 147, 255, 0.07] };
+const MAX_FETCH = 30000; // bars read at most per load: a larger range is cut here and says so
+const MAX_DRAW = 6000; // candles drawn at most: more are merged into wider candles (OHLC of the group)
+const REGIME_COLORS = { TrendingUp: [38, 194, 129, 0.09], TrendingDown: [255, 92, 108, 0.09], Volatile: [240, 168, 64, 0.09], Calm: [76, 147, 255, 0.05] };
 
 header('chart');
 const root = document.getElementById('root');
@@ -197,7 +197,7 @@ function draw(model) {
     autoSize: true,
     layout: { background: { type: 'solid', color: p.bg }, textColor: p.text, fontFamily: getComputedStyle(document.body).fontFamily },
     grid: { vertLines: { color: p.border }, horzLines: { color: p.border } },
-    rightPriceScale: { borderColor: p.border },
+    rightPriceScale: { borderColor: p.border, scaleMargins: { top: 0.06, bottom: 0.22 } },
     timeScale: { borderColor: p.border, timeVisible: !model.daily, secondsVisible: false },
     crosshair: { mode: LC.CrosshairMode.Normal },
   });

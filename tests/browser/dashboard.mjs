@@ -1,0 +1,186 @@
+// Real-browser test of the dashboard: starts `aitrader serve` on a free loopback port with a fresh data folder and a
+// trader key made by `aitrader apikey create`, then drives Debian's Chromium (headless, through playwright-core):
+// sign in, the chart of SPY 1Day (waits for the canvas), a small backtest submitted from the form until its result page,
+// the chart with that backtest's trades, trading, journal and health pages, the dark theme and a tablet width.
+// Screenshots go to tests/browser/screenshots/ (or SCREENSHOTS). Any page error or console error fails the run.
+//
+//   dotnet build src/AiTrader.Cli && (cd tests/browser && npm ci && node dashboard.mjs)
+//
+// CHROMIUM: the browser (default /usr/bin/chromium); AITRADER_CLI: the built aitrader.dll (default: the Debug build).
+// Exits 0 on success, 1 on a failure, and 0 with "skipped: ..." when Chromium is missing and CI is not set.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const browserPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const cli = process.env.AITRADER_CLI || join(repo, 'src/AiTrader.Cli/bin/Debug/net10.0/aitrader.dll');
+const shots = resolve(process.env.SCREENSHOTS || join(here, 'screenshots'));
+
+if (!existsSync(browserPath)) {
+  const why = `Chromium not found at ${browserPath} (apt-get install chromium, or set CHROMIUM)`;
+  if (process.env.CI) { console.error(`failed: ${why}`); process.exit(1); }
+  console.log(`skipped: ${why}`);
+  process.exit(0);
+}
+if (!existsSync(cli)) {
+  console.error(`failed: ${cli} is missing; run 'dotnet build src/AiTrader.Cli' first (or set AITRADER_CLI)`);
+  process.exit(1);
+}
+
+const root = mkdtempSync(join(tmpdir(), 'aitrader-dash-'));
+const env = { ...process.env, AITRADER_DATA_DIR: join(root, 'data'), AITRADER_ARTIFACTS_DIR: join(root, 'artifacts') };
+delete env.DATABASE_URL;
+mkdirSync(shots, { recursive: true });
+let server, browser;
+const problems = [];
+const started = Date.now();
+const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
+
+try {
+  const key = execFileSync('dotnet', [cli, 'apikey', 'create', '--name', 'browser-test', '--role', 'trader'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  if (!/^ait_[0-9a-f]{12}_/.test(key)) throw new Error('apikey create printed no key');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  server = spawn('dotnet', [cli, 'serve', '--urls', base], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverLog = '';
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  await waitFor(async () => (await fetch(`${base}/health/live`)).ok, 30000, () => `the service did not start:\n${serverLog}`);
+  step(`service up at ${base}`);
+
+  browser = await chromium.launch({ executablePath: browserPath, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light', timezoneId: 'Europe/Berlin' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`); });
+
+  // Not signed in: the chart page sends the browser to the login page, which brings it back after.
+  await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day`);
+  expect(page.url().startsWith(`${base}/login?return=`), `expected the login page, got ${page.url()}`);
+  await page.fill('#key', 'ait_000000000000_nonsense');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.message');
+  expect((await page.textContent('.message')).includes('not an API key'), 'a malformed key should be refused with a message');
+  await page.screenshot({ path: join(shots, '01-login-refused.png') });
+  // Chromium logs the refusal's 401 as a console error: that one is expected.
+  problems.splice(0, problems.length, ...problems.filter((p) => !/status of 401/.test(p) || !p.includes('/login')));
+  await page.fill('#key', key);
+  await Promise.all([page.waitForURL(`${base}/app/chart**`), page.click('button[type=submit]')]);
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'aitrader_session');
+  expect(session && session.httpOnly && session.sameSite === 'Strict', `session cookie should be HTTP-only and SameSite=Strict: ${JSON.stringify(session)}`);
+  step('signed in');
+
+  // Chart: candles drawn on a canvas, the legend filled, the status naming the bars read.
+  await page.waitForSelector('#chart canvas', { timeout: 20000 });
+  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  const chartStatus = await page.textContent('#root .notice');
+  expect(!/error|could not/i.test(chartStatus), `chart status: ${chartStatus}`);
+  await page.hover('#chart', { position: { x: 700, y: 200 } });
+  expect(/O \d/.test(await page.textContent('#legend')), 'legend shows the bar under the crosshair');
+  await page.screenshot({ path: join(shots, '02-chart-spy-1day.png') });
+  step(`chart drawn: ${chartStatus.trim()}`);
+
+  // Backtest from the form: progress, then its result page with metrics, equity and trades.
+  await page.goto(`${base}/app/backtests`);
+  await page.waitForSelector('#backtest-form');
+  await page.fill('#bt-symbol', 'SPY');
+  await page.fill('input[name=start]', '2018-01-01');
+  await page.fill('input[name=end]', '2020-12-31');
+  await Promise.all([page.waitForURL(`${base}/app/backtest?id=**`, { timeout: 60000 }), page.click('#backtest-form button[type=submit]')]);
+  await page.waitForSelector('table caption', { timeout: 20000 });
+  await page.waitForSelector('.equity-chart canvas', { timeout: 20000 });
+  const metrics = await page.textContent('#m-title + table');
+  expect(/Final equity\s*\$/.test(metrics), `summary table: ${metrics}`);
+  // Sort the trades by P&L with the keyboard.
+  await page.focus('th:has-text("P&L") button');
+  await page.keyboard.press('Enter');
+  expect((await page.getAttribute('th:has-text("P&L")', 'aria-sort')) === 'ascending', 'P&L header sorts');
+  const backtestId = new URL(page.url()).searchParams.get('id');
+  await page.screenshot({ path: join(shots, '03-backtest-result.png'), fullPage: true });
+  step(`backtest ${backtestId} finished and shown`);
+
+  // The chart with that backtest's trades as markers.
+  await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}`);
+  await page.waitForSelector('#chart canvas');
+  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.screenshot({ path: join(shots, '04-chart-with-trades.png') });
+
+  // Dark theme by the toggle, kept across pages.
+  await page.click('header button.theme');
+  await page.waitForSelector('#chart canvas');
+  await page.waitForTimeout(300);
+  expect((await page.getAttribute('html', 'data-theme')) === 'dark', 'theme toggle sets dark');
+  await page.screenshot({ path: join(shots, '05-chart-dark.png') });
+
+  await page.goto(`${base}/app/journal`);
+  await page.waitForFunction(() => /entr|No journal/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.screenshot({ path: join(shots, '06-journal.png') });
+  step('journal shown');
+
+  await page.goto(`${base}/app/trading`);
+  await page.waitForSelector('#s-title');
+  await page.waitForFunction(() => !/Loading/.test(document.querySelector('#root')?.textContent || ''), null, { timeout: 20000 });
+  await page.screenshot({ path: join(shots, '07-trading.png') });
+
+  await page.goto(`${base}/app/health`);
+  await page.waitForSelector('dl.kv');
+  expect(/ready/.test(await page.textContent('dl.kv')), 'health shows ready');
+  await page.screenshot({ path: join(shots, '08-health-dark.png') });
+
+  // Tablet width, light theme again.
+  await page.setViewportSize({ width: 820, height: 1100 });
+  await page.click('header button.theme');
+  await page.goto(`${base}/app/backtest?id=${backtestId}`);
+  await page.waitForSelector('table caption');
+  await page.screenshot({ path: join(shots, '09-backtest-tablet.png') });
+
+  // Sign out: the pages send the browser to the login page again.
+  await page.click('header form button');
+  await page.waitForURL(`${base}/login**`);
+  await page.goto(`${base}/app/journal`);
+  expect(page.url().startsWith(`${base}/login`), 'signed out: pages need the login again');
+  step('signed out');
+
+  if (problems.length) throw new Error(`the pages reported errors:\n${problems.join('\n')}`);
+  console.log(`passed: dashboard in Chromium (${((Date.now() - started) / 1000).toFixed(1)} s); screenshots in ${shots}`);
+} catch (e) {
+  console.error(`failed: ${e.message}`);
+  if (problems.length) console.error(problems.join('\n'));
+  process.exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function waitFor(check, ms, message) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try { if (await check()) return; } catch { /* not yet */ }
+    if (Date.now() > until) throw new Error(message());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolvePort(port)); });
+  });
+}
