@@ -11,7 +11,8 @@ namespace AiTrader.Service.Dashboard;
 
 /// <summary>Browser sign-in for the dashboard: a person pastes an API key at <c>/login</c>, the service verifies it against
 /// the same key store and sets an HTTP-only, SameSite=Strict cookie (Secure over https) that carries the key's id, name
-/// and role, never the key. The API accepts either the key headers or the cookie; every request with the cookie looks the
+/// and role, never the key (the cookie holds only a session id; the service keeps the sign-in, so signing out ends it
+/// for good). The API accepts either the key headers or the cookie; every request with the cookie looks the
 /// key id up again, so revoking a key ends its browser sessions at once. Cookie-authenticated requests that change state
 /// must carry <c>X-Requested-With: aitrader-dashboard</c> (a header no cross-site form or plain link can send).</summary>
 public static partial class DashboardAuthentication
@@ -52,6 +53,7 @@ public static partial class DashboardAuthentication
             o.SlidingExpiration = true;
             o.LoginPath = "/login";
             o.ReturnUrlParameter = "return";
+            o.SessionStore = new DashboardSessions(TimeProvider.System);
             o.Events = new CookieAuthenticationEvents
             {
                 OnValidatePrincipal = ValidateAsync,
