@@ -120,27 +120,53 @@ try {
   expect((await page.getAttribute('html', 'data-theme')) === 'dark', 'theme toggle sets dark');
   await page.screenshot({ path: join(shots, '05-chart-dark.png') });
 
+
+  // Trading: a paper replay session (started through the API with the key), its book and guardrails live, the kill
+  // switch engaged through the confirm dialog and released again.
+  const sessionStart = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '120' }) });
+  const startedBody = await sessionStart.text();
+  expect(sessionStart.status === 202, `session not accepted: ${sessionStart.status} ${startedBody}`);
+  const sessionId = JSON.parse(startedBody).id;
+  await page.goto(`${base}/app/trading`);
+  await page.waitForSelector(`a[href="/app/trading?id=${sessionId}"]`);
+  await page.screenshot({ path: join(shots, '07-trading-list.png') });
+  await page.click(`a[href="/app/trading?id=${sessionId}"]`);
+  await page.waitForSelector('button.danger:not([disabled])', { timeout: 20000 });
+  await page.click('button.danger');
+  await page.waitForSelector('dialog[open] input');
+  await page.fill('dialog[open] input', 'browser test');
+  await page.screenshot({ path: join(shots, '08-kill-switch-confirm.png') });
+  await page.click('dialog[open] button[type=submit]');
+  await page.waitForSelector('.state.engaged', { timeout: 10000 });
+  expect((await page.textContent('#g-title + div')).includes('browser test'), 'kill switch shows the reason');
+  await page.waitForFunction(() => /live/.test(document.querySelector('#live')?.textContent || ''), null, { timeout: 10000 });
+  await page.waitForTimeout(1500); // a few bars of live updates
+  await page.screenshot({ path: join(shots, '09-session-engaged.png'), fullPage: true });
+  await page.click('button:has-text("Release")');
+  await page.click('dialog[open] button[type=submit]');
+  await page.waitForFunction(() => /released/.test(document.querySelector('#g-title + div')?.textContent || ''), null, { timeout: 10000 });
+  const journalAfter = await (await fetch(`${base}/api/journal?kind=decision&limit=5`, { headers: { Authorization: `Bearer ${key}` } })).json();
+  expect(journalAfter.entries.length > 0, 'the session journaled its decisions');
+  step(`session ${sessionId}: kill switch engaged and released from the page`);
+
   await page.goto(`${base}/app/journal`);
   await page.waitForFunction(() => /entr|No journal/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  expect(/\d+ entr/.test(await page.textContent('#root .notice')), 'the journal lists the session\'s entries');
   await page.screenshot({ path: join(shots, '06-journal.png') });
   step('journal shown');
-
-  await page.goto(`${base}/app/trading`);
-  await page.waitForSelector('#s-title');
-  await page.waitForFunction(() => !/Loading/.test(document.querySelector('#root')?.textContent || ''), null, { timeout: 20000 });
-  await page.screenshot({ path: join(shots, '07-trading.png') });
 
   await page.goto(`${base}/app/health`);
   await page.waitForSelector('dl.kv');
   expect(/ready/.test(await page.textContent('dl.kv')), 'health shows ready');
-  await page.screenshot({ path: join(shots, '08-health-dark.png') });
+  await page.screenshot({ path: join(shots, '10-health-dark.png') });
 
   // Tablet width, light theme again.
   await page.setViewportSize({ width: 820, height: 1100 });
   await page.click('header button.theme');
   await page.goto(`${base}/app/backtest?id=${backtestId}`);
   await page.waitForSelector('table caption');
-  await page.screenshot({ path: join(shots, '09-backtest-tablet.png') });
+  await page.screenshot({ path: join(shots, '11-backtest-tablet.png') });
 
   // Sign out: the pages send the browser to the login page again.
   await page.click('header form button');

@@ -33,7 +33,7 @@ async function sessions() {
 
 async function session(sessionId) {
   document.title = `Session ${sessionId} · AI Trader`;
-  const live = el('span', { class: 'state', 'aria-live': 'polite' }, 'connecting…');
+  const live = el('span', { id: 'live', class: 'state', 'aria-live': 'polite' }, 'connecting…');
   const jobLine = el('span', { class: 'muted' }, '');
   const bookBox = el('div', {}, el('p', { class: 'empty' }, 'Loading the book…'));
   const guardBox = el('div', {}, el('p', { class: 'empty' }, 'Loading the guardrails…'));
