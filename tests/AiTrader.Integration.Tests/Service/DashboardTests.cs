@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Service.Dashboard;
 using AiTrader.Storage.Security;
 
@@ -321,7 +322,7 @@ public sealed class DashboardTests
         Assert.Contains("Apache License", await client.GetStringAsync("/app/assets/vendor/lightweight-charts.LICENSE.txt"), StringComparison.Ordinal);
 
         // The served copy is the committed vendored file, whose version package.json pins.
-        var repo = RepoRoot();
+        var repo = TestPaths.RepoRoot;
         var dashboard = Path.Combine(repo, "src", "AiTrader.Service", "Dashboard");
         Assert.Equal(File.ReadAllText(Path.Combine(dashboard, "wwwroot", "assets", "vendor", "lightweight-charts.standalone.production.js")), library);
         var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(dashboard, "package.json"))).RootElement.GetProperty("dependencies").GetProperty("lightweight-charts").GetString();
@@ -331,16 +332,5 @@ public sealed class DashboardTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using var traversal = await client.GetAsync("/app/assets/..%2Fpages%2Flogin.html");
         Assert.Equal(HttpStatusCode.NotFound, traversal.StatusCode);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AiTrader.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("AiTrader.sln not found above the test folder");
     }
 }
