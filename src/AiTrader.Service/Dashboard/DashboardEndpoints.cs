@@ -58,12 +58,12 @@ public static partial class DashboardEndpoints
         app.MapGet("/app/assets/{**path}", (HttpContext context, string path) => ServeAsset(context, "assets/" + path))
             .AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/app/me", (ClaimsPrincipal user) => Results.Json(new
-            {
-                id = user.FindFirstValue(ClaimTypes.NameIdentifier),
-                name = user.FindFirstValue(ClaimTypes.Name),
-                role = user.FindFirstValue(ClaimTypes.Role),
-                via = user.Identity?.AuthenticationType == DashboardAuthentication.CookieScheme ? "cookie" : "api key",
-            }))
+        {
+            id = user.FindFirstValue(ClaimTypes.NameIdentifier),
+            name = user.FindFirstValue(ClaimTypes.Name),
+            role = user.FindFirstValue(ClaimTypes.Role),
+            via = user.Identity?.AuthenticationType == DashboardAuthentication.CookieScheme ? "cookie" : "api key",
+        }))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Who the request is signed in as: key id, name, role (read or trader), and whether by cookie or key.");
     }
