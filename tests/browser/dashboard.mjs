@@ -121,17 +121,15 @@ try {
   await page.screenshot({ path: join(shots, '05-chart-dark.png') });
 
 
-  // Trading: a paper replay session (started through the API with the key), its book and guardrails live, the kill
-  // switch engaged through the confirm dialog and released again.
-  const sessionStart = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '120' }) });
-  const startedBody = await sessionStart.text();
-  expect(sessionStart.status === 202, `session not accepted: ${sessionStart.status} ${startedBody}`);
-  const sessionId = JSON.parse(startedBody).id;
+  // Trading: a paper replay session started from the form, its book and guardrails live, the kill switch engaged
+  // through the confirm dialog and released again.
   await page.goto(`${base}/app/trading`);
-  await page.waitForSelector(`a[href="/app/trading?id=${sessionId}"]`);
+  await page.waitForSelector('#session-form button[type=submit]:not([disabled])');
+  await page.fill('#session-form input[name=symbols]', 'SPY, IBM');
+  await page.selectOption('#session-form select[name=speed]', '60');
   await page.screenshot({ path: join(shots, '07-trading-list.png') });
-  await page.click(`a[href="/app/trading?id=${sessionId}"]`);
+  await Promise.all([page.waitForURL(`${base}/app/trading?id=**`), page.click('#session-form button[type=submit]')]);
+  const sessionId = new URL(page.url()).searchParams.get('id');
   await page.waitForSelector('button.danger:not([disabled])', { timeout: 20000 });
   await page.click('button.danger');
   await page.waitForSelector('dialog[open] input');

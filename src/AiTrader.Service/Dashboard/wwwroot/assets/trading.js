@@ -10,11 +10,13 @@ if (id) session(id); else sessions();
 
 async function sessions() {
   const box = el('div', {}, el('p', { class: 'empty' }, 'Loading sessions…'));
-  root.replaceChildren(el('section', { class: 'panel', 'aria-labelledby': 's-title' }, el('h2', { id: 's-title' }, 'Sessions'), box));
+  const start = el('section', { class: 'panel', 'aria-labelledby': 'n-title' }, el('h2', { id: 'n-title' }, 'New paper replay session'));
+  root.replaceChildren(start, el('section', { class: 'panel', 'aria-labelledby': 's-title' }, el('h2', { id: 's-title' }, 'Sessions'), box));
+  startForm(start);
   try {
     const page = await api('/api/sessions?limit=50');
     if (page.jobs.length === 0) {
-      box.replaceChildren(el('p', { class: 'empty' }, 'No sessions yet. Start a paper replay with POST /api/sessions (a trader key), e.g. {"symbols": ["SPY"], "from": "2013-10-07", "to": "2013-10-11", "interval": "1Min", "speed": "60"}; it appears here.'));
+      box.replaceChildren(el('p', { class: 'empty' }, 'No sessions yet. Start a paper replay above (a trader key), or with POST /api/sessions; it appears here.'));
       return;
     }
     box.replaceChildren(el('div', { class: 'table-wrap' }, el('table', {},
@@ -29,6 +31,41 @@ async function sessions() {
   } catch (e) {
     box.replaceChildren(notice(`Could not list the sessions: ${describe(e)}. Reload to retry.`, 'error'));
   }
+}
+
+/** The form that starts a paper replay of the bundled bars (trader keys only). */
+async function startForm(panel) {
+  let who = { role: 'read' };
+  let strategies = [];
+  try { [who, strategies] = await Promise.all([me(), api('/api/strategies')]); } catch (e) {
+    panel.append(notice(`Could not load the form: ${describe(e)}`, 'error'));
+    return;
+  }
+  const symbols = el('input', { name: 'symbols', value: 'SPY,IBM', size: '14', spellcheck: 'false', required: true });
+  const from = el('input', { name: 'from', type: 'date', value: '2013-10-07', required: true });
+  const to = el('input', { name: 'to', type: 'date', value: '2013-10-11', required: true });
+  const interval = el('select', { name: 'interval' }, ['1Min', '5Min', '15Min', '30Min', '1Hour', '1Day'].map((i) => el('option', { value: i }, i)));
+  const strategy = el('select', { name: 'strategy' }, strategies.map((x) => el('option', { value: x.name }, x.name)));
+  const speed = el('select', { name: 'speed' }, [['60', '60× (a minute a second)'], ['600', '600×'], ['max', 'as fast as it goes']].map(([v, t]) => el('option', { value: v }, t)));
+  const submit = el('button', { type: 'submit', class: 'primary', disabled: who.role !== 'trader' }, 'Start session');
+  const note = el('div', { 'aria-live': 'polite' });
+  const form = el('form', { class: 'controls', id: 'session-form' },
+    el('label', {}, 'Symbols (comma-separated)', symbols), el('label', {}, 'From (New York date)', from), el('label', {}, 'To', to),
+    el('label', {}, 'Interval', interval), el('label', {}, 'Strategy', strategy), el('label', {}, 'Speed', speed), submit);
+  panel.append(el('p', { class: 'muted' }, 'Replays the bundled bars through the trading loop, the order router and the default guardrails, journaled under its own run (the bundled minute bars cover 2013-10-07 to 2013-10-11).'), form, note);
+  if (who.role !== 'trader') note.replaceChildren(notice('Read-only key: starting a session needs a trader key.', 'warn'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    try {
+      const job = await api('/api/sessions', { method: 'POST', body: { symbols: symbols.value.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean),
+        from: from.value, to: to.value, interval: interval.value, strategy: strategy.value, speed: speed.value } });
+      location.assign(`/app/trading?id=${encodeURIComponent(job.id)}`);
+    } catch (err) {
+      note.replaceChildren(notice(`Not started: ${describe(err)}`, 'error'));
+      submit.disabled = false;
+    }
+  });
 }
 
 async function session(sessionId) {
@@ -82,6 +119,10 @@ async function session(sessionId) {
     const disabled = !trader || !running;
     const path = `/api/sessions/${encodeURIComponent(sessionId)}`;
     actions.replaceChildren(
+      el('button', { type: 'button', disabled, onclick: async () => {
+        if (await confirmDialog({ title: 'Stop this session?', text: 'The replay stops now; its run is recorded as stopped and its book stays readable.', confirm: 'Stop session', danger: true }) === null) return;
+        try { await api(path, { method: 'DELETE' }); actionNote.replaceChildren(notice('Stop requested.')); } catch (e) { actionNote.replaceChildren(notice(describe(e), 'error')); }
+      } }, 'Stop session'),
       el('button', { type: 'button', class: 'danger', disabled, onclick: () => act('Engage the kill switch?', 'Every new order of this session is blocked (protective orders still go) until it is released. Each block is journaled with your reason.', 'Engage kill switch', true, true, (reason) => api(`${path}/kill-switch`, { method: 'POST', body: { reason } })) }, 'Engage kill switch'),
       el('button', { type: 'button', disabled, onclick: () => act('Release the kill switch?', 'New orders are allowed again, subject to the other guardrails.', 'Release kill switch', false, false, () => api(`${path}/kill-switch`, { method: 'DELETE' })) }, 'Release'),
       el('button', { type: 'button', disabled, onclick: () => act('Reset the drawdown halt?', 'Trading resumes after a max-drawdown halt. Allowed only once its cool-off is over.', 'Reset halt', false, false, () => api(`${path}/reset-halt`, { method: 'POST' })) }, 'Reset halt'));
@@ -90,6 +131,7 @@ async function session(sessionId) {
 
   await Promise.all([loadBook(), loadGuardrails()]);
   let lastGuard = 0;
+  let bookTimer = null;
   followJob('sessions', sessionId, {
     onJob: (job) => {
       jobLine.replaceChildren(el('span', { class: `state ${job.state}` }, job.state), ` ${Math.round((job.progress ?? 0) * 100)}%${job.phase ? ` · ${job.phase}` : ''}`,
@@ -98,7 +140,10 @@ async function session(sessionId) {
       if (nowRunning !== running || Date.now() - lastGuard > 3000) { lastGuard = Date.now(); loadGuardrails(); }
       if (!nowRunning) loadBook();
     },
-    onBook: () => loadBook(),
+    onBook: () => { // at most one refresh a second, however fast the replay trades
+      if (bookTimer) return;
+      bookTimer = setTimeout(() => { bookTimer = null; loadBook(); }, 1000);
+    },
     onStatus: (s) => { live.textContent = s; live.className = `state ${s === 'live' ? 'ok' : s === 'ended' ? '' : 'running'}`; },
   });
 }
