@@ -26,7 +26,7 @@ async function load() {
   const state = (text) => el('span', { class: `state ${text === 'ok' || text === 'ready' ? 'ok' : text === 'off' || text === 'not started' ? '' : 'error'}` }, text);
   const vendors = Object.entries(body.vendorKeys || {});
   box.replaceChildren(
-    response.status === 503 ? notice('Not ready: fix what is marked below (the database must answer and the cache folder be writable).', 'error') : null,
+    ...(response.status === 503 ? [notice('Not ready: fix what is marked below (the database must answer and the cache folder be writable).', 'error')] : []),
     el('dl', { class: 'kv' },
       el('dt', {}, 'Status'), el('dd', {}, state(body.status)),
       el('dt', {}, 'Database'), el('dd', {}, state(body.database)),
@@ -35,5 +35,5 @@ async function load() {
       el('dt', {}, 'Checked'), el('dd', {}, fmtTimeText(new Date().toISOString()))),
     el('h3', {}, 'Vendor keys'),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Vendor'), el('th', { scope: 'col' }, 'Keys set'))),
-      el('tbody', {}, vendors.map(([v, set]) => el('tr', {}, el('td', {}, v), el('td', {}, set ? 'yes' : 'no (bundled sample data is used; set the keys in the environment, see docs/reference/vendors.md)'))))));
+      el('tbody', {}, vendors.map(([v, set]) => el('tr', {}, el('td', {}, v), el('td', {}, set ? 'yes' : 'no (set them in the service\'s environment; see docs/reference/vendors.md)'))))));
 }
