@@ -124,6 +124,20 @@ try {
   expect((await page.getAttribute('html', 'data-theme')) === 'dark', 'theme toggle sets dark');
   await shot(page, '05-chart-dark.png');
 
+  // Minute bars: New York times on the axis and in the legend.
+  await page.goto(`${base}/app/chart?symbol=IBM&interval=5Min&start=2013-10-07&end=2013-10-08`);
+  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.hover('#chart', { position: { x: 600, y: 250 } });
+  expect(/10\/0[78]\/2013, \d\d:\d\d:00 EDT/.test(await page.textContent('#legend')), `5Min legend in New York time: ${await page.textContent('#legend')}`);
+  await shot(page, '04b-chart-ibm-5min.png');
+
+  // An unknown symbol: the API's problem, shown as an error that says what is wrong.
+  await page.goto(`${base}/app/chart?symbol=NOSUCH&interval=1Day`);
+  await page.waitForSelector('#root .notice.error', { timeout: 20000 });
+  await shot(page, '04c-chart-unknown-symbol.png');
+  problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p))); // the refused request itself
+
+
 
   // Trading: a paper replay session started from the form, its book and guardrails live, the kill switch engaged
   // through the confirm dialog and released again.
@@ -169,6 +183,18 @@ try {
   await page.goto(`${base}/app/backtest?id=${backtestId}`);
   await page.waitForSelector('table caption');
   await shot(page, '11-backtest-tablet.png');
+
+  // A read-only key: sees the form, cannot submit it.
+  const readKey = execFileSync('dotnet', [cli, 'apikey', 'create', '--name', 'browser-reader'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const reader = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'dark' })).newPage();
+  reader.on('pageerror', (e) => problems.push(`page error on ${reader.url()}: ${e.message}`));
+  await reader.goto(`${base}/login?return=/app/backtests`);
+  await reader.fill('#key', readKey);
+  await Promise.all([reader.waitForURL(`${base}/app/backtests`), reader.click('button[type=submit]')]);
+  await reader.waitForSelector('#backtest-form button[type=submit][disabled]');
+  expect(/read-only key/.test(await reader.textContent('#backtest-form')), 'the read-only note is shown');
+  await shot(reader, '12-backtests-read-only.png');
+  step('read-only key: form disabled');
 
   // Sign out: the pages send the browser to the login page again.
   await page.click('header form button');
