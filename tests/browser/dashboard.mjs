@@ -84,7 +84,7 @@ try {
 
   // Chart: candles drawn on a canvas, the legend filled, the status naming the bars read.
   await page.waitForSelector('#chart canvas', { timeout: 20000 });
-  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 20000 });
   const chartStatus = await page.textContent('#root .notice');
   expect(!/error|could not/i.test(chartStatus), `chart status: ${chartStatus}`);
   await page.hover('#chart', { position: { x: 700, y: 200 } });
@@ -114,7 +114,7 @@ try {
   // The chart with that backtest's trades as markers.
   await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}`);
   await page.waitForSelector('#chart canvas');
-  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 20000 });
   await shot(page, '04-chart-with-trades.png');
 
   // Dark theme by the toggle, kept across pages.
@@ -126,14 +126,15 @@ try {
 
   // Minute bars: New York times on the axis and in the legend.
   await page.goto(`${base}/app/chart?symbol=IBM&interval=5Min&start=2013-10-07&end=2013-10-08`);
-  await page.waitForFunction(() => /bars/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 20000 });
   await page.hover('#chart', { position: { x: 600, y: 250 } });
   expect(/10\/0[78]\/2013, \d\d:\d\d:00 EDT/.test(await page.textContent('#legend')), `5Min legend in New York time: ${await page.textContent('#legend')}`);
   await shot(page, '04b-chart-ibm-5min.png');
 
   // An unknown symbol: the API's problem, shown as an error that says what is wrong.
   await page.goto(`${base}/app/chart?symbol=NOSUCH&interval=1Day`);
-  await page.waitForSelector('#root .notice.error', { timeout: 20000 });
+  await page.waitForSelector('#chart[data-state="error"]', { timeout: 20000 });
+  expect(/unknown symbol 'NOSUCH'/.test(await page.textContent('#root .notice.error')), 'the error names the symbol');
   await shot(page, '04c-chart-unknown-symbol.png');
   problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p))); // the refused request itself
 

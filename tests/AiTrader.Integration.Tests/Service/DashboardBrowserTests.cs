@@ -46,6 +46,27 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>The chart's data shaping (tests/browser/chartdata.test.mjs, <c>node --test</c>): New York axis times across DST,
+/// a long range merged into at most 6,000 candles with each group's OHLCV, trades placed on the candle that holds them.</summary>
+public sealed class DashboardChartDataTests(ITestOutputHelper output)
+{
+    [NodeFact]
+    public async Task The_chart_merges_long_ranges_and_places_trades_on_their_candles()
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
+        start.ArgumentList.Add("--test");
+        start.ArgumentList.Add("chartdata.test.mjs");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var text = await stdout + await stderr;
+        output.WriteLine(text);
+        Assert.True(process.ExitCode == 0 && text.Contains("# pass 5", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+    }
+}
+
 /// <summary>What the browser test needs: Node.js, playwright-core installed in tests/browser (npm ci), Chromium.</summary>
 internal static class BrowserTest
 {
@@ -66,11 +87,19 @@ internal static class BrowserTest
             return "playwright-core is not installed: run `npm ci` in tests/browser to run the browser test.";
         }
 
+        return MissingNode();
+    }
+
+    /// <summary>Why node cannot run here, or null.</summary>
+    public static string? MissingNode()
+    {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         return path.Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "node")))
             ? null
-            : "Node.js (node) is not on PATH: install it to run the browser test.";
+            : "Node.js (node) is not on PATH: install it to run the dashboard's script tests.";
     }
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A fact that needs the browser test's tools; skipped, saying which is missing, outside CI.</summary>
@@ -78,7 +107,19 @@ public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute()
     {
-        if (BrowserTest.Missing() is { } reason && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (BrowserTest.Missing() is { } reason && !BrowserTest.IsCi)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that needs Node.js; skipped, saying so, outside CI.</summary>
+public sealed class NodeFactAttribute : FactAttribute
+{
+    public NodeFactAttribute()
+    {
+        if (BrowserTest.MissingNode() is { } reason && !BrowserTest.IsCi)
         {
             Skip = reason;
         }

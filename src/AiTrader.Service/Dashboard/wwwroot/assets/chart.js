@@ -1,7 +1,8 @@
 // Chart: bars and signals of a symbol over a date range (paged from /api/bars and /api/signals), drawn with
 // lightweight-charts: candles, volume, the Kalman filtered price with its ±2σ band, regime shading, and a backtest's
 // trade entries and exits as markers. Axis times are New York wall clock; the legend gives UTC on hover.
-import { api, el, header, notice, describe, fmtNum, fmtPct, fmtQty, fmtTimeText, nyFields, palette, parseCsv } from './app.js';
+import { api, el, header, notice, describe, fmtNum, fmtPct, fmtQty, fmtTimeText, palette, parseCsv } from './app.js';
+import { candles, snap } from './chartdata.js';
 
 const LC = globalThis.LightweightCharts;
 const INTERVALS = ['1Min', '5Min', '15Min', '30Min', '1Hour', '1Day'];
@@ -97,6 +98,7 @@ async function load() {
   if (backtest.value) url.set('backtest', backtest.value);
   history.replaceState(null, '', `?${url}`);
   go.disabled = true;
+  chartBox.dataset.state = 'loading'; // drawn, empty or error once this load ends (tests wait for it)
   status.replaceChildren(notice(`Loading ${query.symbol} ${query.interval}…`));
   try {
     const progress = (n) => { if (id === loadId) status.replaceChildren(notice(`Loading ${query.symbol} ${query.interval}: ${n.toLocaleString('en-US')} bars…`)); };
@@ -108,6 +110,7 @@ async function load() {
     if (bars.rows.length === 0) {
       status.replaceChildren(notice(`No ${query.interval} bars for ${query.symbol} in this range. Widen the dates, or pick another interval (the bundled minute bars cover only a few sessions, e.g. 2013-10-07…2013-10-11).`, 'warn'));
       clearChart();
+      chartBox.dataset.state = 'empty';
       return;
     }
     let trades = [];
@@ -121,7 +124,7 @@ async function load() {
         tradeNote = `Trades of ${backtest.value}: ${describe(e)}`;
       }
     }
-    const model = build(bars.rows, signals.rows, interval.value);
+    const model = candles(bars.rows, signals.rows, { maxDraw: MAX_DRAW, daily: interval.value === '1Day' });
     model.trades = trades;
     drawn = model;
     draw(model);
@@ -132,39 +135,15 @@ async function load() {
     if (tradeNote) notes.push(tradeNote);
     if (model.tradesOutside) notes.push(`${model.tradesOutside} trade marker(s) fall outside the range shown`);
     status.replaceChildren(notice(notes.join('; ') + '.', bars.cut || signals.error || tradeNote ? 'warn' : ''));
+    chartBox.dataset.state = 'drawn';
   } catch (e) {
     if (id !== loadId) return;
     status.replaceChildren(notice(describe(e), 'error'));
     clearChart();
+    chartBox.dataset.state = 'error';
   } finally {
     if (id === loadId) go.disabled = false;
   }
-}
-
-/** New York wall clock as a UTC timestamp (seconds): what the chart's axis prints. */
-function axisTime(iso) {
-  const f = nyFields(new Date(iso));
-  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) / 1000;
-}
-
-/** Bars with their signal frames, merged into groups of `group` bars when there are more than MAX_DRAW. */
-function build(bars, frames, iv) {
-  const byTime = new Map(frames.map((f) => [f.timestamp, f]));
-  const group = Math.max(1, Math.ceil(bars.length / MAX_DRAW));
-  const out = { times: [], bars: [], frames: [], iso: [], group, daily: iv === '1Day', tradesOutside: 0 };
-  for (let i = 0; i < bars.length; i += group) {
-    const slice = bars.slice(i, i + group);
-    const last = slice[slice.length - 1];
-    const bar = { o: Number(slice[0].o), h: Math.max(...slice.map((b) => Number(b.h))), l: Math.min(...slice.map((b) => Number(b.l))),
-      c: Number(last.c), v: slice.reduce((s, b) => s + Number(b.v), 0) };
-    const t = axisTime(slice[0].t);
-    if (out.times.length && t <= out.times[out.times.length - 1]) continue; // never out of order
-    out.times.push(t);
-    out.bars.push(bar);
-    out.frames.push(byTime.get(last.t) || null);
-    out.iso.push([slice[0].t, last.t]);
-  }
-  return out;
 }
 
 function clearChart() {
@@ -175,20 +154,6 @@ function clearChart() {
 }
 
 function rgba([r, g, b, a]) { return `rgba(${r},${g},${b},${a})`; }
-
-/** The drawn time at or before an instant (binary search), or null when it is outside the range. */
-function snap(model, iso) {
-  const t = axisTime(iso);
-  const ts = model.times;
-  if (!ts.length || t < ts[0]) return null;
-  let lo = 0, hi = ts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ts[mid] <= t) lo = mid; else hi = mid - 1;
-  }
-  // After the last drawn candle by more than a day: outside.
-  return t - ts[lo] > 86400 * Math.max(1, model.group) * (model.daily ? 4 : 1) ? null : ts[lo];
-}
 
 function draw(model) {
   chart?.remove();
@@ -213,13 +178,13 @@ function draw(model) {
   const volume = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 }, visible: false });
   volume.setData(model.times.map((time, i) => ({ time, value: model.bars[i].v, color: model.bars[i].c >= model.bars[i].o ? 'rgba(38,194,129,0.35)' : 'rgba(255,92,108,0.35)' })));
-  const candles = chart.addSeries(LC.CandlestickSeries, { upColor: p.up, downColor: p.down, borderUpColor: p.up, borderDownColor: p.down, wickUpColor: p.up, wickDownColor: p.down });
-  candles.setData(model.times.map((time, i) => ({ time, open: model.bars[i].o, high: model.bars[i].h, low: model.bars[i].l, close: model.bars[i].c })));
+  const candleSeries = chart.addSeries(LC.CandlestickSeries, { upColor: p.up, downColor: p.down, borderUpColor: p.up, borderDownColor: p.down, wickUpColor: p.up, wickDownColor: p.down });
+  candleSeries.setData(model.times.map((time, i) => ({ time, open: model.bars[i].o, high: model.bars[i].h, low: model.bars[i].l, close: model.bars[i].c })));
   // Price lines: the range's high and low.
   const hi = Math.max(...model.bars.map((b) => b.h));
   const lo = Math.min(...model.bars.map((b) => b.l));
-  candles.createPriceLine({ price: hi, color: p.muted, lineStyle: LC.LineStyle.Dotted, lineWidth: 1, axisLabelVisible: true, title: 'range high' });
-  candles.createPriceLine({ price: lo, color: p.muted, lineStyle: LC.LineStyle.Dotted, lineWidth: 1, axisLabelVisible: true, title: 'range low' });
+  candleSeries.createPriceLine({ price: hi, color: p.muted, lineStyle: LC.LineStyle.Dotted, lineWidth: 1, axisLabelVisible: true, title: 'range high' });
+  candleSeries.createPriceLine({ price: lo, color: p.muted, lineStyle: LC.LineStyle.Dotted, lineWidth: 1, axisLabelVisible: true, title: 'range low' });
 
   const hasKalman = model.frames.some((f) => f && f.filtered_price != null);
   if (hasKalman) {
@@ -250,7 +215,7 @@ function draw(model) {
     } else if (t.exit_time) model.tradesOutside++;
   }
   markers.sort((a, b) => a.time - b.time);
-  if (markers.length) LC.createSeriesMarkers(candles, markers);
+  if (markers.length) LC.createSeriesMarkers(candleSeries, markers);
 
   const index = new Map(model.times.map((t, i) => [t, i]));
   const show = (i) => {
