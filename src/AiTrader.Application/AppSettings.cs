@@ -24,7 +24,16 @@ public sealed class AppSettings
             ? null
             : new AiTrader.Core.MarketData.BarFileCache(BarCacheDir);
 
+    /// <summary>Reads the settings after checking every variable AI Trader reads (<see cref="EnvironmentCheck"/>).</summary>
+    /// <exception cref="SettingsException">A variable is set but malformed or empty.</exception>
     public static AppSettings Load()
+    {
+        EnvironmentCheck.Validate(PlatformEnvironment.Lookup ?? Environment.GetEnvironmentVariable);
+        return LoadUnchecked();
+    }
+
+    /// <summary>Reads the settings without the check (for <c>--help</c>, which must work whatever the environment).</summary>
+    public static AppSettings LoadUnchecked()
     {
         var config = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)

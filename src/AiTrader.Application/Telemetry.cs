@@ -23,4 +23,8 @@ public static class Telemetry
     /// <summary>The backtest engine's speed on each run (bars per second of engine time), by <c>strategy</c>.</summary>
     public static readonly Histogram<double> BacktestThroughput = Meter.CreateHistogram<double>(
         "aitrader.backtest.throughput", "{bar}/s", "Bars per second of engine time, per backtest run, by strategy.");
+
+    /// <summary>How long each live premarket scan refresh took.</summary>
+    public static readonly Histogram<double> ScanRefreshDuration = Meter.CreateHistogram<double>(
+        "aitrader.scan.refresh.duration", "s", "Time of one live premarket scan refresh (snapshots, bars, ranking).");
 }

@@ -52,6 +52,10 @@ public static class CliParsing
     /// <summary>A ticker for <c>--symbol</c>.</summary>
     public static Symbol ParseSymbol(string value) => RequestChecks.Symbol(value);
 
+    /// <summary>The help of every <c>--interval</c>: the six intervals and their documented short forms (docs/reference/cli.md).</summary>
+    public const string IntervalHelp =
+        "Bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day; case-insensitive, with the short forms 1m, 5m, 15m, 30m, 1h and 1d as aliases.";
+
     /// <summary>A bar interval for <c>--interval</c>: 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.</summary>
     public static Timeframe ParseInterval(string value) => RequestChecks.Interval(value);
 

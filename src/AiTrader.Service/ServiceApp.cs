@@ -74,11 +74,19 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
-            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs")));
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env));
         // Schema first: the job runner reads the job store as it starts.
         builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));
         builder.Services.AddHostedService<JobRunnerService>();
+        builder.Services.AddSingleton(new LiveScanStatus
+        {
+            Enabled = options.ScanSchedule is not null,
+            Schedule = options.ScanSchedule?.ToString(),
+            Off = options.ScanSchedule is null ? "no schedule: start the service with --scan-schedule premarket" : null,
+        });
+        builder.Services.AddHostedService(sp => new LiveScanService(options, settings, env, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LiveScanStatus>(), sp.GetRequiredService<ILogger<LiveScanService>>()));
         // A stop (Ctrl+C, SIGTERM) waits this long for running jobs to end cleanly.
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddProblemDetails();

@@ -23,4 +23,10 @@ public sealed record ServiceOptions
 
     /// <summary>Serve the metrics at <c>/metrics</c> in Prometheus' text format (<c>--metrics</c>).</summary>
     public bool PrometheusMetrics { get; init; }
+
+    /// <summary>The live premarket scan's windows (<c>--scan-schedule</c>); null runs no scan.</summary>
+    public AiTrader.Core.Scanning.ScanSchedule? ScanSchedule { get; init; }
+
+    /// <summary>Ranked symbols each live refresh publishes as the <c>scan</c> watchlist.</summary>
+    public int ScanTop { get; init; } = 10;
 }

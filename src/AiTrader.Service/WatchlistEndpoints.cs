@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AiTrader.Application;
+using AiTrader.Application.Watchlists;
 using AiTrader.Core.Watchlists;
 using AiTrader.Storage.Watchlists;
 using Microsoft.AspNetCore.Builder;
@@ -68,6 +69,34 @@ internal static class WatchlistEndpoints
                         $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/watchlists.", "bucket");
             })
             .WithSummary("A bucket's latest watchlist (or the latest saved at or before 'at'), each symbol with its source.");
+        api.MapPost("/watchlists/{bucket}/build", async (HttpRequest request, string bucket, TimeProvider time, CancellationToken ct) =>
+            {
+                string body;
+                using (var reader = new StreamReader(request.Body))
+                {
+                    body = await reader.ReadToEndAsync(ct);
+                }
+
+                var build = WatchlistBuildSpec.FromJson(body).ToRequest(bucket);
+                await using var store = Open();
+                var list = await WatchlistBuild.RunAsync(build, settings, env, store, time.GetUtcNow().UtcDateTime, ct);
+                return Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json", statusCode: StatusCodes.Status201Created);
+            })
+            .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
+            .WithSummary("Build a watchlist from a source (auto, manual, alpha, finnhub, twelvedata, textlist, scan, sample) into the bucket and save it; " +
+                "body {\"source\", \"date\" (scan: replay that day), \"top\"}; 201 with the list as saved.");
+        api.MapGet("/scans/schedule", (LiveScanStatus status) => Results.Json(new
+        {
+            enabled = status.Enabled,
+            schedule = status.Schedule,
+            off = status.Off,
+            day = status.Day,
+            refreshes_today = status.RefreshesToday,
+            last_window = status.LastWindowUtc,
+            last_ranked = status.LastRanked,
+            last_error = status.LastError,
+        }))
+            .WithSummary("The live premarket scan inside the service (serve --scan-schedule): its windows, why it is off, the day's refreshes so far, the last error.");
         api.MapGet("/scans/refreshes/{date}", async (string date, CancellationToken ct) =>
             {
                 var day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)

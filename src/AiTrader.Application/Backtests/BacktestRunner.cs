@@ -124,6 +124,10 @@ public static class BacktestRunner
         }
 
         warnings.AddRange(ExecutionNotes(result.Cancellations, result.Rejections, result.OutsideSessionBars, request.Options.ExtendedHours));
+        if (NoTradesNote(result, request.Options.InitialCapital, series.Bars.Count) is { } noTrades)
+        {
+            warnings.Add(noTrades);
+        }
         var acrossGaps = SessionGaps.TradesAcross(result.Trades, coverage, MinGapSessionsToFlag);
         if (GapNote(acrossGaps) is { } rideNote)
         {
@@ -274,6 +278,34 @@ public static class BacktestRunner
                 ? $"{outsideSessionBars} bar(s) on closed days were not traded"
                 : $"{outsideSessionBars} bar(s) outside the regular session were not traded (--extended-hours trades pre-market and after-hours bars)";
         }
+    }
+
+    /// <summary>Why a run made no trade, or null when it made some: every entry sized to nothing (capital too small for
+    /// one share at the strategy's risk), or no entry signal at all.</summary>
+    public static string? NoTradesNote(BacktestResult result, decimal initialCapital, int bars)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Trades.Count > 0 || result.Fills.Count > 0)
+        {
+            return null;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var sizedOut = result.Rejections.Where(r => r.Rule == "sizing").ToList();
+        if (sizedOut.Count > 0)
+        {
+            return string.Create(inv,
+                $"no trades: all {sizedOut.Count} entry signal(s) sized to 0 shares, the first on {ExchangeTime.SessionDate(sizedOut[0].Timestamp):yyyy-MM-dd}: {BacktestReportWriter.FormatMoney(initialCapital)} of capital at the strategy's risk per trade cannot buy one share; raise --capital (or the risk, e.g. --param risk=0.02)");
+        }
+
+        if (result.Rejections.Count > 0)
+        {
+            return $"no trades: all {result.Rejections.Count} entry signal(s) were refused by the guardrails ({result.Rejections[0].Rule}: {result.Rejections[0].Reason})";
+        }
+
+        return result.Orders.Count == 0
+            ? $"no trades: the strategy gave no entry signal in {bars} bar(s); widen --start/--end or change its --param values"
+            : "no trades: no entry order filled (see orders.csv for each order's status)";
     }
 
     internal static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";

@@ -157,7 +157,18 @@ public static class PortfolioBacktestRunner
         var bars = benchmarkSeries?.Bars.Where(b => b.Timestamp >= first && b.Timestamp <= last).ToList() ?? [];
         var asSingle = new BacktestResult(result.Symbols[0], result.StrategyName, result.Options.Account, result.Trades,
             result.EquityCurve, result.Fills, result.Orders, result.SkippedBars.Select(s => s.Flag).ToList(), result.FinalEquity);
-        BacktestReport.WriteAll(outDir, info, bars, asSingle, metrics, new HtmlReportOptions(MaxTradeMarkers: 0), tables);
+        BacktestReport.WriteAll(outDir, info, bars, asSingle, metrics, new HtmlReportOptions(MaxTradeMarkers: 0), tables,
+            priceTitle: PriceChartTitle(info, benchmark?.Symbol, bars));
+    }
+
+    /// <summary>price.png's title: the one line it draws is the benchmark's, not the members' (their prices share no
+    /// axis), so the title names the benchmark; with <c>--benchmark none</c> it says there is no line.</summary>
+    public static string PriceChartTitle(BacktestRunInfo info, Symbol? benchmark, IReadOnlyList<Bar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return benchmark is { } b
+            ? HtmlReport.Title(info with { Symbol = $"{b} (benchmark of the portfolio)", Strategy = "buy-and-hold" }, bars) + " - price"
+            : $"portfolio of {info.Symbol.Split(',').Length} · no benchmark (--benchmark none), so no price line; trades.csv lists each symbol's trades";
     }
 
     private static async Task<BarSeries?> LoadBenchmarkAsync(BacktestBarSource source, BacktestRequest request,

@@ -11,6 +11,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
+using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
 using Microsoft.Extensions.Logging;
@@ -59,6 +60,11 @@ public sealed partial class JobRunner : IAsyncDisposable
     private readonly Func<IJournal> _journal;
     private readonly Func<IWatchlistStore> _watchlists;
     private readonly ILogger _logger;
+    private readonly Func<string, string?> _env;
+    private readonly List<Task> _liveSessions = [];
+
+    /// <summary>Paper sessions on the live stream that may run at once.</summary>
+    public const int MaxLiveSessions = 8;
     private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _liveRuns = new(StringComparer.Ordinal);
     private readonly int _maxConcurrent;
@@ -78,9 +84,11 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// <param name="journal">Opens the journal a session job writes to; SQLite in the data folder, or PostgreSQL when
     /// the process has a DATABASE_URL, by default.</param>
     /// <param name="watchlists">Opens the watchlist store a scan job writes to (<c>WATCHLIST_STORE</c> of the process by default).</param>
+    /// <param name="environment">Variable lookup for the live stream's settings (ALPACA_STREAM_URL, the keys); the
+    /// process environment by default.</param>
     /// <param name="logger">Where each job's end is logged (kind, state, time; inside the job's span, so with its trace id).</param>
     public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null,
-        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null)
+        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -92,6 +100,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
         _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _env = environment ?? Environment.GetEnvironmentVariable;
     }
 
     public IJobStore Store { get; }
@@ -171,7 +180,38 @@ public sealed partial class JobRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
         spec.ToOptions("check", _settings.DataDir);
-        return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
+        if (!spec.IsLive)
+        {
+            return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
+        }
+
+        if (!AlpacaStreamOptions.FromEnvironment(_env).HasKeys)
+        {
+            throw new RequestException("a paper session on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set for the service (and ALPACA_STREAM_URL for another feed); or replay bundled bars with \"mode\": \"replay\".", "mode");
+        }
+
+        // A live session runs until it is stopped: it takes no worker from the backtests and sweeps behind it.
+        lock (_gate)
+        {
+            _liveSessions.RemoveAll(t => t.IsCompleted);
+            if (_liveSessions.Count >= MaxLiveSessions)
+            {
+                throw new RequestException($"{MaxLiveSessions} paper sessions on the live stream are running; stop one first.", "mode");
+            }
+        }
+
+        var job = await Store.CreateAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                throw new ObjectDisposedException(nameof(JobRunner), "The job runner is stopping.");
+            }
+
+            _liveSessions.Add(Task.Run(() => RunAsync(job.Id), CancellationToken.None));
+        }
+
+        return job;
     }
 
     /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
@@ -219,7 +259,13 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_workers).WaitAsync(ct).ConfigureAwait(false);
+        Task[] live;
+        lock (_gate)
+        {
+            live = [.. _liveSessions];
+        }
+
+        await Task.WhenAll(_workers.Concat(live)).WaitAsync(ct).ConfigureAwait(false);
         while (_queue.Reader.TryRead(out var waiting))
         {
             await Store.CancelAsync(waiting, ServiceStopped, ct).ConfigureAwait(false);
@@ -408,7 +454,8 @@ public sealed partial class JobRunner : IAsyncDisposable
         Directory.CreateDirectory(outDir);
         var spec = ReplaySessionSpec.FromJson(job.RequestJson);
         var registry = new RunRegistry(_settings.DataDir);
-        var runId = registry.NewRunId("replay");
+        var mode = spec.IsLive ? "paper" : "replay";
+        var runId = registry.NewRunId(mode);
         var (options, runSettings) = spec.ToOptions(runId, _settings.DataDir);
         // The session's guardrails, as built, are reachable while it runs: the kill switch and a halt's reset come from
         // another thread (the API); both guardrails are made for that.
@@ -422,7 +469,7 @@ public sealed partial class JobRunner : IAsyncDisposable
                 return set;
             },
         };
-        registry.Start(runId, "replay", runSettings);
+        registry.Start(runId, mode, runSettings);
         _liveRuns[job.Id] = runId;
         // The job's link to its run, kept however it ends (a cancelled or stopped session has no result to hold it).
         var runFile = Path.Combine(outDir, RunFileName);
@@ -453,8 +500,14 @@ public sealed partial class JobRunner : IAsyncDisposable
         try
         {
             await using var journalStore = _journal();
+            var journal = new JournalingAgent(journalStore);
+            if (spec.IsLive)
+            {
+                return await RunLiveSessionAsync(spec, options, runId, registry, journal, outDir, OnProgress, ct).ConfigureAwait(false);
+            }
+
             var source = new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-            var result = await new TradingSessionRunner(options, source, new JournalingAgent(journalStore), progress: OnProgress)
+            var result = await new TradingSessionRunner(options, source, journal, progress: OnProgress)
                 .RunAsync(ct).ConfigureAwait(false);
             registry.SetStatus(runId, RunManifest.Finished);
             if (result.BarsProcessed == 0)
@@ -479,6 +532,34 @@ public sealed partial class JobRunner : IAsyncDisposable
             _liveRuns.TryRemove(job.Id, out _);
             await progress.FlushAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A paper session on the live Alpaca stream, as <c>aitrader trade --paper</c> runs it: the loop finishes the
+    /// bar it has when the job is cancelled or the service stops (journal and snapshot complete); the stream's reconnects
+    /// are journaled. The result is the end state with why it stopped.</summary>
+    private async Task<(string OutputDirectory, string ResultJson)> RunLiveSessionAsync(ReplaySessionSpec spec, TradingSessionOptions options,
+        string runId, RunRegistry registry, JournalingAgent journal, string outDir, Action<SessionProgress> progress, CancellationToken ct)
+    {
+        var reconnects = new ConcurrentQueue<string>();
+        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue), options.Symbols, spec.MaxBars, spec.UntilUtc, ct)
+        {
+            StopWords = ("stopped", "until reached", "max_bars reached"),
+            Reconnected = async (at, token) =>
+            {
+                while (reconnects.TryDequeue(out var reason))
+                {
+                    await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}", eventKey: LiveBarFeed.ReconnectKey(runId, at, reason),
+                        cancellationToken: token).ConfigureAwait(false);
+                }
+            },
+        };
+        // Not cancelled by ct: the feed ends on it, and the loop then finishes cleanly.
+        var result = await new TradingSessionRunner(options, feed.ReadAsync, journal, progress: progress).RunAsync(CancellationToken.None).ConfigureAwait(false);
+        registry.SetStatus(runId, RunManifest.Stopped);
+        ct.ThrowIfCancellationRequested();
+        var json = SessionResultJson(runId, result, (feed.StopReason, feed.Bars));
+        await File.WriteAllTextAsync(Path.Combine(outDir, "session.json"), json, CancellationToken.None).ConfigureAwait(false);
+        return (outDir, json);
     }
 
     /// <summary>The guardrails of the session job <paramref name="jobId"/> while it runs (kill switch, drawdown gate,
@@ -550,13 +631,19 @@ public sealed partial class JobRunner : IAsyncDisposable
         return (outDir, result);
     }
 
-    private static string SessionResultJson(string runId, TradingSessionResult result)
+    private static string SessionResultJson(string runId, TradingSessionResult result, (string Reason, int Bars)? stop = null)
     {
         return JsonText.Write(json =>
         {
             var exchange = result.Exchange!;
             json.WriteStartObject();
             json.WriteString("run_id", runId);
+            if (stop is { } live)
+            {
+                json.WriteString("stop_reason", live.Reason);
+                json.WriteNumber("stream_bars", live.Bars);
+            }
+
             json.WriteNumber("bars", result.BarsProcessed);
             json.WriteNumber("orders", exchange.AllOrders.Count);
             json.WriteNumber("fills", exchange.Fills.Count);

@@ -6,6 +6,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
+using AiTrader.Core.Sessions;
 
 namespace AiTrader.Application.Sessions;
 
@@ -34,11 +35,27 @@ public static class RunSettings
         };
 }
 
-/// <summary>A paper replay session as a JSON document (the body of <c>POST /api/sessions</c>): the bundled bars of
-/// <see cref="Symbols"/> from <see cref="From"/> to <see cref="To"/> through the trading loop, the order router and its
-/// guardrails, journaled, exactly as <c>aitrader trade --paper --replay FROM:TO</c> runs them.</summary>
+/// <summary>A paper session as a JSON document (the body of <c>POST /api/sessions</c>), through the trading loop, the
+/// order router and its guardrails, journaled: <c>"mode": "replay"</c> (the default) plays the bundled bars of
+/// <see cref="Symbols"/> from <see cref="From"/> to <see cref="To"/> as <c>aitrader trade --paper --replay FROM:TO</c>
+/// does; <c>"mode": "paper"</c> trades today's live Alpaca stream at the paper broker as <c>aitrader trade --paper</c>
+/// does, until <see cref="MaxBars"/>, <see cref="Until"/> or a cancel.</summary>
 public sealed record ReplaySessionSpec
 {
+    /// <summary>The session modes: a replay of bundled bars, or the live stream at the paper broker.</summary>
+    public static readonly IReadOnlyList<string> Modes = ["replay", "paper"];
+
+    [JsonPropertyName("mode")]
+    public string? Mode { get; init; } = "replay";
+
+    /// <summary>Paper on the live stream: stop after this many bars (all symbols together).</summary>
+    [JsonPropertyName("max_bars")]
+    public int? MaxBars { get; init; }
+
+    /// <summary>Paper on the live stream: stop at this instant (ISO-8601 with Z or an offset).</summary>
+    [JsonPropertyName("until")]
+    public string? Until { get; init; }
+
     [JsonPropertyName("symbols")]
     public IReadOnlyList<string>? Symbols { get; init; }
 
@@ -87,6 +104,24 @@ public sealed record ReplaySessionSpec
     [JsonPropertyName("risk_agent_fraction")]
     public decimal RiskAgentFraction { get; init; } = 0.5m;
 
+    /// <summary>True for a paper session on the live stream; false for a replay. Throws for an unknown mode.</summary>
+    [JsonIgnore]
+    public bool IsLive => (Mode ?? "replay").Trim().ToLowerInvariant() switch
+    {
+        "replay" => false,
+        "paper" => true,
+        _ => throw new RequestException($"mode '{Mode}' is not a session mode; use {string.Join(" or ", Modes)}.", "mode"),
+    };
+
+    /// <summary><see cref="Until"/> as UTC, or null.</summary>
+    [JsonIgnore]
+    public DateTime? UntilUtc => Until is null
+        ? null
+        : DateTimeOffset.TryParse(Until, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+            && (Until.TrimEnd().EndsWith('Z') || Until.Contains('+') || Until.LastIndexOf('-') > Until.IndexOf('T'))
+            ? at.UtcDateTime
+            : throw new RequestException($"until '{Until}' is not an ISO-8601 instant with Z or an offset, e.g. 2026-12-07T20:00:00Z.", "until");
+
     public static ReplaySessionSpec FromJson(string json) =>
         JsonSpec.Parse<ReplaySessionSpec>(json, "session spec", "{\"symbols\": [\"SPY\"], \"from\": \"2013-10-07\", \"to\": \"2013-10-11\"}");
 
@@ -102,12 +137,48 @@ public sealed record ReplaySessionSpec
         }
 
         var symbols = Symbols.Select(s => RequestChecks.Symbol(s ?? string.Empty, "symbols")).Distinct().ToList();
-        var from = RequestChecks.Date(From ?? throw new RequestException("from is required, e.g. \"from\": \"2013-10-07\".", "from"), "from");
-        var to = RequestChecks.Date(To ?? throw new RequestException("to is required, e.g. \"to\": \"2013-10-11\".", "to"), "to");
-        RequestChecks.DateRange(from, to, "from", "to");
+        var live = IsLive;
+        DateOnly from, to;
+        if (live)
+        {
+            if (From is not null || To is not null)
+            {
+                throw new RequestException("a paper session on the live stream trades today; leave out from and to, or use \"mode\": \"replay\".", From is not null ? "from" : "to");
+            }
+
+            if (Speed is not (null or "max"))
+            {
+                throw new RequestException("speed paces a replay; the live stream comes at its own pace.", "speed");
+            }
+
+            from = to = ExchangeTime.SessionDate(DateTime.UtcNow);
+        }
+        else
+        {
+            if (MaxBars is not null || Until is not null)
+            {
+                throw new RequestException("max_bars and until stop a paper session on the live stream; a replay ends at its last date.", MaxBars is not null ? "max_bars" : "until");
+            }
+
+            from = RequestChecks.Date(From ?? throw new RequestException("from is required, e.g. \"from\": \"2013-10-07\".", "from"), "from");
+            to = RequestChecks.Date(To ?? throw new RequestException("to is required, e.g. \"to\": \"2013-10-11\".", "to"), "to");
+            RequestChecks.DateRange(from, to, "from", "to");
+        }
+
         var interval = RequestChecks.Interval(Interval ?? string.Empty, "interval");
+        if (live && interval != Timeframe.OneMinute)
+        {
+            throw new RequestException($"the live stream delivers 1Min bars (got {interval}); leave out interval or use \"mode\": \"replay\".", "interval");
+        }
+
+        if (MaxBars is < 1)
+        {
+            throw new RequestException($"max_bars must be at least 1 (got {MaxBars}).", "max_bars");
+        }
+
+        _ = UntilUtc;
         var capital = RequestChecks.Capital(Capital, "capital");
-        var delay = RequestChecks.Speed(Speed ?? "max", interval, "speed");
+        var delay = live ? TimeSpan.Zero : RequestChecks.Speed(Speed ?? "max", interval, "speed");
         var volumeShare = RequestChecks.VolumeShare(MaxVolumeShare, "max_volume_share");
         if (FlattenMinutes is < 0 or > 390)
         {
@@ -120,7 +191,7 @@ public sealed record ReplaySessionSpec
         var guardrails = RequestChecks.Guardrails(Guardrails, "guardrails");
         var guardrailSet = GuardrailCatalog.Parse(guardrails);
         var costs = new ExchangeOptions(InitialCapital: capital, MaxVolumeShare: volumeShare, ExtendedHours: ExtendedHours);
-        var settings = RunSettings.For("replay", symbols, interval, (from, to), strategy, parameters, costs, sizing, FlattenMinutes, guardrails);
+        var settings = RunSettings.For(live ? "paper" : "replay", symbols, interval, live ? null : (from, to), strategy, parameters, costs, sizing, FlattenMinutes, guardrails);
         var options = new TradingSessionOptions(runId, symbols, from, to, interval, strategy, parameters, costs, FlattenMinutes, delay,
             stateDirectory, Sizing: sizing, Guardrails: guardrailSet ?? (_ => new GuardrailSet([])));
         return (options, settings);

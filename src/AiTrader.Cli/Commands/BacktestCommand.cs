@@ -15,32 +15,32 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader backtest</c>: run a strategy over historical bars and write trades, equity and summary.</summary>
 public static class BacktestCommand
 {
-    public static Command Create(AppSettings settings, TextWriter stdout) => Build(settings, stdout).Command;
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr) => Build(settings, stdout, stderr).Command;
 
     /// <summary>The single-symbol request <c>aitrader backtest</c> builds from <paramref name="args"/> (the words after
     /// <c>backtest</c>), without running it: how the service's JSON spec is checked against the CLI.</summary>
     public static BacktestRequest RequestFor(params string[] args)
     {
-        var (command, read) = Build(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null);
+        var (command, read) = Build(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null, TextWriter.Null);
         var parse = command.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            throw new CliException(parse.Errors[0].Message);
+            throw new CliException(ErrorText.ForParseError(parse.Errors[0].Message));
         }
 
         return read(parse, null);
     }
 
-    private static (Command Command, Func<ParseResult, AiTrader.Core.Domain.Symbol?, BacktestRequest> Read) Build(AppSettings settings, TextWriter stdout)
+    private static (Command Command, Func<ParseResult, AiTrader.Core.Domain.Symbol?, BacktestRequest> Read) Build(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string?>("--symbol") { Description = "Ticker to test, e.g. AAPL (or --symbols/--watchlist for a portfolio)." };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name (see below).", DefaultValueFactory = _ => "breakout" };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var strategy = new Option<string>("--strategy") { Description = StrategyHelp, DefaultValueFactory = _ => "breakout" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var capital = new Option<decimal>("--capital") { Description = "Initial capital in USD.", DefaultValueFactory = _ => 100_000m };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/backtests/<symbol>-<strategy>-<timestamp>)." };
-        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder. [default: artifacts/backtests/<symbol>-<strategy>-<utc timestamp>]" };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
         var allowShort = new Option<bool>("--allow-short") { Description = "Allow short entries (long-only by default)." };
         var slippage = new Option<decimal>("--slippage-bps") { Description = "Slippage per fill in basis points.", DefaultValueFactory = _ => 5m };
         var perShare = new Option<decimal>("--commission-per-share") { Description = "Commission per share in USD.", DefaultValueFactory = _ => 0.005m };
@@ -48,8 +48,8 @@ public static class BacktestCommand
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable), e.g. --param lookback=55.", AllowMultipleArgumentsPerToken = false };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the summary table." };
         var useProbabilistic = new Option<bool>("--use-probabilistic") { Description = "Pull bars through the market-data DAL (vendor chain and cache; bundled data when no key is set)." };
-        var dalVendor = new Option<string?>("--dal-vendor") { Description = "DAL vendor: sample, auto, alphavantage, yahoo, twelvedata, alpaca." };
-        var dalInterval = new Option<string?>("--dal-interval") { Description = "Bar interval fetched through the DAL (overrides --interval)." };
+        var dalVendor = new Option<string?>("--dal-vendor") { Description = "DAL " + FetchCommand.VendorHelp };
+        var dalInterval = new Option<string?>("--dal-interval") { Description = "Bar interval fetched through the DAL, spelled as --interval (overrides it)." };
         var regimeAware = new Option<bool>("--regime-aware-sizing") { Description = "Scale position size by the Kalman regime (trending up 1.0 ... volatile 0.25)." };
         var riskAgent = new Option<string?>("--risk-agent") { Description = "Sizing agent on top of base risk: fractional_kelly." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
@@ -60,7 +60,7 @@ public static class BacktestCommand
         var riskFreeRate = RiskFreeRateOption.Create();
         var guardrails = new Option<string>("--guardrails")
         {
-            Description = "Guardrails the order router checks, as paper and live trading do: none (default), default (kill switch, max drawdown, daily loss, pdt, exposure, rate), or a list such as pdt,max_drawdown; blocked orders are counted in the summary.",
+            Description = "Guardrails the order router checks, as paper and live trading do: none, default (kill switch, max drawdown, daily loss, pdt, exposure, rate), or a list such as pdt,max_drawdown; blocked orders are counted in the summary.",
             DefaultValueFactory = _ => "none",
         };
 
@@ -106,6 +106,7 @@ public static class BacktestCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFolder(parse.GetValue(outDir), "--out");
             var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
             var request = Read(parse, portfolio?.Symbols[0]);
             if (portfolio is not null)
@@ -120,6 +121,8 @@ public static class BacktestCommand
                     stdout.WriteLine(portfolioOutcome.OutputDirectory);
                 }
 
+                Warn(stderr, portfolioOutcome.Warnings);
+
                 return ExitCodes.Ok;
             }
 
@@ -133,10 +136,16 @@ public static class BacktestCommand
                 stdout.WriteLine(outcome.OutputDirectory);
             }
 
+            Warn(stderr, outcome.Warnings);
+
             return ExitCodes.Ok;
         });
         return (command, Read);
     }
+
+    /// <summary>The help of every <c>--strategy</c> option: the names, and where their parameters are listed.</summary>
+    internal static readonly string StrategyHelp =
+        $"Strategy name: {string.Join(", ", StrategyCatalog.Names)} ('aitrader strategies' lists their parameters).";
 
     /// <summary>The checked --guardrails value: none, default, or a list of known rules.</summary>
     internal static string ParseGuardrails(string? value) => RequestChecks.Guardrails(value);
@@ -150,17 +159,19 @@ public static class BacktestCommand
 
     private static decimal NonNegative(decimal value, string flag) => RequestChecks.NonNegative(value, flag);
 
-    /// <summary>A Spectre console on <paramref name="stdout"/>: colours on a terminal, plain text when captured.</summary>
-    internal static IAnsiConsole ConsoleFor(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Warnings go to standard error, one line each, so standard output stays the summary (or, with --quiet,
+    /// the output folder alone).</summary>
+    internal static void Warn(TextWriter stderr, IEnumerable<string> warnings)
     {
-        Out = new AnsiConsoleOutput(stdout),
-        Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-    });
+        foreach (var warning in warnings)
+        {
+            stderr.WriteLine($"warning: {ErrorText.Clean(warning)}");
+        }
+    }
 
     private static void PrintSummary(TextWriter stdout, BacktestRequest request, BacktestOutcome outcome)
     {
-        var console = ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
 
         var result = outcome.Result;
         var first = result.EquityCurve.Count > 0 ? ExchangeTime.SessionDate(result.EquityCurve[0].Timestamp) : default;
@@ -174,10 +185,6 @@ public static class BacktestCommand
         }
 
         console.Write(table);
-        foreach (var warning in outcome.Warnings)
-        {
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        }
 
         console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }

@@ -24,12 +24,12 @@ public sealed record BenchFigure(string Name, long Bars, TimeSpan Elapsed, long 
 /// vary; the figures go into the issue notes. Each workload runs single-threaded on the same immutable bars.</remarks>
 public static class BenchCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var bars = new Option<int>("--bars") { Description = "Number of synthetic 1-minute bars.", DefaultValueFactory = _ => 10_000_000 };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (bars per second per workload) instead of a table." };
-        var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run (default: all)." };
+        var only = new Option<string?>("--only") { Description = "Comma-separated workloads to run. [default: all]" };
         var runs = new Option<int>("--runs") { Description = "Timed runs per workload; the median is reported.", DefaultValueFactory = _ => 3 };
         var inProcess = new Option<bool>("--in-process")
         {
@@ -74,7 +74,7 @@ public static class BenchCommand
             var endToEnd = BenchEndToEnd.Names.Where(n => selected is null || selected.Contains(n)).ToList();
 
             // Progress goes to standard error, so `--json` keeps standard output one JSON object.
-            void Progress(string line) => Console.Error.WriteLine(line);
+            void Progress(string line) => stderr.WriteLine(line);
             var figures = new List<BenchFigure>();
             if (parse.GetValue(figuresJson))
             {
@@ -315,7 +315,7 @@ public static class BenchCommand
 
     private static void PrintEndToEnd(TextWriter stdout, IReadOnlyList<BenchEndToEnd.Figure> figures, int bars)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        var console = CliConsole.Create(stdout);
         var table = new Table().Border(TableBorder.Rounded).Title($"aitrader bench: end to end, a fresh process on {bars:N0} minute bars")
             .AddColumn("workload").AddColumn(new TableColumn("seconds").RightAligned()).AddColumn(new TableColumn("value").RightAligned())
             .AddColumn("unit").AddColumn(new TableColumn("peak MiB").RightAligned());
@@ -331,7 +331,7 @@ public static class BenchCommand
 
     private static void PrintTable(TextWriter stdout, IReadOnlyList<BenchFigure> figures)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        var console = CliConsole.Create(stdout);
         var floor = figures.FirstOrDefault(f => f.Name == "raw_pass");
         var table = new Table().Border(TableBorder.Rounded).Title("aitrader bench (single thread)")
             .AddColumn("workload").AddColumn(new TableColumn("bars").RightAligned())

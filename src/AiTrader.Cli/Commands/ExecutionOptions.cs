@@ -10,7 +10,7 @@ internal static class ExecutionOptions
     (
         new Option<decimal?>("--max-volume-share")
         {
-            Description = "Largest share of a bar's volume one order may take (e.g. 0.1); the rest fills on later bars of the session or is cancelled at its end. Default: no limit.",
+            Description = "Largest share of a bar's volume one order may take (e.g. 0.1); the rest fills on later bars of the session or is cancelled at its end. [default: no limit]",
         },
         new Option<bool>("--extended-hours")
         {

@@ -16,20 +16,23 @@ public static class FetchCommand
 {
     /// <summary>Makes <c>fetch</c> (and the other market-data commands) read variables from <paramref name="variables"/>
     /// instead of the process environment in the current async flow; see <see cref="PlatformEnvironment.Use"/>. Dispose to restore.</summary>
+    /// <summary>The help of <c>fetch --vendor</c> and <c>backtest --dal-vendor</c>: both go through the same DAL and take the same names.</summary>
+    internal const string VendorHelp =
+        "vendor: auto (the fallback chain), sample (bundled data), alphavantage, yahoo, twelvedata, alpaca or finnhub (Finnhub serves no bars on its free plan: the chain notes it and moves on).";
+
     public static IDisposable UseEnvironment(IDictionary variables) => PlatformEnvironment.Use(variables);
 
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour, 1Day.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var vendor = new Option<string?>("--vendor")
         {
-            Description = "auto (the fallback chain), sample (bundled data), alphavantage, yahoo, twelvedata, alpaca or finnhub. " +
-                "Default: auto when a vendor key is set, else sample.",
+            Description = "Bar " + VendorHelp + " [default: auto when a vendor key is set, else sample]",
         };
         var start = new Option<string>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive.", Required = true };
         var end = new Option<string>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive.", Required = true };
-        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
         var outFile = new Option<string?>("--out") { Description = "Write the bars as CSV (timestamp,open,high,low,close,volume) to this file." };
         var signalsOut = new Option<string?>("--signals-out") { Description = "Write the per-bar signals (Kalman, regime, indicators) as CSV to this file." };
 
@@ -40,6 +43,8 @@ public static class FetchCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(outFile), "--out");
+            OutputPath.CheckFile(parse.GetValue(signalsOut), "--signals-out");
             var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var tf = Timeframe.TryParse(parse.GetValue(interval), out var t)
                 ? t
@@ -66,6 +71,12 @@ public static class FetchCommand
             var enriched = await dal.FetchBarsAsync(sym, tf, parse.GetValue(vendor), startUtc, endUtc,
                 (bars, timeframe) => SignalPipeline.Run(bars, timeframe), adj, ct);
             var batch = enriched.Batch;
+            if (batch.Bars.Count == 0)
+            {
+                // As backtest and signals do: an empty range is bad input, reported before any file is written.
+                throw new CliException($"no {tf} bars for {sym} between {first:yyyy-MM-dd} and {last:yyyy-MM-dd} from {batch.Vendor}; widen --start/--end.");
+            }
+
             var path = parse.GetValue(outFile);
             if (path is not null)
             {
@@ -77,20 +88,16 @@ public static class FetchCommand
                 SignalFrameCsvWriter.WriteFile(signalsPath, enriched.Signals);
             }
 
-            Print(stdout, batch, enriched.Signals, first, last, path);
+            Print(stdout, stderr, batch, enriched.Signals, first, last, path, parse.GetValue(signalsOut));
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void Print(TextWriter stdout, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path)
+    private static void Print(TextWriter stdout, TextWriter stderr, BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path,
+        string? signalsPath)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(stdout);
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().Border(TableBorder.Rounded)
@@ -133,17 +140,17 @@ public static class FetchCommand
         // Fallbacks matter to the user (a key may be wrong), so each failed attempt gets its own line.
         foreach (var attempt in batch.Attempts.Where(a => a.Error is not null))
         {
-            console.MarkupLine($"[yellow]fallback:[/] {Markup.Escape(attempt.Message)}");
+            stderr.WriteLine($"fallback: {ErrorText.Clean(attempt.Message)}");
         }
 
-        foreach (var warning in batch.Warnings)
+        BacktestCommand.Warn(stderr, batch.Warnings);
+        // Say where the bars went, or that they went nowhere and how to keep them.
+        stdout.WriteLine(path is not null
+            ? $"wrote {path} ({batch.Bars.Count.ToString(inv)} rows)"
+            : $"bars not saved to a file: add --out <file.csv> to save them as CSV{(batch.Cache is CacheOutcome.Miss or CacheOutcome.Partial ? " (they are in the cache now)" : "")}.");
+        if (signalsPath is not null)
         {
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        }
-
-        if (path is not null)
-        {
-            console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/] ({batch.Bars.Count.ToString(inv)} rows)");
+            stdout.WriteLine($"wrote {signalsPath} ({signals.Count.ToString(inv)} signal rows)");
         }
     }
 }

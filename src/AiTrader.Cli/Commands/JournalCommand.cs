@@ -18,7 +18,7 @@ public static class JournalCommand
         var date = new Option<string?>("--date") { Description = "New York session date (YYYY-MM-DD); an entry at 00:30Z belongs to the previous date." };
         var kind = new Option<string?>("--kind") { Description = $"Only this kind: {string.Join(", ", JournalKinds.Names)}." };
         var symbol = new Option<string?>("--symbol") { Description = "Only this ticker, e.g. SPY." };
-        var format = new Option<string>("--format") { Description = "Output: table (default), csv or jsonl.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format") { Description = "Output: table, csv or jsonl.", DefaultValueFactory = _ => "table" };
 
         var command = new Command("journal", "Print the trading journal (SQLite under AITRADER_DATA_DIR, or PostgreSQL when DATABASE_URL is set).")
         {
@@ -113,12 +113,7 @@ public static class JournalCommand
 
     private static void PrintTable(TextWriter stdout, IReadOnlyList<JournalEntry> entries)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(stdout);
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("#").RightAligned())

@@ -17,19 +17,19 @@ public static class LookaheadCommand
     /// <summary>Exit code when lookahead is found (or, with --strict, warm-up bias).</summary>
     public const int BiasFound = 1;
 
-    public static Command Create(AppSettings settings, TextWriter stdout)
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
         var cuts = new Option<int>("--cuts") { Description = "Evenly spaced cut points for the lookahead check.", DefaultValueFactory = _ => 20 };
         var randomCuts = new Option<int>("--random-cuts") { Description = "Extra random cut points (seeded).", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random cut points.", DefaultValueFactory = _ => 1 };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var laterStart = new Option<string?>("--later-start") { Description = "Session date the later run of the warm-up check starts (default: the middle of the data)." };
-        var warmupBars = new Option<int?>("--warmup-bars") { Description = "The strategy's warm-up in bars (default: measured as the bars before its first decision)." };
+        var laterStart = new Option<string?>("--later-start") { Description = "Session date the later run of the warm-up check starts. [default: the middle of the data]" };
+        var warmupBars = new Option<int?>("--warmup-bars") { Description = "The strategy's warm-up in bars. [default: measured as the bars before its first decision]" };
         var multiple = new Option<int>("--warmup-multiple") { Description = "k: decisions must agree from warm-up × k bars after the later start.", DefaultValueFactory = _ => 10 };
         var allowShort = new Option<bool>("--allow-short") { Description = "Allow short entries (and probe a short position in the warm-up check)." };
         var strict = new Option<bool>("--strict") { Description = "Also exit 1 on warm-up bias." };
@@ -94,10 +94,10 @@ public static class LookaheadCommand
 
             var allow = parse.GetValue(allowShort);
             IStrategy Create(AiTrader.Core.MarketData.BarSeries _) => StrategyCatalog.Create(name, strategyParameters);
-            var console = SweepCommand.CreateConsole(stdout);
+            var console = CliConsole.Create(stdout);
             var lookaheadOptions = new LookaheadOptions(even, random, parse.GetValue(seed));
             var cutCount = LookaheadChecker.CutPoints(series.Bars.Count, even, random, lookaheadOptions.Seed).Count;
-            var lookahead = SweepCommand.WithProgress(console, stdout, $"lookahead {sym} {name}", cutCount,
+            var lookahead = SweepCommand.WithProgress(console, stderr, $"lookahead {sym} {name}", cutCount,
                 p => new LookaheadChecker(new ExchangeOptions { AllowShort = allow, Calendar = NyseCalendar.Instance }).Check(series, Create, lookaheadOptions, p, ct));
             var warm = new WarmupBiasChecker().Check(series, Create,
                 new WarmupBiasOptions(laterBar, warmup, k, allow));

@@ -12,7 +12,7 @@ public sealed class PortfolioFlags
     private readonly Option<string?> _watchlist = new("--watchlist") { Description = "File with one ticker per line ('#' starts a comment) traded on one shared account." };
     private readonly Option<decimal?> _maxSymbolWeight = new("--max-symbol-weight") { Description = "Portfolio: largest position value per symbol as a fraction of equity, e.g. 0.25." };
     private readonly Option<decimal?> _maxGrossExposure = new("--max-gross-exposure") { Description = "Portfolio: largest sum of position values as a fraction of equity, e.g. 1.0." };
-    private readonly Option<string?> _benchmark = new("--benchmark") { Description = "Portfolio: buy-and-hold benchmark symbol (default SPY when bundled; 'none' for none)." };
+    private readonly Option<string?> _benchmark = new("--benchmark") { Description = "Portfolio: buy-and-hold benchmark symbol, or 'none'. [default: SPY when bundled]" };
 
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -10,7 +10,7 @@ internal static class PortfolioSummaryPrinter
 {
     public static void Print(TextWriter stdout, BacktestRequest request, PortfolioOutcome outcome)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
         var result = outcome.Result;
         var first = ExchangeTime.SessionDate(result.EquityCurve[0].Timestamp);
         var last = ExchangeTime.SessionDate(result.EquityCurve[^1].Timestamp);
@@ -44,10 +44,6 @@ internal static class PortfolioSummaryPrinter
         }
 
         console.Write(symbols);
-        foreach (var warning in outcome.Warnings)
-        {
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        }
 
         console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }

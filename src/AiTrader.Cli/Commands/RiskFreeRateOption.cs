@@ -12,7 +12,7 @@ internal static class RiskFreeRateOption
     /// <summary>A fresh option: text, so that both <c>0.04</c> and <c>4%</c> are accepted.</summary>
     public static Option<string?> Create() => new(Name)
     {
-        Description = "Annual risk-free rate that Sharpe, Sortino and alpha are measured against, as a fraction (0.04) or a percent (4%). Default: 0.",
+        Description = "Annual risk-free rate that Sharpe, Sortino and alpha are measured against, as a fraction (0.04) or a percent (4%). [default: 0]",
     };
 
     /// <summary>The metrics options for the flag's value: the defaults (rf = 0) when it is absent.</summary>

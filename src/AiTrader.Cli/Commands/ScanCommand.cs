@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using AiTrader.Application.Scans;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.IO;
@@ -27,7 +28,7 @@ public static class ScanCommand
     public const string CsvHeader = "window,symbol,rank,score,gap,rvol,last_price,prior_close,volume,avg_volume,sessions,dollar_volume,prob_up,regime,last_bar,prior_close_date,session_dates,note";
 
     /// <summary>Most symbols a universe may hold (a bound on a file or a listing).</summary>
-    public const int MaxUniverse = 20_000;
+    public const int MaxUniverse = ScanSources.MaxUniverse;
 
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
@@ -35,9 +36,9 @@ public static class ScanCommand
         var windows = new Option<string?>("--windows") { Description = "Refresh windows in New York time: START-END/MINUTES (04:00-09:25/5) or a list (08:00,09:00,09:25)." };
         var date = new Option<string?>("--date") { Description = "Trading date to replay (YYYY-MM-DD, New York); with --replay." };
         var replay = new Option<bool>("--replay") { Description = "Replay the bundled minute bars on a simulated clock: each window sees only bars closed by then." };
-        var universe = new Option<string?>("--universe") { Description = "Symbols to scan: sample (the bundled symbols, default without keys), listing (a vendor listing; needs a key), or a file with one ticker per line." };
+        var universe = new Option<string?>("--universe") { Description = "Symbols to scan: sample (the bundled symbols), listing (a vendor listing; needs a key), or a file with one ticker per line." };
         var top = new Option<int>("--top") { Description = "Ranked symbols shown per window and published as the watchlist.", DefaultValueFactory = _ => 10 };
-        var format = new Option<string>("--format") { Description = "Output: table (default), csv or json.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format") { Description = "Output: table, csv or json.", DefaultValueFactory = _ => "table" };
         var output = new Option<string?>("--out") { Description = "Write the CSV or JSON to this file instead of stdout." };
         var sessions = new Option<int>("--sessions") { Description = "RVOL: average over up to N past sessions.", DefaultValueFactory = _ => 10 };
         var minSessions = new Option<int>("--min-sessions") { Description = "Fewer usable past sessions is 'too little history' (not ranked).", DefaultValueFactory = _ => 2 };
@@ -50,7 +51,7 @@ public static class ScanCommand
         var regime = new Option<string?>("--regime") { Description = "Daily regime as of the prior close, e.g. trending_up|calm." };
         var direction = new Option<string>("--direction") { Description = "Which gaps rank: both (by size), up or down.", DefaultValueFactory = _ => "both" };
         var score = new Option<string?>("--score") { Description = "Score weights: gap=1,rvol=1,rvol_cap=10 (score = gap×100×|gap| + rvol×min(rvol, rvol_cap))." };
-        var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json (default), blob or postgres (WATCHLIST_STORE)." };
+        var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json, blob or postgres. [default: WATCHLIST_STORE, else json]" };
         var noStore = new Option<bool>("--no-store") { Description = "Do not store the refreshes." };
 
         var command = new Command("scan", "Premarket gap and relative-volume scan over a universe, refreshed on the session calendar's windows.")
@@ -61,6 +62,7 @@ public static class ScanCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(output), "--out");
             var env = Env();
             var fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
             if (fmt is not ("table" or "csv" or "json"))
@@ -127,7 +129,7 @@ public static class ScanCommand
             }
             else
             {
-                var alpaca = LiveVendors(env)
+                var alpaca = ScanSources.LiveVendors(env)
                     ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
                 var today = ExchangeTime.SessionDate(DateTime.UtcNow);
                 if (NyseCalendar.Instance.GetSession(today) is null)
@@ -135,7 +137,7 @@ public static class ScanCommand
                     throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
                 }
 
-                await using var feed = new LiveFeed(alpaca);
+                await using var feed = new ScanSources.LiveFeed(alpaca);
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
                 var scanner = feed.Scanner(options);
                 var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, TimeProvider.System, watchlistStore, "live") { OnRefresh = Print };
@@ -177,8 +179,7 @@ public static class ScanCommand
     /// <summary>The environment the command reads (a test's dictionary, or the process environment).</summary>
     internal static Func<string, string?> Env() => PlatformEnvironment.Lookup ?? Environment.GetEnvironmentVariable;
 
-    internal static CsvBarSource SampleSource(AppSettings settings) =>
-        new(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+    internal static CsvBarSource SampleSource(AppSettings settings) => ScanSources.Sample(settings);
 
     /// <summary>The store named by --store or WATCHLIST_STORE (json under AITRADER_DATA_DIR by default).</summary>
     internal static IWatchlistStore OpenStore(string? kind, Func<string, string?> env, AppSettings settings)
@@ -188,130 +189,12 @@ public static class ScanCommand
     }
 
     /// <summary>The scan universe: the bundled symbols, a vendor listing or a file of tickers.</summary>
-    internal static async Task<IReadOnlyList<Symbol>> UniverseAsync(string? spec, Func<string, string?> env, CsvBarSource? sample, bool replayMode, CancellationToken ct)
-    {
-        var value = spec?.Trim();
-        if (string.IsNullOrEmpty(value) && !replayMode && HasListingKey(env))
-        {
-            // Live with a listing key the market is the universe; without one, the bundled symbols.
-            value = "listing";
-        }
+    internal static Task<IReadOnlyList<Symbol>> UniverseAsync(string? spec, Func<string, string?> env, CsvBarSource? sample, bool replayMode, CancellationToken ct) =>
+        ScanSources.UniverseAsync(spec, env, sample, replayMode, "--universe", ct);
 
-        if (string.IsNullOrEmpty(value) || value.Equals("sample", StringComparison.OrdinalIgnoreCase))
-        {
-            var source = sample ?? CsvBarSource.OpenSample(NyseCalendar.Instance);
-            return source.AvailableSymbols(Timeframe.OneMinute);
-        }
-
-        if (value.Equals("listing", StringComparison.OrdinalIgnoreCase))
-        {
-            if (replayMode)
-            {
-                throw new CliException("--universe listing is for live scans: a replay has bars only for the bundled symbols; use --universe sample or a file.");
-            }
-
-            var sources = WatchlistSources.FromEnvironment(env, []);
-            var validator = sources.Validator(env)
-                ?? throw new CliException("--universe listing needs ALPHAVANTAGE_API_KEY, FINNHUB_API_KEY or TWELVEDATA_API_KEY; or pass a file of tickers.");
-            try
-            {
-                var answer = await validator.FetchAsync(ct);
-                return answer.Symbols.Select(s => Symbol.TryParse(s.Text, out var sym, out _) ? sym : (Symbol?)null)
-                    .OfType<Symbol>().Distinct().Take(MaxUniverse).ToList();
-            }
-            catch (WatchlistSourceException ex)
-            {
-                throw new CliException($"--universe listing: {ex.Message}");
-            }
-        }
-
-        if (!File.Exists(value))
-        {
-            throw new CliException($"--universe '{value}' is neither sample, listing nor an existing file (one ticker per line, '#' comments).");
-        }
-
-        var symbols = new List<Symbol>();
-        var seen = new HashSet<Symbol>();
-        var lineNo = 0;
-        foreach (var raw in File.ReadLines(value))
-        {
-            lineNo++;
-            var line = raw.Split('#')[0].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            if (!Symbol.TryParse(line, out var symbol, out var error))
-            {
-                throw new CliException($"--universe {value} line {lineNo}: {error}");
-            }
-
-            if (seen.Add(symbol))
-            {
-                symbols.Add(symbol);
-            }
-
-            if (symbols.Count > MaxUniverse)
-            {
-                throw new CliException($"--universe {value} has more than {MaxUniverse} symbols; split it.");
-            }
-        }
-
-        return symbols.Count > 0 ? symbols : throw new CliException($"--universe {value} has no tickers (one per line, '#' comments).");
-    }
-
-    private static bool HasListingKey(Func<string, string?> env) =>
-        new[] { "ALPHAVANTAGE_API_KEY", "FINNHUB_API_KEY", "TWELVEDATA_API_KEY" }.Any(v => !string.IsNullOrWhiteSpace(env(v)));
-
-    /// <summary>One live scan of today at the latest minute boundary (every bar before it has closed), through the DAL
-    /// and Alpaca snapshots; null when the Alpaca keys are not set.</summary>
-    internal static Func<CancellationToken, Task<ScanRefresh>>? LiveScan(Func<string, string?> env, ScanOptions options)
-    {
-        if (LiveVendors(env) is not { } alpaca)
-        {
-            return null;
-        }
-
-        return async ct =>
-        {
-            var now = DateTime.UtcNow;
-            // The New York date of now is that of the minute boundary before it (midnight is on a minute).
-            var today = ExchangeTime.SessionDate(now);
-            var session = NyseCalendar.Instance.GetSession(today)
-                ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D.");
-            var window = ScanSchedule.LiveWindow(session, now)
-                ?? throw new CliException($"a live scan runs from 04:00 ET to the close; it is {ExchangeTime.ToNewYork(now):HH:mm} ET. Replay a day with --date D.");
-            await using var feed = new LiveFeed(alpaca);
-            var symbols = await UniverseAsync(null, env, null, replayMode: false, ct);
-            return await feed.Scanner(options).ScanAsync(today, window, symbols, "live", ct);
-        };
-    }
-
-    /// <summary>The vendor settings from <paramref name="env"/> when both Alpaca keys are set (a live scan reads Alpaca
-    /// snapshots and bars); null otherwise.</summary>
-    private static VendorSettings? LiveVendors(Func<string, string?> env)
-    {
-        var vendors = VendorSettings.FromEnvironment(env);
-        return string.IsNullOrEmpty(vendors.AlpacaOptions.ApiKey) || string.IsNullOrEmpty(vendors.AlpacaOptions.ApiSecret) ? null : vendors;
-    }
-
-    /// <summary>What a live scan reads: bars through the DAL from Alpaca, and Alpaca snapshots; disposing it closes both.</summary>
-    private sealed class LiveFeed(VendorSettings vendors) : IAsyncDisposable
-    {
-        private readonly MarketDataDal _dal = MarketDataDal.FromEnvironment(PlatformEnvironment.Lookup);
-        private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
-
-        public PremarketScanner Scanner(ScanOptions options) =>
-            new(new DalBarSource(_dal, VendorSettings.Alpaca), NyseCalendar.Instance, options,
-                new AlpacaSnapshotSource(new AlpacaClient(_http, vendors.AlpacaOptions)));
-
-        public async ValueTask DisposeAsync()
-        {
-            _http.Dispose();
-            await _dal.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>One live scan of today (see <see cref="ScanSources.LiveScan"/>); null without the Alpaca keys.</summary>
+    internal static Func<CancellationToken, Task<ScanRefresh>>? LiveScan(Func<string, string?> env, ScanOptions options) =>
+        ScanSources.LiveScan(env, options);
 
     internal static string Csv(IEnumerable<ScanRefresh> refreshes, int top)
     {
@@ -348,12 +231,7 @@ public static class ScanCommand
 
     internal static void PrintTable(TextWriter stdout, ScanRefresh refresh, int top)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
-        if (stdout != Console.Out || Console.IsOutputRedirected)
-        {
-            // Redirected output has no terminal width; 80 columns would wrap every row of this wide table.
-            console.Profile.Width = 140;
-        }
+        var console = CliConsole.Create(stdout);
 
         var inv = CultureInfo.InvariantCulture;
         var ranked = refresh.Top(top);

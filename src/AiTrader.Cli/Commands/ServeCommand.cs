@@ -13,10 +13,12 @@ public static class ServeCommand
         var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key.", DefaultValueFactory = _ => defaults.RequestsPerWindow };
         var jobs = new Option<int>("--max-concurrent-jobs") { Description = "Backtest and sweep jobs run at once.", DefaultValueFactory = _ => defaults.MaxConcurrentJobs };
         var cors = new Option<string[]>("--cors-origin") { Description = "A browser origin allowed to call the API (repeatable); none by default.", AllowMultipleArgumentsPerToken = false };
+        var scanSchedule = new Option<string?>("--scan-schedule") { Description = "Run the live premarket scan in the service: premarket (04:00-09:25 ET every 5 minutes) or windows such as 04:00-09:25/5 or 08:00,09:00,09:25 (Alpaca keys)." };
+        var scanTop = new Option<int>("--scan-top") { Description = "Ranked symbols each live refresh publishes as the scan watchlist.", DefaultValueFactory = _ => defaults.ScanTop };
         var metrics = new Option<bool>("--metrics") { Description = "Serve the metrics at /metrics in Prometheus' text format (read key required)." };
         var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json, signed webhooks at /webhooks/alerts (AITRADER_WEBHOOK_SECRET).")
         {
-            urls, rate, jobs, cors, metrics,
+            urls, rate, jobs, cors, metrics, scanSchedule, scanTop,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -27,6 +29,12 @@ public static class ServeCommand
                 MaxConcurrentJobs = InRange(parse.GetValue(jobs), 1, 64, "--max-concurrent-jobs"),
                 CorsOrigins = (parse.GetValue(cors) ?? []).Select(ParseOrigin).ToList(),
                 PrometheusMetrics = parse.GetValue(metrics),
+                ScanSchedule = parse.GetValue(scanSchedule) is { } windows
+                    ? (windows.Trim().Equals("premarket", StringComparison.OrdinalIgnoreCase)
+                        ? Core.Scanning.ScanSchedule.Premarket
+                        : CliParsing.Checked(() => Core.Scanning.ScanSchedule.Parse(windows), "--scan-schedule", formatErrors: true))
+                    : null,
+                ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
             await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
             return ExitCodes.Ok;

@@ -19,11 +19,11 @@ public static class SignalsCommand
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker, e.g. AAPL.", Required = true };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var start = new Option<string?>("--start") { Description = "First session date written (YYYY-MM-DD, New York), inclusive; earlier bars still warm the signals up." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
-        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split (default) or raw.", DefaultValueFactory = _ => "split" };
-        var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout (default artifacts/signals/<symbol>-<interval>-<utc>.csv)." };
+        var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
+        var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout. [default: artifacts/signals/<symbol>-<interval>-<utc>.csv]" };
 
         var command = new Command("signals", "Compute probabilistic signals (Kalman trend, prob_up, regime, indicators) per bar from the bundled sample data.")
         {
@@ -32,6 +32,7 @@ public static class SignalsCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFile(parse.GetValue(output), "--out");
             var ticker = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var timeframe = CliParsing.ParseInterval(parse.GetValue(interval)!);
             var first = CliParsing.ParseOptionalDate(parse.GetValue(start), "--start");
@@ -204,12 +205,7 @@ public static class SignalsCommand
     private static void PrintSummary(TextWriter writer, Symbol symbol, Timeframe timeframe, PriceAdjustment adjustment,
         FrameSummary frames, int warmupBars, string where)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = writer == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = writer == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = CliConsole.Create(writer);
 
         var counts = frames.Counts;
         var firstDate = ExchangeTime.SessionDate(frames.First!.Timestamp);

@@ -12,12 +12,7 @@ public static class StrategiesCommand
         var command = new Command("strategies", "List the strategies and their parameters (set them with backtest --param name=value).");
         command.SetAction(_ =>
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(stdout),
-                Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-                ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            });
+            var console = CliConsole.Create(stdout);
             console.Write(Table());
             return ExitCodes.Ok;
         });

@@ -19,11 +19,11 @@ public static partial class StreamCommand
     public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbols = new Option<string>("--symbols") { Description = "Comma-separated tickers, e.g. AAPL,MSFT.", Required = true };
-        var vendor = new Option<string?>("--vendor") { Description = "alpaca (live WebSocket; needs APCA keys) or replay (bundled minute bars). Default: alpaca when APCA keys are set, else replay." };
+        var vendor = new Option<string?>("--vendor") { Description = "alpaca (live WebSocket; needs APCA keys) or replay (bundled minute bars). [default: alpaca when APCA keys are set, else replay]" };
         var maxBars = new Option<int?>("--max-bars") { Description = "Stop after this many bars in total." };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s, 10m, 1h." };
-        var start = new Option<string?>("--start") { Description = "replay: first session date (YYYY-MM-DD, New York); default the last day with minute data." };
-        var end = new Option<string?>("--end") { Description = "replay: last session date, inclusive (default --start)." };
+        var start = new Option<string?>("--start") { Description = "replay: first session date (YYYY-MM-DD, New York). [default: the last day with minute data]" };
+        var end = new Option<string?>("--end") { Description = "replay: last session date, inclusive. [default: --start]" };
         var speed = new Option<string>("--speed") { Description = "replay: max (no waits) or market minutes per real minute, e.g. 60 = one market minute per second.", DefaultValueFactory = _ => "max" };
 
         var command = new Command("stream", "Stream minute bars as CSV (symbol,timestamp,open,high,low,close,volume,source) until a limit or Ctrl+C.")
@@ -53,9 +53,16 @@ public static partial class StreamCommand
             IAsyncEnumerable<StreamPayload> bars;
             if (source == "replay")
             {
-                var replay = new ReplayStream(new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance),
-                    new ReplayOptions { Speed = ParseSpeed(parse.GetValue(speed)!), MaxWait = TimeSpan.FromSeconds(5) });
+                var bundled = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+                var replay = new ReplayStream(bundled, new ReplayOptions { Speed = ParseSpeed(parse.GetValue(speed)!), MaxWait = TimeSpan.FromSeconds(5) });
                 var (first, last) = await ReplayDatesAsync(parse.GetValue(start), parse.GetValue(end), list[0], settings, ct);
+                // A replay of days without bars would print the header and end in silence: say so instead, before any output.
+                if (!await AnyMinuteBarsAsync(bundled, list, first, last, ct))
+                {
+                    throw new CliException($"no bundled 1Min bars for {string.Join(",", list)} between {first:yyyy-MM-dd} and {last:yyyy-MM-dd}; " +
+                        "pick dates the data covers with --start/--end (aitrader fetch --vendor sample --interval 1Min shows them).");
+                }
+
                 bars = replay.StreamBarsAsync(list, first, last, stop.Token);
             }
             else
@@ -65,7 +72,7 @@ public static partial class StreamCommand
                     throw new CliException("--vendor alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; set them or use --vendor replay.");
                 }
 
-                bars = AlpacaBars(streamOptions).StreamBarsAsync(list, stop.Token);
+                bars = AlpacaBars().StreamBarsAsync(list, stop.Token);
             }
 
             stdout.WriteLine(Header);
@@ -98,9 +105,8 @@ public static partial class StreamCommand
     }
 
     /// <summary>Live Alpaca minute bars from ALPACA_STREAM_URL, with missed minutes backfilled over ALPACA_DATA_BASE_URL.</summary>
-    internal static StreamingManager AlpacaBars(AlpacaStreamOptions streamOptions, Action<string>? onReconnecting = null) =>
-        new(streamOptions, new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment().AlpacaOptions),
-            new StreamingOptions { OnReconnecting = onReconnecting });
+    internal static StreamingManager AlpacaBars(Action<string>? onReconnecting = null) =>
+        AiTrader.Application.Sessions.LiveBarFeed.Alpaca(Environment.GetEnvironmentVariable, onReconnecting);
 
     /// <summary>One CSV row: symbol,timestamp (UTC bar open, ISO-8601),open,high,low,close,volume,source.</summary>
     public static string Row(StreamPayload payload)
@@ -161,6 +167,21 @@ public static partial class StreamCommand
         return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && double.IsFinite(s)
             ? s
             : throw new CliException($"--speed '{text}' is not valid; use max or a number greater than 0 (60 = one market minute per second).");
+    }
+
+    private static async Task<bool> AnyMinuteBarsAsync(CsvBarSource source, IReadOnlyList<Symbol> symbols, DateOnly first, DateOnly last,
+        CancellationToken ct)
+    {
+        foreach (var symbol in symbols)
+        {
+            var series = await source.GetBarsAsync(new BarRequest(symbol, Timeframe.OneMinute, ExchangeTime.StartOfDateUtc(first), ExchangeTime.EndOfDateUtc(last)), ct);
+            if (series.Bars.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<(DateOnly First, DateOnly Last)> ReplayDatesAsync(string? start, string? end, Symbol symbol,

@@ -15,25 +15,25 @@ namespace AiTrader.Cli.Commands;
 /// <summary><c>aitrader sweep</c>: backtest every combination of a parameter grid on all cores, or walk it forward.</summary>
 public static class SweepCommand
 {
-    public static Command Create(AppSettings settings, TextWriter stdout)
+    public static Command Create(AppSettings settings, TextWriter stdout, TextWriter stderr)
     {
         var symbol = new Option<string>("--symbol") { Description = "Ticker to test, e.g. SPY.", Required = true };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
         var grid = new Option<string>("--grid") { Description = "Parameter grid, e.g. \"lookback=10:60:10,atr_mult=2,3,4\" (a:b:step inclusive ranges and comma lists).", Required = true };
         var start = new Option<string?>("--start") { Description = "First session date (YYYY-MM-DD, New York), inclusive." };
         var end = new Option<string?>("--end") { Description = "Last session date (YYYY-MM-DD, New York), inclusive." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval: 1Day, 1Hour, 30Min, 15Min, 5Min, 1Min.", DefaultValueFactory = _ => "1Day" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp, DefaultValueFactory = _ => "1Day" };
         var rankBy = new Option<string>("--rank-by") { Description = "Rank metric: sharpe, cagr, total_return, calmar or profit_factor.", DefaultValueFactory = _ => "sharpe" };
         var top = new Option<int>("--top") { Description = "Rows of the ranked table to print.", DefaultValueFactory = _ => 10 };
-        var parallelism = new Option<int?>("--parallelism") { Description = "Backtests at once (default: all cores). The results do not depend on it." };
+        var parallelism = new Option<int?>("--parallelism") { Description = "Backtests at once; the results do not depend on it. [default: all cores]" };
         var parameters = new Option<string[]>("--param") { Description = "Fixed strategy parameter name=value for every combination (repeatable).", AllowMultipleArgumentsPerToken = false };
         var capital = new Option<decimal>("--capital") { Description = "Initial capital in USD.", DefaultValueFactory = _ => 100_000m };
         var walkForward = new Option<bool>("--walk-forward") { Description = "Tune in-sample, test out-of-sample on rolling windows; report out-of-sample only." };
         var inSample = new Option<int?>("--in-sample") { Description = "Walk-forward in-sample window in bars (e.g. 504)." };
         var outOfSample = new Option<int?>("--out-of-sample") { Description = "Walk-forward out-of-sample window and roll step in bars (e.g. 126)." };
-        var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year); default 2." };
-        var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years; default 0.5." };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default artifacts/sweeps/<symbol>-<strategy>-<utc>)." };
+        var isYears = new Option<double?>("--is-years") { Description = "In-sample window in years (252 sessions a year). [default: 2]" };
+        var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years. [default: 0.5]" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder. [default: artifacts/sweeps/<symbol>-<strategy>-<utc>]" };
         var riskFreeRate = RiskFreeRateOption.Create();
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
@@ -44,6 +44,7 @@ public static class SweepCommand
 
         command.SetAction(async (parse, ct) =>
         {
+            OutputPath.CheckFolder(parse.GetValue(outDir), "--out");
             var sym = CliParsing.ParseSymbol(parse.GetValue(symbol)!);
             var strategyName = parse.GetValue(strategy)!.Trim();
             var parsedGrid = ParseGrid(parse.GetValue(grid)!);
@@ -75,9 +76,9 @@ public static class SweepCommand
                 metric, initial, CliParsing.ParseParams(parse.GetValue(parameters)), metricsOptions,
                 isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
             var prepared = await SweepRun.PrepareAsync(request, settings, ct);
-            var console = CreateConsole(stdout);
+            var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
-            var outcome = WithProgress(console, stdout, label, prepared.Total, p => prepared.Run(p, ct));
+            var outcome = WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (outcome.WalkForward is { } walk)
             {
                 PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);
@@ -97,20 +98,13 @@ public static class SweepCommand
         return command;
     }
 
-    internal static IAnsiConsole CreateConsole(TextWriter stdout) => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Runs <paramref name="work"/> behind a live progress bar on a terminal, or a few plain lines on
+    /// <paramref name="stderr"/> when output is redirected (so piped output is the results alone).</summary>
+    internal static T WithProgress<T>(IAnsiConsole console, TextWriter stderr, string label, int total, Func<IProgress<int>, T> work)
     {
-        Out = new AnsiConsoleOutput(stdout),
-        Ansi = IsInteractive(stdout) ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = IsInteractive(stdout) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = IsInteractive(stdout) ? InteractionSupport.Yes : InteractionSupport.No,
-    });
-
-    /// <summary>Runs <paramref name="work"/> behind a live progress bar on a terminal, or a few plain lines when redirected.</summary>
-    internal static T WithProgress<T>(IAnsiConsole console, TextWriter stdout, string label, int total, Func<IProgress<int>, T> work)
-    {
-        if (!IsInteractive(stdout))
+        if (!CliConsole.IsTerminal(console.Profile.Out.Writer))
         {
-            return work(new PlainProgress(stdout, label, total));
+            return work(new PlainProgress(stderr, label, total));
         }
 
         return console.Progress()
@@ -127,8 +121,6 @@ public static class SweepCommand
     internal static string FormatWhen(DateTime utc, Timeframe timeframe) => timeframe.IsIntraday
         ? ExchangeTime.ToNewYork(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
         : ExchangeTime.SessionDate(utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static bool IsInteractive(TextWriter stdout) => stdout == Console.Out && !Console.IsOutputRedirected;
 
     private static ParameterGrid ParseGrid(string text)
     {

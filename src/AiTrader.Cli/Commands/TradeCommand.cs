@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AiTrader.Application.Sessions;
 using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Backtesting;
@@ -30,11 +31,11 @@ public static class TradeCommand
         var live = new Option<bool>("--live") { Description = "Send real orders to the Alpaca account of APCA_API_KEY_ID (ALPACA_TRADING_BASE_URL); needs --confirm-live or typing the account number." };
         var confirm = new Option<bool>("--confirm-live", "--yes-i-understand-live-trading") { Description = "Confirms --live: orders go to the broker account." };
         var replay = new Option<string?>("--replay") { Description = "Replay bundled bars FROM:TO (YYYY-MM-DD:YYYY-MM-DD) on a simulated clock; without it the live Alpaca stream drives the loop." };
-        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated (default: WATCHLIST_TEXT)." };
-        var interval = new Option<string>("--interval") { Description = "Bar interval, e.g. 1Min (the live stream is 1Min only).", DefaultValueFactory = _ => "1Min" };
+        var symbols = new Option<string?>("--symbols") { Description = "Watchlist, comma-separated. [default: WATCHLIST_TEXT]" };
+        var interval = new Option<string>("--interval") { Description = CliParsing.IntervalHelp + " The live stream is 1Min only.", DefaultValueFactory = _ => "1Min" };
         var speed = new Option<string>("--speed") { Description = "Replay pacing: max (no delay) or a factor: 60 plays one minute per second.", DefaultValueFactory = _ => "max" };
         var capital = new Option<decimal>("--capital") { Description = "Starting cash in USD (paper broker).", DefaultValueFactory = _ => 100_000m };
-        var strategy = new Option<string>("--strategy") { Description = "Strategy name.", DefaultValueFactory = _ => "breakout" };
+        var strategy = new Option<string>("--strategy") { Description = BacktestCommand.StrategyHelp, DefaultValueFactory = _ => "breakout" };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id: resumes that run (its settings must match), or starts one by that name. Without it, the same command resumes its unfinished run." };
         var newRun = new Option<bool>("--new-run") { Description = "Start a new run even when an unfinished run of this kind exists." };
@@ -153,6 +154,12 @@ public static class TradeCommand
             if (range is { } days)
             {
                 var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+                // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
+                if (!await AnyBarsAsync(source, watchlist, tf, days, ct))
+                {
+                    throw new CliException(NoBars(tf, watchlist, days));
+                }
+
                 stdout.WriteLine($"run {id}: {(resuming ? "resuming " : "")}paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)}");
                 stdout.Flush();
                 if (!resuming)
@@ -164,7 +171,7 @@ public static class TradeCommand
                 registry.SetStatus(id, RunManifest.Finished);
                 if (replayed.BarsProcessed == 0)
                 {
-                    throw new CliException($"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; pick dates the data covers (aitrader fetch --vendor sample shows them).");
+                    throw new CliException(NoBars(tf, watchlist, days));
                 }
 
                 await PrintResultAsync(stdout, replayed, ct);
@@ -179,7 +186,7 @@ public static class TradeCommand
 
             await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
             var reconnects = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var feed = new LiveFeed(StreamCommand.AlpacaBars(streamOptions, reconnects.Enqueue), watchlist, limit, stopAt, ct)
+            var feed = new LiveBarFeed(StreamCommand.AlpacaBars(reconnects.Enqueue), watchlist, limit, stopAt, ct)
             {
                 // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the screen.
                 Reconnected = async (at, ct2) =>
@@ -188,7 +195,7 @@ public static class TradeCommand
                     {
                         stdout.WriteLine($"{ExchangeTime.ToNewYork(at):yyyy-MM-dd HH:mm} ET reconnect    {reason}");
                         await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}",
-                            eventKey: $"{id}:reconnect:{at:O}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)))[..12]}", cancellationToken: ct2);
+                            eventKey: LiveBarFeed.ReconnectKey(id, at, reason), cancellationToken: ct2);
                     }
                 },
             };
@@ -212,6 +219,24 @@ public static class TradeCommand
     }
 
     /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
+    private static string NoBars(Timeframe tf, IReadOnlyList<Symbol> watchlist, (DateOnly From, DateOnly To) days) =>
+        $"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them).";
+
+    private static async Task<bool> AnyBarsAsync(CsvBarSource source, IReadOnlyList<Symbol> watchlist, Timeframe tf,
+        (DateOnly From, DateOnly To) days, CancellationToken ct)
+    {
+        foreach (var symbol in watchlist)
+        {
+            var series = await source.GetBarsAsync(new BarRequest(symbol, tf, ExchangeTime.StartOfDateUtc(days.From), ExchangeTime.EndOfDateUtc(days.To)), ct);
+            if (series.Bars.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<BrokerVenue> OpenLiveAsync(bool confirmed, TextWriter stdout, CancellationToken ct)
     {
         AlpacaTradingClient client;
@@ -367,69 +392,6 @@ public static class TradeCommand
         catch (RunMismatchException ex)
         {
             throw new CliException(ex.Message);
-        }
-    }
-
-    /// <summary>The live stream as the loop's feed, ended cleanly by --max-bars, --until or Ctrl+C.</summary>
-    private sealed class LiveFeed(StreamingManager stream, IReadOnlyList<Symbol> symbols, int? maxBars, DateTime? until, CancellationToken interrupt)
-    {
-        /// <summary>Called before each bar is handed on: journals the stream's reconnects since the last bar.</summary>
-        public Func<DateTime, CancellationToken, Task>? Reconnected { get; init; }
-
-        public int Bars { get; private set; }
-
-        public string StopReason { get; private set; } = "the stream ended";
-
-        public async IAsyncEnumerable<(Symbol Symbol, Bar Bar)> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, cancellationToken);
-            // The wall clock only stops a run whose --until is still ahead of it; a delayed or replayed feed whose bars are
-            // older than the wall clock stops on bar time alone.
-            if (until is { } at && at > DateTime.UtcNow)
-            {
-                stop.CancelAfter(at - DateTime.UtcNow);
-            }
-
-            await using var bars = stream.StreamBarsAsync(symbols, stop.Token).GetAsyncEnumerator(stop.Token);
-            while (true)
-            {
-                try
-                {
-                    if (!await bars.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    StopReason = interrupt.IsCancellationRequested ? "Ctrl+C" : "--until reached";
-                    yield break;
-                }
-
-                if (bars.Current.Bar is not { } bar)
-                {
-                    continue;
-                }
-
-                if (until is { } end && bar.Timestamp >= end)
-                {
-                    StopReason = "--until reached";
-                    yield break;
-                }
-
-                if (Reconnected is { } journalReconnects)
-                {
-                    await journalReconnects(bar.Timestamp, CancellationToken.None);
-                }
-
-                Bars++;
-                yield return (bars.Current.Symbol, bar);
-                if (Bars >= maxBars)
-                {
-                    StopReason = "--max-bars reached";
-                    yield break;
-                }
-            }
         }
     }
 

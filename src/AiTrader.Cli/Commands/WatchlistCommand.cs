@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application.Watchlists;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
@@ -22,11 +23,11 @@ public static class WatchlistCommand
     }
 
     private static Option<string?> StoreOption() =>
-        new("--store") { Description = "json (default: AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL); WATCHLIST_STORE." };
+        new("--store") { Description = "json (AITRADER_DATA_DIR/watchlists), blob (AZURE_BLOB_CONNECTION_STRING) or postgres (DATABASE_URL). [default: WATCHLIST_STORE, else json]" };
 
     private static Command Build(AppSettings settings, TextWriter stdout)
     {
-        var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. Default: WATCHLIST_SOURCE, else auto." };
+        var source = new Option<string?>("--source") { Description = "auto (alpha → finnhub → textlist → twelvedata → manual → sample), manual (WATCHLIST_TEXT), alpha, finnhub, twelvedata, textlist (TEXTLIST_BACKENDS), scan or sample. [default: WATCHLIST_SOURCE, else auto]" };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to save into.", DefaultValueFactory = _ => WatchlistBucket.Default };
         var date = new Option<string?>("--date") { Description = "--source scan: replay the premarket scan of this date (YYYY-MM-DD) on the bundled data and take its 09:25 top N; without it the scan runs live now (Alpaca keys)." };
         var top = new Option<int>("--top") { Description = "--source scan: how many ranked symbols to take.", DefaultValueFactory = _ => 10 };
@@ -40,7 +41,6 @@ public static class WatchlistCommand
         {
             var env = ScanCommand.Env();
             var bucketName = CliParsing.Checked(() => WatchlistBucket.Validate(parse.GetValue(bucket)));
-            var builder = CliParsing.Checked(() => WatchlistBuilder.FromEnvironment(env));
             var day = CliParsing.ParseOptionalDate(parse.GetValue(date), "--date");
             var n = parse.GetValue(top);
             if (n < 1)
@@ -48,27 +48,9 @@ public static class WatchlistCommand
                 throw new CliException("--top must be at least 1.");
             }
 
-            var sample = ScanCommand.SampleSource(settings);
-            var bundled = sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute).Select(s => s.Value).ToList();
-            var scan = new ScanWatchlistSource(day is { } d ? async token => await ReplayScanAsync(sample, d, n, token) : ScanCommand.LiveScan(env, new ScanOptions(Top: n)), n,
-                "a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use --date YYYY-MM-DD to replay a day's premarket scan on the bundled data");
-            var sources = CliParsing.Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan));
-            var chosen = parse.GetValue(source) ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
-            var picked = CliParsing.Checked(() => sources.Get(chosen));
-
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
-            Watchlist list;
-            try
-            {
-                var validator = picked.Name is "manual" or "textlist" or "auto" ? sources.Validator(env) : null;
-                list = await builder.BuildAsync(picked, bucketName, DateTime.UtcNow, validator, ct);
-            }
-            catch (WatchlistSourceException ex)
-            {
-                throw new CliException(ex.Message);
-            }
-
-            list = await Storing(() => watchlists.SaveAsync(list, ct));
+            var list = await Storing(() => WatchlistBuild.RunAsync(new WatchlistBuildRequest(parse.GetValue(source), bucketName, day, n), settings, env,
+                watchlists, DateTime.UtcNow, ct, "--date"));
             Print(stdout, list, $"saved to {watchlists.Location} as {bucketName}/{WatchlistJson.Stamp(list.CreatedUtc)}");
             return ExitCodes.Ok;
         });
@@ -78,7 +60,7 @@ public static class WatchlistCommand
     private static Command Show(AppSettings settings, TextWriter stdout)
     {
         var bucket = new Option<string>("--bucket") { Description = "Bucket to read.", DefaultValueFactory = _ => WatchlistBucket.Default };
-        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z); default: the latest." };
+        var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z). [default: the latest]" };
         var store = StoreOption();
         var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store };
         command.SetAction(async (parse, ct) =>
@@ -110,7 +92,7 @@ public static class WatchlistCommand
                 return ExitCodes.Ok;
             }
 
-            var console = BacktestCommand.ConsoleFor(stdout);
+            var console = CliConsole.Create(stdout);
             var table = new Table().Border(TableBorder.Rounded).AddColumn("bucket").AddColumn(new TableColumn("lists").RightAligned()).AddColumn("latest (UTC)").AddColumn("symbols");
             foreach (var b in buckets)
             {
@@ -129,19 +111,9 @@ public static class WatchlistCommand
     }
 
     /// <summary>The premarket scan of <paramref name="date"/> replayed on the bundled bars; its last window (09:25 ET).</summary>
-    private static async Task<ScanRefresh> ReplayScanAsync(Core.MarketData.CsvBarSource sample, DateOnly date, int top, CancellationToken ct)
-    {
-        var session = NyseCalendar.Instance.GetSession(date)
-            ?? throw new CliException($"{date:yyyy-MM-dd} ({date.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
-        var window = ScanSchedule.Premarket.WindowsUtc(date, NyseCalendar.Instance)[^1];
-        var clock = new SimulatedClock(session.PremarketOpenUtc);
-        var scanner = new PremarketScanner(sample, NyseCalendar.Instance, new ScanOptions(Top: top), clock: clock, splits: sample.SplitsFor);
-        return await scanner.ScanAsync(date, window, sample.AvailableSymbols(Core.Domain.Timeframe.OneMinute), "replay", ct);
-    }
-
     private static void Print(TextWriter stdout, Watchlist list, string where)
     {
-        var console = BacktestCommand.ConsoleFor(stdout);
+        var console = CliConsole.Create(stdout);
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine(Markup.Escape($"watchlist {list.Bucket} · {list.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z · served by {list.Source} · {list.Entries.Count} symbol(s)"));
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("#").RightAligned()).AddColumn("symbol").AddColumn("source")

@@ -15,10 +15,12 @@ public static class BacktestReport
     /// <summary>Renders and writes the three files into <paramref name="directory"/> (created if missing).</summary>
     /// <param name="bars">The bars the run saw, in time order (drawn as the price line).</param>
     /// <param name="extraTables">Tables report.html shows after the metrics; null for none.</param>
+    /// <param name="priceTitle">price.png's title when its line is not the run's own symbol (a portfolio draws its
+    /// benchmark); null for "<run title> - price".</param>
     /// <param name="daily">The curve's daily returns when the caller has them from <see cref="PerformanceCalculator.Compute(decimal, IReadOnlyList{EquityPoint}, IReadOnlyList{TradeRecord}, MetricsOptions?, out IReadOnlyList{DailyReturn})"/>; null to compute them.</param>
     public static BacktestReportVisuals WriteAll(string directory, BacktestRunInfo info, IReadOnlyList<Bar> bars,
         BacktestResult result, PerformanceMetrics metrics, HtmlReportOptions? options = null,
-        IReadOnlyList<ReportTable>? extraTables = null, IReadOnlyList<DailyReturn>? daily = null)
+        IReadOnlyList<ReportTable>? extraTables = null, IReadOnlyList<DailyReturn>? daily = null, string? priceTitle = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(info);
@@ -31,7 +33,7 @@ public static class BacktestReport
         var series = ReportSeries.From(result.Options.InitialCapital, result.EquityCurve, bars, daily);
         var html = HtmlReport.Render(info, bars, result, metrics, options, extraTables, series);
         var equityPng = PngEncoder.Encode(PngChart.RenderEquity(title + " - equity", result.Options.InitialCapital, result.EquityCurve, series));
-        var pricePng = PngEncoder.Encode(PngChart.RenderPrice(title + " - price", bars,
+        var pricePng = PngEncoder.Encode(PngChart.RenderPrice(priceTitle ?? title + " - price", bars,
             result.Trades.Take((options ?? new HtmlReportOptions()).MaxTradeMarkers).ToList(), series));
 
         var files = new BacktestReportVisuals(

@@ -16,6 +16,7 @@ using AiTrader.Core.Tests.Journal;
 
 namespace AiTrader.Core.Tests.Agents;
 
+[Trait("Category", "Cli")]
 [Collection(Journal.EnvironmentCollection.Name)]
 public sealed class PaperTradingTests : IDisposable
 {

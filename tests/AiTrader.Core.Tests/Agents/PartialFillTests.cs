@@ -15,6 +15,7 @@ using AiTrader.Core.Tests.Journal;
 namespace AiTrader.Core.Tests.Agents;
 
 /// <summary>The paper broker's volume cap (<see cref="ExchangeOptions.MaxVolumeShare"/>): partial fills across bars, the rest cancelled at the close.</summary>
+[Trait("Category", "Cli")]
 [Collection(Journal.EnvironmentCollection.Name)]
 public sealed class PartialFillTests : IDisposable
 {

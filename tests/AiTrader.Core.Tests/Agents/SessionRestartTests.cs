@@ -130,6 +130,7 @@ public sealed class SessionRestartTests : IDisposable
         Assert.Equal(summaries.Count, summaries.Select(s => s.EventKey).Distinct().Count());
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Flatten_minutes_before_the_close_exits_every_position_and_journals_it()
     {

@@ -8,6 +8,7 @@ namespace AiTrader.Core.Tests.Application;
 
 /// <summary>Backtest jobs end to end on SQLite and the bundled data: queued, running, then succeeded with the run's
 /// files, refused before storing, cancelled while queued or running, and recovered after a crash.</summary>
+[Trait("Category", "Database")]
 public sealed class JobRunnerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

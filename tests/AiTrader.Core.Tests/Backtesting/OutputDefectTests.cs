@@ -9,6 +9,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Backtesting;
 
 /// <summary>The output defects of issue 12, each found on a run a user would make.</summary>
+[Trait("Category", "Cli")]
 public sealed class OutputDefectTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-i12-" + Guid.NewGuid().ToString("N"));
@@ -125,8 +126,8 @@ public sealed class OutputDefectTests : IDisposable
         Assert.True(code == 0, err);
         Assert.DoesNotContain("77849387257036400", output);
         Assert.Contains("not meaningful (7 trading days)", output);
-        Assert.Contains("session(s) of the NYSE calendar have no bars", output);
-        Assert.Contains("held a position across a gap", output);
+        Assert.Contains("session(s) of the NYSE calendar have no bars", err); // warnings go to stderr
+        Assert.Contains("held a position across a gap", err);
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_tmp, "summary.json")));
         var coverage = summary.RootElement.GetProperty("data_coverage");

@@ -4,6 +4,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>aitrader apikey create|list|revoke</c> on the embedded SQLite store in a scratch data directory.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class ApiKeyCliTests : IDisposable
 {

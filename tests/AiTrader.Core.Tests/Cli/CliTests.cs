@@ -7,6 +7,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
 
+[Trait("Category", "Cli")]
 public sealed class CliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-cli-" + Guid.NewGuid().ToString("N"));
@@ -78,6 +79,10 @@ public sealed class CliTests : IDisposable
         using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         Assert.Equal(["raw_pass", "breakout", "momentum"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.All(json.RootElement.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
+        // A long run says what it is doing, on the stderr it was given (stdout stays one JSON object).
+        Assert.Contains("generating 3,000 synthetic 1-minute bars", err);
+        Assert.Contains("running breakout...", err);
+        Assert.Single(output.Trim().Split('\n'));
 
         (code, output, err) = await CliRunner.Run("bench", "--bars", "3000", "--runs", "2", "--in-process", "--only", "engine");
         Assert.True(code == 0, err);
@@ -125,6 +130,13 @@ public sealed class CliTests : IDisposable
     [InlineData("bench --only nope", "unknown workload 'nope'")]
     [InlineData("bench --bars 10", "--bars 10 is too small")]
     [InlineData("calendar --from 2024-02-01 --to 2024-01-01", "after")]
+    [InlineData("calendar --start 2024-02-01 --end 2024-01-01", "after")]
+    [InlineData("calendar --from 1990-01-01 --to 1990-02-01", "--start 1990-01-01 is outside the NYSE calendar")]
+    [InlineData("calendar --start 2024-01-01", "--end is required")]
+    [InlineData("backtest --symbol SPY --capital abc", "--capital 'abc' is not a number")]
+    [InlineData("watchlist build --bogus", "(see 'aitrader watchlist build --help')")]
+    [InlineData("apikey revoke", "(see 'aitrader apikey revoke --help')")]
+    [InlineData("backtest --symbol SPY --out /proc/aitrader-x", "cannot write in /proc")]
     [InlineData("backtest --symbol SPY --max-volume-share 0", "--max-volume-share")]
     [InlineData("backtest --symbol SPY --max-volume-share 1.5", "(0, 1]")]
     public async Task Bad_input_gets_one_line_and_exit_code_2(string commandLine, string expected)
@@ -134,6 +146,27 @@ public sealed class CliTests : IDisposable
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public async Task Calendar_outside_its_years_prints_no_header_before_the_error()
+    {
+        var (code, output, err) = await CliRunner.Run("calendar", "--start", "1990-01-01", "--end", "1990-02-01");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("", output);
+        Assert.DoesNotContain("(Parameter", err);
+        Assert.DoesNotContain("Actual value", err);
+    }
+
+    [Fact]
+    public async Task Calendar_takes_start_and_end_like_every_other_command_and_from_to_still_work()
+    {
+        var (code, output, err) = await CliRunner.Run("calendar", "--start", "2024-07-01", "--end", "2024-07-05");
+        Assert.True(code == 0, err);
+        var (oldCode, oldOutput, _) = await CliRunner.Run("calendar", "--from", "2024-07-01", "--to", "2024-07-05");
+        Assert.Equal(0, oldCode);
+        Assert.Equal(output, oldOutput);
+        Assert.Equal(1 + 4, output.Trim().Split('\n').Length); // July 4 closed
     }
 
     [Fact]

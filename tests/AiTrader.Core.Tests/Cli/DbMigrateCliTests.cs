@@ -4,6 +4,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>aitrader db migrate</c> on the embedded SQLite files in a scratch data directory.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class DbMigrateCliTests : IDisposable
 {

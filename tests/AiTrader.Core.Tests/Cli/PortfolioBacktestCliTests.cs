@@ -6,6 +6,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Cli;
 
+[Trait("Category", "Cli")]
 public sealed class PortfolioBacktestCliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-portfolio-" + Guid.NewGuid().ToString("N"));
@@ -29,6 +30,14 @@ public sealed class PortfolioBacktestCliTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("per symbol", output);
         Assert.Contains("Information ratio", output);
+
+        // Every file the README lists for a run is there for a portfolio too.
+        foreach (var file in new[] { "trades.csv", "orders.csv", "fills.csv", "equity.csv", "summary.json", "report.html", "equity.png", "price.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(outDir, file)), $"a portfolio run wrote no {file}");
+        }
+
+        Assert.True(File.ReadAllLines(Path.Combine(outDir, "orders.csv")).Length > 1, "orders.csv has no orders");
 
         var trades = File.ReadAllLines(Path.Combine(outDir, "trades.csv"));
         Assert.Equal("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,fees,exit_reason", trades[0]);
@@ -173,5 +182,20 @@ public sealed class PortfolioBacktestCliTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void The_portfolio_price_chart_is_titled_with_the_benchmark_it_draws_not_the_members()
+    {
+        var info = new AiTrader.Core.Backtesting.BacktestRunInfo("AAPL,IBM,SPY,QQQ", "breakout", "1Day",
+            new DateTime(2005, 1, 3, 21, 0, 0, DateTimeKind.Utc), new DateTime(2021, 3, 31, 20, 0, 0, DateTimeKind.Utc), "split",
+            new Dictionary<string, string>(), []);
+
+        var title = PortfolioBacktestRunner.PriceChartTitle(info, new AiTrader.Core.Domain.Symbol("SPY"), []);
+        Assert.StartsWith("SPY (benchmark of the portfolio) · buy-and-hold · 1Day", title);
+        Assert.DoesNotContain("AAPL", title);
+
+        var none = PortfolioBacktestRunner.PriceChartTitle(info, null, []);
+        Assert.Contains("no benchmark (--benchmark none), so no price line", none);
     }
 }

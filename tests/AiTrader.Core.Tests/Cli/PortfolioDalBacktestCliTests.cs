@@ -6,6 +6,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Portfolio backtests through the market-data DAL (<c>--use-probabilistic</c>, <c>--dal-vendor</c>,
 /// <c>--dal-interval</c>): each member's bars come the way a single run's do.</summary>
+[Trait("Category", "Cli")]
 public sealed class PortfolioDalBacktestCliTests : IDisposable
 {
     private const string NoKeyNotice = "no ALPHAVANTAGE_API_KEY set; using the bundled sample data";
@@ -35,9 +36,11 @@ public sealed class PortfolioDalBacktestCliTests : IDisposable
 
         Assert.True(code == 0, err);
         Assert.True(bundledCode == 0, bundledErr);
-        Assert.Single(Lines(output), l => l.Contains("ALPHAVANTAGE_API_KEY", StringComparison.Ordinal));
-        Assert.Contains($"warning: {NoKeyNotice}", output);
-        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: notcached)", output);
+        // Warnings go to standard error, one line each; standard output is the summary alone.
+        Assert.Single(Lines(err), l => l.Contains("ALPHAVANTAGE_API_KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain("ALPHAVANTAGE_API_KEY", output);
+        Assert.Contains($"warning: {NoKeyNotice}", err);
+        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: notcached)", err);
 
         var warnings = Summary(dalDir).GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
         Assert.Equal(NoKeyNotice, warnings[0]);

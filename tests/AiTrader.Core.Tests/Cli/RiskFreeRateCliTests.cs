@@ -7,6 +7,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>--risk-free-rate</c> on <c>aitrader backtest</c> (single symbol and portfolio): the rate reaches the
 /// metrics, shows in every output, and bad values are usage errors.</summary>
+[Trait("Category", "Cli")]
 public sealed class RiskFreeRateCliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-rfr-" + Guid.NewGuid().ToString("N"));

@@ -6,6 +6,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>aitrader sweep --risk-free-rate</c>: combinations are ranked, and walk-forward windows chosen, by the
 /// Sharpe ratio of returns above the rate.</summary>
+[Trait("Category", "Cli")]
 [Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public sealed class RiskFreeRateSweepCliTests : IDisposable
 {

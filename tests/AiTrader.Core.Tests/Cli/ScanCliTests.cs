@@ -7,6 +7,7 @@ using AiTrader.Core.Tests.TestSupport;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>aitrader scan</c> and <c>aitrader watchlist</c> end to end, in process, on the bundled data.</summary>
+[Trait("Category", "Cli")]
 public sealed class ScanCliTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> env, params string[] args)
@@ -32,6 +33,8 @@ public sealed class ScanCliTests
         Assert.Equal(66, stdout.Split('\n').Count(l => l.Contains(" ET (", StringComparison.Ordinal) && l.Contains("4 ranked", StringComparison.Ordinal)));
         Assert.Contains("│ 1 │ SPY", stdout); // 09:25: SPY ranks first
         Assert.Contains("not ranked: AAPL (no data", stdout);
+        // Piped, the not-ranked list stays one line (it was cut at a fixed 140 columns, inside its notes).
+        Assert.Contains(stdout.Split('\n'), l => l.StartsWith("  not ranked: AAPL", StringComparison.Ordinal) && l.Contains("; TWX (", StringComparison.Ordinal));
         Assert.Equal(66, Directory.GetFiles(Path.Combine(dir.Path, "scans", "2013-10-08"), "*.json").Length);
         Assert.Equal(66, Directory.GetFiles(Path.Combine(dir.Path, "watchlists", "scan"), "*.json").Length);
     }

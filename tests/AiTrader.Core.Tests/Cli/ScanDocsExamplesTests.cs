@@ -7,6 +7,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Every <c>$ aitrader ...</c> line of the scanning how-to runs and exits 0 (lines that say they need a
 /// server or keys are skipped), so the documented examples cannot rot.</summary>
+[Trait("Category", "Cli")]
 public sealed class ScanDocsExamplesTests
 {
     private static string HowTo => Path.Combine(TestPaths.RepoRoot, "docs", "howto", "build-a-premarket-watchlist.md");

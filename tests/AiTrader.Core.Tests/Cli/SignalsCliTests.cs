@@ -4,6 +4,7 @@ using AiTrader.Storage.Signals;
 
 namespace AiTrader.Core.Tests.Cli;
 
+[Trait("Category", "Cli")]
 public sealed class SignalsCliTests : IDisposable
 {
     private const string RequiredHeader =

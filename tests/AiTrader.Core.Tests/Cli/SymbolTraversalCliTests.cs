@@ -4,6 +4,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Every command that takes a ticker refuses one that could act as a path, with one line and exit code 2, and
 /// writes nothing anywhere (issue 11, item 6).</summary>
+[Trait("Category", "Cli")]
 public sealed class SymbolTraversalCliTests : IDisposable
 {
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-traversal-" + Guid.NewGuid().ToString("N"));

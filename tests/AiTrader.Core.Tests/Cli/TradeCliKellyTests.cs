@@ -26,6 +26,7 @@ namespace AiTrader.Core.Tests.Cli;
 /// capped at 0.25 of the equity at the decision (cash after every fill so far plus both positions at their closes),
 /// over the distance to the stop, and no more than the cash buys.</para>
 /// </remarks>
+[Trait("Category", "Cli")]
 [Collection(Journal.EnvironmentCollection.Name)]
 public sealed class TradeCliKellyTests : IDisposable
 {

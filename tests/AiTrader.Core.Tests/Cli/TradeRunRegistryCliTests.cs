@@ -6,6 +6,7 @@ namespace AiTrader.Core.Tests.Cli;
 
 /// <summary>Which run a <c>trade</c> command drives: unique ids, the unfinished run resumed only with its own settings,
 /// one process per run.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class TradeRunRegistryCliTests : IDisposable
 {

@@ -6,6 +6,7 @@ using AiTrader.Storage;
 namespace AiTrader.Core.Tests.Cli;
 
 /// <summary><c>trade --watchlist-source scan</c>: a replayed day takes its symbols from that morning's premarket scan.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class TradeWatchlistSourceCliTests : IDisposable
 {

@@ -17,6 +17,7 @@ namespace AiTrader.Core.Tests.Execution;
 /// after-hours and closed hours), random symbol sets, strategies, costs, volume caps, session settings, sizing and
 /// guardrail sets, a backtest and a paper replay of the same bars send the same orders and fill them the same way, order by
 /// order; only the backtest closes what is open when its data ends. CsCheck shrinks a failure to a small case.</summary>
+[Trait("Category", "Slow")]
 public class BacktestPaperDifferentialTests
 {
     private static readonly DateTime Start = new(2013, 10, 7, 11, 0, 0, DateTimeKind.Utc); // 07:00 New York, a Monday

@@ -9,6 +9,7 @@ namespace AiTrader.Core.Tests.Execution;
 
 /// <summary>The "done when": a backtest and a paper replay of the same week, both at their defaults, fill the same
 /// orders at the same times, prices and quantities; only the backtest closes what is still open when its data ends.</summary>
+[Trait("Category", "Cli")]
 [Collection(EnvironmentCollection.Name)]
 public sealed class BacktestPaperParityTests : IDisposable
 {

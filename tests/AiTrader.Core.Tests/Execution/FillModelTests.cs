@@ -9,6 +9,7 @@ namespace AiTrader.Core.Tests.Execution;
 
 /// <summary>Issue 11's finding 8: the cash cut in closed form (no step loop), no negative equity on a long-only account,
 /// and limits that are one-line input errors instead of overflows.</summary>
+[Trait("Category", "Cli")]
 public class FillModelTests
 {
     private static FillModel Model(decimal perShare = 0.005m, decimal minimum = 1m) =>

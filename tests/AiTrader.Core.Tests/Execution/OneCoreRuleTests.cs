@@ -15,6 +15,7 @@ namespace AiTrader.Core.Tests.Execution;
 
 /// <summary>Each rule where the old backtest and live paths disagreed, worked by hand once against the one core. Costs:
 /// 5 bps slippage, $0.005/share with a $1.00 minimum.</summary>
+[Trait("Category", "Cli")]
 public class OneCoreRuleTests
 {
     private static readonly Symbol Sym = new("TEST");

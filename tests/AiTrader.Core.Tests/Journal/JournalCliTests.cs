@@ -9,6 +9,7 @@ using static AiTrader.Core.Tests.Journal.JournalTestKit;
 namespace AiTrader.Core.Tests.Journal;
 
 /// <summary>Tests that change process environment variables; xunit runs this collection alone, after the parallel ones.</summary>
+[Trait("Category", "Cli")]
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EnvironmentCollection
 {

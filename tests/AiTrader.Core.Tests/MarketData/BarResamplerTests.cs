@@ -157,6 +157,7 @@ public sealed class BarResamplerTests
         Assert.Equal(At(regular, open), At(extended, open)); // the opening bucket holds no pre-market minute
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("SPY")]
     [InlineData("GOOG")]

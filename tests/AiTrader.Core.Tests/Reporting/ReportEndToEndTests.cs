@@ -3,6 +3,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Reporting;
 
+[Trait("Category", "Cli")]
 public sealed class ReportEndToEndTests
 {
     [Fact]

@@ -16,6 +16,7 @@ public sealed class ReplayNoLookaheadTests
 
     private static IReadOnlyList<Symbol> Universe => Sample.AvailableSymbols(Timeframe.OneMinute);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Every_window_ranks_as_the_data_truncated_at_that_window()
     {

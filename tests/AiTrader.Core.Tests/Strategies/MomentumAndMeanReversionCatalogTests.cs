@@ -4,6 +4,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Strategies;
 
+[Trait("Category", "Cli")]
 public class MomentumAndMeanReversionCatalogTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using AiTrader.Core.Tests.TestSupport;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+[Trait("Category", "Cli")]
 [Collection(AiTrader.Core.Tests.Sweeps.CpuHeavyCollection.Name)]
 public sealed class SweepCliTests : IDisposable
 {
@@ -30,7 +31,8 @@ public sealed class SweepCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_tmp, "heatmap.html")));
         var png = AiTrader.Core.Tests.Reporting.PngTestDecoder.Decode(File.ReadAllBytes(Path.Combine(_tmp, "heatmap.png")));
         Assert.True(png.Width > 300 && png.Height > 100, $"{png.Width}x{png.Height}");
-        Assert.Contains("6/6 backtests", output);
+        Assert.Contains("6/6 backtests", err); // progress goes to standard error
+        Assert.DoesNotContain("backtests", output);
         Assert.Contains("heatmap.svg", output);
         Assert.Contains(Path.Combine(_tmp, "heatmap.png"), output);
         Assert.Contains("ranked by", output);

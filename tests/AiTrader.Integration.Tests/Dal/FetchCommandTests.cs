@@ -72,8 +72,8 @@ public sealed class FetchCommandTests : IAsyncLifetime
         Assert.True(code == 0, err);
         Assert.Contains("vendor       │ yahoo", output);
         Assert.Contains("alphavantage (Unauthorized) → yahoo", output);
-        Assert.Contains("fallback: alphavantage:", output);
-        Assert.DoesNotContain(_fakes.AlphaVantage.ApiKey, output);
+        Assert.Contains("fallback: alphavantage:", err); // on stderr, as warnings are
+        Assert.DoesNotContain(_fakes.AlphaVantage.ApiKey, output + err);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class FetchCommandTests : IAsyncLifetime
         Assert.True(code == 0, err);
         Assert.Contains("vendor       │ sample", output);
         Assert.Contains("not cached (local data)", output);
-        Assert.Contains("warning: no ALPHAVANTAGE_API_KEY set; using the bundled sample data", output);
+        Assert.Contains("warning: no ALPHAVANTAGE_API_KEY set; using the bundled sample data", err); // warnings on stderr
         Assert.Equal(6, (await File.ReadAllLinesAsync(outFile)).Length); // header + five sessions
     }
 

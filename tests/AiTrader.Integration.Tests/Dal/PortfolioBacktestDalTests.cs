@@ -41,9 +41,9 @@ public sealed class PortfolioBacktestDalTests : IAsyncLifetime
         var (code, output, err) = await Run(env, [.. common, .. dal, "--out", firstDir]);
 
         Assert.True(code == 0, err);
-        Assert.Contains("warning: IBM, SPY bars served by alphavantage (cache: miss)", output);
-        Assert.DoesNotContain("ALPHAVANTAGE_API_KEY", output);
-        Assert.DoesNotContain(_fakes.AlphaVantage.ApiKey, output);
+        Assert.Contains("warning: IBM, SPY bars served by alphavantage (cache: miss)", err); // warnings on stderr
+        Assert.DoesNotContain("ALPHAVANTAGE_API_KEY", output + err);
+        Assert.DoesNotContain(_fakes.AlphaVantage.ApiKey, output + err);
         var requests = _fakes.AlphaVantage.Requests.ToList();
         Assert.Equal(2, requests.Count); // one per member; the benchmark SPY is a member, so no third request
         Assert.Single(requests, r => r.Contains("function=TIME_SERIES_DAILY_ADJUSTED", StringComparison.Ordinal) && r.Contains("symbol=IBM", StringComparison.Ordinal));
@@ -59,7 +59,7 @@ public sealed class PortfolioBacktestDalTests : IAsyncLifetime
         var (againCode, againOutput, againErr) = await Run(env, [.. common, .. dal, "--out", againDir]);
 
         Assert.True(againCode == 0, againErr);
-        Assert.Contains("warning: IBM, SPY bars served by alphavantage (cache: full)", againOutput);
+        Assert.Contains("warning: IBM, SPY bars served by alphavantage (cache: full)", againErr);
         Assert.Equal(2, _fakes.AlphaVantage.RequestCount);
 
         // The fake serves the bundled daily rows, so the vendor run must be the bundled run (the vendor's prices carry four

@@ -53,7 +53,7 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     /// <param name="root">Reuse another host's folder (a restart); that host's owner deletes it.</param>
     public static async Task<ServiceHost> StartAsync(ServiceOptions? options = null, IReadOnlyDictionary<string, string>? environment = null,
-        string? root = null)
+        string? root = null, Action<WebApplicationBuilder>? configure = null)
     {
         var host = new ServiceHost(root);
         var env = environment ?? new Dictionary<string, string>();
@@ -70,6 +70,7 @@ internal sealed class ServiceHost : IAsyncDisposable
                 builder.Logging.SetMinimumLevel(LogLevel.Trace);
                 builder.Logging.AddFilter(_ => true);
                 builder.Logging.AddProvider(new QueueLoggerProvider(host.Logs));
+                configure?.Invoke(builder);
             });
         await host._app.StartAsync();
         host.BaseAddress = new Uri(host._app.Urls.First());

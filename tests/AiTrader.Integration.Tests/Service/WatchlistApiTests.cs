@@ -47,6 +47,49 @@ public sealed class WatchlistApiTests
         Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-09")).GetProperty("refreshes").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_trader_builds_watchlists_from_a_source_and_reads_them_back()
+    {
+        await using var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string> { ["WATCHLIST_TEXT"] = "aapl, $MSFT, msft, BRK/B" });
+        using var trader = host.Client(host.TraderKey);
+        static StringContent Body(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+        // The manual source: normalized and de-duplicated, as `aitrader watchlist build --source manual` keeps it.
+        var built = await trader.PostAsync("/api/watchlists/morning/build", Body("""{"source":"manual"}"""));
+        Assert.Equal(HttpStatusCode.Created, built.StatusCode);
+        var list = await built.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("manual", list.GetProperty("source").GetString());
+        Assert.Equal(["AAPL", "MSFT", "BRK.B"], list.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
+        var stored = await trader.GetFromJsonAsync<JsonElement>("/api/watchlists/morning");
+        Assert.Equal(list.GetProperty("created_utc").GetString(), stored.GetProperty("created_utc").GetString());
+
+        // The scan source replaying a day: the 09:25 ranking's top 3, each ranked.
+        var scan = await trader.PostAsync("/api/watchlists/gappers/build", Body("""{"source":"scan","date":"2013-10-08","top":3}"""));
+        Assert.Equal(HttpStatusCode.Created, scan.StatusCode);
+        var ranked = (await scan.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("entries").EnumerateArray().ToList();
+        Assert.InRange(ranked.Count, 1, 3);
+        Assert.All(ranked, e => Assert.Equal(JsonValueKind.Number, e.GetProperty("rank").ValueKind));
+
+        // Refused: a read key, an unknown source, a bad date, a bad bucket, a top out of range, a live scan without keys.
+        using var reader = host.Client(host.ReadKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("/api/watchlists/morning/build", Body("""{"source":"manual"}"""))).StatusCode);
+        foreach (var (path, body, field) in new[]
+        {
+            ("/api/watchlists/morning/build", """{"source":"tips-from-a-friend"}""", "source"),
+            ("/api/watchlists/morning/build", """{"source":"scan","date":"yesterday"}""", "date"),
+            ("/api/watchlists/Not%20A%20Bucket/build", """{"source":"manual"}""", "bucket"),
+            ("/api/watchlists/morning/build", """{"source":"scan","date":"2013-10-08","top":0}""", "top"),
+            ("/api/watchlists/morning/build", """{"source":"scan"}""", "source"),
+            ("/api/watchlists/morning/build", """{"sauce":"manual"}""", "sauce"),
+        })
+        {
+            var response = await trader.PostAsync(path, Body(body));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.TryGetProperty("field", out var f) && f.GetString() == field, $"{body}: {problem}");
+        }
+    }
+
     [Theory]
     [InlineData("/api/scans/refreshes/yesterday", HttpStatusCode.BadRequest, "date")]
     [InlineData("/api/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]

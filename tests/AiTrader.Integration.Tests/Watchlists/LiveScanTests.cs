@@ -19,7 +19,7 @@ public sealed class LiveScanTests
 {
     private static readonly DateOnly Date = new(2013, 10, 8);
 
-    private const string SpySnapshot = """
+    internal const string SpySnapshot = """
         {"latestTrade":{"t":"2013-10-08T12:59:58.5Z","x":"P","p":167.53,"s":100,"c":["@","T"],"i":52983525033527,"z":"B"},
          "latestQuote":{"t":"2013-10-08T12:59:59Z","ax":"P","ap":167.54,"as":3,"bx":"P","bp":167.52,"bs":2,"c":["R"],"z":"B"},
          "minuteBar":{"t":"2013-10-08T12:58:00Z","o":167.5,"h":167.52,"l":167.5,"c":167.52,"v":4200,"n":31,"vw":167.51},
@@ -27,7 +27,7 @@ public sealed class LiveScanTests
          "prevDailyBar":{"t":"2013-10-04T04:00:00Z","o":167.6,"h":169.1,"l":167.4,"c":169.17,"v":96000000,"n":450000,"vw":168.5}}
         """;
 
-    private static List<Bar> SpyMinutes()
+    internal static List<Bar> SpyMinutes()
     {
         var from = ExchangeTime.StartOfDateUtc(new DateOnly(2013, 10, 4));
         var to = ExchangeTime.EndOfDateUtc(Date);

@@ -137,6 +137,7 @@ public sealed class MultiTimeframeAlignmentTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Spy_minute_bars_2013_10_04_to_10_11_have_no_lookahead()
     {

@@ -1,0 +1,273 @@
+using System.Globalization;
+
+namespace AiTrader.Application;
+
+/// <summary>Every environment variable AI Trader reads (the list <c>.env.example</c> documents), and the start-up check
+/// that turns a malformed value into one line naming the variable before any command runs.</summary>
+/// <remarks>The commands still check what they use; this catches at start-up what would otherwise fail late (a live
+/// session reaching a broken setting hours in) or silently (a key left empty by a deploy, an unresolved Key Vault
+/// reference). Values that may be secret are never repeated in a message.</remarks>
+public static class EnvironmentCheck
+{
+    /// <summary>How a variable's value must look.</summary>
+    public enum Kind
+    {
+        /// <summary>A folder or file path.</summary>
+        Path,
+
+        /// <summary>A credential: no whitespace inside, never echoed.</summary>
+        Secret,
+
+        /// <summary>An absolute http:// or https:// URL.</summary>
+        HttpUrl,
+
+        /// <summary>An absolute ws:// or wss:// URL.</summary>
+        WebSocketUrl,
+
+        /// <summary>An absolute ws(s):// URL, or http(s):// (upgraded to the WebSocket scheme).</summary>
+        WebSocketOrHttpUrl,
+
+        /// <summary>postgres:// or postgresql:// URL with a host, or a key=value connection string with Host=.</summary>
+        PostgresUrl,
+
+        /// <summary>An Azure Storage connection string (key=value pairs).</summary>
+        AzureStorageConnectionString,
+
+        /// <summary>An Azure Blob container name: 3 to 63 lowercase letters, digits and single hyphens.</summary>
+        BlobContainerName,
+
+        /// <summary>A whole number within <see cref="Variable.Min"/>..<see cref="Variable.Max"/>.</summary>
+        WholeNumber,
+
+        /// <summary>A number above <see cref="Variable.Min"/> and at most <see cref="Variable.Max"/>.</summary>
+        PositiveNumber,
+
+        /// <summary>One of <see cref="Variable.Choices"/> (case-insensitive).</summary>
+        Choice,
+
+        /// <summary>A comma-separated list of <see cref="Variable.Choices"/>.</summary>
+        ChoiceList,
+
+        /// <summary><c>1</c> (on) or <c>0</c> (off).</summary>
+        Flag,
+
+        /// <summary>Free text (tickers, a phone number, an id).</summary>
+        Text,
+    }
+
+    /// <summary>One variable: its name, what it must look like and what it is for (as <c>.env.example</c> says).</summary>
+    public sealed record Variable(string Name, Kind Kind, string Purpose)
+    {
+        public IReadOnlyList<string> Choices { get; init; } = [];
+
+        public double Min { get; init; }
+
+        public double Max { get; init; }
+    }
+
+    private static readonly string[] WatchlistStores = ["json", "blob", "postgres"];
+    private static readonly string[] WatchlistSourceNames = ["auto", "manual", "alpha", "finnhub", "twelvedata", "textlist", "scan", "sample"];
+    private static readonly string[] Vendors = ["alpaca", "alphavantage", "yahoo", "twelvedata", "finnhub"];
+
+    /// <summary>The variables, in the order <c>.env.example</c> lists them.</summary>
+    public static IReadOnlyList<Variable> Variables { get; } =
+    [
+        new("AITRADER_DATA_DIR", Kind.Path, "local state: SQLite files, journal, caches (default ./data)"),
+        new("AITRADER_ARTIFACTS_DIR", Kind.Path, "run outputs: backtests, reports (default ./artifacts)"),
+        new("AITRADER_SAMPLE_DATA", Kind.Path, "bundled sample data root (default data/sample next to the binary)"),
+        new("AITRADER_BAR_CACHE", Kind.Path, "parsed bar-file cache folder, or off (default <data dir>/cache/bars)"),
+        new("AITRADER_CACHE_DIR", Kind.Path, "Parquet cache of vendor bars (default artifacts/marketdata/cache)"),
+        new("AITRADER_VENDOR_CHAIN", Kind.ChoiceList, "vendor fallback order for the DAL (default alphavantage,yahoo,twelvedata)") { Choices = Vendors },
+        new("AITRADER_DEBUG", Kind.Flag, "1 prints the stack trace of an unexpected error"),
+        new("AITRADER_PHASES", Kind.Flag, "1 prints the time each phase of a run took"),
+        new("AITRADER_PEAK", Kind.Flag, "1 prints the process's peak memory at exit (used by `aitrader bench`)"),
+        new("APCA_API_KEY_ID", Kind.Secret, "Alpaca key id (market data, streaming, trading)"),
+        new("APCA_API_SECRET_KEY", Kind.Secret, "Alpaca secret key"),
+        new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL (default https://data.alpaca.markets)"),
+        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (default, free) or sip"),
+        new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream (default wss://stream.data.alpaca.markets/v2/<feed>)"),
+        new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL (default paper; live with --live)"),
+        new("ALPACA_TRADING_STREAM_URL", Kind.WebSocketUrl, "Alpaca trade-updates stream (default from the trading base URL)"),
+        new("ALPHAVANTAGE_API_KEY", Kind.Secret, "Alpha Vantage key"),
+        new("ALPHAVANTAGE_BASE_URL", Kind.HttpUrl, "Alpha Vantage base URL (default https://www.alphavantage.co)"),
+        new("YAHOO_BASE_URL", Kind.HttpUrl, "Yahoo chart API base URL (default https://query2.finance.yahoo.com)"),
+        new("TWELVEDATA_API_KEY", Kind.Secret, "Twelve Data key"),
+        new("TWELVEDATA_BASE_URL", Kind.HttpUrl, "Twelve Data base URL (default https://api.twelvedata.com)"),
+        new("FINNHUB_API_KEY", Kind.Secret, "Finnhub key"),
+        new("FINNHUB_BASE_URL", Kind.HttpUrl, "Finnhub base URL (default https://finnhub.io/api/v1)"),
+        new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists (default SQLite under the data dir)"),
+        new("AZURE_BLOB_CONNECTION_STRING", Kind.AzureStorageConnectionString, "Azure Blob storage for the blob watchlist store"),
+        new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container (default aitrader)"),
+        new("WATCHLIST_STORE", Kind.Choice, "where watchlists are kept: json (default), blob, postgres") { Choices = WatchlistStores },
+        new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build` (default auto)") { Choices = WatchlistSourceNames },
+        new("WATCHLIST_TEXT", Kind.Text, "manual source: comma-separated tickers"),
+        new("MAX_WATCHLIST", Kind.WholeNumber, "most symbols kept in a watchlist (default 25)") { Min = 1, Max = 10_000 },
+        new("TEXTLIST_BACKENDS", Kind.ChoiceList, "chat backends the textlist source reads (default discord,signal)") { Choices = ["discord", "signal"] },
+        new("DISCORD_BOT_TOKEN", Kind.Secret, "Discord bot token"),
+        new("DISCORD_CHANNEL_ID", Kind.Text, "Discord channel to read"),
+        new("DISCORD_BASE_URL", Kind.HttpUrl, "Discord API base URL (default https://discord.com/api/v10)"),
+        new("DISCORD_LOOKBACK_HOURS", Kind.PositiveNumber, "hours of Discord messages read (default 24)") { Min = 0, Max = 720 },
+        new("DISCORD_MAX_PAGES", Kind.WholeNumber, "most pages of Discord messages read (default 20)") { Min = 1, Max = 1000 },
+        new("DISCORD_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Discord has no credentials, e.g. $NVDA,AMD,BRK/B"),
+        new("SIGNAL_CLI_URL", Kind.HttpUrl, "signal-cli REST API URL"),
+        new("SIGNAL_NUMBER", Kind.Text, "the registered Signal account"),
+        new("SIGNAL_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Signal has no credentials"),
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", Kind.HttpUrl, "`aitrader serve`: OTLP/HTTP collector base URL for traces and metrics (off when unset)"),
+        new("AITRADER_WEBHOOK_SECRET", Kind.Secret, "`aitrader serve`: shared secret that signs /webhooks/alerts deliveries (at least 32 characters; webhooks are off when unset)"),
+    ];
+
+    /// <summary>What is wrong with the variables <paramref name="environment"/> holds: one line per problem, empty when
+    /// all is well. Unset variables are fine (each has a default or is optional).</summary>
+    public static IReadOnlyList<string> Problems(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var problems = new List<string>();
+        foreach (var variable in Variables)
+        {
+            if (environment(variable.Name) is { } value && Check(variable, value) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="SettingsException"/> listing every problem <see cref="Problems"/> finds.</summary>
+    public static void Validate(Func<string, string?> environment)
+    {
+        var problems = Problems(environment);
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+    }
+
+    private static string? Check(Variable variable, string value)
+    {
+        var name = variable.Name;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"{name} is set but empty; give it a value or unset it (comment it out in .env).";
+        }
+
+        var text = value.Trim();
+        if (text.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{name} is an unresolved Key Vault reference; give the app's managed identity 'get' on the secret (docs/howto/deploy.md).";
+        }
+
+        return variable.Kind switch
+        {
+            Kind.Secret => text.Any(char.IsWhiteSpace)
+                ? $"{name} contains whitespace; a key is one word: check what was pasted (the value is not shown)."
+                : null,
+            Kind.HttpUrl => Url(name, text, "http", "https"),
+            Kind.WebSocketUrl => Url(name, text, "ws", "wss"),
+            Kind.WebSocketOrHttpUrl => Url(name, text, "ws", "wss", "http", "https"),
+            Kind.PostgresUrl => PostgresUrl(text),
+            Kind.AzureStorageConnectionString => AzureConnectionString(name, text),
+            Kind.BlobContainerName => BlobContainerName(name, text),
+            Kind.WholeNumber => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= variable.Min && n <= variable.Max
+                ? null
+                : $"{name}='{Shown(text)}' is not a whole number from {variable.Min.ToString(CultureInfo.InvariantCulture)} to {variable.Max.ToString(CultureInfo.InvariantCulture)}; fix or unset it.",
+            Kind.PositiveNumber => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > variable.Min && x <= variable.Max
+                ? null
+                : $"{name}='{Shown(text)}' is not a number above {variable.Min.ToString(CultureInfo.InvariantCulture)} and at most {variable.Max.ToString(CultureInfo.InvariantCulture)}; fix or unset it.",
+            Kind.Choice => variable.Choices.Contains(text.ToLowerInvariant())
+                ? null
+                : $"{name}='{Shown(text)}' is not one of {string.Join(", ", variable.Choices)}; fix or unset it.",
+            Kind.ChoiceList => ChoiceList(variable, text),
+            Kind.Flag => text is "0" or "1" ? null : $"{name}='{Shown(text)}' must be 1 (on) or 0 (off); fix or unset it.",
+            _ => null,
+        };
+    }
+
+    private static string? Url(string name, string text, params string[] schemes) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && schemes.Contains(uri.Scheme) && uri.Host.Length > 0
+            ? null
+            : $"{name}='{Shown(WithoutUserInfo(text))}' is not an absolute {string.Join("/", schemes.Select(s => s + "://"))} URL; fix or unset it.";
+
+    private static string? PostgresUrl(string text)
+    {
+        const string expected = "expected postgres://user:password@host:5432/database or a Host=...;Database=... connection string";
+        var scheme = text.IndexOf("://", StringComparison.Ordinal) is var at and > 0 ? text[..at] : null;
+        if (scheme is not null)
+        {
+            if (!scheme.Equals("postgres", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"DATABASE_URL is a {Shown(scheme)}:// URL, not PostgreSQL; {expected}.";
+            }
+
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+                ? null
+                : $"DATABASE_URL is not a valid postgres:// URL (no host, or a character that needs %-encoding); {expected}.";
+        }
+
+        return Pairs(text) is { } pairs && pairs.ContainsKey("host")
+            ? null
+            : $"DATABASE_URL is neither a postgres:// URL nor a connection string with Host=; {expected}.";
+    }
+
+    private static string? AzureConnectionString(string name, string text)
+    {
+        var pairs = Pairs(text);
+        if (pairs is null)
+        {
+            return $"{name} is not a connection string of key=value pairs; copy it from the storage account's Access keys (the value is not shown).";
+        }
+
+        var development = pairs.TryGetValue("usedevelopmentstorage", out var dev) && dev.Equals("true", StringComparison.OrdinalIgnoreCase);
+        return development || pairs.ContainsKey("accountname") || pairs.ContainsKey("blobendpoint")
+            ? null
+            : $"{name} names no AccountName or BlobEndpoint; copy it from the storage account's Access keys (the value is not shown).";
+    }
+
+    private static string? BlobContainerName(string name, string text)
+    {
+        var valid = text.Length is >= 3 and <= 63
+            && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            && char.IsAsciiLetterOrDigit(text[0]) && char.IsAsciiLetterOrDigit(text[^1])
+            && !text.Contains("--", StringComparison.Ordinal);
+        return valid ? null : $"{name}='{Shown(text)}' is not a container name: 3 to 63 lowercase letters, digits and single hyphens.";
+    }
+
+    private static string? ChoiceList(Variable variable, string text)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        var bad = items.FirstOrDefault(i => !variable.Choices.Contains(i.ToLowerInvariant()));
+        return bad is null
+            ? null
+            : $"{variable.Name}='{Shown(text)}' has '{Shown(bad)}', not one of {string.Join(", ", variable.Choices)}; give a comma-separated list of those or unset it.";
+    }
+
+    /// <summary>key=value pairs separated by ';' (keys lower-cased), or null when a part has no '='.</summary>
+    private static Dictionary<string, string>? Pairs(string text)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return null;
+            }
+
+            pairs[part[..eq].Trim().Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()] = part[(eq + 1)..].Trim();
+        }
+
+        return pairs.Count > 0 ? pairs : null;
+    }
+
+    private static string WithoutUserInfo(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? text.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal)
+            : text;
+
+    /// <summary>At most 60 characters of a value, on one line.</summary>
+    private static string Shown(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 60 ? line : line[..57] + "...";
+    }
+}
