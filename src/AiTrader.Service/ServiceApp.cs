@@ -6,6 +6,7 @@ using AiTrader.Application.MarketData;
 using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
+using AiTrader.Service.Dashboard;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
 using AiTrader.Storage.Security;
@@ -91,7 +92,9 @@ public static class ServiceApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            // Dashboard: a browser signs in with a key at /login and carries a cookie; the API takes either (docs/reference/dashboard.md).
+            .AddDashboardCookie();
         // Closed by default: an endpoint mapped without a policy still needs a key (only AllowAnonymous opens one).
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
@@ -139,6 +142,7 @@ public static class ServiceApp
         }
 
         app.UseAuthentication();
+        app.UseDashboardCsrfGuard();
         app.UseRateLimiter();
         app.UseAuthorization();
 
@@ -149,6 +153,7 @@ public static class ServiceApp
         ServiceTelemetry.MapScrapeEndpoint(app, options.PrometheusMetrics);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
+        DashboardEndpoints.Map(app);
         WebhookEndpoints.Map(app, webhookSecret, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         var api = app.MapGroup("/api").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
         api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,

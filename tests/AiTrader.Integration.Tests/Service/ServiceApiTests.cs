@@ -57,6 +57,19 @@ public sealed class ServiceApiTests
         using var anonymous = host.Client();
         // The only endpoints open to a request without a key: liveness, and the webhook, which checks its own signature.
         var open = new Dictionary<string, HttpStatusCode> { ["GET /health/live"] = HttpStatusCode.OK, ["POST /webhooks/alerts"] = HttpStatusCode.ServiceUnavailable };
+        // The dashboard's sign-in and its static files are open; its pages send a browser to the login page (this client
+        // follows the redirect, so it ends on the login form: 200). Its data come from the API, closed as above.
+        open["GET /login"] = HttpStatusCode.OK;
+        open["POST /login"] = HttpStatusCode.BadRequest; // a JSON body, not the form: refused before any key is looked at
+        open["POST /logout"] = HttpStatusCode.OK; // redirected to the login page
+        open["GET /"] = HttpStatusCode.OK;
+        open["GET /app"] = HttpStatusCode.OK;
+        open["GET /app/assets/{**path}"] = HttpStatusCode.NotFound; // no file named "{**path}"
+        foreach (var page in AiTrader.Service.Dashboard.DashboardEndpoints.Pages)
+        {
+            open[$"GET /app/{page}"] = HttpStatusCode.OK;
+        }
+
         var seen = new List<string>();
         foreach (var (methods, pattern) in host.Routes)
         {

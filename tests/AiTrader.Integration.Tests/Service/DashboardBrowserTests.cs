@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text;
+using AiTrader.Cli;
+using AiTrader.Integration.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace AiTrader.Integration.Tests.Service;
+
+/// <summary>The dashboard in a real browser: runs tests/browser/dashboard.mjs (playwright-core driving Debian's Chromium,
+/// headless) against <c>aitrader serve</c> started as a process. It signs in, draws the SPY chart, runs a backtest from the
+/// form to its result page, engages and releases a session's kill switch through the confirm dialog, and reads the
+/// journal; any page or console error fails it.</summary>
+public sealed class DashboardBrowserTests(ITestOutputHelper output)
+{
+    [BrowserFact]
+    public async Task The_dashboard_signs_in_charts_backtests_and_acts_in_headless_Chromium()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release" : "Debug";
+        var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
+        var shots = Directory.CreateTempSubdirectory("aitrader-dash-shots-").FullName;
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
+        start.ArgumentList.Add(Path.Combine(BrowserTest.Folder, "dashboard.mjs"));
+        start.Environment["AITRADER_CLI"] = dll;
+        start.Environment["CHROMIUM"] = BrowserTest.Chromium;
+        start.Environment["SCREENSHOTS"] = shots;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
+        output.WriteLine(text);
+        Assert.True(process.ExitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        Assert.True(Directory.GetFiles(shots, "*.png").Length >= 10, "screenshots missing");
+        Directory.Delete(shots, recursive: true);
+    }
+}
+
+/// <summary>The chart's data shaping (tests/browser/chartdata.test.mjs, <c>node --test</c>): New York axis times across DST,
+/// a long range merged into at most 6,000 candles with each group's OHLCV, trades placed on the candle that holds them.</summary>
+public sealed class DashboardChartDataTests(ITestOutputHelper output)
+{
+    [NodeFact]
+    public async Task The_chart_merges_long_ranges_and_places_trades_on_their_candles()
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
+        start.ArgumentList.Add("--test");
+        start.ArgumentList.Add("chartdata.test.mjs");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var text = await stdout + await stderr;
+        output.WriteLine(text);
+        Assert.True(process.ExitCode == 0 && text.Contains("# pass 5", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+    }
+}
+
+/// <summary>What the browser test needs: Node.js, playwright-core installed in tests/browser (npm ci), Chromium.</summary>
+internal static class BrowserTest
+{
+    public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "browser");
+
+    public static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>Why the test cannot run here, or null. In CI (CI=true) nothing is skipped: .ci/run installs all three.</summary>
+    public static string? Missing()
+    {
+        if (!File.Exists(Chromium))
+        {
+            return $"Chromium not found at {Chromium}: apt-get install chromium (or set CHROMIUM) to run the browser test.";
+        }
+
+        if (!File.Exists(Path.Combine(Folder, "node_modules", "playwright-core", "package.json")))
+        {
+            return "playwright-core is not installed: run `npm ci` in tests/browser to run the browser test.";
+        }
+
+        return MissingNode();
+    }
+
+    /// <summary>Why node cannot run here, or null.</summary>
+    public static string? MissingNode()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "node")))
+            ? null
+            : "Node.js (node) is not on PATH: install it to run the dashboard's script tests.";
+    }
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>A fact that needs the browser test's tools; skipped, saying which is missing, outside CI.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute()
+    {
+        if (BrowserTest.Missing() is { } reason && !BrowserTest.IsCi)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that needs Node.js; skipped, saying so, outside CI.</summary>
+public sealed class NodeFactAttribute : FactAttribute
+{
+    public NodeFactAttribute()
+    {
+        if (BrowserTest.MissingNode() is { } reason && !BrowserTest.IsCi)
+        {
+            Skip = reason;
+        }
+    }
+}
