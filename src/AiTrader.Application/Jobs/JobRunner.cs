@@ -235,6 +235,8 @@ public sealed partial class JobRunner : IAsyncDisposable
             Cancel(running);
         }
 
+        // Recorded as cancelled, a session takes no more control actions (kill switch, webhooks) while it winds down.
+        _liveGuardrails.TryRemove(id, out _);
         return cancelled;
     }
 
@@ -259,6 +261,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _liveGuardrails.Clear(); // stopping sessions take no more control actions
         Task[] live;
         lock (_gate)
         {
@@ -465,7 +468,11 @@ public sealed partial class JobRunner : IAsyncDisposable
             Guardrails = calendar =>
             {
                 var set = build(calendar);
-                _liveGuardrails[job.Id] = set;
+                if (!ct.IsCancellationRequested)
+                {
+                    _liveGuardrails[job.Id] = set;
+                }
+
                 return set;
             },
         };
