@@ -136,7 +136,7 @@ internal static class SessionControlEndpoints
     }
 
     private static KillSwitch Switch(GuardrailSet set) =>
-        set.Guardrails.OfType<KillSwitch>().FirstOrDefault()
+        set.KillSwitch
         ?? throw new RequestException("this session runs without a kill switch (its guardrails leave it out); start it with guardrails \"default\".", "guardrails");
 
     private static string PanelJson(GuardrailSet set)
@@ -151,7 +151,7 @@ internal static class SessionControlEndpoints
             }
 
             json.WriteEndArray();
-            if (set.Guardrails.OfType<KillSwitch>().FirstOrDefault() is { } kill)
+            if (set.KillSwitch is { } kill)
             {
                 json.WriteStartObject("kill_switch");
                 json.WriteBoolean("engaged", kill.IsEngaged);

@@ -110,7 +110,7 @@ internal static class WebhookEndpoints
                 }
 
                 var targets = alert.Session == "all" ? runner.LiveSessions : [alert.Session];
-                var switches = targets.Select(id => (Id: id, Kill: runner.LiveGuardrails(id)?.Guardrails.OfType<KillSwitch>().FirstOrDefault()))
+                var switches = targets.Select(id => (Id: id, Kill: runner.LiveGuardrails(id)?.KillSwitch))
                     .Where(t => t.Kill is not null).ToList();
                 if (alert.Session != "all" && switches.Count == 0)
                 {

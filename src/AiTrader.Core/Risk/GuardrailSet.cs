@@ -36,6 +36,9 @@ public sealed class GuardrailSet
     /// <summary>The guardrails in evaluation order.</summary>
     public IReadOnlyList<IGuardrail> Guardrails => _guardrails;
 
+    /// <summary>The set's kill switch, or null when its rules leave it out.</summary>
+    public KillSwitch? KillSwitch => _guardrails.OfType<KillSwitch>().FirstOrDefault();
+
     /// <summary>Checks <paramref name="check"/> against every guardrail; when all allow, tells each the order goes out.</summary>
     public GuardrailEvaluation Evaluate(OrderCheck check)
     {
