@@ -31,14 +31,20 @@ internal sealed class ServiceHost : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Every route the app maps: (HTTP methods, route pattern).</summary>
-    public IReadOnlyList<(string[] Methods, string Pattern)> Routes =>
-    [
-        .. _app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+    public IReadOnlyList<(string[] Methods, string Pattern)> Routes => [.. RouteEndpoints.Select(e => (e.Methods, e.Pattern))];
+
+    /// <summary>The API's routes: every mapped route except those kept out of the OpenAPI document on purpose (the
+    /// dashboard's pages and sign-in, marked ExcludeFromDescription) and the document itself.</summary>
+    public IReadOnlyList<(string[] Methods, string Pattern)> ApiRoutes =>
+        [.. RouteEndpoints.Where(e => !e.Excluded && !e.Pattern.StartsWith("/openapi/", StringComparison.Ordinal)).Select(e => (e.Methods, e.Pattern))];
+
+    private IEnumerable<(string[] Methods, string Pattern, bool Excluded)> RouteEndpoints =>
+        _app!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
             .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
             .Select(e => (
                 e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? ["GET"],
-                "/" + e.RoutePattern.RawText!.Trim('/'))),
-    ];
+                "/" + e.RoutePattern.RawText!.Trim('/'),
+                e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription == true));
 
     public string ReadKey { get; private set; } = "";
 
