@@ -74,6 +74,28 @@ public sealed class PostgresJournal : SqlJournal
             ALTER TABLE {Schema}.journal DROP CONSTRAINT IF EXISTS journal_kind_check;
             ALTER TABLE {Schema}.journal ADD CONSTRAINT journal_kind_check CHECK (kind IN ({JournalKindsSql.Version2}));
             """),
+        // The journal stays the one source of truth: orders, fills, positions and guardrail state are views over it,
+        // never copies that could drift. A session's entries carry its run id before the first ':' of their event key.
+        new(3, "views: orders, fills, positions, guardrail_state", $$"""
+            CREATE OR REPLACE VIEW {{Schema}}.orders AS
+                SELECT id, "timestamp", NULLIF(split_part(event_key, ':', 1), '') AS run_id, symbol, side, quantity, price,
+                       order_id, client_order_id, reason, data
+                FROM {{Schema}}.journal WHERE kind = 'order';
+            CREATE OR REPLACE VIEW {{Schema}}.fills AS
+                SELECT id, "timestamp", NULLIF(split_part(event_key, ':', 1), '') AS run_id, symbol, side, quantity, price,
+                       order_id, client_order_id, reason, data
+                FROM {{Schema}}.journal WHERE kind = 'fill';
+            CREATE OR REPLACE VIEW {{Schema}}.positions AS
+                SELECT run_id, symbol, SUM(CASE side WHEN 'buy' THEN quantity ELSE -quantity END) AS quantity,
+                       COUNT(*) AS fills, MAX("timestamp") AS as_of
+                FROM {{Schema}}.fills GROUP BY run_id, symbol;
+            CREATE OR REPLACE VIEW {{Schema}}.guardrail_state AS
+                SELECT DISTINCT ON (split_part(event_key, ':', 1))
+                       split_part(event_key, ':', 1) AS run_id, "timestamp", reason, data -> 'guardrails' AS state
+                FROM {{Schema}}.journal
+                WHERE kind = 'decision' AND event_key LIKE '%:guardrails:%'
+                ORDER BY split_part(event_key, ':', 1), id DESC;
+            """),
     ];
 
     protected override object ToDb(DateTime utc) => utc;

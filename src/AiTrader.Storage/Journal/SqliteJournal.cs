@@ -55,6 +55,24 @@ public sealed class SqliteJournal : SqlJournal
             DROP TABLE journal;
             ALTER TABLE journal_v2 RENAME TO journal;
             """ + Triggers),
+        // Views over the journal, the one source of truth (a session's run id is its event keys' first part). SQLite
+        // has no exact decimal sum, so positions are summed by PostgreSQL only; here they come from the fills view.
+        new(3, "views: orders, fills, guardrail_state", """
+            CREATE VIEW IF NOT EXISTS orders AS
+                SELECT id, "timestamp", CASE WHEN instr(event_key, ':') > 1 THEN substr(event_key, 1, instr(event_key, ':') - 1) END AS run_id,
+                       symbol, side, quantity, price, order_id, client_order_id, reason, data
+                FROM journal WHERE kind = 'order';
+            CREATE VIEW IF NOT EXISTS fills AS
+                SELECT id, "timestamp", CASE WHEN instr(event_key, ':') > 1 THEN substr(event_key, 1, instr(event_key, ':') - 1) END AS run_id,
+                       symbol, side, quantity, price, order_id, client_order_id, reason, data
+                FROM journal WHERE kind = 'fill';
+            CREATE VIEW IF NOT EXISTS guardrail_state AS
+                SELECT run_id, "timestamp", reason, json_extract(data, '$.guardrails') AS state
+                FROM (SELECT substr(event_key, 1, instr(event_key, ':') - 1) AS run_id, "timestamp", reason, data,
+                             ROW_NUMBER() OVER (PARTITION BY substr(event_key, 1, instr(event_key, ':') - 1) ORDER BY id DESC) AS latest
+                      FROM journal WHERE kind = 'decision' AND event_key LIKE '%:guardrails:%')
+                WHERE latest = 1;
+            """),
     ];
 
     private static string TableSql(string kinds, string name) => $"""

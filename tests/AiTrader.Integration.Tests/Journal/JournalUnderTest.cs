@@ -45,6 +45,18 @@ internal sealed class JournalUnderTest : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs a query on a connection of its own and returns its first value.</summary>
+    public async Task<object?> ScalarRawAsync(string sql)
+    {
+        await using DbConnection connection = Backend == "postgres"
+            ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
+            : new SqliteConnection($"Data Source={((SqliteJournal)Journal).DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Journal.DisposeAsync();

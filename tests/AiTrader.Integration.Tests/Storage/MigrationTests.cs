@@ -20,9 +20,9 @@ public sealed class MigrationTests
         using var dir = new TempDirectory();
         var first = await PlatformDatabase.MigrateAsync(null, dir.Path, CancellationToken.None);
         Assert.Equal(["journal", "api_keys", "jobs", "price_snapshots"], first.Select(r => r.Store));
-        Assert.Equal([1, 2], first[0].Applied.Select(s => s.Version));
+        Assert.Equal([1, 2, 3], first[0].Applied.Select(s => s.Version));
         Assert.All(first.Skip(1), r => Assert.Equal([1], r.Applied.Select(s => s.Version)));
-        Assert.Equal([2, 1, 1, 1], first.Select(r => r.Version));
+        Assert.Equal([3, 1, 1, 1], first.Select(r => r.Version));
 
         var second = await PlatformDatabase.MigrateAsync(null, dir.Path, CancellationToken.None);
         Assert.All(second, r => Assert.Empty(r.Applied));
@@ -41,7 +41,8 @@ public sealed class MigrationTests
             }
         }
 
-        Assert.Equal(["journal:1:journal table, time index, append-only triggers", "journal:2:journal kind 'webhook'"], rows);
+        Assert.Equal(["journal:1:journal table, time index, append-only triggers", "journal:2:journal kind 'webhook'",
+            "journal:3:views: orders, fills, guardrail_state"], rows);
         SqliteConnection.ClearAllPools();
     }
 
@@ -60,12 +61,12 @@ public sealed class MigrationTests
 
             var first = await MigrateAllAsync(Open());
             Assert.Equal(["journal", "api_keys", "jobs", "watchlists"], first.Select(r => r.Store));
-            Assert.Equal([[1, 2], [1], [1], [1]], first.Select(r => r.Applied.Select(s => s.Version).ToArray()));
+            Assert.Equal([[1, 2, 3], [1], [1], [1]], first.Select(r => r.Applied.Select(s => s.Version).ToArray()));
             Assert.DoesNotContain(first, r => r.Location.Contains("postgres:postgres", StringComparison.Ordinal)); // no password
 
             var second = await MigrateAllAsync(Open());
             Assert.All(second, r => Assert.Empty(r.Applied));
-            Assert.Equal(5L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
+            Assert.Equal(6L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
             Assert.Equal(4L, await ScalarAsync(url,
                 $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_name IN ('journal','api_keys','jobs','watchlists')"));
 
@@ -100,7 +101,7 @@ public sealed class MigrationTests
             t.ExecuteRawAsync($"INSERT INTO {t.Table} (\"timestamp\", kind, reason) VALUES ('2026-01-05T15:02:00.000000Z', 'webhook', 'x')"));
 
         var report = await journal.MigrateAsync();
-        Assert.Equal([1, 2], report.Applied.Select(s => s.Version));
+        Assert.Equal([1, 2, 3], report.Applied.Select(s => s.Version));
 
         var before = await journal.QueryAsync(new JournalQuery());
         Assert.Equal(["one", "two"], before.Select(e => e.Reason));
@@ -109,6 +110,35 @@ public sealed class MigrationTests
         Assert.Equal(JournalKind.Webhook, (await journal.QueryAsync(new JournalQuery()))[^1].Kind);
         await Assert.ThrowsAnyAsync<Exception>(() => t.ExecuteRawAsync($"UPDATE {t.Table} SET reason = 'changed'"));
         await Assert.ThrowsAnyAsync<Exception>(() => t.ExecuteRawAsync($"DELETE FROM {t.Table}"));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task Orders_fills_positions_and_guardrail_state_read_as_views_over_the_journal(string backend)
+    {
+        await using var t = new JournalUnderTest(backend);
+        var at = new DateTime(2026, 1, 5, 15, 0, 0, DateTimeKind.Utc);
+        var spy = new AiTrader.Core.Domain.Symbol("SPY");
+        JournalEntry Entry(JournalKind kind, string key, AiTrader.Core.Domain.OrderSide? side = null, decimal? quantity = null, string? data = null) =>
+            new(0, at, kind, spy, side, quantity, 100.25m, "o-1", "c-1", kind.ToString(), data, key);
+        await t.Journal.AppendAsync(Entry(JournalKind.Order, "run1:order:c-1", AiTrader.Core.Domain.OrderSide.Buy, 10m));
+        await t.Journal.AppendAsync(Entry(JournalKind.Fill, "run1:fill:c-1:a", AiTrader.Core.Domain.OrderSide.Buy, 10.5m));
+        await t.Journal.AppendAsync(Entry(JournalKind.Fill, "run1:fill:c-2:a", AiTrader.Core.Domain.OrderSide.Sell, 4.25m));
+        await t.Journal.AppendAsync(Entry(JournalKind.Fill, "run2:fill:c-9:a", AiTrader.Core.Domain.OrderSide.Buy, 1m));
+        await t.Journal.AppendAsync(Entry(JournalKind.Decision, "run1:guardrails:1", data: """{"guardrails":{"kill_switch":false}}"""));
+        await t.Journal.AppendAsync(Entry(JournalKind.Decision, "run1:guardrails:2", data: """{"guardrails":{"kill_switch":true}}"""));
+
+        var prefix = backend == "postgres" ? t.Schema + "." : "";
+        Assert.Equal(1L, Convert.ToInt64(await t.ScalarRawAsync($"SELECT count(*) FROM {prefix}orders WHERE run_id = 'run1'")));
+        Assert.Equal(2L, Convert.ToInt64(await t.ScalarRawAsync($"SELECT count(*) FROM {prefix}fills WHERE run_id = 'run1'")));
+        var state = (string)(await t.ScalarRawAsync($"SELECT CAST(state AS TEXT) FROM {prefix}guardrail_state WHERE run_id = 'run1'"))!;
+        Assert.Contains("true", state, StringComparison.Ordinal);
+        if (backend == "postgres")
+        {
+            // Exact: 10.5 bought, 4.25 sold.
+            Assert.Equal(6.25m, (decimal)(await t.ScalarRawAsync($"SELECT quantity FROM {prefix}positions WHERE run_id = 'run1' AND symbol = 'SPY'"))!);
+        }
     }
 
     [PostgresFact]
@@ -120,8 +150,8 @@ public sealed class MigrationTests
         {
             var stores = Enumerable.Range(0, 6).Select(_ => new PostgresJournal(url, schema)).ToList();
             var reports = await Task.WhenAll(stores.Select(s => s.MigrateAsync()));
-            Assert.Equal(2, reports.Sum(r => r.Applied.Count));
-            Assert.Equal(2L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
+            Assert.Equal(3, reports.Sum(r => r.Applied.Count));
+            Assert.Equal(3L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
             foreach (var s in stores)
             {
                 await s.DisposeAsync();
