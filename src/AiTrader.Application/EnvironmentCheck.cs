@@ -113,6 +113,7 @@ public static class EnvironmentCheck
         new("SIGNAL_NUMBER", Kind.Text, "the registered Signal account"),
         new("SIGNAL_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Signal has no credentials"),
         new("OTEL_EXPORTER_OTLP_ENDPOINT", Kind.HttpUrl, "`aitrader serve`: OTLP/HTTP collector base URL for traces and metrics (off when unset)"),
+        new("ASPNETCORE_ENVIRONMENT", Kind.Text, "`aitrader serve`: Development also prints spans and metrics to the console"),
         new("AITRADER_WEBHOOK_SECRET", Kind.Secret, "`aitrader serve`: shared secret that signs /webhooks/alerts deliveries (at least 32 characters; webhooks are off when unset)"),
     ];
 

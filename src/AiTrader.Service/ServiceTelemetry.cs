@@ -18,6 +18,9 @@ public static class ServiceTelemetry
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>The hosting environment; <c>Development</c> prints spans and metrics to the console.</summary>
+    public const string DevelopmentVariable = "ASPNETCORE_ENVIRONMENT";
+
     public static void Add(WebApplicationBuilder builder, Func<string, string?> environment, bool prometheus = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -31,7 +34,9 @@ public static class ServiceTelemetry
             }
         }
 
-        if (endpoint is null && !prometheus)
+        // In development (ASPNETCORE_ENVIRONMENT=Development) spans and metrics are also printed to the console.
+        var console = string.Equals(environment(DevelopmentVariable)?.Trim(), "Development", StringComparison.OrdinalIgnoreCase);
+        if (endpoint is null && !prometheus && !console)
         {
             return;
         }
@@ -45,7 +50,7 @@ public static class ServiceTelemetry
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("aitrader", serviceVersion: typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString()));
-        if (endpoint is not null)
+        if (endpoint is not null || console)
         {
             // A request's trace runs through the application layer's spans to the vendor HTTP calls (HttpClient) and the
             // database commands (Npgsql); the HttpClient instrumentation redacts query values (vendor keys travel there).
@@ -53,8 +58,16 @@ public static class ServiceTelemetry
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != "/health/live")
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
-                .AddSource(Telemetry.Name)
-                .AddOtlpExporter(o => Otlp(o, "traces")));
+                .AddSource(Telemetry.Name));
+            if (endpoint is not null)
+            {
+                telemetry.WithTracing(t => t.AddOtlpExporter(o => Otlp(o, "traces")));
+            }
+
+            if (console)
+            {
+                telemetry.WithTracing(t => t.AddConsoleExporter());
+            }
         }
 
         if (endpoint is not null)
@@ -78,6 +91,11 @@ public static class ServiceTelemetry
             if (prometheus)
             {
                 m.AddPrometheusExporter();
+            }
+
+            if (console)
+            {
+                m.AddConsoleExporter();
             }
         });
     }

@@ -116,6 +116,18 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal(entries.Count, entries.Select(e => e.EventKey).Distinct().Count());
     }
 
+    [Fact]
+    public async Task In_development_spans_and_metrics_are_printed_to_the_console()
+    {
+        await using var serve = await ServeProcess.StartAsync(_root, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        Assert.Equal(HttpStatusCode.OK, (await serve.Client.GetAsync("/api/strategies", serve.Timeout.Token)).StatusCode);
+        await serve.StopWithSigtermAsync(); // the console exporters flush as the service stops
+
+        Assert.Contains("Activity.DisplayName:", serve.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/api/strategies", serve.Stdout, StringComparison.Ordinal);
+        Assert.Contains("http.server.request.duration", serve.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary><c>aitrader serve</c> started as its own process on a state folder, with a trader key, stopped by SIGTERM.</summary>
     private sealed class ServeProcess : IAsyncDisposable
     {
@@ -128,7 +140,10 @@ public sealed class ServeProcessTests : IDisposable
 
         public CancellationTokenSource Timeout { get; } = new(TimeSpan.FromMinutes(2));
 
-        public static async Task<ServeProcess> StartAsync(string root)
+        /// <summary>What the process wrote to stdout, once it has exited.</summary>
+        public string Stdout { get; private set; } = "";
+
+        public static async Task<ServeProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null)
         {
             var serve = new ServeProcess();
             var dataDir = Path.Combine(root, "data");
@@ -151,6 +166,11 @@ public sealed class ServeProcessTests : IDisposable
             start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(root, "artifacts");
             start.Environment["AITRADER_BAR_CACHE"] = "off";
             start.Environment.Remove("DATABASE_URL");
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
             serve._process = Process.Start(start)!;
             serve._stdout = serve._process.StandardOutput.ReadToEndAsync();
             Uri? address = null;
@@ -183,7 +203,7 @@ public sealed class ServeProcessTests : IDisposable
             var errors = _stderr + await _rest;
             Assert.True(_process.ExitCode == 0, $"exit {_process.ExitCode}: {errors}");
             Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal); // no stack trace
-            await _stdout;
+            Stdout = await _stdout;
         }
 
         public ValueTask DisposeAsync()
