@@ -108,18 +108,7 @@ public static class BarPages
         if (withSignals)
         {
             // Frame i depends on bars 0..i only: run the pipeline up to the page's last bar, keep the page's frames.
-            var pipeline = new SignalPipeline(request.Interval);
-            var frames = new List<SignalFrame>(count);
-            for (var i = 0; i < first + count; i++)
-            {
-                var frame = pipeline.Update(bars[i]);
-                if (i >= first)
-                {
-                    frames.Add(frame);
-                }
-            }
-
-            signals = frames;
+            signals = SignalPipeline.Frames(bars, request.Interval, first, first + count).ToList();
         }
 
         return new BarPage(request, page, signals, next);

@@ -50,20 +50,20 @@ public static class SignalsCommand
             var series = await source.GetBarsAsync(new BarRequest(ticker, timeframe, null, endUtc, adjust), ct);
             var startUtc = first is { } sd ? ExchangeTime.StartOfDateUtc(sd) : DateTime.MinValue;
 
-            var pipeline = new SignalPipeline(timeframe);
             var summary = new FrameSummary();
+            var from = 0;
+            while (from < series.Bars.Count && series.Bars[from].Timestamp < startUtc)
+            {
+                from++;
+            }
 
             // Every bar runs through the pipeline (warm-up included); the frames from --start on are output and summed.
             IEnumerable<SignalFrame> Frames()
             {
-                foreach (var bar in series.Bars)
+                foreach (var frame in SignalPipeline.Frames(series.Bars, timeframe, from, series.Bars.Count))
                 {
-                    var frame = pipeline.Update(bar);
-                    if (bar.Timestamp >= startUtc)
-                    {
-                        summary.Add(frame);
-                        yield return frame;
-                    }
+                    summary.Add(frame);
+                    yield return frame;
                 }
 
                 summary.ThrowIfEmpty(timeframe, ticker, first, last);
@@ -101,7 +101,7 @@ public static class SignalsCommand
             }
 
             // The summary goes to stderr when stdout carries the CSV, so the CSV stays machine-readable.
-            PrintSummary(target.ToStdout ? stderr : stdout, ticker, timeframe, adjust, summary, pipeline.Count - summary.Count, where);
+            PrintSummary(target.ToStdout ? stderr : stdout, ticker, timeframe, adjust, summary, series.Bars.Count - summary.Count, where);
             return ExitCodes.Ok;
         });
         return command;

@@ -74,6 +74,30 @@ public sealed class SignalPipeline
         return frames;
     }
 
+    /// <summary>Runs a fresh pipeline over <c>bars[0..end)</c>, every bar so the indicators and the filter are warm, and
+    /// yields the frames of <c>bars[from..end)</c> as they are computed (frame i depends on bars 0..i only). The signals
+    /// command (from --start on) and the API's signal pages (one page) both read their frames here.</summary>
+    public static IEnumerable<SignalFrame> Frames(IReadOnlyList<Bar> bars, Timeframe timeframe, int from, int end)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(end, bars.Count);
+        return Iterate();
+
+        IEnumerable<SignalFrame> Iterate()
+        {
+            var pipeline = new SignalPipeline(timeframe);
+            for (var i = 0; i < end; i++)
+            {
+                var frame = pipeline.Update(bars[i]);
+                if (i >= from)
+                {
+                    yield return frame;
+                }
+            }
+        }
+    }
+
     /// <summary>Feeds the next bar (strictly later than the previous one, positive close) and returns its frame.</summary>
     public SignalFrame Update(Bar bar)
     {
