@@ -4,12 +4,10 @@ using AiTrader.Core.Domain;
 namespace AiTrader.Storage;
 
 /// <summary>The catalog queries shared by SQLite and PostgreSQL; subclasses supply the connection, schema and timestamp mapping.</summary>
-public abstract class SqlSnapshotCatalog : ISnapshotCatalog, IMigratingStore
+public abstract class SqlSnapshotCatalog : SqlStore, ISnapshotCatalog
 {
     private const string Columns =
         "id, vendor, symbol, \"interval\", adjustment, range_start, range_end, \"rows\", checksum, path, fetched_at, expires_at";
-
-    private readonly SchemaGate _schema = new();
 
     /// <summary>The table, schema-qualified where the backend has schemas.</summary>
     protected abstract string Table { get; }
@@ -91,38 +89,6 @@ public abstract class SqlSnapshotCatalog : ISnapshotCatalog, IMigratingStore
         SqlCommands.Add(command, "id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
-
-    public virtual ValueTask DisposeAsync()
-    {
-        _schema.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Opens a connection to the backend.</summary>
-    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>The schema steps by version.</summary>
-    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
-
-    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
-    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return _schema.Report!;
-    }
-
-    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
-    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    /// <summary>The value that stores a UTC instant in this backend.</summary>
-    protected abstract object ToDb(DateTime utc);
-
-    /// <summary>Reads a UTC instant stored by <see cref="ToDb"/>.</summary>
-    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
-
-    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     private async Task<IReadOnlyList<PriceSnapshot>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken) =>
         await SqlCommands.ReadAllAsync(command, ReadSnapshot, cancellationToken).ConfigureAwait(false);

@@ -4,15 +4,13 @@ using System.Text;
 namespace AiTrader.Storage.Jobs;
 
 /// <summary>The job statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlJobStore : IJobStore, IMigratingStore
+public abstract class SqlJobStore : SqlStore, IJobStore
 {
     /// <summary>The error of a job a stopped process left queued or running (see <see cref="RecoverAsync"/>).</summary>
     public const string InterruptedError = "interrupted: the service stopped before the job finished; submit it again";
 
     private const string Columns =
         "id, kind, state, progress, phase, request_json, created_at, started_at, finished_at, error, output_dir, result_json";
-
-    private readonly SchemaGate _schema = new();
     private readonly TimeProvider _time;
 
     protected SqlJobStore(TimeProvider? time) => _time = time ?? TimeProvider.System;
@@ -147,39 +145,6 @@ public abstract class SqlJobStore : IJobStore, IMigratingStore
         SqlCommands.Add(command, "error", InterruptedError);
         return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
-
-    public virtual ValueTask DisposeAsync()
-    {
-        _schema.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>False when nothing was ever stored (a missing SQLite file): reads then find nothing instead of creating
-    /// an empty database as a side effect.</summary>
-    protected virtual bool StoreExists => true;
-
-    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>The schema steps by version.</summary>
-    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
-
-    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
-    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return _schema.Report!;
-    }
-
-    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
-    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    protected abstract object ToDb(DateTime utc);
-
-    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
-
-    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     /// <summary>Now, to the microsecond (what both backends keep).</summary>
     private DateTime Now()

@@ -6,22 +6,16 @@ using AiTrader.Core.Journal;
 namespace AiTrader.Storage;
 
 /// <summary>The journal statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlJournal : IJournal, IMigratingStore
+public abstract class SqlJournal : SqlStore, IJournal
 {
     private const string Columns =
         "id, \"timestamp\", kind, symbol, side, quantity, price, order_id, client_order_id, reason, data, event_key";
-
-    private readonly SchemaGate _schema = new();
 
     /// <summary>The table, schema-qualified where the backend has schemas.</summary>
     protected abstract string Table { get; }
 
     /// <summary>The SQL expression that stores the <c>@data</c> parameter (PostgreSQL casts text to json).</summary>
     protected virtual string DataParameter => "@data";
-
-    /// <summary>False when the store has never been written (a missing SQLite file): reads then return nothing
-    /// instead of creating an empty database as a side effect.</summary>
-    protected virtual bool StoreExists => true;
 
     public async Task<JournalEntry> AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default)
     {
@@ -109,37 +103,8 @@ public abstract class SqlJournal : IJournal, IMigratingStore
         return await FindByEventKeyAsync(connection, eventKey, cancellationToken).ConfigureAwait(false);
     }
 
-    public virtual ValueTask DisposeAsync()
-    {
-        _schema.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Opens a connection to the backend.</summary>
-    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>The schema steps: the table, its indexes and the append-only triggers, then each change since.</summary>
-    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
-
-    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
-    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return _schema.Report!;
-    }
-
-    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
-    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    /// <summary>The value that stores a UTC instant in this backend.</summary>
-    protected abstract object ToDb(DateTime utc);
-
     /// <summary>The value that stores a decimal exactly in this backend.</summary>
     protected abstract object ToDb(decimal value);
-
-    /// <summary>Reads a UTC instant stored by <see cref="ToDb(DateTime)"/>.</summary>
-    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
 
     /// <summary>Reads a decimal stored by <see cref="ToDb(decimal)"/>.</summary>
     protected abstract decimal ReadDecimal(DbDataReader reader, int ordinal);
@@ -152,9 +117,6 @@ public abstract class SqlJournal : IJournal, IMigratingStore
         var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
-
-    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     private async Task<IReadOnlyList<JournalEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken) =>
         await SqlCommands.ReadAllAsync(command, ReadEntry, cancellationToken).ConfigureAwait(false);

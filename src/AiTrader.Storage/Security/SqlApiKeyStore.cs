@@ -19,12 +19,10 @@ public interface IApiKeyStore : IAsyncDisposable
 }
 
 /// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlApiKeyStore : IApiKeyStore, IMigratingStore
+public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
 {
     /// <summary>Longest key name accepted.</summary>
     public const int MaxNameLength = 100;
-
-    private readonly SchemaGate _schema = new();
 
     /// <summary>The table, schema-qualified where the backend has schemas.</summary>
     protected abstract string Table { get; }
@@ -105,39 +103,6 @@ public abstract class SqlApiKeyStore : IApiKeyStore, IMigratingStore
         var info = Read(reader);
         return !info.IsRevoked && ApiKeyToken.Matches(key!, reader.GetString(5)) ? info : null;
     }
-
-    public virtual ValueTask DisposeAsync()
-    {
-        _schema.Dispose();
-        GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>False when nothing was ever stored (a missing SQLite file): reads then find nothing instead of creating
-    /// an empty database as a side effect.</summary>
-    protected virtual bool StoreExists => true;
-
-    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>The schema steps by version.</summary>
-    public abstract IReadOnlyList<SchemaStep> Migrations { get; }
-
-    /// <summary>Applies the missing schema steps (creating the store when it does not exist yet).</summary>
-    public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return _schema.Report!;
-    }
-
-    /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
-    protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    protected abstract object ToDb(DateTime utc);
-
-    protected abstract DateTime ReadUtc(DbDataReader reader, int ordinal);
-
-    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        _schema.OpenAsync(OpenConnectionAsync, CreateSchemaAsync, cancellationToken);
 
     private ApiKeyInfo Read(DbDataReader reader) => new(
         reader.GetString(0),
