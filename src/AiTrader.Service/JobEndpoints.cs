@@ -76,12 +76,7 @@ internal static class JobEndpoints
     private static async Task<IResult> SubmitAsync(HttpRequest request, JobRunner runner,
         Func<JobRunner, string, CancellationToken, Task<JobRecord>> submit, CancellationToken ct)
     {
-        string body;
-        using (var reader = new StreamReader(request.Body))
-        {
-            body = await reader.ReadToEndAsync(ct);
-        }
-
+        var body = await RequestText.ReadAsync(request, ct);
         try
         {
             var job = await submit(runner, body, ct);

@@ -61,12 +61,8 @@ internal static class SessionControlEndpoints
             .WithSummary("A session's account from its latest snapshot, while it runs or after: cash, equity, positions with marks, working orders.");
         group.MapPost("/kill-switch", async (HttpRequest request, ClaimsPrincipal user, JobRunner runner, TimeProvider time, string id, CancellationToken ct) =>
             {
-                string reason;
-                using (var reader = new StreamReader(request.Body))
-                {
-                    var body = await reader.ReadToEndAsync(ct);
-                    reason = string.IsNullOrWhiteSpace(body) ? "" : ReasonOf(body);
-                }
+                var body = await RequestText.ReadAsync(request, ct);
+                var reason = string.IsNullOrWhiteSpace(body) ? "" : ReasonOf(body);
 
                 if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500)
                 {

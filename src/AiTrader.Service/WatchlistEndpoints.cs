@@ -71,13 +71,7 @@ internal static class WatchlistEndpoints
             .WithSummary("A bucket's latest watchlist (or the latest saved at or before 'at'), each symbol with its source.");
         api.MapPost("/watchlists/{bucket}/build", async (HttpRequest request, string bucket, TimeProvider time, CancellationToken ct) =>
             {
-                string body;
-                using (var reader = new StreamReader(request.Body))
-                {
-                    body = await reader.ReadToEndAsync(ct);
-                }
-
-                var build = WatchlistBuildSpec.FromJson(body).ToRequest(bucket);
+                var build = WatchlistBuildSpec.FromJson(await RequestText.ReadAsync(request, ct)).ToRequest(bucket);
                 await using var store = Open();
                 var list = await WatchlistBuild.RunAsync(build, settings, env, store, time.GetUtcNow().UtcDateTime, ct);
                 return Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json", statusCode: StatusCodes.Status201Created);
