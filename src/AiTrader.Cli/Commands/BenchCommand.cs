@@ -37,9 +37,13 @@ public static class BenchCommand
         };
         var figuresJson = new Option<bool>(ChildFlag) { Hidden = true };
         var e2eBars = new Option<int>("--e2e-bars") { Description = "Bars in the generated minute CSV of the end-to-end workloads.", DefaultValueFactory = _ => 2_000_000 };
+        var keep = new Option<string?>("--keep")
+        {
+            Description = "Folder to generate the end-to-end data and outputs in, kept afterwards (to rerun or inspect a command). [default: a temporary folder, deleted]",
+        };
         var command = new Command("bench", "Measure bars per second of a raw pass, the breakout backtest, momentum with Kalman signals and the SignalFrame pipeline.")
         {
-            bars, seed, json, only, runs, inProcess, figuresJson, e2eBars,
+            bars, seed, json, only, runs, inProcess, figuresJson, e2eBars, keep,
         };
         command.SetAction(parse =>
         {
@@ -113,7 +117,7 @@ public static class BenchCommand
 
             var e2eFigures = endToEnd.Count == 0
                 ? []
-                : BenchEndToEnd.Run(endToEnd, endToEndBars, parse.GetValue(seed), timedRuns, Progress);
+                : BenchEndToEnd.Run(endToEnd, endToEndBars, parse.GetValue(seed), timedRuns, Progress, parse.GetValue(keep));
             if (quiet)
             {
                 var payload = figures.ToDictionary(f => f.Name, f => Math.Round(f.BarsPerSecond));

@@ -30,9 +30,10 @@ internal static class BenchEndToEnd
     public sealed record Figure(string Name, double Value, string Unit, TimeSpan Elapsed, long PeakBytes);
 
     /// <summary>Runs the selected end-to-end workloads on <paramref name="bars"/> generated bars.</summary>
-    public static IReadOnlyList<Figure> Run(IReadOnlyCollection<string> selected, int bars, int seed, int runs, Action<string> progress)
+    public static IReadOnlyList<Figure> Run(IReadOnlyCollection<string> selected, int bars, int seed, int runs, Action<string> progress,
+        string? keep = null)
     {
-        var root = Directory.CreateTempSubdirectory("aitrader-bench-").FullName;
+        var root = keep is null ? Directory.CreateTempSubdirectory("aitrader-bench-").FullName : Directory.CreateDirectory(keep).FullName;
         try
         {
             progress($"e2e: writing a {bars:N0}-bar 1-minute CSV (seed {seed}) to {root}...");
@@ -107,7 +108,10 @@ internal static class BenchEndToEnd
         }
         finally
         {
-            DeleteDirectory(root);
+            if (keep is null)
+            {
+                DeleteDirectory(root);
+            }
         }
     }
 

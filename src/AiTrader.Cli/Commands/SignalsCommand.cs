@@ -25,9 +25,13 @@ public static class SignalsCommand
         var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
         var output = new Option<string?>("--out") { Description = "Output file: .csv or .parquet; '-' writes CSV to stdout. [default: artifacts/signals/<symbol>-<interval>-<utc>.csv]" };
 
+        var debug = new Option<bool>("--debug")
+        {
+            Description = "Add the regime_reason column: why each bar got its regime (a sentence per row, about a tenth more file).",
+        };
         var command = new Command("signals", "Compute probabilistic signals (Kalman trend, prob_up, regime, indicators) per bar from the bundled sample data.")
         {
-            symbol, interval, start, end, adjustment, output,
+            symbol, interval, start, end, adjustment, output, debug,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -38,6 +42,7 @@ public static class SignalsCommand
             var first = CliParsing.ParseOptionalDate(parse.GetValue(start), "--start");
             var last = CliParsing.ParseOptionalDate(parse.GetValue(end), "--end");
             var adjust = CliParsing.ParseAdjustment(parse.GetValue(adjustment)!);
+            var explain = parse.GetValue(debug);
             var target = OutputTarget.Parse(parse.GetValue(output), settings, ticker, timeframe);
             if (first is { } s && last is { } e && s > e)
             {
@@ -73,7 +78,7 @@ public static class SignalsCommand
             if (target.IsParquet)
             {
                 // Parquet is written a row group at a time as the frames are computed (ParquetSignalFile.RowGroupRows).
-                await ParquetSignalFile.WriteAsync(target.Path!, Frames(), ct);
+                await ParquetSignalFile.WriteAsync(target.Path!, Frames(), ct, explain);
                 where = target.Path!;
             }
             else
@@ -82,7 +87,7 @@ public static class SignalsCommand
                 // whatever the length; a file goes to its temporary name and is renamed only when complete.
                 void Stream(Stream output)
                 {
-                    using var csv = new SignalFrameCsvWriter.Streaming(output);
+                    using var csv = new SignalFrameCsvWriter.Streaming(output, explain);
                     WriteAlongside(Frames(), csv.Write);
                 }
 

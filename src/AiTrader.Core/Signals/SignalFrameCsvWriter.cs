@@ -12,32 +12,39 @@ public static class SignalFrameCsvWriter
     public const string Header =
         "timestamp,close,filtered_price,velocity,price_variance,prob_up,regime,open,high,low,volume," +
         "sma_20,ema_20,atr_14,rsi_14,donchian_high_20,donchian_low_20,zscore_20,bb_upper_20,bb_lower_20," +
-        "vol_20,vwap,gap_pct,rvol,velocity_std,kalman_warmup,regime_reason";
+        "vol_20,vwap,gap_pct,rvol,velocity_std,kalman_warmup";
 
-    /// <summary>Writes the header and one line per frame.</summary>
-    public static void Write(TextWriter writer, IEnumerable<SignalFrame> frames)
+    /// <summary>The explanation column, written only when asked for (<c>aitrader signals --debug</c>): a sentence per row
+    /// is about a tenth of the file and of the time it takes to write.</summary>
+    public const string ReasonColumn = "regime_reason";
+
+    /// <summary>The header with or without <see cref="ReasonColumn"/>.</summary>
+    public static string HeaderFor(bool explain) => explain ? Header + "," + ReasonColumn : Header;
+
+    /// <summary>Writes the header and one line per frame; <paramref name="explain"/> adds the regime_reason column.</summary>
+    public static void Write(TextWriter writer, IEnumerable<SignalFrame> frames, bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(frames);
-        writer.Write(Header);
+        writer.Write(HeaderFor(explain));
         writer.Write('\n');
         var line = new StringBuilder(256);
         foreach (var frame in frames)
         {
             line.Clear();
-            AppendLine(line, frame);
+            AppendLine(line, frame, explain);
             writer.Write(line);
         }
     }
 
     /// <summary>Writes the frames to <paramref name="path"/> atomically (temp file, then rename), UTF-8 without BOM.</summary>
-    public static void WriteFile(string path, IEnumerable<SignalFrame> frames)
+    public static void WriteFile(string path, IEnumerable<SignalFrame> frames, bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(frames);
         AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
-            Write(writer, frames);
+            Write(writer, frames, explain);
         });
     }
 
@@ -53,11 +60,14 @@ public static class SignalFrameCsvWriter
             Enum.GetValues<MarketRegime>().Select(r => Encoding.UTF8.GetBytes(r.ToString())).ToArray();
 
         private readonly Utf8CsvWriter _csv;
+        private readonly bool _explain;
 
-        public Streaming(Stream stream)
+        /// <param name="explain">Add the regime_reason column.</param>
+        public Streaming(Stream stream, bool explain = false)
         {
             _csv = new Utf8CsvWriter(stream);
-            _csv.Text(Header).NewLine();
+            _explain = explain;
+            _csv.Text(HeaderFor(explain)).NewLine();
         }
 
         public void Write(SignalFrame frame)
@@ -102,6 +112,12 @@ public static class SignalFrameCsvWriter
             Number(frame.GapPercent).Comma();
             Number(frame.RelativeVolume).Comma();
             Number(frame.VelocityStdDev).Comma();
+            if (!_explain)
+            {
+                c.Raw(frame.IsWarmup ? "true"u8 : "false"u8).NewLine();
+                return;
+            }
+
             c.Raw(frame.IsWarmup ? "true,"u8 : "false,"u8);
             if (frame.TryGetRegimeInputs(out var inputs))
             {
@@ -124,15 +140,15 @@ public static class SignalFrameCsvWriter
         public void Dispose() => _csv.Dispose();
     }
 
-    /// <summary>Formats one frame as a CSV line (with the trailing newline) in header order.</summary>
-    public static string FormatLine(SignalFrame frame)
+    /// <summary>Formats one frame as a CSV line (with the trailing newline) in the order of <see cref="HeaderFor"/>.</summary>
+    public static string FormatLine(SignalFrame frame, bool explain = false)
     {
         var line = new StringBuilder(256);
-        AppendLine(line, frame);
+        AppendLine(line, frame, explain);
         return line.ToString();
     }
 
-    private static void AppendLine(StringBuilder b, SignalFrame f)
+    private static void AppendLine(StringBuilder b, SignalFrame f, bool explain)
     {
         ArgumentNullException.ThrowIfNull(f);
         var inv = CultureInfo.InvariantCulture;
@@ -162,8 +178,12 @@ public static class SignalFrameCsvWriter
         Number(b, f.GapPercent).Append(',');
         Number(b, f.RelativeVolume).Append(',');
         Number(b, f.VelocityStdDev).Append(',');
-        b.Append(f.IsWarmup ? "true" : "false").Append(',');
-        Text(b, f.RegimeLabel.Reason);
+        b.Append(f.IsWarmup ? "true" : "false");
+        if (explain)
+        {
+            Text(b.Append(','), f.RegimeLabel.Reason);
+        }
+
         b.Append('\n');
     }
 

@@ -50,42 +50,50 @@ public static class ParquetSignalFile
     private static readonly DataField<bool> WarmupField = new("kalman_warmup", false);
     private static readonly DataField<string> ReasonField = new("regime_reason", false);
 
-    private static readonly ParquetSchema Schema = new(
+    private static readonly Field[] Fields =
         new Field[] { TimestampField, CloseField, FilteredPriceField, VelocityField, PriceVarianceField, ProbUpField, RegimeField, OpenField, HighField, LowField, VolumeField }
             .Concat(Indicators.Select(i => (Field)i.Field))
-            .Concat([VelocityStdField, WarmupField, ReasonField])
-            .ToArray());
+            .Concat([VelocityStdField, WarmupField])
+            .ToArray();
+
+    // regime_reason only when asked for (aitrader signals --debug), as in the CSV.
+    private static readonly ParquetSchema Schema = new(Fields);
+    private static readonly ParquetSchema ExplainedSchema = new([.. Fields, ReasonField]);
 
     /// <summary>Rows per row group: a file of two million minute bars is written as it is computed, a row group at a
     /// time, instead of holding every frame (readers see the same rows).</summary>
     public const int RowGroupRows = 100_000;
 
     /// <summary>Encodes frames (in the given order) as Parquet bytes, in row groups of <see cref="RowGroupRows"/>.</summary>
-    public static async Task<byte[]> SerializeAsync(IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default)
+    public static async Task<byte[]> SerializeAsync(IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default,
+        bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(frames);
         using var buffer = new MemoryStream();
-        await WriteToAsync(buffer, frames, cancellationToken).ConfigureAwait(false);
+        await WriteToAsync(buffer, frames, explain, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
     }
 
     /// <summary>Writes frames to <paramref name="path"/> atomically (temp file, then rename).</summary>
-    public static Task WriteAsync(string path, IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default) =>
-        WriteAsync(path, (IEnumerable<SignalFrame>)frames, cancellationToken);
+    public static Task WriteAsync(string path, IReadOnlyList<SignalFrame> frames, CancellationToken cancellationToken = default,
+        bool explain = false) =>
+        WriteAsync(path, (IEnumerable<SignalFrame>)frames, cancellationToken, explain);
 
     /// <summary>Writes frames to <paramref name="path"/> atomically as they are enumerated, buffering one row group of
-    /// <see cref="RowGroupRows"/> frames at a time.</summary>
-    public static Task WriteAsync(string path, IEnumerable<SignalFrame> frames, CancellationToken cancellationToken = default)
+    /// <see cref="RowGroupRows"/> frames at a time; <paramref name="explain"/> adds the regime_reason column.</summary>
+    public static Task WriteAsync(string path, IEnumerable<SignalFrame> frames, CancellationToken cancellationToken = default,
+        bool explain = false)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        return AtomicFile.WriteAsync(path, (stream, ct) => WriteToAsync(stream, frames, ct), cancellationToken);
+        return AtomicFile.WriteAsync(path, (stream, ct) => WriteToAsync(stream, frames, explain, ct), cancellationToken);
     }
 
-    private static async Task WriteToAsync(Stream stream, IEnumerable<SignalFrame> frames, CancellationToken cancellationToken)
+    private static async Task WriteToAsync(Stream stream, IEnumerable<SignalFrame> frames, bool explain, CancellationToken cancellationToken)
     {
         var known = frames is IReadOnlyCollection<SignalFrame> collection ? collection.Count : RowGroupRows;
         var options = new ParquetOptions { RowGroupSize = Math.Max(Math.Min(known, RowGroupRows), 1) };
-        await using var writer = await ParquetWriter.CreateAsync(Schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var writer = await ParquetWriter.CreateAsync(explain ? ExplainedSchema : Schema, stream, options,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         writer.CustomMetadata = new Dictionary<string, string> { [FormatVersionKey] = FormatVersion };
         var group = new List<SignalFrame>(Math.Max(Math.Min(known, RowGroupRows), 1));
         var written = 0;
@@ -94,7 +102,7 @@ public static class ParquetSignalFile
             group.Add(frame);
             if (group.Count == RowGroupRows)
             {
-                await WriteRowGroupAsync(writer, group, written, cancellationToken).ConfigureAwait(false);
+                await WriteRowGroupAsync(writer, group, written, explain, cancellationToken).ConfigureAwait(false);
                 written += group.Count;
                 group.Clear();
             }
@@ -102,11 +110,11 @@ public static class ParquetSignalFile
 
         if (group.Count > 0 || written == 0)
         {
-            await WriteRowGroupAsync(writer, group, written, cancellationToken).ConfigureAwait(false);
+            await WriteRowGroupAsync(writer, group, written, explain, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task WriteRowGroupAsync(ParquetWriter writer, IReadOnlyList<SignalFrame> frames, int firstIndex,
+    private static async Task WriteRowGroupAsync(ParquetWriter writer, IReadOnlyList<SignalFrame> frames, int firstIndex, bool explain,
         CancellationToken cancellationToken)
     {
         var n = frames.Count;
@@ -143,7 +151,10 @@ public static class ParquetSignalFile
 
         await WriteDoubles(rowGroup, VelocityStdField, frames, f => f.VelocityStdDev, cancellationToken).ConfigureAwait(false);
         await rowGroup.WriteAsync<bool>(WarmupField, frames.Select(f => f.IsWarmup).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await rowGroup.WriteAsync(ReasonField, frames.Select(f => f.RegimeLabel.Reason).ToArray()).ConfigureAwait(false);
+        if (explain)
+        {
+            await rowGroup.WriteAsync(ReasonField, frames.Select(f => f.RegimeLabel.Reason).ToArray()).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads a file written by <see cref="WriteAsync"/>. Throws <see cref="InvalidDataException"/> when it is not
@@ -159,6 +170,7 @@ public static class ParquetSignalFile
                 throw new InvalidDataException($"Not an AI Trader signals file of format version {FormatVersion}.");
             }
 
+            var explained = reader.Schema.DataFields.Any(f => f.Name == ReasonField.Name);
             var rows = new List<SignalRow>();
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
@@ -187,8 +199,11 @@ public static class ParquetSignalFile
                 var velocityStd = await ReadDoubles(rowGroup, VelocityStdField, n, cancellationToken).ConfigureAwait(false);
                 var warmup = new bool[n];
                 await rowGroup.ReadAsync<bool>(WarmupField, warmup, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var reason = new string[n];
-                await rowGroup.ReadAsync(ReasonField, reason, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var reason = new string?[n];
+                if (explained)
+                {
+                    await rowGroup.ReadAsync(ReasonField, reason, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
                 for (var i = 0; i < n; i++)
                 {
                     var ts = timestamps[i].Kind == DateTimeKind.Utc ? timestamps[i]

@@ -28,4 +28,4 @@ public sealed record SignalRow(
     double? Rvol,
     double VelocityStd,
     bool KalmanWarmup,
-    string RegimeReason);
+    string? RegimeReason);

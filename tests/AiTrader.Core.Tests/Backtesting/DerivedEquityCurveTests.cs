@@ -28,7 +28,12 @@ public class DerivedEquityCurveTests
         var fill = 0;
         decimal lastGood = 0;
         Assert.Equal(bars.Count, result.EquityCurve.Count);
+        // Point by point (each a search over the states) and enumerated (one sequential walk) agree, in either order.
+        var before = Enumerable.Range(0, bars.Count).Select(i => result.EquityCurve[i]).ToArray();
         var enumerated = result.EquityCurve.ToArray();
+        var after = Enumerable.Range(0, bars.Count).Select(i => result.EquityCurve[i]).ToArray();
+        Assert.Equal(before, enumerated);
+        Assert.Equal(before, after);
         for (var i = 0; i < bars.Count; i++)
         {
             if (!flagged.Contains(bars[i].Timestamp))
@@ -56,6 +61,17 @@ public class DerivedEquityCurveTests
         Assert.Equal(result.FinalEquity, result.EquityCurve[^1].Equity);
         Assert.Equal(result.FinalEquity, enumerated[^1].Equity);
         Assert.Equal(result.Options.InitialCapital + result.Trades.Sum(t => t.Pnl), result.FinalEquity);
+    }
+
+    [Fact]
+    public void Enumerating_from_several_threads_at_once_gives_the_same_points()
+    {
+        var bars = RandomWalk(5_000, 5);
+        var result = new BacktestEngine(new ExchangeOptions(AllowShort: true))
+            .Run(Series(bars, []), new BreakoutStrategy(new BreakoutParameters(Lookback: 10, AtrPeriod: 5)));
+        var expected = Enumerable.Range(0, bars.Count).Select(i => result.EquityCurve[i]).ToArray();
+        var copies = Enumerable.Range(0, 4).AsParallel().Select(_ => result.EquityCurve.ToArray()).ToArray();
+        Assert.All(copies, c => Assert.Equal(expected, c));
     }
 
     private static bool IsEndClose(BacktestResult result, int fillIndex) =>

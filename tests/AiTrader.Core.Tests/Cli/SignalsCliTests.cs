@@ -67,6 +67,35 @@ public sealed class SignalsCliTests : IDisposable
         var rows = await ParquetSignalFile.ReadAsync(path);
         Assert.True(rows.Count > 500);
         Assert.Contains(rows, r => r.Vwap is not null);
+        Assert.All(rows, r => Assert.Null(r.RegimeReason));
+
+        var debugPath = Path.Combine(_tmp, "spy-5min-debug.parquet");
+        (code, _, err) = await CliRunner.Run("signals", "--symbol", "SPY", "--interval", "5Min", "--out", debugPath, "--debug");
+        Assert.True(code == 0, err);
+        var explained = await ParquetSignalFile.ReadAsync(debugPath);
+        Assert.Equal(rows.Count, explained.Count);
+        Assert.All(explained, r => Assert.False(string.IsNullOrEmpty(r.RegimeReason)));
+    }
+
+    [Fact]
+    public async Task The_regime_reason_column_comes_only_with_debug()
+    {
+        var (code, plain, err) = await CliRunner.Run("signals", "--symbol", "SPY", "--start", "2020-01-01", "--end", "2020-01-31", "--out", "-");
+        Assert.True(code == 0, err);
+        var (debugCode, explained, debugErr) = await CliRunner.Run("signals", "--symbol", "SPY", "--start", "2020-01-01", "--end", "2020-01-31", "--out", "-", "--debug");
+        Assert.True(debugCode == 0, debugErr);
+
+        var plainLines = plain.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var explainedLines = explained.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(",kalman_warmup", plainLines[0], StringComparison.Ordinal);
+        Assert.Equal(plainLines[0] + ",regime_reason", explainedLines[0]);
+        Assert.Equal(plainLines.Length, explainedLines.Length);
+        for (var i = 1; i < plainLines.Length; i++)
+        {
+            // The same row, then the classifier's sentence (for example "prob_up 0.91 >= 0.80 enter threshold").
+            Assert.StartsWith(plainLines[i] + ",", explainedLines[i], StringComparison.Ordinal);
+            Assert.Contains("prob_up", explainedLines[i][(plainLines[i].Length + 1)..], StringComparison.Ordinal);
+        }
     }
 
     [Theory]

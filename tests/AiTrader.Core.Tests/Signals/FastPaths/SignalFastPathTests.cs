@@ -241,18 +241,21 @@ public sealed class SignalFastPathTests
         };
         var frames = SignalPipeline.Run(bars, timeframe, options);
 
-        using var stream = new MemoryStream();
-        using (var streaming = new SignalFrameCsvWriter.Streaming(stream))
+        foreach (var explain in new[] { false, true })
         {
-            foreach (var frame in frames)
+            using var stream = new MemoryStream();
+            using (var streaming = new SignalFrameCsvWriter.Streaming(stream, explain))
             {
-                streaming.Write(frame);
+                foreach (var frame in frames)
+                {
+                    streaming.Write(frame);
+                }
             }
-        }
 
-        var text = new StringWriter();
-        SignalFrameCsvWriter.Write(text, frames);
-        Assert.Equal(text.ToString(), Encoding.UTF8.GetString(stream.ToArray()));
+            var text = new StringWriter();
+            SignalFrameCsvWriter.Write(text, frames, explain);
+            Assert.Equal(text.ToString(), Encoding.UTF8.GetString(stream.ToArray()));
+        }
         if (series == "tight")
         {
             var reasons = frames.Select(f => f.RegimeLabel.Reason).ToArray();
@@ -270,12 +273,13 @@ public sealed class SignalFastPathTests
         var frame = SignalPipeline.Run(SignalTestBars.AaplDaily.Take(200).ToArray(), Timeframe.OneDay)[^1];
         var odd = frame with { RegimeLabel = frame.RegimeLabel with { Reason = "a, \"b\"" } };
         using var stream = new MemoryStream();
-        using (var streaming = new SignalFrameCsvWriter.Streaming(stream))
+        using (var streaming = new SignalFrameCsvWriter.Streaming(stream, explain: true))
         {
             streaming.Write(odd);
         }
 
-        Assert.Equal(SignalFrameCsvWriter.Header + "\n" + SignalFrameCsvWriter.FormatLine(odd), Encoding.UTF8.GetString(stream.ToArray()));
-        Assert.EndsWith(",\"a, \"\"b\"\"\"\n", SignalFrameCsvWriter.FormatLine(odd), StringComparison.Ordinal);
+        Assert.Equal(SignalFrameCsvWriter.HeaderFor(explain: true) + "\n" + SignalFrameCsvWriter.FormatLine(odd, explain: true),
+            Encoding.UTF8.GetString(stream.ToArray()));
+        Assert.EndsWith(",\"a, \"\"b\"\"\"\n", SignalFrameCsvWriter.FormatLine(odd, explain: true), StringComparison.Ordinal);
     }
 }

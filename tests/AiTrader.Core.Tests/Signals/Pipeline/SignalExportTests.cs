@@ -15,10 +15,10 @@ public sealed class SignalExportTests
     private static IReadOnlyList<SignalFrame> Frames(int count = 60) =>
         SignalPipeline.Run(SignalTestBars.Synthetic(Timeframe.OneDay, count), Timeframe.OneDay);
 
-    private static string[] Csv(IEnumerable<SignalFrame> frames)
+    private static string[] Csv(IEnumerable<SignalFrame> frames, bool explain = false)
     {
         var writer = new StringWriter(CultureInfo.InvariantCulture);
-        SignalFrameCsvWriter.Write(writer, frames);
+        SignalFrameCsvWriter.Write(writer, frames, explain);
         return writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
@@ -30,7 +30,25 @@ public sealed class SignalExportTests
         Assert.Equal(SignalFrameCsvWriter.Header, lines[0]);
         Assert.Equal(61, lines.Length);
         var columns = lines[0].Split(',').Length;
-        Assert.All(lines, l => Assert.Equal(columns, l.Split(',').Length)); // reasons here hold no commas
+        Assert.All(lines, l => Assert.Equal(columns, l.Split(',').Length));
+    }
+
+    [Fact]
+    public void The_regime_reason_column_is_written_only_when_asked_for()
+    {
+        var frames = Frames();
+        var plain = Csv(frames);
+        Assert.EndsWith(",kalman_warmup", plain[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("regime_reason", plain[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(plain, l => l.Contains("prob_up ", StringComparison.Ordinal));
+
+        var explained = Csv(frames, explain: true);
+        Assert.Equal(SignalFrameCsvWriter.Header + ",regime_reason", explained[0]);
+        for (var i = 1; i < plain.Length; i++)
+        {
+            // The same row with the reason after it (the reasons here hold no commas).
+            Assert.Equal(plain[i] + "," + frames[i - 1].RegimeLabel.Reason, explained[i]);
+        }
     }
 
     [Fact]
@@ -87,7 +105,8 @@ public sealed class SignalExportTests
     {
         var frame = Frames(5)[4];
         var odd = frame with { RegimeLabel = frame.RegimeLabel with { Reason = "a, \"b\"" } };
-        Assert.EndsWith(",\"a, \"\"b\"\"\"\n", SignalFrameCsvWriter.FormatLine(odd));
+        Assert.EndsWith(",\"a, \"\"b\"\"\"\n", SignalFrameCsvWriter.FormatLine(odd, explain: true));
+        Assert.DoesNotContain("a, ", SignalFrameCsvWriter.FormatLine(odd), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,7 +141,7 @@ public sealed class SignalExportTests
             }
         }
 
-        await ParquetSignalFile.WriteAsync(path, Frames());
+        await ParquetSignalFile.WriteAsync(path, Frames(), explain: true);
         var rows = await ParquetSignalFile.ReadAsync(path);
         Assert.Equal(count, rows.Count);
         for (var i = 0; i < count; i += 997)
@@ -144,7 +163,7 @@ public sealed class SignalExportTests
         using var dir = new TempDirectory();
         var path = dir.File("signals.parquet");
         var frames = SignalPipeline.Run(SignalTestBars.Synthetic(Timeframe.FiveMinutes, 78 * 12), Timeframe.FiveMinutes);
-        await ParquetSignalFile.WriteAsync(path, frames);
+        await ParquetSignalFile.WriteAsync(path, frames, explain: true);
         var rows = await ParquetSignalFile.ReadAsync(path);
         Assert.Equal(frames.Count, rows.Count);
         for (var i = 0; i < frames.Count; i++)
@@ -180,6 +199,13 @@ public sealed class SignalExportTests
             Assert.Equal(f.IsWarmup, r.KalmanWarmup);
             Assert.Equal(f.RegimeLabel.Reason, r.RegimeReason);
         }
+
+        // Without --debug the file has no regime_reason column; every other column reads back the same.
+        var plainPath = dir.File("plain.parquet");
+        await ParquetSignalFile.WriteAsync(plainPath, frames);
+        var plain = await ParquetSignalFile.ReadAsync(plainPath);
+        Assert.Equal(rows.Select(r => r with { RegimeReason = null }), plain);
+        Assert.True(new FileInfo(plainPath).Length < new FileInfo(path).Length);
 
         Assert.Null(rows[0].Sma20);
         Assert.NotNull(rows[19].Sma20);
