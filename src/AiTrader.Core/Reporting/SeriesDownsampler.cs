@@ -54,7 +54,51 @@ public static class SeriesDownsampler
     public static IReadOnlyList<int> MinMaxIndices(IReadOnlyList<double> values, int maxPoints)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return MinMaxIndices(values.Count, i => values[i], maxPoints);
+        return values is double[] array ? MinMaxIndices(array.AsSpan(), maxPoints) : MinMaxIndices(values.Count, i => values[i], maxPoints);
+    }
+
+    /// <summary>The same indices as <see cref="MinMaxIndices(int, Func{int, double}, int)"/>, read straight from the
+    /// values: a report draws six lines of two million points each, and a delegate call per point was most of its time.</summary>
+    public static IReadOnlyList<int> MinMaxIndices(ReadOnlySpan<double> values, int maxPoints)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        var count = values.Length;
+        if (count <= maxPoints)
+        {
+            return Enumerable.Range(0, count).ToArray();
+        }
+
+        var buckets = (maxPoints + 1) / 2;
+        var kept = new List<int>(maxPoints + 2) { 0 };
+        for (var b = 0; b < buckets; b++)
+        {
+            var from = (int)((long)count * b / buckets);
+            var to = (int)((long)count * (b + 1) / buckets);
+            var bucket = values[from..to];
+            int minAt = 0, maxAt = 0;
+            double min = bucket[0], max = min;
+            for (var i = 1; i < bucket.Length; i++)
+            {
+                var v = bucket[i];
+                if (v < min)
+                {
+                    min = v;
+                    minAt = i;
+                }
+
+                if (v > max)
+                {
+                    max = v;
+                    maxAt = i;
+                }
+            }
+
+            AddAscending(kept, from + Math.Min(minAt, maxAt));
+            AddAscending(kept, from + Math.Max(minAt, maxAt));
+        }
+
+        AddAscending(kept, count - 1);
+        return kept;
     }
 
     private static void AddAscending(List<int> kept, int index)

@@ -47,4 +47,24 @@ public sealed class SeriesDownsamplerTests
             Assert.Contains(bucket, i => keptSet.Contains(i) && values[i] == max);
         }
     }
+
+    [Theory]
+    [InlineData(1, 5_000, 200)]
+    [InlineData(2, 100_003, 1_000)]
+    [InlineData(3, 999, 3)]
+    public void The_span_form_keeps_the_same_indices_as_the_delegate_form(int seed, int count, int maxPoints)
+    {
+        // Rounded values repeat often (flat equity, ties in a bucket) and a few are NaN: the first extreme must win in both.
+        var rng = new Random(seed);
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = rng.Next(20) == 0 ? double.NaN : Math.Round(rng.NextDouble() * 10);
+        }
+
+        Assert.Equal(SeriesDownsampler.MinMaxIndices(count, i => values[i], maxPoints),
+            SeriesDownsampler.MinMaxIndices(values.AsSpan(), maxPoints));
+        Assert.Equal(SeriesDownsampler.MinMaxIndices(count, i => values[i], maxPoints),
+            SeriesDownsampler.MinMaxIndices((IReadOnlyList<double>)values, maxPoints));
+    }
 }
