@@ -78,9 +78,12 @@ public static class BacktestReportWriter
         ArgumentNullException.ThrowIfNull(equity);
         using var csv = new Utf8CsvWriter(stream);
         csv.Text(EquityHeader).NewLine();
-        foreach (var p in equity)
+        foreach (var chunk in EquityChunks.Of(equity))
         {
-            csv.Timestamp(p.Timestamp).Comma().Decimal(p.Equity).NewLine();
+            foreach (var p in chunk.Span)
+            {
+                csv.Timestamp(p.Timestamp).Comma().Decimal(p.Equity).NewLine();
+            }
         }
     }
 

@@ -112,6 +112,75 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Writes points <paramref name="start"/>.. into <paramref name="destination"/> (as many as fit) in one
+    /// sequential walk, the enumerator's arithmetic without an interface call per point; returns how many it wrote.</summary>
+    internal int Fill(int start, Span<EquityPoint> destination)
+    {
+        var n = Math.Min(destination.Length, Count - start);
+        if (n <= 0)
+        {
+            return 0;
+        }
+
+        // The state in force at the start (the last recorded at or before it) and the first skipped run not before it.
+        var s = _stateBars.BinarySearch(start);
+        if (s < 0)
+        {
+            s = ~s - 1;
+        }
+
+        var (cash, quantity) = s >= 0 ? _states[s] : (_initialCash, 0m);
+        int lo = 0, hi = _skipped.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_skipped[mid].End < start)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        var run = lo;
+        var columns = _bars as BarColumns;
+        for (var k = 0; k < n; k++)
+        {
+            var i = start + k;
+            while (s + 1 < _stateBars.Count && _stateBars[s + 1] <= i)
+            {
+                s++;
+                (cash, quantity) = _states[s];
+            }
+
+            var time = columns is not null ? columns.TimeAt(i) : _bars[i].Timestamp;
+            if (quantity == 0)
+            {
+                destination[k] = new EquityPoint(time, cash, 0m);
+                continue;
+            }
+
+            while (run < _skipped.Count && _skipped[run].End < i)
+            {
+                run++;
+            }
+
+            var mark = run < _skipped.Count && _skipped[run].Start <= i ? _skipped[run].Mark : i;
+            var price = mark < 0 ? 0m : columns is not null ? columns.CloseAt(mark) : _bars[mark].Close;
+            var value = quantity * price;
+            destination[k] = new EquityPoint(time, cash + value, Math.Abs(value));
+        }
+
+        if (start + n == Count && _last is { } last)
+        {
+            destination[n - 1] = last;
+        }
+
+        return n;
+    }
+
     /// <summary>The bar whose close marks point <paramref name="index"/>: itself, or for a skipped bar the last good one.</summary>
     private int MarkOf(int index)
     {

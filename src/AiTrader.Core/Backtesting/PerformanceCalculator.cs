@@ -207,82 +207,85 @@ public static class PerformanceCalculator
             var exposureSum = 0.0;
             var date = default(DateOnly);
             var final = 0m;
-            foreach (var point in equity)
+            foreach (var chunk in EquityChunks.Of(equity))
             {
-                if (lastTimestamp is { } last && point.Timestamp < last)
+                foreach (var point in chunk.Span)
                 {
-                    throw new ArgumentException(
-                        $"Equity points must be in time order: {point.Timestamp:O} follows {last:O}.", nameof(equity));
-                }
-
-                lastTimestamp = point.Timestamp;
-                date = cursor.DateOf(point.Timestamp);
-                if (count == 0)
-                {
-                    peakDate = date;
-                }
-                else if (date != pendingDate)
-                {
-                    var r = previousEquity > 0 ? (double)(pendingEquity / previousEquity - 1m) : 0.0;
-                    pass.Daily.Add(new DailyReturn(pendingDate, pendingEquity, r));
-                    previousEquity = pendingEquity;
-                }
-
-                pendingDate = date;
-                pendingEquity = point.Equity;
-                final = point.Equity;
-                count++;
-
-                if (point.GrossPositionValue != 0)
-                {
-                    var exposure = point.GrossExposure;
-                    exposureSum += (double)exposure;
-                    if (exposure > 0)
+                    if (lastTimestamp is { } last && point.Timestamp < last)
                     {
-                        exposed++;
-                    }
-                }
-                else
-                {
-                    // 0 / equity is 0: no division needed for a flat point.
-                    exposureSum += 0.0;
-                }
-
-                if (point.Equity >= peak)
-                {
-                    if (underwater)
-                    {
-                        longest = Math.Max(longest, date.DayNumber - peakDate.DayNumber);
-                        underwater = false;
+                        throw new ArgumentException(
+                            $"Equity points must be in time order: {point.Timestamp:O} follows {last:O}.", nameof(equity));
                     }
 
-                    if (awaitingRecovery)
+                    lastTimestamp = point.Timestamp;
+                    date = cursor.DateOf(point.Timestamp);
+                    if (count == 0)
                     {
-                        maxRecovery = date;
-                        awaitingRecovery = false;
+                        peakDate = date;
+                    }
+                    else if (date != pendingDate)
+                    {
+                        var r = previousEquity > 0 ? (double)(pendingEquity / previousEquity - 1m) : 0.0;
+                        pass.Daily.Add(new DailyReturn(pendingDate, pendingEquity, r));
+                        previousEquity = pendingEquity;
                     }
 
-                    peak = point.Equity;
-                    peakDate = date;
-                    lowSincePeak = decimal.MaxValue;
-                    continue;
-                }
+                    pendingDate = date;
+                    pendingEquity = point.Equity;
+                    final = point.Equity;
+                    count++;
 
-                underwater = true;
-                if (point.Equity >= lowSincePeak)
-                {
-                    continue;
-                }
+                    if (point.GrossPositionValue != 0)
+                    {
+                        var exposure = point.GrossExposure;
+                        exposureSum += (double)exposure;
+                        if (exposure > 0)
+                        {
+                            exposed++;
+                        }
+                    }
+                    else
+                    {
+                        // 0 / equity is 0: no division needed for a flat point.
+                        exposureSum += 0.0;
+                    }
 
-                lowSincePeak = point.Equity;
-                var dd = (double)(1 - point.Equity / peak);
-                if (dd > max)
-                {
-                    max = dd;
-                    maxPeak = peakDate;
-                    maxTrough = date;
-                    maxRecovery = null;
-                    awaitingRecovery = true;
+                    if (point.Equity >= peak)
+                    {
+                        if (underwater)
+                        {
+                            longest = Math.Max(longest, date.DayNumber - peakDate.DayNumber);
+                            underwater = false;
+                        }
+
+                        if (awaitingRecovery)
+                        {
+                            maxRecovery = date;
+                            awaitingRecovery = false;
+                        }
+
+                        peak = point.Equity;
+                        peakDate = date;
+                        lowSincePeak = decimal.MaxValue;
+                        continue;
+                    }
+
+                    underwater = true;
+                    if (point.Equity >= lowSincePeak)
+                    {
+                        continue;
+                    }
+
+                    lowSincePeak = point.Equity;
+                    var dd = (double)(1 - point.Equity / peak);
+                    if (dd > max)
+                    {
+                        max = dd;
+                        maxPeak = peakDate;
+                        maxTrough = date;
+                        maxRecovery = null;
+                        awaitingRecovery = true;
+                    }
                 }
             }
 

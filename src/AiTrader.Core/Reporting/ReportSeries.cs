@@ -50,12 +50,15 @@ public sealed class ReportSeries
         var drawdown = new double[equity.Count];
         var peak = (double)initialCapital;
         var i = 0;
-        foreach (var point in equity)
+        foreach (var chunk in EquityChunks.Of(equity))
         {
-            var e = (double)point.Equity;
-            values[i] = e;
-            drawdown[i] = DrawdownSeries.Fraction(e, ref peak);
-            i++;
+            foreach (var point in chunk.Span)
+            {
+                var e = (double)point.Equity;
+                values[i] = e;
+                drawdown[i] = DrawdownSeries.Fraction(e, ref peak);
+                i++;
+            }
         }
 
         return new ReportSeries(initialCapital, equity, bars, values, drawdown, daily);

@@ -34,6 +34,16 @@ public class DerivedEquityCurveTests
         var after = Enumerable.Range(0, bars.Count).Select(i => result.EquityCurve[i]).ToArray();
         Assert.Equal(before, enumerated);
         Assert.Equal(before, after);
+        Assert.Equal(before, EquityChunks.Of(result.EquityCurve).SelectMany(c => c.ToArray()).ToArray());
+
+        // Chunks that start anywhere (inside a position, on a flagged bar, at the last point) read the same points.
+        var curve = Assert.IsType<DerivedEquityCurve>(result.EquityCurve);
+        foreach (var (start, length) in new[] { (0, 7), (99, 5), (100, 3), (250, 64), (590, 10), (599, 1), (0, 600) })
+        {
+            var chunk = new EquityPoint[length];
+            Assert.Equal(Math.Min(length, bars.Count - start), curve.Fill(start, chunk));
+            Assert.Equal(before.Skip(start).Take(length), chunk.Take(Math.Min(length, bars.Count - start)));
+        }
         for (var i = 0; i < bars.Count; i++)
         {
             if (!flagged.Contains(bars[i].Timestamp))
@@ -72,6 +82,9 @@ public class DerivedEquityCurveTests
         var expected = Enumerable.Range(0, bars.Count).Select(i => result.EquityCurve[i]).ToArray();
         var copies = Enumerable.Range(0, 4).AsParallel().Select(_ => result.EquityCurve.ToArray()).ToArray();
         Assert.All(copies, c => Assert.Equal(expected, c));
+        // More points than one chunk: the chunks join up with no point lost or repeated.
+        Assert.True(bars.Count > EquityChunks.ChunkSize);
+        Assert.Equal(expected, EquityChunks.Of(result.EquityCurve).SelectMany(c => c.ToArray()).ToArray());
     }
 
     private static bool IsEndClose(BacktestResult result, int fillIndex) =>
