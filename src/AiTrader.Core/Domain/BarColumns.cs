@@ -144,7 +144,19 @@ public sealed class BarColumns : IReadOnlyList<Bar>
     {
         long? tradeCount = _tradeCount is { } tc && tc[i] != NoTradeCount ? tc[i] : null;
         decimal? vwap = _vwap is { } v && !v.IsMissing(i) ? v[i] : null;
-        return new Bar(new DateTime(_ticks[i], DateTimeKind.Utc), _open[i], _high[i], _low[i], _close[i], _volume[i], tradeCount, vwap);
+        // The initializer, not the checking constructor: the time is UTC by construction, and the check kept the
+        // constructor from being inlined into the engine's loop (a call and a 100-byte copy per bar).
+        return new Bar
+        {
+            Timestamp = new DateTime(_ticks[i], DateTimeKind.Utc),
+            Open = _open[i],
+            High = _high[i],
+            Low = _low[i],
+            Close = _close[i],
+            Volume = _volume[i],
+            TradeCount = tradeCount,
+            Vwap = vwap,
+        };
     }
 
     /// <summary>The bar at <paramref name="index"/> written into <paramref name="bar"/> (no bounds message, for loops).</summary>
