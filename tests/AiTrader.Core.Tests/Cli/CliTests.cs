@@ -74,10 +74,10 @@ public sealed class CliTests : IDisposable
     {
         // Figures on a tiny series mean nothing; this checks the command's shape, not the speed.
         var (code, output, err) = await CliRunner.Run("bench", "--bars", "3000", "--runs", "1", "--json", "--in-process",
-            "--only", "raw_pass,breakout,momentum");
+            "--only", "raw_pass,breakout,momentum,sweep_cell");
         Assert.True(code == 0, err);
         using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
-        Assert.Equal(["raw_pass", "breakout", "momentum"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["raw_pass", "breakout", "momentum", "sweep_cell"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.All(json.RootElement.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
         // A long run says what it is doing, on the stderr it was given (stdout stays one JSON object).
         Assert.Contains("generating 3,000 synthetic 1-minute bars", err);
