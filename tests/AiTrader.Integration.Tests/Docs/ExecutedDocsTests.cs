@@ -17,7 +17,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
 
     /// <summary>Pages a newcomer follows verbatim: each must keep executed examples.</summary>
     private static readonly string[] MustBeExecuted =
-        ["README.md", "docs/tutorials/first-backtest.md"];
+        ["README.md", "docs/tutorials/first-backtest.md", "docs/tutorials/paper-session.md", "docs/tutorials/sweep.md"];
 
     [Fact]
     public void The_readme_and_the_tutorials_keep_executed_examples_that_show_their_output()
