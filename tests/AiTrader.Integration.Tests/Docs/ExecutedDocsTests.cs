@@ -31,7 +31,9 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
     [Fact]
     public async Task Every_executed_block_prints_what_its_page_shows()
     {
-        var pages = ExecutedDocs.Pages().Select(p => (Page: p, Commands: ExecutedDocs.Commands(p))).Where(p => p.Commands.Count > 0).ToList();
+        // The pages with the most commands start first: a long page started last would set the run's length.
+        var pages = ExecutedDocs.Pages().Select(p => (Page: p, Commands: ExecutedDocs.Commands(p))).Where(p => p.Commands.Count > 0)
+            .OrderByDescending(p => p.Commands.Count).ToList();
         var failures = new List<string>[pages.Count];
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, pages.Count),
@@ -69,8 +71,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
 
                 if (problems.Count > 0)
                 {
-                    failures.Add($"{command}\n  {string.Join("\n  ", problems)}\n  real output (normalized):\n"
-                        + string.Join("\n", actual.Select(l => "    " + l)));
+                    failures.Add($"{command}\n  {string.Join("\n  ", problems)}\n  real output (normalized):\n" + Excerpt(actual));
                 }
             }
         }
@@ -80,6 +81,16 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
         }
 
         return failures;
+    }
+
+    /// <summary>The real output, indented; a long one as its first and last 40 lines.</summary>
+    private static string Excerpt(List<string> lines)
+    {
+        const int Keep = 40;
+        var shown = lines.Count <= 2 * Keep + 1
+            ? lines
+            : [.. lines.Take(Keep), $"({lines.Count - 2 * Keep} lines left out of this message)", .. lines.TakeLast(Keep)];
+        return string.Join("\n", shown.Select(l => "    " + l));
     }
 
     /// <summary>Runs one command as the built <c>aitrader</c> in <paramref name="folder"/>, with the state, artifacts and
