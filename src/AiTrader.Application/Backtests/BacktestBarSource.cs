@@ -91,7 +91,8 @@ public sealed class BacktestBarSource : IAsyncDisposable
         }
     }
 
-    private static string Describe(CacheOutcome cache) => cache.ToString().ToLowerInvariant();
+    /// <summary>The cache outcome in words (the enum's name read "notcached").</summary>
+    private static string Describe(CacheOutcome cache) => cache == CacheOutcome.NotCached ? "not cached" : cache.ToString().ToLowerInvariant();
 
     private static string Fallbacks(BarBatch batch) =>
         string.Concat(batch.Attempts.Where(a => a.Error is not null).Select(a => $"; passed over {a.Vendor} ({a.Error}: {a.Message})"));

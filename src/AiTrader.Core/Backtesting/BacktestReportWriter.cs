@@ -198,13 +198,20 @@ public static class BacktestReportWriter
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>What a table shows instead of an annualized figure of a run too short to annualize (null when it is long
+    /// enough): a week's return raised to the 36th power is not a growth rate.</summary>
+    public static string? NotMeaningful(PerformanceMetrics m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.AnnualizedMeaningful ? null : $"not meaningful ({m.TradingDays.ToString(Inv)} trading days)";
+    }
+
     /// <summary>Rows for a CLI table: percentages as <c>12.34%</c>, ratios as <c>1.23</c>, money as <c>$101,234.56</c>,
     /// undefined values as <c>n/a</c>.</summary>
     public static IReadOnlyList<MetricRow> MetricsTable(PerformanceMetrics m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        // A week's return raised to the 36th power is not a growth rate: say so instead of printing it.
-        var tooShort = m.AnnualizedMeaningful ? null : $"not meaningful ({m.TradingDays.ToString(Inv)} trading days)";
+        var tooShort = NotMeaningful(m);
         return
         [
             new("Initial capital", FormatMoney(m.InitialCapital)),

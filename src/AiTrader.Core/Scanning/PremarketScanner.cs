@@ -287,7 +287,8 @@ public sealed class PremarketScanner
             return row with
             {
                 Status = ScanRowStatus.InsufficientHistory,
-                Note = Join($"too little history: {used.Count} past session(s) with minute bars in the last {past.Count} (need {Options.MinSessions})", row.Note),
+                // The status says "too little history"; the note says why, so a reader sees the phrase once.
+                Note = Join($"{used.Count} past session(s) with minute bars in the last {past.Count} (need {Options.MinSessions})", row.Note),
             };
         }
 

@@ -40,7 +40,7 @@ public sealed class PortfolioDalBacktestCliTests : IDisposable
         Assert.Single(Lines(err), l => l.Contains("ALPHAVANTAGE_API_KEY", StringComparison.Ordinal));
         Assert.DoesNotContain("ALPHAVANTAGE_API_KEY", output);
         Assert.Contains($"warning: {NoKeyNotice}", err);
-        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: notcached)", err);
+        Assert.Contains("warning: AAPL, IBM, SPY bars served by sample (cache: not cached)", err); // words, not the enum's name
 
         var warnings = Summary(dalDir).GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
         Assert.Equal(NoKeyNotice, warnings[0]);

@@ -40,6 +40,16 @@ public sealed class ScanCliTests
     }
 
     [Fact]
+    public async Task A_row_with_too_little_history_says_so_once_and_why()
+    {
+        var (code, stdout, stderr) = await Run([], "scan", "--date", "2013-10-08", "--replay", "--windows", "09:25", "--min-sessions", "3", "--no-store");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("SPY (too little history: 2 past session(s) with minute bars in the last 20 (need 3))", stdout);
+        Assert.DoesNotContain("too little history: too little history", stdout); // the status and the note both said it
+    }
+
+    [Fact]
     public async Task Csv_has_one_row_per_window_and_ranked_symbol_with_the_inputs()
     {
         var (code, stdout, stderr) = await Run([], "scan", "--date", "2013-10-08", "--replay", "--windows", "08:55-09:00/5", "--format", "csv", "--no-store");

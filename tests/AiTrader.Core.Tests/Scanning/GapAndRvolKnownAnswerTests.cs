@@ -149,7 +149,7 @@ public sealed class GapAndRvolKnownAnswerTests
         Assert.Equal(ScanRowStatus.InsufficientHistory, strict.Status);
         Assert.Null(strict.Rank);
         Assert.Null(strict.Rvol);
-        Assert.Contains("too little history: 1 past session", strict.Note);
+        Assert.StartsWith("1 past session(s) with minute bars", strict.Note);
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AiTrader.Cli;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage.Jobs;
 using AiTrader.Storage.Security;
@@ -153,15 +152,7 @@ public sealed class ServeProcessTests : IDisposable
                 key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
             }
 
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                ? "Release" : "Debug";
-            var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { dll, "serve", "--urls", "http://127.0.0.1:0" })
-            {
-                start.ArgumentList.Add(a);
-            }
-
+            var start = CliProcess.StartInfo(["serve", "--urls", "http://127.0.0.1:0"]);
             start.Environment["AITRADER_DATA_DIR"] = dataDir;
             start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(root, "artifacts");
             start.Environment["AITRADER_BAR_CACHE"] = "off";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using AiTrader.Cli;
 using AiTrader.Core.Journal;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage;
@@ -76,17 +75,7 @@ public sealed class KillAndResumeTests : IDisposable
 
     private static async Task<(int Code, bool Killed, string Output)> RunAsync(string dataDir, string[] args, int killAfterFills = 0)
     {
-        // The CLI's own build output (its deps.json resolves its packages), in the configuration the tests were built in.
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
+        var start = CliProcess.StartInfo(args);
         start.Environment["AITRADER_DATA_DIR"] = Path.Combine(dataDir, "data");
         start.Environment.Remove("DATABASE_URL");
         using var process = Process.Start(start)!;

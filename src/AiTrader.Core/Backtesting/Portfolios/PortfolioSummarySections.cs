@@ -85,16 +85,19 @@ public static class PortfolioSummarySections
         ArgumentNullException.ThrowIfNull(benchmark);
         var m = benchmark.BuyAndHold;
         var r = benchmark.Relative;
+        // As in the metrics table: the annualized figures of a run too short to annualize are not shown (beta and
+        // correlation are not annualized).
+        var tooShort = BacktestReportWriter.NotMeaningful(m);
         return
         [
             new($"{benchmark.Symbol} buy-and-hold return", BacktestReportWriter.FormatPercent(m.TotalReturn)),
-            new($"{benchmark.Symbol} CAGR", BacktestReportWriter.FormatPercent(m.Cagr)),
+            new($"{benchmark.Symbol} CAGR", tooShort ?? BacktestReportWriter.FormatPercent(m.Cagr)),
             new($"{benchmark.Symbol} max drawdown", BacktestReportWriter.FormatPercent(m.MaxDrawdown)),
-            new("Alpha (annualized)", BacktestReportWriter.FormatPercent(r.Alpha)),
+            new("Alpha (annualized)", tooShort ?? BacktestReportWriter.FormatPercent(r.Alpha)),
             new("Beta", BacktestReportWriter.FormatRatio(r.Beta)),
             new("Correlation", BacktestReportWriter.FormatRatio(r.Correlation)),
-            new("Tracking error", BacktestReportWriter.FormatPercent(r.TrackingError)),
-            new("Information ratio", BacktestReportWriter.FormatRatio(r.InformationRatio)),
+            new("Tracking error", tooShort ?? BacktestReportWriter.FormatPercent(r.TrackingError)),
+            new("Information ratio", tooShort ?? BacktestReportWriter.FormatRatio(r.InformationRatio)),
         ];
     }
 }

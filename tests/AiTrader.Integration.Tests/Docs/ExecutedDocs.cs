@@ -1,0 +1,171 @@
+using System.Text.RegularExpressions;
+using AiTrader.Integration.Tests.TestSupport;
+
+namespace AiTrader.Integration.Tests.Docs;
+
+/// <summary>One <c>$</c> command of an executed block (docs/README.md, "Executed examples"), with the output the page
+/// shows under it.</summary>
+/// <param name="Page">The page, relative to the repository root (<c>docs/tutorials/first-backtest.md</c>).</param>
+/// <param name="Line">The 1-based line of the <c>$</c>.</param>
+/// <param name="Text">The command as written (continuation lines joined).</param>
+/// <param name="Environment">The <c>NAME=value</c> assignments written before the command.</param>
+/// <param name="Args">The arguments after <c>aitrader</c>.</param>
+/// <param name="Shown">The lines shown under the command; empty: the page shows no output, so none is compared.</param>
+/// <param name="ExitCode">The exit code the page shows with <c>$ echo $?</c>; without one the command must exit 0.</param>
+internal sealed record DocCommand(string Page, int Line, string Text, IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string> Args, IReadOnlyList<string> Shown, int ExitCode)
+{
+    public override string ToString() => $"{Page}:{Line}: $ {Text}";
+}
+
+/// <summary>A line of a page that an executed block cannot run (a pipe, a command other than <c>aitrader</c>, ...).</summary>
+internal sealed class NotExecutableException(string page, int line, string message)
+    : Exception($"{page}:{line}: {message}");
+
+/// <summary>Finds the executed blocks of the docs: fenced blocks whose info string is <c>console</c>, in README.md and
+/// docs/**/*.md. Each <c>$ </c> line is a command, the lines under it up to the next <c>$ </c> are its output.</summary>
+internal static partial class ExecutedDocs
+{
+    /// <summary>The info string that marks a fenced block as executed.</summary>
+    public const string InfoString = "console";
+
+    /// <summary>How a page writes the program when it is run from a clone: the same <c>aitrader</c>.</summary>
+    private static readonly string[] DotnetRun = ["dotnet", "run", "--project", "src/AiTrader.Cli", "--"];
+
+    /// <summary>README.md and every page under docs/, relative to the repository root, in a stable order.</summary>
+    public static IReadOnlyList<string> Pages() =>
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "docs"), "*.md", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(TestPaths.RepoRoot, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Prepend("README.md")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The commands of every executed block of <paramref name="page"/>, in page order.</summary>
+    public static IReadOnlyList<DocCommand> Commands(string page) =>
+        Commands(page, File.ReadAllText(Path.Combine(TestPaths.RepoRoot, page)));
+
+    /// <summary>The commands of every executed block in <paramref name="markdown"/>, in page order.</summary>
+    public static IReadOnlyList<DocCommand> Commands(string page, string markdown)
+    {
+        var lines = markdown.ReplaceLineEndings("\n").Split('\n');
+        var commands = new List<DocCommand>();
+        string? fence = null;
+        var indent = 0;
+        var executed = false;
+        (int Line, string Text, List<string> Shown)? current = null;
+
+        void Finish()
+        {
+            if (current is not { } c)
+            {
+                return;
+            }
+
+            current = null;
+            var tokens = ShellWords.Split(c.Text, message => new NotExecutableException(page, c.Line, message));
+            if (tokens is ["echo", "$?"])
+            {
+                if (commands.Count == 0 || commands[^1].Page != page || c.Shown.Count != 1 || !int.TryParse(c.Shown[0], out var code))
+                {
+                    throw new NotExecutableException(page, c.Line, "`$ echo $?` follows a command and shows one number, its exit code");
+                }
+
+                commands[^1] = commands[^1] with { ExitCode = code };
+                return;
+            }
+
+            commands.Add(Command(page, c.Line, c.Text, tokens, c.Shown));
+        }
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var trimmed = line.TrimStart();
+            if (fence is null)
+            {
+                if (FenceOpen().Match(trimmed) is { Success: true } open)
+                {
+                    fence = open.Groups[1].Value;
+                    indent = line.Length - trimmed.Length;
+                    executed = open.Groups[2].Value == InfoString;
+                }
+
+                continue;
+            }
+
+            if (trimmed.StartsWith(fence, StringComparison.Ordinal) && trimmed.TrimEnd() == fence)
+            {
+                Finish();
+                fence = null;
+                continue;
+            }
+
+            if (!executed)
+            {
+                continue;
+            }
+
+            if (trimmed.StartsWith("$ ", StringComparison.Ordinal))
+            {
+                Finish();
+                var start = i;
+                var text = trimmed[2..].Trim();
+                while (text.EndsWith('\\') && i + 1 < lines.Length)
+                {
+                    text = text[..^1].TrimEnd() + " " + lines[++i].Trim();
+                }
+
+                current = (start + 1, text, []);
+            }
+            else if (current is { } c)
+            {
+                c.Shown.Add(line[Math.Min(indent, line.Length - line.TrimStart().Length)..].TrimEnd());
+            }
+            else if (trimmed.Length > 0)
+            {
+                throw new NotExecutableException(page, i + 1, $"a {InfoString} block starts with a `$ ` command line");
+            }
+        }
+
+        return commands;
+    }
+
+    private static DocCommand Command(string page, int line, string text, List<string> tokens, List<string> shown)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var at = 0;
+        while (at < tokens.Count && Assignment().Match(tokens[at]) is { Success: true } assignment)
+        {
+            environment[assignment.Groups[1].Value] = assignment.Groups[2].Value;
+            at++;
+        }
+
+        string[] args;
+        if (at < tokens.Count && tokens[at] == "aitrader")
+        {
+            args = [.. tokens.Skip(at + 1)];
+        }
+        else if (tokens.Skip(at).Take(DotnetRun.Length).SequenceEqual(DotnetRun, StringComparer.Ordinal))
+        {
+            args = [.. tokens.Skip(at + DotnetRun.Length)];
+        }
+        else
+        {
+            throw new NotExecutableException(page, line,
+                $"`{text}` is not an aitrader command; a {InfoString} block runs aitrader only (write other shell in a bash block)");
+        }
+
+        while (shown.Count > 0 && shown[^1].Length == 0)
+        {
+            shown.RemoveAt(shown.Count - 1);
+        }
+
+        return new DocCommand(page, line, text, environment, args, shown, ExitCode: 0);
+    }
+
+    [GeneratedRegex(@"^(`{3,})\s*([^\s`]*)")]
+    private static partial Regex FenceOpen();
+
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", RegexOptions.Singleline)]
+    private static partial Regex Assignment();
+}
