@@ -583,7 +583,8 @@ public sealed class SimulatedExchange : IExecutionVenue
             var quantity = w.Side == OrderSide.Buy ? FillModel.AffordableQuantity(wanted, price, Portfolio.Cash) : wanted;
             if (quantity > 0)
             {
-                Book(book, w, quantity, price, bar.Timestamp, ExitReasons.Signal);
+                // A buy cut by cash fills no further, so its protective stop is for the shares it bought.
+                Book(book, w, quantity, price, bar.Timestamp, ExitReasons.Signal, lastOfOrder: quantity < wanted);
             }
 
             if (quantity < wanted && w.IsOpen)
@@ -734,7 +735,10 @@ public sealed class SimulatedExchange : IExecutionVenue
     // ---- booking -------------------------------------------------------------------------------------------------
 
     /// <summary>Books one execution of <paramref name="order"/>; returns true when it left the symbol flat.</summary>
-    private bool Book(SymbolBook book, ExchangeOrder order, decimal quantity, decimal price, DateTime time, string exitReason)
+    /// <param name="lastOfOrder">No more of <paramref name="order"/> will fill (its rest is about to be cancelled): a
+    /// protective stop placed now covers the position only, not the rest.</param>
+    private bool Book(SymbolBook book, ExchangeOrder order, decimal quantity, decimal price, DateTime time, string exitReason,
+        bool lastOfOrder = false)
     {
         var fee = FillModel.Commission(quantity);
         var fill = new Fill(order.Id, book.Symbol, order.Side, quantity, price, fee, time);
@@ -775,7 +779,7 @@ public sealed class SimulatedExchange : IExecutionVenue
             else if (book.Stop is null)
             {
                 // Placed when its entry fills: the stop order exists from then on (its reason is the entry's).
-                PlaceStop(book, stopSide, Math.Abs(book.Position) + order.Remaining, level, time, order.Order.Reason,
+                PlaceStop(book, stopSide, Math.Abs(book.Position) + (lastOfOrder ? 0m : order.Remaining), level, time, order.Order.Reason,
                     order.StopClientOrderId);
             }
         }

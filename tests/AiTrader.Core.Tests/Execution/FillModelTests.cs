@@ -84,6 +84,42 @@ public class FillModelTests
         Assert.True(result.FinalEquity >= 0);
     }
 
+    [Fact]
+    public void A_buy_cut_by_cash_is_protected_by_a_stop_for_the_shares_it_bought()
+    {
+        // Minute bars and the default breakout: entries sized on the signal bar's close often cannot be paid for at the
+        // next open, so part of the buy is cancelled. Its stop used to keep the ordered quantity, and when it fired it
+        // sold the whole position yet showed as partially filled, its "rest" cancelled because the position closed.
+        var bars = new SyntheticBarGenerator(7).Generate(new DateTime(2024, 1, 2, 14, 30, 0, DateTimeKind.Utc), Timeframe.OneMinute, 20_000).Bars;
+        var result = new BacktestEngine(new ExchangeOptions())
+            .Run(new BarSeries(new Symbol("SYN"), Timeframe.OneMinute, bars, []), StrategyCatalog.Create("breakout"));
+
+        var cut = result.Cancellations.Where(c => c.Reason == CancelReasons.InsufficientCash).Select(c => c.OrderId).ToHashSet();
+        Assert.NotEmpty(cut);
+        var stops = result.Orders.Where(o => o.Type == OrderType.Stop).ToDictionary(o => o.Id);
+        var filled = result.Fills.Where(f => stops.ContainsKey(f.OrderId)).GroupBy(f => f.OrderId).ToDictionary(g => g.Key, g => g.Sum(f => f.Quantity));
+        Assert.NotEmpty(filled);
+        foreach (var (id, quantity) in filled)
+        {
+            // A stop that fired closed the position: it filled exactly what it was placed for, nothing left to cancel.
+            Assert.Equal(stops[id].Quantity, quantity);
+            Assert.DoesNotContain(result.Cancellations, c => c.OrderId == id);
+        }
+
+        // And each cut entry's stop (the next stop order on the symbol) covers exactly what the entry bought.
+        foreach (var entry in result.Orders.Where(o => cut.Contains(o.Id)))
+        {
+            var bought = result.Fills.Where(f => f.OrderId == entry.Id).Sum(f => f.Quantity);
+            if (bought == 0)
+            {
+                continue;
+            }
+
+            var stop = result.Orders.First(o => o.Type == OrderType.Stop && o.CreatedAt >= entry.CreatedAt);
+            Assert.Equal(bought, stop.Quantity);
+        }
+    }
+
     [Theory]
     [InlineData("backtest --symbol SPY --capital 5000000000000")]
     [InlineData("sweep --symbol SPY --grid lookback=20 --capital 5000000000000")]
