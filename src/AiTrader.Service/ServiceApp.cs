@@ -174,14 +174,7 @@ public static class ServiceApp
         JobEndpoints.Map(api);
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
-        api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
-            {
-                var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);
-                await using var journal = JournalFactory.Create(databaseUrl, settings.DataDir);
-                var page = await JournalPages.ReadAsync(journal, request, ct);
-                return Results.Text(JournalJson(page), "application/json");
-            })
-            .WithSummary("The trading journal, newest first: filter by New York date, kind and symbol; page with limit (at most 500) and before_id.");
+        JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         return app;
     }
 
@@ -202,32 +195,6 @@ public static class ServiceApp
         }
 
         await app.StopAsync(CancellationToken.None);
-    }
-
-    /// <summary>A page as JSON: each entry as the journal's JSONL export writes it (exact decimals, UTC times).</summary>
-    private static string JournalJson(JournalPage page)
-    {
-        return JsonText.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("entries");
-            foreach (var entry in page.Entries)
-            {
-                json.WriteRawValue(JournalExport.ToJsonLine(entry));
-            }
-
-            json.WriteEndArray();
-            if (page.NextBeforeId is { } next)
-            {
-                json.WriteNumber("next_before_id", next);
-            }
-            else
-            {
-                json.WriteNull("next_before_id");
-            }
-
-            json.WriteEndObject();
-        });
     }
 
     private static string PartitionOf(HttpContext context) =>
