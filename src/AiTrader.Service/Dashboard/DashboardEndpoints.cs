@@ -17,7 +17,7 @@ namespace AiTrader.Service.Dashboard;
 public static partial class DashboardEndpoints
 {
     /// <summary>The pages, by route name under <c>/app/</c>.</summary>
-    public static readonly IReadOnlyList<string> Pages = ["chart", "backtests", "backtest", "trading", "journal", "health"];
+    public static readonly IReadOnlyList<string> Pages = ["chart", "backtests", "backtest", "sweep", "compare", "scans", "trading", "journal", "health"];
 
     private const string ResourcePrefix = "dashboard/";
 
