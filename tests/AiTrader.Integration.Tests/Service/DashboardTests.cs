@@ -243,7 +243,7 @@ public sealed class DashboardTests
         await using var host = await ServiceHost.StartAsync();
         using var client = Raw(host);
         var cookie = await CookieAsync(client, host.ReadKey);
-        Assert.Equal(6, DashboardEndpoints.Pages.Count);
+        Assert.Equal(["chart", "backtests", "backtest", "sweep", "compare", "scans", "trading", "journal", "health"], DashboardEndpoints.Pages);
 
         foreach (var page in DashboardEndpoints.Pages)
         {
@@ -297,6 +297,10 @@ public sealed class DashboardTests
             ["/app/assets/trading.js"] = "text/javascript",
             ["/app/assets/journal.js"] = "text/javascript",
             ["/app/assets/health.js"] = "text/javascript",
+            ["/app/assets/scans.js"] = "text/javascript",
+            ["/app/assets/sweep.js"] = "text/javascript",
+            ["/app/assets/compare.js"] = "text/javascript",
+            ["/app/assets/performance.js"] = "text/javascript",
             ["/app/assets/theme.js"] = "text/javascript",
             ["/app/assets/app.css"] = "text/css",
             ["/app/assets/favicon.svg"] = "image/svg+xml",

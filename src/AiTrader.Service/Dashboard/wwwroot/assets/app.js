@@ -284,13 +284,3 @@ export function followJob(kind, id, { onJob, onBook, onStatus } = {}) {
   open();
   return stop;
 }
-
-/** Builds a download of text made in the page (journal export). */
-export function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
