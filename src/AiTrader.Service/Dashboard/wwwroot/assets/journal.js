@@ -45,7 +45,7 @@ async function rules() {
     if (symbol.value.trim()) q.set('symbol', symbol.value.trim().toUpperCase());
     const answer = await api(`/api/journal/rules?${q}`);
     const keep = rule.value || wantedRule;
-    rule.replaceChildren(el('option', { value: '' }, 'any'), answer.rules.map((r) => el('option', { value: r.rule }, `${r.rule} (${r.blocks})`)));
+    rule.replaceChildren(el('option', { value: '' }, 'any'), ...answer.rules.map((r) => el('option', { value: r.rule }, `${r.rule} (${r.blocks})`)));
     rule.value = answer.rules.some((r) => r.rule === keep) ? keep : '';
   } catch (e) {
     ruleNote.replaceChildren(notice(`Could not list the guardrail rules: ${describe(e)}`, 'warn'));
