@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AiTrader.Application;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Service;
@@ -29,7 +30,7 @@ public sealed class ServiceActivity : IDisposable
         StartedUtc = time.GetUtcNow().UtcDateTime;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == Application.Telemetry.Name && instrument.Name is VendorDuration or VendorErrors or StreamLag)
+            if (instrument.Meter.Name == Telemetry.Name && instrument.Name is VendorDuration or VendorErrors or StreamLag)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -165,7 +166,9 @@ internal sealed class RecentProblemsLoggerProvider(ServiceActivity activity) : I
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            // A bad request the exception handler answers with a 400 problem (an unknown symbol, a malformed date) is
+            // logged as an unhandled exception; it is the caller's mistake, not the service's error.
+            if (!IsEnabled(logLevel) || exception is RequestException or AiTrader.Core.MarketData.MarketDataException or Microsoft.AspNetCore.Http.BadHttpRequestException)
             {
                 return;
             }

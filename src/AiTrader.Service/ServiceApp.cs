@@ -1,9 +1,7 @@
 using System.Threading.RateLimiting;
 using AiTrader.Application;
 using AiTrader.Application.Jobs;
-using AiTrader.Application.Journal;
 using AiTrader.Application.MarketData;
-using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using AiTrader.Service.Dashboard;

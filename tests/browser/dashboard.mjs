@@ -282,13 +282,29 @@ try {
   expect(journalAfter.entries.length > 0, 'the session journaled its decisions');
   step(`session ${sessionId}: kill switch engaged and released from the page`);
 
+  // The next order blocked: stop that session (it holds the one job slot), replay faster with the kill switch engaged
+  // from the start, until its first entry is blocked; then stop it too.
+  const stopSession = async (id) => {
+    await fetch(`${base}/api/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+    await waitFor(async () => !['queued', 'running'].includes((await apiJson(`/api/sessions/${id}`)).state), 20000, () => `session ${id} did not stop`, 500);
+  };
+  await stopSession(sessionId);
+  const fast = await apiJson('/api/sessions', { symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '600' });
+  await waitFor(async () => (await apiJson(`/api/sessions/${fast.id}`)).state === 'running', 20000, () => `session ${fast.id} did not start`, 300);
+  await apiJson(`/api/sessions/${fast.id}/kill-switch`, { reason: 'browser test: block the next entry' });
+  const killBlocks = async () => (await apiJson('/api/journal/rules')).rules.find((r) => r.rule === 'kill_switch').blocks;
+  await waitFor(async () => (await killBlocks()) > 0, 30000, () => 'no order was blocked by the engaged kill switch', 500);
+  await stopSession(fast.id);
+  step(`session ${fast.id}: ${await killBlocks()} entries blocked by the kill switch`);
+
   await page.goto(`${base}/app/journal`);
   await page.waitForFunction(() => /entr|No journal/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
   expect(/\d+ entr/.test(await page.textContent('#root .notice')), 'the journal lists the session\'s entries');
   await shot(page, '06-journal.png');
-  // Filter by the rule that blocked most (the kill switch's blocks, when the session tried to trade while it was engaged).
+  // Filter by the kill switch: the blocked entries, each under its rule.
   const rules = (await apiJson('/api/journal/rules')).rules.sort((a, b) => b.blocks - a.blocks);
-  const ruleName = rules[0].blocks > 0 ? rules[0].rule : 'kill_switch';
+  const ruleName = rules[0].rule;
+  expect(ruleName === 'kill_switch' && rules[0].blocks > 0, `blocks by rule: ${JSON.stringify(rules)}`);
   await page.waitForSelector(`select[name=rule] option[value="${ruleName}"]`, { state: 'attached' });
   await page.selectOption('select[name=rule]', ruleName);
   await page.click('#root form button[type=submit]');
@@ -304,7 +320,7 @@ try {
   const decisions = (await apiJson('/api/journal?kind=decision&limit=500')).entries.length;
   expect(exported[0].startsWith('timestamp,kind,symbol') && exported.length - 1 === decisions && download.suggestedFilename() === 'journal-decision.csv',
     `export: ${download.suggestedFilename()}, ${exported.length - 1} rows, ${decisions} decisions`);
-  step(`journal shown; rule ${ruleName}: ${ruleCells.length} blocks; ${decisions} decisions exported`);
+  step(`journal shown; rule ${ruleName}: ${ruleCells.length} blocks shown; ${decisions} decisions exported`);
 
   await page.goto(`${base}/app/health`);
   await page.waitForSelector('dl.kv');
@@ -383,12 +399,12 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function waitFor(check, ms, message) {
+async function waitFor(check, ms, message, every = 200) {
   const until = Date.now() + ms;
   for (;;) {
     try { if (await check()) return; } catch { /* not yet */ }
     if (Date.now() > until) throw new Error(message());
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, every));
   }
 }
 

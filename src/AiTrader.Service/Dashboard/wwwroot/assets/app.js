@@ -284,3 +284,17 @@ export function followJob(kind, id, { onJob, onBook, onStatus } = {}) {
   open();
   return stop;
 }
+
+/** A progress bar and a phase line that follow a job's events until it ends; then onEnd(job). Returns both elements. */
+export function jobProgress(kind, job, label, onEnd) {
+  const bar = el('progress', { max: '1', value: String(job.progress ?? 0), 'aria-label': `${label} progress` });
+  const phase = el('span', { class: 'muted' }, job.state);
+  followJob(kind, job.id, {
+    onJob: (j) => {
+      bar.value = j.progress ?? 0;
+      phase.textContent = `${j.state}${j.phase ? ` · ${j.phase}` : ''} · ${Math.round((j.progress ?? 0) * 100)}%`;
+      if (j.state !== 'queued' && j.state !== 'running') onEnd(j);
+    },
+  });
+  return [bar, phase];
+}

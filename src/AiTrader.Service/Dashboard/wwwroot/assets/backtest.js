@@ -1,6 +1,6 @@
 // One backtest: progress while it runs (server-sent events), then the summary metrics, the equity curve (equity.csv),
 // the monthly returns, the trades (trades.csv, sortable) and the output files to download.
-import { api, el, header, notice, describe, fmtMoney, fmtQty, fmtTime, followJob, parseCsv, sortableTable } from './app.js';
+import { api, el, header, notice, describe, fmtMoney, fmtQty, fmtTime, jobProgress, parseCsv, sortableTable } from './app.js';
 import { drawEquity, metricsTable, monthlyTable } from './performance.js';
 
 header('backtests');
@@ -24,16 +24,7 @@ async function load() {
   }
   document.title = `Backtest ${id} · AI Trader`;
   if (job.state === 'queued' || job.state === 'running') {
-    const bar = el('progress', { max: '1', value: String(job.progress ?? 0), 'aria-label': 'Backtest progress' });
-    const phase = el('span', { class: 'muted' }, job.state);
-    root.replaceChildren(el('section', { class: 'panel' }, el('h2', {}, `Backtest ${id}`), bar, phase));
-    followJob('backtests', id, {
-      onJob: (j) => {
-        bar.value = j.progress ?? 0;
-        phase.textContent = `${j.state}${j.phase ? ` · ${j.phase}` : ''} · ${Math.round((j.progress ?? 0) * 100)}%`;
-        if (j.state !== 'queued' && j.state !== 'running') load();
-      },
-    });
+    root.replaceChildren(el('section', { class: 'panel' }, el('h2', {}, `Backtest ${id}`), jobProgress('backtests', job, 'Backtest', load)));
     return;
   }
   if (job.state !== 'succeeded') {

@@ -64,8 +64,10 @@ function head(runs) {
  * the runs (strategy parameters, costs, sizing), so the difference that matters is not lost among the equal ones. */
 function specTable(runs) {
   const settings = (r) => r.summary.parameters || {};
+  // "1" and "1.00" are the same commission: numbers compare as numbers.
+  const same = (v) => (v !== null && v !== undefined && v !== '' && Number.isFinite(Number(v)) ? String(Number(v)) : String(v ?? '—'));
   const keys = [...new Set(runs.flatMap((r) => Object.keys(settings(r))))].sort();
-  const differing = keys.filter((k) => new Set(runs.map((r) => settings(r)[k] ?? '—')).size > 1);
+  const differing = keys.filter((k) => new Set(runs.map((r) => same(settings(r)[k]))).size > 1);
   const rows = [
     ['Symbol', (r) => r.summary.symbol || r.spec.symbol], ['Strategy', (r) => r.summary.strategy || r.spec.strategy],
     ['Interval', (r) => r.summary.interval || r.spec.interval],

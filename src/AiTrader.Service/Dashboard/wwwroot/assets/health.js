@@ -93,7 +93,7 @@ async function details() {
       el('thead', {}, el('tr', {}, ['Time (New York)', 'Level', 'Where', 'Message'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, d.recent_errors.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)),
         el('td', {}, el('span', { class: `state ${e.level === 'warning' ? 'running' : 'error'}` }, e.level)),
-        el('td', { class: 'muted' }, e.category.replace(/^AiTrader\./, '')), el('td', {}, e.message)))))));
+        el('td', { class: 'muted', title: e.category }, e.category.split('.').pop()), el('td', { class: 'log-message' }, e.message)))))));
 }
 
 function uptime(s) {

@@ -1,7 +1,7 @@
 // Scans and watchlists: a New York date's premarket scan refreshes (one refresh as a ranked table with each row's
 // inputs, the latest by default; then every refresh through the morning), the live scan's state, and each watchlist
 // bucket's latest list with its source. Trader keys can also replay a day's scan and build a watchlist.
-import { api, el, header, notice, describe, fmtMoney, fmtMoneyCompact, fmtNum, fmtPct, fmtWhole, fmtTime, fmtClock, followJob, me, sortableTable } from './app.js';
+import { api, el, header, notice, describe, fmtMoney, fmtMoneyCompact, fmtNum, fmtPct, fmtWhole, fmtTime, fmtClock, jobProgress, me, sortableTable } from './app.js';
 
 header('scans');
 const root = document.getElementById('root');
@@ -73,7 +73,7 @@ async function loadDates(wanted, window) {
   const dates = list.dates;
   if (wanted && !dates.includes(wanted)) dates.unshift(wanted);
   dateSelect.replaceChildren(...dates.map((d) => el('option', { value: d }, d)));
-  dateSelect.disabled = dates.length === 0;
+  dateForm.hidden = dates.length === 0;
   datesNote.textContent = dates.length ? `${list.dates.length} date${list.dates.length === 1 ? '' : 's'} with refreshes${list.more ? ' (the latest 60)' : ''}` : '';
   if (dates.length === 0) {
     refreshTitle.textContent = 'Refresh';
@@ -244,26 +244,19 @@ function replayForm() {
     const body = { date: date.value, top: Number(top.value) || 10 };
     const list = symbols.value.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
     if (list.length) body.symbols = list;
-    const bar = el('progress', { max: '1', value: '0', 'aria-label': 'Scan replay progress' });
-    const phase = el('span', { class: 'muted' }, 'submitting…');
-    status.replaceChildren(bar, phase);
+    status.replaceChildren(notice('Submitting…'));
     try {
       const job = await api('/api/scans', { method: 'POST', body });
-      followJob('scans', job.id, {
-        onJob: (j) => {
-          bar.value = j.progress ?? 0;
-          phase.textContent = `${j.state} · ${Math.round((j.progress ?? 0) * 100)}%`;
-          if (j.state === 'succeeded') {
-            status.replaceChildren(notice(`Replayed ${body.date}: job ${j.id}.`));
-            submit.disabled = false;
-            loadDates(body.date, null);
-            loadLists();
-          } else if (j.state === 'failed' || j.state === 'cancelled') {
-            status.replaceChildren(notice(`Scan replay ${j.state}: ${j.error || 'no reason given'}. Pick a date with bundled minute bars (2013-10-07 to 2013-10-11).`, 'error'));
-            submit.disabled = false;
-          }
-        },
-      });
+      status.replaceChildren(...jobProgress('scans', job, 'Scan replay', (j) => {
+        submit.disabled = false;
+        if (j.state === 'succeeded') {
+          status.replaceChildren(notice(`Replayed ${body.date}: job ${j.id}.`));
+          loadDates(body.date, null);
+          loadLists();
+        } else {
+          status.replaceChildren(notice(`Scan replay ${j.state}: ${j.error || 'no reason given'}. Pick a date with bundled minute bars (2013-10-07 to 2013-10-11).`, 'error'));
+        }
+      }));
     } catch (err) {
       status.replaceChildren(notice(`Not started: ${describe(err)}`, 'error'));
       if (err.field) form.querySelector(`[name="${CSS.escape(err.field)}"]`)?.focus();

@@ -1,7 +1,7 @@
 // One sweep job: progress while it runs, then either (a parameter sweep) the heat map of a metric over two parameters
 // and every combination ranked, each one runnable as a backtest; or (a walk-forward) each window's chosen parameters
 // with its out-of-sample results, the stitched out-of-sample equity and its monthly returns.
-import { api, el, header, notice, describe, fmtMoney, fmtNum, fmtPct, fmtTime, followJob, me, parseCsv, sortableTable, nyDate, signClass } from './app.js';
+import { api, el, header, notice, describe, fmtMoney, fmtNum, fmtPct, fmtTime, jobProgress, me, parseCsv, sortableTable, nyDate, signClass } from './app.js';
 import { drawEquity, metricsTable, monthlyTable } from './performance.js';
 
 header('backtests');
@@ -34,16 +34,8 @@ async function load() {
   document.title = `Sweep ${id} · AI Trader`;
   const spec = job.spec || {};
   if (job.state === 'queued' || job.state === 'running') {
-    const bar = el('progress', { max: '1', value: String(job.progress ?? 0), 'aria-label': 'Sweep progress' });
-    const phase = el('span', { class: 'muted' }, job.state);
-    root.replaceChildren(el('section', { class: 'panel' }, el('h2', {}, `Sweep ${id}`), el('p', { class: 'muted' }, `${spec.symbol} · ${spec.strategy} · grid ${spec.grid}`), bar, phase));
-    followJob('sweeps', id, {
-      onJob: (j) => {
-        bar.value = j.progress ?? 0;
-        phase.textContent = `${j.state}${j.phase ? ` · ${j.phase}` : ''} · ${Math.round((j.progress ?? 0) * 100)}% of the backtests done`;
-        if (j.state !== 'queued' && j.state !== 'running') load();
-      },
-    });
+    root.replaceChildren(el('section', { class: 'panel' }, el('h2', {}, `Sweep ${id}`),
+      el('p', { class: 'muted' }, `${spec.symbol} · ${spec.strategy} · grid ${spec.grid} · the share of its backtests done:`), jobProgress('sweeps', job, 'Sweep', load)));
     return;
   }
   if (job.state !== 'succeeded') {
