@@ -298,3 +298,8 @@ export function jobProgress(kind, job, label, onEnd) {
   });
   return [bar, phase];
 }
+
+/** What a job's page says when its address names no job: where to pick one. */
+export function noJob(what) {
+  document.getElementById('root').replaceChildren(notice(`No ${what} named: open one from the Backtests page.`, 'warn'), el('a', { href: '/app/backtests' }, 'Backtests'));
+}

@@ -1,17 +1,13 @@
 // One backtest: progress while it runs (server-sent events), then the summary metrics, the equity curve (equity.csv),
 // the monthly returns, the trades (trades.csv, sortable) and the output files to download.
-import { api, el, header, notice, describe, fmtMoney, fmtQty, fmtTime, jobProgress, parseCsv, sortableTable } from './app.js';
+import { api, el, header, noJob, notice, describe, fmtMoney, fmtQty, fmtTime, jobProgress, parseCsv, sortableTable } from './app.js';
 import { drawEquity, metricsTable, monthlyTable } from './performance.js';
 
 header('backtests');
 const root = document.getElementById('root');
 const id = new URLSearchParams(location.search).get('id');
 
-if (!id) {
-  root.replaceChildren(notice('No backtest named: open one from the list on the Backtests page.', 'warn'), el('a', { href: '/app/backtests' }, 'Backtests'));
-} else {
-  load();
-}
+if (id) load(); else noJob('backtest');
 
 async function load() {
   let job;

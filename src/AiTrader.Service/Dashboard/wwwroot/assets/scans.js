@@ -226,21 +226,16 @@ function bucketCard(b, list) {
 
 /** Replays a bundled day's premarket scan as a job (trader keys), then shows that day. */
 function replayForm() {
-  const trader = who.role === 'trader';
   const date = el('input', { type: 'date', name: 'date', value: '2013-10-08', required: true });
   const top = el('input', { type: 'number', name: 'top', min: '1', max: '100', value: '10', size: '4' });
   const symbols = el('input', { name: 'symbols', placeholder: 'every bundled symbol', size: '18', spellcheck: 'false' });
-  const submit = el('button', { type: 'submit', class: 'primary', disabled: !trader }, 'Replay scan');
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Replay scan');
   const status = el('div', { 'aria-live': 'polite' });
   const form = el('form', { class: 'controls', id: 'replay-form', 'aria-label': 'Replay a day\'s premarket scan' },
     el('label', {}, 'Replay date', date), el('label', {}, 'Top', top), el('label', {}, 'Symbols (optional)', symbols), submit);
   replayBox.replaceChildren(el('h3', {}, 'Replay a day'), el('p', { class: 'muted' }, 'Runs the 04:00-09:25 ET scan every 5 minutes over the bundled minute bars of a date, stores each refresh and publishes the top symbols to the scan bucket.'),
     form, status);
-  if (!trader) status.replaceChildren(notice('Read-only key: replaying a scan needs a trader key (aitrader apikey create --name NAME --role trader).', 'warn'));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!trader) return;
-    submit.disabled = true;
+  traderForm(form, submit, status, 'replaying a scan', async () => {
     const body = { date: date.value, top: Number(top.value) || 10 };
     const list = symbols.value.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
     if (list.length) body.symbols = list;
@@ -265,14 +260,27 @@ function replayForm() {
   });
 }
 
+/** Wires a form only a trader key may send: a read-only key is told why its button is off; sending turns the button off
+ * while send runs (send turns it on again when its work is done). */
+function traderForm(form, submit, status, what, send) {
+  const trader = who.role === 'trader';
+  submit.disabled = !trader;
+  if (!trader) status.replaceChildren(notice(`Read-only key: ${what} needs a trader key (aitrader apikey create --name NAME --role trader).`, 'warn'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!trader) return;
+    submit.disabled = true;
+    send();
+  });
+}
+
 /** Builds a watchlist from a source into a bucket (trader keys). */
 function buildForm() {
-  const trader = who.role === 'trader';
   const bucket = el('input', { name: 'bucket', value: 'default', required: true, size: '12', spellcheck: 'false', pattern: '[a-z0-9][a-z0-9_\\-]{0,39}', title: '1-40 of a-z, 0-9, - and _' });
   const source = el('select', { name: 'source' }, SOURCES.map((s) => el('option', { value: s }, s)));
   const date = el('input', { type: 'date', name: 'date', value: '2013-10-08' });
   const top = el('input', { type: 'number', name: 'top', min: '1', max: '1000', value: '10', size: '4' });
-  const submit = el('button', { type: 'submit', class: 'primary', disabled: !trader }, 'Build watchlist');
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Build watchlist');
   const status = el('div', { 'aria-live': 'polite' });
   const dateLabel = el('label', {}, 'Scan date (scan source)', date);
   const form = el('form', { class: 'controls', id: 'build-form', 'aria-label': 'Build a watchlist' },
@@ -283,11 +291,7 @@ function buildForm() {
   buildBox.replaceChildren(el('h3', {}, 'Build a watchlist'),
     el('p', { class: 'muted' }, 'sample: the bundled symbols; manual and textlist: WATCHLIST_TEXT / the text file; scan: a replayed day (or today\'s live scan without a date); alpha, finnhub, twelvedata: their listing (keys needed); auto: the first source that answers.'),
     form, status);
-  if (!trader) status.replaceChildren(notice('Read-only key: building a watchlist needs a trader key.', 'warn'));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!trader) return;
-    submit.disabled = true;
+  traderForm(form, submit, status, 'building a watchlist', async () => {
     const body = { source: source.value, top: Number(top.value) || 10 };
     if (source.value === 'scan' && date.value) body.date = date.value;
     try {

@@ -1,7 +1,7 @@
 // One sweep job: progress while it runs, then either (a parameter sweep) the heat map of a metric over two parameters
 // and every combination ranked, each one runnable as a backtest; or (a walk-forward) each window's chosen parameters
 // with its out-of-sample results, the stitched out-of-sample equity and its monthly returns.
-import { api, el, header, notice, describe, fmtMoney, fmtNum, fmtPct, fmtTime, jobProgress, me, parseCsv, sortableTable, nyDate, signClass } from './app.js';
+import { api, el, header, noJob, notice, describe, fmtMoney, fmtNum, fmtPct, fmtTime, jobProgress, me, parseCsv, sortableTable, nyDate, signClass } from './app.js';
 import { drawEquity, metricsTable, monthlyTable } from './performance.js';
 
 header('backtests');
@@ -17,11 +17,7 @@ const SWEEP_METRICS = {
   win_rate: ['Win rate', (v) => fmtPct(v, { sign: false }), 1], profit_factor: ['Profit factor', (v) => fmtNum(Number(v).toFixed(2)), 1],
 };
 
-if (!id) {
-  root.replaceChildren(notice('No sweep named: open one from the Sweeps list on the Backtests page.', 'warn'), el('a', { href: '/app/backtests' }, 'Backtests'));
-} else {
-  load();
-}
+if (id) load(); else noJob('sweep');
 
 async function load() {
   let job;
