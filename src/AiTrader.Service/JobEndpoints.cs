@@ -49,6 +49,81 @@ internal static class JobEndpoints
             (runner, body, ct) => runner.SubmitScanAsync(ScanReplaySpec.FromJson(body), ct));
         MapKind(api, "sessions", JobRunner.SessionKind, "a paper replay session through the trading loop, journaled (JSON spec, docs/reference/jobs.md)",
             (runner, body, ct) => runner.SubmitSessionAsync(ReplaySessionSpec.FromJson(body), ct));
+        api.MapGet("/backtests/{id}/monthly-returns", (JobRunner runner, string id, CancellationToken ct) => MonthlyReturnsAsync(runner, JobRunner.BacktestKind, id, ct))
+            .WithSummary("A succeeded backtest's monthly returns: New York months compounded from equity.csv, as its report shows them.");
+        api.MapGet("/sweeps/{id}/monthly-returns", (JobRunner runner, string id, CancellationToken ct) => MonthlyReturnsAsync(runner, JobRunner.SweepKind, id, ct))
+            .WithSummary("A succeeded walk-forward's out-of-sample monthly returns (from oos_equity.csv); 409 for a sweep without walk-forward.");
+    }
+
+    /// <summary>The monthly returns table of a finished backtest (equity.csv from its initial capital) or walk-forward
+    /// (the stitched out-of-sample curve from the spec's capital).</summary>
+    private static async Task<IResult> MonthlyReturnsAsync(JobRunner runner, string kind, string id, CancellationToken ct)
+    {
+        if (await FindAsync(runner, kind, id, ct) is not { } job)
+        {
+            return NotFound(kind, id);
+        }
+
+        if (job.State != JobState.Succeeded || job.OutputDirectory is null || job.ResultJson is null)
+        {
+            return NotReady(job);
+        }
+
+        string file;
+        decimal initial;
+        if (kind == JobRunner.BacktestKind)
+        {
+            file = "equity.csv";
+            using var summary = JsonDocument.Parse(job.ResultJson);
+            initial = summary.RootElement.GetProperty("initial_capital").GetDecimal();
+        }
+        else
+        {
+            file = "oos_equity.csv";
+            initial = SweepSpec.FromJson(job.RequestJson).Capital;
+        }
+
+        var path = Path.Combine(job.OutputDirectory, file);
+        if (!File.Exists(path))
+        {
+            return kind == JobRunner.SweepKind
+                ? Problems.Result(StatusCodes.Status409Conflict, "no equity curve",
+                    $"{id} is a sweep without walk-forward: each combination is its own run; run a walk-forward, or a backtest of one combination, for monthly returns.")
+                : Problems.Result(StatusCodes.Status404NotFound, "file missing", $"{file} of {id} is no longer on disk.", "id");
+        }
+
+        var rows = await MonthlyReturnsFile.ComputeAsync(path, initial, ct);
+        return Results.Text(JsonText.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("source", file);
+            json.WriteNumber("initial_capital", initial);
+            json.WriteStartArray("years");
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("year", row.Year);
+                json.WriteStartArray("months");
+                foreach (var month in row.Months)
+                {
+                    if (month is { } r)
+                    {
+                        json.WriteNumberValue(r);
+                    }
+                    else
+                    {
+                        json.WriteNullValue();
+                    }
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("year_return", row.YearReturn);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }), "application/json");
     }
 
     private static void MapKind(RouteGroupBuilder api, string path, string kind, string what,

@@ -1,9 +1,7 @@
 using System.Threading.RateLimiting;
 using AiTrader.Application;
 using AiTrader.Application.Jobs;
-using AiTrader.Application.Journal;
 using AiTrader.Application.MarketData;
-using AiTrader.Core.Journal;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Strategies;
 using AiTrader.Service.Dashboard;
@@ -27,15 +25,6 @@ namespace AiTrader.Service;
 /// problem documents for every error, the OpenAPI document, and the endpoints over the application layer.</summary>
 public static class ServiceApp
 {
-    /// <summary>The vendor keys readiness reports as present or not (never their values).</summary>
-    private static readonly (string Vendor, string[] Variables)[] VendorKeys =
-    [
-        ("alpaca", ["APCA_API_KEY_ID", "APCA_API_SECRET_KEY"]),
-        ("alphavantage", ["ALPHAVANTAGE_API_KEY"]),
-        ("twelvedata", ["TWELVEDATA_API_KEY"]),
-        ("finnhub", ["FINNHUB_API_KEY"]),
-    ];
-
     /// <summary>A service ready to start.</summary>
     /// <param name="environment">Variable lookup (DATABASE_URL, vendor keys); the process environment when null.</param>
     /// <param name="configure">Extra set-up before the app is built (tests add a log sink).</param>
@@ -68,6 +57,11 @@ public static class ServiceApp
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDir, "service-keys")));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
+        // The health page's vendor status, stream lag and recent errors; registered by a factory so the container
+        // disposes it (and its metrics listener) with the app.
+        var activity = new ServiceActivity(TimeProvider.System);
+        builder.Services.AddSingleton(_ => activity);
+        builder.Logging.AddProvider(new RecentProblemsLoggerProvider(activity));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
@@ -147,9 +141,7 @@ public static class ServiceApp
         app.UseAuthorization();
 
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous().WithSummary("Liveness: the process answers.");
-        app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, CancellationToken ct) => ReadyAsync(s, keys, env, ct))
-            .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
-            .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
+        HealthEndpoints.Map(app, env);
         ServiceTelemetry.MapScrapeEndpoint(app, options.PrometheusMetrics);
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
 
@@ -174,14 +166,7 @@ public static class ServiceApp
         JobEndpoints.Map(api);
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
-        api.MapGet("/journal", async (HttpContext context, string? date, string? kind, string? symbol, int? limit, long? before_id, CancellationToken ct) =>
-            {
-                var request = JournalPageRequest.Parse(date, kind, symbol, limit, before_id);
-                await using var journal = JournalFactory.Create(databaseUrl, settings.DataDir);
-                var page = await JournalPages.ReadAsync(journal, request, ct);
-                return Results.Text(JournalJson(page), "application/json");
-            })
-            .WithSummary("The trading journal, newest first: filter by New York date, kind and symbol; page with limit (at most 500) and before_id.");
+        JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         return app;
     }
 
@@ -204,77 +189,10 @@ public static class ServiceApp
         await app.StopAsync(CancellationToken.None);
     }
 
-    /// <summary>A page as JSON: each entry as the journal's JSONL export writes it (exact decimals, UTC times).</summary>
-    private static string JournalJson(JournalPage page)
-    {
-        return JsonText.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("entries");
-            foreach (var entry in page.Entries)
-            {
-                json.WriteRawValue(JournalExport.ToJsonLine(entry));
-            }
-
-            json.WriteEndArray();
-            if (page.NextBeforeId is { } next)
-            {
-                json.WriteNumber("next_before_id", next);
-            }
-            else
-            {
-                json.WriteNull("next_before_id");
-            }
-
-            json.WriteEndObject();
-        });
-    }
-
     private static string PartitionOf(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true
             ? "key:" + context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value
             : "ip:" + context.Connection.RemoteIpAddress;
-
-    private static async Task<IResult> ReadyAsync(AppSettings settings, IApiKeyStore keys, Func<string, string?> env, CancellationToken ct)
-    {
-        string database;
-        try
-        {
-            await keys.ListAsync(ct);
-            database = "ok";
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            database = $"error: {e.Message.ReplaceLineEndings(" ")}";
-        }
-
-        var cache = CacheFolderCheck(settings);
-        var vendors = VendorKeys.ToDictionary(v => v.Vendor, v => v.Variables.All(name => !string.IsNullOrWhiteSpace(env(name))));
-        var ready = database == "ok" && (cache == "ok" || cache == "off");
-        var body = new ReadinessDto(ready ? "ready" : "not ready", database, cache, vendors, "not started");
-        return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    }
-
-    private static string CacheFolderCheck(AppSettings settings)
-    {
-        if (settings.BarCache() is not { } cache)
-        {
-            return "off";
-        }
-
-        try
-        {
-            Directory.CreateDirectory(cache.Directory);
-            var probe = Path.Combine(cache.Directory, $".ready-{Guid.NewGuid():N}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-            return "ok";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"error: {cache.Directory} is not writable ({e.Message.ReplaceLineEndings(" ")})";
-        }
-    }
 
     private static async Task WriteExceptionAsync(HttpContext context)
     {
@@ -308,9 +226,6 @@ public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto
 
 /// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
 public sealed record StrategyParameterDto(string Name, string Default, string Description);
-
-/// <summary><c>GET /health/ready</c>: each dependency's state.</summary>
-public sealed record ReadinessDto(string Status, string Database, string Cache, IReadOnlyDictionary<string, bool> VendorKeys, string Stream);
 
 /// <summary>Applies the missing schema steps of every store before the service takes requests.</summary>
 internal sealed partial class SchemaMigrationService(string? databaseUrl, string dataDir, ILogger logger) : IHostedService

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.Watchlists;
+using AiTrader.Core.Scanning;
 using AiTrader.Core.Watchlists;
 using AiTrader.Storage.Watchlists;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,9 @@ namespace AiTrader.Service;
 /// refreshes window by window with each row's inputs.</summary>
 internal static class WatchlistEndpoints
 {
+    /// <summary>The most scan dates one request lists (a year of calendar days).</summary>
+    private const int MaxDates = 366;
+
     public static void Map(RouteGroupBuilder api, AppSettings settings, Func<string, string?> env)
     {
         IWatchlistStore Open()
@@ -91,13 +95,55 @@ internal static class WatchlistEndpoints
             last_error = status.LastError,
         }))
             .WithSummary("The live premarket scan inside the service (serve --scan-schedule): its windows, why it is off, the day's refreshes so far, the last error.");
-        api.MapGet("/scans/refreshes/{date}", async (string date, CancellationToken ct) =>
+        api.MapGet("/scans/refreshes", async (int? limit, CancellationToken ct) =>
+            {
+                var size = limit ?? 30;
+                if (size is < 1 or > MaxDates)
+                {
+                    throw new RequestException($"limit must be 1 to {MaxDates} (got {size}).", "limit");
+                }
+
+                await using var store = Open();
+                var dates = await store.ListRefreshDatesAsync(ct);
+                return Results.Json(new
+                {
+                    store = store.Location,
+                    dates = dates.Reverse().Take(size).Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                    more = dates.Count > size,
+                });
+            })
+            .WithSummary("The New York dates that hold stored premarket scan refreshes, newest first (limit, at most 366).");
+        api.MapGet("/scans/refreshes/{date}", async (string date, string? rows, string? window, CancellationToken ct) =>
             {
                 var day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
                     ? d
                     : throw new RequestException($"date '{date}' is not a date; use YYYY-MM-DD (a New York session date).", "date");
+                var rankedOnly = rows?.Trim().ToLowerInvariant() switch
+                {
+                    null or "" or "all" => false,
+                    "ranked" => true,
+                    _ => throw new RequestException($"rows '{rows}' is not a row filter; use all (the default) or ranked.", "rows"),
+                };
+                DateTime? at = null;
+                if (!string.IsNullOrWhiteSpace(window))
+                {
+                    at = DateTime.TryParse(window, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var w)
+                        ? w
+                        : throw new RequestException($"window '{window}' is not a UTC time; use a refresh's window, e.g. 2013-10-08T13:25:00Z.", "window");
+                }
+
                 await using var store = Open();
-                var refreshes = await store.LoadRefreshesAsync(day, ct);
+                IEnumerable<ScanRefresh> refreshes = await store.LoadRefreshesAsync(day, ct);
+                if (at is { } instant)
+                {
+                    refreshes = refreshes.Where(r => r.Window == instant).ToList();
+                    if (!refreshes.Any())
+                    {
+                        return Problems.Result(StatusCodes.Status404NotFound, "no such refresh",
+                            $"no refresh of {day:yyyy-MM-dd} is stored at {instant:yyyy-MM-ddTHH:mm:ss}Z; list the day's windows at /api/scans/refreshes/{day:yyyy-MM-dd}?rows=ranked.", "window");
+                    }
+                }
+
                 return Results.Text(JsonText.Write(json =>
                 {
                     json.WriteStartObject();
@@ -105,13 +151,15 @@ internal static class WatchlistEndpoints
                     json.WriteStartArray("refreshes");
                     foreach (var refresh in refreshes)
                     {
-                        json.WriteRawValue(JsonSerializer.Serialize(refresh, WatchlistJson.Options));
+                        var shown = rankedOnly ? refresh with { Rows = [.. refresh.Ranked] } : refresh;
+                        json.WriteRawValue(JsonSerializer.Serialize(shown, WatchlistJson.Options));
                     }
 
                     json.WriteEndArray();
                     json.WriteEndObject();
                 }), "application/json");
             })
-            .WithSummary("The premarket scan refreshes stored for a New York date, window by window, each row with its inputs.");
+            .WithSummary("The premarket scan refreshes stored for a New York date, window by window, each row with its inputs; " +
+                "rows=ranked keeps only the ranked rows (the day's history), window=<UTC time> only that refresh.");
     }
 }

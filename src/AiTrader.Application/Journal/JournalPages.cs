@@ -1,17 +1,24 @@
 using System.Globalization;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
+using AiTrader.Core.Risk;
 
 namespace AiTrader.Application.Journal;
 
 /// <summary>One page of the journal: a filter, at most <see cref="Limit"/> entries, newest first, before an entry id.</summary>
-public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalPageRequest.DefaultLimit, long? BeforeId = null)
+/// <param name="Rule">Only the blocks this guardrail rule decided (<see cref="DailySummary.RuleOf"/>: the rule named
+/// first in the block's data, the one its reason starts with).</param>
+public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalPageRequest.DefaultLimit, long? BeforeId = null, string? Rule = null)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 
+    /// <summary>True when <paramref name="entry"/> passes the filter and the rule.</summary>
+    public bool Matches(JournalEntry entry) =>
+        Query.Matches(entry) && (Rule is null || (entry.Kind == JournalKind.Block && DailySummary.RuleOf(entry) == Rule));
+
     /// <summary>Checks the filter as typed (query string or flags); errors name their field.</summary>
-    public static JournalPageRequest Parse(string? date, string? kind, string? symbol, int? limit, long? beforeId)
+    public static JournalPageRequest Parse(string? date, string? kind, string? symbol, int? limit, long? beforeId, string? rule = null)
     {
         DateOnly? day = null;
         if (!string.IsNullOrWhiteSpace(date))
@@ -46,7 +53,22 @@ public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalP
             throw new RequestException($"before_id must be a positive entry id (got {beforeId}).", "before_id");
         }
 
-        return new JournalPageRequest(new JournalQuery(day, journalKind, ticker), size, beforeId);
+        string? ruleName = null;
+        if (!string.IsNullOrWhiteSpace(rule))
+        {
+            ruleName = rule.Trim().ToLowerInvariant();
+            if (!GuardrailCatalog.Names.Contains(ruleName))
+            {
+                throw new RequestException($"rule '{rule}' is not a guardrail rule; use one of {string.Join(", ", GuardrailCatalog.Names)}.", "rule");
+            }
+
+            if (journalKind is { } k && k != JournalKind.Block)
+            {
+                throw new RequestException($"rule picks guardrail blocks, but kind is '{k.ToText()}'; leave kind empty or use kind=block.", "rule");
+            }
+        }
+
+        return new JournalPageRequest(new JournalQuery(day, journalKind, ticker), size, beforeId, ruleName);
     }
 }
 
@@ -60,9 +82,29 @@ public static class JournalPages
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(request);
-        var all = await journal.QueryAsync(request.Query, ct);
+        var all = await MatchingAsync(journal, request, ct);
         var older = all.Where(e => request.BeforeId is not { } before || e.Id < before).OrderByDescending(e => e.Id).Take(request.Limit + 1).ToList();
         var page = older.Take(request.Limit).ToList();
         return new JournalPage(page, older.Count > request.Limit ? page[^1].Id : null);
+    }
+
+    /// <summary>Every entry the filter and rule match, oldest first, without paging (an export).</summary>
+    public static async Task<IReadOnlyList<JournalEntry>> MatchingAsync(IJournal journal, JournalPageRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(request);
+        var all = await journal.QueryAsync(request.Query with { Kind = request.Rule is null ? request.Query.Kind : JournalKind.Block }, ct);
+        return request.Rule is null ? all : [.. all.Where(request.Matches)];
+    }
+
+    /// <summary>Each guardrail rule, in evaluation order, with how many blocks it decided among the entries the filter
+    /// (date, symbol) matches; the kind and rule of <paramref name="request"/> are not applied.</summary>
+    public static async Task<IReadOnlyList<(string Rule, int Blocks)>> BlocksByRuleAsync(IJournal journal, JournalPageRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(request);
+        var blocks = await journal.QueryAsync(request.Query with { Kind = JournalKind.Block }, ct);
+        var counts = blocks.GroupBy(DailySummary.RuleOf).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return [.. GuardrailCatalog.Names.Select(rule => (rule, counts.GetValueOrDefault(rule)))];
     }
 }

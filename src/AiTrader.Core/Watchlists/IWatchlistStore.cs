@@ -28,4 +28,7 @@ public interface IWatchlistStore : IAsyncDisposable
 
     /// <summary>The refreshes stored for New York trading date <paramref name="sessionDate"/>, by window.</summary>
     Task<IReadOnlyList<ScanRefresh>> LoadRefreshesAsync(DateOnly sessionDate, CancellationToken cancellationToken = default);
+
+    /// <summary>The New York trading dates that hold at least one stored refresh, oldest first.</summary>
+    Task<IReadOnlyList<DateOnly>> ListRefreshDatesAsync(CancellationToken cancellationToken = default);
 }

@@ -16,8 +16,17 @@ namespace AiTrader.Service.Dashboard;
 /// <c>/app/assets/</c>, all embedded in this assembly.</summary>
 public static partial class DashboardEndpoints
 {
+    /// <summary>Each page under <c>/app/</c>: its route name (and script, <c>assets/{name}.js</c>), its heading, and whether
+    /// it draws charts (and so loads the chart library). They share one shell, <c>pages/page.html</c>.</summary>
+    private static readonly (string Name, string Title, bool Charts)[] PageShells =
+    [
+        ("chart", "Chart", true), ("backtests", "Backtests", false), ("backtest", "Backtest result", true), ("sweep", "Sweep result", true),
+        ("compare", "Compare backtests", true), ("scans", "Scans and watchlists", false), ("trading", "Trading", false),
+        ("journal", "Journal", false), ("health", "Health", false),
+    ];
+
     /// <summary>The pages, by route name under <c>/app/</c>.</summary>
-    public static readonly IReadOnlyList<string> Pages = ["chart", "backtests", "backtest", "trading", "journal", "health"];
+    public static readonly IReadOnlyList<string> Pages = [.. PageShells.Select(p => p.Name)];
 
     private const string ResourcePrefix = "dashboard/";
 
@@ -50,13 +59,16 @@ public static partial class DashboardEndpoints
             .AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/login", LoginAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        // Pages and assets are files from this assembly, not API work: they do not count against a key's requests per
+        // minute (a page loads half a dozen assets, so a person clicking through the dashboard used up the API's allowance).
         foreach (var page in Pages)
         {
-            app.MapGet("/app/" + page, (Delegate)((HttpContext context) => PageAsync(context, page))).AllowAnonymous().ExcludeFromDescription();
+            app.MapGet("/app/" + page, (Delegate)((HttpContext context) => PageAsync(context, page))).AllowAnonymous().ExcludeFromDescription()
+                .DisableRateLimiting();
         }
 
         app.MapGet("/app/assets/{**path}", (HttpContext context, string path) => ServeAsset(context, "assets/" + path))
-            .AllowAnonymous().ExcludeFromDescription();
+            .AllowAnonymous().ExcludeFromDescription().DisableRateLimiting();
         app.MapGet("/app/me", (ClaimsPrincipal user) => Results.Json(new
         {
             id = user.FindFirstValue(ClaimTypes.NameIdentifier),
@@ -197,8 +209,17 @@ public static partial class DashboardEndpoints
             stream.CopyTo(copy);
             var bytes = copy.ToArray();
             var relative = path[ResourcePrefix.Length..];
-            var type = ContentTypes.GetValueOrDefault(Path.GetExtension(relative), "application/octet-stream");
-            assets[relative] = new Asset(bytes, type, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}\"");
+            assets[relative] = AssetOf(bytes, ContentTypes.GetValueOrDefault(Path.GetExtension(relative), "application/octet-stream"));
+        }
+
+        // Each page is the shell with its heading and script filled in, made once.
+        var shell = System.Text.Encoding.UTF8.GetString(assets["pages/page.html"].Bytes);
+        foreach (var (name, title, charts) in PageShells)
+        {
+            var html = shell.Replace("__TITLE__", WebUtility.HtmlEncode(title), StringComparison.Ordinal)
+                .Replace("__CHARTS__", charts ? "<script src=\"/app/assets/vendor/lightweight-charts.standalone.production.js\"></script>\n" : "", StringComparison.Ordinal)
+                .Replace("__PAGE__", name, StringComparison.Ordinal);
+            assets[$"pages/{name}.html"] = AssetOf(System.Text.Encoding.UTF8.GetBytes(html), ContentTypes[".html"]);
         }
 
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
@@ -209,6 +230,9 @@ public static partial class DashboardEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "dashboard sign-in refused: API key {KeyId} unknown or revoked")]
     private static partial void LoginRefused(ILogger logger, string keyId);
+
+    private static Asset AssetOf(byte[] bytes, string contentType) =>
+        new(bytes, contentType, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}\"");
 
     private sealed record Asset(byte[] Bytes, string ContentType, string ETag);
 }

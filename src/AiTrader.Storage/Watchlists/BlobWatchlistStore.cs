@@ -116,6 +116,35 @@ public sealed class BlobWatchlistStore : IWatchlistStore
         return result;
     }
 
+    public async Task<IReadOnlyList<DateOnly>> ListRefreshDatesAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var dates = new SortedSet<DateOnly>();
+        var seen = 0;
+        try
+        {
+            await foreach (var item in _container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", "scans/", cancellationToken).ConfigureAwait(false))
+            {
+                if (item.IsPrefix && item.Prefix.Split('/', StringSplitOptions.RemoveEmptyEntries) is [_, var folder]
+                    && DateOnly.TryParseExact(folder, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                {
+                    dates.Add(date);
+                }
+
+                if (++seen >= MaxListed)
+                {
+                    throw new InvalidOperationException($"more than {MaxListed} entries under scans/ in {Location}; prune old refreshes.");
+                }
+            }
+        }
+        catch (RequestFailedException ex)
+        {
+            throw Failure("list", "scans/", ex);
+        }
+
+        return dates.ToList();
+    }
+
     public ValueTask DisposeAsync()
     {
         _createLock.Dispose();

@@ -94,6 +94,27 @@ public sealed class JsonWatchlistStore : IWatchlistStore
         return result;
     }
 
+    public Task<IReadOnlyList<DateOnly>> ListRefreshDatesAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_scans))
+        {
+            return Task.FromResult<IReadOnlyList<DateOnly>>([]);
+        }
+
+        var dates = new List<DateOnly>();
+        foreach (var folder in Directory.EnumerateDirectories(_scans))
+        {
+            if (DateOnly.TryParseExact(Path.GetFileName(folder), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.None, out var date) && Stamps(folder).Count > 0)
+            {
+                dates.Add(date);
+            }
+        }
+
+        dates.Sort();
+        return Task.FromResult<IReadOnlyList<DateOnly>>(dates);
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static string Exhausted(string folder) =>

@@ -161,6 +161,14 @@ public sealed class PostgresWatchlistStore : IWatchlistStore, IMigratingStore
         return await SqlCommands.ReadAllAsync(command, reader => WatchlistJson.DeserializeRefresh(reader.GetString(0), $"{Schema}.scan_refreshes"), cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<DateOnly>> ListRefreshDatesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT session_date FROM {Schema}.scan_refreshes ORDER BY session_date";
+        return await SqlCommands.ReadAllAsync(command, reader => reader.GetFieldValue<DateOnly>(0), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Applies the missing schema steps (creating the tables when they do not exist yet).</summary>
     public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
     {

@@ -68,5 +68,13 @@ internal sealed class InMemoryWatchlistStore : IWatchlistStore
         }
     }
 
+    public Task<IReadOnlyList<DateOnly>> ListRefreshDatesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<DateOnly>>(Refreshes.Select(r => r.SessionDate).Distinct().Order().ToList());
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

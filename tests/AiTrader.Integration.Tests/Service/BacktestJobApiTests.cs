@@ -40,6 +40,21 @@ public sealed class BacktestJobApiTests
 
         var trades = await reader.GetStringAsync($"/api/backtests/{id}/files/trades.csv");
         Assert.Equal(71, trades.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header + 70
+        // Monthly returns (the report's table): each year's months compound to its year, the years to the total return.
+        var monthly = await reader.GetFromJsonAsync<JsonElement>($"/api/backtests/{id}/monthly-returns");
+        var years = monthly.GetProperty("years").EnumerateArray().ToList();
+        Assert.Equal(2005, years[0].GetProperty("year").GetInt32());
+        var growth = 1.0;
+        foreach (var year in years)
+        {
+            var months = year.GetProperty("months").EnumerateArray().ToList();
+            Assert.Equal(12, months.Count);
+            var compounded = months.Where(m => m.ValueKind == JsonValueKind.Number).Aggregate(1.0, (g, m) => g * (1 + m.GetDouble())) - 1;
+            Assert.Equal(year.GetProperty("year_return").GetDouble(), compounded, 1e-9);
+            growth *= 1 + compounded;
+        }
+
+        Assert.Equal(result.GetProperty("total_return").GetDouble(), growth - 1, 1e-9);
         var png = await reader.GetAsync($"/api/backtests/{id}/files/equity.png");
         Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"/api/backtests/{id}/files/..%2F..%2Fplatform.db")).StatusCode);

@@ -243,7 +243,7 @@ public sealed class DashboardTests
         await using var host = await ServiceHost.StartAsync();
         using var client = Raw(host);
         var cookie = await CookieAsync(client, host.ReadKey);
-        Assert.Equal(6, DashboardEndpoints.Pages.Count);
+        Assert.Equal(["chart", "backtests", "backtest", "sweep", "compare", "scans", "trading", "journal", "health"], DashboardEndpoints.Pages);
 
         foreach (var page in DashboardEndpoints.Pages)
         {
@@ -283,6 +283,33 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task Pages_and_assets_do_not_use_up_the_keys_requests_per_minute()
+    {
+        await using var host = await ServiceHost.StartAsync(new AiTrader.Service.ServiceOptions { RequestsPerWindow = 5 });
+        using var client = Raw(host);
+        var cookie = await CookieAsync(client, host.ReadKey);
+        // A person clicking through pages: each loads its page and assets (the browser test used to run out at 300 a minute).
+        for (var i = 0; i < 8; i++)
+        {
+            foreach (var path in new[] { "/app/scans", "/app/assets/app.js", "/app/assets/app.css", "/app/assets/vendor/lightweight-charts.standalone.production.js" })
+            {
+                using var response = await client.SendAsync(With(HttpMethod.Get, path, cookie));
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} #{i}: {(int)response.StatusCode}");
+            }
+        }
+
+        // The API still counts: five requests a window for this key.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.SendAsync(With(HttpMethod.Get, "/api/strategies", cookie));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
     public async Task The_assets_and_the_vendored_chart_library_with_its_licence_are_served_with_their_content_types()
     {
         await using var host = await ServiceHost.StartAsync();
@@ -297,6 +324,10 @@ public sealed class DashboardTests
             ["/app/assets/trading.js"] = "text/javascript",
             ["/app/assets/journal.js"] = "text/javascript",
             ["/app/assets/health.js"] = "text/javascript",
+            ["/app/assets/scans.js"] = "text/javascript",
+            ["/app/assets/sweep.js"] = "text/javascript",
+            ["/app/assets/compare.js"] = "text/javascript",
+            ["/app/assets/performance.js"] = "text/javascript",
             ["/app/assets/theme.js"] = "text/javascript",
             ["/app/assets/app.css"] = "text/css",
             ["/app/assets/favicon.svg"] = "image/svg+xml",

@@ -46,6 +46,54 @@ public sealed class JournalApiTests
         Assert.Equal(8, all.GetProperty("entries").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Blocks_filter_by_rule_count_by_rule_and_every_match_exports_as_csv_or_jsonl()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var day = new DateTime(2024, 7, 3, 14, 0, 0, DateTimeKind.Utc);
+        await using (var journal = JournalFactory.Create(null, host.Settings.DataDir))
+        {
+            await journal.AppendAsync(new JournalEntry(0, day, JournalKind.Order, "SPY", OrderSide.Buy, 10m, 545.10m, "o-1", null, "entry, with a comma", null));
+            // The deciding rule is the data's rule (the first block); a second broken rule does not make it a pdt block.
+            await journal.AppendAsync(new JournalEntry(0, day.AddMinutes(1), JournalKind.Block, "SPY", OrderSide.Buy, 10m, 545.20m, null, null,
+                "kill_switch: engaged by ops", """{"rule":"kill_switch","blocks":[{"rule":"kill_switch"},{"rule":"pdt"}]}"""));
+            await journal.AppendAsync(new JournalEntry(0, day.AddMinutes(2), JournalKind.Block, "IBM", OrderSide.Sell, 5m, 182.00m, null, null,
+                "pdt: 3 day trades in 5 sessions", """{"rule":"pdt"}"""));
+            await journal.AppendAsync(new JournalEntry(0, day.AddMinutes(3), JournalKind.Block, "SPY", OrderSide.Buy, 1m, 545.30m, null, null,
+                "pdt: 3 day trades in 5 sessions", """{"rule":"pdt"}"""));
+            await journal.AppendAsync(new JournalEntry(0, day.AddDays(1), JournalKind.Block, "SPY", OrderSide.Buy, 1m, 546m, null, null,
+                "rate: 61 orders in a minute", null));
+        }
+
+        using var reader = host.Client(host.ReadKey);
+        static List<long> Ids(JsonElement page) => [.. page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetInt64())];
+        Assert.Equal([4L, 3], Ids(await reader.GetFromJsonAsync<JsonElement>("/api/journal?rule=pdt")));
+        Assert.Equal([4L], Ids(await reader.GetFromJsonAsync<JsonElement>("/api/journal?rule=PDT&symbol=SPY&kind=block")));
+        Assert.Equal([5L], Ids(await reader.GetFromJsonAsync<JsonElement>("/api/journal?rule=rate"))); // from the reason, no data
+        Assert.Equal([2L], Ids(await reader.GetFromJsonAsync<JsonElement>("/api/journal?rule=kill_switch&date=2024-07-03")));
+
+        var rules = await reader.GetFromJsonAsync<JsonElement>("/api/journal/rules?date=2024-07-03");
+        var counts = rules.GetProperty("rules").EnumerateArray().ToDictionary(r => r.GetProperty("rule").GetString()!, r => r.GetProperty("blocks").GetInt32());
+        Assert.Equal(AiTrader.Core.Risk.GuardrailCatalog.Names, counts.Keys);
+        Assert.Equal(2, counts["pdt"]);
+        Assert.Equal(1, counts["kill_switch"]);
+        Assert.Equal(0, counts["rate"]); // the next day
+
+        // The export: every match, oldest first, as a download named after the filter; the CLI export's columns.
+        var csv = await reader.GetAsync("/api/journal/export?format=csv&date=2024-07-03");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("journal-2024-07-03.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
+        Assert.Equal(JournalExport.CsvHeader, lines[0]);
+        Assert.Equal(5, lines.Length);
+        Assert.Contains("\"entry, with a comma\"", lines[1], StringComparison.Ordinal);
+        var jsonl = await reader.GetAsync("/api/journal/export?format=jsonl&rule=pdt");
+        Assert.Equal("journal-pdt.jsonl", jsonl.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var exported = (await jsonl.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n').Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64());
+        Assert.Equal([3L, 4], exported);
+    }
+
     [Theory]
     [InlineData("kind=fills", "kind")]
     [InlineData("date=2024-13-01", "date")]
@@ -53,11 +101,16 @@ public sealed class JournalApiTests
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
     [InlineData("before_id=-3", "before_id")]
+    [InlineData("rule=vibes", "rule")]
+    [InlineData("rule=pdt&kind=fill", "rule")]
+    [InlineData("/export?format=xlsx", "format")]
+    [InlineData("/export?rule=nope", "rule")]
+    [InlineData("/rules?date=someday", "date")]
     public async Task A_bad_filter_is_a_problem_naming_its_field(string query, string field)
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var response = await reader.GetAsync("/api/journal?" + query);
+        var response = await reader.GetAsync("/api/journal" + (query.StartsWith('/') ? query : "?" + query));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(field, problem.GetProperty("field").GetString());

@@ -125,6 +125,51 @@ public sealed class ServiceApiTests
     }
 
     [Fact]
+    public async Task Health_details_report_vendor_errors_the_stream_lag_and_recent_warnings_never_a_key()
+    {
+        // A scan schedule without the Alpaca keys: the live scan logs a warning as it starts.
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions { ScanSchedule = AiTrader.Core.Scanning.ScanSchedule.Premarket },
+            new Dictionary<string, string> { ["FINNHUB_API_KEY"] = "finnhub-secret-value" });
+        // The platform's metrics, as the vendor clients and the stream record them (the listener reads them by name).
+        var vendor = "test-vendor-" + Guid.NewGuid().ToString("N")[..8];
+        using (var meter = new System.Diagnostics.Metrics.Meter(AiTrader.Application.Telemetry.Name))
+        {
+            meter.CreateHistogram<double>("aitrader.vendor.request.duration").Record(0.25, new("vendor", vendor), new("status", 429));
+            meter.CreateCounter<long>("aitrader.vendor.errors").Add(1, new("vendor", vendor), new("kind", "RateLimited"));
+            meter.CreateHistogram<double>("aitrader.stream.lag").Record(7.5);
+        }
+
+        using var reader = host.Client(host.ReadKey);
+        JsonElement details = default;
+        for (var i = 0; i < 50; i++)
+        {
+            details = await reader.GetFromJsonAsync<JsonElement>("/health/details");
+            if (details.GetProperty("recent_errors").GetArrayLength() > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var text = details.GetRawText();
+        Assert.DoesNotContain("finnhub-secret-value", text, StringComparison.Ordinal);
+        var vendors = details.GetProperty("vendors").EnumerateArray().ToDictionary(v => v.GetProperty("vendor").GetString()!);
+        Assert.True(vendors["finnhub"].GetProperty("keys_set").GetBoolean());
+        Assert.False(vendors["alpaca"].GetProperty("keys_set").GetBoolean());
+        var seen = vendors[vendor];
+        Assert.Equal(1, seen.GetProperty("requests").GetInt64());
+        Assert.Equal(429, seen.GetProperty("last_status").GetInt32());
+        Assert.Equal(1, seen.GetProperty("errors").GetInt64());
+        Assert.Equal("rate_limited", seen.GetProperty("last_error").GetProperty("kind").GetString());
+        var stream = details.GetProperty("stream");
+        Assert.True(stream.GetProperty("bars").GetInt64() >= 1);
+        Assert.True(stream.GetProperty("max_lag_seconds").GetDouble() >= 7.5);
+        var warning = Assert.Single(details.GetProperty("recent_errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("no Alpaca keys", StringComparison.Ordinal));
+        Assert.Equal("warning", warning.GetProperty("level").GetString());
+    }
+
+    [Fact]
     public async Task The_openapi_document_lists_the_endpoints()
     {
         await using var host = await ServiceHost.StartAsync();

@@ -45,6 +45,8 @@ public sealed class SweepJobApiTests
         var csv = await trader.GetStringAsync($"/api/sweeps/{id}/files/sweep.csv");
         Assert.Equal(3, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal("image/png", (await trader.GetAsync($"/api/sweeps/{id}/files/heatmap.png")).Content.Headers.ContentType?.MediaType);
+        // Each combination is its own run: a sweep has no monthly returns of its own.
+        Assert.Equal(HttpStatusCode.Conflict, (await trader.GetAsync($"/api/sweeps/{id}/monthly-returns")).StatusCode);
         // A sweep is not a backtest: its id is unknown under /backtests.
         Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync($"/api/backtests/{id}")).StatusCode);
     }
@@ -63,6 +65,12 @@ public sealed class SweepJobApiTests
             .Count(l => string.CompareOrdinal(l[..10], "2005-01-01") >= 0);
         Assert.Equal((int)Math.Ceiling((bars - 504) / 252.0), result.GetProperty("windows").GetInt32());
         Assert.True(result.GetProperty("out_of_sample").GetProperty("trades").GetInt32() > 0);
+
+        // The stitched out-of-sample curve by month: the years compound to its total return.
+        var monthly = await trader.GetFromJsonAsync<JsonElement>($"/api/sweeps/{job.GetProperty("id").GetString()}/monthly-returns");
+        Assert.Equal("oos_equity.csv", monthly.GetProperty("source").GetString());
+        var growth = monthly.GetProperty("years").EnumerateArray().Aggregate(1.0, (g, y) => g * (1 + y.GetProperty("year_return").GetDouble()));
+        Assert.Equal(result.GetProperty("out_of_sample").GetProperty("total_return").GetDouble(), growth - 1, 1e-9);
     }
 
     [Fact]

@@ -45,6 +45,24 @@ public sealed class WatchlistApiTests
         Assert.Equal(day.Latest.Symbols.Select(s => s.Value), latest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("symbol").GetString()));
 
         Assert.Equal(0, (await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-09")).GetProperty("refreshes").GetArrayLength());
+
+        // The dates with refreshes (the dashboard's scan page starts from the newest), the day's history with only the
+        // ranked rows, and one window with every row.
+        var dates = await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes");
+        Assert.Equal(["2013-10-08"], dates.GetProperty("dates").EnumerateArray().Select(d => d.GetString()));
+        Assert.False(dates.GetProperty("more").GetBoolean());
+        var history = (await reader.GetFromJsonAsync<JsonElement>("/api/scans/refreshes/2013-10-08?rows=ranked")).GetProperty("refreshes").EnumerateArray().ToList();
+        Assert.Equal(day.Refreshes.Count, history.Count);
+        for (var i = 0; i < history.Count; i++)
+        {
+            Assert.Equal(day.Refreshes[i].Ranked.Select(r => r.Symbol.Value),
+                history[i].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("symbol").GetString()));
+        }
+
+        var last = day.Refreshes[^1];
+        var one = (await reader.GetFromJsonAsync<JsonElement>($"/api/scans/refreshes/2013-10-08?window={last.Window:yyyy-MM-ddTHH:mm:ss}Z"))
+            .GetProperty("refreshes").EnumerateArray().ToList();
+        Assert.Equal(last.Rows.Count, Assert.Single(one).GetProperty("rows").GetArrayLength());
     }
 
     [Fact]
@@ -95,6 +113,10 @@ public sealed class WatchlistApiTests
     [InlineData("/api/watchlists/..%2Fsecrets", HttpStatusCode.BadRequest, "bucket")]
     [InlineData("/api/watchlists/empty", HttpStatusCode.NotFound, "bucket")]
     [InlineData("/api/watchlists/default?at=noon", HttpStatusCode.BadRequest, "at")]
+    [InlineData("/api/scans/refreshes?limit=0", HttpStatusCode.BadRequest, "limit")]
+    [InlineData("/api/scans/refreshes/2013-10-08?rows=some", HttpStatusCode.BadRequest, "rows")]
+    [InlineData("/api/scans/refreshes/2013-10-08?window=soon", HttpStatusCode.BadRequest, "window")]
+    [InlineData("/api/scans/refreshes/2013-10-08?window=2013-10-08T13:26:00Z", HttpStatusCode.NotFound, "window")]
     public async Task Bad_or_missing_lists_are_problems_naming_the_field(string path, HttpStatusCode status, string field)
     {
         await using var host = await ServiceHost.StartAsync();

@@ -93,6 +93,7 @@ public sealed class WatchlistStoreTests
             Assert.Equal(new Symbol("BRK.B"), atFirst.Entries[1].Symbol);
             Assert.Null(await store.LoadAsync("default", T0.AddSeconds(-1)));
 
+            Assert.Empty(await store.ListRefreshDatesAsync());
             var saved = await store.SaveRefreshAsync(Refresh(T0));
             await store.SaveRefreshAsync(Refresh(T0.AddMinutes(-5)));
             var refreshes = await store.LoadRefreshesAsync(new DateOnly(2013, 10, 8));
@@ -103,6 +104,10 @@ public sealed class WatchlistStoreTests
             Assert.Equal(TimeSpan.FromMilliseconds(12.5), back.Elapsed);
             Assert.Equal(3, back.UniverseSize);
             Assert.Empty(await store.LoadRefreshesAsync(new DateOnly(2013, 10, 9)));
+
+            // The dates that hold refreshes, oldest first (the dashboard's scan page offers them).
+            await store.SaveRefreshAsync(Refresh(T0.AddDays(-1)) with { SessionDate = new DateOnly(2013, 10, 7) });
+            Assert.Equal([new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 8)], await store.ListRefreshDatesAsync());
         }
         finally
         {

@@ -67,6 +67,9 @@ const pctPlain = new Intl.NumberFormat('en-US', { style: 'percent', minimumFract
 const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 const qty = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 
+const compactMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 const isNum = (x) => x !== null && x !== undefined && x !== '' && Number.isFinite(Number(x));
 
 /** USD; with sign when the value is a gain or loss. */
@@ -75,6 +78,10 @@ export const fmtMoney = (x, { sign = false } = {}) => (isNum(x) ? (sign ? moneyS
 export const fmtPct = (x, { sign = true } = {}) => (isNum(x) ? (sign ? pct : pctPlain).format(Number(x)) : '—');
 export const fmtNum = (x) => (isNum(x) ? plain.format(Number(x)) : '—');
 export const fmtQty = (x) => (isNum(x) ? qty.format(Number(x)) : '—');
+/** Large dollar amounts, shortened ($348.4M). */
+export const fmtMoneyCompact = (x) => (isNum(x) ? compactMoney.format(Number(x)) : '—');
+/** A whole count with thousands separators (volumes). */
+export const fmtWhole = (x) => (isNum(x) ? whole.format(Number(x)) : '—');
 /** The class that colours a signed value. */
 export const signClass = (x) => (!isNum(x) || Number(x) === 0 ? '' : Number(x) > 0 ? 'pos' : 'neg');
 
@@ -110,6 +117,16 @@ export function fmtTime(iso) {
   return el('time', { datetime: d.toISOString(), title: d.toISOString().replace('.000Z', 'Z') + ' (UTC)' }, nyDateTime.format(d));
 }
 
+const nyClock = new Intl.DateTimeFormat('en-US', { timeZone: NY, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+
+/** A <time> showing only the New York clock time (09:25 EDT), for rows of one day; the UTC instant on hover. */
+export function fmtClock(iso) {
+  if (!iso) return document.createTextNode('—');
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return document.createTextNode(String(iso));
+  return el('time', { datetime: d.toISOString(), title: `${nyDateTime.format(d)} · ${d.toISOString().replace('.000Z', 'Z')} (UTC)` }, nyClock.format(d));
+}
+
 /** A notice box; kind is '', 'error' or 'warn'. */
 export function notice(text, kind = '') {
   return el('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
@@ -128,7 +145,7 @@ export function me() {
 }
 
 export const PAGES = [
-  ['chart', 'Chart'], ['backtests', 'Backtests'], ['trading', 'Trading'], ['journal', 'Journal'], ['health', 'Health'],
+  ['chart', 'Chart'], ['backtests', 'Backtests'], ['scans', 'Scans'], ['trading', 'Trading'], ['journal', 'Journal'], ['health', 'Health'],
 ];
 
 /** The page header: skip link, navigation, who is signed in, theme toggle, sign-out. */
@@ -268,12 +285,21 @@ export function followJob(kind, id, { onJob, onBook, onStatus } = {}) {
   return stop;
 }
 
-/** Builds a download of text made in the page (journal export). */
-export function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+/** A progress bar and a phase line that follow a job's events until it ends; then onEnd(job). Returns both elements. */
+export function jobProgress(kind, job, label, onEnd) {
+  const bar = el('progress', { max: '1', value: String(job.progress ?? 0), 'aria-label': `${label} progress` });
+  const phase = el('span', { class: 'muted' }, job.state);
+  followJob(kind, job.id, {
+    onJob: (j) => {
+      bar.value = j.progress ?? 0;
+      phase.textContent = `${j.state}${j.phase ? ` · ${j.phase}` : ''} · ${Math.round((j.progress ?? 0) * 100)}%`;
+      if (j.state !== 'queued' && j.state !== 'running') onEnd(j);
+    },
+  });
+  return [bar, phase];
+}
+
+/** What a job's page says when its address names no job: where to pick one. */
+export function noJob(what) {
+  document.getElementById('root').replaceChildren(notice(`No ${what} named: open one from the Backtests page.`, 'warn'), el('a', { href: '/app/backtests' }, 'Backtests'));
 }
