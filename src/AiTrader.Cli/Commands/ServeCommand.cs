@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AiTrader.Service;
+using AiTrader.Storage;
 
 namespace AiTrader.Cli.Commands;
 
@@ -36,7 +37,16 @@ public static class ServeCommand
                     : null,
                 ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
-            await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
+            try
+            {
+                await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
+            }
+            catch (SchemaNewerThanBuildException ex)
+            {
+                // Not a crash to restart from (systemd's unit does not restart on exit code 2): only a newer build can open it.
+                throw new CliException(ex.Message);
+            }
+
             return ExitCodes.Ok;
         });
         return command;
