@@ -56,8 +56,8 @@ public static class ApiKeyCommand
                 table.AddRow(k.Id, Markup.Escape(k.Name), k.Role.ToText(), Format(k.CreatedUtc), k.RevokedUtc is { } r ? Format(r) : "");
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No });
-            console.Write(table);
+            // The CLI's console: piped output is never wrapped (Spectre's own folded the created time at 80 columns).
+            CliConsole.Create(stdout).Write(table);
             return ExitCodes.Ok;
         });
 
