@@ -29,9 +29,11 @@ RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet publish src/AiTrader.Cli/AiTrader.Cli.csproj -c Release -a $TARGETARCH --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS final
-# State (SQLite, journal, API keys, jobs, caches) and outputs live in one volume the non-root user owns.
+# State (SQLite, journal, API keys, jobs, caches) and outputs live in one volume the non-root user owns. The vendor
+# bar cache is named too: its default is relative to the working folder (/app), which that user cannot write.
 ENV AITRADER_DATA_DIR=/data \
     AITRADER_ARTIFACTS_DIR=/data/artifacts \
+    AITRADER_CACHE_DIR=/data/artifacts/marketdata/cache \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 RUN mkdir -p /data && chown $APP_UID:$APP_UID /data
 VOLUME /data

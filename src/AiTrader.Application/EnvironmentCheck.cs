@@ -187,7 +187,11 @@ public static class EnvironmentCheck
     private static string? Url(string name, string text, params string[] schemes) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && schemes.Contains(uri.Scheme) && uri.Host.Length > 0
             ? null
-            : $"{name}='{Shown(WithoutUserInfo(text))}' is not an absolute {string.Join("/", schemes.Select(s => s + "://"))} URL; fix or unset it.";
+            : $"{name}='{Shown(WithoutUserInfo(text))}' is not an absolute {Either(schemes.Select(s => s + "://").ToList())} URL; fix or unset it.";
+
+    /// <summary><c>a</c>, <c>a or b</c>, <c>a, b or c</c>.</summary>
+    private static string Either(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
 
     private static string? PostgresUrl(string text)
     {

@@ -18,6 +18,25 @@ public enum VendorErrorKind
     QuotaExhausted,
 }
 
+/// <summary>The names of <see cref="VendorErrorKind"/> outside the code: metrics, the health page, the docs.</summary>
+public static class VendorErrorKinds
+{
+    /// <summary><c>RateLimited</c> → <c>rate_limited</c>, <c>QuotaExhausted</c> → <c>quota_exhausted</c>, ...</summary>
+    public static string ToText(this VendorErrorKind kind) => kind switch
+    {
+        VendorErrorKind.RateLimited => "rate_limited",
+        VendorErrorKind.Unauthorized => "unauthorized",
+        VendorErrorKind.NotFound => "not_found",
+        VendorErrorKind.BadRequest => "bad_request",
+        VendorErrorKind.ServerError => "server_error",
+        VendorErrorKind.Timeout => "timeout",
+        VendorErrorKind.MalformedResponse => "malformed_response",
+        VendorErrorKind.Unsupported => "unsupported",
+        VendorErrorKind.QuotaExhausted => "quota_exhausted",
+        _ => kind.ToString(),
+    };
+}
+
 /// <summary>A failed vendor call: one-line message naming the vendor and the fix, never containing a key.</summary>
 public sealed class VendorException(
     string vendor,

@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace AiTrader.MarketData;
 
 /// <summary>Vendor calls as metrics on the platform's meter (<c>AiTrader</c>, exported by the service's OpenTelemetry):
-/// the latency of every HTTP request by vendor and status, and every typed error by vendor and kind.</summary>
+/// the latency of every HTTP request by vendor and status, and every typed error by vendor and kind (<c>rate_limited</c>,
+/// as <see cref="VendorErrorKinds.ToText"/> names it: the name dashboards and alerts query).</summary>
 internal static class VendorMetrics
 {
     private static readonly Meter Meter = new("AiTrader");
@@ -18,5 +19,5 @@ internal static class VendorMetrics
         Latency.Record(elapsed.TotalSeconds, new("vendor", vendor), new("status", status));
 
     public static void Error(string vendor, VendorErrorKind kind) =>
-        Errors.Add(1, new("vendor", vendor), new("kind", kind.ToString()));
+        Errors.Add(1, new("vendor", vendor), new("kind", kind.ToText()));
 }

@@ -134,7 +134,7 @@ public sealed class ServiceActivity : IDisposable
         }
     }
 
-    /// <summary>RateLimited → rate_limited, as the metric's documentation names the kinds.</summary>
+    /// <summary>The kind as the metric carries it (<c>rate_limited</c>); an enum name from another recorder (<c>RateLimited</c>) reads the same.</summary>
     private static string SnakeCase(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -18,7 +18,7 @@ public sealed record ServiceOptions
     /// <summary>Browser origins allowed to call the API; none by default (CORS closed).</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
-    /// <summary>Backtest and sweep jobs run at once.</summary>
+    /// <summary>Queued jobs run at once (backtests, sweeps, replayed sessions, scan replays); live paper sessions take no slot.</summary>
     public int MaxConcurrentJobs { get; init; } = 1;
 
     /// <summary>Serve the metrics at <c>/metrics</c> in Prometheus' text format (<c>--metrics</c>).</summary>

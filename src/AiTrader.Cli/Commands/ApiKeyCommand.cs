@@ -16,10 +16,10 @@ public static class ApiKeyCommand
         var env = environment ?? Environment.GetEnvironmentVariable;
         IApiKeyStore Open() => ApiKeyStoreFactory.Create(env(SnapshotCatalogFactory.DatabaseUrlVariable), settings.DataDir);
 
-        var name = new Option<string>("--name") { Description = "What the key is for, e.g. dashboard or tradingview.", Required = true };
+        var name = new Option<string>("--name") { Description = "What the key is for, e.g. dashboard or tradingview; `aitrader apikey list` shows it.", Required = true };
         var role = new Option<string>("--role")
         {
-            Description = "read (reads only) or trader (may also start sessions, trip or reset guardrails and submit webhooks). Default: read.",
+            Description = "Role: read (reads everything) or trader (may also submit and cancel jobs and sessions, build watchlists, engage or release the kill switch and reset halts).",
             DefaultValueFactory = _ => "read",
         };
         var create = new Command("create", "Create a key and print it once (only its hash is stored).") { name, role };
@@ -56,8 +56,8 @@ public static class ApiKeyCommand
                 table.AddRow(k.Id, Markup.Escape(k.Name), k.Role.ToText(), Format(k.CreatedUtc), k.RevokedUtc is { } r ? Format(r) : "");
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No });
-            console.Write(table);
+            // The CLI's console: piped output is never wrapped (Spectre's own folded the created time at 80 columns).
+            CliConsole.Create(stdout).Write(table);
             return ExitCodes.Ok;
         });
 

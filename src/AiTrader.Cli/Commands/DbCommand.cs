@@ -23,7 +23,7 @@ public static class DbCommand
             {
                 throw new CliException($"the database refused the migration: {ex.Message.ReplaceLineEndings(" ")}; check DATABASE_URL (or unset it for the SQLite files in AITRADER_DATA_DIR).");
             }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("newer than this build", StringComparison.Ordinal))
+            catch (SchemaNewerThanBuildException ex)
             {
                 throw new CliException(ex.Message);
             }

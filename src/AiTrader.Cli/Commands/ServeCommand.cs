@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AiTrader.Service;
+using AiTrader.Storage;
 
 namespace AiTrader.Cli.Commands;
 
@@ -9,12 +10,12 @@ public static class ServeCommand
     public static Command Create(AppSettings settings, TextWriter stdout)
     {
         var defaults = new ServiceOptions();
-        var urls = new Option<string>("--urls") { Description = "Where to listen (default loopback only).", DefaultValueFactory = _ => defaults.Urls };
-        var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key.", DefaultValueFactory = _ => defaults.RequestsPerWindow };
-        var jobs = new Option<int>("--max-concurrent-jobs") { Description = "Backtest and sweep jobs run at once.", DefaultValueFactory = _ => defaults.MaxConcurrentJobs };
-        var cors = new Option<string[]>("--cors-origin") { Description = "A browser origin allowed to call the API (repeatable); none by default.", AllowMultipleArgumentsPerToken = false };
-        var scanSchedule = new Option<string?>("--scan-schedule") { Description = "Run the live premarket scan in the service: premarket (04:00-09:25 ET every 5 minutes) or windows such as 04:00-09:25/5 or 08:00,09:00,09:25 (Alpaca keys)." };
-        var scanTop = new Option<int>("--scan-top") { Description = "Ranked symbols each live refresh publishes as the scan watchlist.", DefaultValueFactory = _ => defaults.ScanTop };
+        var urls = new Option<string>("--urls") { Description = "Where to listen: http(s) URLs, ';' between several (loopback only unless changed).", DefaultValueFactory = _ => defaults.Urls };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per minute per API key (per client address before a key is known), 1 to 1000000; 429 with Retry-After beyond it.", DefaultValueFactory = _ => defaults.RequestsPerWindow };
+        var jobs = new Option<int>("--max-concurrent-jobs") { Description = "Jobs run at once (backtests, sweeps, replayed sessions, scan replays), 1 to 64; a paper session on the live stream takes no slot.", DefaultValueFactory = _ => defaults.MaxConcurrentJobs };
+        var cors = new Option<string[]>("--cors-origin") { Description = "A browser origin allowed to call the API, e.g. https://dashboard.example.com (repeatable). [default: none, CORS closed]", AllowMultipleArgumentsPerToken = false };
+        var scanSchedule = new Option<string?>("--scan-schedule") { Description = "Run the live premarket scan in the service: premarket (04:00-09:25 ET every 5 minutes) or windows such as 04:00-09:25/5 or 08:00,09:00,09:25; needs the Alpaca keys. [default: off]" };
+        var scanTop = new Option<int>("--scan-top") { Description = "Ranked symbols each live refresh publishes as the scan watchlist, 1 to 100.", DefaultValueFactory = _ => defaults.ScanTop };
         var metrics = new Option<bool>("--metrics") { Description = "Serve the metrics at /metrics in Prometheus' text format (read key required)." };
         var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json, signed webhooks at /webhooks/alerts (AITRADER_WEBHOOK_SECRET).")
         {
@@ -36,7 +37,16 @@ public static class ServeCommand
                     : null,
                 ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
-            await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
+            try
+            {
+                await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
+            }
+            catch (SchemaNewerThanBuildException ex)
+            {
+                // Not a crash to restart from (systemd's unit does not restart on exit code 2): only a newer build can open it.
+                throw new CliException(ex.Message);
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -10,7 +10,7 @@ public enum ApiKeyRole
     /// <summary>Reads: bars, signals, results, sessions, the journal.</summary>
     ReadOnly,
 
-    /// <summary>Also acts: starts and stops sessions, trips or resets guardrails, submits webhooks.</summary>
+    /// <summary>Also acts: submits and cancels jobs and sessions, builds watchlists, engages or releases the kill switch, resets halts.</summary>
     Trader,
 }
 

@@ -100,8 +100,7 @@ internal static class SchemaMigrations
         var known = ordered[^1].Version;
         if (applied.Count > 0 && applied.Max() > known)
         {
-            throw new InvalidOperationException(
-                $"{location} is at schema version {applied.Max()} of the {store} store, newer than this build knows ({known}); update AI Trader.");
+            throw new SchemaNewerThanBuildException(location, store, applied.Max(), known);
         }
 
         var done = new List<SchemaStep>();

@@ -50,6 +50,21 @@ public sealed class ApiKeyCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Piped_list_keeps_each_key_on_one_line_however_long_its_name()
+    {
+        using var columns = AiTrader.Application.PlatformEnvironment.Use(new Dictionary<string, string?> { ["COLUMNS"] = null });
+        var (code, output, err) = await CliRunner.Run("apikey", "create", "--name", "tradingview-alerts-production-2027", "--role", "trader");
+        Assert.True(code == 0, err);
+        var id = output.Trim().Substring(4, 12);
+
+        (code, output, err) = await CliRunner.Run("apikey", "list");
+
+        Assert.True(code == 0, err);
+        // The created time whole on the key's row (at 80 columns Spectre folded it onto a second line).
+        Assert.Matches($@"│ {id} │ tradingview-alerts-production-2027 │ trader │ \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d │ +│", output);
+    }
+
+    [Fact]
     public async Task A_bad_role_or_a_missing_name_is_one_line_and_exit_code_2()
     {
         var (code, _, err) = await CliRunner.Run("apikey", "create", "--name", "x", "--role", "admin");

@@ -10,9 +10,6 @@ namespace AiTrader.Core.Tests.Cli;
 [Trait("Category", "Cli")]
 public sealed class CliHelpAndMessagesTests : IDisposable
 {
-    /// <summary>Options whose help is owned elsewhere (the service's commands) and still mixes default styles.</summary>
-    private static readonly HashSet<string> NotYetOneStyle = ["serve", "apikey create"];
-
     private readonly string _tmp = Path.Combine(Path.GetTempPath(), "aitrader-help-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -42,11 +39,8 @@ public sealed class CliHelpAndMessagesTests : IDisposable
 
         Assert.True(code == 0, err);
         Assert.DoesNotContain("see below", help, StringComparison.OrdinalIgnoreCase);
-        if (!NotYetOneStyle.Contains(command))
-        {
-            // One style: System.CommandLine's "[default: X]", also for defaults that are computed.
-            Assert.DoesNotMatch(new Regex(@"\(default[ :]|Default: |; default |\(default\)"), help);
-        }
+        // One style: System.CommandLine's "[default: X]", also for defaults that are computed; and each default once.
+        Assert.DoesNotMatch(new Regex(@"\(default[ :]|Default: |; default |\(default\)|by default\)?[.;]? *\[default:"), help);
     }
 
     [Theory]
@@ -68,6 +62,24 @@ public sealed class CliHelpAndMessagesTests : IDisposable
         {
             Assert.Contains(word, reference, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("serve", "--urls", "[default: http://127.0.0.1:5080]")]
+    [InlineData("serve", "--rate-limit", "[default: 300]")]
+    [InlineData("serve", "--max-concurrent-jobs", "[default: 1]")]
+    [InlineData("serve", "--cors-origin", "[default: none, CORS closed]")]
+    [InlineData("serve", "--scan-schedule", "[default: off]")]
+    [InlineData("serve", "--scan-top", "[default: 10]")]
+    [InlineData("apikey create", "--role", "[default: read]")]
+    public async Task The_service_commands_show_each_default_once_in_the_common_style(string command, string option, string shown)
+    {
+        var (code, help, err) = await CliRunner.Run([.. command.Split(' '), "--help"]);
+
+        Assert.True(code == 0, err);
+        var line = Assert.Single(help.Split('\n'), l => l.TrimStart().StartsWith(option + " ", StringComparison.Ordinal));
+        Assert.EndsWith(shown, line.TrimEnd(), StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(line, "default", RegexOptions.IgnoreCase));
     }
 
     [Fact]

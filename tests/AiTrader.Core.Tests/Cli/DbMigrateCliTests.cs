@@ -37,6 +37,33 @@ public sealed class DbMigrateCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_newer_than_the_build_stops_migrate_and_serve_with_one_line_and_exit_2()
+    {
+        var (code, _, err) = await CliRunner.Run("db", "migrate");
+        Assert.True(code == 0, err);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_state.Path, "platform.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_migrations VALUES ('jobs', 2, 'from a later build', '2030-01-01T00:00:00.000000Z')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        const string Expected = "is at schema version 2 of the jobs store, newer than this build knows (1); update AI Trader.";
+        (code, _, err) = await CliRunner.Run("db", "migrate");
+        Assert.Equal(2, code);
+        Assert.Contains(Expected, err, StringComparison.Ordinal);
+
+        // The service refuses it before it listens, as a setting it cannot use (exit 2: its systemd unit does not restart
+        // on it), not as an unexpected failure (exit 1, restarted every few seconds to fail again).
+        (code, _, err) = await CliRunner.Run("serve", "--urls", "http://127.0.0.1:0");
+        Assert.Equal(2, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains(Expected, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected failure", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_2()
     {
         // Restored by the isolated state directory on dispose.

@@ -181,7 +181,7 @@ public sealed class MigrationTests
         }
 
         await using var store = SqliteJobStore.InDataDirectory(dir.Path);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.MigrateAsync());
+        var error = await Assert.ThrowsAsync<SchemaNewerThanBuildException>(() => store.MigrateAsync());
         Assert.Contains("schema version 7 of the jobs store, newer than this build knows (1); update AI Trader", error.Message, StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
     }

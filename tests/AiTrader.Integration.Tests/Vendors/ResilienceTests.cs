@@ -102,6 +102,44 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_429_is_counted_as_rate_limited_the_name_the_docs_and_alerts_use()
+    {
+        // Other tests record vendor errors at the same time: every kind the vendor clients record must read as documented,
+        // and ours must be among them.
+        var kinds = new System.Collections.Concurrent.ConcurrentBag<(string? Vendor, string? Kind)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AiTrader" && instrument.Name == "aitrader.vendor.errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? vendor = null, kind = null;
+            foreach (var tag in tags)
+            {
+                vendor = tag.Key == "vendor" ? tag.Value?.ToString() : vendor;
+                kind = tag.Key == "kind" ? tag.Value?.ToString() : kind;
+            }
+
+            kinds.Add((vendor, kind));
+        });
+        listener.Start();
+        await using var fake = await StartAsync<FakeFinnhub>();
+        fake.Mode = FakeMode.Http429;
+        var client = new FinnhubClient(new HttpClient(), FinnhubOptions(fake) with { Retry = FastRetry with { MaxRetries = 0 } });
+
+        var ex = await Assert.ThrowsAsync<VendorException>(() => client.GetLatestQuoteAsync("AAPL"));
+
+        Assert.Equal(VendorErrorKind.RateLimited, ex.Kind);
+        Assert.Contains(("finnhub", "rate_limited"), kinds);
+        Assert.All(kinds.Where(k => k.Vendor is "alpaca" or "alphavantage" or "yahoo" or "twelvedata" or "finnhub"),
+            k => Assert.Matches("^[a-z]+(_[a-z]+)*$", k.Kind));
+    }
+
+    [Fact]
     public async Task Unreachable_host_is_a_server_error_without_the_key()
     {
         var options = new FinnhubOptions
