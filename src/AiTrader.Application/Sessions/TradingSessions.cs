@@ -65,7 +65,6 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         }
 
         observer ??= Silent.Instance;
-        var terms = request.Terms;
         var watchlist = request.Symbols;
         string? picked = null;
         if (request.WatchlistSource is { } source)

@@ -71,10 +71,8 @@ public static class TradeCommand
                 Interval = tf,
                 DelayPerBar = RequestChecks.Speed(parse.GetValue(speed)!, tf),
                 Capital = BacktestCommand.Capital(parse.GetValue(capital)),
-                MaxVolumeShare = parse.GetValue(maxVolumeShare) is { } share && (share <= 0 || share > 1)
-                    ? throw new CliException($"--max-volume-share must be in (0, 1] (got {share.ToString(CultureInfo.InvariantCulture)}).")
-                    : parse.GetValue(maxVolumeShare),
-                MaxBars = parse.GetValue(maxBars) is <= 0 and var limit ? throw new CliException($"--max-bars must be greater than 0 (got {limit}).") : parse.GetValue(maxBars),
+                MaxVolumeShare = ParseVolumeShare(parse.GetValue(maxVolumeShare)),
+                MaxBars = ParseMaxBars(parse.GetValue(maxBars)),
                 Until = parse.GetValue(until) is { } u ? ParseUntil(u) : null,
                 Strategy = parse.GetValue(strategy)!.Trim(),
                 Parameters = CliParsing.ParseParams(parse.GetValue(parameters)),
@@ -245,6 +243,12 @@ public static class TradeCommand
         stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
         stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
     }
+
+    private static decimal? ParseVolumeShare(decimal? share) => share is { } s && (s <= 0 || s > 1)
+        ? throw new CliException($"--max-volume-share must be in (0, 1] (got {s.ToString(CultureInfo.InvariantCulture)}).")
+        : share;
+
+    private static int? ParseMaxBars(int? limit) => limit is <= 0 ? throw new CliException($"--max-bars must be greater than 0 (got {limit}).") : limit;
 
     /// <summary>HH:mm (New York, today) or an ISO-8601 instant with Z or an offset, as UTC.</summary>
     private static DateTime ParseUntil(string value)
