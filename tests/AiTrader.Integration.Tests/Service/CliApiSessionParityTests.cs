@@ -14,8 +14,9 @@ namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>One way to start a session, whoever asks: the same paper replay started by <c>aitrader trade</c> (in process)
 /// and by <c>POST /api/sessions</c> (the real service on loopback, on the same data folder) records the same run settings,
-/// journals the same entries, fills the same orders and ends with the same book; and <c>aitrader journal</c> and
-/// <c>GET /api/journal</c> return the same rows for the same filters, and refuse the same bad ones with the same words.
+/// journals the same entries, fills the same orders and ends with the same book; and <c>aitrader journal</c>,
+/// <c>GET /api/journal</c> (page by page) and <c>GET /api/journal/export</c> return the same rows for the same filters,
+/// and the CLI and the API refuse the same bad ones with the same words.
 /// What may differ: the run ids (in event keys, client order ids and reasons), the journal's entry ids and the runs'
 /// wall-clock start times.</summary>
 [Collection(EnvironmentCollection.Name)]
@@ -98,8 +99,8 @@ public sealed class CliApiSessionParityTests
         await AssertSameJournalQueriesAsync(host);
     }
 
-    /// <summary>The CLI's journal and the API's, page by page, for the same filters: the same rows in the same JSON; and
-    /// the same refusal of a bad filter, named as each surface spells it.</summary>
+    /// <summary>The CLI's journal and the API's, page by page and exported, for the same filters: the same rows in the same
+    /// JSON and CSV; and the same refusal of a bad filter, named as each surface spells it.</summary>
     private static async Task AssertSameJournalQueriesAsync(ServiceHost host)
     {
         using var reader = host.Client(host.ReadKey);
@@ -143,6 +144,13 @@ public sealed class CliApiSessionParityTests
             }
 
             Assert.True(cliRows.SequenceEqual(apiRows), $"journal {string.Join(' ', flags)}: the CLI gave {cliRows.Length} rows, the API {apiRows.Count}");
+
+            // The export reads what the CLI reads, oldest first: the same bytes in both formats.
+            Assert.Equal(stdout, await reader.GetStringAsync($"/api/journal/export?{string.Join('&', [.. query, "format=jsonl"])}"));
+            flags[2] = "csv";
+            (code, var csv, err) = await CliRunner.Run([.. flags]);
+            Assert.True(code == 0, err);
+            Assert.Equal(csv, await reader.GetStringAsync($"/api/journal/export?{string.Join('&', [.. query, "format=csv"])}"));
         }
 
         foreach (var (name, value) in new[] { ("date", "2013-13-01"), ("kind", "fills"), ("symbol", "$$$") })
