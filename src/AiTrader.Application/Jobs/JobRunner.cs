@@ -59,6 +59,7 @@ public sealed partial class JobRunner : IAsyncDisposable
     private readonly AppSettings _settings;
     private readonly Func<IJournal> _journal;
     private readonly Func<IWatchlistStore> _watchlists;
+    private readonly TradingSessions _sessions;
     private readonly ILogger _logger;
     private readonly Func<string, string?> _env;
     private readonly List<Task> _liveSessions = [];
@@ -101,6 +102,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _env = environment ?? Environment.GetEnvironmentVariable;
+        _sessions = new TradingSessions(settings, _journal, _watchlists, _env);
     }
 
     public IJobStore Store { get; }
@@ -179,17 +181,14 @@ public sealed partial class JobRunner : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
-        spec.ToOptions("check", _settings.DataDir);
-        if (!spec.IsLive)
+        var request = spec.ToRequest();
+        TradingSessions.Check(request);
+        if (!request.Mode.IsStream())
         {
             return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
         }
 
-        if (!AlpacaStreamOptions.FromEnvironment(_env).HasKeys)
-        {
-            throw new RequestException("a paper session on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set for the service (and ALPACA_STREAM_URL for another feed); or replay bundled bars with \"mode\": \"replay\".", "mode");
-        }
-
+        _sessions.CheckStream(request);
         // A live session runs until it is stopped: it takes no worker from the backtests and sweeps behind it.
         lock (_gate)
         {
@@ -449,89 +448,27 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>A paper replay through the trading loop, journaled under its own run (registered as the CLI's runs are),
-    /// as <c>aitrader trade --paper --replay</c> runs it; the result is the session's end state.</summary>
+    /// <summary>A paper session, replayed or on the live stream, through the one trading-session use case as
+    /// <c>aitrader trade --paper</c> runs it, journaled under a new run of its own; the result is the session's end state.
+    /// A session on the stream ends after the bar in hand when the job is cancelled or the service stops (journal and
+    /// snapshot complete), and the job is recorded as cancelled.</summary>
     private async Task<(string OutputDirectory, string ResultJson)> RunSessionAsync(JobRecord job, CancellationToken ct)
     {
         var outDir = OutputDirectory(job.Id);
         Directory.CreateDirectory(outDir);
-        var spec = ReplaySessionSpec.FromJson(job.RequestJson);
-        var registry = new RunRegistry(_settings.DataDir);
-        var mode = spec.IsLive ? "paper" : "replay";
-        var runId = registry.NewRunId(mode);
-        var (options, runSettings) = spec.ToOptions(runId, _settings.DataDir);
-        // The session's guardrails, as built, are reachable while it runs: the kill switch and a halt's reset come from
-        // another thread (the API); both guardrails are made for that.
-        var build = options.Guardrails!;
-        options = options with
-        {
-            Guardrails = calendar =>
-            {
-                var set = build(calendar);
-                if (!ct.IsCancellationRequested)
-                {
-                    _liveGuardrails[job.Id] = set;
-                }
-
-                return set;
-            },
-        };
-        registry.Start(runId, mode, runSettings);
-        _liveRuns[job.Id] = runId;
-        // The job's link to its run, kept however it ends (a cancelled or stopped session has no result to hold it).
-        var runFile = Path.Combine(outDir, RunFileName);
-        await File.WriteAllTextAsync(runFile + ".tmp", JsonText.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("run_id", runId);
-            w.WriteEndObject();
-        }), CancellationToken.None).ConfigureAwait(false);
-        File.Move(runFile + ".tmp", runFile, overwrite: true);
+        var request = ReplaySessionSpec.FromJson(job.RequestJson).ToRequest();
         var progress = new StoreProgress(Store, job.Id);
-        var from = ExchangeTime.StartOfDateUtc(options.From);
-        var span = (ExchangeTime.EndOfDateUtc(options.To) - from).TotalSeconds;
-        var lastPercent = -1;
-        var lastPhase = "";
-        void OnProgress(SessionProgress p)
-        {
-            // Every bar reports; the store hears of whole percents and phase changes only.
-            var percent = (int)Math.Clamp(99 * (p.Timestamp - from).TotalSeconds / span, 0, 99);
-            if (percent > lastPercent || p.Phase != lastPhase)
-            {
-                lastPercent = Math.Max(lastPercent, percent);
-                lastPhase = p.Phase;
-                progress.Report((lastPercent / 100.0, p.Phase));
-            }
-        }
-
         try
         {
-            await using var journalStore = _journal();
-            var journal = new JournalingAgent(journalStore);
-            if (spec.IsLive)
+            var outcome = await _sessions.RunAsync(request, new SessionJobObserver(this, job.Id, outDir, progress, ct), ct: ct).ConfigureAwait(false);
+            if (request.Mode.IsStream())
             {
-                return await RunLiveSessionAsync(spec, options, runId, registry, journal, outDir, OnProgress, ct).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
             }
 
-            var source = new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-            var result = await new TradingSessionRunner(options, source, journal, progress: OnProgress)
-                .RunAsync(ct).ConfigureAwait(false);
-            registry.SetStatus(runId, RunManifest.Finished);
-            if (result.BarsProcessed == 0)
-            {
-                throw new RequestException(
-                    $"no bundled {options.Interval} bars for {string.Join(",", options.Symbols)} between {options.From:yyyy-MM-dd} and {options.To:yyyy-MM-dd}; pick dates the data covers.",
-                    "from");
-            }
-
-            var json = SessionResultJson(runId, result);
+            var json = SessionResultJson(outcome, request.Mode.IsStream());
             await File.WriteAllTextAsync(Path.Combine(outDir, "session.json"), json, CancellationToken.None).ConfigureAwait(false);
             return (outDir, json);
-        }
-        catch (OperationCanceledException)
-        {
-            registry.SetStatus(runId, RunManifest.Stopped);
-            throw;
         }
         finally
         {
@@ -541,32 +478,51 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>A paper session on the live Alpaca stream, as <c>aitrader trade --paper</c> runs it: the loop finishes the
-    /// bar it has when the job is cancelled or the service stops (journal and snapshot complete); the stream's reconnects
-    /// are journaled. The result is the end state with why it stopped.</summary>
-    private async Task<(string OutputDirectory, string ResultJson)> RunLiveSessionAsync(ReplaySessionSpec spec, TradingSessionOptions options,
-        string runId, RunRegistry registry, JournalingAgent journal, string outDir, Action<SessionProgress> progress, CancellationToken ct)
+    /// <summary>What a session job keeps of its session as it runs: the run it trades under (for the API, and in the job's
+    /// <c>run.json</c>, kept however it ends), its guardrails (the kill switch and a halt's reset act on them from the API's
+    /// threads; both guardrails are made for that) and its progress as the share of its dates done.</summary>
+    private sealed class SessionJobObserver(JobRunner runner, string jobId, string outDir, IProgress<(double Fraction, string Phase)> progress,
+        CancellationToken ct) : ITradingSessionObserver
     {
-        var reconnects = new ConcurrentQueue<string>();
-        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue), options.Symbols, spec.MaxBars, spec.UntilUtc, ct)
+        private DateTime _from;
+        private double _span = 1;
+        private int _lastPercent = -1;
+        private string _lastPhase = "";
+
+        public async Task StartedAsync(SessionStart start, CancellationToken cancellationToken)
         {
-            StopWords = ("stopped", "until reached", "max_bars reached"),
-            Reconnected = async (at, token) =>
+            runner._liveRuns[jobId] = start.RunId;
+            _from = ExchangeTime.StartOfDateUtc(start.From);
+            _span = (ExchangeTime.EndOfDateUtc(start.To) - _from).TotalSeconds;
+            var runFile = Path.Combine(outDir, RunFileName);
+            await File.WriteAllTextAsync(runFile + ".tmp", JsonText.Write(w =>
             {
-                while (reconnects.TryDequeue(out var reason))
-                {
-                    await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}", eventKey: LiveBarFeed.ReconnectKey(runId, at, reason),
-                        cancellationToken: token).ConfigureAwait(false);
-                }
-            },
-        };
-        // Not cancelled by ct: the feed ends on it, and the loop then finishes cleanly.
-        var result = await new TradingSessionRunner(options, feed.ReadAsync, journal, progress: progress).RunAsync(CancellationToken.None).ConfigureAwait(false);
-        registry.SetStatus(runId, RunManifest.Stopped);
-        ct.ThrowIfCancellationRequested();
-        var json = SessionResultJson(runId, result, (feed.StopReason, feed.Bars));
-        await File.WriteAllTextAsync(Path.Combine(outDir, "session.json"), json, CancellationToken.None).ConfigureAwait(false);
-        return (outDir, json);
+                w.WriteStartObject();
+                w.WriteString("run_id", start.RunId);
+                w.WriteEndObject();
+            }), CancellationToken.None).ConfigureAwait(false);
+            File.Move(runFile + ".tmp", runFile, overwrite: true);
+        }
+
+        public void GuardrailsBuilt(GuardrailSet guardrails)
+        {
+            if (!ct.IsCancellationRequested)
+            {
+                runner._liveGuardrails[jobId] = guardrails;
+            }
+        }
+
+        public void Progress(SessionProgress p)
+        {
+            // Every bar reports; the store hears of whole percents and phase changes only.
+            var percent = (int)Math.Clamp(99 * (p.Timestamp - _from).TotalSeconds / _span, 0, 99);
+            if (percent > _lastPercent || p.Phase != _lastPhase)
+            {
+                _lastPercent = Math.Max(_lastPercent, percent);
+                _lastPhase = p.Phase;
+                progress.Report((_lastPercent / 100.0, p.Phase));
+            }
+        }
     }
 
     /// <summary>The guardrails of the session job <paramref name="jobId"/> while it runs (kill switch, drawdown gate,
@@ -638,17 +594,18 @@ public sealed partial class JobRunner : IAsyncDisposable
         return (outDir, result);
     }
 
-    private static string SessionResultJson(string runId, TradingSessionResult result, (string Reason, int Bars)? stop = null)
+    private static string SessionResultJson(TradingSessionOutcome outcome, bool stream)
     {
         return JsonText.Write(json =>
         {
+            var result = outcome.Result;
             var exchange = result.Exchange!;
             json.WriteStartObject();
-            json.WriteString("run_id", runId);
-            if (stop is { } live)
+            json.WriteString("run_id", outcome.RunId);
+            if (stream)
             {
-                json.WriteString("stop_reason", live.Reason);
-                json.WriteNumber("stream_bars", live.Bars);
+                json.WriteString("stop_reason", outcome.StopReason);
+                json.WriteNumber("stream_bars", outcome.StreamBars);
             }
 
             json.WriteNumber("bars", result.BarsProcessed);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Core.Risk;
@@ -17,31 +16,29 @@ public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalP
     public bool Matches(JournalEntry entry) =>
         Query.Matches(entry) && (Rule is null || (entry.Kind == JournalKind.Block && DailySummary.RuleOf(entry) == Rule));
 
-    /// <summary>Checks the filter as typed (query string or flags); errors name their field.</summary>
-    public static JournalPageRequest Parse(string? date, string? kind, string? symbol, int? limit, long? beforeId, string? rule = null)
+    /// <summary>Checks the filter as typed (query string or flags); an error names the value as the caller spells it
+    /// (<paramref name="dateName"/>, <paramref name="kindName"/>, <paramref name="symbolName"/>) and its field.</summary>
+    public static JournalQuery Filter(string? date, string? kind, string? symbol, string dateName = "date", string kindName = "kind",
+        string symbolName = "symbol")
     {
-        DateOnly? day = null;
-        if (!string.IsNullOrWhiteSpace(date))
-        {
-            day = DateOnly.TryParseExact(date.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                ? d
-                : throw new RequestException($"date '{date}' is not a date; use YYYY-MM-DD (a New York session date).", "date");
-        }
-
+        var day = RequestChecks.OptionalDate(date, dateName);
         JournalKind? journalKind = null;
         if (!string.IsNullOrWhiteSpace(kind))
         {
             journalKind = JournalKinds.TryParse(kind, out var k)
                 ? k
-                : throw new RequestException($"kind '{kind}' is not a journal kind; use one of {string.Join(", ", JournalKinds.Names)}.", "kind");
+                : throw new RequestException($"{kindName} '{kind}' is not a journal kind; use one of {string.Join(", ", JournalKinds.Names)}.",
+                    RequestChecks.Field(kindName));
         }
 
-        Symbol? ticker = null;
-        if (!string.IsNullOrWhiteSpace(symbol))
-        {
-            ticker = Symbol.TryParse(symbol, out var s, out var why) ? s : throw new RequestException($"symbol: {why}", "symbol");
-        }
+        Symbol? ticker = string.IsNullOrWhiteSpace(symbol) ? (Symbol?)null : RequestChecks.Symbol(symbol, symbolName);
+        return new JournalQuery(day, journalKind, ticker);
+    }
 
+    /// <summary>Checks a page request as the service's query string types it; errors name their field.</summary>
+    public static JournalPageRequest Parse(string? date, string? kind, string? symbol, int? limit, long? beforeId, string? rule = null)
+    {
+        var query = Filter(date, kind, symbol);
         var size = limit ?? DefaultLimit;
         if (size is < 1 or > MaxLimit)
         {
@@ -62,20 +59,21 @@ public sealed record JournalPageRequest(JournalQuery Query, int Limit = JournalP
                 throw new RequestException($"rule '{rule}' is not a guardrail rule; use one of {string.Join(", ", GuardrailCatalog.Names)}.", "rule");
             }
 
-            if (journalKind is { } k && k != JournalKind.Block)
+            if (query.Kind is { } k && k != JournalKind.Block)
             {
                 throw new RequestException($"rule picks guardrail blocks, but kind is '{k.ToText()}'; leave kind empty or use kind=block.", "rule");
             }
         }
 
-        return new JournalPageRequest(new JournalQuery(day, journalKind, ticker), size, beforeId, ruleName);
+        return new JournalPageRequest(query, size, beforeId, ruleName);
     }
 }
 
 /// <summary>A page of entries, newest first, and the cursor of the next (older) page: null when this is the last.</summary>
 public sealed record JournalPage(IReadOnlyList<JournalEntry> Entries, long? NextBeforeId);
 
-/// <summary>Reads the journal a page at a time, whoever asks (the service's <c>GET /api/journal</c>).</summary>
+/// <summary>Reads the journal, whoever asks: a page at a time (the service's <c>GET /api/journal</c>), or every match
+/// (its export, and <c>aitrader journal</c>).</summary>
 public static class JournalPages
 {
     public static async Task<JournalPage> ReadAsync(IJournal journal, JournalPageRequest request, CancellationToken ct)

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application.Journal;
 using AiTrader.Core.Journal;
 using AiTrader.Storage;
 using Spectre.Console;
-using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;
 
@@ -27,14 +27,12 @@ public static class JournalCommand
 
         command.SetAction(async (parse, ct) =>
         {
-            var query = new JournalQuery(
-                CliParsing.ParseOptionalDate(parse.GetValue(date), "--date"),
-                ParseKind(parse.GetValue(kind)),
-                ParseSymbol(parse.GetValue(symbol)));
+            var query = JournalPageRequest.Filter(parse.GetValue(date), parse.GetValue(kind), parse.GetValue(symbol), "--date", "--kind", "--symbol");
             var output = ParseFormat(parse.GetValue(format)!);
 
             await using var journal = JournalFactory.Create(env(SnapshotCatalogFactory.DatabaseUrlVariable), settings.DataDir);
-            var entries = await journal.QueryAsync(query, ct);
+            // The service's journal read: every entry the filter matches, oldest first, as its export reads them.
+            var entries = await JournalPages.MatchingAsync(journal, new JournalPageRequest(query), ct);
             switch (output)
             {
                 case "csv":
@@ -65,21 +63,6 @@ public static class JournalCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static JournalKind? ParseKind(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? null
-        : JournalKinds.TryParse(value, out var k) ? k
-        : throw new CliException($"--kind '{value}' is not a journal kind; use one of {string.Join(", ", JournalKinds.Names)}.");
-
-    private static Symbol? ParseSymbol(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        return CliParsing.ParseSymbol(value);
     }
 
     private static string ParseFormat(string value) => value.Trim().ToLowerInvariant() switch

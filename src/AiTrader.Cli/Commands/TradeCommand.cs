@@ -1,22 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using AiTrader.Application.Sessions;
 using AiTrader.Brokers.Alpaca;
 using AiTrader.Core.Agents;
-using AiTrader.Core.Backtesting;
 using AiTrader.Core.Brokers;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
-using AiTrader.Core.Journal;
-using AiTrader.Core.MarketData;
-using AiTrader.Core.Risk;
 using AiTrader.Core.Sessions;
-using AiTrader.Core.Strategies;
-using AiTrader.Core.Watchlists;
-using AiTrader.MarketData.Streaming;
-using AiTrader.Storage;
-using AiTrader.Storage.Watchlists;
 using Symbol = AiTrader.Core.Domain.Symbol;
 
 namespace AiTrader.Cli.Commands;
@@ -66,177 +56,124 @@ public static class TradeCommand
             }
 
             var range = parse.GetValue(replay) is { } r ? ParseRange(r) : ((DateOnly From, DateOnly To)?)null;
-            if (isLive && range is not null)
-            {
-                throw new CliException("--live trades on the live stream and cannot --replay; use --paper --replay FROM:TO.");
-            }
-
             var fromSource = parse.GetValue(watchlistSource);
-            if (fromSource is not null && parse.GetValue(symbols) is not null)
-            {
-                throw new CliException("--watchlist-source and --symbols exclude each other: the source picks the symbols.");
-            }
-
-            var watchlist = fromSource is null
-                ? ParseSymbols(parse.GetValue(symbols) ?? Environment.GetEnvironmentVariable("WATCHLIST_TEXT"))
-                : [];
+            var given = parse.GetValue(symbols);
+            // The source picks the symbols: --symbols beside it is refused, WATCHLIST_TEXT is not read.
+            IReadOnlyList<Symbol> watchlist = fromSource is null || given is not null ? ParseSymbols(given ?? Environment.GetEnvironmentVariable("WATCHLIST_TEXT")) : [];
             var tf = CliParsing.ParseInterval(parse.GetValue(interval)!);
-            if (range is null && tf != Timeframe.OneMinute)
+            var request = new TradingSessionRequest
             {
-                throw new CliException($"--interval {tf} needs --replay; the live stream delivers 1Min bars.");
-            }
+                Mode = isLive ? SessionMode.Live : range is not null ? SessionMode.Replay : SessionMode.Paper,
+                Symbols = watchlist,
+                WatchlistSource = fromSource,
+                From = range?.From,
+                To = range?.To,
+                Interval = tf,
+                DelayPerBar = RequestChecks.Speed(parse.GetValue(speed)!, tf),
+                Capital = BacktestCommand.Capital(parse.GetValue(capital)),
+                MaxVolumeShare = ParseVolumeShare(parse.GetValue(maxVolumeShare)),
+                MaxBars = ParseMaxBars(parse.GetValue(maxBars)),
+                Until = parse.GetValue(until) is { } u ? ParseUntil(u) : null,
+                Strategy = parse.GetValue(strategy)!.Trim(),
+                Parameters = CliParsing.ParseParams(parse.GetValue(parameters)),
+                Sizing = BacktestCommand.ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction)),
+                Guardrails = parse.GetValue(guardrails) ?? "",
+                ExtendedHours = parse.GetValue(extendedHours),
+                FlattenMinutes = parse.GetValue(flatten),
+                ResetHalt = parse.GetValue(resetHalt),
+                RunId = parse.GetValue(runId)?.Trim() is { Length: > 0 } id ? id : null,
+                NewRun = parse.GetValue(newRun),
+                Terms = Terms,
+            };
 
-            var delay = ParseSpeed(parse.GetValue(speed)!, tf);
-            var cash = BacktestCommand.Capital(parse.GetValue(capital));
-
-            var volumeShare = parse.GetValue(maxVolumeShare);
-            if (volumeShare is { } share && (share <= 0 || share > 1))
+            BrokerVenue? venue = null;
+            try
             {
-                throw new CliException($"--max-volume-share must be in (0, 1] (got {share.ToString(CultureInfo.InvariantCulture)}).");
-            }
-
-            var limit = parse.GetValue(maxBars);
-            if (limit is <= 0)
-            {
-                throw new CliException($"--max-bars must be greater than 0 (got {limit}).");
-            }
-
-            var stopAt = parse.GetValue(until) is { } u ? ParseUntil(u) : (DateTime?)null;
-            if (range is not null && (limit is not null || stopAt is not null))
-            {
-                throw new CliException("--max-bars and --until stop a live run; a replay ends at its last date.");
-            }
-
-            string? picked = null;
-            if (fromSource is not null)
-            {
-                var firstSession = range is { } r0
-                    ? NyseCalendar.Instance.GetSessions(r0.From, r0.To).FirstOrDefault()?.Date
-                        ?? throw new CliException($"--replay {r0.From:yyyy-MM-dd}:{r0.To:yyyy-MM-dd} holds no trading session; pick dates with one.")
-                    : ExchangeTime.SessionDate(DateTime.UtcNow);
-                var premarket = await PremarketWatchlistAsync(fromSource, firstSession, range is null, settings, ct);
-                watchlist = premarket.Symbols.ToList();
-                if (watchlist.Count == 0)
+                var outcome = await new TradingSessions(settings).RunAsync(request, new SessionPrinter(stdout, request),
+                    isLive ? async c => venue = await OpenLiveAsync(parse.GetValue(confirm), stdout, c) : null, ct);
+                if (request.Mode.IsStream())
                 {
-                    throw new CliException($"the {premarket.Source} watchlist for {firstSession:yyyy-MM-dd} is empty{(premarket.Notes.Count > 0 ? $" ({premarket.Notes[0]})" : "")}; pass --symbols instead.");
+                    stdout.WriteLine($"stopped: {outcome.StopReason} after {outcome.StreamBars} bars; journal complete (resume with --run-id {outcome.RunId})");
                 }
 
-                picked = $"{premarket.Source} watchlist of {firstSession:yyyy-MM-dd}, as of {premarket.AsOfUtc:yyyy-MM-dd HH:mm}Z";
-                stdout.WriteLine($"watchlist: {string.Join(",", watchlist)} (from the {picked})");
-            }
-
-            var name = parse.GetValue(strategy)!.Trim();
-            var strategyParams = CliParsing.ParseParams(parse.GetValue(parameters));
-            var sizing = BacktestCommand.ParseSizing(parse.GetValue(regimeAware), parse.GetValue(riskAgent), parse.GetValue(riskFraction));
-            StrategyCatalog.Create(name, strategyParams, sizing?.RegimeAware ?? false);
-            var guardrailSpec = BacktestCommand.ParseGuardrails(parse.GetValue(guardrails));
-            var guardrailSet = GuardrailCatalog.Parse(guardrailSpec);
-            var costs = new ExchangeOptions(InitialCapital: cash, MaxVolumeShare: volumeShare, ExtendedHours: parse.GetValue(extendedHours));
-            var mode = range is not null ? "replay" : isLive ? "live" : "paper";
-            var runSettings = RunSettings(mode, watchlist, tf, range, name, strategyParams, costs, sizing, parse.GetValue(flatten), guardrailSpec);
-            var registry = new RunRegistry(settings.DataDir);
-            var (id, resuming) = ResolveRun(registry, mode, parse.GetValue(runId), parse.GetValue(newRun), runSettings);
-            var today = ExchangeTime.SessionDate(DateTime.UtcNow);
-            var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, tf, name, strategyParams,
-                costs, parse.GetValue(flatten), delay, settings.DataDir, Sizing: sizing, ResetHalts: parse.GetValue(resetHalt),
-                Guardrails: guardrailSet ?? (_ => new GuardrailSet([])), WatchlistSource: picked);
-            await using var journalStore = JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir);
-            var journal = new JournalingAgent(journalStore);
-            void Progress(SessionProgress p)
-            {
-                if (p.Phase != "regular")
-                {
-                    stdout.WriteLine($"{ExchangeTime.ToNewYork(p.Timestamp):yyyy-MM-dd HH:mm} ET {p.Phase,-11} {p.Message}");
-                    stdout.Flush();
-                }
-            }
-
-            if (range is { } days)
-            {
-                var source = new CsvBarSource(settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
-                // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
-                if (!await AnyBarsAsync(source, watchlist, tf, days, ct))
-                {
-                    throw new CliException(NoBars(tf, watchlist, days));
-                }
-
-                stdout.WriteLine($"run {id}: {(resuming ? "resuming " : "")}paper replay {days.From:yyyy-MM-dd}..{days.To:yyyy-MM-dd} {string.Join(",", watchlist)} {tf} {name}, capital {Money(cash)}");
-                stdout.Flush();
-                if (!resuming)
-                {
-                    registry.Start(id, mode, runSettings);
-                }
-
-                var replayed = await RunLockedAsync(() => new TradingSessionRunner(options, source, journal, progress: Progress).RunAsync(ct));
-                registry.SetStatus(id, RunManifest.Finished);
-                if (replayed.BarsProcessed == 0)
-                {
-                    throw new CliException(NoBars(tf, watchlist, days));
-                }
-
-                await PrintResultAsync(stdout, replayed, ct);
+                await PrintResultAsync(stdout, outcome.Result, request.Mode.IsStream() ? CancellationToken.None : ct);
                 return ExitCodes.Ok;
             }
-
-            var streamOptions = AlpacaStreamOptions.FromEnvironment();
-            if (!streamOptions.HasKeys)
+            finally
             {
-                throw new CliException("trading on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set (and ALPACA_STREAM_URL for another feed); or replay bundled bars with --paper --replay FROM:TO.");
-            }
-
-            await using var venue = isLive ? await OpenLiveAsync(parse.GetValue(confirm), stdout, ct) : null;
-            var reconnects = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var feed = new LiveBarFeed(StreamCommand.AlpacaBars(reconnects.Enqueue), watchlist, limit, stopAt, ct)
-            {
-                // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the screen.
-                Reconnected = async (at, ct2) =>
+                if (venue is not null)
                 {
-                    while (reconnects.TryDequeue(out var reason))
-                    {
-                        stdout.WriteLine($"{ExchangeTime.ToNewYork(at):yyyy-MM-dd HH:mm} ET reconnect    {reason}");
-                        await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}",
-                            eventKey: LiveBarFeed.ReconnectKey(id, at, reason), cancellationToken: ct2);
-                    }
-                },
-            };
-            if (!resuming)
-            {
-                registry.Start(id, mode, runSettings);
+                    await venue.DisposeAsync();
+                }
             }
-
-            stdout.WriteLine($"run {id}: {(isLive ? venue!.Broker.Name : "paper broker")} on the live stream {streamOptions.Url.Host}:{streamOptions.Url.Port} {string.Join(",", watchlist)} {name}" +
-                $"{(isLive ? "" : $", capital {Money(cash)}")}{(limit is { } n ? $", stop after {n} bars" : "")}{(stopAt is { } at ? $", until {at:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "")} (Ctrl+C stops cleanly)");
-            stdout.Flush();
-            var result = await RunLockedAsync(() => new TradingSessionRunner(options, feed.ReadAsync, journal, progress: Progress, broker: venue)
-                .RunAsync(CancellationToken.None));
-            // A clean stop (Ctrl+C, --until, --max-bars) is not a crash: the run is resumed only when asked by its id.
-            registry.SetStatus(id, RunManifest.Stopped);
-            stdout.WriteLine($"stopped: {feed.StopReason} after {feed.Bars} bars; journal complete (resume with --run-id {id})");
-            await PrintResultAsync(stdout, result, CancellationToken.None);
-            return ExitCodes.Ok;
         });
         return command;
     }
 
-    /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
-    private static string NoBars(Timeframe tf, IReadOnlyList<Symbol> watchlist, (DateOnly From, DateOnly To) days) =>
-        $"no bundled {tf} bars for {string.Join(",", watchlist)} between {days.From:yyyy-MM-dd} and {days.To:yyyy-MM-dd}; widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them).";
-
-    private static async Task<bool> AnyBarsAsync(CsvBarSource source, IReadOnlyList<Symbol> watchlist, Timeframe tf,
-        (DateOnly From, DateOnly To) days, CancellationToken ct)
+    /// <summary>The words of this command's messages: its flags.</summary>
+    private static readonly SessionTerms Terms = new()
     {
-        foreach (var symbol in watchlist)
+        Symbols = "--symbols",
+        From = "--replay",
+        To = "--replay",
+        WatchlistSource = "--watchlist-source",
+        RunId = "--run-id",
+        NewRun = "--new-run",
+        Strategy = "--strategy",
+        Parameters = "--param",
+        Guardrails = "--guardrails",
+        // The strategy catalog's reason says which strategy or parameter it is about.
+        Named = (_, reason) => reason,
+        Range = (from, to) => $"--replay {from:yyyy-MM-dd}:{to:yyyy-MM-dd}",
+        DatesOnStream = "--live trades on the live stream and cannot --replay; use --paper --replay FROM:TO.",
+        DateRequired = _ => "--replay is required for a replay, e.g. --replay 2013-10-07:2013-10-11.",
+        SymbolsRequired = "--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.",
+        IntervalOnStream = tf => $"--interval {tf} needs --replay; the live stream delivers 1Min bars.",
+        StopsOnReplay = "--max-bars and --until stop a live run; a replay ends at its last date.",
+        NoStreamKeys = "trading on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set (and ALPACA_STREAM_URL for another feed); or replay bundled bars with --paper --replay FROM:TO.",
+        NoBarsHint = "widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them)",
+        StopWords = ("Ctrl+C", "--until reached", "--max-bars reached"),
+    };
+
+    /// <summary>Prints the session as it is set up and trades: the picked watchlist, the run's first line, every event
+    /// of the loop but the plain bar times, the stream's reconnects.</summary>
+    private sealed class SessionPrinter(TextWriter stdout, TradingSessionRequest request) : ITradingSessionObserver
+    {
+        public void WatchlistPicked(IReadOnlyList<Symbol> symbols, string source) =>
+            stdout.WriteLine($"watchlist: {string.Join(",", symbols)} (from the {source})");
+
+        public Task StartedAsync(SessionStart start, CancellationToken cancellationToken)
         {
-            var series = await source.GetBarsAsync(new BarRequest(symbol, tf, ExchangeTime.StartOfDateUtc(days.From), ExchangeTime.EndOfDateUtc(days.To)), ct);
-            if (series.Bars.Count > 0)
+            var symbols = string.Join(",", start.Symbols);
+            if (start.Stream is not { } stream)
             {
-                return true;
+                stdout.WriteLine($"run {start.RunId}: {(start.Resuming ? "resuming " : "")}paper replay {start.From:yyyy-MM-dd}..{start.To:yyyy-MM-dd} {symbols} {request.Interval} {request.Strategy}, capital {Money(request.Capital)}");
+            }
+            else
+            {
+                var isLive = start.Broker is not null;
+                stdout.WriteLine($"run {start.RunId}: {(isLive ? start.Broker!.Broker.Name : "paper broker")} on the live stream {stream.Host}:{stream.Port} {symbols} {request.Strategy}" +
+                    $"{(isLive ? "" : $", capital {Money(request.Capital)}")}{(request.MaxBars is { } n ? $", stop after {n} bars" : "")}{(request.Until is { } at ? $", until {at:yyyy-MM-dd'T'HH:mm:ss'Z'}" : "")} (Ctrl+C stops cleanly)");
+            }
+
+            stdout.Flush();
+            return Task.CompletedTask;
+        }
+
+        public void Progress(SessionProgress progress)
+        {
+            if (progress.Phase != "regular")
+            {
+                stdout.WriteLine($"{ExchangeTime.ToNewYork(progress.Timestamp):yyyy-MM-dd HH:mm} ET {progress.Phase,-11} {progress.Message}");
+                stdout.Flush();
             }
         }
 
-        return false;
+        public void Reconnected(DateTime at, string reason) =>
+            stdout.WriteLine($"{ExchangeTime.ToNewYork(at):yyyy-MM-dd HH:mm} ET reconnect    {reason}");
     }
 
+    /// <summary>The real broker for --live, once the operator has confirmed (flag, or the account number typed at a terminal).</summary>
     private static async Task<BrokerVenue> OpenLiveAsync(bool confirmed, TextWriter stdout, CancellationToken ct)
     {
         AlpacaTradingClient client;
@@ -307,93 +244,11 @@ public static class TradeCommand
         stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
     }
 
-    /// <summary>The premarket watchlist of <paramref name="session"/> from the scan (bundled bars with no keys) or a saved bucket.</summary>
-    private static async Task<PremarketWatchlist> PremarketWatchlistAsync(string source, DateOnly session, bool live, AppSettings settings,
-        CancellationToken ct)
-    {
-        var sample = ScanCommand.SampleSource(settings);
-        await using var store = WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir);
-        try
-        {
-            var provider = PremarketWatchlistProvider.IsScan(source)
-                ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
-                : new PremarketWatchlistProvider(source, store);
-            return await provider.ForSessionAsync(session, live ? PremarketMode.Live : PremarketMode.Replay, ct);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--watchlist-source {source}: {ex.Reason()}");
-        }
-    }
+    private static decimal? ParseVolumeShare(decimal? share) => share is { } s && (s <= 0 || s > 1)
+        ? throw new CliException($"--max-volume-share must be in (0, 1] (got {s.ToString(CultureInfo.InvariantCulture)}).")
+        : share;
 
-    /// <summary>Which run this command drives: the one named by --run-id, a new one (--new-run, or none unfinished), or
-    /// the unfinished run of the same kind when its settings match; a mismatch is refused with the first difference.</summary>
-    internal static (string Id, bool Resuming) ResolveRun(RunRegistry registry, string mode, string? givenId, bool newRun,
-        IReadOnlyDictionary<string, string> runSettings)
-    {
-        if (givenId?.Trim() is { Length: > 0 } given)
-        {
-            if (given.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || given.Contains("..", StringComparison.Ordinal))
-            {
-                throw new CliException($"--run-id '{given}' may only use letters, digits, '-', '_' and '.'.");
-            }
-
-            if (newRun)
-            {
-                throw new CliException("--new-run and --run-id exclude each other: --run-id resumes or names a run, --new-run starts a fresh one with a new id.");
-            }
-
-            if (registry.Load(given) is not { } existing)
-            {
-                return (given, false);
-            }
-
-            if (existing.Mode != mode)
-            {
-                throw new CliException($"run {given} is a {existing.Mode} run; this command starts a {mode} run. Use another --run-id.");
-            }
-
-            return RunRegistry.Difference(existing.Settings, runSettings) is { } difference
-                ? throw new CliException($"run {given} was started with other settings ({difference}); run it with its own settings, or start another with --new-run.")
-                : (given, true);
-        }
-
-        if (!newRun && registry.LatestUnfinished(mode) is { } unfinished)
-        {
-            return RunRegistry.Difference(unfinished.Settings, runSettings) is { } difference
-                ? throw new CliException($"run {unfinished.RunId} did not finish and was started with other settings ({difference}); run its command again to resume it, or add --new-run to start a new run.")
-                : (unfinished.RunId, true);
-        }
-
-        return (registry.NewRunId(mode), false);
-    }
-
-    /// <summary>The settings that shape a run's orders, as its record keeps them: <see cref="AiTrader.Application.Sessions.RunSettings"/>.</summary>
-    internal static Dictionary<string, string> RunSettings(string mode, IReadOnlyList<Symbol> watchlist, Timeframe interval,
-        (DateOnly From, DateOnly To)? range, string strategy, IReadOnlyDictionary<string, string> parameters, ExchangeOptions costs,
-        Core.Risk.Sizing.SizingOptions? sizing, int? flatten, string guardrails) =>
-        AiTrader.Application.Sessions.RunSettings.For(mode, watchlist, interval, range, strategy, parameters, costs, sizing, flatten, guardrails);
-
-    /// <summary>Runs a session, turning "another process drives this run" and a damaged snapshot into one-line errors.</summary>
-    private static async Task<TradingSessionResult> RunLockedAsync(Func<Task<TradingSessionResult>> run)
-    {
-        try
-        {
-            return await run();
-        }
-        catch (RunLockedException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-        catch (RunMismatchException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-    }
+    private static int? ParseMaxBars(int? limit) => limit is <= 0 ? throw new CliException($"--max-bars must be greater than 0 (got {limit}).") : limit;
 
     /// <summary>HH:mm (New York, today) or an ISO-8601 instant with Z or an offset, as UTC.</summary>
     private static DateTime ParseUntil(string value)
@@ -441,8 +296,6 @@ public static class TradeCommand
             .ToList();
         return list.Count > 0 ? list : throw new CliException("--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.");
     }
-
-    private static TimeSpan? ParseSpeed(string value, Timeframe interval) => RequestChecks.Speed(value, interval);
 
     private static string Money(decimal amount) => amount.ToString("$#,##0.00", CultureInfo.InvariantCulture);
 }

@@ -58,7 +58,7 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("db migrate", "db migrate --bogus"),
     ];
 
-    private readonly IsolatedStateDirectory _state = new();
+    private readonly IsolatedStateDirectory _state = new("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_STREAM_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE");
     private readonly string _root = Path.Combine(Path.GetTempPath(), "aitrader-bad-input-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -130,6 +130,88 @@ public sealed class BadInputEveryCommandTests : IDisposable
         Assert.DoesNotContain("final equity", output, StringComparison.Ordinal);
         var runs = Path.Combine(_state.Path, "runs");
         Assert.False(Directory.Exists(runs) && Directory.EnumerateFileSystemEntries(runs).Any(), "a run was registered for a replay with no bars");
+    }
+
+    /// <summary><c>trade</c>'s words for each bad flag, exactly (most of these rules are the trading-session use case's,
+    /// Application/Sessions/TradingSessions, worded with the command's flags), and no run registered for any of them.</summary>
+    [Theory]
+    [InlineData("trade --paper --live --symbols SPY",
+        "--paper and --live exclude each other; pick one.")]
+    [InlineData("trade --paper --replay 2013-10-07 --symbols SPY",
+        "--replay '2013-10-07' is not FROM:TO; e.g. --replay 2013-10-07:2013-10-11.")]
+    [InlineData("trade --paper --replay 2013-10-11:2013-10-07 --symbols SPY",
+        "--replay start 2013-10-11 is after its end 2013-10-07.")]
+    [InlineData("trade --paper --replay bad:2013-10-07 --symbols SPY",
+        "--replay 'bad' is not a date; use YYYY-MM-DD, e.g. --replay 2010-01-04.")]
+    [InlineData("trade --live --replay 2013-10-07:2013-10-08 --symbols SPY",
+        "--live trades on the live stream and cannot --replay; use --paper --replay FROM:TO.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --watchlist-source scan --symbols SPY",
+        "--watchlist-source and --symbols exclude each other: the source picks the symbols.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08",
+        "--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols ,,",
+        "--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --interval bogus",
+        "--interval 'bogus' is not an interval; use 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.")]
+    [InlineData("trade --paper --symbols SPY --interval 5Min",
+        "--interval 5Min needs --replay; the live stream delivers 1Min bars.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --speed 0",
+        "--speed '0' is not 'max' or a positive factor (60 = one minute per second).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --speed fast",
+        "--speed 'fast' is not 'max' or a positive factor (60 = one minute per second).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --capital 0",
+        "--capital must be greater than 0 (got 0).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --capital 100000000000000",
+        "--capital must be at most 1,000,000,000,000 (got 100000000000000).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --max-volume-share 2",
+        "--max-volume-share must be in (0, 1] (got 2).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --max-volume-share 0",
+        "--max-volume-share must be in (0, 1] (got 0).")]
+    [InlineData("trade --paper --symbols SPY --max-bars 0",
+        "--max-bars must be greater than 0 (got 0).")]
+    [InlineData("trade --paper --symbols SPY --until tomorrow",
+        "--until 'tomorrow' is not HH:mm (New York) or an ISO-8601 instant such as 2024-03-04T20:00:00Z.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --max-bars 5",
+        "--max-bars and --until stop a live run; a replay ends at its last date.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --until 2013-10-08T20:00:00Z",
+        "--max-bars and --until stop a live run; a replay ends at its last date.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --strategy bogus",
+        "Unknown strategy 'bogus'; known strategies: breakout, mean_reversion, momentum.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --param lookback=abc",
+        "Parameter 'lookback' must be a whole number; got 'abc'.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --param foo",
+        "--param 'foo' is not name=value; e.g. --param lookback=55.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --param nosuch=1",
+        "Unknown parameter 'nosuch' for strategy 'breakout'; known parameters: lookback, atr_period, atr_multiplier, risk_fraction.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --risk-agent foo",
+        "--risk-agent 'foo' is not known; use fractional_kelly.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --risk-agent fractional_kelly --risk-agent-fraction 2",
+        "--risk-agent-fraction must be in (0, 1] (got 2).")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --guardrails seatbelt",
+        "--guardrails: unknown guardrail 'seatbelt'; use none, default, or a list of kill_switch, max_drawdown, daily_loss, pdt, exposure, rate.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --run-id a/b",
+        "--run-id 'a/b' may only use letters, digits, '-', '_' and '.'.")]
+    [InlineData("trade --paper --replay 2013-10-07:2013-10-08 --symbols SPY --run-id x --new-run",
+        "--new-run and --run-id exclude each other: --run-id resumes or names a run, --new-run starts a fresh one with a new id.")]
+    [InlineData("trade --paper --replay 2020-01-06:2020-01-10 --symbols SPY",
+        "no bundled 1Min bars for SPY between 2020-01-06 and 2020-01-10; widen --replay or pick dates the data covers (aitrader fetch --vendor sample shows them).")]
+    [InlineData("trade --paper --replay 2013-10-12:2013-10-13 --watchlist-source scan",
+        "--replay 2013-10-12:2013-10-13 holds no trading session; pick dates with one.")]
+    [InlineData("trade --paper --replay 2013-10-08:2013-10-08 --watchlist-source nosuch-bucket",
+        "--watchlist-source nosuch-bucket: bucket 'nosuch-bucket' holds no watchlist saved at or before 2013-10-08 13:30Z; build one with 'aitrader watchlist build --bucket nosuch-bucket'.")]
+    [InlineData("trade --paper --symbols SPY",
+        "trading on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set (and ALPACA_STREAM_URL for another feed); or replay bundled bars with --paper --replay FROM:TO.")]
+    [InlineData("trade --live --symbols SPY",
+        "trading on the live stream needs APCA_API_KEY_ID and APCA_API_SECRET_KEY set (and ALPACA_STREAM_URL for another feed); or replay bundled bars with --paper --replay FROM:TO.")]
+    public async Task Trade_says_what_is_wrong_with_each_flag_word_for_word(string commandLine, string message)
+    {
+        var (code, output, err) = await CliRunner.Run(commandLine.Split(' '));
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("", output);
+        Assert.Equal($"error: {message}\n", err.ReplaceLineEndings("\n"));
+        var runs = Path.Combine(_state.Path, "runs");
+        Assert.False(Directory.Exists(runs) && Directory.EnumerateFiles(runs, "*.json").Any(), "a refused command registered a run");
     }
 
     /// <summary>The paths of the commands that run something (a command with subcommands only groups them).</summary>

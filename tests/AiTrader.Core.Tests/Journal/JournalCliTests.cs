@@ -1,7 +1,6 @@
 using AiTrader.Cli;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
-using AiTrader.Core.Tests.IO;
 using AiTrader.Core.Tests.TestSupport;
 using AiTrader.Storage;
 using static AiTrader.Core.Tests.Journal.JournalTestKit;
@@ -19,24 +18,10 @@ public sealed class EnvironmentCollection
 [Collection(EnvironmentCollection.Name)]
 public sealed class JournalCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private readonly Dictionary<string, string?> _saved = new();
+    // The CLI must read the SQLite journal here even on a machine with a DATABASE_URL.
+    private readonly IsolatedStateDirectory _dir = new();
 
-    public JournalCliTests()
-    {
-        Set("AITRADER_DATA_DIR", _dir.Path);
-        Set("DATABASE_URL", null); // the CLI must read the SQLite journal here even on a machine with a DATABASE_URL
-    }
-
-    public void Dispose()
-    {
-        foreach (var (name, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
-        _dir.Dispose();
-    }
+    public void Dispose() => _dir.Dispose();
 
     [Theory]
     [InlineData("table")]
@@ -112,11 +97,5 @@ public sealed class JournalCliTests : IDisposable
         await journal.AppendAsync(FillEntry(new DateTime(2024, 7, 4, 0, 30, 0, DateTimeKind.Utc), "SPY", OrderSide.Sell, 10m, 546.5m, "o-2"));
         await journal.AppendAsync(FillEntry(new DateTime(2024, 7, 4, 14, 0, 0, DateTimeKind.Utc), "SPY", OrderSide.Buy, 1m, 1m, "o-3"));
         await journal.AppendAsync(Block(new DateTime(2024, 7, 4, 15, 0, 0, DateTimeKind.Utc), "QQQ", "rate: 6 orders in 60 s > 5"));
-    }
-
-    private void Set(string name, string? value)
-    {
-        _saved[name] = Environment.GetEnvironmentVariable(name);
-        Environment.SetEnvironmentVariable(name, value);
     }
 }

@@ -1,17 +1,21 @@
 namespace AiTrader.Core.Tests.TestSupport;
 
 /// <summary>For one CLI test: AITRADER_DATA_DIR points at a fresh temporary folder (runs, snapshots, the JSONL journal)
-/// and DATABASE_URL is cleared, so the run touches nothing of the machine's; both are restored and the folder deleted on
-/// dispose. Tests that use it belong to the environment collection (they change process-wide variables).</summary>
+/// and DATABASE_URL (with any other variables named) is cleared, so the run touches nothing of the machine's; all are
+/// restored and the folder deleted on dispose. Tests that use it belong to the environment collection (they change
+/// process-wide variables).</summary>
 public sealed class IsolatedStateDirectory : IDisposable
 {
-    private readonly string? _savedDataDir = Environment.GetEnvironmentVariable("AITRADER_DATA_DIR");
-    private readonly string? _savedDatabase = Environment.GetEnvironmentVariable("DATABASE_URL");
+    private readonly Dictionary<string, string?> _saved = new(StringComparer.Ordinal);
 
-    public IsolatedStateDirectory()
+    /// <param name="alsoCleared">More variables of the machine's that must not reach the test (API keys, a watchlist).</param>
+    public IsolatedStateDirectory(params string[] alsoCleared)
     {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", Path);
-        Environment.SetEnvironmentVariable("DATABASE_URL", null);
+        Set("AITRADER_DATA_DIR", Path);
+        foreach (var name in alsoCleared.Prepend("DATABASE_URL"))
+        {
+            Set(name, null);
+        }
     }
 
     /// <summary>The state directory (AITRADER_DATA_DIR while the test runs).</summary>
@@ -19,11 +23,20 @@ public sealed class IsolatedStateDirectory : IDisposable
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _savedDataDir);
-        Environment.SetEnvironmentVariable("DATABASE_URL", _savedDatabase);
+        foreach (var (name, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
         if (Directory.Exists(Path))
         {
             Directory.Delete(Path, recursive: true);
         }
+    }
+
+    private void Set(string name, string? value)
+    {
+        _saved.TryAdd(name, Environment.GetEnvironmentVariable(name));
+        Environment.SetEnvironmentVariable(name, value);
     }
 }

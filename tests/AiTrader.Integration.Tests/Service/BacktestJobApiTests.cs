@@ -5,14 +5,13 @@ using System.Text.Json;
 using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Service;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>Backtests as jobs over real HTTP: submit, poll, result, files, cancel, roles, errors, and history across a restart.</summary>
 public sealed class BacktestJobApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     private static Task<JsonElement> WaitAsync(HttpClient client, string id, TimeSpan timeout) =>
         ServiceHost.FinishedJobAsync(client, $"/api/backtests/{id}", timeout);
 

@@ -2,14 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>Server-sent events of a job: its state and progress as they change, a session's book as it trades, then the end.</summary>
 public sealed class JobEventsApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     /// <summary>Reads the stream until its <c>end</c> event (or <paramref name="stopWhen"/> says so), as (event, data) pairs.</summary>
     private static async Task<List<(string Event, JsonElement Data)>> ReadAsync(HttpClient client, string path,
         Func<List<(string Event, JsonElement Data)>, Task<bool>>? stopWhen = null)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using AiTrader.Core.Journal;
 using AiTrader.Integration.Tests.Streaming;
 using AiTrader.Storage;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
@@ -13,21 +14,11 @@ namespace AiTrader.Integration.Tests.Service;
 /// and refused without keys. The same loop as <c>aitrader trade --paper</c> (the CLI's tests cover its fills).</summary>
 public sealed class LiveSessionApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    /// <summary>SPY and IBM minute bars of 2013-10-07 from the fake stream, one frame per minute, then a silent socket.</summary>
+    /// <summary>SPY and IBM minute bars of 2013-10-07 from the fake stream, and the service's variables pointing at it.</summary>
     private static async Task<(FakeAlpacaStream Fake, Dictionary<string, string> Environment)> StreamAsync(int minutes)
     {
-        var fake = await StreamTestKit.StartAsync();
-        var bars = StreamTestKit.Spy.Take(minutes).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(minutes).Select(b => ("IBM", b)));
-        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars)));
-        return (fake, new Dictionary<string, string>
-        {
-            ["ALPACA_STREAM_URL"] = fake.StreamUrl.ToString(),
-            ["ALPACA_DATA_BASE_URL"] = fake.HttpBase.ToString(),
-            ["APCA_API_KEY_ID"] = fake.ApiKey,
-            ["APCA_API_SECRET_KEY"] = fake.ApiSecret,
-        });
+        var fake = await StreamTestKit.StartSpyAndIbmAsync(minutes);
+        return (fake, StreamTestKit.Environment(fake));
     }
 
     [Fact]
@@ -37,11 +28,9 @@ public sealed class LiveSessionApiTests
         await using var _ = fake;
         await using var host = await ServiceHost.StartAsync(new AiTrader.Service.ServiceOptions { PrometheusMetrics = true }, environment);
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/sessions", Json("""
+        var id = await SubmitAsync(trader, "/api/sessions", """
             {"mode":"paper","symbols":["SPY","IBM"],"strategy":"breakout","parameters":{"lookback":"5","atr_period":"5"},"max_bars":180}
-            """));
-        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            """);
 
         var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
@@ -83,19 +72,11 @@ public sealed class LiveSessionApiTests
         await using var _ = fake;
         await using var host = await ServiceHost.StartAsync(environment: environment);
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/sessions", Json("""{"mode":"paper","symbols":["SPY","IBM"]}"""));
-        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while ((await trader.GetAsync($"/api/sessions/{id}/guardrails")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < until, "the session never ran");
-            await Task.Delay(50);
-        }
+        var id = await SubmitAsync(trader, "/api/sessions", """{"mode":"paper","symbols":["SPY","IBM"]}""");
+        await RunningSessionAsync(trader, id);
 
         // The session holds no job slot: a backtest submitted now runs to its end while the stream stays open.
-        var backtest = await trader.PostAsync("/api/backtests", Json("""{"symbol":"SPY","start":"2010-01-01","end":"2010-12-31"}"""));
-        var backtestId = (await backtest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var backtestId = await SubmitAsync(trader, "/api/backtests", """{"symbol":"SPY","start":"2010-01-01","end":"2010-12-31"}""");
         Assert.Equal("succeeded", (await ServiceHost.FinishedJobAsync(trader, $"/api/backtests/{backtestId}")).GetProperty("state").GetString());
         Assert.Equal("running", (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}")).GetProperty("state").GetString());
 

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using AiTrader.Service;
 using AiTrader.Storage.Security;
 using Microsoft.AspNetCore.Builder;
@@ -95,9 +99,40 @@ internal sealed class ServiceHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A JSON request body.</summary>
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>Posts the job spec <paramref name="json"/> to <paramref name="path"/> (<c>/api/sessions</c>, ...), checks
+    /// that it was accepted and returns the job's id.</summary>
+    public static async Task<string> SubmitAsync(HttpClient client, string path, string json)
+    {
+        var response = await client.PostAsync(path, Json(json));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Waits until the session job <paramref name="id"/> trades (its guardrail panel answers; 409 while it is
+    /// queued or starting) and returns the panel; fails the test after 60 s.</summary>
+    public static async Task<JsonElement> RunningSessionAsync(HttpClient client, string id)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var response = await client.GetAsync($"/api/sessions/{id}/guardrails");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            Assert.True(DateTime.UtcNow < until, $"session {id} never ran");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Polls the job at <paramref name="path"/> until it has finished (succeeded, failed or cancelled) and returns
     /// it; fails the test when it has not within <paramref name="timeout"/> (90 s by default).</summary>
-    public static async Task<System.Text.Json.JsonElement> FinishedJobAsync(HttpClient client, string path, TimeSpan? timeout = null)
+    public static async Task<JsonElement> FinishedJobAsync(HttpClient client, string path, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (true)
@@ -105,7 +140,7 @@ internal sealed class ServiceHost : IAsyncDisposable
             // A pause before each look, as the loops this replaced did: a cancelled job is recorded at once, and its worker
             // lets go of the session a moment later.
             await Task.Delay(100);
-            var job = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, path);
+            var job = await client.GetFromJsonAsync<JsonElement>(path);
             if (job.GetProperty("state").GetString() is not ("queued" or "running"))
             {
                 return job;

@@ -4,14 +4,13 @@ using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Journal;
 using AiTrader.Storage;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>A running session's guardrail panel, kill switch and halt reset over HTTP.</summary>
 public sealed class SessionControlApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     [Fact]
     public async Task The_kill_switch_of_a_running_session_blocks_its_orders_until_released()
     {
@@ -20,25 +19,9 @@ public sealed class SessionControlApiTests
         using var reader = host.Client(host.ReadKey);
         // Paced at 2000x (30 ms a minute bar, about a minute for the week) so it is still running while the test acts
         // on it, even on a loaded machine; the test stops it when done.
-        var submitted = await trader.PostAsync("/api/sessions",
-            Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}"""));
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-
-        JsonElement panel = default;
+        var id = await SubmitAsync(trader, "/api/sessions", """{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""");
+        var panel = await RunningSessionAsync(reader, id);
         var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var response = await reader.GetAsync($"/api/sessions/{id}/guardrails");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                panel = await response.Content.ReadFromJsonAsync<JsonElement>();
-                break;
-            }
-
-            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode); // queued or starting: not running yet
-            Assert.True(DateTime.UtcNow < until, "the session never ran");
-            await Task.Delay(50);
-        }
 
         Assert.Contains("kill_switch", panel.GetProperty("rules").EnumerateArray().Select(r => r.GetString()));
         var live = await reader.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/book");

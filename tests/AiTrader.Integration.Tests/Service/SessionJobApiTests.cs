@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Journal;
 using AiTrader.Storage;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
@@ -11,17 +12,12 @@ namespace AiTrader.Integration.Tests.Service;
 /// the session's run.</summary>
 public sealed class SessionJobApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     [Fact]
     public async Task A_replay_session_trades_the_week_and_journals_every_fill_under_its_run()
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/sessions",
-            Json("""{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","interval":"1Min"}"""));
-        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
-        var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var id = await SubmitAsync(trader, "/api/sessions", """{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","interval":"1Min"}""");
         var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
@@ -72,8 +68,7 @@ public sealed class SessionJobApiTests
         Assert.Equal(HttpStatusCode.Forbidden,
             (await reader.PostAsync("/api/sessions", Json("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11"}"""))).StatusCode);
 
-        var empty = await trader.PostAsync("/api/sessions", Json("""{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}"""));
-        var id = (await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var id = await SubmitAsync(trader, "/api/sessions", """{"symbols":["SPY"],"from":"2020-01-06","to":"2020-01-10"}""");
         var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
 
         Assert.Equal("failed", job.GetProperty("state").GetString());

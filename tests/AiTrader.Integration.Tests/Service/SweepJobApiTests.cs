@@ -3,14 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Integration.Tests.TestSupport;
+using static AiTrader.Integration.Tests.Service.ServiceHost;
 
 namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>Sweeps and walk-forwards as jobs over real HTTP.</summary>
 public sealed class SweepJobApiTests
 {
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     private static async Task<JsonElement> RunAsync(HttpClient trader, string spec)
     {
         var submitted = await trader.PostAsync("/api/sweeps", Json(spec));

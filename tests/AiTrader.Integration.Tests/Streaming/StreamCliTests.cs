@@ -2,6 +2,7 @@ using System.Globalization;
 using AiTrader.Cli;
 using AiTrader.Cli.Commands;
 using AiTrader.Core.Sessions;
+using AiTrader.Integration.Tests.TestSupport;
 
 namespace AiTrader.Integration.Tests.Streaming;
 
@@ -18,23 +19,9 @@ public sealed class StreamCliTests : IDisposable
     private static readonly string[] Variables =
         ["ALPACA_STREAM_URL", "ALPACA_DATA_BASE_URL", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_DATA_FEED"];
 
-    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+    private readonly ScopedEnvironment _environment = new(Variables);
 
-    public StreamCliTests()
-    {
-        foreach (var v in Variables)
-        {
-            Environment.SetEnvironmentVariable(v, null);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var (name, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-    }
+    public void Dispose() => _environment.Dispose();
 
     private static async Task<(int Code, string[] Lines, string Err)> Run(params string[] args)
     {
@@ -119,10 +106,7 @@ public sealed class StreamCliTests : IDisposable
         var skipped = new HashSet<int> { 5, 6, 20, 21, 22 }; // 20..22 are lost in the drop, 5..6 skipped live
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Take(20).Where((_, i) => !skipped.Contains(i)).Select(b => ("SPY", b))), StreamEnd.Drop, DropAfterRestRequests: 1));
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(spy.Skip(23).Select(b => ("SPY", b)))));
-        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
-        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
-        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", fake.ApiKey);
-        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", fake.ApiSecret);
+        _environment.Set(StreamTestKit.Environment(fake));
 
         var (code, lines, err) = await Run("stream", "--symbols", "SPY", "--vendor", "alpaca", "--max-bars", "40");
 
@@ -144,10 +128,9 @@ public sealed class StreamCliTests : IDisposable
     public async Task Alpaca_with_rejected_keys_is_one_line_exit_2_without_the_key()
     {
         await using var fake = await StreamTestKit.StartAsync();
-        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
-        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
-        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", "PKBADKEY-0001");
-        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", "BADSECRET-0002");
+        _environment.Set(StreamTestKit.Environment(fake));
+        _environment.Set("APCA_API_KEY_ID", "PKBADKEY-0001");
+        _environment.Set("APCA_API_SECRET_KEY", "BADSECRET-0002");
 
         var (code, lines, err) = await Run("stream", "--symbols", "SPY", "--max-bars", "3");
 

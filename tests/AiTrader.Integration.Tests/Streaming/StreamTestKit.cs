@@ -23,6 +23,25 @@ public static class StreamTestKit
         return fake;
     }
 
+    /// <summary>A fake stream that sends the first <paramref name="minutes"/> SPY and IBM minute bars of the session, one
+    /// frame per minute, then a silent socket.</summary>
+    public static async Task<FakeAlpacaStream> StartSpyAndIbmAsync(int minutes)
+    {
+        var fake = await StartAsync();
+        var bars = Spy.Take(minutes).Select(b => ("SPY", b)).Concat(Ibm.Take(minutes).Select(b => ("IBM", b)));
+        fake.Scripts.Add(new StreamScript(Frames(bars)));
+        return fake;
+    }
+
+    /// <summary>The variables that point the platform's live stream (and its gap backfill) at <paramref name="fake"/>.</summary>
+    public static Dictionary<string, string> Environment(FakeAlpacaStream fake) => new(StringComparer.Ordinal)
+    {
+        ["ALPACA_STREAM_URL"] = fake.StreamUrl.ToString(),
+        ["ALPACA_DATA_BASE_URL"] = fake.HttpBase.ToString(),
+        ["APCA_API_KEY_ID"] = fake.ApiKey,
+        ["APCA_API_SECRET_KEY"] = fake.ApiSecret,
+    };
+
     public static AlpacaStreamOptions StreamOptions(FakeAlpacaStream fake, TimeSpan? idle = null) => new()
     {
         Url = fake.StreamUrl,

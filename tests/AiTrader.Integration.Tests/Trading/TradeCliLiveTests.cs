@@ -5,6 +5,7 @@ using AiTrader.Core.Agents;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Journal;
 using AiTrader.Integration.Tests.Streaming;
+using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage;
 
 namespace AiTrader.Integration.Tests.Trading;
@@ -19,42 +20,25 @@ public sealed class TradeCliLiveTests : IDisposable
         "ALPACA_TRADING_BASE_URL", "ALPACA_TRADING_STREAM_URL", "AITRADER_DATA_DIR", "DATABASE_URL", "WATCHLIST_TEXT",
     ];
 
-    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+    private readonly ScopedEnvironment _environment = new(Variables);
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "aitrader-trade-live-" + Guid.NewGuid().ToString("N"));
 
-    public TradeCliLiveTests()
-    {
-        foreach (var v in Variables)
-        {
-            Environment.SetEnvironmentVariable(v, null);
-        }
-
-        Environment.SetEnvironmentVariable("AITRADER_DATA_DIR", _dataDir);
-    }
+    public TradeCliLiveTests() => _environment.Set("AITRADER_DATA_DIR", _dataDir);
 
     public void Dispose()
     {
-        foreach (var (name, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
+        _environment.Dispose();
         if (Directory.Exists(_dataDir))
         {
             Directory.Delete(_dataDir, recursive: true);
         }
     }
 
-    /// <summary>SPY and IBM minute bars of 2013-10-07 from the fake stream, one frame per minute, then a silent socket.</summary>
-    private static async Task<FakeAlpacaStream> StreamAsync(int minutes)
+    /// <summary>SPY and IBM minute bars of 2013-10-07 from the fake stream, which the process environment points at.</summary>
+    private async Task<FakeAlpacaStream> StreamAsync(int minutes)
     {
-        var fake = await StreamTestKit.StartAsync();
-        var bars = StreamTestKit.Spy.Take(minutes).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(minutes).Select(b => ("IBM", b)));
-        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars)));
-        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
-        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
-        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", fake.ApiKey);
-        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", fake.ApiSecret);
+        var fake = await StreamTestKit.StartSpyAndIbmAsync(minutes);
+        _environment.Set(StreamTestKit.Environment(fake));
         return fake;
     }
 
@@ -122,10 +106,7 @@ public sealed class TradeCliLiveTests : IDisposable
         fake.Scripts.Add(new StreamScript([], OversizeMessageBytes: 2L << 20));
         var bars = StreamTestKit.Spy.Take(20).Select(b => ("SPY", b));
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars)));
-        Environment.SetEnvironmentVariable("ALPACA_STREAM_URL", fake.StreamUrl.ToString());
-        Environment.SetEnvironmentVariable("ALPACA_DATA_BASE_URL", fake.HttpBase.ToString());
-        Environment.SetEnvironmentVariable("APCA_API_KEY_ID", fake.ApiKey);
-        Environment.SetEnvironmentVariable("APCA_API_SECRET_KEY", fake.ApiSecret);
+        _environment.Set(StreamTestKit.Environment(fake));
 
         var (code, stdout, err) = await RunAsync("trade", "--paper", "--symbols", "SPY", "--max-bars", "20", "--run-id", "oversize");
 
@@ -210,7 +191,7 @@ public sealed class TradeCliLiveTests : IDisposable
     {
         await using var stream = await StreamAsync(30);
         await using var trading = await TradingTestKit.StartFakeAsync();
-        Environment.SetEnvironmentVariable("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
 
         var (code, _, err) = await RunAsync("trade", "--live", "--symbols", "SPY,IBM");
 
@@ -231,7 +212,7 @@ public sealed class TradeCliLiveTests : IDisposable
         trading.ApiSecret = stream.ApiSecret;
         // A cash account the strategy can size from (the default fake account has negative cash on margin).
         trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
-        Environment.SetEnvironmentVariable("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
 
         var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
             "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-real");

@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using AiTrader.Core.Agents;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
+using AiTrader.Core.Journal;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Risk;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Strategies;
+using AiTrader.Core.Watchlists;
+using AiTrader.MarketData.Streaming;
+using AiTrader.Storage;
+using AiTrader.Storage.Watchlists;
+
+namespace AiTrader.Application.Sessions;
+
+/// <summary>A session's end: its run, whether it resumed one, the loop's result and, on the stream, why the stream ended
+/// and how many bars it gave.</summary>
+public sealed record TradingSessionOutcome(string RunId, bool Resumed, TradingSessionResult Result, string? StopReason = null, int StreamBars = 0);
+
+/// <summary>Starts a trading session, whoever asks (<c>aitrader trade</c>, the service's session jobs): checks the request,
+/// picks the watchlist, resolves the run (new, or the unfinished one resumed), builds the strategy, sizing and guardrails,
+/// and drives the loop over the bundled bars (a replay) or the live stream, at the paper exchange or a broker, journaled.</summary>
+/// <param name="settings">The state folder (runs, snapshots, the SQLite journal) and the bundled bars.</param>
+/// <param name="journal">Opens the journal; SQLite in the data folder, or PostgreSQL when the process has a DATABASE_URL, by default.</param>
+/// <param name="watchlists">Opens the watchlist store a watchlist source reads (<c>WATCHLIST_STORE</c> of the process by default).</param>
+/// <param name="environment">Variable lookup for the live stream (ALPACA_STREAM_URL, the keys); the process environment by default.</param>
+public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journal = null, Func<IWatchlistStore>? watchlists = null,
+    Func<string, string?>? environment = null)
+{
+    private readonly AppSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+    private readonly Func<IJournal> _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
+    private readonly Func<IWatchlistStore> _watchlists = watchlists ?? (() => WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
+    private readonly Func<string, string?> _env = environment ?? Environment.GetEnvironmentVariable;
+
+    /// <summary>Checks the rules between the request's values (dates against the mode, interval and stops against the
+    /// stream, symbols against a watchlist source, the strategy against its parameters, the run id); a broken rule throws
+    /// <see cref="RequestException"/> worded in the request's <see cref="SessionTerms"/>. Nothing is read or written.</summary>
+    public static void Check(TradingSessionRequest request) => Validate(request);
+
+    /// <summary>On the stream, checks that the stream's keys are set; a replay needs none.</summary>
+    public void CheckStream(TradingSessionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Mode.IsStream() && !AlpacaStreamOptions.FromEnvironment(_env).HasKeys)
+        {
+            throw new RequestException(request.Terms.NoStreamKeys, "mode");
+        }
+    }
+
+    /// <summary>Runs the session to its end. A replay ends at its last date (cancellation stops it between bar times;
+    /// the run is left to be resumed, or recorded stopped with <see cref="TradingSessionRequest.RecordCancelAsStopped"/>);
+    /// a session on the stream ends at its bar count, its instant or <paramref name="ct"/>, after the bar in hand, with
+    /// its journal and snapshot complete, and returns normally.</summary>
+    /// <param name="observer">Hears the set-up and the trading as they happen.</param>
+    /// <param name="openBroker">A <see cref="SessionMode.Live"/> session's broker, opened once the request is checked;
+    /// the caller disposes it.</param>
+    public async Task<TradingSessionOutcome> RunAsync(TradingSessionRequest request, ITradingSessionObserver? observer = null,
+        Func<CancellationToken, Task<BrokerVenue>>? openBroker = null, CancellationToken ct = default)
+    {
+        var (strategy, guardrailRules) = Validate(request);
+        if (request.Mode == SessionMode.Live && openBroker is null)
+        {
+            throw new ArgumentException("A live session needs the broker it sends orders to.", nameof(openBroker));
+        }
+
+        observer ??= Silent.Instance;
+        var watchlist = request.Symbols;
+        string? picked = null;
+        if (request.WatchlistSource is { } source)
+        {
+            (watchlist, picked) = await PickWatchlistAsync(request, source, ct).ConfigureAwait(false);
+            observer.WatchlistPicked(watchlist, picked);
+        }
+
+        var mode = request.Mode.ToText();
+        var costs = new ExchangeOptions(InitialCapital: request.Capital, MaxVolumeShare: request.MaxVolumeShare, ExtendedHours: request.ExtendedHours);
+        var range = request.Mode.IsStream() ? ((DateOnly From, DateOnly To)?)null : (request.From!.Value, request.To!.Value);
+        var runSettings = RunSettings.For(mode, watchlist, request.Interval, range, strategy, request.Parameters, costs, request.Sizing,
+            request.FlattenMinutes, guardrailRules);
+        var registry = new RunRegistry(_settings.DataDir);
+        var (id, resuming) = ResolveRun(registry, request, runSettings);
+        var today = ExchangeTime.SessionDate(DateTime.UtcNow);
+        var guardrails = GuardrailCatalog.Parse(guardrailRules) ?? (_ => new GuardrailSet([]));
+        var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, request.Interval, strategy,
+            request.Parameters, costs, request.FlattenMinutes, request.DelayPerBar, _settings.DataDir, Sizing: request.Sizing,
+            ResetHalts: request.ResetHalt, WatchlistSource: picked,
+            Guardrails: calendar =>
+            {
+                var set = guardrails(calendar);
+                observer.GuardrailsBuilt(set);
+                return set;
+            });
+
+        return request.Mode.IsStream()
+            ? await RunOnStreamAsync(request, options, registry, runSettings, resuming, observer, openBroker, ct).ConfigureAwait(false)
+            : await ReplayAsync(request, options, registry, runSettings, resuming, observer, ct).ConfigureAwait(false);
+    }
+
+    private async Task<TradingSessionOutcome> ReplayAsync(TradingSessionRequest request, TradingSessionOptions options, RunRegistry registry,
+        Dictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer, CancellationToken ct)
+    {
+        var source = new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
+        // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
+        if (!await AnyBarsAsync(source, options, ct).ConfigureAwait(false))
+        {
+            throw NoBars(request.Terms, options);
+        }
+
+        if (!resuming)
+        {
+            registry.Start(options.RunId, request.Mode.ToText(), runSettings);
+        }
+
+        await observer.StartedAsync(new SessionStart(options.RunId, resuming, options.Symbols, options.From, options.To), ct).ConfigureAwait(false);
+        await using var journalStore = _journal();
+        var journal = new JournalingAgent(journalStore);
+        TradingSessionResult result;
+        try
+        {
+            result = await Refusing(new TradingSessionRunner(options, source, journal, progress: observer.Progress).RunAsync(ct)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (request.RecordCancelAsStopped)
+        {
+            registry.SetStatus(options.RunId, RunManifest.Stopped);
+            throw;
+        }
+
+        registry.SetStatus(options.RunId, RunManifest.Finished);
+        return result.BarsProcessed == 0 ? throw NoBars(request.Terms, options) : new TradingSessionOutcome(options.RunId, resuming, result);
+    }
+
+    private async Task<TradingSessionOutcome> RunOnStreamAsync(TradingSessionRequest request, TradingSessionOptions options, RunRegistry registry,
+        Dictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer,
+        Func<CancellationToken, Task<BrokerVenue>>? openBroker, CancellationToken ct)
+    {
+        CheckStream(request);
+        var broker = request.Mode == SessionMode.Live ? await openBroker!(ct).ConfigureAwait(false) : null;
+        await using var journalStore = _journal();
+        var journal = new JournalingAgent(journalStore);
+        var reconnects = new ConcurrentQueue<string>();
+        var runId = options.RunId;
+        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue), options.Symbols, request.MaxBars, request.Until, ct)
+        {
+            StopWords = request.Terms.StopWords,
+            // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the observer.
+            Reconnected = async (at, token) =>
+            {
+                while (reconnects.TryDequeue(out var reason))
+                {
+                    observer.Reconnected(at, reason);
+                    await journal.RecordDecisionAsync(at, null, $"stream reconnected: {reason}", eventKey: LiveBarFeed.ReconnectKey(runId, at, reason),
+                        cancellationToken: token).ConfigureAwait(false);
+                }
+            },
+        };
+        if (!resuming)
+        {
+            registry.Start(runId, request.Mode.ToText(), runSettings);
+        }
+
+        await observer.StartedAsync(new SessionStart(runId, resuming, options.Symbols, options.From, options.To,
+            AlpacaStreamOptions.FromEnvironment(_env).Url, broker), ct).ConfigureAwait(false);
+        // Not cancelled by ct: the feed ends on it, and the loop then finishes the bar in hand.
+        var result = await Refusing(new TradingSessionRunner(options, feed.ReadAsync, journal, progress: observer.Progress, broker: broker)
+            .RunAsync(CancellationToken.None)).ConfigureAwait(false);
+        // A clean stop (an interrupt, the instant, the bar count) is not a crash: the run is resumed only when asked by its id.
+        registry.SetStatus(runId, RunManifest.Stopped);
+        return new TradingSessionOutcome(runId, resuming, result, feed.StopReason, feed.Bars);
+    }
+
+    /// <summary>Checks the request; returns the strategy's name as given, trimmed, and the guardrails as
+    /// <see cref="RequestChecks.Guardrails"/> writes them.</summary>
+    private static (string Strategy, string Guardrails) Validate(TradingSessionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var terms = request.Terms;
+        if (request.Mode.IsStream())
+        {
+            if (request.From is not null || request.To is not null)
+            {
+                throw new RequestException(terms.DatesOnStream, request.From is not null ? "from" : "to");
+            }
+        }
+        else
+        {
+            var from = request.From ?? throw new RequestException(terms.DateRequired(terms.From), "from");
+            var to = request.To ?? throw new RequestException(terms.DateRequired(terms.To), "to");
+            RequestChecks.DateRange(from, to, terms.From, terms.To);
+        }
+
+        if (request.WatchlistSource is not null && request.Symbols.Count > 0)
+        {
+            throw new RequestException($"{terms.WatchlistSource} and {terms.Symbols} exclude each other: the source picks the symbols.", "watchlist_source");
+        }
+
+        if (request.WatchlistSource is null && request.Symbols.Count == 0)
+        {
+            throw new RequestException(terms.SymbolsRequired, "symbols");
+        }
+
+        if (request.Mode.IsStream() && request.Interval != Timeframe.OneMinute)
+        {
+            throw new RequestException(terms.IntervalOnStream(request.Interval), "interval");
+        }
+
+        if (!request.Mode.IsStream() && (request.MaxBars is not null || request.Until is not null))
+        {
+            throw new RequestException(terms.StopsOnReplay, request.MaxBars is not null ? "max_bars" : "until");
+        }
+
+        var strategy = request.Strategy.Trim();
+        try
+        {
+            StrategyCatalog.Describe(strategy);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RequestException(terms.Named(terms.Strategy, ex.Reason()), "strategy");
+        }
+
+        try
+        {
+            StrategyCatalog.Create(strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RequestException(terms.Named(terms.Parameters, ex.Reason()), "parameters");
+        }
+
+        var guardrails = RequestChecks.Guardrails(request.Guardrails, terms.Guardrails);
+        if (request.RunId is { } given)
+        {
+            if (given.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || given.Contains("..", StringComparison.Ordinal))
+            {
+                throw new RequestException($"{terms.RunId} '{given}' may only use letters, digits, '-', '_' and '.'.", "run_id");
+            }
+
+            if (request.NewRun)
+            {
+                throw new RequestException(
+                    $"{terms.NewRun} and {terms.RunId} exclude each other: {terms.RunId} resumes or names a run, {terms.NewRun} starts a fresh one with a new id.", "new_run");
+            }
+        }
+
+        return (strategy, guardrails);
+    }
+
+    /// <summary>Which run the request drives: the one it names, a new one (asked for, or none unfinished), or the unfinished
+    /// run of the same kind when its settings match; a mismatch is refused with the first difference.</summary>
+    private static (string Id, bool Resuming) ResolveRun(RunRegistry registry, TradingSessionRequest request, IReadOnlyDictionary<string, string> runSettings)
+    {
+        var terms = request.Terms;
+        var mode = request.Mode.ToText();
+        if (request.RunId is { } given)
+        {
+            if (registry.Load(given) is not { } existing)
+            {
+                return (given, false);
+            }
+
+            if (existing.Mode != mode)
+            {
+                throw new RequestException($"run {given} is a {existing.Mode} run; this command starts a {mode} run. Use another {terms.RunId}.", "run_id");
+            }
+
+            return RunRegistry.Difference(existing.Settings, runSettings) is { } difference
+                ? throw new RequestException($"run {given} was started with other settings ({difference}); run it with its own settings, or start another with {terms.NewRun}.", "run_id")
+                : (given, true);
+        }
+
+        if (!request.NewRun && registry.LatestUnfinished(mode) is { } unfinished)
+        {
+            return RunRegistry.Difference(unfinished.Settings, runSettings) is { } difference
+                ? throw new RequestException($"run {unfinished.RunId} did not finish and was started with other settings ({difference}); run its command again to resume it, or add {terms.NewRun} to start a new run.", "run_id")
+                : (unfinished.RunId, true);
+        }
+
+        return (registry.NewRunId(mode), false);
+    }
+
+    /// <summary>The premarket watchlist of the session's first day from the scan (bundled bars with no keys) or a saved
+    /// bucket, and which list it was.</summary>
+    private async Task<(IReadOnlyList<Symbol> Symbols, string Picked)> PickWatchlistAsync(TradingSessionRequest request, string source, CancellationToken ct)
+    {
+        var terms = request.Terms;
+        var firstSession = request.Mode.IsStream()
+            ? ExchangeTime.SessionDate(DateTime.UtcNow)
+            : NyseCalendar.Instance.GetSessions(request.From!.Value, request.To!.Value).FirstOrDefault()?.Date
+                ?? throw new RequestException($"{terms.Range(request.From!.Value, request.To!.Value)} holds no trading session; pick dates with one.", "from");
+        var sample = Scans.ScanSources.Sample(_settings);
+        PremarketWatchlist premarket;
+        await using (var store = _watchlists())
+        {
+            try
+            {
+                var provider = PremarketWatchlistProvider.IsScan(source)
+                    ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
+                    : new PremarketWatchlistProvider(source, store);
+                premarket = await provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct)
+                    .ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new RequestException($"{terms.WatchlistSource} {source}: {ex.Reason()}", "watchlist_source");
+            }
+        }
+
+        var symbols = premarket.Symbols;
+        if (symbols.Count == 0)
+        {
+            throw new RequestException(
+                $"the {premarket.Source} watchlist for {firstSession:yyyy-MM-dd} is empty{(premarket.Notes.Count > 0 ? $" ({premarket.Notes[0]})" : "")}; pass {terms.Symbols} instead.",
+                "watchlist_source");
+        }
+
+        return (symbols, $"{premarket.Source} watchlist of {firstSession:yyyy-MM-dd}, as of {premarket.AsOfUtc:yyyy-MM-dd HH:mm}Z");
+    }
+
+    private static async Task<bool> AnyBarsAsync(CsvBarSource source, TradingSessionOptions options, CancellationToken ct)
+    {
+        foreach (var symbol in options.Symbols)
+        {
+            var series = await source.GetBarsAsync(
+                new BarRequest(symbol, options.Interval, ExchangeTime.StartOfDateUtc(options.From), ExchangeTime.EndOfDateUtc(options.To)), ct).ConfigureAwait(false);
+            if (series.Bars.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static RequestException NoBars(SessionTerms terms, TradingSessionOptions options) => new(
+        $"no bundled {options.Interval} bars for {string.Join(",", options.Symbols)} between {options.From:yyyy-MM-dd} and {options.To:yyyy-MM-dd}; {terms.NoBarsHint}.",
+        "from");
+
+    /// <summary>Runs the loop, turning "another process drives this run", a damaged snapshot and a resume that does not
+    /// reproduce its snapshot into one-line refusals.</summary>
+    private static async Task<TradingSessionResult> Refusing(Task<TradingSessionResult> run)
+    {
+        try
+        {
+            return await run.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RunLockedException or InvalidDataException or RunMismatchException)
+        {
+            throw new RequestException(ex.Message);
+        }
+    }
+
+    private sealed class Silent : ITradingSessionObserver
+    {
+        public static readonly Silent Instance = new();
+    }
+}
