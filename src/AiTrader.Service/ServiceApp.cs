@@ -199,6 +199,9 @@ public static class ServiceApp
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         switch (error)
         {
+            case UpstreamException upstream:
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "source unavailable", upstream.Message, upstream.Field);
+                break;
             case RequestException request:
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid request", request.Message, request.Field);
                 break;

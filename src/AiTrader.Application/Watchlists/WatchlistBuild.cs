@@ -67,6 +67,11 @@ public static class WatchlistBuild
             var validator = picked.Name is "manual" or "textlist" or "auto" ? sources.Validator(env) : null;
             list = await builder.BuildAsync(picked, bucket, nowUtc, validator, ct).ConfigureAwait(false);
         }
+        catch (WatchlistSourceException ex) when (ex.Failure is WatchlistSourceFailure.RateLimited or WatchlistSourceFailure.Malformed or WatchlistSourceFailure.Failed)
+        {
+            // The source was reachable in principle and the request valid: it is the vendor that failed it.
+            throw new UpstreamException(ex.Message, "source");
+        }
         catch (WatchlistSourceException ex)
         {
             throw new RequestException(ex.Message, "source");

@@ -59,7 +59,9 @@ public sealed class ListingWatchlistSource : IWatchlistSource
                 VendorErrorKind.Unsupported => WatchlistSourceFailure.NotConfigured,
                 _ => WatchlistSourceFailure.Failed,
             };
-            throw new WatchlistSourceException(failure, $"{Name}: {ex.Message}", ex);
+            // The vendor's message names the vendor; a source named like its vendor (finnhub) is not named twice.
+            var message = ex.Message.StartsWith(Name + ":", StringComparison.Ordinal) ? ex.Message : $"{Name}: {ex.Message}";
+            throw new WatchlistSourceException(failure, message, ex);
         }
 
         var active = listings.Where(l => l.Status != ListingStatus.Delisted).ToList();

@@ -6,6 +6,8 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
+using AiTrader.Integration.Tests.Vendors;
+using AiTrader.Integration.Tests.Vendors.Fakes;
 using AiTrader.Storage.Watchlists;
 
 namespace AiTrader.Integration.Tests.Service;
@@ -63,6 +65,36 @@ public sealed class WatchlistApiTests
         var one = (await reader.GetFromJsonAsync<JsonElement>($"/api/scans/refreshes/2013-10-08?window={last.Window:yyyy-MM-ddTHH:mm:ss}Z"))
             .GetProperty("refreshes").EnumerateArray().ToList();
         Assert.Equal(last.Rows.Count, Assert.Single(one).GetProperty("rows").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(FakeMode.Http429, "rate")]
+    [InlineData(FakeMode.Truncated, "finnhub")]
+    public async Task A_vendor_that_fails_a_build_is_503_not_the_callers_400(FakeMode mode, string expected)
+    {
+        await using var fake = await VendorTestKit.StartAsync<FakeFinnhub>();
+        fake.Mode = mode;
+        await using var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["FINNHUB_API_KEY"] = fake.ApiKey,
+            ["FINNHUB_BASE_URL"] = new Uri(fake.BaseUrl, "api/v1").ToString(),
+        });
+        using var trader = host.Client(host.TraderKey);
+        var built = await trader.PostAsync("/api/watchlists/morning/build",
+            new StringContent("""{"source":"finnhub"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, built.StatusCode);
+        var problem = await built.Content.ReadFromJsonAsync<JsonElement>();
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.StartsWith("finnhub: ", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("finnhub: finnhub:", detail, StringComparison.Ordinal);
+        Assert.Contains(expected, detail, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(fake.ApiKey, detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await trader.GetAsync("/api/watchlists/morning")).StatusCode); // nothing saved
+
+        // A source without its key is still the caller's to fix: 400.
+        var manual = await trader.PostAsync("/api/watchlists/morning/build",
+            new StringContent("""{"source":"manual"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, manual.StatusCode);
     }
 
     [Fact]
