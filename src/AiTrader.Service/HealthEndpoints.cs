@@ -9,7 +9,7 @@ namespace AiTrader.Service;
 /// <summary>Readiness (<c>/health/ready</c>: the database, the cache folder, which vendor keys are set) and the details
 /// behind the dashboard's health page (<c>/health/details</c>: each vendor's requests and last error, the stream's lag,
 /// the latest warnings and errors).</summary>
-internal static class HealthEndpoints
+public static class HealthEndpoints
 {
     /// <summary>The vendor keys readiness reports as present or not (never their values).</summary>
     private static readonly (string Vendor, string[] Variables)[] VendorKeys =
@@ -22,7 +22,8 @@ internal static class HealthEndpoints
 
     public static void Map(WebApplication app, Func<string, string?> env)
     {
-        app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, CancellationToken ct) => ReadyAsync(s, keys, env, ct))
+        app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, ServiceActivity activity, TimeProvider time, CancellationToken ct) =>
+                ReadyAsync(s, keys, env, StreamState(activity.Stream, time.GetUtcNow().UtcDateTime), ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
         app.MapGet("/health/details", (ServiceActivity activity, TimeProvider time) => Details(activity, time, env))
@@ -76,7 +77,19 @@ internal static class HealthEndpoints
         });
     }
 
-    private static async Task<IResult> ReadyAsync(AppSettings settings, IApiKeyStore keys, Func<string, string?> env, CancellationToken ct)
+    /// <summary>A live bar within this long counts as a stream that is receiving.</summary>
+    public static readonly TimeSpan StreamFreshFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>Readiness' <c>stream</c>: <c>not started</c> before the first live bar, <c>receiving</c> while bars keep
+    /// coming, <c>idle since …</c> after that (outside the session, or a feed that went quiet). It never makes the service
+    /// unready: the API works without a stream.</summary>
+    public static string StreamState(StreamActivity stream, DateTime nowUtc) => stream.LastBarUtc is not { } last || stream.Bars == 0
+        ? "not started"
+        : nowUtc - last <= StreamFreshFor
+            ? "receiving"
+            : $"idle since {last:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+
+    private static async Task<IResult> ReadyAsync(AppSettings settings, IApiKeyStore keys, Func<string, string?> env, string stream, CancellationToken ct)
     {
         string database;
         try
@@ -91,7 +104,7 @@ internal static class HealthEndpoints
 
         var cache = CacheFolderCheck(settings);
         var ready = database == "ok" && (cache == "ok" || cache == "off");
-        var body = new ReadinessDto(ready ? "ready" : "not ready", database, cache, KeysSet(env), "not started");
+        var body = new ReadinessDto(ready ? "ready" : "not ready", database, cache, KeysSet(env), stream);
         return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

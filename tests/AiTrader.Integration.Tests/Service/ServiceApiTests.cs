@@ -167,6 +167,20 @@ public sealed class ServiceApiTests
         Assert.True(stream.GetProperty("max_lag_seconds").GetDouble() >= 7.5);
         var warning = Assert.Single(details.GetProperty("recent_errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("no Alpaca keys", StringComparison.Ordinal));
         Assert.Equal("warning", warning.GetProperty("level").GetString());
+
+        // Readiness names the stream's state from the same bars: one just arrived.
+        var ready = await reader.GetFromJsonAsync<JsonElement>("/health/ready");
+        Assert.Equal("receiving", ready.GetProperty("stream").GetString());
+    }
+
+    [Fact]
+    public void The_readiness_stream_state_follows_the_last_live_bar()
+    {
+        var now = new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc);
+        Assert.Equal("not started", HealthEndpoints.StreamState(new StreamActivity(0, null, null, 0, null), now));
+        Assert.Equal("receiving", HealthEndpoints.StreamState(new StreamActivity(3, 0.4, now.AddMinutes(-5), 0.9, 0.5), now));
+        Assert.Equal("idle since 2026-12-07T14:54:59Z",
+            HealthEndpoints.StreamState(new StreamActivity(3, 0.4, now.AddMinutes(-5).AddSeconds(-1), 0.9, 0.5), now));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ root.replaceChildren(
   el('section', { class: 'panel', 'aria-labelledby': 'e-title' }, el('h2', { id: 'e-title' }, 'Recent warnings and errors'), errorsBox));
 load();
 
-const state = (text) => el('span', { class: `state ${text === 'ok' || text === 'ready' ? 'ok' : text === 'off' || text === 'not started' ? '' : 'error'}` }, text);
+const state = (text) => el('span', { class: `state ${text === 'ok' || text === 'ready' || text === 'receiving' ? 'ok' : text === 'off' || text === 'not started' || text.startsWith('idle since') ? '' : 'error'}` }, text);
 const seconds = (s) => (s === null || s === undefined ? '—' : `${Number(s).toFixed(s < 10 ? 2 : 1)} s`);
 
 async function load() {
