@@ -16,6 +16,9 @@ namespace AiTrader.Service;
 /// (Prometheus text format) with <c>serve --metrics</c>; nothing is collected otherwise. Request spans carry the route and status, never headers, so API keys stay out of them.</summary>
 public static class ServiceTelemetry
 {
+    /// <summary>The product's version (<c>0.16.0</c>, from src/Directory.Build.props), as spans, metrics and logs name it.</summary>
+    public static string ProductVersion { get; } = typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>The hosting environment; <c>Development</c> prints spans and metrics to the console.</summary>
@@ -49,7 +52,7 @@ public static class ServiceTelemetry
         }
 
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("aitrader", serviceVersion: typeof(ServiceTelemetry).Assembly.GetName().Version?.ToString()));
+            .ConfigureResource(r => r.AddService("aitrader", serviceVersion: ProductVersion));
         if (endpoint is not null || console)
         {
             // A request's trace runs through the application layer's spans to the vendor HTTP calls (HttpClient) and the

@@ -125,6 +125,11 @@ public sealed class TelemetryTests
         var traces = collector.Text("/v1/traces");
         var metrics = collector.Text("/v1/metrics");
         Assert.Contains("aitrader", traces, StringComparison.Ordinal); // service.name
+        // service.version is the product's (0.16.0), the tool package's own version, not the assemblies' default 1.0.0.0.
+        Assert.Matches(@"^\d+\.\d+\.\d+$", AiTrader.Service.ServiceTelemetry.ProductVersion);
+        Assert.NotEqual("1.0.0", AiTrader.Service.ServiceTelemetry.ProductVersion);
+        Assert.Equal(typeof(AiTrader.Cli.AiTraderApp).Assembly.GetName().Version!.ToString(3), AiTrader.Service.ServiceTelemetry.ProductVersion);
+        Assert.Contains(AiTrader.Service.ServiceTelemetry.ProductVersion, traces, StringComparison.Ordinal);
         Assert.Contains("/api/strategies", traces, StringComparison.Ordinal);
         Assert.Contains("job backtest", traces, StringComparison.Ordinal);
         Assert.Contains("aitrader.job.id", traces, StringComparison.Ordinal);
