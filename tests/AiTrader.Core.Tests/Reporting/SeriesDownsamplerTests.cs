@@ -52,9 +52,12 @@ public sealed class SeriesDownsamplerTests
     [InlineData(1, 5_000, 200)]
     [InlineData(2, 100_003, 1_000)]
     [InlineData(3, 999, 3)]
-    public void The_span_form_keeps_the_same_indices_as_the_delegate_form(int seed, int count, int maxPoints)
+    public void Every_form_keeps_each_buckets_first_lowest_and_first_highest_point(int seed, int count, int maxPoints)
     {
-        // Rounded values repeat often (flat equity, ties in a bucket) and a few are NaN: the first extreme must win in both.
+        // Rounded values repeat often (flat equity, ties in a bucket) and a few are NaN. Worked out independently of the
+        // scan: a bucket's extremes are its first lowest and first highest non-NaN values (a NaN never wins; a bucket
+        // that opens with NaN keeps its first point for both); the result is those, the first and the last index,
+        // in order, each once.
         var rng = new Random(seed);
         var values = new double[count];
         for (var i = 0; i < count; i++)
@@ -62,9 +65,22 @@ public sealed class SeriesDownsamplerTests
             values[i] = rng.Next(20) == 0 ? double.NaN : Math.Round(rng.NextDouble() * 10);
         }
 
-        Assert.Equal(SeriesDownsampler.MinMaxIndices(count, i => values[i], maxPoints),
-            SeriesDownsampler.MinMaxIndices(values.AsSpan(), maxPoints));
-        Assert.Equal(SeriesDownsampler.MinMaxIndices(count, i => values[i], maxPoints),
-            SeriesDownsampler.MinMaxIndices((IReadOnlyList<double>)values, maxPoints));
+        var buckets = (maxPoints + 1) / 2;
+        var expected = new SortedSet<int> { 0, count - 1 };
+        for (var b = 0; b < buckets; b++)
+        {
+            var from = (int)((long)count * b / buckets);
+            var to = (int)((long)count * (b + 1) / buckets);
+            var indices = Enumerable.Range(from, to - from).ToArray();
+            var finite = indices.Where(j => !double.IsNaN(values[j])).ToArray();
+            var opensWithNaN = double.IsNaN(values[from]) || finite.Length == 0;
+            expected.Add(opensWithNaN ? from : finite.OrderBy(j => values[j]).ThenBy(j => j).First());
+            expected.Add(opensWithNaN ? from : finite.OrderByDescending(j => values[j]).ThenBy(j => j).First());
+        }
+
+        Assert.Equal(expected, SeriesDownsampler.MinMaxIndices(values.AsSpan(), maxPoints));
+        Assert.Equal(expected, SeriesDownsampler.MinMaxIndices((IReadOnlyList<double>)values, maxPoints));
+        Assert.Equal(expected, SeriesDownsampler.MinMaxIndices(values.ToList(), maxPoints));
+        Assert.Equal(expected, SeriesDownsampler.MinMaxIndices(count, i => values[i], maxPoints));
     }
 }
