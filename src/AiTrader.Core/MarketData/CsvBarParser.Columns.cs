@@ -87,7 +87,7 @@ public static partial class CsvBarParser
                 if (builder.Count > 0 && fastTicks <= previous)
                 {
                     // Duplicates and rows out of order are reported by the general path below, with their wording.
-                    ParseRowChecked(fastTicks);
+                    ThrowUnlessAfterPrevious(fastTicks);
                 }
 
                 previous = fastTicks;
@@ -104,7 +104,7 @@ public static partial class CsvBarParser
             var ticks = ParseRow(line, ranges, columns, sourceName, lineNumber, builder);
             if (builder.Count > 0)
             {
-                ParseRowChecked(ticks);
+                ThrowUnlessAfterPrevious(ticks);
             }
 
             previous = ticks;
@@ -113,7 +113,7 @@ public static partial class CsvBarParser
         }
 
         // A row at or before the previous one: a duplicate or out of order.
-        void ParseRowChecked(long ticks)
+        void ThrowUnlessAfterPrevious(long ticks)
         {
             if (ticks == previous)
             {
@@ -182,7 +182,8 @@ public static partial class CsvBarParser
             day.Set = true;
         }
 
-        if (!TwoDigits(line, 11, out var h) || !TwoDigits(line, 14, out var m) || !TwoDigits(line, 17, out var sec) || h > 23 || m > 59 || sec > 59)
+        if (!TryDigits(line.Slice(11, 2), out var h) || !TryDigits(line.Slice(14, 2), out var m) || !TryDigits(line.Slice(17, 2), out var sec)
+            || h > 23 || m > 59 || sec > 59)
         {
             return false;
         }
@@ -203,14 +204,6 @@ public static partial class CsvBarParser
         builder.Set(o, hi, lo, c, v, BarColumns.NoTradeCount, Value.None);
         ticks = day.MidnightTicks + (((h * 3600L) + (m * 60L) + sec) * TimeSpan.TicksPerSecond);
         return true;
-    }
-
-    private static bool TwoDigits(ReadOnlySpan<char> s, int at, out int value)
-    {
-        var a = (uint)(s[at] - '0');
-        var b = (uint)(s[at + 1] - '0');
-        value = (int)((a * 10) + b);
-        return a <= 9 && b <= 9;
     }
 
     /// <summary>The field from <paramref name="at"/> to the next comma (or the end) as <see cref="TryParsePlain"/> reads it;
