@@ -12,6 +12,9 @@ namespace AiTrader.Core.Backtesting;
 internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
 {
     private readonly IReadOnlyList<Bar> _bars;
+
+    // The bars as columns when they are (the CLI's always are): the time and close of a point read without a type test.
+    private readonly BarColumns? _columns;
     private readonly decimal _initialCash;
     private readonly List<int> _stateBars = [];
     private readonly List<(decimal Cash, decimal Quantity)> _states = [];
@@ -24,6 +27,7 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
     public DerivedEquityCurve(IReadOnlyList<Bar> bars, decimal initialCash)
     {
         _bars = bars;
+        _columns = bars as BarColumns;
         _initialCash = initialCash;
     }
 
@@ -88,25 +92,17 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
 
     public IEnumerator<EquityPoint> GetEnumerator()
     {
-        var s = -1;
-        var cash = _initialCash;
-        var quantity = 0m;
-        var run = 0;
-        for (var i = 0; i < Count; i++)
+        // The chunked walk (Fill) is the one walk; the enumerator hands its points out one at a time.
+        var buffer = new EquityPoint[Math.Clamp(Count, 1, EquityChunks.ChunkSize)];
+        for (var start = 0; start < Count;)
         {
-            while (s + 1 < _stateBars.Count && _stateBars[s + 1] <= i)
+            var n = Fill(start, buffer);
+            for (var k = 0; k < n; k++)
             {
-                s++;
-                (cash, quantity) = _states[s];
+                yield return buffer[k];
             }
 
-            while (run < _skipped.Count && _skipped[run].End < i)
-            {
-                run++;
-            }
-
-            var mark = run < _skipped.Count && _skipped[run].Start <= i ? _skipped[run].Mark : i;
-            yield return i == Count - 1 && _last is { } last ? last : Point(i, cash, quantity, mark);
+            start += n;
         }
     }
 
@@ -145,7 +141,6 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
         }
 
         var run = lo;
-        var columns = _bars as BarColumns;
         for (var k = 0; k < n; k++)
         {
             var i = start + k;
@@ -155,22 +150,13 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
                 (cash, quantity) = _states[s];
             }
 
-            var time = columns is not null ? columns.TimeAt(i) : _bars[i].Timestamp;
-            if (quantity == 0)
-            {
-                destination[k] = new EquityPoint(time, cash, 0m);
-                continue;
-            }
-
             while (run < _skipped.Count && _skipped[run].End < i)
             {
                 run++;
             }
 
             var mark = run < _skipped.Count && _skipped[run].Start <= i ? _skipped[run].Mark : i;
-            var price = mark < 0 ? 0m : columns is not null ? columns.CloseAt(mark) : _bars[mark].Close;
-            var value = quantity * price;
-            destination[k] = new EquityPoint(time, cash + value, Math.Abs(value));
+            destination[k] = Point(i, cash, quantity, mark);
         }
 
         if (start + n == Count && _last is { } last)
@@ -206,16 +192,17 @@ internal sealed class DerivedEquityCurve : IReadOnlyList<EquityPoint>
         return index;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private EquityPoint Point(int index, decimal cash, decimal quantity, int markIndex)
     {
         // Columns give the time and close without putting a whole bar together.
-        var timestamp = BarColumns.TimeOf(_bars, index);
+        var timestamp = _columns is { } columns ? columns.TimeAt(index) : _bars[index].Timestamp;
         if (quantity == 0)
         {
             return new EquityPoint(timestamp, cash, 0m);
         }
 
-        var price = markIndex < 0 ? 0m : BarColumns.CloseOf(_bars, markIndex);
+        var price = markIndex < 0 ? 0m : _columns is { } c ? c.CloseAt(markIndex) : _bars[markIndex].Close;
         var value = quantity * price;
         return new EquityPoint(timestamp, cash + value, Math.Abs(value));
     }
