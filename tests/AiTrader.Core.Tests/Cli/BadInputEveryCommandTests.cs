@@ -86,7 +86,7 @@ public sealed class BadInputEveryCommandTests : IDisposable
     public void Every_command_has_a_bad_input_case()
     {
         var root = AiTraderApp.BuildRoot(new AppSettings { DataDir = _state.Path, ArtifactsDir = _root }, TextWriter.Null, TextWriter.Null);
-        var leaves = Leaves(root, "").ToList();
+        var leaves = CommandTree.Leaves(root).ToList();
         Assert.True(leaves.Count >= 15, $"only {leaves.Count} commands found in the tree");
         var covered = Cases.Select(c => c.Command).ToHashSet(StringComparer.Ordinal);
         var missing = leaves.Where(l => !covered.Contains(l)).ToList();
@@ -214,23 +214,4 @@ public sealed class BadInputEveryCommandTests : IDisposable
         Assert.False(Directory.Exists(runs) && Directory.EnumerateFiles(runs, "*.json").Any(), "a refused command registered a run");
     }
 
-    /// <summary>The paths of the commands that run something (a command with subcommands only groups them).</summary>
-    private static IEnumerable<string> Leaves(Command command, string prefix)
-    {
-        foreach (var sub in command.Subcommands)
-        {
-            var path = prefix.Length == 0 ? sub.Name : $"{prefix} {sub.Name}";
-            if (sub.Subcommands.Count == 0)
-            {
-                yield return path;
-            }
-            else
-            {
-                foreach (var leaf in Leaves(sub, path))
-                {
-                    yield return leaf;
-                }
-            }
-        }
-    }
 }

@@ -23,7 +23,7 @@ public sealed class CliHelpAndMessagesTests : IDisposable
     public static TheoryData<string> Commands()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Leaves(AiTraderApp.BuildRoot(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null, TextWriter.Null), ""))
+        foreach (var path in CommandTree.Leaves(AiTraderApp.BuildRoot(new AppSettings { DataDir = "data", ArtifactsDir = "artifacts" }, TextWriter.Null, TextWriter.Null), ""))
         {
             data.Add(path);
         }
@@ -136,22 +136,4 @@ public sealed class CliHelpAndMessagesTests : IDisposable
 
     private static string Flatten(string help) => Regex.Replace(help, @"\s+", " ");
 
-    private static IEnumerable<string> Leaves(Command command, string prefix)
-    {
-        foreach (var sub in command.Subcommands)
-        {
-            var path = prefix.Length == 0 ? sub.Name : $"{prefix} {sub.Name}";
-            if (sub.Subcommands.Count == 0)
-            {
-                yield return path;
-            }
-            else
-            {
-                foreach (var leaf in Leaves(sub, path))
-                {
-                    yield return leaf;
-                }
-            }
-        }
-    }
 }
