@@ -44,8 +44,9 @@ public sealed class JobRunnerTests : IAsyncLifetime
     private AppSettings SlowSettings() =>
         new() { DataDir = Settings.DataDir, ArtifactsDir = Settings.ArtifactsDir, SampleDataDir = SlowSample.Value, BarCacheDir = "off" };
 
-    /// <summary>A data folder with SLOW.csv: seeded 1Min bars, 1500 sessions of 390, written once per test run (the
-    /// bundled files run in well under a second, too fast to act on a job while it runs).</summary>
+    /// <summary>A data folder with SLOW.csv: seeded 1Min bars, 3500 sessions of 390, written once per test run (the
+    /// bundled files run in well under a second, too fast to act on a job while it runs; 1500 sessions became too fast
+    /// too once the CSV reader and the engine sped up, and a job finished before a test could see it running).</summary>
     private static readonly Lazy<string> SlowSample = new(() =>
     {
         var root = Directory.CreateTempSubdirectory("aitrader-jobs-slow-").FullName;
@@ -53,7 +54,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(root, "daily"));
         Directory.CreateDirectory(Path.Combine(root, "minute"));
         var bars = new AiTrader.Core.MarketData.SyntheticBarGenerator(seed: 14)
-            .Generate(new DateTime(2015, 1, 2, 14, 30, 0, DateTimeKind.Utc), AiTrader.Core.Domain.Timeframe.OneMinute, 1500 * 390,
+            .Generate(new DateTime(2015, 1, 2, 14, 30, 0, DateTimeKind.Utc), AiTrader.Core.Domain.Timeframe.OneMinute, 3500 * 390,
                 AiTrader.Core.Sessions.NyseCalendar.Instance).Bars;
         using var w = new StreamWriter(Path.Combine(root, "minute", "SLOW.csv"));
         w.WriteLine("timestamp,open,high,low,close,volume");
