@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Signals.Indicators;
 using AiTrader.Core.Signals.Regimes;
+using static AiTrader.Core.Strategies.StopLevels;
 
 namespace AiTrader.Core.Strategies;
 
@@ -158,17 +159,6 @@ public sealed class BreakoutStrategy : IStrategy
     /// <summary>k·ATR as an exact decimal, the distance every stop level is worked out from.</summary>
     private decimal StopDistance(double atr) => Parameters.AtrMultiplier * (decimal)atr;
 
-    /// <summary>A fast, conservative pre-check in double arithmetic: true only when the exact decimal level
-    /// (<paramref name="estimate"/> worked in decimals and rounded to 4 dp, so within 0.00005 plus conversion error of
-    /// it) cannot move the stop, i.e. cannot be above (long) or below (short) <paramref name="stop"/>. Anything closer
-    /// is decided exactly, so the result is the same as always computing in decimal.</summary>
-    private static bool CannotBeat(double estimate, decimal stop, bool above)
-    {
-        var level = (double)stop;
-        var margin = 0.0001 + 1e-9 * Math.Abs(level);
-        return above ? estimate < level - margin : estimate > level + margin;
-    }
-
     private void AddEntry(List<OrderIntent> intents, StrategyContext context, PositionSide side, decimal close,
         decimal stopDistance, DonchianValue channel)
     {
@@ -188,8 +178,6 @@ public sealed class BreakoutStrategy : IStrategy
     private string BreakoutReason(PositionSide side, decimal close, DonchianValue channel) => side == PositionSide.Long
         ? Invariant($"close {close} > {Parameters.Lookback}-bar high {channel.Upper}")
         : Invariant($"close {close} < {Parameters.Lookback}-bar low {channel.Lower}");
-
-    private static decimal RoundPrice(decimal price) => Math.Round(price, 4, MidpointRounding.AwayFromZero);
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }

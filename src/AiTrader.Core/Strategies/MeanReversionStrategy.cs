@@ -1,5 +1,6 @@
 using AiTrader.Core.Domain;
 using static AiTrader.Core.Strategies.ReasonText;
+using static AiTrader.Core.Strategies.StopLevels;
 
 namespace AiTrader.Core.Strategies;
 

@@ -1,5 +1,6 @@
 using AiTrader.Core.Domain;
 using static AiTrader.Core.Strategies.ReasonText;
+using static AiTrader.Core.Strategies.StopLevels;
 
 namespace AiTrader.Core.Strategies;
 
@@ -21,11 +22,13 @@ public sealed class MomentumStrategy : IStrategy
     public const string CatalogName = "momentum";
 
     private readonly IStrategySignalSource _signals;
+    private readonly double _atrMultiplier;
 
     public MomentumStrategy(MomentumParameters? parameters = null, IStrategySignalSource? signals = null)
     {
         Parameters = (parameters ?? new MomentumParameters()).Validate();
         _signals = signals ?? new StrategySignals(Parameters.AtrPeriod);
+        _atrMultiplier = (double)Parameters.AtrMultiplier;
     }
 
     public string Name => CatalogName;
@@ -45,7 +48,6 @@ public sealed class MomentumStrategy : IStrategy
         var p = signal.ProbabilityUp;
         var close = context.Bar.Close;
         var atr = signal.Atr!.Value;
-        var stopDistance = Parameters.AtrMultiplier * (decimal)atr;
 
         if (context.IsLong)
         {
@@ -55,7 +57,13 @@ public sealed class MomentumStrategy : IStrategy
                     $"prob_up {Compared(p, Parameters.ExitProbability)} < {Fixed(Parameters.ExitProbability, 2)}: velocity reversal")];
             }
 
-            var trailed = RoundPrice(close - stopDistance);
+            // Most bars of a position leave the stop where it is: tell that in doubles before the exact decimal level.
+            if (context.ProtectiveStop is { } longStop && CannotBeat((double)close - _atrMultiplier * atr, longStop, above: true))
+            {
+                return [];
+            }
+
+            var trailed = RoundPrice(close - StopDistance(atr));
             return context.ProtectiveStop is not { } stop || trailed > stop
                 ? [OrderIntent.MoveStop(PositionSide.Long, trailed,
                     $"trail to close {close} - {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
@@ -71,7 +79,12 @@ public sealed class MomentumStrategy : IStrategy
                     $"prob_up {Compared(p, exitAbove)} > {Fixed(exitAbove, 2)}: velocity reversal")];
             }
 
-            var trailed = RoundPrice(close + stopDistance);
+            if (context.ProtectiveStop is { } shortStop && CannotBeat((double)close + _atrMultiplier * atr, shortStop, above: false))
+            {
+                return [];
+            }
+
+            var trailed = RoundPrice(close + StopDistance(atr));
             return context.ProtectiveStop is not { } stop || trailed < stop
                 ? [OrderIntent.MoveStop(PositionSide.Short, trailed,
                     $"trail to close {close} + {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
@@ -81,19 +94,21 @@ public sealed class MomentumStrategy : IStrategy
         var regime = RegimeSet.NameOf(signal.Regime);
         if (p >= Parameters.EntryProbability && Parameters.Regimes.Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Long, RoundPrice(close - stopDistance),
+            return Enter(context, signal, PositionSide.Long, RoundPrice(close - StopDistance(atr)),
                 $"prob_up {Compared(p, Parameters.EntryProbability)} ≥ {Fixed(Parameters.EntryProbability, 2)} in {regime}");
         }
 
         var enterBelow = 1 - Parameters.EntryProbability;
         if (context.AllowShort && p <= enterBelow && Parameters.Regimes.Mirror().Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Short, RoundPrice(close + stopDistance),
+            return Enter(context, signal, PositionSide.Short, RoundPrice(close + StopDistance(atr)),
                 $"prob_up {Compared(p, enterBelow)} ≤ {Fixed(enterBelow, 2)} in {regime}");
         }
 
         return [];
     }
+
+    private decimal StopDistance(double atr) => Parameters.AtrMultiplier * (decimal)atr;
 
     private OrderIntent[] Enter(StrategyContext context, StrategySignal signal, PositionSide side, decimal stop, string reason)
     {

@@ -30,6 +30,4 @@ internal static class ReasonText
     public static string Number(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     public static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
-
-    public static decimal RoundPrice(decimal price) => Math.Round(price, 4, MidpointRounding.AwayFromZero);
 }

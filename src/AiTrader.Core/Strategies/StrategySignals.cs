@@ -63,7 +63,7 @@ public sealed class StrategySignals : IStrategySignalSource
     {
         var close = (double)bar.Close;
         // The value paths of the filter and the classifier: the same numbers as their records, without allocating them.
-        var state = _kalman.Step(close);
+        ref readonly var state = ref _kalman.Step(close);
         var regime = _classifier.Classify(state.IsWarmup, state.ProbabilityVelocityPositive, _volatility.Update(close), out _, out _);
         var atr = _atr.Update(bar);
         return new StrategySignal(state.ProbabilityVelocityPositive, state.Velocity, state.FilteredPrice, regime, atr,
