@@ -126,7 +126,7 @@ public sealed class SignalPipeline
         var newYork = _clock.ToNewYork(bar.Timestamp);
         var sessionDate = DateOnly.FromDateTime(newYork);
 
-        var kalman = _kalman.Step(close);
+        ref readonly var kalman = ref _kalman.Step(close);
         var regime = _regimes.Classify(kalman.IsWarmup, kalman.ProbabilityVelocityPositive,
             _realizedVolatility.Update(close, logReturn), out var regimeInputs, out var barsInRegime);
         _closeMoments.Add(close);

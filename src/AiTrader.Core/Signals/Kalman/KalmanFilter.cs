@@ -69,8 +69,9 @@ public sealed class KalmanFilter
         return state;
     }
 
-    /// <summary><see cref="Update"/> without the record: the same numbers as a value.</summary>
-    internal KalmanValues Step(double price)
+    /// <summary><see cref="Update"/> without the record: the same numbers as a value, read in place (valid until the
+    /// next step) rather than copied out.</summary>
+    internal ref readonly KalmanValues Step(double price)
     {
         var z = ToModelUnits(price);
         double innovation, s, k0, k1, r, q;
@@ -112,7 +113,7 @@ public sealed class KalmanFilter
         _p11 = p11;
 
         _previousObservation = z;
-        var state = new KalmanValues(
+        _last = new KalmanValues(
             BarIndex: _count,
             Observation: z,
             FilteredPrice: Options.UseLogPrice ? Math.Exp(_level) : _level,
@@ -130,9 +131,8 @@ public sealed class KalmanFilter
             ProcessNoise: q,
             IsWarmup: _count < Options.WarmupBars);
         _count++;
-        _last = state;
         _current = null;
-        return state;
+        return ref _last;
     }
 
     private double ToModelUnits(double price)

@@ -48,8 +48,7 @@ internal sealed class SortedSlidingWindow
             // value goes where it belongs once the evicted one is gone: only the values between the two positions
             // move, one place (a third of the window on average, against two moves of half of it).
             var sorted = _sorted.AsSpan(0, Count);
-            var at = LowerBound(sorted, evicted);
-            var insert = LowerBound(sorted, value);
+            var (at, insert) = LowerBounds(sorted, evicted, value);
             if (insert <= at)
             {
                 ShiftUp(sorted, insert, at);
@@ -140,6 +139,28 @@ internal sealed class SortedSlidingWindow
         }
 
         return start + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref first, start) < value);
+    }
+
+    /// <summary><see cref="LowerBound"/> of two values at once (a non-empty span): the two searches' steps interleave in
+    /// one loop, so each waits on its own loads only, not on the other search's.</summary>
+    internal static (int First, int Second) LowerBounds(ReadOnlySpan<double> sorted, double first, double second)
+    {
+        ref var start = ref MemoryMarshal.GetReference(sorted);
+        var a = 0;
+        var b = 0;
+        var length = sorted.Length;
+        while (length > 1)
+        {
+            var half = length >> 1;
+            var aBelow = Unsafe.Add(ref start, a + half - 1) < first;
+            var bBelow = Unsafe.Add(ref start, b + half - 1) < second;
+            a += half & -Unsafe.BitCast<bool, byte>(aBelow);
+            b += half & -Unsafe.BitCast<bool, byte>(bBelow);
+            length -= half;
+        }
+
+        return (a + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref start, a) < first),
+            b + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref start, b) < second));
     }
 
     /// <summary>The p-quantile of the window with linear interpolation between order statistics (Hyndman and Fan

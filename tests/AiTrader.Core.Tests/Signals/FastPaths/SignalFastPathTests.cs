@@ -18,6 +18,8 @@ public sealed class SignalFastPathTests
     [InlineData(20)]
     [InlineData(7)]
     [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
     public void Trailing_window_sum_and_variance_equal_a_fresh_two_pass_scan(int capacity)
     {
         var random = new Random(capacity);
@@ -39,14 +41,20 @@ public sealed class SignalFastPathTests
             Assert.Equal(BitConverter.DoubleToInt64Bits(mean), BitConverter.DoubleToInt64Bits(window.Sum));
             if (tail.Length >= 2)
             {
+                // The documented order of the second pass: lane k adds the squared deviations of positions
+                // k, k + 4, … oldest first; the lanes combine as (0 + 1) + (2 + 3).
                 mean /= tail.Length;
-                var sum = 0.0;
-                foreach (var v in tail)
+                var lanes = new double[4];
+                for (var p = 0; p < tail.Length; p++)
                 {
-                    sum += (v - mean) * (v - mean);
+                    lanes[p % 4] += (tail[p] - mean) * (tail[p] - mean);
                 }
 
+                var sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
                 Assert.Equal(BitConverter.DoubleToInt64Bits(sum / (tail.Length - 1)), BitConverter.DoubleToInt64Bits(window.SampleVariance()));
+                // And it is the variance: within rounding of the one-lane sum.
+                var oneLane = tail.Sum(v => (v - mean) * (v - mean)) / (tail.Length - 1);
+                Assert.Equal(oneLane, window.SampleVariance(), oneLane * 1e-12);
             }
         }
     }
@@ -79,6 +87,14 @@ public sealed class SignalFastPathTests
             {
                 var expected = Array.FindIndex(values, x => !(x < v));
                 Assert.Equal(expected < 0 ? n : expected, SortedSlidingWindow.LowerBound(values, v));
+                if (n > 0)
+                {
+                    // The paired search gives each value's own lower bound, whichever order they come in.
+                    var other = 20.5 - v;
+                    var otherExpected = Array.FindIndex(values, x => !(x < other));
+                    Assert.Equal((expected < 0 ? n : expected, otherExpected < 0 ? n : otherExpected),
+                        SortedSlidingWindow.LowerBounds(values, v, other));
+                }
             }
         }
     }
