@@ -93,9 +93,12 @@ public static class SignalsCommand
 
                 if (target.ToStdout)
                 {
-                    using var buffered = new MemoryStream();
-                    Stream(buffered);
-                    stdout.Write(System.Text.Encoding.UTF8.GetString(buffered.GetBuffer(), 0, (int)buffered.Length));
+                    // Straight through to standard output as it is written: no copy of the whole CSV in memory.
+                    using (var text = new TextWriterStream(stdout))
+                    {
+                        Stream(text);
+                    }
+
                     where = "stdout";
                 }
                 else
