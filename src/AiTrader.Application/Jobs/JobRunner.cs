@@ -107,6 +107,11 @@ public sealed partial class JobRunner : IAsyncDisposable
 
     public IJobStore Store { get; }
 
+    /// <summary>Awaited by the worker once a job is recorded as running and before its work starts, with the job's
+    /// cancellation: tests hold a job in the running state with it for as long as they need, instead of relying on a
+    /// job slow enough to still be running when they look.</summary>
+    internal Func<string, CancellationToken, Task>? BeforeWork { get; init; }
+
     /// <summary>The clock the runner was given.</summary>
     public TimeProvider Time { get; }
 
@@ -349,6 +354,11 @@ public sealed partial class JobRunner : IAsyncDisposable
             activity?.SetTag("aitrader.job.id", id);
             activity?.SetTag("aitrader.job.kind", job.Kind);
             started = Stopwatch.GetTimestamp();
+            if (BeforeWork is { } beforeWork)
+            {
+                await beforeWork(id, cts.Token).ConfigureAwait(false);
+            }
+
             var (outputDirectory, resultJson) = job.Kind switch
             {
                 BacktestKind => await RunBacktestAsync(job, cts.Token).ConfigureAwait(false),

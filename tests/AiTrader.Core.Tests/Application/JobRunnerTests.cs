@@ -36,36 +36,19 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>A job that runs for seconds rather than milliseconds, so a test can act while it runs: 1Min bars of a
-    /// synthetic symbol, many more than the bundled files hold.</summary>
-    private static BacktestSpec Slow => new() { Symbol = "SLOW", Interval = "1Min" };
+    /// <summary>A runner whose jobs, once running, wait at the gate until the test opens it or they are cancelled:
+    /// the test acts on a running job without racing how long its work takes.</summary>
+    private JobRunner GatedRunner(Gate gate, int maxConcurrent = 1) =>
+        new(_store, Settings, maxConcurrent) { BeforeWork = gate.WaitAsync };
 
-    /// <summary>Settings whose sample data holds SLOW's minute bars.</summary>
-    private AppSettings SlowSettings() =>
-        new() { DataDir = Settings.DataDir, ArtifactsDir = Settings.ArtifactsDir, SampleDataDir = SlowSample.Value, BarCacheDir = "off" };
-
-    /// <summary>A data folder with SLOW.csv: seeded 1Min bars, 3500 sessions of 390, written once per test run (the
-    /// bundled files run in well under a second, too fast to act on a job while it runs; 1500 sessions became too fast
-    /// too once the CSV reader and the engine sped up, and a job finished before a test could see it running).</summary>
-    private static readonly Lazy<string> SlowSample = new(() =>
+    private sealed class Gate
     {
-        var root = Directory.CreateTempSubdirectory("aitrader-jobs-slow-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
-        Directory.CreateDirectory(Path.Combine(root, "daily"));
-        Directory.CreateDirectory(Path.Combine(root, "minute"));
-        var bars = new AiTrader.Core.MarketData.SyntheticBarGenerator(seed: 14)
-            .Generate(new DateTime(2015, 1, 2, 14, 30, 0, DateTimeKind.Utc), AiTrader.Core.Domain.Timeframe.OneMinute, 3500 * 390,
-                AiTrader.Core.Sessions.NyseCalendar.Instance).Bars;
-        using var w = new StreamWriter(Path.Combine(root, "minute", "SLOW.csv"));
-        w.WriteLine("timestamp,open,high,low,close,volume");
-        foreach (var b in bars)
-        {
-            w.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{b.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}"));
-        }
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        return root;
-    });
+        public Task WaitAsync(string jobId, CancellationToken ct) => _open.Task.WaitAsync(ct);
+
+        public void Open() => _open.TrySetResult();
+    }
 
     private static BacktestSpec Spy2010To2012 => new() { Symbol = "SPY", Start = "2010-01-01", End = "2012-12-31" };
 
@@ -137,12 +120,29 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_shows_as_running_with_a_start_time_while_it_works_then_succeeds()
+    {
+        var gate = new Gate();
+        await using var runner = GatedRunner(gate);
+        await runner.StartAsync(default);
+        var job = await runner.SubmitBacktestAsync(Spy2010To2012, default);
+
+        var running = await WaitForAsync(job.Id, j => j.State != JobState.Queued);
+        Assert.Equal(JobState.Running, running.State);
+        Assert.NotNull(running.StartedUtc);
+        Assert.Null(running.FinishedUtc);
+        gate.Open();
+        Assert.Equal(JobState.Succeeded, (await WaitForAsync(job.Id, j => j.IsFinished)).State);
+    }
+
+    [Fact]
     public async Task A_queued_job_cancelled_never_starts()
     {
-        await using var runner = new JobRunner(_store, SlowSettings(), maxConcurrent: 1);
+        var gate = new Gate();
+        await using var runner = GatedRunner(gate, maxConcurrent: 1);
         await runner.StartAsync(default);
-        // A slow job keeps the one worker busy while the second job waits.
-        var first = await runner.SubmitBacktestAsync(Slow, default);
+        // The first job holds the one worker at the gate while the second job waits.
+        var first = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         var second = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         Assert.True(await runner.CancelAsync(second.Id, default));
         Assert.False(await runner.CancelAsync(second.Id, default)); // already cancelled
@@ -165,9 +165,9 @@ public sealed class JobRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_running_job_cancelled_by_request_ends_cancelled()
     {
-        await using var runner = new JobRunner(_store, SlowSettings());
+        await using var runner = GatedRunner(new Gate());
         await runner.StartAsync(default);
-        var job = await runner.SubmitBacktestAsync(Slow, default);
+        var job = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         await WaitForAsync(job.Id, j => j.State != JobState.Queued);
         Assert.True(await runner.CancelAsync(job.Id, default), (await _store.GetAsync(job.Id))!.ToString());
 
@@ -181,9 +181,9 @@ public sealed class JobRunnerTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_leaves_a_running_job_cancelled_as_service_stopped()
     {
-        var runner = new JobRunner(_store, SlowSettings());
+        var runner = GatedRunner(new Gate());
         await runner.StartAsync(default);
-        var running = await runner.SubmitBacktestAsync(Slow, default);
+        var running = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         var waiting = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         await WaitForAsync(running.Id, j => j.State != JobState.Queued);
 
