@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Domain;
@@ -85,11 +84,7 @@ public static class SignalsCommand
             {
                 // CSV streams: each frame is written as it is computed (straight to UTF-8), so memory stays flat
                 // whatever the length; a file goes to its temporary name and is renamed only when complete.
-                void Stream(Stream output)
-                {
-                    using var csv = new SignalFrameCsvWriter.Streaming(output, explain);
-                    WriteAlongside(Frames(), csv.Write);
-                }
+                void Stream(Stream output) => SignalFrameCsvWriter.WriteStream(output, Frames(), explain);
 
                 if (target.ToStdout)
                 {
@@ -113,70 +108,6 @@ public static class SignalsCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private const int BatchSize = 256;
-
-    /// <summary>Runs <paramref name="frames"/> (the pipeline) on this thread and <paramref name="write"/> on another, in
-    /// order, handing frames over in batches through a short bounded queue: formatting a row costs about as much as
-    /// computing it, so on two cores the two halves overlap, and memory stays a few batches whatever the length.</summary>
-    private static void WriteAlongside(IEnumerable<SignalFrame> frames, Action<SignalFrame> write)
-    {
-        using var batches = new BlockingCollection<SignalFrame[]>(boundedCapacity: 2);
-        using var failed = new CancellationTokenSource();
-        var writer = Task.Run(() =>
-        {
-            try
-            {
-                foreach (var batch in batches.GetConsumingEnumerable())
-                {
-                    foreach (var frame in batch)
-                    {
-                        write(frame);
-                    }
-                }
-            }
-            catch
-            {
-                failed.Cancel(); // unblock the pipeline thread, which then reports this exception
-                throw;
-            }
-        });
-
-        try
-        {
-            var batch = new List<SignalFrame>(BatchSize);
-            foreach (var frame in frames)
-            {
-                batch.Add(frame);
-                if (batch.Count == BatchSize)
-                {
-                    batches.Add([.. batch], failed.Token);
-                    batch.Clear();
-                }
-            }
-
-            if (batch.Count > 0)
-            {
-                batches.Add([.. batch], failed.Token);
-            }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested)
-        {
-            // The writer failed; its exception is the one to report (below).
-        }
-        finally
-        {
-            batches.CompleteAdding();
-            try
-            {
-                writer.Wait();
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
-            }
-        }
     }
 
     private static string Describe(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "the open end";

@@ -283,6 +283,60 @@ public sealed class SignalFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(3, 255)]
+    [InlineData(4, 256 * 7 + 3)]
+    public void Formatting_on_several_threads_writes_the_rows_in_order_byte_for_byte(int formatters, int frameCount)
+    {
+        var frames = SignalPipeline.Run(SignalTestBars.Synthetic(Timeframe.OneMinute, 2_000), Timeframe.OneMinute).Take(frameCount).ToArray();
+        foreach (var explain in new[] { false, true })
+        {
+            using var stream = new MemoryStream();
+            SignalFrameCsvWriter.WriteStream(stream, frames, explain, formatters);
+            var text = new StringWriter();
+            SignalFrameCsvWriter.Write(text, frames, explain);
+            Assert.Equal(text.ToString(), Encoding.UTF8.GetString(stream.ToArray()));
+        }
+    }
+
+    [Fact]
+    public void A_failure_of_the_frames_or_of_the_stream_reaches_the_caller_and_nothing_hangs()
+    {
+        var frames = SignalPipeline.Run(SignalTestBars.Synthetic(Timeframe.OneMinute, 3_000), Timeframe.OneMinute);
+
+        IEnumerable<SignalFrame> Failing()
+        {
+            foreach (var f in frames.Take(1_000))
+            {
+                yield return f;
+            }
+
+            throw new InvalidDataException("bar 1000 is bad");
+        }
+
+        var fromFrames = Assert.Throws<InvalidDataException>(() => SignalFrameCsvWriter.WriteStream(new MemoryStream(), Failing(), formatters: 2));
+        Assert.Equal("bar 1000 is bad", fromFrames.Message);
+
+        using var full = new FailingStream(failAfterBytes: 200_000);
+        var fromStream = Assert.Throws<IOException>(() => SignalFrameCsvWriter.WriteStream(full, frames, formatters: 2));
+        Assert.Equal("disk full", fromStream.Message);
+    }
+
+    private sealed class FailingStream(long failAfterBytes) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Length + count > failAfterBytes)
+            {
+                throw new IOException("disk full");
+            }
+
+            base.Write(buffer, offset, count);
+        }
+    }
+
     [Fact]
     public void A_replaced_regime_label_is_written_with_its_own_reason_quoted()
     {
