@@ -84,6 +84,11 @@ public static class AiTraderApp
 
             return ExitCodes.Failure;
         }
+        finally
+        {
+            // Bar cache entries are written beside the command's own work; the process must not end before they are whole.
+            AiTrader.Core.MarketData.BarFileCache.WaitForPendingWrites();
+        }
     }
 
     /// <summary>The whole <c>aitrader</c> command tree, printing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using AiTrader.Core.Domain;
@@ -42,6 +43,9 @@ public sealed class BarFileCache
 
     private readonly Dictionary<string, BarCacheOutcome> _outcomes = new(StringComparer.Ordinal);
 
+    // Entries being written in the background, by entry path (all instances: two caches may share a folder).
+    private static readonly ConcurrentDictionary<string, Task> Pending = new(StringComparer.Ordinal);
+
     /// <param name="directory">Folder for the entries (created on first write).</param>
     public BarFileCache(string directory)
     {
@@ -69,6 +73,11 @@ public sealed class BarFileCache
         var entry = EntryPath(full);
         var outcome = BarCacheOutcome.Miss;
         SourceStamp? source;
+        if (Pending.TryGetValue(entry, out var writing))
+        {
+            writing.GetAwaiter().GetResult(); // this process is still writing the entry: read it once it is whole
+        }
+
         if (File.Exists(entry))
         {
             // The source file is hashed on another core while the entry is read; the two meet before the entry is used.
@@ -88,13 +97,40 @@ public sealed class BarFileCache
 
         var columns = parse(path);
         Record(full, outcome);
-        // Written only when the file did not change while it was parsed, so an entry never pairs new stamps with old bars.
-        if (source is { } before && SourceStamp.Of(full) is { } after && before == after)
+        // Written only when the file's size and time did not change while it was parsed. Its content needs no second
+        // hash: the entry keeps the hash taken before the parse, and every later load compares it with the file's
+        // content then, so bars parsed from a file that changed underneath are never used.
+        if (source is { } before && SourceStamp.SizeAndTimeUnchanged(full, before))
         {
-            TryWrite(entry, before, columns);
+            // Written on another core while the caller goes on with the bars (the columns are immutable); a later load
+            // of the same entry, and the end of the command (WaitForPendingWrites), wait for it.
+            Task write = null!;
+            write = new Task(() =>
+            {
+                try
+                {
+                    TryWrite(entry, before, columns);
+                }
+                finally
+                {
+                    Pending.TryRemove(new KeyValuePair<string, Task>(entry, write));
+                }
+            });
+            Pending[entry] = write;
+            write.Start(TaskScheduler.Default);
         }
 
         return columns;
+    }
+
+    /// <summary>Waits until every cache entry this process started writing is on disk (or given up): a command calls it
+    /// before it exits, so no entry is left half-written as a temporary file.</summary>
+    public static void WaitForPendingWrites()
+    {
+        foreach (var write in Pending.Values)
+        {
+            write.GetAwaiter().GetResult();
+        }
     }
 
     private void Record(string path, BarCacheOutcome outcome)
@@ -140,6 +176,12 @@ public sealed class BarFileCache
             {
                 return null;
             }
+        }
+
+        public static bool SizeAndTimeUnchanged(string path, SourceStamp before)
+        {
+            var info = new FileInfo(path);
+            return info.Exists && info.Length == before.Size && info.LastWriteTimeUtc.Ticks == before.WriteTicks;
         }
     }
 

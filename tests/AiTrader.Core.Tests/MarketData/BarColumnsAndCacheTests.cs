@@ -126,10 +126,31 @@ public sealed class BarColumnsAndCacheTests : IDisposable
         Assert.Equal(3, cache.Load(csv, CsvBarParser.ParseFileColumns).Count);
         Assert.Equal(BarCacheOutcome.Stale, cache.OutcomeOf(csv));
 
-        // A truncated entry is corrupt too.
+        // A truncated entry is corrupt too (once the rebuilt entry's background write is done).
+        BarFileCache.WaitForPendingWrites();
         File.WriteAllBytes(entry, File.ReadAllBytes(entry)[..100]);
         Assert.Equal(3, cache.Load(csv, CsvBarParser.ParseFileColumns).Count);
         Assert.Equal(BarCacheOutcome.Corrupt, cache.OutcomeOf(csv));
+    }
+
+    [Fact]
+    public void A_file_changed_in_place_with_its_size_and_time_kept_is_never_served_from_the_old_entry()
+    {
+        var csv = Path.Combine(_dir, "QQQ.csv");
+        File.WriteAllText(csv, "timestamp,open,high,low,close,volume\n2013-10-07T13:30:00Z,75.10,75.20,75.00,75.15,1000\n");
+        var time = File.GetLastWriteTimeUtc(csv);
+        var cache = new BarFileCache(Path.Combine(_dir, "cache"));
+        Assert.Equal(75.15m, cache.Load(csv, CsvBarParser.ParseFileColumns)[0].Close);
+        BarFileCache.WaitForPendingWrites();
+        Assert.Single(Directory.GetFiles(Path.Combine(_dir, "cache")));
+
+        // Same length, same modification time, different close: only the content hash tells.
+        File.WriteAllText(csv, "timestamp,open,high,low,close,volume\n2013-10-07T13:30:00Z,75.10,75.20,75.00,75.19,1000\n");
+        File.SetLastWriteTimeUtc(csv, time);
+        Assert.Equal(75.19m, cache.Load(csv, CsvBarParser.ParseFileColumns)[0].Close);
+        Assert.Equal(BarCacheOutcome.Stale, cache.OutcomeOf(csv));
+        Assert.Equal(75.19m, cache.Load(csv, _ => throw new InvalidOperationException("the rebuilt entry should serve this"))[0].Close);
+        Assert.Equal(BarCacheOutcome.Hit, cache.OutcomeOf(csv));
     }
 
     [Fact]
