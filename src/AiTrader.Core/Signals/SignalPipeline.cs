@@ -99,7 +99,7 @@ public sealed class SignalPipeline
     }
 
     /// <summary>Feeds the next bar (strictly later than the previous one, positive close) and returns its frame.</summary>
-    public SignalFrame Update(Bar bar)
+    public SignalFrame Update(in Bar bar)
     {
         if (_lastTimestamp is { } last && bar.Timestamp <= last)
         {
