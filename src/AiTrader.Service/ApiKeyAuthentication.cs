@@ -11,7 +11,7 @@ namespace AiTrader.Service;
 /// <summary>Authenticates a request by its API key (<c>Authorization: Bearer ait_...</c> or <c>X-Api-Key</c>), checked
 /// against the key store (hashes only). The key itself is never logged: failures log the key's id at most.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiKeyStore keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiKeyStore keys, RecentlyVerifiedKeys recent)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -31,7 +31,18 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var info = await keys.VerifyAsync(key, Context.RequestAborted).ConfigureAwait(false);
+        ApiKeyInfo? info;
+        try
+        {
+            info = await keys.VerifyAsync(key, Context.RequestAborted).ConfigureAwait(false);
+            recent.Remember(key, info);
+        }
+        catch (Exception e) when (RecentlyVerifiedKeys.IsUnreachable(e) && !Context.RequestAborted.IsCancellationRequested)
+        {
+            // The store is down: a key it accepted moments ago still reads (readiness can then say why), any other waits.
+            info = recent.Recall(key) ?? throw new KeyStoreUnreachableException(e);
+        }
+
         if (info is null)
         {
             // Never the key text: the id when the key is well formed, else nothing.
@@ -65,3 +76,39 @@ public sealed class ApiKeyAuthenticationHandler(
         return apiKey.Length > 0 ? apiKey.Trim() : null;
     }
 }
+
+/// <summary>The keys the store accepted within <see cref="For"/>, by the hash of the key (never the key): what a request
+/// is authenticated with while the store cannot be reached, so that a monitor's key still reads <c>/health/ready</c>
+/// and learns why the service is not ready. The store is always asked first: a revocation acts at once while it answers
+/// (and cannot be made while it does not).</summary>
+public sealed class RecentlyVerifiedKeys(TimeProvider time)
+{
+    /// <summary>How long an accepted key stays known.</summary>
+    public static readonly TimeSpan For = TimeSpan.FromMinutes(5);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKeyInfo Info, DateTime AtUtc)> _accepted = new(StringComparer.Ordinal);
+
+    /// <summary>True for a failure to reach the store (a database error, a timeout, the network), not for a bad key.</summary>
+    public static bool IsUnreachable(Exception e) =>
+        e is System.Data.Common.DbException or TimeoutException or IOException or System.Net.Sockets.SocketException or OperationCanceledException;
+
+    internal void Remember(string key, ApiKeyInfo? info)
+    {
+        var hash = ApiKeyToken.Hash(key);
+        if (info is null)
+        {
+            _accepted.TryRemove(hash, out _);
+        }
+        else
+        {
+            _accepted[hash] = (info, time.GetUtcNow().UtcDateTime);
+        }
+    }
+
+    internal ApiKeyInfo? Recall(string key) =>
+        _accepted.TryGetValue(ApiKeyToken.Hash(key), out var seen) && time.GetUtcNow().UtcDateTime - seen.AtUtc <= For ? seen.Info : null;
+}
+
+/// <summary>The API-key store could not be reached to check a key the service has not accepted lately: 503.</summary>
+public sealed class KeyStoreUnreachableException(Exception inner)
+    : Exception($"the API-key store cannot be reached ({inner.Message.ReplaceLineEndings(" ").Trim()}); retry later, or check the database (DATABASE_URL).", inner);

@@ -64,6 +64,7 @@ public static class ServiceApp
         builder.Logging.AddProvider(new RecentProblemsLoggerProvider(activity));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton<RecentlyVerifiedKeys>();
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
@@ -199,6 +200,9 @@ public static class ServiceApp
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         switch (error)
         {
+            case KeyStoreUnreachableException unreachable:
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "key store unreachable", unreachable.Message);
+                break;
             case UpstreamException upstream:
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "source unavailable", upstream.Message, upstream.Field);
                 break;
