@@ -20,6 +20,10 @@ public static class TransientFailures
         AlpacaStreamException stream => stream.IsRetryable || (stream.InnerException is { } cause && IsTransient(cause)),
         WatchlistSourceException source => source.Failure == WatchlistSourceFailure.RateLimited,
         DbException database => database.IsTransient,
+        TemporaryFailureException => true,
         _ => e.InnerException is { } inner && IsTransient(inner),
     };
 }
+
+/// <summary>A transient failure restated in a surface's words (what to check), with the failure itself inside.</summary>
+public sealed class TemporaryFailureException(string message, Exception inner) : Exception(message, inner);

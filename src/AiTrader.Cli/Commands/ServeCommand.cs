@@ -46,10 +46,9 @@ public static class ServeCommand
                 // Not a crash to restart from (systemd's unit does not restart on exit code 2): only a newer build can open it.
                 throw new CliException(ex.Message);
             }
-            catch (System.Data.Common.DbException ex) when (!ex.IsTransient)
+            catch (System.Data.Common.DbException ex)
             {
-                // A database that answers but refuses (a wrong password, no such database): the settings need fixing.
-                throw new CliException($"the database refused the service: {ex.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')}; check DATABASE_URL (or unset it for the SQLite files in AITRADER_DATA_DIR).");
+                throw DatabaseErrors.Explain(ex);
             }
 
             return ExitCodes.Ok;

@@ -64,15 +64,16 @@ public sealed class DbMigrateCliTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_2()
+    public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_75_retry_later()
     {
         // Restored by the isolated state directory on dispose.
         Environment.SetEnvironmentVariable("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:9/none");
         var (code, output, err) = await CliRunner.Run("db", "migrate");
-        Assert.Equal(2, code);
+        Assert.Equal(75, code);
         Assert.Equal("", output);
         Assert.Single(err.Trim().Split('\n'));
-        Assert.Contains("check DATABASE_URL", err, StringComparison.Ordinal);
+        Assert.StartsWith("error: the database cannot be reached (", err, StringComparison.Ordinal);
+        Assert.EndsWith("; check that it runs and that DATABASE_URL points at it; a temporary failure upstream, retry later.", err.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("secret", err, StringComparison.Ordinal);
     }
 }

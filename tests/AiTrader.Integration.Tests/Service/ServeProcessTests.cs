@@ -165,8 +165,8 @@ public sealed class ServeProcessTests : IDisposable
         });
         Assert.Equal(75, code);
         Assert.Single(stderr.TrimEnd().Split('\n'));
-        Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
-        Assert.EndsWith("; a temporary failure upstream, retry later.", stderr.TrimEnd(), StringComparison.Ordinal);
+        Assert.StartsWith("error: the database cannot be reached (", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("; check that it runs and that DATABASE_URL points at it; a temporary failure upstream, retry later.", stderr.TrimEnd(), StringComparison.Ordinal);
         Assert.DoesNotContain("secret-password", stderr, StringComparison.Ordinal);
         Assert.Equal("", stdout);
     }
