@@ -11,7 +11,7 @@ namespace AiTrader.Service;
 /// <summary>Authenticates a request by its API key (<c>Authorization: Bearer ait_...</c> or <c>X-Api-Key</c>), checked
 /// against the key store (hashes only). The key itself is never logged: failures log the key's id at most.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiKeyStore keys, RecentlyVerifiedKeys recent)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiKeyStore keys, ApiKeyUse use)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -35,12 +35,17 @@ public sealed class ApiKeyAuthenticationHandler(
         try
         {
             info = await keys.VerifyAsync(key, Context.RequestAborted).ConfigureAwait(false);
-            recent.Remember(key, info);
+            use.Remember(key, info);
         }
-        catch (Exception e) when (RecentlyVerifiedKeys.IsUnreachable(e) && !Context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (ApiKeyUse.IsUnreachable(e) && !Context.RequestAborted.IsCancellationRequested)
         {
             // The store is down: a key it accepted moments ago still reads (readiness can then say why), any other waits.
-            info = recent.Recall(key) ?? throw new KeyStoreUnreachableException(e);
+            info = use.Recall(key) ?? throw new KeyStoreUnreachableException(e);
+        }
+
+        if (info is not null)
+        {
+            await use.RecordAsync(keys, info.Id, Logger, Context.RequestAborted).ConfigureAwait(false);
         }
 
         if (info is null)
@@ -77,16 +82,22 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-/// <summary>The keys the store accepted within <see cref="For"/>, by the hash of the key (never the key): what a request
-/// is authenticated with while the store cannot be reached, so that a monitor's key still reads <c>/health/ready</c>
-/// and learns why the service is not ready. The store is always asked first: a revocation acts at once while it answers
-/// (and cannot be made while it does not).</summary>
-public sealed class RecentlyVerifiedKeys(TimeProvider time)
+/// <summary>What the service saw of its keys' use. It records when each key was last used in the store, at most once per
+/// <see cref="RecordEvery"/> per key (a busy key costs one write a minute, not one a request). And it remembers the keys
+/// the store accepted within <see cref="RememberFor"/>, by the hash of the key (never the key), to authenticate them while
+/// the store cannot be reached, so that a monitor's key still reads <c>/health/ready</c> and learns why the service is
+/// not ready. The store is always asked first: a revocation acts at once while it answers (and cannot be made while it
+/// does not).</summary>
+public sealed partial class ApiKeyUse(TimeProvider time)
 {
-    /// <summary>How long an accepted key stays known.</summary>
-    public static readonly TimeSpan For = TimeSpan.FromMinutes(5);
+    /// <summary>How long an accepted key stays known while the store is down.</summary>
+    public static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>The least time between two writes of one key's last use.</summary>
+    public static readonly TimeSpan RecordEvery = TimeSpan.FromMinutes(1);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ApiKeyInfo Info, DateTime AtUtc)> _accepted = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _recorded = new(StringComparer.Ordinal);
 
     /// <summary>True for a failure to reach the store (a database error, a timeout, the network), not for a bad key.</summary>
     public static bool IsUnreachable(Exception e) =>
@@ -106,7 +117,37 @@ public sealed class RecentlyVerifiedKeys(TimeProvider time)
     }
 
     internal ApiKeyInfo? Recall(string key) =>
-        _accepted.TryGetValue(ApiKeyToken.Hash(key), out var seen) && time.GetUtcNow().UtcDateTime - seen.AtUtc <= For ? seen.Info : null;
+        _accepted.TryGetValue(ApiKeyToken.Hash(key), out var seen) && time.GetUtcNow().UtcDateTime - seen.AtUtc <= RememberFor ? seen.Info : null;
+
+    /// <summary>Records the use of key <paramref name="id"/> now, unless this service recorded it less than
+    /// <see cref="RecordEvery"/> ago. A failed write is logged and the request goes on: the time is a convenience.</summary>
+    internal async Task RecordAsync(IApiKeyStore keys, string id, ILogger logger, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var due = true;
+        _recorded.AddOrUpdate(id, now, (_, last) =>
+        {
+            due = now - last >= RecordEvery;
+            return due ? now : last;
+        });
+        if (!due)
+        {
+            return;
+        }
+
+        try
+        {
+            await keys.RecordUseAsync(id, now, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            _recorded.TryRemove(id, out _);
+            NotRecorded(logger, id, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the last use of API key {Id} was not recorded: {Reason}")]
+    private static partial void NotRecorded(ILogger logger, string id, string reason);
 }
 
 /// <summary>The API-key store could not be reached to check a key the service has not accepted lately: 503.</summary>

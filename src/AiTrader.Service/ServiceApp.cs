@@ -64,7 +64,7 @@ public static class ServiceApp
         builder.Logging.AddProvider(new RecentProblemsLoggerProvider(activity));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
-        builder.Services.AddSingleton<RecentlyVerifiedKeys>();
+        builder.Services.AddSingleton<ApiKeyUse>();
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
@@ -169,6 +169,7 @@ public static class ServiceApp
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
         JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
+        ApiKeyEndpoints.Map(api);
         return app;
     }
 
