@@ -5,6 +5,7 @@ using System.Text.Json;
 using AiTrader.Application.Sessions;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Journal;
+using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.Streaming;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage;
@@ -49,10 +50,22 @@ public sealed class CliApiSessionParityTests
 
     [Theory]
     [MemberData(nameof(Sessions))]
-    public async Task A_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec)
+    public Task A_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec) =>
+        SameSessionAsync(null, what, flags, spec);
+
+    /// <summary>The same, with the journal, the jobs and the keys in PostgreSQL (a database of the test's own).</summary>
+    [PostgresTheory]
+    [MemberData(nameof(Sessions))]
+    public async Task On_postgresql_a_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec)
     {
-        await using var host = await ServiceHost.StartAsync();
-        using var environment = CliOn(host);
+        await using var database = await PostgresTestDatabase.CreateScratchAsync("aitrader_parity");
+        await SameSessionAsync(database.Url, what, flags, spec);
+    }
+
+    private static async Task SameSessionAsync(string? databaseUrl, string what, string[] flags, string spec)
+    {
+        await using var host = await StartAsync(databaseUrl);
+        using var environment = CliOn(host, databaseUrl);
         var dataDir = host.Settings.DataDir;
 
         var (code, stdout, err) = await CliRunner.Run(["trade", "--paper", .. flags]);
@@ -74,8 +87,8 @@ public sealed class CliApiSessionParityTests
         Assert.Equal(RunManifest.Finished, registry.Load(apiRun)!.Status);
 
         // The same journal, entry by entry and in order.
-        var cliEntries = await RunEntriesAsync(dataDir, cliRun);
-        var apiEntries = await RunEntriesAsync(dataDir, apiRun);
+        var cliEntries = await RunEntriesAsync(databaseUrl, dataDir, cliRun);
+        var apiEntries = await RunEntriesAsync(databaseUrl, dataDir, apiRun);
         Assert.Contains(cliEntries, e => e.Kind == JournalKind.Fill);
         Assert.Equal(cliEntries, apiEntries);
 
@@ -109,15 +122,24 @@ public sealed class CliApiSessionParityTests
     /// (SIGKILL, a real process) is refused to a request with other settings, with the CLI's words, left alone by
     /// <c>"new_run": true</c>, and resumed by the same fields, ending with the journal of the uninterrupted run beside it.</summary>
     [Fact]
-    public async Task A_replay_killed_under_the_cli_is_resumed_by_the_same_api_request_and_new_run_starts_another()
+    public Task A_replay_killed_under_the_cli_is_resumed_by_the_same_api_request_and_new_run_starts_another() => KilledAndResumedAsync(null);
+
+    [PostgresFact]
+    public async Task On_postgresql_a_replay_killed_under_the_cli_is_resumed_by_the_same_api_request_and_new_run_starts_another()
     {
-        await using var host = await ServiceHost.StartAsync();
-        using var environment = CliOn(host);
+        await using var database = await PostgresTestDatabase.CreateScratchAsync("aitrader_parity");
+        await KilledAndResumedAsync(database.Url);
+    }
+
+    private static async Task KilledAndResumedAsync(string? databaseUrl)
+    {
+        await using var host = await StartAsync(databaseUrl);
+        using var environment = CliOn(host, databaseUrl);
         using var trader = host.Client(host.TraderKey);
         string[] flags = ["--replay", "2013-10-07:2013-10-09", "--symbols", "SPY,IBM,BAC"];
         const string Fields = "\"symbols\":[\"SPY\",\"IBM\",\"BAC\"],\"from\":\"2013-10-07\",\"to\":\"2013-10-09\"";
 
-        var killed = await KilledAfterFillsAsync(host, ["trade", "--paper", .. flags, "--speed", "20000"], fills: 8);
+        var killed = await KilledAfterFillsAsync(host, databaseUrl, ["trade", "--paper", .. flags, "--speed", "20000"], fills: 8);
         var registry = new RunRegistry(host.Settings.DataDir);
         Assert.Equal(RunManifest.Running, registry.Load(killed)!.Status);
 
@@ -148,9 +170,9 @@ public sealed class CliApiSessionParityTests
 
         static IEnumerable<(string?, JournalKind, DateTime, string?, decimal?, decimal?, string)> Comparable(List<JournalEntry> entries) =>
             entries.Select(e => (e.EventKey, e.Kind, e.Timestamp, e.Symbol?.Value, e.Quantity, e.Price, e.Reason)).OrderBy(e => e.EventKey, StringComparer.Ordinal);
-        var reference = await RunEntriesAsync(host.Settings.DataDir, straight);
+        var reference = await RunEntriesAsync(databaseUrl, host.Settings.DataDir, straight);
         Assert.Contains(reference, e => e.Kind == JournalKind.Fill);
-        Assert.Equal(Comparable(reference), Comparable(await RunEntriesAsync(host.Settings.DataDir, killed)));
+        Assert.Equal(Comparable(reference), Comparable(await RunEntriesAsync(databaseUrl, host.Settings.DataDir, killed)));
 
         // Named by its id, a finished run with other settings is refused alike.
         (code, _, err) = await CliRunner.Run(["trade", "--paper", .. flags, "--run-id", killed, "--capital", "50000"]);
@@ -213,13 +235,18 @@ public sealed class CliApiSessionParityTests
 
     /// <summary>Runs <c>aitrader</c> as its own process on the service's data folder and kills it (SIGKILL) once it has
     /// printed <paramref name="fills"/> fills; returns the run it was driving, left unfinished.</summary>
-    private static async Task<string> KilledAfterFillsAsync(ServiceHost host, string[] args, int fills)
+    private static async Task<string> KilledAfterFillsAsync(ServiceHost host, string? databaseUrl, string[] args, int fills)
     {
         var start = CliProcess.StartInfo(args);
         start.Environment["AITRADER_DATA_DIR"] = host.Settings.DataDir;
         foreach (var name in new[] { "DATABASE_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE" })
         {
             start.Environment.Remove(name);
+        }
+
+        if (databaseUrl is not null)
+        {
+            start.Environment["DATABASE_URL"] = databaseUrl;
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
@@ -310,20 +337,25 @@ public sealed class CliApiSessionParityTests
         }
     }
 
-    /// <summary>The in-process CLI on the service's data folder, with nothing of the machine's (a DATABASE_URL, a
-    /// WATCHLIST_TEXT) leaking in.</summary>
-    private static ScopedEnvironment CliOn(ServiceHost host)
+    /// <summary>The service on SQLite (no URL) or on the PostgreSQL database <paramref name="databaseUrl"/>.</summary>
+    private static Task<ServiceHost> StartAsync(string? databaseUrl) =>
+        ServiceHost.StartAsync(environment: databaseUrl is null ? null : new Dictionary<string, string> { ["DATABASE_URL"] = databaseUrl });
+
+    /// <summary>The in-process CLI on the service's data folder and database, with nothing of the machine's (a
+    /// DATABASE_URL, a WATCHLIST_TEXT) leaking in.</summary>
+    private static ScopedEnvironment CliOn(ServiceHost host, string? databaseUrl = null)
     {
         var environment = new ScopedEnvironment("DATABASE_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE");
         environment.Set("AITRADER_DATA_DIR", host.Settings.DataDir);
         environment.Set("AITRADER_ARTIFACTS_DIR", host.Settings.ArtifactsDir);
+        environment.Set("DATABASE_URL", databaseUrl);
         return environment;
     }
 
     /// <summary>A run's journal entries in order, with what names the run (and the entry ids) taken out.</summary>
-    private static async Task<List<JournalEntry>> RunEntriesAsync(string dataDir, string runId)
+    private static async Task<List<JournalEntry>> RunEntriesAsync(string? databaseUrl, string dataDir, string runId)
     {
-        await using var journal = JournalFactory.Create(null, dataDir);
+        await using var journal = JournalFactory.Create(databaseUrl, dataDir);
         string? Anonymous(string? text) => text?.Replace(runId, "RUN", StringComparison.Ordinal);
         return (await journal.QueryAsync(JournalQuery.All))
             .Where(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true)

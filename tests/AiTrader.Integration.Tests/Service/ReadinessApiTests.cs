@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using AiTrader.Integration.Tests.Storage;
-using AiTrader.Storage;
-using Npgsql;
 
 namespace AiTrader.Integration.Tests.Service;
 
@@ -84,55 +82,34 @@ public sealed class ReadinessApiTests
     [PostgresFact]
     public async Task A_database_that_stops_taking_connections_makes_the_service_unready()
     {
-        var server = PostgresTestDatabase.RequireUrl();
-        var name = "aitrader_ready_" + Guid.NewGuid().ToString("N")[..12];
-        await AdminAsync(server, $"CREATE DATABASE {name}");
-        var url = new UriBuilder(server) { Path = "/" + name }.Uri.ToString();
-        try
-        {
-            await using (var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string> { ["DATABASE_URL"] = url }))
-            {
-                var (status, checks, text) = await ReadyAsync(host);
-                Assert.Equal(HttpStatusCode.OK, status);
-                Assert.StartsWith("postgresql (DATABASE_URL): reachable, schema current (journal v",
-                    checks.GetProperty("database").GetProperty("reason").GetString(), StringComparison.Ordinal);
-                Assert.DoesNotContain("postgres:postgres", text, StringComparison.Ordinal);
+        await using var scratch = await PostgresTestDatabase.CreateScratchAsync("aitrader_ready");
+        var name = scratch.Name;
+        await using var host = await ServiceHost.StartAsync(environment: new Dictionary<string, string> { ["DATABASE_URL"] = scratch.Url });
+        var (status, checks, text) = await ReadyAsync(host);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("postgresql (DATABASE_URL): reachable, schema current (journal v",
+            checks.GetProperty("database").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("postgres:postgres", text, StringComparison.Ordinal);
 
-                // The server stops taking connections to the database, and drops those it had.
-                await AdminAsync(server, $"ALTER DATABASE {name} ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
-                (status, checks, text) = await ReadyAsync(host);
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-                var database = checks.GetProperty("database");
-                Assert.Equal("fail", database.GetProperty("status").GetString());
-                Assert.Contains("is not currently accepting connections", database.GetProperty("reason").GetString(), StringComparison.Ordinal);
-                Assert.EndsWith("; check that the database runs and DATABASE_URL points at it", database.GetProperty("reason").GetString(), StringComparison.Ordinal);
-                Assert.Equal("ok", checks.GetProperty("cache").GetProperty("status").GetString());
-                Assert.DoesNotContain("postgres:postgres", text, StringComparison.Ordinal);
+        // The server stops taking connections to the database, and drops those it had.
+        await scratch.AdminAsync($"ALTER DATABASE {name} ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+        (status, checks, text) = await ReadyAsync(host);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var database = checks.GetProperty("database");
+        Assert.Equal("fail", database.GetProperty("status").GetString());
+        Assert.Contains("is not currently accepting connections", database.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("; check that the database runs and DATABASE_URL points at it", database.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ok", checks.GetProperty("cache").GetProperty("status").GetString());
+        Assert.DoesNotContain("postgres:postgres", text, StringComparison.Ordinal);
 
-                // The read key was accepted a moment ago, so it still reads; a key the service has not seen waits for the store.
-                using var trader = host.Client(host.TraderKey);
-                var unseen = await trader.GetAsync("/health/ready");
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, unseen.StatusCode);
-                var problem = JsonDocument.Parse(await unseen.Content.ReadAsStringAsync()).RootElement;
-                Assert.Equal("key store unreachable", problem.GetProperty("title").GetString());
-                Assert.StartsWith("the API-key store cannot be reached (", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-                await AdminAsync(server, $"ALTER DATABASE {name} ALLOW_CONNECTIONS true");
-                Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/health/ready")).StatusCode);
-            }
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await AdminAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        }
-    }
-
-    private static async Task AdminAsync(string url, string sql)
-    {
-        await using var connection = new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(url));
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        // The read key was accepted a moment ago, so it still reads; a key the service has not seen waits for the store.
+        using var trader = host.Client(host.TraderKey);
+        var unseen = await trader.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unseen.StatusCode);
+        var problem = JsonDocument.Parse(await unseen.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("key store unreachable", problem.GetProperty("title").GetString());
+        Assert.StartsWith("the API-key store cannot be reached (", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await scratch.AdminAsync($"ALTER DATABASE {name} ALLOW_CONNECTIONS true");
+        Assert.Equal(HttpStatusCode.OK, (await trader.GetAsync("/health/ready")).StatusCode);
     }
 }
