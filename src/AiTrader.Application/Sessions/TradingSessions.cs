@@ -234,23 +234,9 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         }
 
         var strategy = request.Strategy.Trim();
-        try
-        {
-            StrategyCatalog.Describe(strategy);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException(terms.Named(terms.Strategy, ex.Reason()), "strategy");
-        }
-
-        try
-        {
-            StrategyCatalog.Create(strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException(terms.Named(terms.Parameters, ex.Reason()), "parameters");
-        }
+        RequestChecks.Checked(() => StrategyCatalog.Describe(strategy), "strategy", reason => terms.Named(terms.Strategy, reason));
+        RequestChecks.Checked(() => StrategyCatalog.Create(strategy, request.Parameters, request.Sizing?.RegimeAware ?? false), "parameters",
+            reason => terms.Named(terms.Parameters, reason));
 
         var guardrails = RequestChecks.Guardrails(request.Guardrails, terms.Guardrails);
         if (request.RunId is { } given)
@@ -316,18 +302,15 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         PremarketWatchlist premarket;
         await using (var store = _watchlists())
         {
-            try
-            {
-                var provider = PremarketWatchlistProvider.IsScan(source)
-                    ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
-                    : new PremarketWatchlistProvider(source, store);
-                premarket = await provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct)
-                    .ConfigureAwait(false);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new RequestException($"{terms.WatchlistSource} {source}: {ex.Reason()}", "watchlist_source");
-            }
+            premarket = await RequestChecks.CheckedAsync(
+                () =>
+                {
+                    var provider = PremarketWatchlistProvider.IsScan(source)
+                        ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
+                        : new PremarketWatchlistProvider(source, store);
+                    return provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct);
+                },
+                "watchlist_source", reason => $"{terms.WatchlistSource} {source}: {reason}").ConfigureAwait(false);
         }
 
         var symbols = premarket.Symbols;

@@ -30,10 +30,7 @@ public sealed class ApiKeyStoreTests
         /// <summary>Every stored cell of the table as text, read past the store as a psql/sqlite3 user would.</summary>
         public async Task<string> DumpAsync()
         {
-            await using DbConnection connection = Backend == "postgres"
-                ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
-                : new SqliteConnection($"Data Source={((SqliteApiKeyStore)Store).DatabasePath}");
-            await connection.OpenAsync();
+            await using var connection = await RawSql.OpenAsync(Backend, SqlitePath);
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT * FROM {(Backend == "postgres" ? _schema + ".api_keys" : "api_keys")}";
             await using var reader = await command.ExecuteReaderAsync();
@@ -50,16 +47,9 @@ public sealed class ApiKeyStoreTests
         }
 
         /// <summary>Runs <paramref name="sql"/> past the store, as an older build would have.</summary>
-        public async Task ExecuteAsync(string sql)
-        {
-            await using DbConnection connection = Backend == "postgres"
-                ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
-                : new SqliteConnection($"Data Source={((SqliteApiKeyStore)Store).DatabasePath};Pooling=False");
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
+        public Task ExecuteAsync(string sql) => RawSql.ExecuteAsync(Backend, SqlitePath, sql);
+
+        private string SqlitePath => Backend == "postgres" ? "" : ((SqliteApiKeyStore)Store).DatabasePath;
 
         /// <summary>The table's name as SQL writes it.</summary>
         public string Table(string name) => Backend == "postgres" ? $"{_schema}.{name}" : name;
