@@ -182,8 +182,14 @@ public sealed partial class JobRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
         var request = spec.ToRequest();
-        // The run too, as trade resolves it before any work: a run of another kind or with other settings is refused here.
-        _sessions.PlanRun(request);
+        // The run too, as trade resolves it before any work: a run of another kind or with other settings is refused here,
+        // and so is a run a session job of this service is driving now (trade would find it locked).
+        if (_sessions.PlanRun(request) is { RunId: { } run } && _liveRuns.FirstOrDefault(r => r.Value == run).Key is { } driver)
+        {
+            throw new RequestException(
+                $"run {run} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+        }
+
         if (!request.Mode.IsStream())
         {
             return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
