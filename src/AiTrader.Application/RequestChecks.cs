@@ -29,6 +29,47 @@ public static class RequestChecks
         ? value
         : throw new RequestException($"{flag} must not be negative (got {value.ToString(CultureInfo.InvariantCulture)}).", Field(flag));
 
+    /// <summary>What <paramref name="read"/> returns; the <see cref="ArgumentException"/> it throws for a bad value becomes
+    /// the one <see cref="RequestException"/> naming <paramref name="field"/>: the exception's reason, worded by
+    /// <paramref name="word"/> when given (e.g. <c>reason =&gt; $"bucket: {reason}"</c>).</summary>
+    public static T Checked<T>(Func<T> read, string field, Func<string, string>? word = null)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        try
+        {
+            return read();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RequestException(word is null ? ex.Reason() : word(ex.Reason()), field);
+        }
+    }
+
+    /// <summary><see cref="Checked{T}"/> for a read that completes later.</summary>
+    public static async Task<T> CheckedAsync<T>(Func<Task<T>> read, string field, Func<string, string>? word = null)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RequestException(word is null ? ex.Reason() : word(ex.Reason()), field);
+        }
+    }
+
+    /// <summary><see cref="Checked{T}"/> for a check that returns nothing.</summary>
+    public static void Checked(Action check, string field, Func<string, string>? word = null)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        Checked(() =>
+        {
+            check();
+            return true;
+        }, field, word);
+    }
+
     /// <summary>The request field a flag sets: <c>--slippage-bps</c> is <c>slippage_bps</c>.</summary>
     public static string Field(string flag) => flag.TrimStart('-').Replace('-', '_');
 
@@ -58,17 +99,8 @@ public static class RequestChecks
     }
 
     /// <summary>A ticker.</summary>
-    public static Symbol Symbol(string value, string name = "--symbol")
-    {
-        try
-        {
-            return new Symbol(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException($"{name}: {ex.Reason()}", Field(name));
-        }
-    }
+    public static Symbol Symbol(string value, string name = "--symbol") =>
+        Checked(() => new Symbol(value), Field(name), reason => $"{name}: {reason}");
 
     /// <summary>A bar interval: 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day.</summary>
     public static Timeframe Interval(string value, string name = "--interval") =>
@@ -96,15 +128,7 @@ public static class RequestChecks
     /// <summary>The guardrails: none, default, or a list of known rules; returned trimmed and lower-case.</summary>
     public static string Guardrails(string? value, string name = "--guardrails")
     {
-        try
-        {
-            GuardrailCatalog.Parse(value);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException($"{name}: {ex.Reason()}", Field(name));
-        }
-
+        Checked(() => GuardrailCatalog.Parse(value), Field(name), reason => $"{name}: {reason}");
         return string.IsNullOrWhiteSpace(value) ? "none" : value.Trim().ToLowerInvariant();
     }
 
@@ -170,23 +194,8 @@ public static class RequestChecks
     public static string Strategy(string? strategy, IReadOnlyDictionary<string, string> parameters, bool regimeHints,
         string strategyName = "--strategy", string parametersName = "--param")
     {
-        try
-        {
-            StrategyCatalog.Describe(strategy ?? string.Empty);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException($"{strategyName}: {ex.Reason()}", Field(strategyName));
-        }
-
-        try
-        {
-            StrategyCatalog.Create(strategy!, parameters, regimeHints);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException($"{parametersName}: {ex.Reason()}", Field(parametersName));
-        }
+        Checked(() => StrategyCatalog.Describe(strategy ?? string.Empty), Field(strategyName), reason => $"{strategyName}: {reason}");
+        Checked(() => StrategyCatalog.Create(strategy!, parameters, regimeHints), Field(parametersName), reason => $"{parametersName}: {reason}");
 
         return strategy!.Trim();
     }

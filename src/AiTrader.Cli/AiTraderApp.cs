@@ -57,6 +57,11 @@ public static class AiTraderApp
                 },
                 cancellationToken);
         }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            await stderr.WriteLineAsync($"error: {ErrorText.ForException(ex).TrimEnd('.')}; a temporary failure upstream, retry later.");
+            return ExitCodes.TempFail;
+        }
         catch (Exception ex) when (ex is CliException or RequestException or MarketDataException or ArgumentException or FormatException)
         {
             await stderr.WriteLineAsync($"error: {ErrorText.ForException(ex)}");

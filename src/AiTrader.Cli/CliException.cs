@@ -13,4 +13,8 @@ public static class ExitCodes
 
     /// <summary>Bad input: invalid flag, unknown symbol or strategy, empty range, malformed data.</summary>
     public const int BadInput = 2;
+
+    /// <summary>A transient failure upstream (a vendor's rate limit or server error, a stream that dropped and did not
+    /// recover, an unreachable database): nothing is wrong with the input; retry later (EX_TEMPFAIL).</summary>
+    public const int TempFail = 75;
 }

@@ -7,6 +7,22 @@ namespace AiTrader.MarketData;
 /// <summary>One vendor's try within a fallback fetch; <see cref="Error"/> is null when it served bars.</summary>
 public sealed record VendorAttempt(string Vendor, VendorErrorKind? Error, string Message);
 
+/// <summary>No vendor of a chain served the bars: the message lists each attempt; <see cref="IsTransient"/> says whether
+/// trying again later may help (every vendor that was asked failed with a rate limit, a server error or a timeout).</summary>
+public sealed class VendorChainException(string message, IReadOnlyList<VendorAttempt> attempts) : MarketDataException(message)
+{
+    public IReadOnlyList<VendorAttempt> Attempts { get; } = attempts;
+
+    public bool IsTransient
+    {
+        get
+        {
+            var failed = Attempts.Where(a => a.Error is { } kind && kind != VendorErrorKind.Unsupported).ToList();
+            return failed.Count > 0 && failed.All(a => a.Error is VendorErrorKind.RateLimited or VendorErrorKind.ServerError or VendorErrorKind.Timeout);
+        }
+    }
+}
+
 /// <summary>Bars from the first vendor in the chain that served them, plus every attempt for diagnostics.</summary>
 public sealed record FallbackResult(VendorBars Bars, IReadOnlyList<VendorAttempt> Attempts)
 {
@@ -96,7 +112,7 @@ public sealed class FallbackBarFetcher
         }
 
         var summary = string.Join(" | ", attempts.Select(a => $"{a.Vendor} [{a.Error}] {a.Message}"));
-        throw new MarketDataException(
-            $"No vendor could serve {request.Symbol} {request.Timeframe} bars {request.StartUtc:yyyy-MM-dd HH:mm}Z..{request.EndUtc:yyyy-MM-dd HH:mm}Z: {summary}");
+        throw new VendorChainException(
+            $"No vendor could serve {request.Symbol} {request.Timeframe} bars {request.StartUtc:yyyy-MM-dd HH:mm}Z..{request.EndUtc:yyyy-MM-dd HH:mm}Z: {summary}", attempts);
     }
 }

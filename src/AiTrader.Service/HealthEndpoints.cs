@@ -1,12 +1,12 @@
 using AiTrader.Application;
-using AiTrader.Storage.Security;
+using AiTrader.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Service;
 
-/// <summary>Readiness (<c>/health/ready</c>: the database, the cache folder, which vendor keys are set) and the details
+/// <summary>Readiness (<c>/health/ready</c>: the database, the cache folder, which vendor keys are set, the stream) and the details
 /// behind the dashboard's health page (<c>/health/details</c>: each vendor's requests and last error, the stream's lag,
 /// the latest warnings and errors).</summary>
 public static class HealthEndpoints
@@ -22,10 +22,11 @@ public static class HealthEndpoints
 
     public static void Map(WebApplication app, Func<string, string?> env)
     {
-        app.MapGet("/health/ready", (AppSettings s, IApiKeyStore keys, ServiceActivity activity, TimeProvider time, CancellationToken ct) =>
-                ReadyAsync(s, keys, env, StreamState(activity.Stream, time.GetUtcNow().UtcDateTime), ct))
+        app.MapGet("/health/ready", (AppSettings s, ServiceActivity activity, TimeProvider time, CancellationToken ct) =>
+                ReadyAsync(s, env, StreamState(activity.Stream, time.GetUtcNow().UtcDateTime), ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
-            .WithSummary("Readiness: the database, the cache folder, which vendor keys are set, the market-data stream.");
+            .WithSummary("Readiness, check by check (status, required, a one-line reason): the database (reachable, migrated), the cache folder " +
+                "(exists, writable), which vendor keys are set (names only), the market-data stream; 503 when a required one fails.");
         app.MapGet("/health/details", (ServiceActivity activity, TimeProvider time) => Details(activity, time, env))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Since the service started: each vendor's keys (set or not), requests and last typed error; the market-data stream's lag; " +
@@ -89,30 +90,52 @@ public static class HealthEndpoints
             ? "receiving"
             : $"idle since {last:yyyy-MM-dd'T'HH:mm:ss'Z'}";
 
-    private static async Task<IResult> ReadyAsync(AppSettings settings, IApiKeyStore keys, Func<string, string?> env, string stream, CancellationToken ct)
-    {
-        string database;
-        try
-        {
-            await keys.ListAsync(ct);
-            database = "ok";
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            database = $"error: {e.Message.ReplaceLineEndings(" ")}";
-        }
+    /// <summary>How long readiness waits for the database before calling it unreachable.</summary>
+    public static readonly TimeSpan DatabaseTimeout = TimeSpan.FromSeconds(5);
 
-        var cache = CacheFolderCheck(settings);
-        var ready = database == "ok" && (cache == "ok" || cache == "off");
-        var body = new ReadinessDto(ready ? "ready" : "not ready", database, cache, KeysSet(env), stream);
-        return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    private static async Task<IResult> ReadyAsync(AppSettings settings, Func<string, string?> env, string stream, CancellationToken ct)
+    {
+        var checks = new Dictionary<string, ReadinessCheck>(StringComparer.Ordinal)
+        {
+            ["database"] = await DatabaseCheckAsync(settings, env, ct),
+            ["cache"] = CacheFolderCheck(settings),
+            ["vendor_keys"] = VendorKeysCheck(env),
+            ["stream"] = StreamCheck(stream),
+        };
+        var ready = checks.Values.All(c => !c.Required || c.Status != ReadinessCheck.Fail);
+        return Results.Json(new ReadinessDto(ready ? "ready" : "not ready", checks),
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static string CacheFolderCheck(AppSettings settings)
+    /// <summary>Reachable and migrated: every store's schema brought to this build's version (nothing to do on a service
+    /// that migrated as it started), within <see cref="DatabaseTimeout"/>.</summary>
+    private static async Task<ReadinessCheck> DatabaseCheckAsync(AppSettings settings, Func<string, string?> env, CancellationToken ct)
+    {
+        var url = env(SnapshotCatalogFactory.DatabaseUrlVariable);
+        var where = string.IsNullOrWhiteSpace(url) ? $"sqlite in {settings.DataDir}" : "postgresql (DATABASE_URL)";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(DatabaseTimeout);
+        try
+        {
+            var reports = await PlatformDatabase.MigrateAsync(url, settings.DataDir, timeout.Token);
+            var applied = reports.Sum(r => r.Applied.Count);
+            return new ReadinessCheck(ReadinessCheck.Ok, true,
+                $"{where}: reachable, schema current ({string.Join(", ", reports.Select(r => $"{r.Store} v{r.Version}"))})" +
+                (applied > 0 ? $"; applied {applied} missing step(s) just now" : ""));
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var why = e is OperationCanceledException ? $"no answer within {DatabaseTimeout.TotalSeconds:0} s" : OneLine(e);
+            var fix = e is SchemaNewerThanBuildException ? "" : "; check that the database runs and DATABASE_URL points at it";
+            return new ReadinessCheck(ReadinessCheck.Fail, true, $"{where}: {why}{fix}");
+        }
+    }
+
+    private static ReadinessCheck CacheFolderCheck(AppSettings settings)
     {
         if (settings.BarCache() is not { } cache)
         {
-            return "off";
+            return new ReadinessCheck(ReadinessCheck.Off, false, "the bar cache is off (AITRADER_BAR_CACHE=off)");
         }
 
         try
@@ -121,14 +144,45 @@ public static class HealthEndpoints
             var probe = Path.Combine(cache.Directory, $".ready-{Guid.NewGuid():N}");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
-            return "ok";
+            return new ReadinessCheck(ReadinessCheck.Ok, true, $"{cache.Directory}: exists and is writable");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"error: {cache.Directory} is not writable ({e.Message.ReplaceLineEndings(" ")})";
+            return new ReadinessCheck(ReadinessCheck.Fail, true,
+                $"{cache.Directory} is not writable ({OneLine(e)}); give the service's user write access, or set AITRADER_BAR_CACHE to a folder it can write");
         }
     }
+
+    /// <summary>Which vendors have their keys set, by name (never a value); the bundled data serves without any.</summary>
+    private static ReadinessCheck VendorKeysCheck(Func<string, string?> env)
+    {
+        var missing = VendorKeys.Select(v => (v.Vendor, Unset: v.Variables.Where(name => string.IsNullOrWhiteSpace(env(name))).ToList()))
+            .Where(v => v.Unset.Count > 0).ToList();
+        var set = VendorKeys.Select(v => v.Vendor).Except(missing.Select(m => m.Vendor)).ToList();
+        var reason = $"set: {(set.Count > 0 ? string.Join(", ", set) : "none")}" +
+            (missing.Count > 0 ? $"; not set: {string.Join(", ", missing.Select(m => $"{m.Vendor} ({string.Join(", ", m.Unset)})"))}" : "");
+        return new ReadinessCheck(missing.Count == 0 ? ReadinessCheck.Ok : ReadinessCheck.Warn, false, reason);
+    }
+
+    private static ReadinessCheck StreamCheck(string state) => state switch
+    {
+        "receiving" => new ReadinessCheck(ReadinessCheck.Ok, false, $"connected: a live bar arrived within {StreamFreshFor.TotalMinutes:0} minutes"),
+        "not started" => new ReadinessCheck(ReadinessCheck.Off, false, "not started: no live bar yet (a paper session on the live stream starts it)"),
+        _ => new ReadinessCheck(ReadinessCheck.Warn, false, $"{state}: no live bar for {StreamFreshFor.TotalMinutes:0} minutes (outside the session, or a feed that went quiet)"),
+    };
+
+    private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();
 }
 
-/// <summary><c>GET /health/ready</c>: each dependency's state.</summary>
-public sealed record ReadinessDto(string Status, string Database, string Cache, IReadOnlyDictionary<string, bool> VendorKeys, string Stream);
+/// <summary>One readiness check: <c>ok</c>, <c>fail</c>, <c>warn</c> or <c>off</c>; a <c>fail</c> of a required check makes
+/// the service unready (503); the reason is one line.</summary>
+public sealed record ReadinessCheck(string Status, bool Required, string Reason)
+{
+    public const string Ok = "ok";
+    public const string Fail = "fail";
+    public const string Warn = "warn";
+    public const string Off = "off";
+}
+
+/// <summary><c>GET /health/ready</c>: ready or not, and each check by name.</summary>
+public sealed record ReadinessDto(string Status, IReadOnlyDictionary<string, ReadinessCheck> Checks);

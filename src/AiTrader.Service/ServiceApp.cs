@@ -64,14 +64,16 @@ public static class ServiceApp
         builder.Logging.AddProvider(new RecentProblemsLoggerProvider(activity));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IApiKeyStore>(_ => ApiKeyStoreFactory.Create(databaseUrl, settings.DataDir));
+        builder.Services.AddSingleton<ApiKeyUse>();
         builder.Services.AddSingleton<IJobStore>(_ => JobStoreFactory.Create(databaseUrl, settings.DataDir));
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
             logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env));
         // Schema first: the job runner reads the job store as it starts.
-        builder.Services.AddHostedService(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
+        builder.Services.AddSingleton(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaMigrationService>());
         builder.Services.AddHostedService<JobRunnerService>();
         builder.Services.AddSingleton(new LiveScanStatus
         {
@@ -167,6 +169,7 @@ public static class ServiceApp
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
         JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
+        ApiKeyEndpoints.Map(api);
         return app;
     }
 
@@ -175,6 +178,9 @@ public static class ServiceApp
     {
         ArgumentNullException.ThrowIfNull(log);
         await using var app = Build(options, settings);
+        // The schema before the host starts: a database that is newer than this build, or cannot be reached, ends the
+        // command with its one-line error instead of the host's "failed to start" log with a stack trace.
+        await app.Services.GetRequiredService<SchemaMigrationService>().StartAsync(ct);
         await app.StartAsync(ct);
         await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api, OpenAPI /openapi/v1.json); Ctrl+C stops");
         try
@@ -199,6 +205,9 @@ public static class ServiceApp
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         switch (error)
         {
+            case KeyStoreUnreachableException unreachable:
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "key store unreachable", unreachable.Message);
+                break;
             case UpstreamException upstream:
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "source unavailable", upstream.Message, upstream.Field);
                 break;
@@ -230,11 +239,19 @@ public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto
 /// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
 public sealed record StrategyParameterDto(string Name, string Default, string Description);
 
-/// <summary>Applies the missing schema steps of every store before the service takes requests.</summary>
+/// <summary>Applies the missing schema steps of every store before the service takes requests (once: <c>serve</c> runs it
+/// before the host starts, and the host's start then has nothing to do).</summary>
 internal sealed partial class SchemaMigrationService(string? databaseUrl, string dataDir, ILogger logger) : IHostedService
 {
+    private bool _done;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_done)
+        {
+            return;
+        }
+
         foreach (var report in await PlatformDatabase.MigrateAsync(databaseUrl, dataDir, cancellationToken))
         {
             foreach (var step in report.Applied)
@@ -242,6 +259,8 @@ internal sealed partial class SchemaMigrationService(string? databaseUrl, string
                 Applied(logger, report.Store, step.Version, step.Description, report.Location);
             }
         }
+
+        _done = true;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -24,7 +24,7 @@ internal static class SessionControlEndpoints
             {
                 if (!JobIds.IsWellFormed(id) || await runner.Store.GetAsync(id, ct) is not { Kind: JobRunner.SessionKind } job)
                 {
-                    return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
+                    return NoSuchSession(id);
                 }
 
                 var runId = runner.RunIdOf(job);
@@ -118,11 +118,14 @@ internal static class SessionControlEndpoints
         }
     }
 
+    private static IResult NoSuchSession(string id) =>
+        Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
+
     private static IResult Live(JobRunner runner, string id, Func<GuardrailSet, IResult> act)
     {
         if (!JobIds.IsWellFormed(id))
         {
-            return Problems.Result(StatusCodes.Status404NotFound, "no such session", $"there is no session job '{id}'; list them at /api/sessions.", "id");
+            return NoSuchSession(id);
         }
 
         return runner.LiveGuardrails(id) is { } set

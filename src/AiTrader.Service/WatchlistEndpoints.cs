@@ -21,17 +21,8 @@ internal static class WatchlistEndpoints
 
     public static void Map(RouteGroupBuilder api, AppSettings settings, Func<string, string?> env)
     {
-        IWatchlistStore Open()
-        {
-            try
-            {
-                return WatchlistStoreFactory.Create(null, env, settings.DataDir);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new RequestException($"the watchlist store is not configured: {ex.Message}", WatchlistStoreFactory.Variable);
-            }
-        }
+        IWatchlistStore Open() => RequestChecks.Checked(() => WatchlistStoreFactory.Create(null, env, settings.DataDir), WatchlistStoreFactory.Variable,
+            reason => $"the watchlist store is not configured: {reason}");
 
         api.MapGet("/watchlists", async (CancellationToken ct) =>
             {
@@ -48,23 +39,8 @@ internal static class WatchlistEndpoints
             .WithSummary("The watchlist buckets, how many lists each holds and when the latest was saved.");
         api.MapGet("/watchlists/{bucket}", async (string bucket, string? at, CancellationToken ct) =>
             {
-                string name;
-                try
-                {
-                    name = WatchlistBucket.Validate(bucket);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new RequestException($"bucket: {ex.Message}", "bucket");
-                }
-
-                DateTime? asOf = null;
-                if (!string.IsNullOrWhiteSpace(at))
-                {
-                    asOf = DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-                        ? t
-                        : throw new RequestException($"at '{at}' is not a UTC time, e.g. 2013-10-08T13:25:00Z.", "at");
-                }
+                var name = RequestChecks.Checked(() => WatchlistBucket.Validate(bucket), "bucket", reason => $"bucket: {reason}");
+                var asOf = UtcTime(at, "at", "a UTC time, e.g. 2013-10-08T13:25:00Z");
 
                 await using var store = Open();
                 return await store.LoadAsync(name, asOf, ct) is { } list
@@ -124,13 +100,7 @@ internal static class WatchlistEndpoints
                     "ranked" => true,
                     _ => throw new RequestException($"rows '{rows}' is not a row filter; use all (the default) or ranked.", "rows"),
                 };
-                DateTime? at = null;
-                if (!string.IsNullOrWhiteSpace(window))
-                {
-                    at = DateTime.TryParse(window, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var w)
-                        ? w
-                        : throw new RequestException($"window '{window}' is not a UTC time; use a refresh's window, e.g. 2013-10-08T13:25:00Z.", "window");
-                }
+                var at = UtcTime(window, "window", "a UTC time; use a refresh's window, e.g. 2013-10-08T13:25:00Z");
 
                 await using var store = Open();
                 IEnumerable<ScanRefresh> refreshes = await store.LoadRefreshesAsync(day, ct);
@@ -162,4 +132,12 @@ internal static class WatchlistEndpoints
             .WithSummary("The premarket scan refreshes stored for a New York date, window by window, each row with its inputs; " +
                 "rows=ranked keeps only the ranked rows (the day's history), window=<UTC time> only that refresh.");
     }
+
+    /// <summary>A query value read as a UTC instant (a time without an offset is taken as UTC); null when not given.</summary>
+    private static DateTime? UtcTime(string? value, string field, string what) =>
+        string.IsNullOrWhiteSpace(value)
+            ? null
+            : DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+                ? t
+                : throw new RequestException($"{field} '{value}' is not {what}.", field);
 }

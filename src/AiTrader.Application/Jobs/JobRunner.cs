@@ -187,7 +187,14 @@ public sealed partial class JobRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
         var request = spec.ToRequest();
-        TradingSessions.Check(request);
+        // The run too, as trade resolves it before any work: a run of another kind or with other settings is refused here,
+        // and so is a run a session job of this service is driving now (trade would find it locked).
+        if (_sessions.PlanRun(request) is { RunId: { } run } && _liveRuns.FirstOrDefault(r => r.Value == run).Key is { } driver)
+        {
+            throw new RequestException(
+                $"run {run} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+        }
+
         if (!request.Mode.IsStream())
         {
             return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
@@ -459,7 +466,8 @@ public sealed partial class JobRunner : IAsyncDisposable
     }
 
     /// <summary>A paper session, replayed or on the live stream, through the one trading-session use case as
-    /// <c>aitrader trade --paper</c> runs it, journaled under a new run of its own; the result is the session's end state.
+    /// <c>aitrader trade --paper</c> runs it, journaled under the run it resolves to (a new one, the unfinished one it
+    /// resumes, or the one it names); the result is the session's end state.
     /// A session on the stream ends after the bar in hand when the job is cancelled or the service stops (journal and
     /// snapshot complete), and the job is recorded as cancelled.</summary>
     private async Task<(string OutputDirectory, string ResultJson)> RunSessionAsync(JobRecord job, CancellationToken ct)
@@ -612,6 +620,7 @@ public sealed partial class JobRunner : IAsyncDisposable
             var exchange = result.Exchange!;
             json.WriteStartObject();
             json.WriteString("run_id", outcome.RunId);
+            json.WriteBoolean("resumed", outcome.Resumed);
             if (stream)
             {
                 json.WriteString("stop_reason", outcome.StopReason);

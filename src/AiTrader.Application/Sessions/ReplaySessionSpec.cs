@@ -14,7 +14,7 @@ namespace AiTrader.Application.Sessions;
 /// order router and its guardrails, journaled: <c>"mode": "replay"</c> (the default) plays the bundled bars of
 /// <see cref="Symbols"/> from <see cref="From"/> to <see cref="To"/> as <c>aitrader trade --paper --replay FROM:TO</c>
 /// does; <c>"mode": "paper"</c> trades today's live Alpaca stream at the paper broker as <c>aitrader trade --paper</c>
-/// does, until <see cref="MaxBars"/>, <see cref="Until"/> or a cancel.</summary>
+/// does, until <see cref="MaxBars"/>, <see cref="Until"/> or a cancel. The run is resolved as <c>trade</c> resolves it.</summary>
 public sealed record ReplaySessionSpec
 {
     /// <summary>The session modes: a replay of bundled bars, or the live stream at the paper broker.</summary>
@@ -33,6 +33,23 @@ public sealed record ReplaySessionSpec
 
     [JsonPropertyName("symbols")]
     public IReadOnlyList<string>? Symbols { get; init; }
+
+    /// <summary>Take the watchlist from the premarket scan (<c>scan</c>) or a saved bucket instead of <see cref="Symbols"/>,
+    /// as <c>trade --watchlist-source</c> does.</summary>
+    [JsonPropertyName("watchlist_source")]
+    public string? WatchlistSource { get; init; }
+
+    /// <summary>Resume this run (its settings must match) or start one by this name, as <c>trade --run-id</c> does.</summary>
+    [JsonPropertyName("run_id")]
+    public string? RunId { get; init; }
+
+    /// <summary>Start a new run even when an unfinished run of this kind exists, as <c>trade --new-run</c> does.</summary>
+    [JsonPropertyName("new_run")]
+    public bool NewRun { get; init; }
+
+    /// <summary>Resuming a run: lift its max-drawdown halt (after the cool-off), as <c>trade --reset-halt</c> does.</summary>
+    [JsonPropertyName("reset_halt")]
+    public bool ResetHalt { get; init; }
 
     [JsonPropertyName("from")]
     public string? From { get; init; }
@@ -103,16 +120,12 @@ public sealed record ReplaySessionSpec
     public string ToJson() => JsonSerializer.Serialize(this, JsonSpec.Options);
 
     /// <summary>The session this spec asks for, each field read and checked on its own (a bad one throws
-    /// <see cref="RequestException"/> naming it); <see cref="TradingSessions.Check"/> checks the rules between them. A
-    /// session job always starts a new run, and a cancelled one is recorded as stopped.</summary>
+    /// <see cref="RequestException"/> naming it); <see cref="TradingSessions.Check"/> checks the rules between them. As
+    /// <c>trade</c>, the same spec again resumes its unfinished run (<see cref="NewRun"/> starts another); a cancelled
+    /// session is recorded as stopped, so only its <see cref="RunId"/> resumes it.</summary>
     public TradingSessionRequest ToRequest()
     {
-        if (Symbols is not { Count: > 0 })
-        {
-            throw new RequestException(SessionTerms.Service.SymbolsRequired, "symbols");
-        }
-
-        var symbols = Symbols.Select(s => RequestChecks.Symbol(s ?? string.Empty, "symbols")).Distinct().ToList();
+        var symbols = (Symbols ?? []).Select(s => RequestChecks.Symbol(s ?? string.Empty, "symbols")).Distinct().ToList();
         var live = IsLive;
         // The live stream comes at its own pace; trade --paper takes --speed and waits after each bar time, a job does not.
         if (live && Speed is not (null or "max"))
@@ -155,7 +168,10 @@ public sealed record ReplaySessionSpec
             FlattenMinutes = FlattenMinutes,
             MaxBars = MaxBars,
             Until = until,
-            NewRun = true,
+            WatchlistSource = string.IsNullOrWhiteSpace(WatchlistSource) ? null : WatchlistSource.Trim(),
+            RunId = string.IsNullOrWhiteSpace(RunId) ? null : RunId.Trim(),
+            NewRun = NewRun,
+            ResetHalt = ResetHalt,
             RecordCancelAsStopped = true,
         };
     }

@@ -73,11 +73,9 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
             observer.WatchlistPicked(watchlist, picked);
         }
 
-        var mode = request.Mode.ToText();
-        var costs = new ExchangeOptions(InitialCapital: request.Capital, MaxVolumeShare: request.MaxVolumeShare, ExtendedHours: request.ExtendedHours);
+        var costs = Costs(request);
         var range = request.Mode.IsStream() ? ((DateOnly From, DateOnly To)?)null : (request.From!.Value, request.To!.Value);
-        var runSettings = RunSettings.For(mode, watchlist, request.Interval, range, strategy, request.Parameters, costs, request.Sizing,
-            request.FlattenMinutes, guardrailRules);
+        var runSettings = SettingsOf(request, watchlist, strategy, guardrailRules);
         var registry = new RunRegistry(_settings.DataDir);
         var (id, resuming) = ResolveRun(registry, request, runSettings);
         var today = ExchangeTime.SessionDate(DateTime.UtcNow);
@@ -169,6 +167,32 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         return new TradingSessionOutcome(runId, resuming, result, feed.StopReason, feed.Bars);
     }
 
+    /// <summary>Checks the request as <see cref="Check"/> does and says which run it would drive now: the run it names, the
+    /// unfinished run of its kind that it resumes, or a new one (<c>RunId</c> null). A run that cannot be driven (another
+    /// kind, other settings) throws <see cref="RequestException"/> naming <c>run_id</c>, worded as <see cref="RunAsync"/>
+    /// words it. Null when a watchlist source picks the symbols: the run is known once the list is picked, as the session
+    /// starts. Nothing is written.</summary>
+    public (string? RunId, bool Resuming)? PlanRun(TradingSessionRequest request)
+    {
+        var (strategy, guardrailRules) = Validate(request);
+        if (request.WatchlistSource is not null)
+        {
+            return null;
+        }
+
+        var (id, resuming) = ResolveRun(new RunRegistry(_settings.DataDir), request, SettingsOf(request, request.Symbols, strategy, guardrailRules));
+        return (resuming || request.RunId is not null ? id : null, resuming);
+    }
+
+    private static ExchangeOptions Costs(TradingSessionRequest request) =>
+        new(InitialCapital: request.Capital, MaxVolumeShare: request.MaxVolumeShare, ExtendedHours: request.ExtendedHours);
+
+    /// <summary>The settings the run registry keeps for the request's run over <paramref name="watchlist"/>.</summary>
+    private static Dictionary<string, string> SettingsOf(TradingSessionRequest request, IReadOnlyList<Symbol> watchlist, string strategy, string guardrails) =>
+        RunSettings.For(request.Mode.ToText(), watchlist, request.Interval,
+            request.Mode.IsStream() ? null : (request.From!.Value, request.To!.Value), strategy, request.Parameters, Costs(request), request.Sizing,
+            request.FlattenMinutes, guardrails);
+
     /// <summary>Checks the request; returns the strategy's name as given, trimmed, and the guardrails as
     /// <see cref="RequestChecks.Guardrails"/> writes them.</summary>
     private static (string Strategy, string Guardrails) Validate(TradingSessionRequest request)
@@ -210,23 +234,9 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         }
 
         var strategy = request.Strategy.Trim();
-        try
-        {
-            StrategyCatalog.Describe(strategy);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException(terms.Named(terms.Strategy, ex.Reason()), "strategy");
-        }
-
-        try
-        {
-            StrategyCatalog.Create(strategy, request.Parameters, request.Sizing?.RegimeAware ?? false);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException(terms.Named(terms.Parameters, ex.Reason()), "parameters");
-        }
+        RequestChecks.Checked(() => StrategyCatalog.Describe(strategy), "strategy", reason => terms.Named(terms.Strategy, reason));
+        RequestChecks.Checked(() => StrategyCatalog.Create(strategy, request.Parameters, request.Sizing?.RegimeAware ?? false), "parameters",
+            reason => terms.Named(terms.Parameters, reason));
 
         var guardrails = RequestChecks.Guardrails(request.Guardrails, terms.Guardrails);
         if (request.RunId is { } given)
@@ -292,18 +302,15 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         PremarketWatchlist premarket;
         await using (var store = _watchlists())
         {
-            try
-            {
-                var provider = PremarketWatchlistProvider.IsScan(source)
-                    ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
-                    : new PremarketWatchlistProvider(source, store);
-                premarket = await provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct)
-                    .ConfigureAwait(false);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new RequestException($"{terms.WatchlistSource} {source}: {ex.Reason()}", "watchlist_source");
-            }
+            premarket = await RequestChecks.CheckedAsync(
+                () =>
+                {
+                    var provider = PremarketWatchlistProvider.IsScan(source)
+                        ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
+                        : new PremarketWatchlistProvider(source, store);
+                    return provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct);
+                },
+                "watchlist_source", reason => $"{terms.WatchlistSource} {source}: {reason}").ConfigureAwait(false);
         }
 
         var symbols = premarket.Symbols;

@@ -92,14 +92,7 @@ public static class SweepRun
         // Fail on an unknown strategy or a bad value in any combination before loading data.
         foreach (var combination in request.Grid.Combinations())
         {
-            try
-            {
-                options.CreateStrategy(combination);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new RequestException($"{combination}: {ex.Reason()}", "grid");
-            }
+            RequestChecks.Checked(() => options.CreateStrategy(combination), "grid", reason => $"{combination}: {reason}");
         }
 
         return options;

@@ -44,13 +44,13 @@ public static class WatchlistBuild
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(store);
-        var bucket = Checked(() => WatchlistBucket.Validate(request.Bucket), "bucket");
+        var bucket = RequestChecks.Checked(() => WatchlistBucket.Validate(request.Bucket), "bucket");
         if (request.Top is < 1 or > 1000)
         {
             throw new RequestException($"top must be 1 to 1000 (got {request.Top}).", "top");
         }
 
-        var builder = Checked(() => WatchlistBuilder.FromEnvironment(env), "source");
+        var builder = RequestChecks.Checked(() => WatchlistBuilder.FromEnvironment(env), "source");
         var sample = ScanSources.Sample(settings);
         var bundled = sample.AvailableSymbols(Timeframe.OneMinute).Select(s => s.Value).ToList();
         var top = request.Top;
@@ -58,9 +58,9 @@ public static class WatchlistBuild
             request.Date is { } day ? async token => await ScanSources.ReplayAsync(sample, day, top, token).ConfigureAwait(false) : ScanSources.LiveScan(env, new ScanOptions(Top: top)),
             top,
             $"a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY; or use {dateName} YYYY-MM-DD to replay a day's premarket scan on the bundled data");
-        var sources = Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan), "source");
+        var sources = RequestChecks.Checked(() => WatchlistSources.FromEnvironment(env, bundled, scan), "source");
         var chosen = request.Source ?? (env(WatchlistSources.SourceVariable) is { Length: > 0 } configured ? configured : "auto");
-        var picked = Checked(() => sources.Get(chosen), "source");
+        var picked = RequestChecks.Checked(() => sources.Get(chosen), "source");
         Watchlist list;
         try
         {
@@ -78,17 +78,5 @@ public static class WatchlistBuild
         }
 
         return await store.SaveAsync(list, ct).ConfigureAwait(false);
-    }
-
-    private static T Checked<T>(Func<T> make, string field)
-    {
-        try
-        {
-            return make();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new RequestException(ex.Message, field);
-        }
     }
 }

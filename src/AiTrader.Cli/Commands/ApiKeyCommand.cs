@@ -39,7 +39,7 @@ public static class ApiKeyCommand
             return ExitCodes.Ok;
         });
 
-        var list = new Command("list", "List the keys (id, name, role, created, revoked); never the keys themselves.");
+        var list = new Command("list", "List the keys (id, name, role, created, revoked, last used by the service); never the keys themselves.");
         list.SetAction(async (parse, ct) =>
         {
             await using var store = Open();
@@ -50,10 +50,11 @@ public static class ApiKeyCommand
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().AddColumns("id", "name", "role", "created (UTC)", "revoked (UTC)");
+            var table = new Table().AddColumns("id", "name", "role", "created (UTC)", "revoked (UTC)", "last used (UTC)");
             foreach (var k in keys)
             {
-                table.AddRow(k.Id, Markup.Escape(k.Name), k.Role.ToText(), Format(k.CreatedUtc), k.RevokedUtc is { } r ? Format(r) : "");
+                table.AddRow(k.Id, Markup.Escape(k.Name), k.Role.ToText(), Format(k.CreatedUtc), k.RevokedUtc is { } r ? Format(r) : "",
+                    k.LastUsedUtc is { } u ? Format(u) : "never");
             }
 
             // The CLI's console: piped output is never wrapped (Spectre's own folded the created time at 80 columns).

@@ -21,7 +21,7 @@ public static class DbCommand
             }
             catch (System.Data.Common.DbException ex)
             {
-                throw new CliException($"the database refused the migration: {ex.Message.ReplaceLineEndings(" ")}; check DATABASE_URL (or unset it for the SQLite files in AITRADER_DATA_DIR).");
+                throw DatabaseErrors.Explain(ex);
             }
             catch (SchemaNewerThanBuildException ex)
             {

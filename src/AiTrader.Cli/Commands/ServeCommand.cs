@@ -46,6 +46,10 @@ public static class ServeCommand
                 // Not a crash to restart from (systemd's unit does not restart on exit code 2): only a newer build can open it.
                 throw new CliException(ex.Message);
             }
+            catch (System.Data.Common.DbException ex)
+            {
+                throw DatabaseErrors.Explain(ex);
+            }
 
             return ExitCodes.Ok;
         });

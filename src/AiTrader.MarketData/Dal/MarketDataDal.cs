@@ -305,8 +305,8 @@ public sealed partial class MarketDataDal : IAsyncDisposable
         }
 
         var summary = string.Join(" | ", attempts.Select(a => $"{a.Vendor} [{a.Error}] {a.Message}"));
-        throw new MarketDataException(string.Create(CultureInfo.InvariantCulture,
-            $"no vendor could serve {symbol} {interval} bars {startUtc:yyyy-MM-dd HH:mm}Z..{end:yyyy-MM-dd HH:mm}Z: {summary}"));
+        throw new VendorChainException(string.Create(CultureInfo.InvariantCulture,
+            $"no vendor could serve {symbol} {interval} bars {startUtc:yyyy-MM-dd HH:mm}Z..{end:yyyy-MM-dd HH:mm}Z: {summary}"), attempts.ToList());
     }
 
     /// <summary>How final a vendor's answer for [from, to] is: cut short (kept up to where it was answered, the rest fetched

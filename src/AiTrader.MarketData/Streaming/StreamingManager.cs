@@ -83,7 +83,7 @@ public sealed class StreamingManager
                 {
                     throw new AlpacaStreamException(
                         $"alpaca stream: gave up after {_options.MaxReconnectAttempts} reconnect attempts; last error: {lastFailure!.Message}",
-                        lastFailure.Code, isRetryable: false);
+                        lastFailure.Code, isRetryable: false, inner: lastFailure);
                 }
 
                 var delay = Backoff(failures);

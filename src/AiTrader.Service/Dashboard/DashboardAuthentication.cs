@@ -147,6 +147,9 @@ public static partial class DashboardAuthentication
             return;
         }
 
+        // A signed-in browser uses its key as a header would.
+        await context.HttpContext.RequestServices.GetRequiredService<ApiKeyUse>().RecordAsync(keys, info.Id,
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Dashboard"), context.HttpContext.RequestAborted);
         if (context.Principal!.FindFirstValue(ClaimTypes.Role) != info.Role.ToText())
         {
             context.ReplacePrincipal(PrincipalOf(info));

@@ -44,7 +44,8 @@ public static class ApiKeyRoles
 /// <param name="Role">What it may do.</param>
 /// <param name="CreatedUtc">When it was created.</param>
 /// <param name="RevokedUtc">When it was revoked; null while it is valid.</param>
-public sealed record ApiKeyInfo(string Id, string Name, ApiKeyRole Role, DateTime CreatedUtc, DateTime? RevokedUtc)
+/// <param name="LastUsedUtc">When the service last accepted it, as recorded (at most about once a minute); null if never.</param>
+public sealed record ApiKeyInfo(string Id, string Name, ApiKeyRole Role, DateTime CreatedUtc, DateTime? RevokedUtc, DateTime? LastUsedUtc = null)
 {
     public bool IsRevoked => RevokedUtc is not null;
 }

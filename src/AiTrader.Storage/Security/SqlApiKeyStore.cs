@@ -16,6 +16,10 @@ public interface IApiKeyStore : IAsyncDisposable
 
     /// <summary>The key's record when <paramref name="key"/> is a valid, unrevoked key; null otherwise.</summary>
     Task<ApiKeyInfo?> VerifyAsync(string? key, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the key <paramref name="id"/> was used at <paramref name="usedUtc"/>; an earlier time than the
+    /// one recorded changes nothing. False when there is no such key.</summary>
+    Task<bool> RecordUseAsync(string id, DateTime usedUtc, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
@@ -64,7 +68,7 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, name, role, created_at, revoked_at FROM {Table} ORDER BY created_at, id";
+        command.CommandText = $"SELECT {Columns} FROM {Table} ORDER BY created_at, id";
         return await SqlCommands.ReadAllAsync(command, Read, cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,7 +96,7 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, name, role, created_at, revoked_at, key_sha256 FROM {Table} WHERE id = @id";
+        command.CommandText = $"SELECT {Columns}, key_sha256 FROM {Table} WHERE id = @id";
         SqlCommands.Add(command, "id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -101,15 +105,38 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
         }
 
         var info = Read(reader);
-        return !info.IsRevoked && ApiKeyToken.Matches(key!, reader.GetString(5)) ? info : null;
+        return !info.IsRevoked && ApiKeyToken.Matches(key!, reader.GetString(6)) ? info : null;
     }
+
+    public async Task<bool> RecordUseAsync(string id, DateTime usedUtc, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(id) || !StoreExists)
+        {
+            return false;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE {Table} SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)";
+        SqlCommands.Add(command, "at", ToDb(usedUtc.ToUniversalTime()));
+        SqlCommands.Add(command, "id", id.Trim().ToLowerInvariant());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var exists = connection.CreateCommand();
+        exists.CommandText = $"SELECT COUNT(*) FROM {Table} WHERE id = @id";
+        SqlCommands.Add(exists, "id", id.Trim().ToLowerInvariant());
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>The columns <see cref="Read"/> reads, in its order.</summary>
+    private const string Columns = "id, name, role, created_at, revoked_at, last_used_at";
 
     private ApiKeyInfo Read(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         ApiKeyRoles.TryParse(reader.GetString(2), out var role) ? role : ApiKeyRole.ReadOnly,
         ReadUtc(reader, 3),
-        reader.IsDBNull(4) ? null : ReadUtc(reader, 4));
+        reader.IsDBNull(4) ? null : ReadUtc(reader, 4),
+        reader.IsDBNull(5) ? null : ReadUtc(reader, 5));
 }
 
 /// <summary>API keys in a local SQLite file, <c>&lt;AITRADER_DATA_DIR&gt;/platform.db</c> (no DATABASE_URL).</summary>
@@ -159,6 +186,7 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
                 revoked_at  TEXT
             );
             """),
+        new(2, "api_keys.last_used_at", "ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;"),
     ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
@@ -210,6 +238,7 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
                 revoked_at  timestamptz
             );
             """),
+        new(2, "api_keys.last_used_at", $"ALTER TABLE {Schema}.api_keys ADD COLUMN IF NOT EXISTS last_used_at timestamptz;"),
     ];
 
     protected override object ToDb(DateTime utc) => utc;

@@ -25,10 +25,10 @@ public sealed class DbMigrateCliTests : IDisposable
         Assert.StartsWith("journal          v3  applied 1 journal table", lines[0], StringComparison.Ordinal);
         Assert.Contains("; 2 journal kind 'webhook'; 3 views: orders, fills, guardrail_state", lines[0], StringComparison.Ordinal);
         Assert.Contains(Path.Combine(_state.Path, "journal.db"), lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("api_keys         v1  applied 1 api_keys table", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("api_keys         v2  applied 1 api_keys table; 2 api_keys.last_used_at", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("jobs             v1  applied 1 jobs table", lines[2], StringComparison.Ordinal);
         Assert.StartsWith("price_snapshots  v1  applied 1 price_snapshots table", lines[3], StringComparison.Ordinal);
-        Assert.Equal("applied 6 schema step(s)", lines[^1]);
+        Assert.Equal("applied 7 schema step(s)", lines[^1]);
 
         (code, output, err) = await CliRunner.Run("db", "migrate");
         Assert.True(code == 0, err);
@@ -64,15 +64,16 @@ public sealed class DbMigrateCliTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_2()
+    public async Task An_unreachable_database_is_one_line_naming_DATABASE_URL_and_exit_75_retry_later()
     {
         // Restored by the isolated state directory on dispose.
         Environment.SetEnvironmentVariable("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:9/none");
         var (code, output, err) = await CliRunner.Run("db", "migrate");
-        Assert.Equal(2, code);
+        Assert.Equal(75, code);
         Assert.Equal("", output);
         Assert.Single(err.Trim().Split('\n'));
-        Assert.Contains("check DATABASE_URL", err, StringComparison.Ordinal);
+        Assert.StartsWith("error: the database cannot be reached (", err, StringComparison.Ordinal);
+        Assert.EndsWith("; check that it runs and that DATABASE_URL points at it; a temporary failure upstream, retry later.", err.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("secret", err, StringComparison.Ordinal);
     }
 }

@@ -132,6 +132,28 @@ public sealed class FetchCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_vendor_rate_limited_or_failing_is_one_line_and_exit_75_retry_later()
+    {
+        _fakes.AlphaVantage.Mode = Vendors.Fakes.FakeMode.Http429;
+        _fakes.AlphaVantage.RetryAfter = TimeSpan.Zero;
+        _fakes.Yahoo.Mode = Vendors.Fakes.FakeMode.ServerError;
+        var env = _fakes.Environment();
+        env["AITRADER_VENDOR_CHAIN"] = "alphavantage,yahoo";
+
+        var (code, output, err) = await Run(env, "fetch", "--symbol", "SPY", "--interval", "1Min", "--vendor", "alphavantage",
+            "--start", "2013-10-07", "--end", "2013-10-07");
+
+        Assert.Equal(ExitCodes.TempFail, code);
+        Assert.Equal(75, ExitCodes.TempFail);
+        var line = Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("error: no vendor could serve SPY 1Min bars", line);
+        Assert.Contains("alphavantage [RateLimited]", line);
+        Assert.Contains("yahoo [ServerError]", line);
+        Assert.EndsWith("; a temporary failure upstream, retry later.", line);
+        Assert.DoesNotContain(_fakes.AlphaVantage.ApiKey, output + err);
+    }
+
+    [Fact]
     public async Task Unknown_symbol_at_every_vendor_is_one_line_listing_each_attempt_and_exit_2()
     {
         var env = _fakes.Environment();

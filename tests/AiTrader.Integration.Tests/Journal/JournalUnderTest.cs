@@ -34,28 +34,12 @@ internal sealed class JournalUnderTest : IAsyncDisposable
     public string Table => Backend == "postgres" ? $"{Schema}.journal" : "journal";
 
     /// <summary>Runs SQL on a connection of its own, bypassing <see cref="IJournal"/>, as a sqlite3/psql user would.</summary>
-    public async Task<int> ExecuteRawAsync(string sql)
-    {
-        await using DbConnection connection = Backend == "postgres"
-            ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
-            : new SqliteConnection($"Data Source={((SqliteJournal)Journal).DatabasePath}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteNonQueryAsync();
-    }
+    public Task<int> ExecuteRawAsync(string sql) => RawSql.ExecuteAsync(Backend, SqlitePath, sql);
 
     /// <summary>Runs a query on a connection of its own and returns its first value.</summary>
-    public async Task<object?> ScalarRawAsync(string sql)
-    {
-        await using DbConnection connection = Backend == "postgres"
-            ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
-            : new SqliteConnection($"Data Source={((SqliteJournal)Journal).DatabasePath}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
+    public Task<object?> ScalarRawAsync(string sql) => RawSql.ScalarAsync(Backend, SqlitePath, sql);
+
+    private string SqlitePath => Backend == "postgres" ? "" : ((SqliteJournal)Journal).DatabasePath;
 
     public async ValueTask DisposeAsync()
     {

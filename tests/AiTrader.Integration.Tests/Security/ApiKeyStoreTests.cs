@@ -30,10 +30,7 @@ public sealed class ApiKeyStoreTests
         /// <summary>Every stored cell of the table as text, read past the store as a psql/sqlite3 user would.</summary>
         public async Task<string> DumpAsync()
         {
-            await using DbConnection connection = Backend == "postgres"
-                ? new NpgsqlConnection(PostgresConnectionString.FromDatabaseUrl(PostgresTestDatabase.RequireUrl()))
-                : new SqliteConnection($"Data Source={((SqliteApiKeyStore)Store).DatabasePath}");
-            await connection.OpenAsync();
+            await using var connection = await RawSql.OpenAsync(Backend, SqlitePath);
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT * FROM {(Backend == "postgres" ? _schema + ".api_keys" : "api_keys")}";
             await using var reader = await command.ExecuteReaderAsync();
@@ -48,6 +45,16 @@ public sealed class ApiKeyStoreTests
 
             return string.Join("|", cells);
         }
+
+        /// <summary>Runs <paramref name="sql"/> past the store, as an older build would have.</summary>
+        public Task ExecuteAsync(string sql) => RawSql.ExecuteAsync(Backend, SqlitePath, sql);
+
+        private string SqlitePath => Backend == "postgres" ? "" : ((SqliteApiKeyStore)Store).DatabasePath;
+
+        /// <summary>The table's name as SQL writes it.</summary>
+        public string Table(string name) => Backend == "postgres" ? $"{_schema}.{name}" : name;
+
+        public string Schema => _schema;
 
         public async ValueTask DisposeAsync()
         {
@@ -108,6 +115,57 @@ public sealed class ApiKeyStoreTests
         var listed = await t.Store.ListAsync();
         Assert.True(listed[0].IsRevoked);
         Assert.False(listed[1].IsRevoked);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task A_keys_last_use_is_recorded_only_forward_in_time_and_listed(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        var (reader, readerKey) = await t.Store.CreateAsync("dashboard", ApiKeyRole.ReadOnly);
+        var (trader, _) = await t.Store.CreateAsync("tradingview", ApiKeyRole.Trader);
+        Assert.Null(reader.LastUsedUtc);
+        Assert.All(await t.Store.ListAsync(), k => Assert.Null(k.LastUsedUtc));
+
+        var first = new DateTime(2026, 12, 7, 15, 0, 1, 250, DateTimeKind.Utc);
+        Assert.True(await t.Store.RecordUseAsync(reader.Id, first));
+        Assert.Equal([first, null], (await t.Store.ListAsync()).Select(k => k.LastUsedUtc));
+        Assert.Equal(first, (await t.Store.VerifyAsync(readerKey))!.LastUsedUtc);
+
+        // A late write of an earlier use (another request that was slower) leaves the later time.
+        Assert.True(await t.Store.RecordUseAsync(reader.Id, first.AddSeconds(-30)));
+        Assert.Equal(first, (await t.Store.ListAsync())[0].LastUsedUtc);
+        Assert.True(await t.Store.RecordUseAsync(reader.Id, first.AddMinutes(2)));
+        Assert.True(await t.Store.RecordUseAsync(trader.Id, first.AddMinutes(1)));
+        Assert.Equal([first.AddMinutes(2), first.AddMinutes(1)], (await t.Store.ListAsync()).Select(k => k.LastUsedUtc));
+        Assert.False(await t.Store.RecordUseAsync("ffffffffffff", first));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task A_key_table_of_an_older_build_gains_the_last_use_and_keeps_its_keys(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        var v1 = ((SqlApiKeyStore)t.Store).Migrations[0];
+        Assert.Equal(1, v1.Version);
+        // The table as version 1 made it, with a key in it.
+        var created = backend == "postgres" ? "'2026-01-02T03:04:05Z'" : "'2026-01-02T03:04:05.000000Z'";
+        await t.ExecuteAsync((backend == "postgres" ? $"CREATE SCHEMA {t.Schema}; " : "") + $"""
+            CREATE TABLE {t.Table("schema_migrations")} (store TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at {(backend == "postgres" ? "timestamptz" : "TEXT")} NOT NULL, PRIMARY KEY (store, version));
+            INSERT INTO {t.Table("schema_migrations")} VALUES ('api_keys', 1, 'api_keys table', '2026-01-02T03:04:05Z');
+            {v1.Sql}
+            INSERT INTO {t.Table("api_keys")} (id, name, role, key_sha256, created_at) VALUES ('0123456789ab', 'old', 'read', '{new string('0', 64)}', {created});
+            """);
+
+        var report = await ((AiTrader.Storage.IMigratingStore)t.Store).MigrateAsync();
+        Assert.Equal([2], report.Applied.Select(s => s.Version));
+        var old = Assert.Single(await t.Store.ListAsync());
+        Assert.Equal(("0123456789ab", "old", (DateTime?)null), (old.Id, old.Name, old.LastUsedUtc));
+        Assert.Equal(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), old.CreatedUtc);
+        Assert.True(await t.Store.RecordUseAsync(old.Id, new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal(new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc), (await t.Store.ListAsync())[0].LastUsedUtc);
     }
 
     [Fact]

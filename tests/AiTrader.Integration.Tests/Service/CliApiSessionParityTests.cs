@@ -5,6 +5,7 @@ using System.Text.Json;
 using AiTrader.Application.Sessions;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Journal;
+using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.Streaming;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage;
@@ -36,6 +37,11 @@ public sealed class CliApiSessionParityTests
             """{"symbols":["SPY","IBM","BAC"],"from":"2013-10-07","to":"2013-10-11","capital":20000,"regime_aware_sizing":true,"risk_agent":"fractional_kelly"}"""
         },
         {
+            "the premarket scan picks the watchlist of the first day",
+            ["--replay", "2013-10-09:2013-10-10", "--watchlist-source", "scan", "--param", "lookback=10"],
+            """{"watchlist_source":"scan","from":"2013-10-09","to":"2013-10-10","parameters":{"lookback":10}}"""
+        },
+        {
             "a year of daily bars that ends holding positions",
             ["--replay", "2010-01-04:2010-12-31", "--symbols", "SPY,IBM", "--interval", "1Day", "--guardrails", "pdt,max_drawdown"],
             """{"symbols":["SPY","IBM"],"from":"2010-01-04","to":"2010-12-31","interval":"1Day","guardrails":"pdt,max_drawdown"}"""
@@ -44,15 +50,27 @@ public sealed class CliApiSessionParityTests
 
     [Theory]
     [MemberData(nameof(Sessions))]
-    public async Task A_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec)
+    public Task A_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec) =>
+        SameSessionAsync(null, what, flags, spec);
+
+    /// <summary>The same, with the journal, the jobs and the keys in PostgreSQL (a database of the test's own).</summary>
+    [PostgresTheory]
+    [MemberData(nameof(Sessions))]
+    public async Task On_postgresql_a_replay_started_by_the_cli_and_by_the_api_journals_fills_and_ends_the_same(string what, string[] flags, string spec)
     {
-        await using var host = await ServiceHost.StartAsync();
-        using var environment = CliOn(host);
+        await using var database = await PostgresTestDatabase.CreateScratchAsync("aitrader_parity");
+        await SameSessionAsync(database.Url, what, flags, spec);
+    }
+
+    private static async Task SameSessionAsync(string? databaseUrl, string what, string[] flags, string spec)
+    {
+        await using var host = await StartAsync(databaseUrl);
+        using var environment = CliOn(host, databaseUrl);
         var dataDir = host.Settings.DataDir;
 
         var (code, stdout, err) = await CliRunner.Run(["trade", "--paper", .. flags]);
         Assert.True(code == 0, $"{what}: {err}");
-        var cliRun = stdout.Split('\n')[0].Split(' ', 3)[1].TrimEnd(':');
+        var cliRun = RunOf(stdout);
         using var trader = host.Client(host.TraderKey);
         var id = await SubmitAsync(trader, "/api/sessions", spec);
         var job = await FinishedJobAsync(trader, $"/api/sessions/{id}");
@@ -60,6 +78,7 @@ public sealed class CliApiSessionParityTests
         var result = job.GetProperty("result");
         var apiRun = result.GetProperty("run_id").GetString()!;
         Assert.NotEqual(cliRun, apiRun);
+        Assert.False(result.GetProperty("resumed").GetBoolean());
 
         // The same request: the run registry keeps the same settings for both runs.
         var registry = new RunRegistry(dataDir);
@@ -68,8 +87,8 @@ public sealed class CliApiSessionParityTests
         Assert.Equal(RunManifest.Finished, registry.Load(apiRun)!.Status);
 
         // The same journal, entry by entry and in order.
-        var cliEntries = await RunEntriesAsync(dataDir, cliRun);
-        var apiEntries = await RunEntriesAsync(dataDir, apiRun);
+        var cliEntries = await RunEntriesAsync(databaseUrl, dataDir, cliRun);
+        var apiEntries = await RunEntriesAsync(databaseUrl, dataDir, apiRun);
         Assert.Contains(cliEntries, e => e.Kind == JournalKind.Fill);
         Assert.Equal(cliEntries, apiEntries);
 
@@ -97,6 +116,158 @@ public sealed class CliApiSessionParityTests
         Assert.Equal(printed["final equity"], result.GetProperty("final_equity").GetDecimal().ToString("$#,##0.00", CultureInfo.InvariantCulture));
 
         await AssertSameJournalQueriesAsync(host);
+    }
+
+    /// <summary>The same request resumes the same unfinished run, whoever started it: a replay killed under <c>trade</c>
+    /// (SIGKILL, a real process) is refused to a request with other settings, with the CLI's words, left alone by
+    /// <c>"new_run": true</c>, and resumed by the same fields, ending with the journal of the uninterrupted run beside it.</summary>
+    [Fact]
+    public Task A_replay_killed_under_the_cli_is_resumed_by_the_same_api_request_and_new_run_starts_another() => KilledAndResumedAsync(null);
+
+    [PostgresFact]
+    public async Task On_postgresql_a_replay_killed_under_the_cli_is_resumed_by_the_same_api_request_and_new_run_starts_another()
+    {
+        await using var database = await PostgresTestDatabase.CreateScratchAsync("aitrader_parity");
+        await KilledAndResumedAsync(database.Url);
+    }
+
+    private static async Task KilledAndResumedAsync(string? databaseUrl)
+    {
+        await using var host = await StartAsync(databaseUrl);
+        using var environment = CliOn(host, databaseUrl);
+        using var trader = host.Client(host.TraderKey);
+        string[] flags = ["--replay", "2013-10-07:2013-10-09", "--symbols", "SPY,IBM,BAC"];
+        const string Fields = "\"symbols\":[\"SPY\",\"IBM\",\"BAC\"],\"from\":\"2013-10-07\",\"to\":\"2013-10-09\"";
+
+        var killed = await KilledAfterFillsAsync(host, databaseUrl, ["trade", "--paper", .. flags, "--speed", "20000"], fills: 8);
+        var registry = new RunRegistry(host.Settings.DataDir);
+        Assert.Equal(RunManifest.Running, registry.Load(killed)!.Status);
+
+        // Other settings: both surfaces refuse to start beside the unfinished run, in the same words.
+        var (code, _, err) = await CliRunner.Run(["trade", "--paper", .. flags, "--capital", "50000"]);
+        Assert.Equal(2, code);
+        var refused = await trader.PostAsync("/api/sessions", Json($$"""{{{Fields}},"capital":50000}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("run_id", problem.GetProperty("field").GetString());
+        Assert.StartsWith($"run {killed} did not finish and was started with other settings (capital: the run has 100000, this command 50000)",
+            problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(InFieldNames(err), problem.GetProperty("detail").GetString());
+
+        // new_run leaves the unfinished run alone: an uninterrupted run of the same settings beside it.
+        var fresh = (await FinishedJobAsync(trader, $"/api/sessions/{await SubmitAsync(trader, "/api/sessions", $$"""{{{Fields}},"new_run":true}""")}")).GetProperty("result");
+        var straight = fresh.GetProperty("run_id").GetString()!;
+        Assert.NotEqual(killed, straight);
+        Assert.False(fresh.GetProperty("resumed").GetBoolean());
+        Assert.Equal(RunManifest.Running, registry.Load(killed)!.Status);
+
+        // The same fields again resume the killed run to its end.
+        var job = await FinishedJobAsync(trader, $"/api/sessions/{await SubmitAsync(trader, "/api/sessions", $$"""{{{Fields}}}""")}");
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        Assert.Equal(killed, job.GetProperty("result").GetProperty("run_id").GetString());
+        Assert.True(job.GetProperty("result").GetProperty("resumed").GetBoolean());
+        Assert.Equal(RunManifest.Finished, registry.Load(killed)!.Status);
+
+        static IEnumerable<(string?, JournalKind, DateTime, string?, decimal?, decimal?, string)> Comparable(List<JournalEntry> entries) =>
+            entries.Select(e => (e.EventKey, e.Kind, e.Timestamp, e.Symbol?.Value, e.Quantity, e.Price, e.Reason)).OrderBy(e => e.EventKey, StringComparer.Ordinal);
+        var reference = await RunEntriesAsync(databaseUrl, host.Settings.DataDir, straight);
+        Assert.Contains(reference, e => e.Kind == JournalKind.Fill);
+        Assert.Equal(Comparable(reference), Comparable(await RunEntriesAsync(databaseUrl, host.Settings.DataDir, killed)));
+
+        // Named by its id, a finished run with other settings is refused alike.
+        (code, _, err) = await CliRunner.Run(["trade", "--paper", .. flags, "--run-id", killed, "--capital", "50000"]);
+        Assert.Equal(2, code);
+        refused = await trader.PostAsync("/api/sessions", Json($$"""{{{Fields}},"run_id":"{{killed}}","capital":50000}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(InFieldNames(err), (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    /// <summary>The rules between a session's values hold for both surfaces, in the same words (the CLI names its flags,
+    /// the API its fields): before any work for the fields, and as the session starts for a watchlist that turns out empty.</summary>
+    [Fact]
+    public async Task The_cli_and_the_api_refuse_the_same_sessions_in_the_same_words()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var environment = CliOn(host);
+        using var trader = host.Client(host.TraderKey);
+        foreach (var (flags, spec, field) in new (string[] Flags, string Spec, string Field)[]
+        {
+            (["--symbols", "SPY", "--run-id", "mine", "--new-run"], """{"symbols":["SPY"],"run_id":"mine","new_run":true}""", "new_run"),
+            (["--symbols", "SPY", "--run-id", "a/b"], """{"symbols":["SPY"],"run_id":"a/b"}""", "run_id"),
+            (["--symbols", "SPY", "--watchlist-source", "scan"], """{"symbols":["SPY"],"watchlist_source":"scan"}""", "watchlist_source"),
+        })
+        {
+            var (code, _, err) = await CliRunner.Run(["trade", "--paper", "--replay", "2013-10-08:2013-10-09", .. flags]);
+            Assert.Equal(2, code);
+            var response = await trader.PostAsync("/api/sessions", Json(spec.Replace("{", """{"from":"2013-10-08","to":"2013-10-09",""", StringComparison.Ordinal)));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(field, problem.GetProperty("field").GetString());
+            Assert.Equal(InFieldNames(err), problem.GetProperty("detail").GetString());
+        }
+
+        // The scan finds nothing before the first session of 2013-10-07: known only once the scan has run.
+        var (failed, _, error) = await CliRunner.Run("trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--watchlist-source", "scan");
+        Assert.Equal(2, failed);
+        var job = await FinishedJobAsync(trader, $"/api/sessions/{await SubmitAsync(trader, "/api/sessions", """{"watchlist_source":"scan","from":"2013-10-07","to":"2013-10-08"}""")}");
+        Assert.Equal("failed", job.GetProperty("state").GetString());
+        Assert.StartsWith("the scan watchlist for 2013-10-07 is empty", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(InFieldNames(error), job.GetProperty("error").GetString());
+    }
+
+    /// <summary>A CLI error line in the API's words: its flags as the session spec's fields.</summary>
+    private static string InFieldNames(string err)
+    {
+        var text = err.Trim();
+        Assert.StartsWith("error: ", text, StringComparison.Ordinal);
+        text = text["error: ".Length..];
+        foreach (var (flag, field) in new[] { ("--run-id", "run_id"), ("--new-run", "new_run"), ("--watchlist-source", "watchlist_source"), ("--symbols", "symbols") })
+        {
+            text = text.Replace(flag, field, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    /// <summary>The run a <c>trade</c> output names on its <c>run ...:</c> line (after the watchlist line, when a source picked it).</summary>
+    private static string RunOf(string stdout) =>
+        stdout.Split('\n').First(l => l.StartsWith("run ", StringComparison.Ordinal)).Split(' ', 3)[1].TrimEnd(':');
+
+    /// <summary>Runs <c>aitrader</c> as its own process on the service's data folder and kills it (SIGKILL) once it has
+    /// printed <paramref name="fills"/> fills; returns the run it was driving, left unfinished.</summary>
+    private static async Task<string> KilledAfterFillsAsync(ServiceHost host, string? databaseUrl, string[] args, int fills)
+    {
+        var start = CliProcess.StartInfo(args);
+        start.Environment["AITRADER_DATA_DIR"] = host.Settings.DataDir;
+        foreach (var name in new[] { "DATABASE_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        if (databaseUrl is not null)
+        {
+            start.Environment["DATABASE_URL"] = databaseUrl;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var output = new System.Text.StringBuilder();
+        var seen = 0;
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            output.AppendLine(line);
+            if (line.Contains(" fill ", StringComparison.Ordinal) && ++seen == fills)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(timeout.Token);
+                return RunOf(output.ToString());
+            }
+        }
+
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Fail($"the run ended before {fills} fills: {output}{await stderr}");
+        return "";
     }
 
     /// <summary>The CLI's journal and the API's, page by page and exported, for the same filters: the same rows in the same
@@ -166,20 +337,25 @@ public sealed class CliApiSessionParityTests
         }
     }
 
-    /// <summary>The in-process CLI on the service's data folder, with nothing of the machine's (a DATABASE_URL, a
-    /// WATCHLIST_TEXT) leaking in.</summary>
-    private static ScopedEnvironment CliOn(ServiceHost host)
+    /// <summary>The service on SQLite (no URL) or on the PostgreSQL database <paramref name="databaseUrl"/>.</summary>
+    private static Task<ServiceHost> StartAsync(string? databaseUrl) =>
+        ServiceHost.StartAsync(environment: databaseUrl is null ? null : new Dictionary<string, string> { ["DATABASE_URL"] = databaseUrl });
+
+    /// <summary>The in-process CLI on the service's data folder and database, with nothing of the machine's (a
+    /// DATABASE_URL, a WATCHLIST_TEXT) leaking in.</summary>
+    private static ScopedEnvironment CliOn(ServiceHost host, string? databaseUrl = null)
     {
         var environment = new ScopedEnvironment("DATABASE_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE");
         environment.Set("AITRADER_DATA_DIR", host.Settings.DataDir);
         environment.Set("AITRADER_ARTIFACTS_DIR", host.Settings.ArtifactsDir);
+        environment.Set("DATABASE_URL", databaseUrl);
         return environment;
     }
 
     /// <summary>A run's journal entries in order, with what names the run (and the entry ids) taken out.</summary>
-    private static async Task<List<JournalEntry>> RunEntriesAsync(string dataDir, string runId)
+    private static async Task<List<JournalEntry>> RunEntriesAsync(string? databaseUrl, string dataDir, string runId)
     {
-        await using var journal = JournalFactory.Create(null, dataDir);
+        await using var journal = JournalFactory.Create(databaseUrl, dataDir);
         string? Anonymous(string? text) => text?.Replace(runId, "RUN", StringComparison.Ordinal);
         return (await journal.QueryAsync(JournalQuery.All))
             .Where(e => e.EventKey?.StartsWith(runId + ":", StringComparison.Ordinal) == true)

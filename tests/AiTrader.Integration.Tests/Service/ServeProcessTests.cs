@@ -127,6 +127,78 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Contains("http.server.request.duration", serve.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>A database a newer build migrated is refused in one line and exit 2 (only a newer build helps; systemd does
+    /// not restart on 2); one that cannot be reached, in one line and exit 75 (retry later; systemd restarts). Neither
+    /// prints the host's start-up failure or a stack trace.</summary>
+    [Fact]
+    public async Task A_database_newer_than_the_build_or_out_of_reach_ends_serve_with_one_line_and_its_exit_code()
+    {
+        var dataDir = Path.Combine(_root, "data");
+        await using (var jobs = JobStoreFactory.Create(null, dataDir))
+        {
+            await ((AiTrader.Storage.IMigratingStore)jobs).MigrateAsync();
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "platform.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_migrations (store, version, description, applied_at) VALUES ('jobs', 7, 'from a newer build', '2030-01-01T00:00:00Z')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var (code, stdout, stderr) = await ServeOnceAsync(new Dictionary<string, string> { ["AITRADER_DATA_DIR"] = dataDir });
+        Assert.Equal(2, code);
+        Assert.Equal($"error: SQLite {Path.Combine(dataDir, "platform.db")} is at schema version 7 of the jobs store, newer than this build knows (1); update AI Trader.",
+            stderr.TrimEnd());
+        Assert.Equal("", stdout);
+
+        // Nothing listens on the port: the connection is refused.
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        (code, stdout, stderr) = await ServeOnceAsync(new Dictionary<string, string>
+        {
+            ["AITRADER_DATA_DIR"] = Path.Combine(_root, "other"),
+            ["DATABASE_URL"] = $"postgres://aitrader:secret-password@127.0.0.1:{port}/aitrader",
+        });
+        Assert.Equal(75, code);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.StartsWith("error: the database cannot be reached (", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("; check that it runs and that DATABASE_URL points at it; a temporary failure upstream, retry later.", stderr.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-password", stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+
+    /// <summary>Runs <c>aitrader serve</c> until it exits by itself (within a minute); its code, stdout and stderr.</summary>
+    private static async Task<(int Code, string Stdout, string Stderr)> ServeOnceAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var start = CliProcess.StartInfo(["serve", "--urls", "http://127.0.0.1:0"]);
+        start.Environment.Remove("DATABASE_URL");
+        start.Environment["AITRADER_BAR_CACHE"] = "off";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary><c>aitrader serve</c> started as its own process on a state folder, with a trader key, stopped by SIGTERM.</summary>
     private sealed class ServeProcess : IAsyncDisposable
     {

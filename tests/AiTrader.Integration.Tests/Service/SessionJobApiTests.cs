@@ -74,4 +74,31 @@ public sealed class SessionJobApiTests
         Assert.Equal("failed", job.GetProperty("state").GetString());
         Assert.Contains("no bundled 1Min bars", job.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
+
+    /// <summary>The same spec while its run is being driven: as <c>trade</c> would find the run locked, the service refuses
+    /// it at once naming the job that drives it; <c>"new_run": true</c> runs beside it.</summary>
+    [Fact]
+    public async Task The_same_session_again_while_its_run_is_driven_is_refused_and_new_run_runs_beside_it()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        const string Spec = """{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""";
+        var first = await SubmitAsync(trader, "/api/sessions", Spec);
+        await RunningSessionAsync(trader, first);
+        var run = (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{first}/book")).GetProperty("run_id").GetString();
+
+        var again = await trader.PostAsync("/api/sessions", Json(Spec));
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("run_id", problem.GetProperty("field").GetString());
+        Assert.Equal($"run {run} is being driven by session job {first}; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+            problem.GetProperty("detail").GetString());
+
+        // Accepted (it waits for the one job slot, then starts a run of its own).
+        var beside = await SubmitAsync(trader, "/api/sessions", Spec.Replace("{", "{\"new_run\":true,", StringComparison.Ordinal));
+        foreach (var id in new[] { beside, first })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{id}")).StatusCode);
+        }
+    }
 }

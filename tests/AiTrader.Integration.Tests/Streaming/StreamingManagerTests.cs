@@ -124,6 +124,7 @@ public sealed class StreamingManagerTests
 
         Assert.Equal(402, ex.Code);
         Assert.False(ex.IsRetryable);
+        Assert.False(AiTrader.Application.TransientFailures.IsTransient(ex));
         Assert.Contains("auth failed", ex.Message);
         Assert.Contains("APCA_API_KEY_ID", ex.Message);
         Assert.DoesNotContain("PKWRONGKEY-1", ex.Message);
@@ -188,6 +189,8 @@ public sealed class StreamingManagerTests
         Assert.False(ex.IsRetryable);
         Assert.Contains("gave up after 5", ex.Message);
         Assert.Contains("internal error", ex.Message);
+        // A drop that did not recover: transient (the CLI exits 75, retry later), unlike bad keys below.
+        Assert.True(AiTrader.Application.TransientFailures.IsTransient(ex));
         Assert.Equal(6, fake.Connections);
         // 20, 40, 80, 160 ms, then capped at 200.
         Assert.Equal(new[] { 20, 40, 80, 160, 200 }.Select(ms => TimeSpan.FromMilliseconds(ms)), clock.Waits);

@@ -1,4 +1,4 @@
-// Health: readiness (/health/ready: database, cache folder, vendor keys) and what the service has seen since it started
+// Health: readiness (/health/ready: database, cache folder, vendor keys, stream; each with its reason) and what the service has seen since it started
 // (/health/details): each vendor's keys, requests and last typed error, the market-data stream's lag, and the latest
 // warnings and errors it logged; refreshed on demand.
 import { api, el, header, notice, describe, fmtTime, fmtTimeText, fmtWhole } from './app.js';
@@ -20,7 +20,7 @@ root.replaceChildren(
   el('section', { class: 'panel', 'aria-labelledby': 'e-title' }, el('h2', { id: 'e-title' }, 'Recent warnings and errors'), errorsBox));
 load();
 
-const state = (text) => el('span', { class: `state ${text === 'ok' || text === 'ready' || text === 'receiving' ? 'ok' : text === 'off' || text === 'not started' || text.startsWith('idle since') ? '' : 'error'}` }, text);
+const state = (text) => el('span', { class: `state ${text === 'ok' || text === 'ready' || text === 'receiving' ? 'ok' : text === 'off' || text === 'warn' || text === 'not started' || text.startsWith('idle since') ? '' : 'error'}` }, text);
 const seconds = (s) => (s === null || s === undefined ? '—' : `${Number(s).toFixed(s < 10 ? 2 : 1)} s`);
 
 async function load() {
@@ -45,12 +45,15 @@ async function ready() {
     readyBox.replaceChildren(notice(`${body.title || response.status}: ${body.detail || ''}`, 'error'));
     return;
   }
+  const names = { database: 'Database', cache: 'Bar cache folder', vendor_keys: 'Vendor keys', stream: 'Market-data stream' };
   readyBox.replaceChildren(
-    ...(response.status === 503 ? [notice('Not ready: fix what is marked below (the database must answer and the cache folder be writable).', 'error')] : []),
+    ...(response.status === 503 ? [notice('Not ready: fix what is marked below (each required check must be ok).', 'error')] : []),
     el('dl', { class: 'kv', id: 'readiness' },
       el('dt', {}, 'Status'), el('dd', {}, state(body.status)),
-      el('dt', {}, 'Database'), el('dd', {}, state(body.database)),
-      el('dt', {}, 'Bar cache folder'), el('dd', {}, state(body.cache))));
+      ...Object.entries(body.checks).flatMap(([name, c]) => [
+        el('dt', {}, names[name] || name),
+        el('dd', {}, state(c.status), c.required ? null : el('span', { class: 'muted small' }, ' (not required)'),
+          el('div', { class: 'muted small' }, c.reason))])));
 }
 
 async function details() {
