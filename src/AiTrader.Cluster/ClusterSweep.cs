@@ -5,6 +5,10 @@ using Orleans.Runtime.Messaging;
 
 namespace AiTrader.Cluster;
 
+/// <summary>A distributed sweep that cannot finish because the cluster cannot run one of its cells (silos lost again and
+/// again, or none reachable); the message names the cell and what to check.</summary>
+public sealed class ClusterSweepException(string message) : Exception(message);
+
 /// <summary>A finished distributed sweep: the files, exactly as <c>aitrader sweep</c> writes them, and the accounting.</summary>
 public sealed record ClusterSweepOutcome(SweepOutcome Outcome, SweepCellReport Report);
 
@@ -55,10 +59,16 @@ public sealed class ClusterSweep
         return new ClusterSweepOutcome(prepared.Write(result), ledger.Report());
     }
 
-    /// <summary>The failures that mean the silo (or the way to it) went away, not that the cell itself is wrong.</summary>
-    public static bool IsSiloLoss(Exception ex) =>
-        ex is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException
-            or ClientNotAvailableException or TimeoutException;
+    /// <summary>The failures that mean the silo running the cell went away (or hung), not that the cell itself is wrong.</summary>
+    public static bool IsSiloLoss(Exception ex) => ex is SiloUnavailableException or ClientNotAvailableException or TimeoutException;
+
+    /// <summary>The failures that mean the call never reached a silo: the client tried a gateway that is gone (its
+    /// static list still names a killed silo for a while) or busy. The cell did not run; it is sent again after a pause.</summary>
+    public static bool IsNotDelivered(Exception ex) =>
+        ex is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException;
+
+    /// <summary>Tries to deliver one run of a cell before the sweep gives up on the cluster.</summary>
+    public int MaxDeliveries { get; init; } = 40;
 
     /// <summary>One cell until the ledger has its row: its runs (attempts), each under a key of its own so the client
     /// routes it afresh, and the wait for either an answer or a lost gateway.</summary>
@@ -66,6 +76,7 @@ public sealed class ClusterSweep
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _attempts;
+        private int _undelivered;
 
         public async Task RunAsync(SemaphoreSlim slots, CancellationToken ct)
         {
@@ -97,7 +108,7 @@ public sealed class ClusterSweep
             var attempt = Interlocked.Increment(ref _attempts);
             if (attempt > sweep.MaxAttempts)
             {
-                _done.TrySetException(new InvalidOperationException(
+                _done.TrySetException(new ClusterSweepException(
                     $"cell {cell} was lost {sweep.MaxAttempts} times; check that the silos stay up and can read the bars."));
                 return;
             }
@@ -121,6 +132,21 @@ public sealed class ClusterSweep
             catch (Exception ex) when (IsSiloLoss(ex))
             {
                 Again($"{ex.GetType().Name}", ct);
+            }
+            catch (Exception ex) when (IsNotDelivered(ex) && !ct.IsCancellationRequested)
+            {
+                var tries = Interlocked.Increment(ref _undelivered);
+                if (tries >= sweep.MaxDeliveries)
+                {
+                    _done.TrySetException(new ClusterSweepException(
+                        $"cell {cell} could not be delivered to any silo in {tries} tries ({ex.GetType().Name}); check that the silos are up."));
+                    return;
+                }
+
+                // Not a lost run, only a call that found no live way in: the same run again, once the client has had a
+                // moment to drop the dead gateway from its list.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 * tries)), ct);
+                await AttemptAsync(attempt, ct);
             }
             catch (Exception ex)
             {

@@ -54,8 +54,17 @@ internal static class SweepOnCluster
                 MaxInFlight = parallelism ?? Environment.ProcessorCount * gateways.Count,
                 Log = line => stderr.WriteLine(line),
             };
-            var outcome = SweepCommand.WithProgress(console, stderr, label, prepared.Total,
-                p => sweep.RunAsync(prepared, p, ct).GetAwaiter().GetResult());
+            ClusterSweepOutcome outcome;
+            try
+            {
+                outcome = SweepCommand.WithProgress(console, stderr, label, prepared.Total,
+                    p => sweep.RunAsync(prepared, p, ct).GetAwaiter().GetResult());
+            }
+            catch (ClusterSweepException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+
             var report = outcome.Report;
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"cluster: {report.Cells} cells on {report.CellsPerSilo.Count} silos ({string.Join(", ", report.CellsPerSilo.Select(s => $"{s.Key}: {s.Value}"))}); {report.Resubmitted} sent again after a lost silo, {report.Discarded} late duplicates discarded"));
