@@ -169,7 +169,7 @@ public sealed class LocalSiloClaim : IDisposable
         var path = Path.Combine(Path.GetTempPath(), $"aitrader-silo-{endpoints.SiloPort}-{endpoints.GatewayPort}.lock");
         try
         {
-            return new LocalSiloClaim(endpoints, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            return new LocalSiloClaim(endpoints, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
         }
         catch (IOException)
         {
