@@ -18,6 +18,7 @@ COPY src/AiTrader.MarketData/AiTrader.MarketData.csproj src/AiTrader.MarketData/
 COPY src/AiTrader.Brokers/AiTrader.Brokers.csproj src/AiTrader.Brokers/
 COPY src/AiTrader.Application/AiTrader.Application.csproj src/AiTrader.Application/
 COPY src/AiTrader.Service/AiTrader.Service.csproj src/AiTrader.Service/
+COPY src/AiTrader.Cluster/AiTrader.Cluster.csproj src/AiTrader.Cluster/
 COPY src/AiTrader.Cli/AiTrader.Cli.csproj src/AiTrader.Cli/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet restore src/AiTrader.Cli/AiTrader.Cli.csproj -a $TARGETARCH

@@ -53,7 +53,7 @@ public static class AiTraderApp
                     Error = stderr,
                     EnableDefaultExceptionHandler = false,
                     // Ctrl+C lets a trading run finish its bar time (journal and snapshot complete) instead of the default 2 s.
-                    ProcessTerminationTimeout = parse.CommandResult.Command.Name is "trade" or "serve" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name is "trade" or "serve" or "silo" ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
                 },
                 cancellationToken);
         }
@@ -104,6 +104,7 @@ public static class AiTraderApp
             BacktestCommand.Create(settings, stdout, stderr),
             BenchCommand.Create(stdout, stderr),
             SweepCommand.Create(settings, stdout, stderr),
+            SiloCommand.Create(settings, stdout),
             LookaheadCommand.Create(settings, stdout, stderr),
             FetchCommand.Create(stdout, stderr),
             JournalCommand.Create(settings, stdout),

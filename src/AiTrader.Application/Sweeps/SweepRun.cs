@@ -213,7 +213,19 @@ public sealed class PreparedSweep
                 WalkForward: result, Windows: windows);
         }
 
-        var sweep = new SweepRunner(_options).Run(Series, request.Grid, progress, ct);
+        return Write(new SweepRunner(_options).Run(Series, request.Grid, progress, ct));
+    }
+
+    /// <summary>The runner of this sweep's cells: one combination at a time (<see cref="SweepRunner.RunCombination"/>) and
+    /// the ranking of their rows (<see cref="SweepRunner.Result"/>), for a caller that runs the cells elsewhere.</summary>
+    public SweepRunner CellRunner() => new(_options);
+
+    /// <summary>Writes a finished sweep's ranked CSV and heat map into <see cref="OutputDirectory"/>, as <see cref="Run"/>
+    /// does for the sweep it runs itself.</summary>
+    public SweepOutcome Write(SweepResult sweep)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        var request = Request;
         var written = SweepReportWriter.Write(OutputDirectory, sweep,
             $"{request.Symbol} · {request.Strategy} · {request.RankBy.Name()}{SweepRun.HeatmapRateNote(_options.Metrics ?? new MetricsOptions())}");
         return new SweepOutcome(request, Series, OutputDirectory, [written.Csv, written.HeatmapSvg, written.HeatmapHtml, written.HeatmapPng],

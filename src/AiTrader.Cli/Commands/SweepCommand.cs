@@ -35,11 +35,13 @@ public static class SweepCommand
         var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years. [default: 0.5]" };
         var outDir = new Option<string?>("--out") { Description = "Output folder. [default: artifacts/sweeps/<symbol>-<strategy>-<utc>]" };
         var riskFreeRate = RiskFreeRateOption.Create();
+        var cluster = SweepOnCluster.ClusterOption();
+        var gatewayPorts = SweepOnCluster.GatewayPortsOption();
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -75,10 +77,20 @@ public static class SweepCommand
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"), CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 metric, initial, CliParsing.ParseParams(parse.GetValue(parameters)), metricsOptions,
                 isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
+            var onCluster = parse.GetValue(cluster);
+            IReadOnlyList<int> gateways = [];
+            if (onCluster)
+            {
+                Cluster.SweepCellJob.Check(request);
+                gateways = await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct);
+            }
+
             var prepared = await SweepRun.PrepareAsync(request, settings, ct);
             var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
-            var outcome = WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
+            var outcome = onCluster
+                ? await SweepOnCluster.RunAsync(prepared, gateways, parse.GetValue(parallelism), console, stderr, label, ct)
+                : WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (outcome.WalkForward is { } walk)
             {
                 PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);

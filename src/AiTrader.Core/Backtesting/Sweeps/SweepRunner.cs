@@ -10,11 +10,13 @@ namespace AiTrader.Core.Backtesting.Sweeps;
 public sealed class SweepRunner
 {
     private readonly SweepOptions _options;
+    private readonly BacktestEngine _engine;
 
     public SweepRunner(SweepOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validate();
+        _engine = new BacktestEngine(_options.Backtest);
     }
 
     public SweepOptions Options => _options;
@@ -35,7 +37,6 @@ public sealed class SweepRunner
             _options.CreateStrategy(combination);
         }
 
-        var engine = new BacktestEngine(_options.Backtest);
         var rows = new SweepRow[combinations.Length];
         var finished = 0;
         var parallel = new ParallelOptions
@@ -48,11 +49,7 @@ public sealed class SweepRunner
         {
             Parallel.For(0, combinations.Length, parallel, i =>
             {
-                var combination = combinations[i];
-                var result = engine.Run(series, _options.CreateStrategy(combination));
-                var metrics = PerformanceCalculator.Compute(_options.Backtest.InitialCapital, result.EquityCurve,
-                    result.Trades, _options.Metrics);
-                rows[i] = new SweepRow(combination, metrics, _options.RankBy.ValueOf(metrics));
+                rows[i] = RunCombination(series, combinations[i]);
                 progress?.Report(Interlocked.Increment(ref finished));
             });
         }
@@ -61,6 +58,31 @@ public sealed class SweepRunner
             // Surface the first failure as itself so callers (and the CLI's one-line errors) see the real type.
             ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
             throw;
+        }
+
+        return Result(grid, rows);
+    }
+
+    /// <summary>Backtests one combination on <paramref name="series"/>: its metrics and its score under the rank metric.
+    /// What every cell of a sweep runs, here or on another machine (safe to call from many threads at once).</summary>
+    public SweepRow RunCombination(BarSeries series, ParameterCombination combination)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(combination);
+        var result = _engine.Run(series, _options.CreateStrategy(combination));
+        var metrics = PerformanceCalculator.Compute(_options.Backtest.InitialCapital, result.EquityCurve, result.Trades, _options.Metrics);
+        return new SweepRow(combination, metrics, _options.RankBy.ValueOf(metrics));
+    }
+
+    /// <summary>The sweep's result from one row per combination, in grid order (<paramref name="rows"/>[i] is combination i),
+    /// ranked by <see cref="Rank"/>.</summary>
+    public SweepResult Result(ParameterGrid grid, IReadOnlyList<SweepRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count != grid.Count)
+        {
+            throw new ArgumentException($"a sweep of {grid.Count} combinations needs {grid.Count} rows, got {rows.Count}.", nameof(rows));
         }
 
         return new SweepResult(grid, _options.RankBy, rows, Rank(rows));

@@ -1,0 +1,93 @@
+using AiTrader.Core.Backtesting.Sweeps;
+
+namespace AiTrader.Cluster;
+
+/// <summary>The coordinator's account of a distributed sweep: one row per cell, the first result for a cell wins and any
+/// later one (a re-submitted cell whose first run also answered) is counted as discarded, never as a second row.</summary>
+public sealed class SweepCellLedger
+{
+    private readonly ParameterGrid _grid;
+    private readonly SweepRow?[] _rows;
+    private readonly Dictionary<string, int> _perSilo = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private int _accepted;
+    private int _discarded;
+    private int _resubmitted;
+
+    public SweepCellLedger(ParameterGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        _grid = grid;
+        _rows = new SweepRow?[grid.Count];
+    }
+
+    /// <summary>Cells with a result.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>True when every cell has its row.</summary>
+    public bool Complete => Accepted == _rows.Length;
+
+    /// <summary>Records <paramref name="result"/>; false (and counted as discarded) when its cell already has a row.</summary>
+    public bool Accept(SweepCellResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Cell < 0 || result.Cell >= _rows.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(result), result.Cell, $"cell {result.Cell} is not in a grid of {_rows.Length}.");
+        }
+
+        lock (_gate)
+        {
+            if (_rows[result.Cell] is not null)
+            {
+                _discarded++;
+                return false;
+            }
+
+            _rows[result.Cell] = new SweepRow(_grid.Combination(result.Cell), result.Metrics, result.Score);
+            _perSilo[result.Silo] = _perSilo.GetValueOrDefault(result.Silo) + 1;
+            _accepted++;
+            return true;
+        }
+    }
+
+    /// <summary>Notes that a cell was sent again after its silo was lost.</summary>
+    public void Resubmitted()
+    {
+        lock (_gate)
+        {
+            _resubmitted++;
+        }
+    }
+
+    /// <summary>The rows in grid order; throws when a cell has none.</summary>
+    public IReadOnlyList<SweepRow> Rows()
+    {
+        lock (_gate)
+        {
+            var missing = Array.FindIndex(_rows, r => r is null);
+            if (missing >= 0)
+            {
+                throw new InvalidOperationException($"cell {missing} ({_grid.Combination(missing)}) has no result.");
+            }
+
+            return [.. _rows.Select(r => r!)];
+        }
+    }
+
+    /// <summary>What happened: rows accepted per silo, cells re-submitted, late duplicates discarded.</summary>
+    public SweepCellReport Report()
+    {
+        lock (_gate)
+        {
+            return new SweepCellReport(_accepted, _resubmitted, _discarded, new SortedDictionary<string, int>(_perSilo, StringComparer.Ordinal));
+        }
+    }
+}
+
+/// <summary>A distributed sweep's accounting.</summary>
+/// <param name="Cells">Cells with exactly one accepted result.</param>
+/// <param name="Resubmitted">Cells sent again because the silo running them was lost.</param>
+/// <param name="Discarded">Results that arrived for a cell that already had one.</param>
+/// <param name="CellsPerSilo">Accepted results by the silo that ran them.</param>
+public sealed record SweepCellReport(int Cells, int Resubmitted, int Discarded, IReadOnlyDictionary<string, int> CellsPerSilo);

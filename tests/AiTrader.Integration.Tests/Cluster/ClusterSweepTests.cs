@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using AiTrader.Cluster;
+using AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Core.Domain;
+using AiTrader.Core.Reporting.Sweeps;
+using AiTrader.Integration.Tests.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+
+namespace AiTrader.Integration.Tests.Cluster;
+
+/// <summary>Distributed sweeps on an in-process cluster of three real silos (Orleans' TestingHost: real silos, real
+/// membership, real sockets on loopback): the same ranked CSV, byte for byte, as the single-machine sweep of the same
+/// request, also when a silo is killed with cells open on it, and every cell counted once.</summary>
+public sealed class ClusterSweepTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("aitrader-cluster-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>12 cells on SPY's daily bars of 2005-2009: small enough to keep the test short.</summary>
+    private static SweepRequest Request(string outDir) => new(new Symbol("SPY"), "breakout",
+        ParameterGrid.Parse("lookback=10:60:10,atr_mult=2,3"), Timeframe.Parse("1Day"), new DateOnly(2005, 1, 1), new DateOnly(2009, 12, 31),
+        RankMetric.Sharpe, 100_000m, new Dictionary<string, string>(), OutDir: outDir);
+
+    [Fact]
+    public async Task A_sweep_on_three_silos_writes_the_single_machine_csv_byte_for_byte()
+    {
+        await using var cluster = await StartClusterAsync();
+        var single = await SingleMachineAsync();
+
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")), SiloSettings.Settings, CancellationToken.None);
+        var outcome = await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        var csv = await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName));
+        Assert.Equal(single, csv);
+        Assert.Equal(1 + 12, File.ReadAllLines(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)).Length);
+        Assert.Equal(
+            await File.ReadAllTextAsync(Path.Combine(_root, "single", SweepReportWriter.HeatmapSvgFileName)),
+            await File.ReadAllTextAsync(Path.Combine(_root, "cluster", SweepReportWriter.HeatmapSvgFileName)));
+        Assert.Equal(12, outcome.Report.Cells);
+        Assert.Equal(0, outcome.Report.Discarded);
+        // The cells went to every silo, not one.
+        Assert.Equal(3, outcome.Report.CellsPerSilo.Count);
+        Assert.Equal(12, outcome.Report.CellsPerSilo.Values.Sum());
+    }
+
+    [Fact]
+    public async Task A_silo_killed_with_cells_open_on_it_changes_nothing_and_each_cell_counts_once()
+    {
+        await using var cluster = await StartClusterAsync();
+        var single = await SingleMachineAsync();
+        var victim = cluster.SecondarySilos[0];
+        using var hold = HeldCells.On(victim.SiloAddress);
+
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")), SiloSettings.Settings, CancellationToken.None);
+        var progress = new ConcurrentQueue<int>();
+        var sweep = new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 };
+        var running = sweep.RunAsync(prepared, new Progress<int>(progress.Enqueue), CancellationToken.None);
+        // The victim holds the cells that reach it; once it holds one, it dies with it.
+        await hold.FirstHeld.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(running.IsCompleted);
+        // The kill completes once the held calls are let go, which happens only after the sweep is done without them.
+        var kill = cluster.KillSiloAsync(victim);
+        var outcome = await running.WaitAsync(TimeSpan.FromSeconds(120));
+        hold.Dispose();
+        await kill.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(single, await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)));
+        var report = outcome.Report;
+        Assert.Equal(12, report.Cells);
+        Assert.True(report.Resubmitted >= hold.Held, $"{hold.Held} cells held on the killed silo, {report.Resubmitted} sent again");
+        Assert.DoesNotContain(victim.SiloAddress.Endpoint.ToString(), report.CellsPerSilo.Keys);
+        Assert.Equal(12, report.CellsPerSilo.Values.Sum());
+        // One row per cell, in grid order: the ranking saw each combination once.
+        var rows = outcome.Outcome.Sweep!.Rows;
+        Assert.Equal(Enumerable.Range(0, 12), rows.Select(r => r.Combination.Index));
+        Assert.Equal(12, outcome.Outcome.Sweep.Ranked.Select(r => r.Combination.Index).Distinct().Count());
+    }
+
+    [Fact]
+    public void The_ledger_keeps_the_first_answer_of_a_cell_and_counts_a_late_one_as_discarded()
+    {
+        var grid = ParameterGrid.Parse("lookback=10,20");
+        var ledger = new SweepCellLedger(grid);
+        var first = Metrics(101_000m);
+        var late = Metrics(99_000m);
+
+        Assert.True(ledger.Accept(new SweepCellResult(1, first, 1.5, "a")));
+        Assert.False(ledger.Accept(new SweepCellResult(1, late, -2.0, "b")));
+        Assert.False(ledger.Complete);
+        Assert.Throws<InvalidOperationException>(() => ledger.Rows());
+        Assert.True(ledger.Accept(new SweepCellResult(0, late, 0.5, "b")));
+
+        var rows = ledger.Rows();
+        Assert.Equal(101_000m, rows[1].Metrics.FinalEquity);
+        Assert.Equal(1.5, rows[1].Score);
+        Assert.Equal("lookback=20", rows[1].Combination.ToString());
+        var report = ledger.Report();
+        Assert.Equal(2, report.Cells);
+        Assert.Equal(1, report.Discarded);
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 1, ["b"] = 1 }, report.CellsPerSilo);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ledger.Accept(new SweepCellResult(2, first, null, "a")));
+    }
+
+    [Fact]
+    public void Metrics_cross_the_wire_exactly_decimal_scale_and_non_finite_doubles_included()
+    {
+        var services = new ServiceCollection().AddSerializer(ClusterSerialization.Add).BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var sent = Metrics(114_648.610m) with { Sharpe = double.NaN, ProfitFactor = double.PositiveInfinity, TotalReturn = 0.1 + 0.2 };
+
+        var received = serializer.Deserialize<SweepCellResult>(serializer.SerializeToArray(new SweepCellResult(3, sent, null, "s")))!;
+
+        Assert.Equal("114648.610", received.Metrics.FinalEquity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(double.IsNaN(received.Metrics.Sharpe!.Value));
+        Assert.Equal(double.PositiveInfinity, received.Metrics.ProfitFactor);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(0.1 + 0.2), BitConverter.DoubleToInt64Bits(received.Metrics.TotalReturn));
+        Assert.Equal(new DateOnly(2008, 10, 9), received.Metrics.MaxDrawdownTroughDate);
+        Assert.Equal(TimeSpan.FromHours(30), received.Metrics.AverageHoldingPeriod);
+        Assert.Null(received.Score);
+        Assert.Equal(3, received.Cell);
+    }
+
+    private async Task<byte[]> SingleMachineAsync()
+    {
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "single")), SiloSettings.Settings, CancellationToken.None);
+        prepared.Run(null, CancellationToken.None);
+        return await File.ReadAllBytesAsync(Path.Combine(_root, "single", SweepReportWriter.CsvFileName));
+    }
+
+    private static async Task<TestCluster> StartClusterAsync()
+    {
+        var builder = new TestClusterBuilder(3);
+        builder.AddSiloBuilderConfigurator<SiloSettings>();
+        builder.AddClientBuilderConfigurator<ClientSettings>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        return cluster;
+    }
+
+    private static AiTrader.Core.Backtesting.PerformanceMetrics Metrics(decimal finalEquity) => new()
+    {
+        InitialCapital = 100_000m,
+        FinalEquity = finalEquity,
+        NetProfit = finalEquity - 100_000m,
+        TotalReturn = 0.01,
+        Cagr = 0.02,
+        TradingDays = 300,
+        MeanDailyReturn = 0.0001,
+        DailyVolatility = 0.01,
+        AnnualizedVolatility = 0.16,
+        RiskFreeRate = 0.04,
+        Sharpe = 0.5,
+        DownsideDeviation = 0.007,
+        Sortino = 0.7,
+        MaxDrawdown = 0.2,
+        MaxDrawdownPeakDate = new DateOnly(2007, 10, 9),
+        MaxDrawdownTroughDate = new DateOnly(2008, 10, 9),
+        MaxDrawdownRecoveryDate = null,
+        MaxDrawdownDurationDays = 400,
+        Calmar = 0.1,
+        Trades = 7,
+        Wins = 4,
+        Losses = 3,
+        WinRate = 4 / 7.0,
+        TotalPnl = 1_000m,
+        GrossProfit = 3_000m,
+        GrossLoss = -2_000m,
+        AverageWin = 750m,
+        AverageLoss = -666.67m,
+        PayoffRatio = 1.125,
+        ProfitFactor = 1.5,
+        LargestWin = 1_200m,
+        LargestLoss = -900m,
+        AverageHoldingPeriod = TimeSpan.FromHours(30),
+        TotalFees = 7m,
+        Exposure = 0.4,
+        AverageGrossExposure = 0.35,
+    };
+
+    /// <summary>The silos of the test cluster: the sweep cells over the bundled data and a bar cache of the test's own,
+    /// and the hold that keeps a chosen silo's cells open (<see cref="HeldCells"/>).</summary>
+    public sealed class SiloSettings : ISiloConfigurator
+    {
+        public static AppSettings Settings { get; } = new()
+        {
+            DataDir = Path.Combine(Path.GetTempPath(), "aitrader-cluster-tests"),
+            ArtifactsDir = Path.Combine(Path.GetTempPath(), "aitrader-cluster-tests", "artifacts"),
+            SampleDataDir = TestPaths.SampleRoot,
+            BarCacheDir = Path.Combine(Path.GetTempPath(), "aitrader-cluster-tests", "bars-" + Environment.ProcessId),
+        };
+
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddSweepCells(Settings);
+            siloBuilder.AddIncomingGrainCallFilter<HeldCells.Filter>();
+        }
+    }
+
+    public sealed class ClientSettings : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddSweepClient();
+    }
+
+    /// <summary>Holds every sweep cell that reaches one chosen silo until the hold is disposed, so the test can kill that
+    /// silo with cells open on it; other silos run theirs at once.</summary>
+    private sealed class HeldCells : IDisposable
+    {
+        private static HeldCells? _current;
+        private readonly SiloAddress _silo;
+        private readonly TaskCompletionSource _firstHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+
+        private HeldCells(SiloAddress silo) => _silo = silo;
+
+        public Task FirstHeld => _firstHeld.Task;
+
+        public int Held => Volatile.Read(ref _held);
+
+        public static HeldCells On(SiloAddress silo) => _current = new HeldCells(silo);
+
+        public void Dispose()
+        {
+            _release.TrySetResult();
+            _current = null;
+        }
+
+        public sealed class Filter(ILocalSiloDetails self) : IIncomingGrainCallFilter
+        {
+            public async Task Invoke(IIncomingGrainCallContext context)
+            {
+                if (_current is { } hold && context.Grain is ISweepCellGrain && hold._silo.Equals(self.SiloAddress))
+                {
+                    Interlocked.Increment(ref hold._held);
+                    hold._firstHeld.TrySetResult();
+                    await hold._release.Task;
+                }
+
+                await context.Invoke();
+            }
+        }
+    }
+}
