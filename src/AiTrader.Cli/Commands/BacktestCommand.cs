@@ -3,6 +3,7 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
@@ -118,7 +119,7 @@ public static class BacktestCommand
                 }
                 else
                 {
-                    stdout.WriteLine(portfolioOutcome.OutputDirectory);
+                    stdout.WriteLine(DisplayPath.Of(portfolioOutcome.OutputDirectory));
                 }
 
                 Warn(stderr, portfolioOutcome.Warnings);
@@ -133,7 +134,7 @@ public static class BacktestCommand
             }
             else
             {
-                stdout.WriteLine(outcome.OutputDirectory);
+                stdout.WriteLine(DisplayPath.Of(outcome.OutputDirectory));
             }
 
             Warn(stderr, outcome.Warnings);
@@ -186,6 +187,6 @@ public static class BacktestCommand
 
         console.Write(table);
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(outcome.OutputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }
 }

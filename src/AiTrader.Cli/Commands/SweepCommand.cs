@@ -4,6 +4,7 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Sessions;
@@ -90,7 +91,7 @@ public static class SweepCommand
 
             foreach (var file in outcome.Files)
             {
-                console.MarkupLine($"wrote [bold]{Markup.Escape(file)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(file))}[/]");
             }
 
             return ExitCodes.Ok;
