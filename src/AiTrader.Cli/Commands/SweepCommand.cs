@@ -36,11 +36,12 @@ public static class SweepCommand
         var oosYears = new Option<double?>("--oos-years") { Description = "Out-of-sample window in years. [default: 0.5]" };
         var outDir = new Option<string?>("--out") { Description = "Output folder. [default: artifacts/sweeps/<symbol>-<strategy>-<utc>]" };
         var riskFreeRate = RiskFreeRateOption.Create();
+        var json = JsonFlag.Create("the ranking (the API's result: the best 50 rows, or a walk-forward's out-of-sample metrics)");
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -80,6 +81,12 @@ public static class SweepCommand
             var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
             var outcome = WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(SweepResultJson.Write(outcome));
+                return ExitCodes.Ok;
+            }
+
             if (outcome.WalkForward is { } walk)
             {
                 PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);

@@ -1,0 +1,10 @@
+namespace AiTrader.Cli.Commands;
+
+/// <summary>The one spelling of "print JSON for a script" (<c>--json</c>): the command prints one JSON document on
+/// standard output instead of its summary, and nothing else there; warnings and progress stay on standard error.</summary>
+internal static class JsonFlag
+{
+    /// <summary>The <c>--json</c> switch; <paramref name="what"/> says what the document holds.</summary>
+    public static System.CommandLine.Option<bool> Create(string what) =>
+        new("--json") { Description = $"Print {what} as one JSON document on standard output instead of the summary, for scripts; warnings stay on standard error." };
+}
