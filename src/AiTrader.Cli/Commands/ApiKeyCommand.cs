@@ -47,30 +47,21 @@ public static class ApiKeyCommand
             var keys = await store.ListAsync(ct);
             if (parse.GetValue(json))
             {
-                await stdout.WriteLineAsync(JsonText.Write(w =>
+                await JsonFlag.WriteArrayAsync(stdout, keys, (w, k) =>
                 {
-                    w.WriteStartArray();
-                    foreach (var k in keys)
+                    w.WriteString("id", k.Id);
+                    w.WriteString("name", k.Name);
+                    w.WriteString("role", k.Role.ToText());
+                    w.WriteString("created_utc", DateTime.SpecifyKind(k.CreatedUtc, DateTimeKind.Utc));
+                    if (k.RevokedUtc is { } revoked)
                     {
-                        w.WriteStartObject();
-                        w.WriteString("id", k.Id);
-                        w.WriteString("name", k.Name);
-                        w.WriteString("role", k.Role.ToText());
-                        w.WriteString("created_utc", DateTime.SpecifyKind(k.CreatedUtc, DateTimeKind.Utc));
-                        if (k.RevokedUtc is { } revoked)
-                        {
-                            w.WriteString("revoked_utc", DateTime.SpecifyKind(revoked, DateTimeKind.Utc));
-                        }
-                        else
-                        {
-                            w.WriteNull("revoked_utc");
-                        }
-
-                        w.WriteEndObject();
+                        w.WriteString("revoked_utc", DateTime.SpecifyKind(revoked, DateTimeKind.Utc));
                     }
-
-                    w.WriteEndArray();
-                }));
+                    else
+                    {
+                        w.WriteNull("revoked_utc");
+                    }
+                });
                 return ExitCodes.Ok;
             }
 

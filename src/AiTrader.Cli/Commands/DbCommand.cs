@@ -31,30 +31,22 @@ public static class DbCommand
 
             if (parse.GetValue(json))
             {
-                await stdout.WriteLineAsync(JsonText.Write(w =>
+                await JsonFlag.WriteArrayAsync(stdout, reports, (w, r) =>
                 {
-                    w.WriteStartArray();
-                    foreach (var r in reports)
+                    w.WriteString("store", r.Store);
+                    w.WriteString("location", r.Location);
+                    w.WriteNumber("version", r.Version);
+                    w.WriteStartArray("applied");
+                    foreach (var step in r.Applied)
                     {
                         w.WriteStartObject();
-                        w.WriteString("store", r.Store);
-                        w.WriteString("location", r.Location);
-                        w.WriteNumber("version", r.Version);
-                        w.WriteStartArray("applied");
-                        foreach (var step in r.Applied)
-                        {
-                            w.WriteStartObject();
-                            w.WriteNumber("version", step.Version);
-                            w.WriteString("description", step.Description);
-                            w.WriteEndObject();
-                        }
-
-                        w.WriteEndArray();
+                        w.WriteNumber("version", step.Version);
+                        w.WriteString("description", step.Description);
                         w.WriteEndObject();
                     }
 
                     w.WriteEndArray();
-                }));
+                });
                 return ExitCodes.Ok;
             }
 
