@@ -6,7 +6,7 @@ internal static class JsonFlag
 {
     /// <summary>The <c>--json</c> switch; <paramref name="what"/> says what the document holds.</summary>
     public static System.CommandLine.Option<bool> Create(string what) =>
-        new("--json") { Description = $"Print {what} as one JSON document on standard output instead of the summary, for scripts; warnings stay on standard error." };
+        new("--json") { Description = $"Print {what} as one JSON document on standard output instead of the summary, for scripts; warnings and progress stay on standard error." };
 
     /// <summary>Prints <paramref name="items"/> as one JSON array of objects, each written by <paramref name="fields"/>.</summary>
     public static Task WriteArrayAsync<T>(TextWriter stdout, IEnumerable<T> items, Action<System.Text.Json.Utf8JsonWriter, T> fields) =>

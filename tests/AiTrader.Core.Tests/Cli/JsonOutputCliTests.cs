@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using AiTrader.Core.Tests.Journal;
 using AiTrader.Core.Tests.TestSupport;
@@ -64,6 +65,40 @@ public sealed class JsonOutputCliTests : IDisposable
         var scores = ranked.Select(r => r.GetProperty("score").GetDouble()).ToList();
         Assert.Equal(scores.OrderDescending(), scores);
         Assert.Contains("sweep.csv", root.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task Trade_json_prints_the_paper_sessions_end_state_with_the_figures_of_its_summary()
+    {
+        string[] session = ["trade", "--paper", "--replay", "2013-10-07:2013-10-11", "--symbols", "SPY,IBM,BAC"];
+        var (code, text, err) = await CliRunner.Run([.. session, "--run-id", "as-text"]);
+        Assert.True(code == 0, err);
+        (code, var json, err) = await CliRunner.Run([.. session, "--run-id", "as-json", "--json"]);
+        Assert.True(code == 0, err);
+
+        // Standard output is the document alone; the progress lines went to standard error.
+        using var printed = JsonDocument.Parse(json);
+        var root = printed.RootElement;
+        Assert.Contains("run as-json: paper replay 2013-10-07..2013-10-11", err, StringComparison.Ordinal);
+        Assert.Equal("as-json", root.GetProperty("run_id").GetString());
+
+        // The same session as the summary table shows it: same bars, orders, fills and final equity.
+        string Row(string name) => text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[16..].Trim();
+        Assert.Equal(int.Parse(Row("bars"), CultureInfo.InvariantCulture), root.GetProperty("bars").GetInt32());
+        Assert.Equal(int.Parse(Row("orders"), CultureInfo.InvariantCulture), root.GetProperty("orders").GetInt32());
+        Assert.Equal(int.Parse(Row("fills"), CultureInfo.InvariantCulture), root.GetProperty("fills").GetInt32());
+        Assert.True(root.GetProperty("fills").GetInt32() > 0, "the session should trade");
+        Assert.Equal(decimal.Parse(Row("final equity").Replace("$", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture),
+            decimal.Round(root.GetProperty("final_equity").GetDecimal(), 2));
+    }
+
+    [Fact]
+    public async Task Trade_json_is_refused_for_a_live_run()
+    {
+        var (code, output, err) = await CliRunner.Run("trade", "--live", "--json", "--symbols", "SPY");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal("error: --json reports a paper session (--paper, --replay); a --live run prints its summary.", err.Trim());
     }
 
     [Fact]
