@@ -50,6 +50,11 @@ internal static partial class ExecutedDocs
     /// <summary>The programs a command may run: the built CLI, and curl to talk to the service it serves.</summary>
     public const string Aitrader = "aitrader", Curl = "curl";
 
+    /// <summary>The info string of a block that is a file the page asks the reader to make (<c>file NAME</c>): the test
+    /// writes it into the page's folder, with the block's lines, before the commands that follow it. Its
+    /// <see cref="DocCommand"/> has this as its program, the name as its one argument and the lines as shown output.</summary>
+    public const string FileBlock = "file";
+
     /// <summary>How a page writes the program when it is run from a clone: the same <c>aitrader</c>.</summary>
     private static readonly string[] DotnetRun = ["dotnet", "run", "--project", "src/AiTrader.Cli", "--"];
 
@@ -75,6 +80,7 @@ internal static partial class ExecutedDocs
         var indent = 0;
         var executed = false;
         (int Line, string Text, List<string> Shown)? current = null;
+        (int Line, string Name, List<string> Lines)? file = null;
 
         void Finish()
         {
@@ -138,6 +144,16 @@ internal static partial class ExecutedDocs
                     fence = open.Groups[1].Value;
                     indent = line.Length - trimmed.Length;
                     executed = open.Groups[2].Value == InfoString;
+                    if (open.Groups[2].Value == FileBlock)
+                    {
+                        var name = open.Groups[3].Value.Trim();
+                        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.'))
+                        {
+                            throw new NotExecutableException(page, i + 1, $"a `{FileBlock} NAME` block names a file of the page's folder, e.g. `{FileBlock} my-list.txt`");
+                        }
+
+                        file = (i + 1, name, []);
+                    }
                 }
 
                 continue;
@@ -146,7 +162,22 @@ internal static partial class ExecutedDocs
             if (trimmed.StartsWith(fence, StringComparison.Ordinal) && trimmed.TrimEnd() == fence)
             {
                 Finish();
+                if (file is { } f)
+                {
+                    commands.Add(new DocCommand(page, f.Line, $"({FileBlock} {f.Name})", new Dictionary<string, string>(), [f.Name], f.Lines, 0)
+                    {
+                        Program = FileBlock,
+                    });
+                    file = null;
+                }
+
                 fence = null;
+                continue;
+            }
+
+            if (file is { } making)
+            {
+                making.Lines.Add(line[Math.Min(indent, line.Length - line.TrimStart().Length)..]);
                 continue;
             }
 
@@ -223,7 +254,7 @@ internal static partial class ExecutedDocs
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)=\$\((.*?)\)\s*(?:#.*)?$")]
     private static partial Regex CaptureForm();
 
-    [GeneratedRegex(@"^(`{3,})\s*([^\s`]*)")]
+    [GeneratedRegex(@"^(`{3,})\s*([^\s`]*)([^`]*)$")]
     private static partial Regex FenceOpen();
 
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", RegexOptions.Singleline)]

@@ -88,6 +88,28 @@ public sealed class ExecutedDocsFormatTests
             commands[2].ArgsWith(new Dictionary<string, string> { ["KEY"] = "ait_x_y" }));
     }
 
+    [Fact]
+    public void A_file_block_is_written_before_the_commands_after_it()
+    {
+        var commands = Parse("""
+            ```file my-list.txt
+            # a watchlist
+            AAPL
+            ```
+
+            ```console
+            $ aitrader backtest --watchlist my-list.txt
+            ```
+            """);
+
+        Assert.Equal(2, commands.Count);
+        Assert.Equal(ExecutedDocs.FileBlock, commands[0].Program);
+        Assert.Equal(["my-list.txt"], commands[0].Args);
+        Assert.Equal(["# a watchlist", "AAPL"], commands[0].Shown);
+        Assert.Equal(["backtest", "--watchlist", "my-list.txt"], commands[1].Args);
+        Assert.Throws<NotExecutableException>(() => Parse("```file ../escape.txt\nx\n```\n"));
+    }
+
     [Theory]
     [InlineData("$ export APCA_API_KEY_ID=x", "not an aitrader command")]
     [InlineData("$ aitrader fetch --symbol SPY | head", "more than one simple command")]
