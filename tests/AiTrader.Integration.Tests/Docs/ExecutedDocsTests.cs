@@ -212,7 +212,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
         string folder, CancellationToken ct)
     {
         var merge = command.Capture is null;
-        var start = command.Program == ExecutedDocs.Curl ? CurlStartInfo(args, merge) : CliProcess.StartInfo(args, merge);
+        var start = command.Program == ExecutedDocs.Curl ? CliProcess.Program("curl", args, merge) : CliProcess.StartInfo(args, merge);
         using var process = Process.Start(Prepare(start, folder, command.Environment))!;
         process.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -248,24 +248,6 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
-        }
-
-        return start;
-    }
-
-    /// <summary>curl with <paramref name="args"/>; with <paramref name="mergeStandardError"/> its stderr goes into the
-    /// stdout pipe, as <see cref="CliProcess.StartInfo"/> does for aitrader.</summary>
-    private static ProcessStartInfo CurlStartInfo(IReadOnlyList<string> args, bool mergeStandardError)
-    {
-        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in mergeStandardError ? ["-c", "exec \"$0\" \"$@\" 2>&1", "curl"] : new[] { "-c", "exec \"$0\" \"$@\"", "curl" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
         }
 
         return start;
