@@ -1,4 +1,7 @@
 using System.Globalization;
+using AiTrader.Core.Watchlists;
+using AiTrader.MarketData;
+using AiTrader.Storage;
 
 namespace AiTrader.Application;
 
@@ -63,6 +66,29 @@ public static class EnvironmentCheck
         public double Min { get; init; }
 
         public double Max { get; init; }
+
+        /// <summary>What applies when the variable is unset, in words where it is not a single value; null when unset
+        /// means off or none.</summary>
+        public string? Default { get; init; }
+
+        /// <summary>What a value must look like, in words (the rule <see cref="Problems"/> checks).</summary>
+        public string Format => Kind switch
+        {
+            Kind.Path => "a folder or file path",
+            Kind.Secret => "a secret: one word, never shown",
+            Kind.HttpUrl => "an http:// or https:// URL",
+            Kind.WebSocketUrl => "a ws:// or wss:// URL",
+            Kind.WebSocketOrHttpUrl => "a ws://, wss://, http:// or https:// URL",
+            Kind.PostgresUrl => "a postgres:// URL or a Host=...;Database=... connection string",
+            Kind.AzureStorageConnectionString => "an Azure Storage connection string",
+            Kind.BlobContainerName => "3 to 63 lowercase letters, digits and single hyphens",
+            Kind.WholeNumber => string.Create(CultureInfo.InvariantCulture, $"a whole number from {Min} to {Max}"),
+            Kind.PositiveNumber => string.Create(CultureInfo.InvariantCulture, $"a number above {Min}, at most {Max}"),
+            Kind.Choice => "one of " + string.Join(", ", Choices),
+            Kind.ChoiceList => "a comma-separated list of " + string.Join(", ", Choices),
+            Kind.Flag => "1 (on) or 0 (off)",
+            _ => "text",
+        };
     }
 
     private static readonly string[] WatchlistStores = ["json", "blob", "postgres"];
@@ -72,49 +98,49 @@ public static class EnvironmentCheck
     /// <summary>The variables, in the order <c>.env.example</c> lists them.</summary>
     public static IReadOnlyList<Variable> Variables { get; } =
     [
-        new("AITRADER_DATA_DIR", Kind.Path, "local state: SQLite files, journal, caches (default ./data)"),
-        new("AITRADER_ARTIFACTS_DIR", Kind.Path, "run outputs: backtests, reports (default ./artifacts)"),
-        new("AITRADER_SAMPLE_DATA", Kind.Path, "bundled sample data root (default data/sample next to the binary)"),
-        new("AITRADER_BAR_CACHE", Kind.Path, "parsed bar-file cache folder, or off (default <data dir>/cache/bars)"),
-        new("AITRADER_CACHE_DIR", Kind.Path, "Parquet cache of vendor bars (default artifacts/marketdata/cache)"),
-        new("AITRADER_VENDOR_CHAIN", Kind.ChoiceList, "vendor fallback order for the DAL (default alphavantage,yahoo,twelvedata)") { Choices = Vendors },
-        new("AITRADER_DEBUG", Kind.Flag, "1 prints the stack trace of an unexpected error"),
-        new("AITRADER_PHASES", Kind.Flag, "1 prints the time each phase of a run took"),
-        new("AITRADER_PEAK", Kind.Flag, "1 prints the process's peak memory at exit (used by `aitrader bench`)"),
+        new("AITRADER_DATA_DIR", Kind.Path, "local state: SQLite files, journal, API keys, jobs, caches") { Default = "./data" },
+        new("AITRADER_ARTIFACTS_DIR", Kind.Path, "run outputs: backtests, sweeps, reports") { Default = "./artifacts" },
+        new("AITRADER_SAMPLE_DATA", Kind.Path, "bundled sample data root") { Default = "data/sample next to the binary" },
+        new("AITRADER_BAR_CACHE", Kind.Path, "parsed bar-file cache folder, or off") { Default = "<AITRADER_DATA_DIR>/cache/bars" },
+        new("AITRADER_CACHE_DIR", Kind.Path, "Parquet cache of vendor bars") { Default = CachePaths.DefaultCacheDirectory },
+        new("AITRADER_VENDOR_CHAIN", Kind.ChoiceList, "vendor fallback order for the DAL") { Choices = Vendors, Default = string.Join(',', VendorSettings.DefaultFallbackOrder) },
+        new("AITRADER_DEBUG", Kind.Flag, "1 prints the stack trace of an unexpected error") { Default = "0" },
+        new("AITRADER_PHASES", Kind.Flag, "1 prints the time each phase of a run took") { Default = "0" },
+        new("AITRADER_PEAK", Kind.Flag, "1 prints the process's peak memory at exit (used by `aitrader bench`)") { Default = "0" },
         new("APCA_API_KEY_ID", Kind.Secret, "Alpaca key id (market data, streaming, trading)"),
         new("APCA_API_SECRET_KEY", Kind.Secret, "Alpaca secret key"),
-        new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL (default https://data.alpaca.markets)"),
-        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (default, free) or sip"),
-        new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream (default wss://stream.data.alpaca.markets/v2/<feed>)"),
-        new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL (default paper; live with --live)"),
-        new("ALPACA_TRADING_STREAM_URL", Kind.WebSocketUrl, "Alpaca trade-updates stream (default from the trading base URL)"),
+        new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL") { Default = "https://data.alpaca.markets" },
+        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (free) or sip") { Default = AiTrader.MarketData.Streaming.AlpacaStreamOptions.DefaultFeed },
+        new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream") { Default = "wss://stream.data.alpaca.markets/v2/<feed>" },
+        new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL") { Default = "https://paper-api.alpaca.markets (https://api.alpaca.markets with --live)" },
+        new("ALPACA_TRADING_STREAM_URL", Kind.WebSocketUrl, "Alpaca trade-updates stream") { Default = "the trading base URL as wss://, path /stream" },
         new("ALPHAVANTAGE_API_KEY", Kind.Secret, "Alpha Vantage key"),
-        new("ALPHAVANTAGE_BASE_URL", Kind.HttpUrl, "Alpha Vantage base URL (default https://www.alphavantage.co)"),
-        new("YAHOO_BASE_URL", Kind.HttpUrl, "Yahoo chart API base URL (default https://query2.finance.yahoo.com)"),
+        new("ALPHAVANTAGE_BASE_URL", Kind.HttpUrl, "Alpha Vantage base URL") { Default = "https://www.alphavantage.co" },
+        new("YAHOO_BASE_URL", Kind.HttpUrl, "Yahoo chart API base URL") { Default = "https://query2.finance.yahoo.com" },
         new("TWELVEDATA_API_KEY", Kind.Secret, "Twelve Data key"),
-        new("TWELVEDATA_BASE_URL", Kind.HttpUrl, "Twelve Data base URL (default https://api.twelvedata.com)"),
+        new("TWELVEDATA_BASE_URL", Kind.HttpUrl, "Twelve Data base URL") { Default = "https://api.twelvedata.com" },
         new("FINNHUB_API_KEY", Kind.Secret, "Finnhub key"),
-        new("FINNHUB_BASE_URL", Kind.HttpUrl, "Finnhub base URL (default https://finnhub.io/api/v1)"),
-        new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists (default SQLite under the data dir)"),
+        new("FINNHUB_BASE_URL", Kind.HttpUrl, "Finnhub base URL") { Default = "https://finnhub.io/api/v1" },
+        new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists") { Default = "SQLite files under AITRADER_DATA_DIR" },
         new("AZURE_BLOB_CONNECTION_STRING", Kind.AzureStorageConnectionString, "Azure Blob storage for the blob watchlist store"),
-        new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container (default aitrader)"),
-        new("WATCHLIST_STORE", Kind.Choice, "where watchlists are kept: json (default), blob, postgres") { Choices = WatchlistStores },
-        new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build` (default auto)") { Choices = WatchlistSourceNames },
+        new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container") { Default = AiTrader.Storage.Watchlists.BlobWatchlistStore.DefaultContainer },
+        new("WATCHLIST_STORE", Kind.Choice, "where watchlists are kept") { Choices = WatchlistStores, Default = "json" },
+        new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build`") { Choices = WatchlistSourceNames, Default = "auto" },
         new("WATCHLIST_TEXT", Kind.Text, "manual source: comma-separated tickers"),
-        new("MAX_WATCHLIST", Kind.WholeNumber, "most symbols kept in a watchlist (default 25)") { Min = 1, Max = 10_000 },
-        new("TEXTLIST_BACKENDS", Kind.ChoiceList, "chat backends the textlist source reads (default discord,signal)") { Choices = ["discord", "signal"] },
+        new("MAX_WATCHLIST", Kind.WholeNumber, "most symbols kept in a watchlist") { Min = 1, Max = 10_000, Default = WatchlistBuilder.DefaultMax.ToString(CultureInfo.InvariantCulture) },
+        new("TEXTLIST_BACKENDS", Kind.ChoiceList, "chat backends the textlist source reads") { Choices = ["discord", "signal"], Default = "discord,signal" },
         new("DISCORD_BOT_TOKEN", Kind.Secret, "Discord bot token"),
         new("DISCORD_CHANNEL_ID", Kind.Text, "Discord channel to read"),
-        new("DISCORD_BASE_URL", Kind.HttpUrl, "Discord API base URL (default https://discord.com/api/v10)"),
-        new("DISCORD_LOOKBACK_HOURS", Kind.PositiveNumber, "hours of Discord messages read (default 24)") { Min = 0, Max = 720 },
-        new("DISCORD_MAX_PAGES", Kind.WholeNumber, "most pages of Discord messages read (default 20)") { Min = 1, Max = 1000 },
+        new("DISCORD_BASE_URL", Kind.HttpUrl, "Discord API base URL") { Default = AiTrader.MarketData.Watchlists.DiscordOptions.DefaultBaseUrl.OriginalString },
+        new("DISCORD_LOOKBACK_HOURS", Kind.PositiveNumber, "hours of Discord messages read") { Min = 0, Max = 720, Default = "24" },
+        new("DISCORD_MAX_PAGES", Kind.WholeNumber, "most pages of Discord messages read") { Min = 1, Max = 1000, Default = "20" },
         new("DISCORD_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Discord has no credentials, e.g. $NVDA,AMD,BRK/B"),
         new("SIGNAL_CLI_URL", Kind.HttpUrl, "signal-cli REST API URL"),
         new("SIGNAL_NUMBER", Kind.Text, "the registered Signal account"),
         new("SIGNAL_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Signal has no credentials"),
-        new("OTEL_EXPORTER_OTLP_ENDPOINT", Kind.HttpUrl, "`aitrader serve`: OTLP/HTTP collector base URL for traces and metrics (off when unset)"),
-        new("ASPNETCORE_ENVIRONMENT", Kind.Text, "`aitrader serve`: Development also prints spans and metrics to the console"),
-        new("AITRADER_WEBHOOK_SECRET", Kind.Secret, "`aitrader serve`: shared secret that signs /webhooks/alerts deliveries (at least 32 characters; webhooks are off when unset)"),
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", Kind.HttpUrl, "`aitrader serve`: OTLP/HTTP collector base URL for traces and metrics; nothing is exported when unset"),
+        new("ASPNETCORE_ENVIRONMENT", Kind.Text, "`aitrader serve`: Development also prints spans and metrics to the console") { Default = "Production" },
+        new("AITRADER_WEBHOOK_SECRET", Kind.Secret, "`aitrader serve`: shared secret that signs /webhooks/alerts deliveries, at least 32 characters; webhooks are off when unset"),
     ];
 
     /// <summary>What is wrong with the variables <paramref name="environment"/> holds: one line per problem, empty when

@@ -117,6 +117,7 @@ public static class AiTraderApp
             ApiKeyCommand.Create(settings, stdout),
             ServeCommand.Create(settings, stdout),
             DbCommand.Create(settings, stdout),
+            DocsCommand.Create(stdout),
         };
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult result)

@@ -244,8 +244,9 @@ internal static class JobEndpoints
             return NotReady(job);
         }
 
-        // The name is one of the fixed names above, never a path from the client.
-        var path = Path.Combine(job.OutputDirectory, name);
+        // The name is one of the fixed names above, never a path from the client. Absolute: a relative path (the default
+        // AITRADER_ARTIFACTS_DIR, artifacts) would be read as a virtual path under the content root, next to the binary.
+        var path = Path.GetFullPath(Path.Combine(job.OutputDirectory, name));
         return File.Exists(path)
             ? Results.File(path, contentType, name)
             : Problems.Result(StatusCodes.Status404NotFound, "file missing", $"{name} of {job.Id} is no longer on disk.", "name");

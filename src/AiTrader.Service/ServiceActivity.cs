@@ -166,9 +166,9 @@ internal sealed class RecentProblemsLoggerProvider(ServiceActivity activity) : I
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            // A bad request the exception handler answers with a 400 problem (an unknown symbol, a malformed date) is
-            // logged as an unhandled exception; it is the caller's mistake, not the service's error.
-            if (!IsEnabled(logLevel) || exception is RequestException or AiTrader.Core.MarketData.MarketDataException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+            // A bad request the exception handler answers with a 400 problem (an unknown symbol, a malformed date) is the
+            // caller's mistake, not the service's error; a failed source (503) is counted by the vendor panel instead.
+            if (!IsEnabled(logLevel) || ServiceApp.IsCallersMistake(exception) || exception is UpstreamException)
             {
                 return;
             }

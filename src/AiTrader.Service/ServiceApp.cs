@@ -122,7 +122,12 @@ public static class ServiceApp
         configure?.Invoke(builder);
         var app = builder.Build();
 
-        app.UseExceptionHandler(handler => handler.Run(WriteExceptionAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteExceptionAsync,
+            // The caller's mistake, answered with a 4xx problem, is not logged as an unhandled error with a stack trace.
+            SuppressDiagnosticsCallback = c => IsCallersMistake(c.Exception),
+        });
         app.UseStatusCodePages(async status =>
         {
             var response = status.HttpContext.Response;
@@ -199,6 +204,11 @@ public static class ServiceApp
         context.User.Identity?.IsAuthenticated == true
             ? "key:" + context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value
             : "ip:" + context.Connection.RemoteIpAddress;
+
+    /// <summary>An exception that <see cref="WriteExceptionAsync"/> answers with a 4xx problem: a bad request (an unknown
+    /// symbol, a malformed date), not a failure of the service. A source that failed (503) is not one.</summary>
+    internal static bool IsCallersMistake(Exception? exception) =>
+        exception is (RequestException and not UpstreamException) or MarketDataException or BadHttpRequestException;
 
     private static async Task WriteExceptionAsync(HttpContext context)
     {

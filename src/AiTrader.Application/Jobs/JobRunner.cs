@@ -484,7 +484,7 @@ public sealed partial class JobRunner : IAsyncDisposable
                 ct.ThrowIfCancellationRequested();
             }
 
-            var json = SessionResultJson(outcome, request.Mode.IsStream());
+            var json = SessionResultJson.Write(outcome, request.Mode.IsStream());
             await File.WriteAllTextAsync(Path.Combine(outDir, "session.json"), json, CancellationToken.None).ConfigureAwait(false);
             return (outDir, json);
         }
@@ -610,48 +610,6 @@ public sealed partial class JobRunner : IAsyncDisposable
         });
         await File.WriteAllTextAsync(Path.Combine(outDir, "scan.json"), result, CancellationToken.None).ConfigureAwait(false);
         return (outDir, result);
-    }
-
-    private static string SessionResultJson(TradingSessionOutcome outcome, bool stream)
-    {
-        return JsonText.Write(json =>
-        {
-            var result = outcome.Result;
-            var exchange = result.Exchange!;
-            json.WriteStartObject();
-            json.WriteString("run_id", outcome.RunId);
-            json.WriteBoolean("resumed", outcome.Resumed);
-            if (stream)
-            {
-                json.WriteString("stop_reason", outcome.StopReason);
-                json.WriteNumber("stream_bars", outcome.StreamBars);
-            }
-
-            json.WriteNumber("bars", result.BarsProcessed);
-            json.WriteNumber("orders", exchange.AllOrders.Count);
-            json.WriteNumber("fills", exchange.Fills.Count);
-            json.WriteNumber("round_trips", exchange.Trades.Count);
-            json.WriteNumber("rejections", result.Rejections.Count);
-            json.WriteStartObject("blocks");
-            foreach (var (rule, n) in result.BlocksByRule)
-            {
-                json.WriteNumber(rule, n);
-            }
-
-            json.WriteEndObject();
-            json.WriteStartArray("open_positions");
-            foreach (var book in exchange.Books.Where(b => b.Sign != 0))
-            {
-                json.WriteStartObject();
-                json.WriteString("symbol", book.Symbol.Value);
-                json.WriteNumber("quantity", book.Position);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("final_equity", result.FinalEquity);
-            json.WriteEndObject();
-        });
     }
 
     /// <summary>Backtests done out of a known total, passed on as a fraction whenever it moves by a whole percent (a

@@ -39,11 +39,41 @@ public static class ApiKeyCommand
             return ExitCodes.Ok;
         });
 
-        var list = new Command("list", "List the keys (id, name, role, created, revoked, last used by the service); never the keys themselves.");
+        var json = JsonFlag.Create("the keys (id, name, role, created_utc, revoked_utc, last_used_utc)");
+        var list = new Command("list", "List the keys (id, name, role, created, revoked, last used by the service); never the keys themselves.") { json };
         list.SetAction(async (parse, ct) =>
         {
             await using var store = Open();
             var keys = await store.ListAsync(ct);
+            if (parse.GetValue(json))
+            {
+                await JsonFlag.WriteArrayAsync(stdout, keys, (w, k) =>
+                {
+                    w.WriteString("id", k.Id);
+                    w.WriteString("name", k.Name);
+                    w.WriteString("role", k.Role.ToText());
+                    w.WriteString("created_utc", DateTime.SpecifyKind(k.CreatedUtc, DateTimeKind.Utc));
+                    if (k.RevokedUtc is { } revoked)
+                    {
+                        w.WriteString("revoked_utc", DateTime.SpecifyKind(revoked, DateTimeKind.Utc));
+                    }
+                    else
+                    {
+                        w.WriteNull("revoked_utc");
+                    }
+
+                    if (k.LastUsedUtc is { } used)
+                    {
+                        w.WriteString("last_used_utc", DateTime.SpecifyKind(used, DateTimeKind.Utc));
+                    }
+                    else
+                    {
+                        w.WriteNull("last_used_utc");
+                    }
+                });
+                return ExitCodes.Ok;
+            }
+
             if (keys.Count == 0)
             {
                 await stdout.WriteLineAsync($"No API keys in {store}; create one with `aitrader apikey create --name NAME`.");

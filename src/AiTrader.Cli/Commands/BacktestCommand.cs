@@ -3,6 +3,7 @@ using System.Globalization;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
@@ -47,6 +48,7 @@ public static class BacktestCommand
         var minCommission = new Option<decimal>("--min-commission") { Description = "Minimum commission per order in USD.", DefaultValueFactory = _ => 1.00m };
         var parameters = new Option<string[]>("--param") { Description = "Strategy parameter name=value (repeatable), e.g. --param lookback=55.", AllowMultipleArgumentsPerToken = false };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the summary table." };
+        var json = JsonFlag.Create("the run's summary.json (the API's result, key for key)");
         var useProbabilistic = new Option<bool>("--use-probabilistic") { Description = "Pull bars through the market-data DAL (vendor chain and cache; bundled data when no key is set)." };
         var dalVendor = new Option<string?>("--dal-vendor") { Description = "DAL " + FetchCommand.VendorHelp };
         var dalInterval = new Option<string?>("--dal-interval") { Description = "Bar interval fetched through the DAL, spelled as --interval (overrides it)." };
@@ -68,7 +70,7 @@ public static class BacktestCommand
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
-            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate, guardrails,
+            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate, guardrails, json,
         };
         var portfolioFlags = new PortfolioFlags();
         portfolioFlags.AddTo(command);
@@ -107,18 +109,27 @@ public static class BacktestCommand
         command.SetAction(async (parse, ct) =>
         {
             OutputPath.CheckFolder(parse.GetValue(outDir), "--out");
+            if (parse.GetValue(quiet) && parse.GetValue(json))
+            {
+                throw new CliException("--quiet prints the output folder and --json the summary; pick one.");
+            }
+
             var portfolio = portfolioFlags.Read(parse, parse.GetValue(symbol));
             var request = Read(parse, portfolio?.Symbols[0]);
             if (portfolio is not null)
             {
                 var portfolioOutcome = await PortfolioBacktestRunner.RunAsync(request, portfolio, settings, ct);
-                if (!parse.GetValue(quiet))
+                if (parse.GetValue(json))
+                {
+                    await PrintSummaryJsonAsync(stdout, portfolioOutcome.OutputDirectory, ct);
+                }
+                else if (!parse.GetValue(quiet))
                 {
                     PortfolioSummaryPrinter.Print(stdout, request, portfolioOutcome);
                 }
                 else
                 {
-                    stdout.WriteLine(portfolioOutcome.OutputDirectory);
+                    stdout.WriteLine(DisplayPath.Of(portfolioOutcome.OutputDirectory));
                 }
 
                 Warn(stderr, portfolioOutcome.Warnings);
@@ -127,13 +138,17 @@ public static class BacktestCommand
             }
 
             var outcome = await BacktestRunner.RunAsync(request, settings, ct);
-            if (!parse.GetValue(quiet))
+            if (parse.GetValue(json))
+            {
+                await PrintSummaryJsonAsync(stdout, outcome.OutputDirectory, ct);
+            }
+            else if (!parse.GetValue(quiet))
             {
                 PrintSummary(stdout, request, outcome);
             }
             else
             {
-                stdout.WriteLine(outcome.OutputDirectory);
+                stdout.WriteLine(DisplayPath.Of(outcome.OutputDirectory));
             }
 
             Warn(stderr, outcome.Warnings);
@@ -158,6 +173,14 @@ public static class BacktestCommand
     internal static decimal Capital(decimal value) => RequestChecks.Capital(value);
 
     private static decimal NonNegative(decimal value, string flag) => RequestChecks.NonNegative(value, flag);
+
+    /// <summary>The run's summary.json, as written, on one line of standard output.</summary>
+    private static async Task PrintSummaryJsonAsync(TextWriter stdout, string outputDirectory, CancellationToken ct)
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(outputDirectory, "summary.json"), ct);
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        await stdout.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(document.RootElement));
+    }
 
     /// <summary>Warnings go to standard error, one line each, so standard output stays the summary (or, with --quiet,
     /// the output folder alone).</summary>
@@ -186,6 +209,6 @@ public static class BacktestCommand
 
         console.Write(table);
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(outcome.OutputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }
 }

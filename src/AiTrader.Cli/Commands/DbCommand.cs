@@ -11,7 +11,8 @@ public static class DbCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         var env = environment ?? Environment.GetEnvironmentVariable;
-        var migrate = new Command("migrate", "Apply the missing schema steps of every store (journal, API keys, jobs, snapshot catalog, watchlists on PostgreSQL) and list each store's version.");
+        var json = JsonFlag.Create("each store's name, location, version and the steps applied now");
+        var migrate = new Command("migrate", "Apply the missing schema steps of every store (journal, API keys, jobs, snapshot catalog, watchlists on PostgreSQL) and list each store's version.") { json };
         migrate.SetAction(async (parse, ct) =>
         {
             IReadOnlyList<MigrationReport> reports;
@@ -26,6 +27,27 @@ public static class DbCommand
             catch (SchemaNewerThanBuildException ex)
             {
                 throw new CliException(ex.Message);
+            }
+
+            if (parse.GetValue(json))
+            {
+                await JsonFlag.WriteArrayAsync(stdout, reports, (w, r) =>
+                {
+                    w.WriteString("store", r.Store);
+                    w.WriteString("location", r.Location);
+                    w.WriteNumber("version", r.Version);
+                    w.WriteStartArray("applied");
+                    foreach (var step in r.Applied)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("version", step.Version);
+                        w.WriteString("description", step.Description);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+                return ExitCodes.Ok;
             }
 
             // One line per store, never wrapped: scripts and logs read it.

@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Core.Domain;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Signals;
@@ -146,11 +147,11 @@ public static class FetchCommand
         BacktestCommand.Warn(stderr, batch.Warnings);
         // Say where the bars went, or that they went nowhere and how to keep them.
         stdout.WriteLine(path is not null
-            ? $"wrote {path} ({batch.Bars.Count.ToString(inv)} rows)"
+            ? $"wrote {DisplayPath.Of(path)} ({batch.Bars.Count.ToString(inv)} rows)"
             : $"bars not saved to a file: add --out <file.csv> to save them as CSV{(batch.Cache is CacheOutcome.Miss or CacheOutcome.Partial ? " (they are in the cache now)" : "")}.");
         if (signalsPath is not null)
         {
-            stdout.WriteLine($"wrote {signalsPath} ({signals.Count.ToString(inv)} signal rows)");
+            stdout.WriteLine($"wrote {DisplayPath.Of(signalsPath)} ({signals.Count.ToString(inv)} signal rows)");
         }
     }
 }

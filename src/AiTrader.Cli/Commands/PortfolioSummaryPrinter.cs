@@ -1,5 +1,6 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Portfolios;
+using AiTrader.Core.IO;
 using AiTrader.Core.Sessions;
 using Spectre.Console;
 
@@ -45,6 +46,6 @@ internal static class PortfolioSummaryPrinter
 
         console.Write(symbols);
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(outcome.OutputDirectory)}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(outcome.OutputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
     }
 }

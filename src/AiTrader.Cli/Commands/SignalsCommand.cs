@@ -78,7 +78,7 @@ public static class SignalsCommand
             {
                 // Parquet is written a row group at a time as the frames are computed (ParquetSignalFile.RowGroupRows).
                 await ParquetSignalFile.WriteAsync(target.Path!, Frames(), ct, explain);
-                where = target.Path!;
+                where = DisplayPath.Of(target.Path!);
             }
             else
             {
@@ -99,7 +99,7 @@ public static class SignalsCommand
                 else
                 {
                     AtomicFile.Write(target.Path!, Stream);
-                    where = target.Path!;
+                    where = DisplayPath.Of(target.Path!);
                 }
             }
 

@@ -4,6 +4,7 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
+using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Sessions;
@@ -37,11 +38,12 @@ public static class SweepCommand
         var riskFreeRate = RiskFreeRateOption.Create();
         var cluster = SweepOnCluster.ClusterOption();
         var gatewayPorts = SweepOnCluster.GatewayPortsOption();
+        var json = JsonFlag.Create("the ranking (the API's result: the best 50 rows, or a walk-forward's out-of-sample metrics)");
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -91,6 +93,12 @@ public static class SweepCommand
             var outcome = onCluster
                 ? await SweepOnCluster.RunAsync(prepared, gateways, parse.GetValue(parallelism), console, stderr, label, ct)
                 : WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(SweepResultJson.Write(outcome));
+                return ExitCodes.Ok;
+            }
+
             if (outcome.WalkForward is { } walk)
             {
                 PrintWalkForward(console, sym, strategyName, outcome.Series, parsedGrid, outcome.Windows!, walk);
@@ -102,7 +110,7 @@ public static class SweepCommand
 
             foreach (var file in outcome.Files)
             {
-                console.MarkupLine($"wrote [bold]{Markup.Escape(file)}[/]");
+                console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(file))}[/]");
             }
 
             return ExitCodes.Ok;

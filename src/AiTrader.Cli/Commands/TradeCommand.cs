@@ -41,10 +41,11 @@ public static class TradeCommand
         var resetHalt = new Option<bool>("--reset-halt") { Description = "Resuming a run: lift its max-drawdown halt (manual reset; only after the cool-off)." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
 
+        var json = JsonFlag.Create("a paper session's end state (the API's session result)");
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
-            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours, watchlistSource,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours, watchlistSource, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -54,6 +55,15 @@ public static class TradeCommand
             {
                 throw new CliException("--paper and --live exclude each other; pick one.");
             }
+
+            var asJson = parse.GetValue(json);
+            if (isLive && asJson)
+            {
+                throw new CliException("--json reports a paper session (--paper, --replay); a --live run prints its summary.");
+            }
+
+            // With --json, standard output carries the document alone.
+            var lines = asJson ? parse.InvocationConfiguration.Error : stdout;
 
             var range = parse.GetValue(replay) is { } r ? ParseRange(r) : ((DateOnly From, DateOnly To)?)null;
             var fromSource = parse.GetValue(watchlistSource);
@@ -89,11 +99,17 @@ public static class TradeCommand
             BrokerVenue? venue = null;
             try
             {
-                var outcome = await new TradingSessions(settings).RunAsync(request, new SessionPrinter(stdout, request),
+                var outcome = await new TradingSessions(settings).RunAsync(request, new SessionPrinter(lines, request),
                     isLive ? async c => venue = await OpenLiveAsync(parse.GetValue(confirm), stdout, c) : null, ct);
                 if (request.Mode.IsStream())
                 {
-                    stdout.WriteLine($"stopped: {outcome.StopReason} after {outcome.StreamBars} bars; journal complete (resume with --run-id {outcome.RunId})");
+                    lines.WriteLine($"stopped: {outcome.StopReason} after {outcome.StreamBars} bars; journal complete (resume with --run-id {outcome.RunId})");
+                }
+
+                if (asJson)
+                {
+                    await stdout.WriteLineAsync(SessionResultJson.Write(outcome, request.Mode.IsStream()));
+                    return ExitCodes.Ok;
                 }
 
                 await PrintResultAsync(stdout, outcome.Result, request.Mode.IsStream() ? CancellationToken.None : ct);

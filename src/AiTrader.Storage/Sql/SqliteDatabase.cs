@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using AiTrader.Core.IO;
 using Microsoft.Data.Sqlite;
 
 namespace AiTrader.Storage;
@@ -27,7 +28,7 @@ internal sealed class SqliteDatabase
 
     public string DatabasePath { get; }
 
-    public override string ToString() => $"SQLite {DatabasePath}";
+    public override string ToString() => $"SQLite {DisplayPath.Of(DatabasePath)}";
 
     /// <summary>Opens a connection, creating the file's directory first.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

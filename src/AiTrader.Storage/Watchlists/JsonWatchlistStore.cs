@@ -20,10 +20,10 @@ public sealed class JsonWatchlistStore : IWatchlistStore
         var root = Path.GetFullPath(dataDirectory);
         _watchlists = Path.Combine(root, "watchlists");
         _scans = Path.Combine(root, "scans");
-        Location = _watchlists;
     }
 
-    public string Location { get; }
+    /// <summary>The watchlists folder, as <see cref="DisplayPath"/> shows it from the current folder.</summary>
+    public string Location => DisplayPath.Of(_watchlists);
 
     public async Task<Watchlist> SaveAsync(Watchlist watchlist, CancellationToken cancellationToken = default)
     {

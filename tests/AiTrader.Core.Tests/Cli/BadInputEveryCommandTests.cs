@@ -60,6 +60,7 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("apikey revoke", "apikey revoke nosuchid"),
         ("serve", "serve --rate-limit lots"),
         ("db migrate", "db migrate --bogus"),
+        ("docs generate", "docs generate --out /proc/aitrader-bad-input"),
     ];
 
     private readonly IsolatedStateDirectory _state = new("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_STREAM_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE");

@@ -15,6 +15,24 @@ namespace AiTrader.Integration.Tests.Docs;
 internal sealed record DocCommand(string Page, int Line, string Text, IReadOnlyDictionary<string, string> Environment,
     IReadOnlyList<string> Args, IReadOnlyList<string> Shown, int ExitCode)
 {
+    /// <summary>The program: <see cref="ExecutedDocs.Aitrader"/> or <see cref="ExecutedDocs.Curl"/>.</summary>
+    public string Program { get; init; } = ExecutedDocs.Aitrader;
+
+    /// <summary>The variable <c>NAME=$(command)</c> sets from the command's standard output (its standard error is what
+    /// the page shows under it); null for a plain command.</summary>
+    public string? Capture { get; init; }
+
+    /// <summary><c>aitrader serve ... &amp;</c>: started in the background and waited for until it answers; stopped when
+    /// the page ends.</summary>
+    public bool Background { get; init; }
+
+    /// <summary>The command's words (<see cref="Text"/> without a capture's <c>NAME=$(</c>...<c>)</c>).</summary>
+    public string Words { get; init; } = Text;
+
+    /// <summary>The arguments with the page's variables as they are now (<paramref name="variables"/>).</summary>
+    public IReadOnlyList<string> ArgsWith(IReadOnlyDictionary<string, string> variables) =>
+        ExecutedDocs.Split(this, variables.GetValueOrDefault).Args;
+
     public override string ToString() => $"{Page}:{Line}: $ {Text}";
 }
 
@@ -28,6 +46,14 @@ internal static partial class ExecutedDocs
 {
     /// <summary>The info string that marks a fenced block as executed.</summary>
     public const string InfoString = "console";
+
+    /// <summary>The programs a command may run: the built CLI, and curl to talk to the service it serves.</summary>
+    public const string Aitrader = "aitrader", Curl = "curl";
+
+    /// <summary>The info string of a block that is a file the page asks the reader to make (<c>file NAME</c>): the test
+    /// writes it into the page's folder, with the block's lines, before the commands that follow it. Its
+    /// <see cref="DocCommand"/> has this as its program, the name as its one argument and the lines as shown output.</summary>
+    public const string FileBlock = "file";
 
     /// <summary>How a page writes the program when it is run from a clone: the same <c>aitrader</c>.</summary>
     private static readonly string[] DotnetRun = ["dotnet", "run", "--project", "src/AiTrader.Cli", "--"];
@@ -49,10 +75,12 @@ internal static partial class ExecutedDocs
     {
         var lines = markdown.ReplaceLineEndings("\n").Split('\n');
         var commands = new List<DocCommand>();
+        var variables = new HashSet<string>(StringComparer.Ordinal);
         string? fence = null;
         var indent = 0;
         var executed = false;
         (int Line, string Text, List<string> Shown)? current = null;
+        (int Line, string Name, List<string> Lines)? file = null;
 
         void Finish()
         {
@@ -62,7 +90,17 @@ internal static partial class ExecutedDocs
             }
 
             current = null;
-            var tokens = ShellWords.Split(c.Text, message => new NotExecutableException(page, c.Line, message));
+            var words = c.Text;
+            string? capture = null;
+            if (CaptureForm().Match(words) is { Success: true } form)
+            {
+                capture = form.Groups[1].Value;
+                words = form.Groups[2].Value.Trim();
+            }
+
+            // Variables set by earlier lines are known by name now and read at run time (ArgsWith).
+            var tokens = ShellWords.Split(words, message => new NotExecutableException(page, c.Line, message),
+                name => variables.Contains(name) ? "$" + name : null);
             if (tokens is ["echo", "$?"])
             {
                 if (commands.Count == 0 || commands[^1].Page != page || c.Shown.Count != 1 || !int.TryParse(c.Shown[0], out var code))
@@ -74,7 +112,25 @@ internal static partial class ExecutedDocs
                 return;
             }
 
-            commands.Add(Command(page, c.Line, c.Text, tokens, c.Shown));
+            var background = tokens.Count > 0 && tokens[^1] == ShellWords.Background;
+            if (background)
+            {
+                tokens.RemoveAt(tokens.Count - 1);
+            }
+
+            var command = Command(page, c.Line, c.Text, tokens, c.Shown) with { Capture = capture, Background = background, Words = words };
+            command = command with { Program = Split(command, name => variables.Contains(name) ? "$" + name : null).Program };
+            if (background && (command.Program != Aitrader || command.Args.FirstOrDefault() != "serve" || capture is not null || c.Shown.Count > 0))
+            {
+                throw new NotExecutableException(page, c.Line, "only `aitrader serve ... &` runs in the background, and the page shows no output under it");
+            }
+
+            if (capture is not null)
+            {
+                variables.Add(capture);
+            }
+
+            commands.Add(command);
         }
 
         for (var i = 0; i < lines.Length; i++)
@@ -88,6 +144,16 @@ internal static partial class ExecutedDocs
                     fence = open.Groups[1].Value;
                     indent = line.Length - trimmed.Length;
                     executed = open.Groups[2].Value == InfoString;
+                    if (open.Groups[2].Value == FileBlock)
+                    {
+                        var name = open.Groups[3].Value.Trim();
+                        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.'))
+                        {
+                            throw new NotExecutableException(page, i + 1, $"a `{FileBlock} NAME` block names a file of the page's folder, e.g. `{FileBlock} my-list.txt`");
+                        }
+
+                        file = (i + 1, name, []);
+                    }
                 }
 
                 continue;
@@ -96,7 +162,22 @@ internal static partial class ExecutedDocs
             if (trimmed.StartsWith(fence, StringComparison.Ordinal) && trimmed.TrimEnd() == fence)
             {
                 Finish();
+                if (file is { } f)
+                {
+                    commands.Add(new DocCommand(page, f.Line, $"({FileBlock} {f.Name})", new Dictionary<string, string>(), [f.Name], f.Lines, 0)
+                    {
+                        Program = FileBlock,
+                    });
+                    file = null;
+                }
+
                 fence = null;
+                continue;
+            }
+
+            if (file is { } making)
+            {
+                making.Lines.Add(line[Math.Min(indent, line.Length - line.TrimStart().Length)..]);
                 continue;
             }
 
@@ -140,20 +221,9 @@ internal static partial class ExecutedDocs
             at++;
         }
 
-        string[] args;
-        if (at < tokens.Count && tokens[at] == "aitrader")
-        {
-            args = [.. tokens.Skip(at + 1)];
-        }
-        else if (tokens.Skip(at).Take(DotnetRun.Length).SequenceEqual(DotnetRun, StringComparer.Ordinal))
-        {
-            args = [.. tokens.Skip(at + DotnetRun.Length)];
-        }
-        else
-        {
-            throw new NotExecutableException(page, line,
-                $"`{text}` is not an aitrader command; a {InfoString} block runs aitrader only (write other shell in a bash block)");
-        }
+        var (_, args) = Program(tokens.Skip(at).ToList())
+            ?? throw new NotExecutableException(page, line,
+                $"`{text}` is not an aitrader command; a {InfoString} block runs aitrader and curl only (write other shell in a bash block)");
 
         while (shown.Count > 0 && shown[^1].Length == 0)
         {
@@ -163,7 +233,28 @@ internal static partial class ExecutedDocs
         return new DocCommand(page, line, text, environment, args, shown, ExitCode: 0);
     }
 
-    [GeneratedRegex(@"^(`{3,})\s*([^\s`]*)")]
+    /// <summary>The program and its arguments of a command's words (after any assignments), or null for a program an
+    /// executed block does not run.</summary>
+    private static (string Program, string[] Args)? Program(IReadOnlyList<string> words) =>
+        words.Count > 0 && words[0] == Aitrader ? (Aitrader, [.. words.Skip(1)])
+        : words.Take(DotnetRun.Length).SequenceEqual(DotnetRun, StringComparer.Ordinal) ? (Aitrader, [.. words.Skip(DotnetRun.Length)])
+        : words.Count > 0 && words[0] == Curl ? (Curl, [.. words.Skip(1)])
+        : null;
+
+    /// <summary>The program and arguments of <paramref name="command"/> with <paramref name="variable"/>'s values.</summary>
+    internal static (string Program, string[] Args) Split(DocCommand command, Func<string, string?> variable)
+    {
+        var tokens = ShellWords.Split(command.Words, message => new NotExecutableException(command.Page, command.Line, message), variable);
+        tokens.Remove(ShellWords.Background);
+        return Program(tokens.SkipWhile(t => Assignment().IsMatch(t)).ToList())
+            ?? throw new NotExecutableException(command.Page, command.Line, "not an aitrader or curl command");
+    }
+
+    /// <summary><c>NAME=$(command)</c>, with an optional comment after it.</summary>
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)=\$\((.*?)\)\s*(?:#.*)?$")]
+    private static partial Regex CaptureForm();
+
+    [GeneratedRegex(@"^(`{3,})\s*([^\s`]*)([^`]*)$")]
     private static partial Regex FenceOpen();
 
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", RegexOptions.Singleline)]

@@ -64,6 +64,52 @@ public sealed class ExecutedDocsFormatTests
         Assert.Equal(["error: --capital 'abc' is not a number (see 'aitrader backtest --help')"], command.Shown);
     }
 
+    [Fact]
+    public void A_captured_variable_a_background_service_and_curl_with_the_variable()
+    {
+        var commands = Parse("""
+            ```console
+            $ KEY=$(aitrader apikey create --name me)   # the key (a comment with a ')' in it)
+            created read key ...
+            $ aitrader serve --metrics &   # in the background
+            $ curl -s -H "Authorization: Bearer $KEY" http://127.0.0.1:5080${JOB}/x   # JOB is unset: refused below
+            ```
+            """.Replace("${JOB}", "", StringComparison.Ordinal));
+
+        Assert.Equal(3, commands.Count);
+        Assert.Equal("KEY", commands[0].Capture);
+        Assert.Equal(["apikey", "create", "--name", "me"], commands[0].Args);
+        Assert.Equal(["created read key ..."], commands[0].Shown);
+        Assert.True(commands[1].Background);
+        Assert.Equal(["serve", "--metrics"], commands[1].Args);
+        Assert.Equal(ExecutedDocs.Curl, commands[2].Program);
+        // The variable is read when the command runs, from what the capture printed.
+        Assert.Equal(["-s", "-H", "Authorization: Bearer ait_x_y", "http://127.0.0.1:5080/x"],
+            commands[2].ArgsWith(new Dictionary<string, string> { ["KEY"] = "ait_x_y" }));
+    }
+
+    [Fact]
+    public void A_file_block_is_written_before_the_commands_after_it()
+    {
+        var commands = Parse("""
+            ```file my-list.txt
+            # a watchlist
+            AAPL
+            ```
+
+            ```console
+            $ aitrader backtest --watchlist my-list.txt
+            ```
+            """);
+
+        Assert.Equal(2, commands.Count);
+        Assert.Equal(ExecutedDocs.FileBlock, commands[0].Program);
+        Assert.Equal(["my-list.txt"], commands[0].Args);
+        Assert.Equal(["# a watchlist", "AAPL"], commands[0].Shown);
+        Assert.Equal(["backtest", "--watchlist", "my-list.txt"], commands[1].Args);
+        Assert.Throws<NotExecutableException>(() => Parse("```file ../escape.txt\nx\n```\n"));
+    }
+
     [Theory]
     [InlineData("$ export APCA_API_KEY_ID=x", "not an aitrader command")]
     [InlineData("$ aitrader fetch --symbol SPY | head", "more than one simple command")]
@@ -73,6 +119,10 @@ public sealed class ExecutedDocsFormatTests
     [InlineData("$ aitrader fetch --symbol 'SPY", "unclosed")]
     [InlineData("$ echo $?", "follows a command")]
     [InlineData("output before any command", "starts with a `$ ` command line")]
+    [InlineData("$ curl -s http://127.0.0.1:5080$JOB/result", "no earlier `JOB=$(...)` line")]
+    [InlineData("$ aitrader backtest --symbol SPY &", "only `aitrader serve ... &` runs in the background")]
+    [InlineData("$ aitrader serve & aitrader db migrate", "more than one simple command")]
+    [InlineData("$ wget http://127.0.0.1:5080/", "runs aitrader and curl only")]
     public void A_line_the_test_cannot_run_as_a_shell_would_is_refused(string line, string reason)
     {
         var ex = Assert.Throws<NotExecutableException>(() => Parse($"```console\n{line}\n```\n"));

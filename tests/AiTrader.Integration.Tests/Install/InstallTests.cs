@@ -106,6 +106,110 @@ public sealed class InstallTests : IDisposable
         Assert.DoesNotContain("Could not load", await stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>The container image without Docker (no daemon here): the Dockerfile's own <c>dotnet restore</c> and
+    /// <c>dotnet publish</c> lines, read from the file, build the app; it starts with the image's environment, entry point
+    /// and command (on a free loopback port instead of 0.0.0.0:8080), and the image's own <c>HEALTHCHECK</c> command finds it
+    /// healthy; the README's backtest through the entry point gives its known result. Not covered: the base images, the
+    /// layers and the non-root user, which only a Docker build shows.</summary>
+    [Fact]
+    public async Task The_dockerfile_publish_and_health_check_work_outside_docker()
+    {
+        var dockerfile = Instructions(await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "Dockerfile")));
+        var app = Path.Combine(_root, "app");
+        var build = Path.Combine(_root, "build");
+        string[] Dotnet(string verb)
+        {
+            var run = Assert.Single(dockerfile, i => i.Keyword == "RUN" && i.Text.Contains($"dotnet {verb} ", StringComparison.Ordinal)).Text;
+            var words = run[run.IndexOf("dotnet ", StringComparison.Ordinal)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(w => w.Replace("$TARGETARCH", "x64", StringComparison.Ordinal).Replace("/app", app, StringComparison.Ordinal)).ToList();
+            // Fresh build folders, as in the other tests (restore and publish share them, as the image's layers do).
+            return [.. words.Skip(1), $"-p:ArtifactsPath={build}", "-nologo", "-v", "q"];
+        }
+
+        // The image copies the repository's layout to /source and runs there: the repository root is the same layout.
+        await Run(TestPaths.RepoRoot, "dotnet", Dotnet("restore"));
+        await Run(TestPaths.RepoRoot, "dotnet", Dotnet("publish"));
+
+        // The image's environment, with its /data volume in this test's folder.
+        var data = Path.Combine(_root, "data");
+        var environment = dockerfile.Where(i => i.Keyword == "ENV")
+            .SelectMany(i => i.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => (string?)kv[1].Replace("/data", data, StringComparison.Ordinal));
+        Assert.Equal(data, environment["AITRADER_DATA_DIR"]);
+
+        var entry = JsonSerializer.Deserialize<string[]>(Assert.Single(dockerfile, i => i.Keyword == "ENTRYPOINT").Text)!;
+        var command = JsonSerializer.Deserialize<string[]>(Assert.Single(dockerfile, i => i.Keyword == "CMD").Text)!;
+        var health = Assert.Single(dockerfile, i => i.Keyword == "HEALTHCHECK").Text;
+        var probe = JsonSerializer.Deserialize<string[]>(health[(health.IndexOf("CMD ", StringComparison.Ordinal) + 4)..])!;
+        Assert.Equal(["./aitrader"], entry);
+        Assert.Contains("http://0.0.0.0:8080", command);
+
+        var port = FreePort();
+        var serve = Start(app, Path.Combine(app, "aitrader"), environment,
+            [.. command.Select(a => a.Replace("http://0.0.0.0:8080", $"http://127.0.0.1:{port}", StringComparison.Ordinal))]);
+        using var process = Process.Start(serve)!;
+        var output = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var check = Start(app, probe[0], null, [.. probe.Skip(1).Select(a => a.Replace("127.0.0.1/8080", $"127.0.0.1/{port}", StringComparison.Ordinal))]);
+            var healthy = false;
+            for (var i = 0; i < 120 && !healthy && !process.HasExited; i++)
+            {
+                using var attempt = Process.Start(check)!;
+                await attempt.WaitForExitAsync();
+                healthy = attempt.ExitCode == 0;
+                if (!healthy)
+                {
+                    await Task.Delay(500);
+                }
+            }
+
+            Assert.True(healthy, $"the image's HEALTHCHECK never passed (serve exited: {process.HasExited})");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync();
+        }
+
+        Assert.DoesNotContain("Could not load", await output, StringComparison.Ordinal);
+        await AssertTheReadmeBacktest(_root, Path.Combine(app, entry[0]), Path.Combine(_root, "out"), environment);
+    }
+
+    /// <summary>A Dockerfile's instructions: keyword and the rest, continuation lines joined, comments left out.</summary>
+    private static List<(string Keyword, string Text)> Instructions(string dockerfile)
+    {
+        var instructions = new List<(string, string)>();
+        var current = "";
+        foreach (var raw in dockerfile.ReplaceLineEndings("\n").Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('#') || (line.Length == 0 && current.Length == 0))
+            {
+                continue;
+            }
+
+            current += line.EndsWith('\\') ? line[..^1] + " " : line;
+            if (!line.EndsWith('\\'))
+            {
+                var space = current.IndexOf(' ', StringComparison.Ordinal);
+                if (space > 0)
+                {
+                    instructions.Add((current[..space], current[(space + 1)..].Trim()));
+                }
+
+                current = "";
+            }
+        }
+
+        return instructions;
+    }
+
     /// <summary>The README's first command, run from <paramref name="workingDirectory"/>: 70 trades, final equity
     /// $114,648.61.</summary>
     private async Task AssertTheReadmeBacktest(string workingDirectory, string aitrader, string output,

@@ -132,6 +132,9 @@ public sealed class BacktestJobApiTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
         Assert.Equal("application/problem+json", big.Content.Headers.ContentType?.MediaType);
 
+        // A caller's mistake is answered, not logged as the service's error with a stack trace.
+        Assert.DoesNotContain(host.Logs, l => l.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase));
+
         // Nothing was stored for any of them.
         var listed = await reader.GetFromJsonAsync<JsonElement>("/api/backtests");
         Assert.Equal(0, listed.GetProperty("jobs").GetArrayLength());

@@ -15,9 +15,14 @@ internal static class CliProcess
     /// <summary><c>dotnet aitrader.dll args</c> with stdout and stderr redirected. With <paramref name="mergeStandardError"/>
     /// stderr goes into the stdout pipe (through <c>/bin/sh</c>), so the two arrive in the order the process wrote them, as
     /// a terminal shows them.</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool mergeStandardError = false)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool mergeStandardError = false) =>
+        Program("dotnet", args.Prepend(Dll), mergeStandardError);
+
+    /// <summary><paramref name="fileName"/> with <paramref name="args"/>, stdout and stderr redirected; with
+    /// <paramref name="mergeStandardError"/> as <see cref="StartInfo"/> does it.</summary>
+    public static ProcessStartInfo Program(string fileName, IEnumerable<string> args, bool mergeStandardError = false)
     {
-        var start = new ProcessStartInfo(mergeStandardError ? "/bin/sh" : "dotnet")
+        var start = new ProcessStartInfo(mergeStandardError ? "/bin/sh" : fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,13 +30,12 @@ internal static class CliProcess
         };
         if (mergeStandardError)
         {
-            foreach (var a in new[] { "-c", "exec \"$0\" \"$@\" 2>&1", "dotnet" })
+            foreach (var a in new[] { "-c", "exec \"$0\" \"$@\" 2>&1", fileName })
             {
                 start.ArgumentList.Add(a);
             }
         }
 
-        start.ArgumentList.Add(Dll);
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
