@@ -18,11 +18,16 @@ public sealed class AppSettings
     /// default <c>&lt;DataDir&gt;/cache/bars</c>.</summary>
     public string? BarCacheDir { get; init; }
 
+    /// <summary>Whether a new cache entry is written on another core while the command goes on (the CLI, which waits
+    /// for such writes before it exits: <see cref="AiTrader.Core.MarketData.BarFileCache.WaitForPendingWrites"/>), or
+    /// before the bars are returned (the default, for hosts and tests that may remove the folder right after).</summary>
+    public bool BarCacheWriteBehind { get; set; }
+
     /// <summary>The bar-file cache these settings ask for (null when it is off).</summary>
     public AiTrader.Core.MarketData.BarFileCache? BarCache() =>
         BarCacheDir is null || BarCacheDir.Equals("off", StringComparison.OrdinalIgnoreCase)
             ? null
-            : new AiTrader.Core.MarketData.BarFileCache(BarCacheDir);
+            : new AiTrader.Core.MarketData.BarFileCache(BarCacheDir, BarCacheWriteBehind);
 
     /// <summary>Reads the settings after checking every variable AI Trader reads (<see cref="EnvironmentCheck"/>).</summary>
     /// <exception cref="SettingsException">A variable is set but malformed or empty.</exception>

@@ -33,6 +33,8 @@ public static class AiTraderApp
             }
         }
 
+        // Bar cache entries are written beside the command's work; the finally below waits for them.
+        settings.BarCacheWriteBehind = true;
         var root = BuildRoot(settings, stdout, stderr);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

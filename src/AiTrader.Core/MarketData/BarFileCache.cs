@@ -47,11 +47,17 @@ public sealed class BarFileCache
     private static readonly ConcurrentDictionary<string, Task> Pending = new(StringComparer.Ordinal);
 
     /// <param name="directory">Folder for the entries (created on first write).</param>
-    public BarFileCache(string directory)
+    /// <param name="writeBehind">Write a new entry on another core while the caller goes on with the bars; whoever
+    /// asks for this calls <see cref="WaitForPendingWrites"/> before the process ends or the folder is removed.</param>
+    public BarFileCache(string directory, bool writeBehind = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
+        WriteBehind = writeBehind;
     }
+
+    /// <summary>Whether new entries are written on another core (see the constructor).</summary>
+    public bool WriteBehind { get; }
 
     public string Directory { get; }
 
@@ -102,8 +108,14 @@ public sealed class BarFileCache
         // content then, so bars parsed from a file that changed underneath are never used.
         if (source is { } before && SourceStamp.SizeAndTimeUnchanged(full, before))
         {
+            if (!WriteBehind)
+            {
+                TryWrite(entry, before, columns);
+                return columns;
+            }
+
             // Written on another core while the caller goes on with the bars (the columns are immutable); a later load
-            // of the same entry, and the end of the command (WaitForPendingWrites), wait for it.
+            // of the same entry, and the owner of the cache (WaitForPendingWrites), wait for it.
             Task write = null!;
             write = new Task(() =>
             {

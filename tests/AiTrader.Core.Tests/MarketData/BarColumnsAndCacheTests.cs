@@ -11,7 +11,11 @@ public sealed class BarColumnsAndCacheTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("aitrader-cols-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        BarFileCache.WaitForPendingWrites(); // the write-behind test's last entry may still be on its way
+        Directory.Delete(_dir, recursive: true);
+    }
 
     [Theory]
     [InlineData("123.45")]
@@ -104,7 +108,7 @@ public sealed class BarColumnsAndCacheTests : IDisposable
         var csv = Path.Combine(_dir, "SPY.csv");
         File.WriteAllText(csv, "timestamp,open,high,low,close,volume,trade_count,vwap\n" +
             "2013-10-07T13:30:00Z,168.71,168.75,168.30,168.40,2470100,812,168.51\n2013-10-07T13:31:00Z,168.41,168.56,168.35,168.50,1580200,,\n");
-        var cache = new BarFileCache(Path.Combine(_dir, "cache"));
+        var cache = new BarFileCache(Path.Combine(_dir, "cache"), writeBehind: true);
         var parsed = cache.Load(csv, CsvBarParser.ParseFileColumns);
         Assert.Equal(BarCacheOutcome.Miss, cache.OutcomeOf(csv));
         var cached = cache.Load(csv, _ => throw new InvalidOperationException("the cache should have served this"));
