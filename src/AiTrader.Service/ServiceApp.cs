@@ -163,6 +163,12 @@ public static class ServiceApp
                 return Results.Text(MarketDataJson.Signals(page), "application/json");
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
+        api.MapGet("/chart", async (string? symbol, string? interval, string? start, string? end, string? from, string? to, int? points, bool? signals, CancellationToken ct) =>
+            {
+                var view = await ChartViews.ReadAsync(settings, ChartRequest.Parse(symbol, interval, start, end, from, to, points, signals), ct);
+                return Results.Text(MarketDataJson.Chart(view), "application/json");
+            })
+            .WithSummary("A chart's candles: the bars of the date range, narrowed to the UTC window from..to, merged into at most points candles (default 2,000; OHLC and summed volume per candle), with the signal frame of each candle's last bar unless signals=false.");
         JobEndpoints.Map(api);
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
