@@ -32,7 +32,7 @@ async function load() {
   const spec = job.spec || {};
   const files = ['summary.json', 'trades.csv', 'equity.csv', 'orders.csv', 'fills.csv', 'report.html', 'equity.png', 'price.png'];
   const chartLink = `/app/chart?${new URLSearchParams({ symbol: spec.symbol || summary.symbol || '', interval: spec.interval || '1Day', start: spec.start || '', end: spec.end || '', backtest: id })}`;
-  const equityBox = el('div', { class: 'equity-chart', role: 'img', 'aria-label': 'Equity curve' });
+  const equityBox = el('div', { class: 'equity-chart', role: 'figure', 'aria-label': 'Equity curve' });
   const tradesBox = el('div', {}, el('p', { class: 'empty' }, 'Loading trades…'));
   const monthlyBox = el('div', { id: 'monthly' }, el('p', { class: 'empty' }, 'Loading monthly returns…'));
   root.replaceChildren(
@@ -65,7 +65,7 @@ async function load() {
     if (trades.length === 0) {
       tradesBox.replaceChildren(el('p', { class: 'empty' }, 'This run made no trades. Try a longer range or other parameters.'));
     } else {
-      tradesBox.replaceChildren(el('div', { class: 'table-wrap' }, sortableTable([
+      tradesBox.replaceChildren(el('div', { class: 'table-wrap', tabindex: '0' }, sortableTable([
         { key: 'symbol', title: 'Symbol' }, { key: 'side', title: 'Side' }, { key: 'quantity', title: 'Qty', num: true, render: (r) => fmtQty(r.quantity) },
         { key: 'entry_time', title: 'Entry (New York)', render: (r) => fmtTime(r.entry_time) }, { key: 'entry_price', title: 'Entry price', num: true, render: (r) => fmtMoney(r.entry_price) },
         { key: 'exit_time', title: 'Exit (New York)', render: (r) => fmtTime(r.exit_time) }, { key: 'exit_price', title: 'Exit price', num: true, render: (r) => fmtMoney(r.exit_price) },

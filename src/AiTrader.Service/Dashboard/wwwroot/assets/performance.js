@@ -46,7 +46,7 @@ export function monthlyTable(data, { caption } = {}) {
     return el('td', { class: `num heat ${v > 0 ? 'pos' : v < 0 ? 'neg' : ''}`, style: `--tint: color-mix(in srgb, ${colour} ${Math.round(6 + share * 30)}%, transparent)` },
       strong ? el('strong', {}, fmtPct(v)) : fmtPct(v));
   };
-  return el('div', { class: 'table-wrap free' }, el('table', { class: 'monthly' },
+  return el('div', { class: 'table-wrap free', tabindex: '0' }, el('table', { class: 'monthly' },
     el('caption', { class: 'muted' }, caption || 'New York months: each month compounds its sessions\u2019 returns; the year compounds its months.'),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Year'), MONTHS.map((m) => el('th', { scope: 'col', class: 'num' }, m)), el('th', { scope: 'col', class: 'num' }, 'Year'))),
     el('tbody', {}, years.map((y) => el('tr', {}, el('th', { scope: 'row' }, String(y.year)), y.months.map((m) => cell(m)), cell(y.year_return, true))))));
