@@ -46,7 +46,7 @@ const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.j
 const a11yChecked = [];
 delete env.DATABASE_URL;
 mkdirSync(shots, { recursive: true });
-let server, browser;
+let server, browser, page;
 const problems = [];
 const started = Date.now();
 const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
@@ -59,6 +59,12 @@ async function apiJson(path, body) {
     body: body ? JSON.stringify(body) : undefined });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
+}
+/** A file the API serves, as text, with the trader key. */
+async function apiText(path) {
+  const response = await fetch(base + path, { headers: { Authorization: `Bearer ${key}` } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.text();
 }
 /** Submits a job and waits until it has finished; returns the job. */
 async function runJob(kind, spec) {
@@ -86,7 +92,7 @@ try {
   browser = await chromium.launch({ executablePath: browserPath, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light', timezoneId: 'Europe/Berlin' });
-  const page = await context.newPage();
+  page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   // Chromium logs every non-2xx fetch as a console error; a 409 is the API saying "not yet" or "not running" (a session's
   // book before it trades, its guardrails once it ended), which the pages show as such. Any other error fails the run.
@@ -148,6 +154,26 @@ try {
   const monthly = await apiJson(`/api/backtests/${backtestId}/monthly-returns`);
   const yearCells = await page.$$eval('#monthly tbody tr', (rows) => rows.map((r) => [r.querySelector('th').textContent, r.lastElementChild.textContent.trim()]));
   expect(JSON.stringify(yearCells) === JSON.stringify(monthly.years.map((y) => [String(y.year), pct.format(y.year_return)])), `monthly years: ${JSON.stringify(yearCells)}`);
+  // Drawdown: its deepest point is the summary's max drawdown.
+  await page.waitForSelector('#drawdown canvas');
+  const summaryNow = (await apiJson(`/api/backtests/${backtestId}`)).summary;
+  const deepest = Number(await page.getAttribute('#drawdown', 'data-deepest'));
+  expect(deepest < 0 && Math.abs(Math.abs(deepest) - Math.abs(summaryNow.max_drawdown)) < 1e-4, `deepest drawdown ${deepest} vs max_drawdown ${summaryNow.max_drawdown}`);
+  // Orders: a row for each line of orders.csv.
+  const orderLines = (await apiText(`/api/backtests/${backtestId}/files/orders.csv`)).trim().split('\n');
+  await page.waitForSelector('#orders tbody tr');
+  expect((await page.$$('#orders tbody tr')).length === orderLines.length - 1, `${orderLines.length - 1} orders listed`);
+  // Trades filtered by their exit reason, then the rows shown downloaded as CSV with the file's columns.
+  const tradeLines = (await apiText(`/api/backtests/${backtestId}/files/trades.csv`)).trim().split('\n');
+  const reasonAt = tradeLines[0].split(',').indexOf('exit_reason');
+  const stopped = tradeLines.slice(1).filter((l) => l.split(',')[reasonAt] === 'stop');
+  expect(stopped.length > 0 && stopped.length < tradeLines.length - 1, `some but not all trades exit on their stop: ${stopped.length} of ${tradeLines.length - 1}`);
+  await page.fill('input[name=trades-filter]', 'stop');
+  await page.waitForFunction((n) => document.querySelectorAll('#trades tbody tr').length === n, stopped.length, { timeout: 5000 });
+  const [tradesDownload] = await Promise.all([page.waitForEvent('download'), page.click('#trades button.download')]);
+  const downloaded = readFileSync(await tradesDownload.path(), 'utf8').trim().split('\n');
+  expect(tradesDownload.suggestedFilename() === 'trades-filtered.csv' && downloaded[0] === tradeLines[0] && downloaded.length === stopped.length + 1
+    && downloaded.slice(1).every((l) => l.split(',')[reasonAt] === 'stop'), `filtered download: ${tradesDownload.suggestedFilename()}, ${downloaded.length - 1} rows`);
   await shot(page, '03-backtest-result.png', { fullPage: true });
   step(`backtest ${backtestId} finished and shown with ${yearCells.length} years of monthly returns`);
 
@@ -445,6 +471,7 @@ try {
   console.log(`passed: dashboard in Chromium (${((Date.now() - started) / 1000).toFixed(1)} s); screenshots in ${shots}`);
 } catch (e) {
   console.error(`failed: ${e.message}`);
+  await page?.screenshot({ path: join(shots, 'failure.png'), fullPage: true }).then(() => console.error(`the page at the failure: ${join(shots, 'failure.png')}`), () => {});
   if (problems.length) console.error(problems.join('\n'));
   process.exitCode = 1;
 } finally {
