@@ -392,6 +392,24 @@ try {
   await stopSession(fast.id);
   step(`session ${fast.id}: ${await killBlocks()} entries blocked by the kill switch`);
 
+  // A replayed session started from the form and followed live until its first fill shows, without a reload.
+  await page.goto(`${base}/app/trading`);
+  await page.waitForSelector('#session-form button[type=submit]:not([disabled])');
+  await page.fill('#session-form input[name=symbols]', 'SPY, IBM');
+  await page.selectOption('#session-form select[name=speed]', '600');
+  await Promise.all([page.waitForURL(`${base}/app/trading?id=**`), page.click('#session-form button[type=submit]')]);
+  const watchedId = new URL(page.url()).searchParams.get('id');
+  let reloads = 0;
+  const countReload = (frame) => { if (frame === page.mainFrame()) reloads++; };
+  page.on('framenavigated', countReload);
+  const fillsShown = () => page.evaluate(() => { const dt = [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Fills'); return dt ? Number(dt.nextElementSibling.textContent) : 0; });
+  await page.waitForFunction(() => { const dt = [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Fills'); return dt && Number(dt.nextElementSibling.textContent) > 0; }, null, { timeout: 30000 });
+  page.off('framenavigated', countReload);
+  expect(reloads === 0 && (await fillsShown()) > 0, `the first fill appeared live (${reloads} reloads)`);
+  await shot(page, '09b-session-first-fill.png', { fullPage: true });
+  await stopSession(watchedId);
+  step(`session ${watchedId}: its first fill shown live`);
+
   await page.goto(`${base}/app/journal`);
   await page.waitForFunction(() => /entr|No journal/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
   expect(/\d+ entr/.test(await page.textContent('#root .notice')), 'the journal lists the session\'s entries');
@@ -435,7 +453,9 @@ try {
   await page.waitForSelector('table caption');
   await shot(page, '11-backtest-tablet.png');
   for (const [path, ready, name] of [['/app/scans', '#ranked table', '21-scans-tablet.png'], [`/app/compare?ids=${backtestId},${other.id}`, '.equity-chart canvas', '22-compare-tablet.png'],
-    [`/app/sweep?id=${sweepId}`, 'table.heatmap td.best', '23-sweep-tablet.png'], ['/app/health', '#vendors', '24-health-tablet.png']]) {
+    [`/app/sweep?id=${sweepId}`, 'table.heatmap td.best', '23-sweep-tablet.png'], ['/app/health', '#vendors', '24-health-tablet.png'],
+    [`/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}&overlays=bb&panes=rsi`, '#chart[data-state="drawn"]', '26-chart-tablet.png'],
+    ['/app/trading', '#session-form', '27-trading-tablet.png'], ['/app/journal', '#journal', '28-journal-tablet.png']]) {
     await page.goto(base + path);
     await page.waitForSelector(ready, { timeout: 20000 });
     // Nothing wider than the page: tables scroll inside their panels.

@@ -120,8 +120,10 @@ export function drawDrawdown(box, rows) {
     chart?.remove();
     const p = palette();
     chart = LC.createChart(box, chartOptions(p, (v) => `${v.toFixed(2)}%`));
-    const series = chart.addSeries(LC.AreaSeries, { lineColor: p.down, topColor: 'rgba(255,92,108,0.05)', bottomColor: 'rgba(255,92,108,0.35)', lineWidth: 1,
-      invertFilledArea: true, priceFormat: { type: 'custom', formatter: (v) => `${v.toFixed(2)}%` } });
+    // Filled between zero (the running high) and the curve.
+    const series = chart.addSeries(LC.BaselineSeries, { baseValue: { type: 'price', price: 0 }, lineWidth: 1, topLineColor: p.down, bottomLineColor: p.down,
+      topFillColor1: 'rgba(0,0,0,0)', topFillColor2: 'rgba(0,0,0,0)', bottomFillColor1: 'rgba(255,92,108,0.08)', bottomFillColor2: 'rgba(255,92,108,0.4)',
+      priceFormat: { type: 'custom', formatter: (v) => `${v.toFixed(2)}%` } });
     series.setData(data);
     series.createPriceLine({ price: dd[deepestAt].dd * 100, color: p.muted, lineStyle: LC.LineStyle.Dotted, title: 'deepest' });
     chart.timeScale().fitContent();
