@@ -16,11 +16,7 @@ internal static class MarketDataJson
         {
             json.WriteStartObject();
             json.WriteString("t", bar.Timestamp);
-            json.WriteNumber("o", bar.Open);
-            json.WriteNumber("h", bar.High);
-            json.WriteNumber("l", bar.Low);
-            json.WriteNumber("c", bar.Close);
-            json.WriteNumber("v", bar.Volume);
+            Ohlcv(json, bar.Open, bar.High, bar.Low, bar.Close, bar.Volume);
             json.WriteEndObject();
         }
 
@@ -53,11 +49,7 @@ internal static class MarketDataJson
             json.WriteStartObject();
             json.WriteString("t", c.First);
             json.WriteString("t_last", c.Last);
-            json.WriteNumber("o", c.Open);
-            json.WriteNumber("h", c.High);
-            json.WriteNumber("l", c.Low);
-            json.WriteNumber("c", c.Close);
-            json.WriteNumber("v", c.Volume);
+            Ohlcv(json, c.Open, c.High, c.Low, c.Close, c.Volume);
             json.WriteNumber("n", c.Bars);
             json.WriteEndObject();
         }
@@ -76,6 +68,15 @@ internal static class MarketDataJson
 
         json.WriteEndObject();
     });
+
+    private static void Ohlcv(Utf8JsonWriter json, decimal open, decimal high, decimal low, decimal close, decimal volume)
+    {
+        json.WriteNumber("o", open);
+        json.WriteNumber("h", high);
+        json.WriteNumber("l", low);
+        json.WriteNumber("c", close);
+        json.WriteNumber("v", volume);
+    }
 
     private static void Frame(Utf8JsonWriter json, SignalFrame f)
     {

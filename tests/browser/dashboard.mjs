@@ -103,6 +103,7 @@ try {
   // Not signed in: the chart page sends the browser to the login page, which brings it back after.
   await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day`);
   expect(page.url().startsWith(`${base}/login?return=`), `expected the login page, got ${page.url()}`);
+  await shot(page, '00-login.png');
   await page.fill('#key', 'ait_000000000000_nonsense');
   await page.click('button[type=submit]');
   await page.waitForSelector('.message');
