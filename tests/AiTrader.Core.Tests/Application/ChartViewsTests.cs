@@ -30,7 +30,10 @@ public sealed class ChartViewsTests : IDisposable
 
     private AppSettings Settings => new()
     {
-        DataDir = Path.Combine(_dir, "data"), ArtifactsDir = Path.Combine(_dir, "artifacts"), SampleDataDir = Path.Combine(_dir, "sample"), BarCacheDir = "off",
+        DataDir = Path.Combine(_dir, "data"),
+        ArtifactsDir = Path.Combine(_dir, "artifacts"),
+        SampleDataDir = Path.Combine(_dir, "sample"),
+        BarCacheDir = "off",
     };
 
     private Task<ChartView> Read(string? from = null, string? to = null, int points = 3, bool signals = false) =>
