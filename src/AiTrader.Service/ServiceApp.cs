@@ -176,6 +176,9 @@ public static class ServiceApp
         return app;
     }
 
+    /// <summary>The name of the trader key the first start of an empty key store makes.</summary>
+    public const string FirstStartKeyName = "first-start";
+
     /// <summary>Runs the service until <paramref name="ct"/> is cancelled (Ctrl+C or SIGTERM stop it cleanly too).</summary>
     public static async Task RunAsync(ServiceOptions options, AppSettings settings, TextWriter log, CancellationToken ct)
     {
@@ -183,6 +186,17 @@ public static class ServiceApp
         await using var app = Build(options, settings);
         await app.StartAsync(ct);
         await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api, OpenAPI /openapi/v1.json); Ctrl+C stops");
+        // The first start of an empty key store makes a trader key, so that a new user can sign in to the dashboard at
+        // once; it is printed here only (the store keeps its hash), and never again once any key exists.
+        var keys = app.Services.GetRequiredService<IApiKeyStore>();
+        if ((await keys.ListAsync(ct)).Count == 0)
+        {
+            var (info, key) = await keys.CreateAsync(FirstStartKeyName, ApiKeyRole.Trader, ct);
+            await log.WriteLineAsync($"aitrader serve: first start, no API key yet: made trader key {info.Id} ({info.Name}), shown only now; " +
+                $"sign in at {app.Urls.First().TrimEnd('/')}/ with it (revoke it with `aitrader apikey revoke {info.Id}` once you have your own):");
+            await log.WriteLineAsync(key);
+        }
+
         try
         {
             await app.WaitForShutdownAsync(ct);
