@@ -1,5 +1,5 @@
 // Chart: candles of a symbol over a date range from /api/chart, which merges a long range server-side into at most
-// POINTS candles; zooming in asks for the visible window again, so a million bars stay a few thousand candles. Drawn with
+// POINTS candles (first without, then with their signal frames); zooming in asks for the visible window again, so a million bars stay a few thousand candles. Drawn with
 // lightweight-charts: candles, volume, the Kalman filtered price with its ±2σ band, regime shading, indicator overlays
 // (SMA/EMA, Bollinger, Donchian) and sub-panes (RSI, P(up), z-score) from the signal columns, day boundaries on intraday
 // charts, and a backtest's trades as markers with its stop levels. Axis times are New York wall clock; the legend gives
@@ -133,9 +133,13 @@ async function load() {
   chartBox.dataset.state = 'loading'; // drawn, empty or error once this load ends (tests wait for it)
   status.replaceChildren(notice(`Loading ${query.symbol} ${query.interval}…`));
   try {
-    const [view, extras] = await Promise.all([api(`/api/chart?${new URLSearchParams({ ...query, points: String(POINTS) })}`), backtestFiles(query.symbol)]);
+    // Candles first (bars only: quick even over a million bars), then the signal frames of the same candles (the
+    // pipeline runs from the file's first bar, which takes longer on a long file): the chart shows while they come.
+    const window = new URLSearchParams({ ...query, points: String(POINTS) });
+    const signals = api(`/api/chart?${window}`).catch((e) => ({ error: e }));
+    const [view, extras] = await Promise.all([api(`/api/chart?${window}&signals=false`), backtestFiles(query.symbol)]);
     if (id !== loadId) return;
-    const model = candles(view.bars, view.frames || [], { daily: interval.value === '1Day' });
+    const model = candles(view.bars, [], { daily: interval.value === '1Day' });
     Object.assign(model, { total: view.total, trades: extras.trades, orders: extras.orders });
     shownQuery = query;
     lastDetail = '';
@@ -143,10 +147,21 @@ async function load() {
     draw(model);
     chart.timeScale().fitContent();
     const notes = [`${view.total.toLocaleString('en-US')} bars` + (view.group > 1 ? `, drawn as ${model.times.length.toLocaleString('en-US')} candles of up to ${view.group} bars each (zoom in: the window you look at is read again in finer candles)` : '')];
-    if (!view.frames) notes.push('signals unavailable: no Kalman line, regimes or studies');
     if (extras.note) notes.push(extras.note);
     if (model.tradesOutside) notes.push(`${model.tradesOutside} trade marker(s) fall outside the range shown`);
-    status.replaceChildren(notice(notes.join('; ') + '.', extras.note ? 'warn' : ''));
+    const say = (more, kind) => status.replaceChildren(notice([...notes, ...more].join('; ') + '.', kind || (extras.note ? 'warn' : '')));
+    say(['reading the signals…']);
+    const withFrames = await signals;
+    if (id !== loadId) return;
+    if (withFrames.error || withFrames.bars?.length !== model.bars.length) {
+      say([`signals unavailable (${withFrames.error ? describe(withFrames.error) : 'the data changed; press Show again'}): no Kalman line, regimes or studies`], 'warn');
+    } else {
+      candles(withFrames.bars, withFrames.frames || [], { daily: model.daily }).frames.forEach((f, i) => { model.frames[i] = f; });
+      redraw();
+      say([]);
+      clearTimeout(detailTimer);
+      detailTimer = setTimeout(refine, 250); // a zoom made while the frames came in
+    }
     chartBox.dataset.state = 'drawn';
   } catch (e) {
     if (id !== loadId) return;
@@ -326,7 +341,7 @@ function show(i) {
 async function refine() {
   const model = drawn;
   const range = chart?.timeScale().getVisibleLogicalRange();
-  if (!model || !range) return;
+  if (!model || !range || chartBox.dataset.state !== 'drawn') return; // the load's signal frames are still coming
   const a = Math.max(0, Math.floor(range.from));
   const b = Math.min(model.times.length - 1, Math.ceil(range.to));
   if (b <= a || b - a + 1 >= POINTS * 0.9) return; // zoomed out as far as the candles go: nothing finer to read
