@@ -75,7 +75,7 @@ public sealed class DashboardChartDataTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>What the browser test needs: Node.js, playwright-core installed in tests/browser (npm ci), Chromium.</summary>
+/// <summary>What the browser test needs: Node.js, playwright-core and axe-core installed in tests/browser (npm ci), Chromium.</summary>
 internal static class BrowserTest
 {
     public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "browser");
@@ -90,9 +90,12 @@ internal static class BrowserTest
             return $"Chromium not found at {Chromium}: apt-get install chromium (or set CHROMIUM) to run the browser test.";
         }
 
-        if (!File.Exists(Path.Combine(Folder, "node_modules", "playwright-core", "package.json")))
+        foreach (var package in new[] { "playwright-core", "axe-core" })
         {
-            return "playwright-core is not installed: run `npm ci` in tests/browser to run the browser test.";
+            if (!File.Exists(Path.Combine(Folder, "node_modules", package, "package.json")))
+            {
+                return $"{package} is not installed: run `npm ci` in tests/browser to run the browser test.";
+            }
         }
 
         return MissingNode();
