@@ -16,11 +16,7 @@ internal static class MarketDataJson
         {
             json.WriteStartObject();
             json.WriteString("t", bar.Timestamp);
-            json.WriteNumber("o", bar.Open);
-            json.WriteNumber("h", bar.High);
-            json.WriteNumber("l", bar.Low);
-            json.WriteNumber("c", bar.Close);
-            json.WriteNumber("v", bar.Volume);
+            Ohlcv(json, bar.Open, bar.High, bar.Low, bar.Close, bar.Volume);
             json.WriteEndObject();
         }
 
@@ -32,32 +28,81 @@ internal static class MarketDataJson
         json.WriteStartArray("frames");
         foreach (var f in page.Signals ?? [])
         {
-            json.WriteStartObject();
-            json.WriteString("timestamp", f.Timestamp);
-            json.WriteNumber("close", f.Close);
-            json.WriteNumber("filtered_price", f.FilteredPrice);
-            json.WriteNumber("velocity", f.Velocity);
-            json.WriteNumber("price_variance", f.PriceVariance);
-            json.WriteNumber("prob_up", f.ProbabilityUp);
-            json.WriteString("regime", RegimeText(f.Regime));
-            json.WriteNumberOrNull("sma_20", f.Sma);
-            json.WriteNumberOrNull("ema_20", f.Ema);
-            json.WriteNumberOrNull("atr_14", f.Atr);
-            json.WriteNumberOrNull("rsi_14", f.Rsi);
-            json.WriteNumberOrNull("donchian_high_20", f.DonchianHigh);
-            json.WriteNumberOrNull("donchian_low_20", f.DonchianLow);
-            json.WriteNumberOrNull("zscore_20", f.ZScore);
-            json.WriteNumberOrNull("bb_upper_20", f.BollingerUpper);
-            json.WriteNumberOrNull("bb_lower_20", f.BollingerLower);
-            json.WriteNumberOrNull("vol_20", f.Volatility);
-            json.WriteNumberOrNull("vwap", f.Vwap);
-            json.WriteNumberOrNull("gap_pct", f.GapPercent);
-            json.WriteNumberOrNull("rvol", f.RelativeVolume);
-            json.WriteEndObject();
+            Frame(json, f);
         }
 
         json.WriteEndArray();
     });
+
+    /// <summary>A chart's candles (each with the bars it merges) and, when asked for, the signal frame of each candle's
+    /// last bar.</summary>
+    public static string Chart(ChartView view) => JsonText.Write(json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("symbol", view.Request.Range.Symbol.Value);
+        json.WriteString("interval", view.Request.Range.Interval.ToString());
+        json.WriteNumber("total", view.Total);
+        json.WriteNumber("group", view.Group);
+        json.WriteStartArray("bars");
+        foreach (var c in view.Candles)
+        {
+            json.WriteStartObject();
+            json.WriteString("t", c.First);
+            json.WriteString("t_last", c.Last);
+            Ohlcv(json, c.Open, c.High, c.Low, c.Close, c.Volume);
+            json.WriteNumber("n", c.Bars);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (view.Frames is { } frames)
+        {
+            json.WriteStartArray("frames");
+            foreach (var f in frames)
+            {
+                Frame(json, f);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    });
+
+    private static void Ohlcv(Utf8JsonWriter json, decimal open, decimal high, decimal low, decimal close, decimal volume)
+    {
+        json.WriteNumber("o", open);
+        json.WriteNumber("h", high);
+        json.WriteNumber("l", low);
+        json.WriteNumber("c", close);
+        json.WriteNumber("v", volume);
+    }
+
+    private static void Frame(Utf8JsonWriter json, SignalFrame f)
+    {
+        json.WriteStartObject();
+        json.WriteString("timestamp", f.Timestamp);
+        json.WriteNumber("close", f.Close);
+        json.WriteNumber("filtered_price", f.FilteredPrice);
+        json.WriteNumber("velocity", f.Velocity);
+        json.WriteNumber("price_variance", f.PriceVariance);
+        json.WriteNumber("prob_up", f.ProbabilityUp);
+        json.WriteString("regime", RegimeText(f.Regime));
+        json.WriteNumberOrNull("sma_20", f.Sma);
+        json.WriteNumberOrNull("ema_20", f.Ema);
+        json.WriteNumberOrNull("atr_14", f.Atr);
+        json.WriteNumberOrNull("rsi_14", f.Rsi);
+        json.WriteNumberOrNull("donchian_high_20", f.DonchianHigh);
+        json.WriteNumberOrNull("donchian_low_20", f.DonchianLow);
+        json.WriteNumberOrNull("zscore_20", f.ZScore);
+        json.WriteNumberOrNull("bb_upper_20", f.BollingerUpper);
+        json.WriteNumberOrNull("bb_lower_20", f.BollingerLower);
+        json.WriteNumberOrNull("vol_20", f.Volatility);
+        json.WriteNumberOrNull("vwap", f.Vwap);
+        json.WriteNumberOrNull("gap_pct", f.GapPercent);
+        json.WriteNumberOrNull("rvol", f.RelativeVolume);
+        json.WriteEndObject();
+    }
 
     private static string RegimeText(AiTrader.Core.Signals.Regimes.MarketRegime regime) =>
         regime.ToString(); // as in the signals CSV

@@ -170,6 +170,12 @@ public static class ServiceApp
                 return Results.Text(MarketDataJson.Signals(page), "application/json");
             })
             .WithSummary("Each bar's Kalman filter, regime and indicators (the signals CSV columns), paged like /bars.");
+        api.MapGet("/chart", async (string? symbol, string? interval, string? start, string? end, string? from, string? to, int? points, bool? signals, CancellationToken ct) =>
+            {
+                var view = await ChartViews.ReadAsync(settings, ChartRequest.Parse(symbol, interval, start, end, from, to, points, signals), ct);
+                return Results.Text(MarketDataJson.Chart(view), "application/json");
+            })
+            .WithSummary("A chart's candles: the bars of the date range, narrowed to the UTC window from..to, merged into at most points candles (default 2,000; OHLC and summed volume per candle), with the signal frame of each candle's last bar unless signals=false.");
         JobEndpoints.Map(api);
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
@@ -177,6 +183,9 @@ public static class ServiceApp
         ApiKeyEndpoints.Map(api);
         return app;
     }
+
+    /// <summary>The name of the trader key the first start of an empty key store makes.</summary>
+    public const string FirstStartKeyName = "first-start";
 
     /// <summary>Runs the service until <paramref name="ct"/> is cancelled (Ctrl+C or SIGTERM stop it cleanly too).</summary>
     public static async Task RunAsync(ServiceOptions options, AppSettings settings, TextWriter log, CancellationToken ct)
@@ -188,6 +197,17 @@ public static class ServiceApp
         await app.Services.GetRequiredService<SchemaMigrationService>().StartAsync(ct);
         await app.StartAsync(ct);
         await log.WriteLineAsync($"aitrader serve: listening on {string.Join(", ", app.Urls)} (liveness /health/live, API /api, OpenAPI /openapi/v1.json); Ctrl+C stops");
+        // The first start of an empty key store makes a trader key, so that a new user can sign in to the dashboard at
+        // once; it is printed here only (the store keeps its hash), and never again once any key exists.
+        var keys = app.Services.GetRequiredService<IApiKeyStore>();
+        if ((await keys.ListAsync(ct)).Count == 0)
+        {
+            var (info, key) = await keys.CreateAsync(FirstStartKeyName, ApiKeyRole.Trader, ct);
+            await log.WriteLineAsync($"aitrader serve: first start, no API key yet: made trader key {info.Id} ({info.Name}), shown only now; " +
+                $"sign in at {app.Urls.First().TrimEnd('/')}/ with it (revoke it with `aitrader apikey revoke {info.Id}` once you have your own):");
+            await log.WriteLineAsync(key);
+        }
+
         try
         {
             await app.WaitForShutdownAsync(ct);

@@ -1,8 +1,9 @@
-// The chart's data shaping in Node (node --test): New York axis times across DST, the merge of a long range into at most
-// maxDraw candles with correct OHLCV, and trades placed on the candle that holds them.
+// The chart's data shaping in Node (node --test): New York axis times across DST, the server's candles with their bar
+// counts, a zoomed window spliced into the wide view, day boundaries, stop segments, and trades placed on the candle
+// that holds them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axisTime, candles, snap } from '../../src/AiTrader.Service/Dashboard/wwwroot/assets/chartdata.js';
+import { axisTime, candles, sessionStarts, snap, splice, stopSegments } from '../../src/AiTrader.Service/Dashboard/wwwroot/assets/chartdata.js';
 
 test('axis times are New York wall clock, in summer (EDT) and winter (EST)', () => {
   assert.equal(axisTime('2013-10-07T13:30:00Z'), Date.UTC(2013, 9, 7, 9, 30) / 1000);
@@ -20,32 +21,68 @@ function minuteBars(n) {
   }));
 }
 
-test('a range within maxDraw is drawn bar for bar, with each bar\'s frame', () => {
+/** Candles as /api/chart sends them: bar i of `minuteBars`, merged `group` at a time by hand (the server's job). */
+function merged(bars, group) {
+  const out = [];
+  for (let i = 0; i < bars.length; i += group) {
+    const g = bars.slice(i, i + group);
+    out.push({ t: g[0].t, t_last: g[g.length - 1].t, o: g[0].o, h: g[g.length - 1].h, l: g[0].l, c: g[g.length - 1].c, v: 10 * g.length, n: g.length });
+  }
+  return out;
+}
+
+test('candles keep what the server sent, with each candle\'s frame and its first and last bar time', () => {
   const bars = minuteBars(50);
   const frames = bars.map((b) => ({ timestamp: b.t, filtered_price: b.c }));
-  const m = candles(bars, frames, { maxDraw: 100, daily: false });
+  const m = candles(bars, frames, { daily: false });
   assert.equal(m.group, 1);
   assert.equal(m.times.length, 50);
-  assert.deepEqual(m.bars[7], { o: 107, h: 107.5, l: 106.5, c: 107.25, v: 10 });
+  assert.deepEqual(m.bars[7], { o: 107, h: 107.5, l: 106.5, c: 107.25, v: 10, n: 1 });
   assert.equal(m.frames[7].filtered_price, 107.25);
+  const wide = candles(merged(minuteBars(20000), 4), [], { daily: false });
+  assert.equal(wide.group, 4);
+  assert.deepEqual(wide.iso[10], [minuteBars(44)[40].t, minuteBars(44)[43].t]);
+  assert.equal(wide.frames[10], null, 'no frames given: none drawn');
 });
 
-test('a long range is merged into at most maxDraw candles with the OHLCV of each group', () => {
-  const bars = minuteBars(20000);
-  const m = candles(bars, [], { maxDraw: 6000, daily: false });
-  assert.equal(m.group, 4);
-  assert.ok(m.times.length <= 6000);
-  assert.equal(m.times.length, 5000);
-  // Candle 10 holds bars 40..43.
-  assert.deepEqual(m.bars[10], { o: 140, h: 143.5, l: 139.5, c: 143.25, v: 40 });
-  assert.deepEqual(m.iso[10], [bars[40].t, bars[43].t]);
+test('a zoomed window\'s finer candles replace the wide candles they cover, the rest stays', () => {
+  const bars = minuteBars(400);
+  const wide = candles(merged(bars, 10), [], { daily: false }); // 40 candles of 10 bars
+  const detail = candles(merged(bars.slice(100, 200), 1), [], { daily: false }); // bars 100..199 one by one
+  const m = splice(wide, detail);
+  assert.equal(m.times.length, 10 + 100 + 20);
+  assert.deepEqual(m.iso[9], [bars[90].t, bars[99].t], 'the wide candle before the window');
+  assert.deepEqual(m.iso[10], [bars[100].t, bars[100].t], 'the window, bar by bar');
+  assert.deepEqual(m.iso[110], [bars[200].t, bars[209].t], 'the wide candle after it');
   for (let i = 1; i < m.times.length; i++) assert.ok(m.times[i] > m.times[i - 1], 'times increase');
-  assert.equal(m.frames[10], null, 'no frames given: none drawn');
+  assert.equal(m.group, 10);
+});
+
+test('session starts are the first candle of each New York day, not the first of the data', () => {
+  // 2013-10-07 and 2013-10-08, 09:30–15:59 EDT (13:30Z–19:59Z), 390 bars each; and one bar at 23:30Z, still the 8th in New York.
+  const day = (d) => Array.from({ length: 390 }, (_, i) => ({ t: new Date(Date.parse(`${d}T13:30:00Z`) + i * 60000).toISOString().replace('.000Z', 'Z'), o: 1, h: 1, l: 1, c: 1, v: 1 }));
+  const bars = [...day('2013-10-07'), ...day('2013-10-08'), { t: '2013-10-08T23:30:00Z', o: 1, h: 1, l: 1, c: 1, v: 1 }, ...day('2013-10-09')];
+  assert.deepEqual(sessionStarts(candles(bars, [], { daily: false })), [390, 781]);
+});
+
+test('a stop runs from its order to the exit of the trade it protects; an unfilled one to the last candle', () => {
+  const bars = minuteBars(100);
+  const m = candles(bars, [], { daily: false });
+  const trades = [{ entry_time: bars[10].t, exit_time: bars[30].t }];
+  const orders = [
+    { type: 'market', created_at: bars[9].t },
+    { type: 'stop', created_at: bars[10].t, stop_price: '98.5', last_stop_price: '104' },
+    { type: 'stop', created_at: bars[60].t, stop_price: '150', last_stop_price: '' },
+  ];
+  assert.deepEqual(stopSegments(m, orders, trades), [
+    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false },
+    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true },
+  ]);
 });
 
 test('trades land on the candle that holds them; outside the range they are left out', () => {
   const bars = minuteBars(20000);
-  const m = candles(bars, [], { maxDraw: 6000, daily: false });
+  const m = candles(merged(bars, 4), [], { daily: false });
   assert.equal(snap(m, bars[42].t), m.times[10]);
   assert.equal(snap(m, bars[0].t), m.times[0]);
   assert.equal(snap(m, '2013-10-07T13:29:00Z'), null, 'before the first bar');
@@ -55,7 +92,7 @@ test('trades land on the candle that holds them; outside the range they are left
 
 test('daily bars: a trade on a bar\'s date finds that bar', () => {
   const days = ['2019-02-01', '2019-02-04', '2019-02-05'].map((d, i) => ({ t: `${d}T14:30:00Z`, o: 1 + i, h: 2 + i, l: i, c: 1.5 + i, v: 1 }));
-  const m = candles(days, [], { maxDraw: 6000, daily: true });
+  const m = candles(days, [], { daily: true });
   assert.equal(snap(m, '2019-02-04T14:30:00Z'), m.times[1]);
   assert.equal(snap(m, '2019-02-04T20:59:00Z'), m.times[1], 'later the same day');
 });

@@ -11,7 +11,7 @@
 // CHROMIUM: the browser (default /usr/bin/chromium); AITRADER_CLI: the built aitrader.dll (default: the Debug build).
 // Exits 0 on success, 1 on a failure, and 0 with "skipped: ..." when Chromium is missing and CI is not set.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,10 +36,17 @@ if (!existsSync(cli)) {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'aitrader-dash-'));
-const env = { ...process.env, AITRADER_DATA_DIR: join(root, 'data'), AITRADER_ARTIFACTS_DIR: join(root, 'artifacts') };
+// The bundled sample data; BIG, a million generated 1Min bars, joins it only while the chart zooms over it (the scans
+// read every minute file).
+const sample = join(root, 'sample');
+cpSync(join(repo, 'data', 'sample'), sample, { recursive: true });
+const BIG_BARS = 1_000_000;
+const env = { ...process.env, AITRADER_DATA_DIR: join(root, 'data'), AITRADER_ARTIFACTS_DIR: join(root, 'artifacts'), AITRADER_SAMPLE_DATA: sample };
+const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const a11yChecked = [];
 delete env.DATABASE_URL;
 mkdirSync(shots, { recursive: true });
-let server, browser;
+let server, browser, page;
 const problems = [];
 const started = Date.now();
 const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
@@ -52,6 +59,12 @@ async function apiJson(path, body) {
     body: body ? JSON.stringify(body) : undefined });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
+}
+/** A file the API serves, as text, with the trader key. */
+async function apiText(path) {
+  const response = await fetch(base + path, { headers: { Authorization: `Bearer ${key}` } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.text();
 }
 /** Submits a job and waits until it has finished; returns the job. */
 async function runJob(kind, spec) {
@@ -79,7 +92,7 @@ try {
   browser = await chromium.launch({ executablePath: browserPath, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light', timezoneId: 'Europe/Berlin' });
-  const page = await context.newPage();
+  page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   // Chromium logs every non-2xx fetch as a console error; a 409 is the API saying "not yet" or "not running" (a session's
   // book before it trades, its guardrails once it ended), which the pages show as such. Any other error fails the run.
@@ -90,6 +103,7 @@ try {
   // Not signed in: the chart page sends the browser to the login page, which brings it back after.
   await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day`);
   expect(page.url().startsWith(`${base}/login?return=`), `expected the login page, got ${page.url()}`);
+  await shot(page, '00-login.png');
   await page.fill('#key', 'ait_000000000000_nonsense');
   await page.click('button[type=submit]');
   await page.waitForSelector('.message');
@@ -141,6 +155,26 @@ try {
   const monthly = await apiJson(`/api/backtests/${backtestId}/monthly-returns`);
   const yearCells = await page.$$eval('#monthly tbody tr', (rows) => rows.map((r) => [r.querySelector('th').textContent, r.lastElementChild.textContent.trim()]));
   expect(JSON.stringify(yearCells) === JSON.stringify(monthly.years.map((y) => [String(y.year), pct.format(y.year_return)])), `monthly years: ${JSON.stringify(yearCells)}`);
+  // Drawdown: its deepest point is the summary's max drawdown.
+  await page.waitForSelector('#drawdown canvas');
+  const summaryNow = (await apiJson(`/api/backtests/${backtestId}`)).summary;
+  const deepest = Number(await page.getAttribute('#drawdown', 'data-deepest'));
+  expect(deepest < 0 && Math.abs(Math.abs(deepest) - Math.abs(summaryNow.max_drawdown)) < 1e-4, `deepest drawdown ${deepest} vs max_drawdown ${summaryNow.max_drawdown}`);
+  // Orders: a row for each line of orders.csv.
+  const orderLines = (await apiText(`/api/backtests/${backtestId}/files/orders.csv`)).trim().split('\n');
+  await page.waitForSelector('#orders tbody tr');
+  expect((await page.$$('#orders tbody tr')).length === orderLines.length - 1, `${orderLines.length - 1} orders listed`);
+  // Trades filtered by their exit reason, then the rows shown downloaded as CSV with the file's columns.
+  const tradeLines = (await apiText(`/api/backtests/${backtestId}/files/trades.csv`)).trim().split('\n');
+  const reasonAt = tradeLines[0].split(',').indexOf('exit_reason');
+  const stopped = tradeLines.slice(1).filter((l) => l.split(',')[reasonAt] === 'stop');
+  expect(stopped.length > 0 && stopped.length < tradeLines.length - 1, `some but not all trades exit on their stop: ${stopped.length} of ${tradeLines.length - 1}`);
+  await page.fill('input[name=trades-filter]', 'stop');
+  await page.waitForFunction((n) => document.querySelectorAll('#trades tbody tr').length === n, stopped.length, { timeout: 5000 });
+  const [tradesDownload] = await Promise.all([page.waitForEvent('download'), page.click('#trades button.download')]);
+  const downloaded = readFileSync(await tradesDownload.path(), 'utf8').trim().split('\n');
+  expect(tradesDownload.suggestedFilename() === 'trades-filtered.csv' && downloaded[0] === tradeLines[0] && downloaded.length === stopped.length + 1
+    && downloaded.slice(1).every((l) => l.split(',')[reasonAt] === 'stop'), `filtered download: ${tradesDownload.suggestedFilename()}, ${downloaded.length - 1} rows`);
   await shot(page, '03-backtest-result.png', { fullPage: true });
   step(`backtest ${backtestId} finished and shown with ${yearCells.length} years of monthly returns`);
 
@@ -226,11 +260,33 @@ try {
   await shot(page, '15-scans-earlier-window.png', { fullPage: true });
   step(`scan replayed: ${day.refreshes.length} refreshes, latest ranked ${shown.join(', ')}; watchlist built`);
 
-  // The chart with that backtest's trades as markers.
-  await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}`);
+  // The chart with that backtest's trades as markers and its stops as levels, every overlay and every sub-pane.
+  await page.goto(`${base}/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}&overlays=sma,ema,bb,donchian&panes=rsi,prob_up,zscore`);
   await page.waitForSelector('#chart canvas');
   await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 20000 });
+  const drawnChart = await page.$eval('#chart', (c) => ({ ...c.dataset }));
+  const tradeRows = (await (await fetch(`${base}/api/backtests/${backtestId}/files/trades.csv`, { headers: { Authorization: `Bearer ${key}` } })).text()).trim().split('\n').slice(1);
+  const orderRows = (await (await fetch(`${base}/api/backtests/${backtestId}/files/orders.csv`, { headers: { Authorization: `Bearer ${key}` } })).text()).trim().split('\n').slice(1);
+  const stopOrders = orderRows.filter((r) => r.split(',')[3] === 'stop').length;
+  expect(drawnChart.panes === '4' && drawnChart.overlays === 'sma,ema,bb,donchian', `price pane and three sub-panes, four overlays: ${JSON.stringify(drawnChart)}`);
+  expect(stopOrders > 0 && drawnChart.stops === String(stopOrders), `a stop level for each of the ${stopOrders} stop orders: ${drawnChart.stops}`);
+  expect(drawnChart.markers === String(2 * tradeRows.length), `an entry and an exit marker for each of the ${tradeRows.length} trades: ${drawnChart.markers}`);
+  // The legend (no crosshair: the last session) shows the studies' values as /api/signals computes them.
+  const lastFrame = (await apiJson('/api/signals?symbol=SPY&interval=1Day&start=2020-12-01&end=2020-12-31&limit=100')).frames.at(-1);
+  const legendText = await page.textContent('#legend');
+  const num = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+  for (const [label, value] of [['SMA', num.format(lastFrame.sma_20)], ['BB upper', num.format(lastFrame.bb_upper_20)], ['Donchian low', num.format(lastFrame.donchian_low_20)],
+    ['RSI', lastFrame.rsi_14.toFixed(1)], ['z', lastFrame.zscore_20.toFixed(2)]]) {
+    expect(legendText.includes(`${label} ${value}`), `legend shows ${label} ${value}: ${legendText}`);
+  }
+  // Unticking a pane redraws without it, keeping the others.
+  await page.uncheck('#pane-zscore');
+  await page.waitForFunction(() => document.querySelector('#chart').dataset.panes === '3');
+  expect(new URL(page.url()).searchParams.get('panes') === 'rsi,prob_up', `the address keeps the panes chosen: ${page.url()}`);
+  await page.check('#pane-zscore');
+  await page.waitForFunction(() => document.querySelector('#chart').dataset.panes === '4');
   await shot(page, '04-chart-with-trades.png');
+  step(`chart studies: ${drawnChart.overlays}; ${drawnChart.panes} panes; ${drawnChart.stops} stops; ${drawnChart.markers} markers`);
 
   // Dark theme by the toggle, kept across pages.
   await page.click('header button.theme');
@@ -245,6 +301,49 @@ try {
   await page.hover('#chart', { position: { x: 600, y: 250 } });
   expect(/10\/0[78]\/2013, \d\d:\d\d:00 EDT/.test(await page.textContent('#legend')), `5Min legend in New York time: ${await page.textContent('#legend')}`);
   await shot(page, '04b-chart-ibm-5min.png');
+  // Two New York sessions: one day boundary, at the first bar of the second.
+  expect((await page.getAttribute('#chart', 'data-sessions')) === '1', `one day boundary on two days of 5Min bars: ${await page.getAttribute('#chart', 'data-sessions')}`);
+
+  // A million 1Min bars: the API sends at most 2,000 candles for any window, and zooming reads the window again in finer
+  // candles without freezing the page (no task over a second on the main thread).
+  await writeMillionBars(join(sample, 'minute', 'BIG.csv'), BIG_BARS);
+  const chartResponses = [];
+  page.on('response', async (r) => { if (r.url().includes('/api/chart?') && r.ok()) chartResponses.push({ url: r.url(), body: await r.json() }); });
+  await page.goto(`${base}/app/chart?symbol=BIG&interval=1Min&overlays=sma&panes=rsi`);
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 60000 });
+  // The page asks for the candles alone first, then with their signal frames: both within 2,000 candles.
+  const quick = chartResponses.find((r) => !r.url.includes('from=') && r.url.includes('signals=false'));
+  const wide = chartResponses.find((r) => !r.url.includes('from=') && !r.url.includes('signals=false'));
+  expect(quick && !quick.body.frames && quick.body.bars.length <= 2000, `the candles alone first: ${quick && quick.body.bars.length}`);
+  expect(wide && wide.body.total === BIG_BARS && wide.body.bars.length <= 2000 && wide.body.frames.length === wide.body.bars.length,
+    `the whole range in at most 2,000 candles: ${wide && `${wide.body.total} bars as ${wide.body.bars.length}`}`);
+  expect(wide.body.bars.reduce((sum, b) => sum + b.n, 0) === BIG_BARS && wide.body.group === 500, `every bar in one candle, 500 a candle: group ${wide.body.group}`);
+  await page.evaluate(() => {
+    globalThis.longestTask = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) globalThis.longestTask = Math.max(globalThis.longestTask, e.duration); }).observe({ type: 'longtask' });
+  });
+  const box = await page.$eval('#chart', (c) => { const r = c.getBoundingClientRect(); return { x: r.x + r.width * 0.6, y: r.y + r.height * 0.3 }; });
+  let slowest = 0;
+  for (let round = 1; round <= 3; round++) {
+    await page.mouse.move(box.x, box.y);
+    for (let i = 0; i < 12; i++) {
+      await page.mouse.wheel(0, -400);
+      const t0 = Date.now();
+      await page.evaluate(() => 1); // the page answers between wheel steps
+      slowest = Math.max(slowest, Date.now() - t0);
+    }
+    await page.waitForFunction((n) => Number(document.querySelector('#chart').dataset.detail || 0) >= n && !document.querySelector('#chart').dataset.refining, round, { timeout: 30000 });
+    if ((await page.getAttribute('#chart', 'data-visible-group')) === '1') break;
+  }
+  const details = chartResponses.filter((r) => r.url.includes('from='));
+  const finest = Number(await page.getAttribute('#chart', 'data-visible-group'));
+  expect(details.length > 0 && details.every((r) => r.body.bars.length <= 2000), `zoomed windows within 2,000 candles: ${details.map((r) => r.body.bars.length)}`);
+  expect(finest < 500 && details.at(-1).body.group === finest, `zooming in reads finer candles: ${details.map((r) => r.body.group)}`);
+  const longest = await page.evaluate(() => globalThis.longestTask);
+  expect(longest < 1000 && slowest < 1000, `the page stays responsive: longest task ${longest} ms, slowest answer ${slowest} ms`);
+  await shot(page, '04d-chart-million-bars-zoomed.png');
+  rmSync(join(sample, 'minute', 'BIG.csv'));
+  step(`a million bars: ${wide.body.bars.length} candles, then ${details.length} zoomed window(s) down to ${finest} bar(s) a candle; longest task ${Math.round(longest)} ms`);
 
   // An unknown symbol: the API's problem, shown as an error that says what is wrong.
   await page.goto(`${base}/app/chart?symbol=NOSUCH&interval=1Day`);
@@ -297,6 +396,24 @@ try {
   await stopSession(fast.id);
   step(`session ${fast.id}: ${await killBlocks()} entries blocked by the kill switch`);
 
+  // A replayed session started from the form and followed live until its first fill shows, without a reload.
+  await page.goto(`${base}/app/trading`);
+  await page.waitForSelector('#session-form button[type=submit]:not([disabled])');
+  await page.fill('#session-form input[name=symbols]', 'SPY, IBM');
+  await page.selectOption('#session-form select[name=speed]', '600');
+  await Promise.all([page.waitForURL(`${base}/app/trading?id=**`), page.click('#session-form button[type=submit]')]);
+  const watchedId = new URL(page.url()).searchParams.get('id');
+  let reloads = 0;
+  const countReload = (frame) => { if (frame === page.mainFrame()) reloads++; };
+  page.on('framenavigated', countReload);
+  const fillsShown = () => page.evaluate(() => { const dt = [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Fills'); return dt ? Number(dt.nextElementSibling.textContent) : 0; });
+  await page.waitForFunction(() => { const dt = [...document.querySelectorAll('dt')].find((d) => d.textContent === 'Fills'); return dt && Number(dt.nextElementSibling.textContent) > 0; }, null, { timeout: 30000 });
+  page.off('framenavigated', countReload);
+  expect(reloads === 0 && (await fillsShown()) > 0, `the first fill appeared live (${reloads} reloads)`);
+  await shot(page, '09b-session-first-fill.png', { fullPage: true });
+  await stopSession(watchedId);
+  step(`session ${watchedId}: its first fill shown live`);
+
   await page.goto(`${base}/app/journal`);
   await page.waitForFunction(() => /entr|No journal/.test(document.querySelector('#root .notice')?.textContent || ''), null, { timeout: 20000 });
   expect(/\d+ entr/.test(await page.textContent('#root .notice')), 'the journal lists the session\'s entries');
@@ -340,7 +457,9 @@ try {
   await page.waitForSelector('table caption');
   await shot(page, '11-backtest-tablet.png');
   for (const [path, ready, name] of [['/app/scans', '#ranked table', '21-scans-tablet.png'], [`/app/compare?ids=${backtestId},${other.id}`, '.equity-chart canvas', '22-compare-tablet.png'],
-    [`/app/sweep?id=${sweepId}`, 'table.heatmap td.best', '23-sweep-tablet.png'], ['/app/health', '#vendors', '24-health-tablet.png']]) {
+    [`/app/sweep?id=${sweepId}`, 'table.heatmap td.best', '23-sweep-tablet.png'], ['/app/health', '#vendors', '24-health-tablet.png'],
+    [`/app/chart?symbol=SPY&interval=1Day&start=2018-01-01&end=2020-12-31&backtest=${backtestId}&overlays=bb&panes=rsi`, '#chart[data-state="drawn"]', '26-chart-tablet.png'],
+    ['/app/trading', '#session-form', '27-trading-tablet.png'], ['/app/journal', '#journal', '28-journal-tablet.png']]) {
     await page.goto(base + path);
     await page.waitForSelector(ready, { timeout: 20000 });
     // Nothing wider than the page: tables scroll inside their panels.
@@ -372,9 +491,11 @@ try {
   step('signed out');
 
   if (problems.length) throw new Error(`the pages reported errors:\n${problems.join('\n')}`);
+  console.log(`axe-core: no serious or critical violations on ${a11yChecked.length} page views`);
   console.log(`passed: dashboard in Chromium (${((Date.now() - started) / 1000).toFixed(1)} s); screenshots in ${shots}`);
 } catch (e) {
   console.error(`failed: ${e.message}`);
+  await page?.screenshot({ path: join(shots, 'failure.png'), fullPage: true }).then(() => console.error(`the page at the failure: ${join(shots, 'failure.png')}`), () => {});
   if (problems.length) console.error(problems.join('\n'));
   process.exitCode = 1;
 } finally {
@@ -390,9 +511,52 @@ try {
 async function shot(page, name, options = {}) {
   // The scanner's own notes say "RVOL undefined" (no past volume at that time of day): words, not a rendering bug.
   const text = (await page.evaluate(() => document.body.innerText)).replaceAll('RVOL undefined', 'RVOL n/a');
-  const junk = text.match(/\b(null|undefined|NaN)\b|\[object [A-Za-z]+\]/);
+  const junk = text.match(/\b(null|undefined|NaN)\b|\b(null|undefined|NaN)(?=[A-Z])|\[object [A-Za-z]+\]/); // also glued to the next word
   expect(!junk, `${name}: the page shows '${junk && junk[0]}' (${page.url()})`);
+  await accessible(page, name);
   await page.screenshot({ path: join(shots, name), ...options });
+}
+
+/** axe-core on the page as it is: fails on any serious or critical violation, naming the rule and the elements. */
+async function accessible(page, name) {
+  const violations = await page.evaluate(async (source) => {
+    if (!globalThis.axe) (0, eval)(source); // the page's CSP forbids injected script tags; the test's own evaluate may run it
+    const result = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 4 ? ` and ${v.nodes.length - 4} more` : ''}`);
+  }, axeSource);
+  // Listed with the other problems (the run fails at its end), so one run shows every page's violations.
+  if (violations.length) problems.push(`${name}: axe-core found ${violations.length} serious or critical violation(s) on ${page.url()}:\n  ${violations.join('\n  ')}`);
+  a11yChecked.push(name);
+}
+
+/** A CSV of n seeded 1Min bars, 390 a weekday session from 2000-01-03 09:30 New York, as the minute files are laid out. */
+async function writeMillionBars(path, n) {
+  const out = createWriteStream(path);
+  const write = (text) => new Promise((ok) => (out.write(text) ? ok() : out.once('drain', ok)));
+  await write('timestamp,open,high,low,close,volume\n');
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' });
+  let seed = 15, price = 100, written = 0;
+  const random = () => { // mulberry32: exact in 32-bit integers, unlike a multiply past 2^53 in doubles
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let day = Date.UTC(2000, 0, 3); written < n; day += 86400000) {
+    const weekday = new Date(day).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const open = day + ((/EDT/.test(zone.format(new Date(day + 15 * 3600000))) ? 13 : 14) * 60 + 30) * 60000;
+    let chunk = '';
+    for (let m = 0; m < 390 && written < n; m++, written++) {
+      const o = price;
+      price = Math.max(1, price * (1 + (random() - 0.5) * 0.002));
+      const h = Math.max(o, price) * (1 + random() * 0.0005), l = Math.min(o, price) * (1 - random() * 0.0005);
+      chunk += `${new Date(open + m * 60000).toISOString().replace('.000Z', 'Z')},${o.toFixed(2)},${h.toFixed(2)},${l.toFixed(2)},${price.toFixed(2)},${100 + Math.floor(random() * 900)}\n`;
+    }
+    await write(chunk);
+  }
+  await new Promise((ok) => out.end(ok));
 }
 
 function expect(condition, message) {

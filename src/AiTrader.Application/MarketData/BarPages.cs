@@ -38,17 +38,17 @@ public sealed record BarPageRequest(Symbol Symbol, Timeframe Interval, DateOnly?
             throw new RequestException($"limit must be 1 to {MaxLimit} (got {size}).", "limit");
         }
 
-        DateTime? cursor = null;
-        if (!string.IsNullOrWhiteSpace(after))
-        {
-            cursor = DateTime.TryParseExact(after.Trim(), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var c)
-                ? c
-                : throw new RequestException($"after '{after}' is not a UTC time; pass the previous page's next_after (yyyy-MM-ddTHH:mm:ssZ).", "after");
-        }
-
+        var cursor = Instant(after, "after", "pass the previous page's next_after");
         return new BarPageRequest(ticker, tf, from, to, size, cursor);
     }
+
+    /// <summary>A UTC instant as the API writes it (yyyy-MM-ddTHH:mm:ssZ), or null when not given.</summary>
+    internal static DateTime? Instant(string? text, string field, string fix) => string.IsNullOrWhiteSpace(text)
+        ? null
+        : DateTime.TryParseExact(text.Trim(), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var c)
+            ? c
+            : throw new RequestException($"{field} '{text}' is not a UTC time; {fix} (yyyy-MM-ddTHH:mm:ssZ).", field);
 
     private static DateOnly? Date(string? text, string field) => string.IsNullOrWhiteSpace(text)
         ? null

@@ -43,8 +43,8 @@ public static class SeriesDownsampler
         var kept = new List<int>(maxPoints + 2) { 0 };
         for (var b = 0; b < buckets; b++)
         {
-            var from = (int)((long)count * b / buckets);
-            var to = (int)((long)count * (b + 1) / buckets);
+            var from = BucketStart(count, buckets, b);
+            var to = BucketStart(count, buckets, b + 1);
             var bucket = values[from..to];
             int minAt = 0, maxAt = 0;
             double min = bucket[0], max = min;
@@ -71,6 +71,10 @@ public static class SeriesDownsampler
         AddAscending(kept, count - 1);
         return kept;
     }
+
+    /// <summary>The first index of bucket <paramref name="bucket"/> when <paramref name="count"/> points are cut into
+    /// <paramref name="buckets"/> equal runs (bucket <c>buckets</c> gives <paramref name="count"/>, the end of the last).</summary>
+    public static int BucketStart(int count, int buckets, int bucket) => (int)((long)count * bucket / buckets);
 
     private static void AddAscending(List<int> kept, int index)
     {

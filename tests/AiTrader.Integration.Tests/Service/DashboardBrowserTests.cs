@@ -8,8 +8,9 @@ namespace AiTrader.Integration.Tests.Service;
 
 /// <summary>The dashboard in a real browser: runs tests/browser/dashboard.mjs (playwright-core driving Debian's Chromium,
 /// headless) against <c>aitrader serve</c> started as a process. It signs in, draws the SPY chart, runs a backtest from the
-/// form to its result page, engages and releases a session's kill switch through the confirm dialog, and reads the
-/// journal; any page or console error fails it.</summary>
+/// form to its result page, draws a chart's overlays, panes and stops and zooms over a million bars, engages and releases a
+/// session's kill switch through the confirm dialog, and reads the journal; any page or console error, and any serious or
+/// critical axe-core violation, fails it.</summary>
 public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
     [BrowserFact]
@@ -18,7 +19,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
             ? "Release" : "Debug";
         var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
-        var shots = Directory.CreateTempSubdirectory("aitrader-dash-shots-").FullName;
+        // Kept under TestResults (CI uploads the folder as an artifact): every page, light and dark, laptop and tablet.
+        var shots = Path.Combine(TestPaths.RepoRoot, "TestResults", "screenshots");
+        if (Directory.Exists(shots))
+        {
+            Directory.Delete(shots, recursive: true);
+        }
+
+        Directory.CreateDirectory(shots);
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
         start.ArgumentList.Add(Path.Combine(BrowserTest.Folder, "dashboard.mjs"));
         start.Environment["AITRADER_CLI"] = dll;
@@ -27,7 +35,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -41,17 +49,17 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
         output.WriteLine(text);
         Assert.True(process.ExitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
-        Assert.True(Directory.GetFiles(shots, "*.png").Length >= 10, "screenshots missing");
-        Directory.Delete(shots, recursive: true);
+        Assert.True(Directory.GetFiles(shots, "*.png").Length >= 28, $"screenshots missing in {shots}");
     }
 }
 
 /// <summary>The chart's data shaping (tests/browser/chartdata.test.mjs, <c>node --test</c>): New York axis times across DST,
-/// a long range merged into at most 6,000 candles with each group's OHLCV, trades placed on the candle that holds them.</summary>
+/// the server's merged candles, a zoomed window spliced into the wide view, day boundaries, stop segments, trades placed on
+/// the candle that holds them.</summary>
 public sealed class DashboardChartDataTests(ITestOutputHelper output)
 {
     [NodeFact]
-    public async Task The_chart_merges_long_ranges_and_places_trades_on_their_candles()
+    public async Task The_chart_splices_zoomed_windows_marks_days_and_stops_and_places_trades()
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
         start.ArgumentList.Add("--test");
@@ -63,11 +71,11 @@ public sealed class DashboardChartDataTests(ITestOutputHelper output)
         await process.WaitForExitAsync(timeout.Token);
         var text = await stdout + await stderr;
         output.WriteLine(text);
-        Assert.True(process.ExitCode == 0 && text.Contains("# pass 5", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        Assert.True(process.ExitCode == 0 && text.Contains("# pass 7", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
     }
 }
 
-/// <summary>What the browser test needs: Node.js, playwright-core installed in tests/browser (npm ci), Chromium.</summary>
+/// <summary>What the browser test needs: Node.js, playwright-core and axe-core installed in tests/browser (npm ci), Chromium.</summary>
 internal static class BrowserTest
 {
     public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "browser");
@@ -82,9 +90,12 @@ internal static class BrowserTest
             return $"Chromium not found at {Chromium}: apt-get install chromium (or set CHROMIUM) to run the browser test.";
         }
 
-        if (!File.Exists(Path.Combine(Folder, "node_modules", "playwright-core", "package.json")))
+        foreach (var package in new[] { "playwright-core", "axe-core" })
         {
-            return "playwright-core is not installed: run `npm ci` in tests/browser to run the browser test.";
+            if (!File.Exists(Path.Combine(Folder, "node_modules", package, "package.json")))
+            {
+                return $"{package} is not installed: run `npm ci` in tests/browser to run the browser test.";
+            }
         }
 
         return MissingNode();

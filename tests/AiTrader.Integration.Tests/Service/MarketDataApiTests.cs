@@ -4,7 +4,8 @@ using System.Text.Json;
 
 namespace AiTrader.Integration.Tests.Service;
 
-/// <summary><c>GET /api/bars</c> and <c>/signals</c> on the bundled data: exact prices, paging, range-independent frames.</summary>
+/// <summary><c>GET /api/bars</c>, <c>/signals</c> and <c>/chart</c> on the bundled data: exact prices, paging,
+/// range-independent frames, candles merged server-side.</summary>
 public sealed class MarketDataApiTests
 {
     [Fact]
@@ -64,18 +65,49 @@ public sealed class MarketDataApiTests
         Assert.Contains(last.GetProperty("regime").GetString(), new[] { "Unknown", "TrendingUp", "TrendingDown", "Calm", "Volatile" });
     }
 
-    [Theory]
-    [InlineData("interval=1Day", "symbol")]
-    [InlineData("symbol=SPY&interval=2Days", "interval")]
-    [InlineData("symbol=SPY&start=2010-02-30", "start")]
-    [InlineData("symbol=SPY&start=2011-01-01&end=2010-01-01", "start")]
-    [InlineData("symbol=SPY&limit=10001", "limit")]
-    [InlineData("symbol=SPY&after=yesterday", "after")]
-    public async Task A_bad_query_is_a_problem_naming_its_field(string query, string field)
+    [Fact]
+    public async Task A_chart_merges_the_window_into_at_most_points_candles_with_the_last_bars_frames()
     {
         await using var host = await ServiceHost.StartAsync();
         using var reader = host.Client(host.ReadKey);
-        var response = await reader.GetAsync("/api/bars?" + query);
+        var chart = await reader.GetFromJsonAsync<JsonElement>("/api/chart?symbol=SPY&start=2010-01-04&end=2010-01-08&points=2");
+        Assert.Equal(5, chart.GetProperty("total").GetInt32());
+        Assert.Equal(3, chart.GetProperty("group").GetInt32());
+        // data/sample/daily/SPY.csv 2010-01-04..08, merged by hand: the first two days, then the last three.
+        Assert.Equal(
+            [
+                """{"t":"2010-01-04T14:30:00Z","t_last":"2010-01-05T14:30:00Z","o":112.33,"h":113.68,"l":112.33,"c":113.65,"v":203171051,"n":2}""",
+                """{"t":"2010-01-06T14:30:00Z","t_last":"2010-01-08T14:30:00Z","o":113.55,"h":114.62,"l":113.18,"c":114.62,"v":307711409,"n":3}""",
+            ],
+            chart.GetProperty("bars").EnumerateArray().Select(b => b.GetRawText()));
+        // Each candle's frame is its last bar's, as /api/signals gives it.
+        var signals = await reader.GetFromJsonAsync<JsonElement>("/api/signals?symbol=SPY&start=2010-01-04&end=2010-01-08");
+        var byTime = signals.GetProperty("frames").EnumerateArray().ToDictionary(f => f.GetProperty("timestamp").GetString()!, f => f.GetRawText());
+        Assert.Equal([byTime["2010-01-05T14:30:00Z"], byTime["2010-01-08T14:30:00Z"]], chart.GetProperty("frames").EnumerateArray().Select(f => f.GetRawText()));
+
+        // Zoomed in: the window's bars one by one, without frames when not asked for.
+        var zoomed = await reader.GetFromJsonAsync<JsonElement>("/api/chart?symbol=SPY&from=2010-01-05T14:30:00Z&to=2010-01-07T14:30:00Z&signals=false");
+        Assert.Equal(["113.65", "113.73", "114.21"], zoomed.GetProperty("bars").EnumerateArray().Select(b => b.GetProperty("c").GetRawText()));
+        Assert.Equal(1, zoomed.GetProperty("group").GetInt32());
+        Assert.False(zoomed.TryGetProperty("frames", out _));
+    }
+
+    [Theory]
+    [InlineData("/api/bars?interval=1Day", "symbol")]
+    [InlineData("/api/bars?symbol=SPY&interval=2Days", "interval")]
+    [InlineData("/api/bars?symbol=SPY&start=2010-02-30", "start")]
+    [InlineData("/api/bars?symbol=SPY&start=2011-01-01&end=2010-01-01", "start")]
+    [InlineData("/api/bars?symbol=SPY&limit=10001", "limit")]
+    [InlineData("/api/bars?symbol=SPY&after=yesterday", "after")]
+    [InlineData("/api/chart?symbol=SPY&points=1", "points")]
+    [InlineData("/api/chart?symbol=SPY&from=2010-01-05", "from")]
+    [InlineData("/api/chart?symbol=SPY&from=2010-01-08T00:00:00Z&to=2010-01-05T00:00:00Z", "from")]
+    [InlineData("/api/chart?symbol=SPY&to=1990-01-01T00:00:00Z", "from")]
+    public async Task A_bad_query_is_a_problem_naming_its_field(string url, string field)
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var reader = host.Client(host.ReadKey);
+        var response = await reader.GetAsync(url);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
     }

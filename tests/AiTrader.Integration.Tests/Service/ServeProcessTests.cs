@@ -58,6 +58,36 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_first_start_of_an_empty_key_store_prints_a_trader_key_and_later_starts_print_none()
+    {
+        string key;
+        await using (var serve = await ServeProcess.StartAsync(_root, firstStart: true))
+        {
+            Assert.Matches(@"^aitrader serve: first start, no API key yet: made trader key [0-9a-f]{12} \(first-start\), shown only now; sign in at http://127\.0\.0\.1:\d+/ with it",
+                serve.FirstStartNote);
+            key = serve.Key;
+            Assert.Matches("^ait_[0-9a-f]{12}_", key);
+            // The printed key is a trader's: the dashboard's who-am-I says so, and a backtest is accepted.
+            var me = await serve.Client.GetFromJsonAsync<JsonElement>("/app/me", serve.Timeout.Token);
+            Assert.Equal(("first-start", "trader"), (me.GetProperty("name").GetString(), me.GetProperty("role").GetString()));
+            var submitted = await serve.Client.PostAsync("/api/backtests",
+                new StringContent("""{"symbol":"SPY","start":"2019-01-01"}""", Encoding.UTF8, "application/json"), serve.Timeout.Token);
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            await serve.StopWithSigtermAsync();
+        }
+
+        await using (var again = await ServeProcess.StartAsync(_root, key: key))
+        {
+            await again.StopWithSigtermAsync();
+            Assert.DoesNotContain("first start", again.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("ait_", again.Stderr, StringComparison.Ordinal);
+        }
+
+        await using var keys = ApiKeyStoreFactory.Create(null, Path.Combine(_root, "data"));
+        Assert.Single(await keys.ListAsync());
+    }
+
+    [Fact]
     public async Task Sigterm_during_a_trading_session_leaves_its_journal_complete_and_its_book_in_step()
     {
         string sessionId;
@@ -214,13 +244,23 @@ public sealed class ServeProcessTests : IDisposable
         /// <summary>What the process wrote to stdout, once it has exited.</summary>
         public string Stdout { get; private set; } = "";
 
-        public static async Task<ServeProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null)
+        /// <summary>The line before the key a first start printed (empty when it printed none).</summary>
+        public string FirstStartNote { get; private set; } = "";
+
+        /// <summary>The key the client uses.</summary>
+        public string Key { get; private set; } = "";
+
+        /// <summary>Starts <c>aitrader serve</c>. With neither <paramref name="key"/> nor <paramref name="firstStart"/> a trader
+        /// key is made in the store first; with <paramref name="firstStart"/> the store is left empty and the key the
+        /// service prints on its first start is used.</summary>
+        public static async Task<ServeProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null, string? key = null,
+            bool firstStart = false)
         {
             var serve = new ServeProcess();
             var dataDir = Path.Combine(root, "data");
-            string key;
-            await using (var keys = ApiKeyStoreFactory.Create(null, dataDir))
+            if (key is null && !firstStart)
             {
+                await using var keys = ApiKeyStoreFactory.Create(null, dataDir);
                 key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
             }
 
@@ -247,9 +287,17 @@ public sealed class ServeProcessTests : IDisposable
             }
 
             Assert.True(address is not null, serve._stderr.ToString());
+            if (firstStart)
+            {
+                serve.FirstStartNote = await serve._process.StandardError.ReadLineAsync(serve.Timeout.Token) ?? "";
+                key = await serve._process.StandardError.ReadLineAsync(serve.Timeout.Token) ?? "";
+                serve._stderr.AppendLine(serve.FirstStartNote).AppendLine("(the key)");
+            }
+
+            serve.Key = key!;
             serve._rest = serve._process.StandardError.ReadToEndAsync(serve.Timeout.Token);
             serve.Client = new HttpClient { BaseAddress = address };
-            serve.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            serve.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", serve.Key);
             Assert.Equal(HttpStatusCode.OK, (await serve.Client.GetAsync("/health/ready", serve.Timeout.Token)).StatusCode);
             return serve;
         }
@@ -267,7 +315,11 @@ public sealed class ServeProcessTests : IDisposable
             Assert.True(_process.ExitCode == 0, $"exit {_process.ExitCode}: {errors}");
             Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal); // no stack trace
             Stdout = await _stdout;
+            Stderr = errors;
         }
+
+        /// <summary>What the process wrote to stderr, once it has exited.</summary>
+        public string Stderr { get; private set; } = "";
 
         public ValueTask DisposeAsync()
         {

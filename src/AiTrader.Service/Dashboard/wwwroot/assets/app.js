@@ -249,15 +249,53 @@ export function sortableTable(columns, rows, { caption } = {}) {
     tbody.replaceChildren(...rows.map((r) => el('tr', {}, columns.map((c) =>
       el('td', { class: [c.num ? 'num' : '', c.signed ? signClass(r[c.key]) : ''].join(' ').trim() || null }, c.render ? c.render(r) : r[c.key])))));
   };
-  function sortBy(c) {
-    state = { key: c.key, dir: state.key === c.key ? -state.dir : 1 };
+  const order = () => {
+    const c = columns.find((x) => x.key === state.key);
+    if (!c) return;
     const value = (r) => (c.num ? Number(r[c.key]) : String(r[c.key]));
     rows = [...rows].sort((a, b) => (value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0) * state.dir);
+  };
+  function sortBy(c) {
+    state = { key: c.key, dir: state.key === c.key ? -state.dir : 1 };
+    order();
     ths.forEach((th, i) => th.setAttribute('aria-sort', columns[i].key === c.key ? (state.dir > 0 ? 'ascending' : 'descending') : 'none'));
     render();
   }
+  /** Shows other rows (a filter's), in the order chosen. */
+  table.show = (shown) => { rows = shown; order(); render(); };
+  table.shownRows = () => rows;
   render();
   return table;
+}
+
+/** A sortable table with a filter box above it (rows whose shown text holds every word typed), the count shown, and a
+ * download of the rows shown as CSV with the file's own columns. name: the CSV's file name without ".csv". */
+export function filterableTable(columns, rows, { caption, name, label }) {
+  const table = sortableTable(columns, rows, { caption });
+  const text = (r) => columns.map((c) => { const v = c.render ? c.render(r) : r[c.key]; return v instanceof Node ? v.textContent : String(v ?? ''); }).join(' ').toLowerCase();
+  const texts = new Map(rows.map((r) => [r, text(r)]));
+  const box = el('input', { type: 'search', name: `${name}-filter`, placeholder: 'e.g. stop, short, 2019', autocomplete: 'off' });
+  const count = el('span', { class: 'muted', 'aria-live': 'polite' }, `${rows.length} of ${rows.length}`);
+  const download = el('button', { type: 'button', class: 'download' }, 'Download these rows (CSV)');
+  const apply = () => {
+    const words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const shown = rows.filter((r) => words.every((w) => texts.get(r).includes(w)));
+    table.show(shown);
+    count.textContent = `${shown.length} of ${rows.length}`;
+  };
+  box.addEventListener('input', apply);
+  download.addEventListener('click', () => {
+    const keys = Object.keys(rows[0] || {});
+    const field = (v) => (/[",\n\r]/.test(v) ? `"${String(v).replaceAll('"', '""')}"` : String(v ?? ''));
+    const csv = [keys.join(','), ...table.shownRows().map((r) => keys.map((k) => field(r[k])).join(','))].join('\n') + '\n';
+    const a = el('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: `${name}${box.value.trim() ? '-filtered' : ''}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  return el('div', {}, el('div', { class: 'row' }, el('label', {}, `Filter ${label}`, box), count, el('span', { class: 'spacer' }), download),
+    el('div', { class: 'table-wrap', tabindex: '0' }, table));
 }
 
 /** Follows a job's server-sent events until it ends; reconnects by itself (EventSource retries a dropped stream; a

@@ -186,7 +186,7 @@ async function loadRuns(first) {
     let tbody = list.querySelector('tbody');
     if (first || !tbody) {
       tbody = el('tbody');
-      list.replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'runs' },
+      list.replaceChildren(el('div', { class: 'table-wrap', tabindex: '0' }, el('table', { id: 'runs' },
         el('thead', {}, el('tr', {}, ['Compare', 'Submitted (New York)', 'Symbol', 'Strategy', 'Interval', 'Range', 'State', 'Job'].map((h) => el('th', { scope: 'col' }, h)))), tbody)));
     }
     for (const job of page.jobs) {
@@ -218,7 +218,7 @@ async function loadSweeps() {
       sweeps.replaceChildren(el('p', { class: 'empty' }, 'No sweeps yet. Choose "Parameter sweep" or "Walk-forward" above and give a parameter a list (2,3) or a range (10:60:10).'));
       return;
     }
-    sweeps.replaceChildren(el('div', { class: 'table-wrap' }, el('table', { id: 'sweeps' },
+    sweeps.replaceChildren(el('div', { class: 'table-wrap', tabindex: '0' }, el('table', { id: 'sweeps' },
       el('thead', {}, el('tr', {}, ['Submitted (New York)', 'Symbol', 'Strategy', 'Kind', 'Grid', 'Range', 'State', 'Job'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, page.jobs.map((job) => {
         const s = job.spec || {};

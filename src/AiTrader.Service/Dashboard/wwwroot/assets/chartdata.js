@@ -1,6 +1,7 @@
 // The chart's data shaping, apart from drawing so that it can be tested in Node (tests/browser/chartdata.test.mjs):
-// New York axis times, merging bars into at most maxDraw candles, and placing a trade on the candle that holds it.
-import { nyFields } from './app.js';
+// New York axis times, the candles /api/chart sends (already merged by the server), a zoomed-in window spliced into the
+// wider view, session (day) boundaries, a backtest's stop levels, and placing a trade on the candle that holds it.
+import { nyDate, nyFields } from './app.js';
 
 /** New York wall clock as a UTC timestamp (seconds): what the chart's axis prints. */
 export function axisTime(iso) {
@@ -8,30 +9,73 @@ export function axisTime(iso) {
   return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) / 1000;
 }
 
-/** Bars ({t, o, h, l, c, v}, oldest first) with their signal frames (by timestamp), as at most maxDraw candles: beyond
- * that, each candle merges `group` neighbouring bars (open of the first, high and low of all, close of the last, summed
- * volume; the frame of the last). */
-export function candles(bars, frames, { maxDraw, daily }) {
-  const byTime = new Map(frames.map((f) => [f.timestamp, f]));
-  const group = Math.max(1, Math.ceil(bars.length / maxDraw));
-  const out = { times: [], bars: [], frames: [], iso: [], group, daily, tradesOutside: 0 };
-  for (let i = 0; i < bars.length; i += group) {
-    const slice = bars.slice(i, i + group);
-    const last = slice[slice.length - 1];
-    let h = -Infinity, l = Infinity, v = 0;
-    for (const b of slice) {
-      h = Math.max(h, Number(b.h));
-      l = Math.min(l, Number(b.l));
-      v += Number(b.v);
-    }
-    const t = axisTime(slice[0].t);
-    if (out.times.length && t <= out.times[out.times.length - 1]) continue; // a repeated wall-clock time (DST ends): never out of order
+/** The candles of /api/chart ({t, t_last, o, h, l, c, v, n}, oldest first) with their frames (same order) as the chart
+ * model: axis times, numbers, the first and last bar time of each candle, and the most bars a candle merges (group). */
+export function candles(bars, frames, { daily }) {
+  const out = { times: [], bars: [], frames: [], iso: [], group: 1, daily, tradesOutside: 0 };
+  bars.forEach((b, i) => {
+    const t = axisTime(b.t);
+    if (out.times.length && t <= out.times[out.times.length - 1]) return; // a repeated wall-clock time (DST ends): never out of order
+    const n = Number(b.n ?? 1);
     out.times.push(t);
-    out.bars.push({ o: Number(slice[0].o), h, l, c: Number(last.c), v });
-    out.frames.push(byTime.get(last.t) || null);
-    out.iso.push([slice[0].t, last.t]);
-  }
+    out.bars.push({ o: Number(b.o), h: Number(b.h), l: Number(b.l), c: Number(b.c), v: Number(b.v), n });
+    out.frames.push(frames[i] || null);
+    out.iso.push([b.t, b.t_last || b.t]);
+    out.group = Math.max(out.group, n);
+  });
   return out;
+}
+
+/** The wide model with a zoomed-in window's finer candles in place of the wide candles they overlap: candles wholly
+ * before the window's first bar, the window's, then those wholly after its last bar. */
+export function splice(wide, detail) {
+  if (!detail.times.length) return wide;
+  const first = Date.parse(detail.iso[0][0]);
+  const last = Date.parse(detail.iso[detail.iso.length - 1][1]);
+  const out = { times: [], bars: [], frames: [], iso: [], group: 1, daily: wide.daily, tradesOutside: 0 };
+  const push = (m, i) => {
+    if (out.times.length && m.times[i] <= out.times[out.times.length - 1]) return;
+    out.times.push(m.times[i]); out.bars.push(m.bars[i]); out.frames.push(m.frames[i]); out.iso.push(m.iso[i]);
+    out.group = Math.max(out.group, m.bars[i].n);
+  };
+  for (let i = 0; i < wide.times.length && Date.parse(wide.iso[i][1]) < first; i++) push(wide, i);
+  for (let i = 0; i < detail.times.length; i++) push(detail, i);
+  for (let i = 0; i < wide.times.length; i++) if (Date.parse(wide.iso[i][0]) > last) push(wide, i);
+  return out;
+}
+
+/** Indices of the candles that open a New York session day (every candle after the first whose date differs from the
+ * one before it): where an intraday chart draws its day boundaries. */
+export function sessionStarts(model) {
+  const out = [];
+  let previous = null;
+  model.iso.forEach(([first], i) => {
+    const day = nyDate(first);
+    if (previous !== null && day !== previous) out.push(i);
+    previous = day;
+  });
+  return out;
+}
+
+/** A backtest's protective stops (orders.csv rows of type stop, of one symbol) as level segments on the model's candles:
+ * from the candle of the order to the candle of the exit of the trade it protected (or the last candle while it still
+ * works), at its first stop price and ending at its last (orders.csv keeps both). {from, to, first, last, open}. */
+export function stopSegments(model, orders, trades) {
+  const n = model.times.length;
+  if (!n) return [];
+  const exits = trades.map((t) => [Date.parse(t.entry_time), Date.parse(t.exit_time)]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const out = [];
+  for (const o of orders) {
+    if ((o.type || '').toLowerCase() !== 'stop' || !o.stop_price) continue;
+    const created = Date.parse(o.created_at);
+    const trade = exits.find(([entry, exit]) => created >= entry - 86400000 && created <= exit);
+    const open = !trade;
+    const from = snap(model, o.created_at);
+    const to = trade ? snap(model, new Date(trade[1]).toISOString()) : model.times[n - 1];
+    if (from === null || to === null || to < from) continue;
+    out.push({ from, to, first: Number(o.stop_price), last: Number(o.last_stop_price || o.stop_price), open });
+  }
+  return out.sort((a, b) => a.from - b.from);
 }
 
 /** The axis time of the candle holding the instant `iso` (the last one starting at or before it), or null when the

@@ -27,12 +27,12 @@ async function load() {
     return;
   }
   document.title = `Compare ${runs.length} backtests · AI Trader`;
-  const chartBox = el('div', { class: 'equity-chart', role: 'img', 'aria-label': 'Each run\u2019s return since its start' });
+  const chartBox = el('div', { class: 'equity-chart', role: 'figure', 'aria-label': 'Each run\u2019s return since its start' });
   const yearsBox = el('div', {}, el('p', { class: 'empty' }, 'Loading…'));
   const legend = el('ul', { class: 'legend' }, runs.map((r, i) => el('li', {}, el('span', { class: 'swatch', style: `background:${RUN_COLOURS[i % RUN_COLOURS.length]}` }), label(r, i))));
   root.replaceChildren(...[warnings,
-    el('section', { class: 'panel', 'aria-labelledby': 'c-title' }, el('h2', { id: 'c-title' }, `${runs.length} runs`), el('div', { class: 'table-wrap free' }, specTable(runs))),
-    el('section', { class: 'panel', 'aria-labelledby': 'cm-title' }, el('h2', { id: 'cm-title' }, 'Metrics'), el('div', { class: 'table-wrap free' }, metricsTable(runs))),
+    el('section', { class: 'panel', 'aria-labelledby': 'c-title' }, el('h2', { id: 'c-title' }, `${runs.length} runs`), el('div', { class: 'table-wrap free', tabindex: '0' }, specTable(runs))),
+    el('section', { class: 'panel', 'aria-labelledby': 'cm-title' }, el('h2', { id: 'cm-title' }, 'Metrics'), el('div', { class: 'table-wrap free', tabindex: '0' }, metricsTable(runs))),
     el('section', { class: 'panel', 'aria-labelledby': 'ce-title' }, el('h2', { id: 'ce-title' }, 'Return since the start'), legend, chartBox),
     el('section', { class: 'panel', 'aria-labelledby': 'cy-title' }, el('h2', { id: 'cy-title' }, 'Returns by year'), yearsBox)].filter(Boolean));
 

@@ -66,7 +66,7 @@ async function details() {
     return;
   }
   const since = el('p', { class: 'muted' }, 'Since the service started ', fmtTime(d.started_at), ` (${uptime(d.uptime_seconds)} ago).`);
-  vendorBox.replaceChildren(since, el('div', { class: 'table-wrap' }, el('table', { id: 'vendors' },
+  vendorBox.replaceChildren(since, el('div', { class: 'table-wrap', tabindex: '0' }, el('table', { id: 'vendors' },
     el('thead', {}, el('tr', {}, ['Vendor', 'Keys', 'Requests', 'Last request', 'Errors', 'Last error'].map((h, i) => el('th', { scope: 'col', class: i === 2 || i === 4 ? 'num' : null }, h)))),
     el('tbody', {}, d.vendors.map((v) => el('tr', {},
       el('td', {}, el('strong', {}, v.vendor)),
@@ -91,7 +91,7 @@ async function details() {
 
   errorsBox.replaceChildren(d.recent_errors.length === 0
     ? el('p', { class: 'empty' }, 'No warnings or errors since the service started.')
-    : el('div', { class: 'table-wrap' }, el('table', { id: 'recent-errors' },
+    : el('div', { class: 'table-wrap', tabindex: '0' }, el('table', { id: 'recent-errors' },
       el('caption', { class: 'muted' }, `The latest ${d.recent_errors.length} the service logged, newest first (the service log has them all).`),
       el('thead', {}, el('tr', {}, ['Time (New York)', 'Level', 'Where', 'Message'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, d.recent_errors.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)),

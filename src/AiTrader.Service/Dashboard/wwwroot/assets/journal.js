@@ -23,7 +23,7 @@ const form = el('form', { class: 'controls', 'aria-label': 'Journal filter' },
 const ruleNote = el('p', { id: 'rule-note', class: 'muted' }, 'A rule shows the orders that guardrail blocked (the rule that decided each block).');
 const status = el('div', { 'aria-live': 'polite' });
 const tbody = el('tbody');
-const table = el('div', { class: 'table-wrap' }, el('table', { id: 'journal' },
+const table = el('div', { class: 'table-wrap', tabindex: '0' }, el('table', { id: 'journal' },
   el('thead', {}, el('tr', {}, ['#', 'Time (New York)', 'Kind', 'Symbol', 'Side', 'Qty', 'Price', 'Rule', 'Reason', 'Order'].map((h, i) => el('th', { scope: 'col', class: [0, 5, 6].includes(i) ? 'num' : null }, h)))), tbody));
 const more = el('button', { type: 'button', hidden: true }, 'Older entries');
 root.replaceChildren(el('section', { class: 'panel' }, form, ruleNote, status), el('section', { class: 'panel' }, table, more));

@@ -46,7 +46,7 @@ export function monthlyTable(data, { caption } = {}) {
     return el('td', { class: `num heat ${v > 0 ? 'pos' : v < 0 ? 'neg' : ''}`, style: `--tint: color-mix(in srgb, ${colour} ${Math.round(6 + share * 30)}%, transparent)` },
       strong ? el('strong', {}, fmtPct(v)) : fmtPct(v));
   };
-  return el('div', { class: 'table-wrap free' }, el('table', { class: 'monthly' },
+  return el('div', { class: 'table-wrap free', tabindex: '0' }, el('table', { class: 'monthly' },
     el('caption', { class: 'muted' }, caption || 'New York months: each month compounds its sessions\u2019 returns; the year compounds its months.'),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Year'), MONTHS.map((m) => el('th', { scope: 'col', class: 'num' }, m)), el('th', { scope: 'col', class: 'num' }, 'Year'))),
     el('tbody', {}, years.map((y) => el('tr', {}, el('th', { scope: 'row' }, String(y.year)), y.months.map((m) => cell(m)), cell(y.year_return, true))))));
@@ -58,13 +58,14 @@ export function chartTime(iso) {
   return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute) / 1000;
 }
 
-/** At most max points of a {timestamp, equity} series: every k-th row, the last always kept, times strictly rising. */
-function points(rows, value, max = 3000) {
+/** At most max points (and the one kept) of a {timestamp, …} series: every k-th row, the last and `keep` always kept,
+ * times strictly rising. */
+function points(rows, value, max = 3000, keep = -1) {
   const step = Math.max(1, Math.ceil(rows.length / max));
   const out = [];
   let last = -Infinity;
   rows.forEach((r, i) => {
-    if (i % step !== 0 && i !== rows.length - 1) return;
+    if (i % step !== 0 && i !== rows.length - 1 && i !== keep) return;
     const time = chartTime(r.timestamp);
     if (time > last) { out.push({ time, value: value(r) }); last = time; }
   });
@@ -94,6 +95,37 @@ export function drawEquity(box, rows, initial) {
       priceFormat: { type: 'price', precision: 2, minMove: 0.01 } });
     series.setData(data);
     series.createPriceLine({ price: base, color: p.muted, lineStyle: LC.LineStyle.Dotted, title: 'initial capital' });
+    chart.timeScale().fitContent();
+  };
+  draw();
+  document.addEventListener('themechange', draw);
+}
+
+/** The drawdown below the running high of an equity curve, as percent, drawn as an area under zero; the deepest point
+ * is always kept when the curve is thinned, and written to the box's data-deepest (a fraction) for a reader or a test. */
+export function drawDrawdown(box, rows) {
+  if (!LC) { box.replaceChildren(notice('The chart library did not load; reload the page.', 'error')); return; }
+  if (rows.length === 0) { box.replaceChildren(el('p', { class: 'empty' }, 'The equity curve is empty.')); return; }
+  let high = -Infinity, deepestAt = 0;
+  const dd = rows.map((r) => {
+    const v = Number(r.equity);
+    high = Math.max(high, v);
+    return { timestamp: r.timestamp, dd: high > 0 ? v / high - 1 : 0 };
+  });
+  dd.forEach((d, i) => { if (d.dd < dd[deepestAt].dd) deepestAt = i; });
+  const data = points(dd, (d) => d.dd * 100, 3000, deepestAt);
+  box.dataset.deepest = String(dd[deepestAt].dd);
+  let chart;
+  const draw = () => {
+    chart?.remove();
+    const p = palette();
+    chart = LC.createChart(box, chartOptions(p, (v) => `${v.toFixed(2)}%`));
+    // Filled between zero (the running high) and the curve.
+    const series = chart.addSeries(LC.BaselineSeries, { baseValue: { type: 'price', price: 0 }, lineWidth: 1, topLineColor: p.down, bottomLineColor: p.down,
+      topFillColor1: 'rgba(0,0,0,0)', topFillColor2: 'rgba(0,0,0,0)', bottomFillColor1: 'rgba(255,92,108,0.08)', bottomFillColor2: 'rgba(255,92,108,0.4)',
+      priceFormat: { type: 'custom', formatter: (v) => `${v.toFixed(2)}%` } });
+    series.setData(data);
+    series.createPriceLine({ price: dd[deepestAt].dd * 100, color: p.muted, lineStyle: LC.LineStyle.Dotted, title: 'deepest' });
     chart.timeScale().fitContent();
   };
   draw();

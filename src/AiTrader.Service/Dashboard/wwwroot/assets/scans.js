@@ -130,12 +130,12 @@ async function showRefresh(window) {
   const parts = [meta];
   if (refresh.errors.length) parts.push(notice(`Data errors: ${refresh.errors.join('; ')}`, 'warn'));
   parts.push(ranked.length
-    ? el('div', { class: 'table-wrap', id: 'ranked' }, sortableTable(rowColumns(true), ranked,
+    ? el('div', { class: 'table-wrap', id: 'ranked', tabindex: '0' }, sortableTable(rowColumns(true), ranked,
       { caption: `${ranked.length} ranked by score (gap × relative volume); select a heading to sort` }))
     : el('p', { class: 'empty' }, 'Nothing ranked at this window: every symbol was filtered or had no data yet (see below). Early windows often have no premarket trades; pick a later one.'));
   if (others.length) {
     parts.push(el('details', { class: 'unranked' }, el('summary', {}, `Not ranked: ${others.length} symbol${others.length === 1 ? '' : 's'} (${counts.map(([t, n]) => `${n} ${t}`).join(', ')})`),
-      el('div', { class: 'table-wrap' }, sortableTable(rowColumns(false), others))));
+      el('div', { class: 'table-wrap', tabindex: '0' }, sortableTable(rowColumns(false), others))));
   }
   refreshBox.replaceChildren(...parts);
 }
@@ -174,14 +174,14 @@ function renderHistory(selected) {
     previous = new Set(top.map((x) => x.symbol));
     const current = sameInstant(r.window, selected);
     return el('tr', { class: current ? 'selected' : null },
-      el('td', {}, el('button', { type: 'button', class: 'link', 'aria-pressed': current ? 'true' : 'false', onclick: () => showRefresh(r.window),
-        'aria-label': `Show the refresh at ${new Date(r.window).toISOString()}` }, fmtClock(r.window))),
+      el('td', {}, el('button', { type: 'button', class: 'link', 'aria-pressed': current ? 'true' : 'false', onclick: () => showRefresh(r.window) },
+        fmtClock(r.window))),
       el('td', { class: 'num' }, String(r.rows.length)), el('td', { class: 'num' }, fmtWhole(r.universe_size)),
       el('td', { class: `num ${r.errors.length ? 'neg' : ''}` }, String(r.errors.length)), el('td', { class: 'num' }, elapsed(r.elapsed)),
       el('td', {}, names.length ? names : el('span', { class: 'muted' }, 'none ranked')));
   }).reverse();
   historyBox.replaceChildren(el('p', { class: 'muted' }, `${day.refreshes.length} refresh${day.refreshes.length === 1 ? '' : 'es'} on ${day.date}, latest first; select a time to show that refresh above.`),
-    el('div', { class: 'table-wrap', id: 'history' }, el('table', {},
+    el('div', { class: 'table-wrap', id: 'history', tabindex: '0' }, el('table', {},
       el('thead', {}, el('tr', {}, ['Window (New York)', 'Ranked', 'Scanned', 'Errors', 'Took', 'Top five'].map((h, i) => el('th', { scope: 'col', class: i > 0 && i < 5 ? 'num' : null }, h)))),
       el('tbody', {}, rows))));
 }
@@ -217,7 +217,7 @@ function bucketCard(b, list) {
     el('dl', { class: 'kv' }, el('dt', {}, 'Saved'), el('dd', {}, fmtTime(list.created_utc)),
       el('dt', {}, 'Lists kept'), el('dd', {}, fmtWhole(b.saved)), el('dt', {}, 'Symbols'), el('dd', {}, fmtWhole(list.entries.length))),
     list.entries.length
-      ? el('div', { class: 'table-wrap' }, el('table', {}, el('thead', {}, el('tr', {}, ['#', 'Symbol', 'Source', 'Rank', 'Score', 'Note'].map((h, i) => el('th', { scope: 'col', class: [0, 3, 4].includes(i) ? 'num' : null }, h)))),
+      ? el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {}, el('thead', {}, el('tr', {}, ['#', 'Symbol', 'Source', 'Rank', 'Score', 'Note'].map((h, i) => el('th', { scope: 'col', class: [0, 3, 4].includes(i) ? 'num' : null }, h)))),
         el('tbody', {}, list.entries.map((e, i) => el('tr', {}, el('td', { class: 'num' }, String(i + 1)), el('td', {}, el('strong', {}, e.symbol)), el('td', {}, e.source),
           el('td', { class: 'num' }, e.rank == null ? '—' : String(e.rank)), el('td', { class: 'num' }, e.score == null ? '—' : fmtNum(e.score)), el('td', { class: 'muted' }, e.note || ''))))))
       : el('p', { class: 'empty' }, 'This list is empty.'),

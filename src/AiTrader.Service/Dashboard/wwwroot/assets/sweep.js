@@ -84,7 +84,7 @@ async function sweep(job, result) {
     columns.push({ key: 'run', title: 'Backtest', render: (r) => el('button', { type: 'button', class: 'link', onclick: () => runOne(job.spec, names, r, status),
       'aria-label': `Run ${names.map((n) => `${n}=${r[n]}`).join(', ')} as a backtest` }, 'Run') });
   }
-  ranking.replaceChildren(status, el('div', { class: 'table-wrap' }, sortableTable(columns, rows,
+  ranking.replaceChildren(status, el('div', { class: 'table-wrap', tabindex: '0' }, sortableTable(columns, rows,
     { caption: `${rows.length} combinations, best ${result.rank_by} first; select a heading to sort${who.role === 'trader' ? '; Run opens one as a backtest' : ''}` })));
 }
 
@@ -113,7 +113,7 @@ function heatMap(rows, names, initial) {
   x.value = names[0];
   y.value = names.length > 1 ? names[1] : '';
   metric.value = initial in rows[0] ? initial : 'sharpe';
-  const box = el('div', { class: 'table-wrap' });
+  const box = el('div', { class: 'table-wrap', tabindex: '0' });
   const controls = el('form', { class: 'controls', 'aria-label': 'Heat map axes' },
     el('label', {}, 'Across', x), el('label', {}, 'Down', y), el('label', {}, 'Metric', metric));
   controls.addEventListener('submit', (e) => e.preventDefault());
@@ -148,7 +148,7 @@ function heatMap(rows, names, initial) {
 
 async function walkForward(job, result) {
   const ranking = document.getElementById('ranking');
-  const equityBox = el('div', { class: 'equity-chart', role: 'img', 'aria-label': 'Out-of-sample equity curve' });
+  const equityBox = el('div', { class: 'equity-chart', role: 'figure', 'aria-label': 'Out-of-sample equity curve' });
   const monthlyBox = el('div', { id: 'monthly' }, el('p', { class: 'empty' }, 'Loading monthly returns…'));
   root.insertBefore(el('div', { class: 'grid' },
     el('section', { class: 'panel', 'aria-labelledby': 'oos-title' }, el('h2', { id: 'oos-title' }, 'Out of sample, stitched'), metricsTable(result.out_of_sample || {})),
@@ -163,7 +163,7 @@ async function walkForward(job, result) {
       const names = keys.slice(keys.indexOf('oos_end') + 1, keys.findIndex((k, i) => i > keys.indexOf('oos_end') && k.startsWith('is_')));
       const score = keys.find((k) => k.startsWith('is_') && !['is_start', 'is_end'].includes(k));
       const range = (a, b) => el('span', { title: `${a} … ${b} (UTC)` }, `${nyDate(a)} … ${nyDate(b)}`);
-      ranking.replaceChildren(el('div', { class: 'table-wrap' }, sortableTable([
+      ranking.replaceChildren(el('div', { class: 'table-wrap', tabindex: '0' }, sortableTable([
         { key: 'window', title: '#', num: true, render: (r) => String(Number(r.window) + 1) },
         { key: 'is_start', title: 'In sample (New York)', render: (r) => range(r.is_start, r.is_end) },
         { key: 'oos_start', title: 'Out of sample', render: (r) => range(r.oos_start, r.oos_end) },

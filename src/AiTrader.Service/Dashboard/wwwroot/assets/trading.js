@@ -19,7 +19,7 @@ async function sessions() {
       box.replaceChildren(el('p', { class: 'empty' }, 'No sessions yet. Start a paper replay above (a trader key), or with POST /api/sessions; it appears here.'));
       return;
     }
-    box.replaceChildren(el('div', { class: 'table-wrap' }, el('table', {},
+    box.replaceChildren(el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {},
       el('thead', {}, el('tr', {}, ['Submitted (New York)', 'Symbols', 'Strategy', 'Replay', 'State', 'Session'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, page.jobs.map((job) => {
         const s = job.spec || {};
@@ -161,7 +161,7 @@ function renderBook(box, book) {
       : el('p', { class: 'empty' }, book.positions ? 'Flat: no open positions.' : 'No snapshot yet: the book appears once the session trades.'),
     el('h3', {}, 'Working orders'),
     book.working_orders && book.working_orders.length
-      ? el('div', { class: 'table-wrap' }, el('table', {}, el('thead', {}, el('tr', {}, ['Symbol', 'Side', 'Type', 'Qty', 'Filled', 'Limit', 'Stop', 'Since', 'Reason'].map((h) => el('th', { scope: 'col' }, h)))),
+      ? el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {}, el('thead', {}, el('tr', {}, ['Symbol', 'Side', 'Type', 'Qty', 'Filled', 'Limit', 'Stop', 'Since', 'Reason'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, book.working_orders.map((o) => el('tr', {}, el('td', {}, o.symbol), el('td', {}, o.side), el('td', {}, o.type), el('td', { class: 'num' }, fmtQty(o.quantity)),
           el('td', { class: 'num' }, fmtQty(o.filled)), el('td', { class: 'num' }, fmtMoney(o.limit_price)), el('td', { class: 'num' }, fmtMoney(o.stop_price)),
           el('td', {}, fmtTime(o.created_at)), el('td', {}, o.reason || ''))))))
