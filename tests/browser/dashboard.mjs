@@ -388,7 +388,7 @@ try {
     await waitFor(async () => !['queued', 'running'].includes((await apiJson(`/api/sessions/${id}`)).state), 20000, () => `session ${id} did not stop`, 500);
   };
   await stopSession(sessionId);
-  const fast = await apiJson('/api/sessions', { symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '600' });
+  const fast = await apiJson('/api/sessions', { symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '600', new_run: true });
   await waitFor(async () => (await apiJson(`/api/sessions/${fast.id}`)).state === 'running', 20000, () => `session ${fast.id} did not start`, 300);
   await apiJson(`/api/sessions/${fast.id}/kill-switch`, { reason: 'browser test: block the next entry' });
   const killBlocks = async () => (await apiJson('/api/journal/rules')).rules.find((r) => r.rule === 'kill_switch').blocks;

@@ -179,6 +179,28 @@ public sealed partial class JobRunner : IAsyncDisposable
         return await EnqueueAsync(SweepKind, spec.ToJson(), ct).ConfigureAwait(false);
     }
 
+    /// <summary>How long a submit waits for a stopped session's worker to let go of its run (journal and snapshot written).</summary>
+    private static readonly TimeSpan StoppedRunRelease = TimeSpan.FromSeconds(10);
+
+    /// <summary>The session job driving <paramref name="run"/> now, or null. A job already recorded as finished (cancelled
+    /// a moment ago) still holds the run while its worker completes the journal; that is waited for, briefly, so that
+    /// stopping a session and asking for it again resumes it instead of being refused.</summary>
+    private async Task<string?> DriverOfAsync(string run, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(StoppedRunRelease.TotalSeconds * Stopwatch.Frequency);
+        while (_liveRuns.FirstOrDefault(r => r.Value == run).Key is { } driver)
+        {
+            if (Stopwatch.GetTimestamp() > deadline || await Store.GetAsync(driver, ct).ConfigureAwait(false) is not { IsFinished: true })
+            {
+                return driver;
+            }
+
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
     /// stored), stores it as a queued paper replay session and queues it.</summary>
     /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
@@ -189,7 +211,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         var request = spec.ToRequest();
         // The run too, as trade resolves it before any work: a run of another kind or with other settings is refused here,
         // and so is a run a session job of this service is driving now (trade would find it locked).
-        if (_sessions.PlanRun(request) is { RunId: { } run } && _liveRuns.FirstOrDefault(r => r.Value == run).Key is { } driver)
+        if (_sessions.PlanRun(request) is { RunId: { } run } && await DriverOfAsync(run, ct).ConfigureAwait(false) is { } driver)
         {
             throw new RequestException(
                 $"run {run} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");

@@ -96,7 +96,7 @@ public sealed class MarketDataDalTests : IAsyncLifetime
         await using var dal = _fakes.Dal();
         var (start, end) = Days(Monday, Monday);
 
-        var ex = await Assert.ThrowsAsync<MarketDataException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "auto", start, end));
+        var ex = await Assert.ThrowsAsync<VendorChainException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "auto", start, end));
 
         Assert.Contains("alphavantage [Unauthorized]", ex.Message);
         Assert.Contains("yahoo [ServerError]", ex.Message);

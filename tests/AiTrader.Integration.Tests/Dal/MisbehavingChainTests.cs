@@ -69,7 +69,7 @@ public sealed class MisbehavingChainTests : IAsyncLifetime
         var (start, end) = Days(Monday, Monday);
         var clock = Stopwatch.StartNew();
 
-        var ex = await Assert.ThrowsAsync<MarketDataException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "alphavantage", start, end));
+        var ex = await Assert.ThrowsAsync<VendorChainException>(() => dal.FetchBarsAsync("SPY", Timeframe.OneMinute, "alphavantage", start, end));
 
         Assert.True(clock.Elapsed < Bound, $"{mode}: {clock.Elapsed} > {Bound}");
         Assert.DoesNotContain('\n', ex.Message);

@@ -101,4 +101,22 @@ public sealed class SessionJobApiTests
             Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{id}")).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task A_session_stopped_and_asked_for_again_at_once_is_accepted_instead_of_refused_as_still_driven()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var trader = host.Client(host.TraderKey);
+        const string Spec = """{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""";
+        var first = await SubmitAsync(trader, "/api/sessions", Spec);
+        await RunningSessionAsync(trader, first);
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{first}")).StatusCode);
+
+        // The stopped job's worker may still be writing the journal as this arrives: the submit waits for it to let go
+        // (it was refused as "being driven" by the job it had just stopped).
+        var again = await SubmitAsync(trader, "/api/sessions", Spec);
+        Assert.NotEqual(first, again);
+        await RunningSessionAsync(trader, again);
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{again}")).StatusCode);
+    }
 }

@@ -125,7 +125,7 @@ public sealed class FallbackBarFetcherTests : IAsyncLifetime
         _yahoo.Mode = FakeMode.RateLimitBody;
         _td.Mode = FakeMode.Unauthorized;
 
-        var ex = await Assert.ThrowsAsync<MarketDataException>(() => Chain().FetchAsync(Request()));
+        var ex = await Assert.ThrowsAsync<VendorChainException>(() => Chain().FetchAsync(Request()));
 
         Assert.IsNotType<VendorException>(ex);
         Assert.Contains("alphavantage [QuotaExhausted]", ex.Message);
