@@ -389,7 +389,9 @@ try {
   };
   await stopSession(sessionId);
   const fast = await apiJson('/api/sessions', { symbols: ['SPY', 'IBM'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '600', new_run: true });
-  await waitFor(async () => (await apiJson(`/api/sessions/${fast.id}`)).state === 'running', 20000, () => `session ${fast.id} did not start`, 300);
+  // Trading, not only taken by a worker: its guardrail panel answers (409 while the session still sets up).
+  await waitFor(async () => (await fetch(`${base}/api/sessions/${fast.id}/guardrails`, { headers: { Authorization: `Bearer ${key}` } })).ok,
+    20000, () => `session ${fast.id} did not start trading`, 300);
   await apiJson(`/api/sessions/${fast.id}/kill-switch`, { reason: 'browser test: block the next entry' });
   const killBlocks = async () => (await apiJson('/api/journal/rules')).rules.find((r) => r.rule === 'kill_switch').blocks;
   await waitFor(async () => (await killBlocks()) > 0, 30000, () => 'no order was blocked by the engaged kill switch', 500);
