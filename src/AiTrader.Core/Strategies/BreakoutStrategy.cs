@@ -130,7 +130,7 @@ public sealed class BreakoutStrategy : IStrategy
         var intents = new List<OrderIntent>(2) { OrderIntent.Exit(held, BreakoutReason(reverse, close, channel)) };
         if (reverse == PositionSide.Long || context.AllowShort)
         {
-            AddEntry(intents, context, reverse, close, StopDistance(atr), channel);
+            AddEntry(intents, context, reverse, close, Distance(Parameters.AtrMultiplier, atr), channel);
         }
 
         return intents;
@@ -143,7 +143,7 @@ public sealed class BreakoutStrategy : IStrategy
     {
         var close = context.Bar.Close;
         var isLong = side == PositionSide.Long;
-        var trailed = RoundPrice(isLong ? close - StopDistance(atr) : close + StopDistance(atr));
+        var trailed = RoundPrice(isLong ? close - Distance(Parameters.AtrMultiplier, atr) : close + Distance(Parameters.AtrMultiplier, atr));
         var tightens = context.ProtectiveStop is not { } current || (isLong ? trailed > current : trailed < current);
         return tightens ? [OrderIntent.MoveStop(side, trailed, isLong ? _trailLongReason : _trailShortReason)] : [];
     }
@@ -152,12 +152,9 @@ public sealed class BreakoutStrategy : IStrategy
     private IReadOnlyList<OrderIntent> Enter(StrategyContext context, PositionSide side, DonchianValue channel, double atr)
     {
         var entry = new List<OrderIntent>(1);
-        AddEntry(entry, context, side, context.Bar.Close, StopDistance(atr), channel);
+        AddEntry(entry, context, side, context.Bar.Close, Distance(Parameters.AtrMultiplier, atr), channel);
         return entry;
     }
-
-    /// <summary>k·ATR as an exact decimal, the distance every stop level is worked out from.</summary>
-    private decimal StopDistance(double atr) => Parameters.AtrMultiplier * (decimal)atr;
 
     private void AddEntry(List<OrderIntent> intents, StrategyContext context, PositionSide side, decimal close,
         decimal stopDistance, DonchianValue channel)

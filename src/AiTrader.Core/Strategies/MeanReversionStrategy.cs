@@ -68,18 +68,17 @@ public sealed class MeanReversionStrategy : IStrategy
             return [];
         }
 
-        var stopDistance = Parameters.AtrMultiplier * (decimal)signal.Atr!.Value;
         var regime = RegimeSet.NameOf(signal.Regime);
         var enterBelow = 0.0 - Parameters.EntryZ;
         if (zValue <= enterBelow && Parameters.Regimes.Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Long, RoundPrice(close - stopDistance),
+            return Enter(context, signal, PositionSide.Long, RoundPrice(close - Distance(Parameters.AtrMultiplier, signal.Atr!.Value)),
                 $"z {Compared(zValue, enterBelow)} ≤ {Fixed(enterBelow, 2)} in {regime}");
         }
 
         if (context.AllowShort && zValue >= Parameters.EntryZ && Parameters.Regimes.Mirror().Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Short, RoundPrice(close + stopDistance),
+            return Enter(context, signal, PositionSide.Short, RoundPrice(close + Distance(Parameters.AtrMultiplier, signal.Atr!.Value)),
                 $"z {Compared(zValue, Parameters.EntryZ)} ≥ {Fixed(Parameters.EntryZ, 2)} in {regime}");
         }
 

@@ -63,7 +63,7 @@ public sealed class MomentumStrategy : IStrategy
                 return [];
             }
 
-            var trailed = RoundPrice(close - StopDistance(atr));
+            var trailed = RoundPrice(close - Distance(Parameters.AtrMultiplier, atr));
             return context.ProtectiveStop is not { } stop || trailed > stop
                 ? [OrderIntent.MoveStop(PositionSide.Long, trailed,
                     $"trail to close {close} - {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
@@ -84,7 +84,7 @@ public sealed class MomentumStrategy : IStrategy
                 return [];
             }
 
-            var trailed = RoundPrice(close + StopDistance(atr));
+            var trailed = RoundPrice(close + Distance(Parameters.AtrMultiplier, atr));
             return context.ProtectiveStop is not { } stop || trailed < stop
                 ? [OrderIntent.MoveStop(PositionSide.Short, trailed,
                     $"trail to close {close} + {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
@@ -94,21 +94,19 @@ public sealed class MomentumStrategy : IStrategy
         var regime = RegimeSet.NameOf(signal.Regime);
         if (p >= Parameters.EntryProbability && Parameters.Regimes.Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Long, RoundPrice(close - StopDistance(atr)),
+            return Enter(context, signal, PositionSide.Long, RoundPrice(close - Distance(Parameters.AtrMultiplier, atr)),
                 $"prob_up {Compared(p, Parameters.EntryProbability)} ≥ {Fixed(Parameters.EntryProbability, 2)} in {regime}");
         }
 
         var enterBelow = 1 - Parameters.EntryProbability;
         if (context.AllowShort && p <= enterBelow && Parameters.Regimes.Mirror().Contains(signal.Regime))
         {
-            return Enter(context, signal, PositionSide.Short, RoundPrice(close + StopDistance(atr)),
+            return Enter(context, signal, PositionSide.Short, RoundPrice(close + Distance(Parameters.AtrMultiplier, atr)),
                 $"prob_up {Compared(p, enterBelow)} ≤ {Fixed(enterBelow, 2)} in {regime}");
         }
 
         return [];
     }
-
-    private decimal StopDistance(double atr) => Parameters.AtrMultiplier * (decimal)atr;
 
     private OrderIntent[] Enter(StrategyContext context, StrategySignal signal, PositionSide side, decimal stop, string reason)
     {

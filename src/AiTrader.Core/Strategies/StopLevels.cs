@@ -4,6 +4,9 @@ namespace AiTrader.Core.Strategies;
 /// tells, without the decimal work, that a trailed level cannot move a working stop.</summary>
 internal static class StopLevels
 {
+    /// <summary>k·ATR as an exact decimal: the distance every stop level is worked out from.</summary>
+    public static decimal Distance(decimal multiplier, double atr) => multiplier * (decimal)atr;
+
     /// <summary>A stop level rounded to 4 decimal places, halves away from zero.</summary>
     public static decimal RoundPrice(decimal price) => Math.Round(price, 4, MidpointRounding.AwayFromZero);
 
