@@ -1,4 +1,5 @@
 using AiTrader.Application;
+using AiTrader.Core.IO;
 using AiTrader.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -112,7 +113,7 @@ public static class HealthEndpoints
     private static async Task<ReadinessCheck> DatabaseCheckAsync(AppSettings settings, Func<string, string?> env, CancellationToken ct)
     {
         var url = env(SnapshotCatalogFactory.DatabaseUrlVariable);
-        var where = string.IsNullOrWhiteSpace(url) ? $"sqlite in {AiTrader.Core.IO.DisplayPath.Of(settings.DataDir)}" : "postgresql (DATABASE_URL)";
+        var where = string.IsNullOrWhiteSpace(url) ? $"sqlite in {DisplayPath.Of(settings.DataDir)}" : "postgresql (DATABASE_URL)";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(DatabaseTimeout);
         try
@@ -144,12 +145,12 @@ public static class HealthEndpoints
             var probe = Path.Combine(cache.Directory, $".ready-{Guid.NewGuid():N}");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
-            return new ReadinessCheck(ReadinessCheck.Ok, true, $"{AiTrader.Core.IO.DisplayPath.Of(cache.Directory)}: exists and is writable");
+            return new ReadinessCheck(ReadinessCheck.Ok, true, $"{DisplayPath.Of(cache.Directory)}: exists and is writable");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new ReadinessCheck(ReadinessCheck.Fail, true,
-                $"{AiTrader.Core.IO.DisplayPath.Of(cache.Directory)} is not writable ({OneLine(e)}); give the service's user write access, or set AITRADER_BAR_CACHE to a folder it can write");
+                $"{DisplayPath.Of(cache.Directory)} is not writable ({OneLine(e)}); give the service's user write access, or set AITRADER_BAR_CACHE to a folder it can write");
         }
     }
 

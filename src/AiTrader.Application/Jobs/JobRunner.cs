@@ -187,12 +187,24 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// stopping a session and asking for it again resumes it instead of being refused.</summary>
     private async Task<string?> DriverOfAsync(string run, CancellationToken ct)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(StoppedRunRelease.TotalSeconds * Stopwatch.Frequency);
-        while (_liveRuns.FirstOrDefault(r => r.Value == run).Key is { } driver)
+        string? Driver() => _liveRuns.FirstOrDefault(r => r.Value == run).Key;
+        if (Driver() is not { } driver)
         {
-            if (Stopwatch.GetTimestamp() > deadline || await Store.GetAsync(driver, ct).ConfigureAwait(false) is not { IsFinished: true })
+            return null;
+        }
+
+        if (await Store.GetAsync(driver, ct).ConfigureAwait(false) is not { IsFinished: true })
+        {
+            return driver;
+        }
+
+        // A finished job stays finished: only its worker's hold on the run is waited for.
+        var started = Stopwatch.GetTimestamp();
+        while (Driver() is { } holder)
+        {
+            if (Stopwatch.GetElapsedTime(started) > StoppedRunRelease || holder != driver)
             {
-                return driver;
+                return holder;
             }
 
             await Task.Delay(50, ct).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application;
 using AiTrader.Storage;
 using AiTrader.Storage.Security;
 using Spectre.Console;
@@ -53,23 +54,8 @@ public static class ApiKeyCommand
                     w.WriteString("name", k.Name);
                     w.WriteString("role", k.Role.ToText());
                     w.WriteString("created_utc", DateTime.SpecifyKind(k.CreatedUtc, DateTimeKind.Utc));
-                    if (k.RevokedUtc is { } revoked)
-                    {
-                        w.WriteString("revoked_utc", DateTime.SpecifyKind(revoked, DateTimeKind.Utc));
-                    }
-                    else
-                    {
-                        w.WriteNull("revoked_utc");
-                    }
-
-                    if (k.LastUsedUtc is { } used)
-                    {
-                        w.WriteString("last_used_utc", DateTime.SpecifyKind(used, DateTimeKind.Utc));
-                    }
-                    else
-                    {
-                        w.WriteNull("last_used_utc");
-                    }
+                    w.WriteTimeOrNull("revoked_utc", Utc(k.RevokedUtc));
+                    w.WriteTimeOrNull("last_used_utc", Utc(k.LastUsedUtc));
                 });
                 return ExitCodes.Ok;
             }
@@ -109,6 +95,9 @@ public static class ApiKeyCommand
 
         return new Command("apikey", "Manage the API keys of the service: create, list, revoke.") { create, list, revoke };
     }
+
+    /// <summary>A time the store read back (UTC, whatever its kind says), marked UTC so JSON writes it with its Z.</summary>
+    private static DateTime? Utc(DateTime? time) => time is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
 
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -171,10 +171,7 @@ public static class SignalFrameCsvWriter
         ArgumentNullException.ThrowIfNull(frames);
         var count = formatters ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(formatters));
-        using (var header = new Streaming(output, explain))
-        {
-            header.Flush();
-        }
+        new Streaming(output, explain).Dispose(); // the header, written out as the writer is disposed
 
         using var batches = new BlockingCollection<(long Sequence, SignalFrame[] Frames)>(boundedCapacity: count + 1);
         using var failed = new CancellationTokenSource();

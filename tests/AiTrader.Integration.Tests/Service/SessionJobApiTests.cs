@@ -12,6 +12,9 @@ namespace AiTrader.Integration.Tests.Service;
 /// the session's run.</summary>
 public sealed class SessionJobApiTests
 {
+    /// <summary>A two-symbol replay of the bundled week, slow enough to still be running while a test acts on it.</summary>
+    private const string Spec = """{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""";
+
     [Fact]
     public async Task A_replay_session_trades_the_week_and_journals_every_fill_under_its_run()
     {
@@ -82,7 +85,6 @@ public sealed class SessionJobApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        const string Spec = """{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""";
         var first = await SubmitAsync(trader, "/api/sessions", Spec);
         await RunningSessionAsync(trader, first);
         var run = (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{first}/book")).GetProperty("run_id").GetString();
@@ -107,7 +109,6 @@ public sealed class SessionJobApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        const string Spec = """{"symbols":["SPY","IBM"],"from":"2013-10-07","to":"2013-10-11","speed":"2000"}""";
         var first = await SubmitAsync(trader, "/api/sessions", Spec);
         await RunningSessionAsync(trader, first);
         Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{first}")).StatusCode);
