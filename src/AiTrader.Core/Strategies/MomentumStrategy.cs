@@ -23,12 +23,14 @@ public sealed class MomentumStrategy : IStrategy
 
     private readonly IStrategySignalSource _signals;
     private readonly double _atrMultiplier;
+    private readonly string _multiplierText;
 
     public MomentumStrategy(MomentumParameters? parameters = null, IStrategySignalSource? signals = null)
     {
         Parameters = (parameters ?? new MomentumParameters()).Validate();
         _signals = signals ?? new StrategySignals(Parameters.AtrPeriod);
         _atrMultiplier = (double)Parameters.AtrMultiplier;
+        _multiplierText = Number(Parameters.AtrMultiplier); // every trailing-stop reason shows it: formatted once
     }
 
     public string Name => CatalogName;
@@ -66,7 +68,7 @@ public sealed class MomentumStrategy : IStrategy
             var trailed = RoundPrice(close - Distance(Parameters.AtrMultiplier, atr));
             return context.ProtectiveStop is not { } stop || trailed > stop
                 ? [OrderIntent.MoveStop(PositionSide.Long, trailed,
-                    $"trail to close {close} - {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
+                    $"trail to close {close} - {_multiplierText} x ATR {Number(atr)}")]
                 : [];
         }
 
@@ -87,7 +89,7 @@ public sealed class MomentumStrategy : IStrategy
             var trailed = RoundPrice(close + Distance(Parameters.AtrMultiplier, atr));
             return context.ProtectiveStop is not { } stop || trailed < stop
                 ? [OrderIntent.MoveStop(PositionSide.Short, trailed,
-                    $"trail to close {close} + {Number(Parameters.AtrMultiplier)} x ATR {Number(atr)}")]
+                    $"trail to close {close} + {_multiplierText} x ATR {Number(atr)}")]
                 : [];
         }
 

@@ -31,7 +31,7 @@ public interface IStrategySignalSource
     void Reset();
 
     /// <summary>Feeds the bar that just closed and returns its signal; must not depend on any later bar.</summary>
-    StrategySignal Update(Bar bar);
+    StrategySignal Update(in Bar bar);
 }
 
 /// <summary>The default signal source: a streaming Kalman filter, realized volatility and regime classifier on closes, plus a Wilder ATR.</summary>
@@ -59,13 +59,13 @@ public sealed class StrategySignals : IStrategySignalSource
         (_kalman, _classifier, _volatility) = Fresh();
     }
 
-    public StrategySignal Update(Bar bar)
+    public StrategySignal Update(in Bar bar)
     {
         var close = (double)bar.Close;
         // The value paths of the filter and the classifier: the same numbers as their records, without allocating them.
         ref readonly var state = ref _kalman.Step(close);
         var regime = _classifier.Classify(state.IsWarmup, state.ProbabilityVelocityPositive, _volatility.Update(close), out _, out _);
-        var atr = _atr.Update(bar);
+        var atr = _atr.Update((double)bar.High, (double)bar.Low, close);
         return new StrategySignal(state.ProbabilityVelocityPositive, state.Velocity, state.FilteredPrice, regime, atr,
             state.IsWarmup);
     }

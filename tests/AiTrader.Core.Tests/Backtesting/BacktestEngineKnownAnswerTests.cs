@@ -172,7 +172,7 @@ public class BacktestEngineKnownAnswerTests
         {
         }
 
-        public StrategySignal Update(Bar bar) => new(0.5, 0, (double)bar.Close, regime, 1.0, IsWarmup: false);
+        public StrategySignal Update(in Bar bar) => new(0.5, 0, (double)bar.Close, regime, 1.0, IsWarmup: false);
     }
 
     private sealed class StopRecorder(IStrategy inner) : IStrategy

@@ -11,7 +11,7 @@ internal sealed class ScriptedSignals(params StrategySignal[] script) : IStrateg
 
     public void Reset() => _next = 0;
 
-    public StrategySignal Update(Bar bar) => script[_next++];
+    public StrategySignal Update(in Bar bar) => script[_next++];
 
     /// <summary>A ready signal (past warm-up, ATR known).</summary>
     public static StrategySignal Ready(double probUp, MarketRegime regime, double atr = 2.0, double filtered = 100.0) =>
