@@ -13,10 +13,18 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var load = LogLoadAsync(stoppingToken);
+        var last = -1L;
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
+                // The same view comes again on each periodic read of the membership table: one line per change.
+                if (snapshot.Version.Value == last)
+                {
+                    continue;
+                }
+
+                last = snapshot.Version.Value;
                 var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(Name).Order(StringComparer.Ordinal).ToList();
                 var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(Name).Order(StringComparer.Ordinal).ToList();
                 LogMembership(log, self.SiloAddress.Endpoint.ToString(), snapshot.Version.Value, active.Count, string.Join(", ", active),

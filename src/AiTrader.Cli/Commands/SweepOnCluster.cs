@@ -32,26 +32,29 @@ internal static class SweepOnCluster
             : throw new CliException($"no silo is reachable on 127.0.0.1 gateway ports {portsText}; start one with 'aitrader silo' (or name its gateway port with --gateway-ports).");
     }
 
-    /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/>, with the same progress
-    /// display as on one machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
-    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, int? parallelism,
-        IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
+    /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/> (or, with
+    /// <paramref name="table"/>, the silos its membership table lists), with the same progress display as on one
+    /// machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
+    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, AzureTableMembership? table,
+        int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
-        using var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders());
+        var silos = table is null ? gateways.Count : await ActiveSilosAsync(table, ct);
+        using var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders(), table);
+        var where = table is null ? $"127.0.0.1 gateway ports {string.Join(",", gateways)}" : $"{table}";
         try
         {
             await host.StartAsync(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new CliException($"could not join the cluster through 127.0.0.1 gateway ports {string.Join(",", gateways)} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
+            throw new CliException($"could not join the cluster through {where} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
         }
 
         try
         {
             var sweep = new ClusterSweep(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
             {
-                MaxInFlight = parallelism ?? Environment.ProcessorCount * gateways.Count,
+                MaxInFlight = parallelism ?? Environment.ProcessorCount * Math.Max(1, silos),
                 Log = line => stderr.WriteLine(line),
             };
             ClusterSweepOutcome outcome;
@@ -74,6 +77,24 @@ internal static class SweepOnCluster
         {
             await host.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>The active silos <paramref name="table"/> lists; none, or storage that does not answer, is a one-line error.</summary>
+    private static async Task<int> ActiveSilosAsync(AzureTableMembership table, CancellationToken ct)
+    {
+        int silos;
+        try
+        {
+            silos = await table.ActiveSilosAsync(ct);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        {
+            throw new CliException($"could not read the cluster's membership from {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable} and that the storage answers.");
+        }
+
+        return silos > 0
+            ? silos
+            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering azuretable' (and the same --cluster-id).");
     }
 
     private static List<int> ParsePorts(string text)
