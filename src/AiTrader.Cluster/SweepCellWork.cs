@@ -25,17 +25,19 @@ public sealed class SweepCellWork(AppSettings settings)
     /// <summary>Cells running now.</summary>
     public int Running => Volatile.Read(ref _running);
 
-    /// <summary>Backtests cell <paramref name="cell"/> of <paramref name="job"/>.</summary>
+    /// <summary>Backtests cell <paramref name="cell"/> of <paramref name="job"/>: a combination on the job's bars, or on
+    /// one walk-forward window's in-sample bars (<see cref="SweepCellJob.InSampleWindows"/>).</summary>
     public async Task<SweepRow> RunAsync(SweepCellJob job, int cell, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         var prepared = await Prepared(job);
-        var combination = prepared.Grid.Combination(cell);
+        var (window, index) = Math.DivRem(cell, prepared.Grid.Count);
+        var combination = prepared.Grid.Combination(index);
         Interlocked.Increment(ref _running);
         try
         {
             // Off the grain's turn: a backtest is CPU work, and the silo's scheduler keeps serving messages meanwhile.
-            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Series, combination), ct);
+            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination), ct);
             Interlocked.Increment(ref _finished);
             return row;
         }
@@ -78,5 +80,21 @@ public sealed class SweepCellWork(AppSettings settings)
         return new PreparedJob(new SweepRunner(options), request.Grid, series);
     }
 
-    private sealed record PreparedJob(SweepRunner Runner, ParameterGrid Grid, BarSeries Series);
+    private sealed record PreparedJob(SweepRunner Runner, ParameterGrid Grid, BarSeries Series)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<BarSeries>> _windows = new();
+
+        /// <summary>The bars cell block <paramref name="window"/> runs on: the whole series for a sweep, a walk-forward
+        /// window's in-sample bars (sliced once per window) otherwise.</summary>
+        public BarSeries Bars(SweepCellJob job, int window)
+        {
+            if (job.InSampleWindows is not { } windows)
+            {
+                return window == 0 ? Series : throw new ArgumentOutOfRangeException(nameof(window), window, "a sweep has one block of cells.");
+            }
+
+            var bounds = windows[window];
+            return _windows.GetOrAdd(window, _ => new Lazy<BarSeries>(() => Series.Slice(bounds[0], bounds[1]))).Value;
+        }
+    }
 }

@@ -207,13 +207,29 @@ public sealed class PreparedSweep
         var request = Request;
         if (Windows is { } windows)
         {
-            var result = new WalkForwardRunner(_options).Run(Series, request.Grid, windows, progress, ct);
-            var files = WalkForwardReportWriter.Write(OutputDirectory, result, request.Grid);
-            return new SweepOutcome(request, Series, OutputDirectory, [files.WindowsCsv, files.EquityCsv, files.MetricsCsv],
-                WalkForward: result, Windows: windows);
+            return Write(new WalkForwardRunner(_options).Run(Series, request.Grid, windows, progress, ct));
         }
 
         return Write(new SweepRunner(_options).Run(Series, request.Grid, progress, ct));
+    }
+
+    /// <summary>A walk-forward's windows, whose in-sample sweeps a caller runs elsewhere (null for a sweep).</summary>
+    public IReadOnlyList<WalkForwardWindow>? WalkForwardWindows() => Windows is { } windows ? WalkForwardRunner.Windows(Series, windows) : null;
+
+    /// <summary>Finishes a walk-forward whose in-sample sweeps ran elsewhere (<paramref name="inSample"/>[w] is window w's,
+    /// see <see cref="WalkForwardWindows"/>): the out-of-sample runs here, then the files <see cref="Run"/> writes.</summary>
+    /// <param name="progress">Windows finished.</param>
+    public SweepOutcome CompleteWalkForward(IReadOnlyList<SweepResult> inSample, IProgress<int>? progress, CancellationToken ct)
+    {
+        var windows = Windows ?? throw new InvalidOperationException("a sweep has no walk-forward windows.");
+        return Write(new WalkForwardRunner(_options).Complete(Series, windows, inSample, progress, ct));
+    }
+
+    private SweepOutcome Write(WalkForwardResult result)
+    {
+        var files = WalkForwardReportWriter.Write(OutputDirectory, result, Request.Grid);
+        return new SweepOutcome(Request, Series, OutputDirectory, [files.WindowsCsv, files.EquityCsv, files.MetricsCsv],
+            WalkForward: result, Windows: Windows);
     }
 
     /// <summary>The runner of this sweep's cells: one combination at a time (<see cref="SweepRunner.RunCombination"/>) and

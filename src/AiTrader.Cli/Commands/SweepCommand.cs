@@ -90,7 +90,6 @@ public static class SweepCommand
 
             if (onCluster)
             {
-                Cluster.SweepCellJob.Check(request);
                 gateways = table is null ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
             }
 

@@ -31,7 +31,6 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("sweep", $"sweep --symbol SPY --grid lookback=abc --out {Out}"),
         ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --strategy nosuch --out {Out}"),
         ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --cluster --gateway-ports 39990 --out {Out}"),
-        ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --cluster --walk-forward --out {Out}"),
         ("silo", "silo --port 0"),
         ("silo", "silo --port 11190 --gateway-port 11190"),
         ("silo", "silo --clustering zookeeper"),

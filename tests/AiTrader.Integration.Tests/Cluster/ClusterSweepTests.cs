@@ -82,6 +82,38 @@ public sealed class ClusterSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task A_walk_forward_on_three_silos_writes_the_single_machine_files_byte_for_byte()
+    {
+        await using var cluster = await StartClusterAsync();
+        // Five years of daily bars, a year in-sample and half a year out: 7 windows of 12 in-sample cells each.
+        var walk = new WalkForwardRequest(InSampleBars: 252, OutOfSampleBars: 126);
+        var single = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "single")) with { WalkForward = walk }, SiloSettings.Settings,
+            CancellationToken.None);
+        single.Run(null, CancellationToken.None);
+
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")) with { WalkForward = walk }, SiloSettings.Settings,
+            CancellationToken.None);
+        var progress = new ConcurrentQueue<int>();
+        var outcome = await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, new MonotonicProgress(progress.Enqueue), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        foreach (var file in new[] { WalkForwardReportWriter.WindowsFileName, WalkForwardReportWriter.EquityFileName, WalkForwardReportWriter.MetricsFileName })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single", file)), await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", file)));
+        }
+
+        // 1,258 bars: windows start every 126 bars while a year in-sample and some out-of-sample remain.
+        var windows = outcome.Outcome.WalkForward!.Windows.Count;
+        Assert.Equal(1 + (1258 - 252 - 1) / 126, windows);
+        Assert.Equal(1 + windows, File.ReadAllLines(Path.Combine(_root, "cluster", WalkForwardReportWriter.WindowsFileName)).Length);
+        Assert.Equal(windows * 12, outcome.Report.Cells);
+        Assert.Equal(3, outcome.Report.CellsPerSilo.Count);
+        // Progress counts to the single-machine total: every in-sample cell, then every window's out-of-sample run.
+        Assert.Equal(prepared.Total, progress.Max());
+        Assert.Equal(windows * 13, prepared.Total);
+    }
+
+    [Fact]
     public void The_ledger_keeps_the_first_answer_of_a_cell_and_counts_a_late_one_as_discarded()
     {
         var grid = ParameterGrid.Parse("lookback=10,20");
