@@ -18,12 +18,21 @@ public sealed class SweepCellWork(AppSettings settings)
     private readonly Queue<Guid> _order = new();
     private long _finished;
     private int _running;
+    private int _fromCache;
+    private int _parsed;
 
     /// <summary>Cells finished on this silo since it started.</summary>
     public long Finished => Interlocked.Read(ref _finished);
 
     /// <summary>Cells running now.</summary>
     public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Sweeps whose bars this silo read whole from the columnar bar cache (the folder every silo is given:
+    /// AITRADER_BAR_CACHE), where the client that sent the sweep wrote them before its first cell.</summary>
+    public int BarsFromCache => Volatile.Read(ref _fromCache);
+
+    /// <summary>Sweeps whose bars this silo had to parse from CSV (the cache off, or its entry missing or stale).</summary>
+    public int BarsParsed => Volatile.Read(ref _parsed);
 
     /// <summary>Backtests cell <paramref name="cell"/> of <paramref name="job"/>: a combination on the job's bars, or on
     /// one walk-forward window's in-sample bars (<see cref="SweepCellJob.InSampleWindows"/>).</summary>
@@ -76,7 +85,19 @@ public sealed class SweepCellWork(AppSettings settings)
     {
         var request = job.ToRequest();
         var options = SweepRun.Check(request);
-        var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, CancellationToken.None);
+        // A cache of this job's own, so what its load did (every file from the cache, or some parsed) is this job's alone.
+        var cache = settings.BarCache();
+        var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, CancellationToken.None, cache);
+        var outcomes = cache?.Outcomes().Values.ToList();
+        if (outcomes is { Count: > 0 } && outcomes.All(o => o == BarCacheOutcome.Hit))
+        {
+            Interlocked.Increment(ref _fromCache);
+        }
+        else
+        {
+            Interlocked.Increment(ref _parsed);
+        }
+
         return new PreparedJob(new SweepRunner(options), request.Grid, series);
     }
 

@@ -100,8 +100,9 @@ public static class SweepRun
 
     /// <summary>Bars from the bundled (or configured) sample data, as <c>aitrader backtest</c> loads them; an empty range
     /// is an error naming the fix.</summary>
+    /// <param name="cache">The columnar bar cache to load through; null: <paramref name="settings"/>' own.</param>
     public static async Task<BarSeries> LoadBarsAsync(AppSettings settings, Symbol symbol, Timeframe interval,
-        DateOnly? start, DateOnly? end, CancellationToken ct)
+        DateOnly? start, DateOnly? end, CancellationToken ct, BarFileCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (start is { } s && end is { } e && s > e)
@@ -110,7 +111,7 @@ public static class SweepRun
         }
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, settings.BarCache());
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, cache ?? settings.BarCache());
         var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
         var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);

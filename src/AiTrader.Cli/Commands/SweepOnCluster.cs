@@ -39,6 +39,9 @@ internal static class SweepOnCluster
         int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
         var silos = table is null ? gateways.Count : await ActiveSilosAsync(table, ct);
+        // The bars this command loaded go into the bar cache before the first cell: silos given the same folder
+        // (AITRADER_BAR_CACHE) read them as columns instead of each parsing the CSV.
+        AiTrader.Core.MarketData.BarFileCache.WaitForPendingWrites();
         using var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders(), table);
         var where = table is null ? $"127.0.0.1 gateway ports {string.Join(",", gateways)}" : $"{table}";
         try

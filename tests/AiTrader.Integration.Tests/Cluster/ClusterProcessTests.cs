@@ -59,6 +59,9 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Contains("cluster: 152 cells on 3 silos (", sweep.Text, StringComparison.Ordinal);
         // A surviving silo saw the victim die (voted dead in the table).
         await first.WaitForLineAsync(l => l.Contains("dead: 127.0.0.1:11163", StringComparison.Ordinal), Patience);
+        // The silos share the client's bar cache folder (AITRADER_DATA_DIR/cache/bars): the client wrote SPY's columns
+        // before the first cell, and the first silo read them from there instead of parsing the CSV.
+        await first.WaitForLineAsync(l => l.Contains("sweeps prepared from the bar cache: 1, from CSV: 0", StringComparison.Ordinal), Patience);
         Assert.Contains($"is up in cluster '{_clusterId}', membership in Azure Table storage at 127.0.0.1:", first.Text, StringComparison.Ordinal);
         // The account key (the secret in the connection string) is nowhere in what the silos and the client wrote.
         var key = AzuriteTestStorage.Require().Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];

@@ -49,6 +49,32 @@ public sealed class ClusterSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task Silos_read_the_bars_from_the_shared_bar_cache_that_the_client_filled_and_parse_no_csv()
+    {
+        await using var cluster = await StartClusterAsync();
+        // The client's load writes the columns into the folder every silo is given (SiloSettings' bar cache).
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")), SiloSettings.Settings, CancellationToken.None);
+        Assert.NotEmpty(Directory.GetFiles(SiloSettings.Settings.BarCacheDir!, "SPY-*.bars"));
+        var work = cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<SweepCellWork>()).ToList();
+
+        await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        // Every silo prepared the sweep (each ran cells) from the cache; none parsed a CSV.
+        Assert.All(work, w => Assert.Equal((1, 0), (w.BarsFromCache, w.BarsParsed)));
+
+        // With the cache folder emptied, the next sweep's bars are parsed on a silo (the first to prepare it; it writes the
+        // entry, which the others may find): the counts tell the two apart.
+        Directory.Delete(SiloSettings.Settings.BarCacheDir!, recursive: true);
+        var again = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "again")), SiloSettings.Settings, CancellationToken.None);
+        Directory.Delete(SiloSettings.Settings.BarCacheDir!, recursive: true);
+        await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(again, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.All(work, w => Assert.Equal(2, w.BarsFromCache + w.BarsParsed));
+        Assert.InRange(work.Sum(w => w.BarsParsed), 1, work.Count);
+    }
+
+    [Fact]
     public async Task A_silo_killed_with_cells_open_on_it_changes_nothing_and_each_cell_counts_once()
     {
         await using var cluster = await StartClusterAsync();
