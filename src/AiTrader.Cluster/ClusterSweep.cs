@@ -73,6 +73,15 @@ public sealed class ClusterSweep
         return new ClusterSweepOutcome(prepared.CompleteWalkForward(inSample, windowsDone, ct), ledger.Report());
     }
 
+    /// <summary>Runs <paramref name="prepared"/> and returns its files alone: this sweep as a <see cref="SweepExecutor"/>
+    /// (the service's sweep jobs); <see cref="Log"/> receives the placement line.</summary>
+    public async Task<SweepOutcome> ExecuteAsync(PreparedSweep prepared, IProgress<int> progress, CancellationToken ct)
+    {
+        var outcome = await RunAsync(prepared, progress, ct);
+        Log?.Invoke($"sweep {prepared.Request.Symbol} {prepared.Request.Strategy}: {outcome.Report.Line()}");
+        return outcome.Outcome;
+    }
+
     /// <summary>The failures that mean the silo running the cell went away (or hung), not that the cell itself is wrong.</summary>
     public static bool IsSiloLoss(Exception ex) => ex is SiloUnavailableException or ClientNotAvailableException or TimeoutException;
 
@@ -97,6 +106,9 @@ public sealed class ClusterSweep
             await slots.WaitAsync(ct);
             try
             {
+                // A waiter can be handed a slot in the moment after a cancel (the semaphore removes cancelled waiters
+                // later): it sends nothing then.
+                ct.ThrowIfCancellationRequested();
                 Launch(ct);
                 while (true)
                 {
@@ -136,7 +148,8 @@ public sealed class ClusterSweep
             {
                 var worker = sweep._grains.GetGrain<ISweepCellGrain>($"{job.Id:N}/{cell}/{attempt}");
                 var result = await worker.Run(job, cell);
-                if (ledger.Accept(result))
+                // A cell still open when the sweep was cancelled finishes on its silo; its answer reports no progress.
+                if (ledger.Accept(result) && !ct.IsCancellationRequested)
                 {
                     progress?.Report(ledger.Accepted);
                 }

@@ -43,6 +43,11 @@ public sealed record SweepRequest(
     int? Parallelism = null,
     string? OutDir = null);
 
+/// <summary>Runs a prepared sweep's (or walk-forward's) backtests somewhere other than this process's cores, such as a
+/// cluster's silos, and writes the same files <see cref="PreparedSweep.Run"/> would.</summary>
+/// <param name="progress">Finished backtests, counting to <see cref="PreparedSweep.Total"/>.</param>
+public delegate Task<SweepOutcome> SweepExecutor(PreparedSweep prepared, IProgress<int> progress, CancellationToken ct);
+
 /// <summary>A finished sweep (<see cref="Sweep"/> set) or walk-forward (<see cref="WalkForward"/> set), its bars and where
 /// its files went.</summary>
 public sealed record SweepOutcome(

@@ -64,6 +64,8 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("apikey list", "apikey list --bogus"),
         ("apikey revoke", "apikey revoke nosuchid"),
         ("serve", "serve --rate-limit lots"),
+        ("serve", "serve --cluster --gateway-ports 39990"),
+        ("serve", "serve --gateway-ports 30000"),
         ("db migrate", "db migrate --bogus"),
         ("docs generate", "docs generate --out /proc/aitrader-bad-input"),
     ];
