@@ -25,6 +25,16 @@ public static class SiloCommand
         command.SetAction(async (parse, ct) =>
         {
             var table = membership.Table(parse, settings, Address(parse.GetValue(address)!));
+            if (table is null && parse.GetResult(address) is { Implicit: false })
+            {
+                throw new CliException($"--address needs --clustering {ClusterMembershipOptions.AzureTable}; a localhost cluster's silos are on 127.0.0.1.");
+            }
+
+            if (table is not null && parse.GetResult(primaryPort) is { Implicit: false })
+            {
+                throw new CliException($"--primary-port is for a localhost cluster; with --clustering {ClusterMembershipOptions.AzureTable} no silo is primary (drop it).");
+            }
+
             using var claim = Claim(parse.GetValue(port), parse.GetValue(gatewayPort), parse.GetValue(primaryPort));
             var endpoints = claim.Endpoints;
             if (table is null && endpoints.SiloPort != endpoints.PrimarySiloPort
