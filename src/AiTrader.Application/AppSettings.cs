@@ -18,6 +18,14 @@ public sealed class AppSettings
     /// default <c>&lt;DataDir&gt;/cache/bars</c>.</summary>
     public string? BarCacheDir { get; init; }
 
+    /// <summary>The environment variable of <see cref="ClusterConnectionString"/>.</summary>
+    public const string ClusterConnectionStringVariable = "AITRADER_CLUSTER_CONNECTION_STRING";
+
+    /// <summary>The Azure Storage connection string of the cluster's membership table (<c>aitrader silo --clustering
+    /// azuretable</c> and its clients): AITRADER_CLUSTER_CONNECTION_STRING, or AiTrader:ClusterConnectionString in
+    /// appsettings.json. A secret: never printed.</summary>
+    public string? ClusterConnectionString { get; init; }
+
     /// <summary>Whether a new cache entry is written on another core while the command goes on (the CLI, which waits
     /// for such writes before it exits: <see cref="AiTrader.Core.MarketData.BarFileCache.WaitForPendingWrites"/>), or
     /// before the bars are returned (the default, for hosts and tests that may remove the folder right after).</summary>
@@ -57,6 +65,7 @@ public sealed class AppSettings
             BarCacheDir = NonEmpty(config["AITRADER_BAR_CACHE"]) ?? Path.Combine(dataDir, "cache", "bars"),
             ArtifactsDir = Get("AITRADER_ARTIFACTS_DIR", "ArtifactsDir", "artifacts"),
             SampleDataDir = NonEmpty(config["AITRADER_SAMPLE_DATA"]),
+            ClusterConnectionString = NonEmpty(config[ClusterConnectionStringVariable]) ?? NonEmpty(config["AiTrader:ClusterConnectionString"]),
         };
     }
 

@@ -55,33 +55,51 @@ public static class ClusterHosting
         return client;
     }
 
-    /// <summary>A silo of a localhost cluster at <paramref name="endpoints"/>, logging membership and load through
-    /// <paramref name="logging"/>.</summary>
-    public static IHost BuildLocalSilo(SiloEndpoints endpoints, AppSettings settings, Action<ILoggingBuilder> logging)
+    /// <summary>A silo of a localhost cluster at <paramref name="endpoints"/> (or, with <paramref name="table"/>, of the
+    /// cluster whose membership is in Azure Table storage), logging membership and load through <paramref name="logging"/>.</summary>
+    public static IHost BuildLocalSilo(SiloEndpoints endpoints, AppSettings settings, Action<ILoggingBuilder> logging,
+        AzureTableMembership? table = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         logging(builder.Logging);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, new IPEndPoint(IPAddress.Loopback, endpoints.PrimarySiloPort),
-                ServiceId, ClusterId);
-            silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+            if (table is not null)
+            {
+                table.ConfigureSilo(silo, endpoints);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, new IPEndPoint(IPAddress.Loopback, endpoints.PrimarySiloPort),
+                    ServiceId, ClusterId);
+                silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+            }
+
             silo.AddSweepCells(settings);
         });
         builder.Services.AddHostedService<SiloActivityLog>();
         return builder.Build();
     }
 
-    /// <summary>A client of a localhost cluster through the gateways at <paramref name="gatewayPorts"/>.</summary>
-    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging)
+    /// <summary>A client of a localhost cluster through the gateways at <paramref name="gatewayPorts"/> (or, with
+    /// <paramref name="table"/>, through the gateways its membership table lists).</summary>
+    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging, AzureTableMembership? table = null)
     {
         ArgumentNullException.ThrowIfNull(gatewayPorts);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         logging(builder.Logging);
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering([.. gatewayPorts], ServiceId, ClusterId);
+            if (table is not null)
+            {
+                table.ConfigureClient(client);
+            }
+            else
+            {
+                client.UseLocalhostClustering([.. gatewayPorts], ServiceId, ClusterId);
+            }
+
             client.AddSweepClient();
         });
         return builder.Build();

@@ -1,5 +1,6 @@
 using AiTrader.Application;
 using AiTrader.Application.Sweeps;
+using AiTrader.Core.Backtesting.Sweeps;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
@@ -12,8 +13,8 @@ public sealed class ClusterSweepException(string message) : Exception(message);
 /// <summary>A finished distributed sweep: the files, exactly as <c>aitrader sweep</c> writes them, and the accounting.</summary>
 public sealed record ClusterSweepOutcome(SweepOutcome Outcome, SweepCellReport Report);
 
-/// <summary>The client side of a distributed sweep: fans a prepared sweep's cells out to the cluster's stateless
-/// workers, keeps at most <see cref="MaxInFlight"/> cells open, runs a cell again when the silo running it is lost, then
+/// <summary>The client side of a distributed sweep or walk-forward: fans a prepared sweep's cells (a walk-forward's
+/// in-sample cells, every window's at once) out to the cluster's stateless workers, keeps at most <see cref="MaxInFlight"/> cells open, runs a cell again when the silo running it is lost, then
 /// ranks the rows with the single-machine sweep's own ranking and writes its files.</summary>
 /// <remarks>A lost silo shows as a dropped gateway connection (<see cref="GatewayLossSignal"/>) before any call to it
 /// fails, and which open cells were on it is not known; so every open cell is sent again, the runs on live silos carry
@@ -51,12 +52,34 @@ public sealed class ClusterSweep
         }
 
         var grid = prepared.Request.Grid;
-        var job = SweepCellJob.From(prepared.Request, Guid.NewGuid());
-        var ledger = new SweepCellLedger(grid);
-        using var slots = new SemaphoreSlim(MaxInFlight);
-        await Task.WhenAll(Enumerable.Range(0, grid.Count).Select(cell => new CellRun(this, job, cell, ledger, progress).RunAsync(slots, ct)));
-        var result = prepared.CellRunner().Result(grid, ledger.Rows());
-        return new ClusterSweepOutcome(prepared.Write(result), ledger.Report());
+        var windows = prepared.WalkForwardWindows();
+        var job = SweepCellJob.From(prepared.Request, Guid.NewGuid(), windows);
+        var cells = job.Cells(grid);
+        var ledger = new SweepCellLedger(grid, windows?.Count ?? 1);
+        using (var slots = new SemaphoreSlim(MaxInFlight))
+        {
+            await Task.WhenAll(Enumerable.Range(0, cells).Select(cell => new CellRun(this, job, cell, ledger, progress).RunAsync(slots, ct)));
+        }
+
+        var runner = prepared.CellRunner();
+        if (windows is null)
+        {
+            return new ClusterSweepOutcome(prepared.Write(runner.Result(grid, ledger.Rows())), ledger.Report());
+        }
+
+        // A walk-forward: the in-sample sweeps ran on the cluster; each window's out-of-sample run (one backtest) runs here.
+        var inSample = Enumerable.Range(0, windows.Count).Select(w => runner.Result(grid, ledger.Rows(w))).ToList();
+        var windowsDone = progress is null ? null : new OffsetProgress(progress, cells);
+        return new ClusterSweepOutcome(prepared.CompleteWalkForward(inSample, windowsDone, ct), ledger.Report());
+    }
+
+    /// <summary>Runs <paramref name="prepared"/> and returns its files alone: this sweep as a <see cref="SweepExecutor"/>
+    /// (the service's sweep jobs); <see cref="Log"/> receives the placement line.</summary>
+    public async Task<SweepOutcome> ExecuteAsync(PreparedSweep prepared, IProgress<int> progress, CancellationToken ct)
+    {
+        var outcome = await RunAsync(prepared, progress, ct);
+        Log?.Invoke($"sweep {prepared.Request.Symbol} {prepared.Request.Strategy}: {outcome.Report.Line()}");
+        return outcome.Outcome;
     }
 
     /// <summary>The failures that mean the silo running the cell went away (or hung), not that the cell itself is wrong.</summary>
@@ -83,6 +106,9 @@ public sealed class ClusterSweep
             await slots.WaitAsync(ct);
             try
             {
+                // A waiter can be handed a slot in the moment after a cancel (the semaphore removes cancelled waiters
+                // later): it sends nothing then.
+                ct.ThrowIfCancellationRequested();
                 Launch(ct);
                 while (true)
                 {
@@ -122,7 +148,8 @@ public sealed class ClusterSweep
             {
                 var worker = sweep._grains.GetGrain<ISweepCellGrain>($"{job.Id:N}/{cell}/{attempt}");
                 var result = await worker.Run(job, cell);
-                if (ledger.Accept(result))
+                // A cell still open when the sweep was cancelled finishes on its silo; its answer reports no progress.
+                if (ledger.Accept(result) && !ct.IsCancellationRequested)
                 {
                     progress?.Report(ledger.Accepted);
                 }

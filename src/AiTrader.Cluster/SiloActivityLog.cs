@@ -13,10 +13,18 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var load = LogLoadAsync(stoppingToken);
+        var last = -1L;
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
+                // The same view comes again on each periodic read of the membership table: one line per change.
+                if (snapshot.Version.Value == last)
+                {
+                    continue;
+                }
+
+                last = snapshot.Version.Value;
                 var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(Name).Order(StringComparer.Ordinal).ToList();
                 var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(Name).Order(StringComparer.Ordinal).ToList();
                 LogMembership(log, self.SiloAddress.Endpoint.ToString(), snapshot.Version.Value, active.Count, string.Join(", ", active),
@@ -42,7 +50,7 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
                 if (finished != last)
                 {
                     last = finished;
-                    LogLoad(log, self.SiloAddress.Endpoint.ToString(), work.Running, finished, Environment.ProcessorCount);
+                    LogLoad(log, self.SiloAddress.Endpoint.ToString(), work.Running, finished, Environment.ProcessorCount, work.BarsFromCache, work.BarsParsed);
                 }
             }
         }
@@ -56,6 +64,6 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
     [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: membership v{Version}: {Active} active ({Members}); dead: {Dead}")]
     private static partial void LogMembership(ILogger logger, string self, long version, int active, string members, string dead);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: load: {Running} sweep cells running, {Finished} finished, {Cores} cores")]
-    private static partial void LogLoad(ILogger logger, string self, int running, long finished, int cores);
+    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: load: {Running} sweep cells running, {Finished} finished, {Cores} cores; sweeps prepared from the bar cache: {FromCache}, from CSV: {Parsed}")]
+    private static partial void LogLoad(ILogger logger, string self, int running, long finished, int cores, int fromCache, int parsed);
 }

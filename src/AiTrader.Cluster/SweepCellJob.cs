@@ -26,10 +26,27 @@ public sealed record SweepCellJob
     [Id(12)] public required double RiskFreeRate { get; init; }
     [Id(13)] public required int MinTradingDaysToAnnualize { get; init; }
 
-    /// <summary>The job of <paramref name="request"/>; walk-forward does not run on a cluster yet.</summary>
-    public static SweepCellJob From(SweepRequest request, Guid id)
+    /// <summary>A walk-forward's in-sample windows as bar ranges of the job's series (first bar, bar count), one block of
+    /// cells per window: cell <c>w × grid size + i</c> is combination i on window w's bars. Null for a sweep (cell i is
+    /// combination i on the whole series).</summary>
+    [Id(14)] public int[][]? InSampleWindows { get; init; }
+
+    /// <summary>Cells of the job: the grid's size, times the windows of a walk-forward.</summary>
+    public int Cells(ParameterGrid grid)
     {
-        Check(request);
+        ArgumentNullException.ThrowIfNull(grid);
+        return grid.Count * (InSampleWindows?.Length ?? 1);
+    }
+
+    /// <summary>The job of <paramref name="request"/>; for a walk-forward, with its in-sample <paramref name="windows"/>.</summary>
+    public static SweepCellJob From(SweepRequest request, Guid id, IReadOnlyList<WalkForwardWindow>? windows = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if ((request.WalkForward is null) != (windows is null))
+        {
+            throw new ArgumentException("a walk-forward job needs its windows, and a sweep has none.", nameof(windows));
+        }
+
         var metrics = request.Metrics ?? new MetricsOptions();
         return new SweepCellJob
         {
@@ -47,18 +64,8 @@ public sealed record SweepCellJob
             TradingDaysPerYear = metrics.TradingDaysPerYear,
             RiskFreeRate = metrics.RiskFreeRate,
             MinTradingDaysToAnnualize = metrics.MinTradingDaysToAnnualize,
+            InSampleWindows = windows?.Select(w => new[] { w.InSampleStart, w.InSampleLength }).ToArray(),
         };
-    }
-
-    /// <summary>Throws a <see cref="RequestException"/> when <paramref name="request"/> cannot run on a cluster (yet):
-    /// walk-forward runs on one machine only.</summary>
-    public static void Check(SweepRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.WalkForward is not null)
-        {
-            throw new RequestException("walk-forward does not run on a cluster yet; drop --cluster to run it on this machine.", "cluster");
-        }
     }
 
     /// <summary>The request this job was made from (one machine's parallelism and output folder left out: a cell runs one

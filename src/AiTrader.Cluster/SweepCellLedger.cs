@@ -3,7 +3,8 @@ using AiTrader.Core.Backtesting.Sweeps;
 namespace AiTrader.Cluster;
 
 /// <summary>The coordinator's account of a distributed sweep: one row per cell, the first result for a cell wins and any
-/// later one (a re-submitted cell whose first run also answered) is counted as discarded, never as a second row.</summary>
+/// later one (a re-submitted cell whose first run also answered) is counted as discarded, never as a second row. A
+/// walk-forward has one block of cells (one per combination) per window.</summary>
 public sealed class SweepCellLedger
 {
     private readonly ParameterGrid _grid;
@@ -14,11 +15,14 @@ public sealed class SweepCellLedger
     private int _discarded;
     private int _resubmitted;
 
-    public SweepCellLedger(ParameterGrid grid)
+    /// <param name="grid">The grid of every block.</param>
+    /// <param name="blocks">Blocks of cells: 1 for a sweep, the windows of a walk-forward.</param>
+    public SweepCellLedger(ParameterGrid grid, int blocks = 1)
     {
         ArgumentNullException.ThrowIfNull(grid);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
         _grid = grid;
-        _rows = new SweepRow?[grid.Count];
+        _rows = new SweepRow?[grid.Count * blocks];
     }
 
     /// <summary>Cells with a result.</summary>
@@ -33,7 +37,7 @@ public sealed class SweepCellLedger
         ArgumentNullException.ThrowIfNull(result);
         if (result.Cell < 0 || result.Cell >= _rows.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(result), result.Cell, $"cell {result.Cell} is not in a grid of {_rows.Length}.");
+            throw new ArgumentOutOfRangeException(nameof(result), result.Cell, $"cell {result.Cell} is not among the {_rows.Length} cells.");
         }
 
         lock (_gate)
@@ -44,7 +48,7 @@ public sealed class SweepCellLedger
                 return false;
             }
 
-            _rows[result.Cell] = new SweepRow(_grid.Combination(result.Cell), result.Metrics, result.Score);
+            _rows[result.Cell] = new SweepRow(_grid.Combination(result.Cell % _grid.Count), result.Metrics, result.Score);
             _perSilo[result.Silo] = _perSilo.GetValueOrDefault(result.Silo) + 1;
             _accepted++;
             return true;
@@ -60,18 +64,20 @@ public sealed class SweepCellLedger
         }
     }
 
-    /// <summary>The rows in grid order; throws when a cell has none.</summary>
-    public IReadOnlyList<SweepRow> Rows()
+    /// <summary>The rows of a sweep (of block <paramref name="block"/> of a walk-forward) in grid order; throws when a
+    /// cell has none.</summary>
+    public IReadOnlyList<SweepRow> Rows(int block = 0)
     {
         lock (_gate)
         {
-            var missing = Array.FindIndex(_rows, r => r is null);
+            var rows = _rows.AsSpan(block * _grid.Count, _grid.Count).ToArray();
+            var missing = Array.FindIndex(rows, r => r is null);
             if (missing >= 0)
             {
-                throw new InvalidOperationException($"cell {missing} ({_grid.Combination(missing)}) has no result.");
+                throw new InvalidOperationException($"cell {block * _grid.Count + missing} ({_grid.Combination(missing)}) has no result.");
             }
 
-            return [.. _rows.Select(r => r!)];
+            return [.. rows.Select(r => r!)];
         }
     }
 
@@ -90,4 +96,9 @@ public sealed class SweepCellLedger
 /// <param name="Resubmitted">Cells sent again because the silo running them was lost.</param>
 /// <param name="Discarded">Results that arrived for a cell that already had one.</param>
 /// <param name="CellsPerSilo">Accepted results by the silo that ran them.</param>
-public sealed record SweepCellReport(int Cells, int Resubmitted, int Discarded, IReadOnlyDictionary<string, int> CellsPerSilo);
+public sealed record SweepCellReport(int Cells, int Resubmitted, int Discarded, IReadOnlyDictionary<string, int> CellsPerSilo)
+{
+    /// <summary>"cluster: 18 cells on 3 silos (127.0.0.1:11111: 6, ...); 0 sent again after a lost silo, 0 late duplicates discarded".</summary>
+    public string Line() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"cluster: {Cells} cells on {CellsPerSilo.Count} silos ({string.Join(", ", CellsPerSilo.Select(s => $"{s.Key}: {s.Value}"))}); {Resubmitted} sent again after a lost silo, {Discarded} late duplicates discarded");
+}

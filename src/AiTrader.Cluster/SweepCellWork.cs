@@ -18,6 +18,8 @@ public sealed class SweepCellWork(AppSettings settings)
     private readonly Queue<Guid> _order = new();
     private long _finished;
     private int _running;
+    private int _fromCache;
+    private int _parsed;
 
     /// <summary>Cells finished on this silo since it started.</summary>
     public long Finished => Interlocked.Read(ref _finished);
@@ -25,17 +27,26 @@ public sealed class SweepCellWork(AppSettings settings)
     /// <summary>Cells running now.</summary>
     public int Running => Volatile.Read(ref _running);
 
-    /// <summary>Backtests cell <paramref name="cell"/> of <paramref name="job"/>.</summary>
+    /// <summary>Sweeps whose bars this silo read whole from the columnar bar cache (the folder every silo is given:
+    /// AITRADER_BAR_CACHE), where the client that sent the sweep wrote them before its first cell.</summary>
+    public int BarsFromCache => Volatile.Read(ref _fromCache);
+
+    /// <summary>Sweeps whose bars this silo had to parse from CSV (the cache off, or its entry missing or stale).</summary>
+    public int BarsParsed => Volatile.Read(ref _parsed);
+
+    /// <summary>Backtests cell <paramref name="cell"/> of <paramref name="job"/>: a combination on the job's bars, or on
+    /// one walk-forward window's in-sample bars (<see cref="SweepCellJob.InSampleWindows"/>).</summary>
     public async Task<SweepRow> RunAsync(SweepCellJob job, int cell, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         var prepared = await Prepared(job);
-        var combination = prepared.Grid.Combination(cell);
+        var (window, index) = Math.DivRem(cell, prepared.Grid.Count);
+        var combination = prepared.Grid.Combination(index);
         Interlocked.Increment(ref _running);
         try
         {
             // Off the grain's turn: a backtest is CPU work, and the silo's scheduler keeps serving messages meanwhile.
-            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Series, combination), ct);
+            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination), ct);
             Interlocked.Increment(ref _finished);
             return row;
         }
@@ -74,9 +85,37 @@ public sealed class SweepCellWork(AppSettings settings)
     {
         var request = job.ToRequest();
         var options = SweepRun.Check(request);
-        var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, CancellationToken.None);
+        // A cache of this job's own, so what its load did (every file from the cache, or some parsed) is this job's alone.
+        var cache = settings.BarCache();
+        var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, CancellationToken.None, cache);
+        var outcomes = cache?.Outcomes().Values.ToList();
+        if (outcomes is { Count: > 0 } && outcomes.All(o => o == BarCacheOutcome.Hit))
+        {
+            Interlocked.Increment(ref _fromCache);
+        }
+        else
+        {
+            Interlocked.Increment(ref _parsed);
+        }
+
         return new PreparedJob(new SweepRunner(options), request.Grid, series);
     }
 
-    private sealed record PreparedJob(SweepRunner Runner, ParameterGrid Grid, BarSeries Series);
+    private sealed record PreparedJob(SweepRunner Runner, ParameterGrid Grid, BarSeries Series)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<BarSeries>> _windows = new();
+
+        /// <summary>The bars cell block <paramref name="window"/> runs on: the whole series for a sweep, a walk-forward
+        /// window's in-sample bars (sliced once per window) otherwise.</summary>
+        public BarSeries Bars(SweepCellJob job, int window)
+        {
+            if (job.InSampleWindows is not { } windows)
+            {
+                return window == 0 ? Series : throw new ArgumentOutOfRangeException(nameof(window), window, "a sweep has one block of cells.");
+            }
+
+            var bounds = windows[window];
+            return _windows.GetOrAdd(window, _ => new Lazy<BarSeries>(() => Series.Slice(bounds[0], bounds[1]))).Value;
+        }
+    }
 }

@@ -69,7 +69,10 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
-            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env));
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env)
+        {
+            Sweeps = options.ClusterSweeps,
+        });
         // Schema first: the job runner reads the job store as it starts.
         builder.Services.AddSingleton(sp => new SchemaMigrationService(databaseUrl, settings.DataDir,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.Migrations")));

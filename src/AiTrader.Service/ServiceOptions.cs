@@ -29,4 +29,8 @@ public sealed record ServiceOptions
 
     /// <summary>Ranked symbols each live refresh publishes as the <c>scan</c> watchlist.</summary>
     public int ScanTop { get; init; } = 10;
+
+    /// <summary>Where sweep jobs run their backtests: null on this service's job workers; <c>serve --cluster</c> sets the
+    /// cluster's (<see cref="AiTrader.Application.Jobs.JobRunner.Sweeps"/>).</summary>
+    public AiTrader.Application.Sweeps.SweepExecutor? ClusterSweeps { get; init; }
 }

@@ -478,6 +478,10 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
     }
 
+    /// <summary>Where sweep jobs run their backtests: null (the default) on this process's workers; set (by
+    /// <c>aitrader serve --cluster</c>) on a cluster's silos, with the same progress, cancellation and files.</summary>
+    public SweepExecutor? Sweeps { get; init; }
+
     private async Task<(string OutputDirectory, string ResultJson)> RunSweepAsync(JobRecord job, CancellationToken ct)
     {
         var outDir = OutputDirectory(job.Id);
@@ -489,7 +493,10 @@ public sealed partial class JobRunner : IAsyncDisposable
         {
             var prepared = await SweepRun.PrepareAsync(request, _settings, ct).ConfigureAwait(false);
             progress.Report((0.05, "load"));
-            var outcome = await Task.Run(() => prepared.Run(new CountProgress(prepared.Total, progress), ct), ct).ConfigureAwait(false);
+            var counted = new CountProgress(prepared.Total, progress);
+            var outcome = Sweeps is { } elsewhere
+                ? await elsewhere(prepared, counted, ct).ConfigureAwait(false)
+                : await Task.Run(() => prepared.Run(counted, ct), ct).ConfigureAwait(false);
             progress.Report((1.0, "files"));
             return (outcome.OutputDirectory, SweepResultJson.Write(outcome));
         }

@@ -43,6 +43,11 @@ public sealed record SweepRequest(
     int? Parallelism = null,
     string? OutDir = null);
 
+/// <summary>Runs a prepared sweep's (or walk-forward's) backtests somewhere other than this process's cores, such as a
+/// cluster's silos, and writes the same files <see cref="PreparedSweep.Run"/> would.</summary>
+/// <param name="progress">Finished backtests, counting to <see cref="PreparedSweep.Total"/>.</param>
+public delegate Task<SweepOutcome> SweepExecutor(PreparedSweep prepared, IProgress<int> progress, CancellationToken ct);
+
 /// <summary>A finished sweep (<see cref="Sweep"/> set) or walk-forward (<see cref="WalkForward"/> set), its bars and where
 /// its files went.</summary>
 public sealed record SweepOutcome(
@@ -100,8 +105,9 @@ public static class SweepRun
 
     /// <summary>Bars from the bundled (or configured) sample data, as <c>aitrader backtest</c> loads them; an empty range
     /// is an error naming the fix.</summary>
+    /// <param name="cache">The columnar bar cache to load through; null: <paramref name="settings"/>' own.</param>
     public static async Task<BarSeries> LoadBarsAsync(AppSettings settings, Symbol symbol, Timeframe interval,
-        DateOnly? start, DateOnly? end, CancellationToken ct)
+        DateOnly? start, DateOnly? end, CancellationToken ct, BarFileCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (start is { } s && end is { } e && s > e)
@@ -110,7 +116,7 @@ public static class SweepRun
         }
 
         var root = settings.SampleDataDir ?? SampleData.LocateRoot();
-        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, settings.BarCache());
+        IBarSource source = new CsvBarSource(root, NyseCalendar.Instance, cache ?? settings.BarCache());
         var startUtc = start is { } sd ? ExchangeTime.StartOfDateUtc(sd) : (DateTime?)null;
         var endUtc = end is { } ed ? ExchangeTime.EndOfDateUtc(ed) : (DateTime?)null;
         var series = await source.GetBarsAsync(new BarRequest(symbol, interval, startUtc, endUtc), ct);
@@ -207,13 +213,29 @@ public sealed class PreparedSweep
         var request = Request;
         if (Windows is { } windows)
         {
-            var result = new WalkForwardRunner(_options).Run(Series, request.Grid, windows, progress, ct);
-            var files = WalkForwardReportWriter.Write(OutputDirectory, result, request.Grid);
-            return new SweepOutcome(request, Series, OutputDirectory, [files.WindowsCsv, files.EquityCsv, files.MetricsCsv],
-                WalkForward: result, Windows: windows);
+            return Write(new WalkForwardRunner(_options).Run(Series, request.Grid, windows, progress, ct));
         }
 
         return Write(new SweepRunner(_options).Run(Series, request.Grid, progress, ct));
+    }
+
+    /// <summary>A walk-forward's windows, whose in-sample sweeps a caller runs elsewhere (null for a sweep).</summary>
+    public IReadOnlyList<WalkForwardWindow>? WalkForwardWindows() => Windows is { } windows ? WalkForwardRunner.Windows(Series, windows) : null;
+
+    /// <summary>Finishes a walk-forward whose in-sample sweeps ran elsewhere (<paramref name="inSample"/>[w] is window w's,
+    /// see <see cref="WalkForwardWindows"/>): the out-of-sample runs here, then the files <see cref="Run"/> writes.</summary>
+    /// <param name="progress">Windows finished.</param>
+    public SweepOutcome CompleteWalkForward(IReadOnlyList<SweepResult> inSample, IProgress<int>? progress, CancellationToken ct)
+    {
+        var windows = Windows ?? throw new InvalidOperationException("a sweep has no walk-forward windows.");
+        return Write(new WalkForwardRunner(_options).Complete(Series, windows, inSample, progress, ct));
+    }
+
+    private SweepOutcome Write(WalkForwardResult result)
+    {
+        var files = WalkForwardReportWriter.Write(OutputDirectory, result, Request.Grid);
+        return new SweepOutcome(Request, Series, OutputDirectory, [files.WindowsCsv, files.EquityCsv, files.MetricsCsv],
+            WalkForward: result, Windows: Windows);
     }
 
     /// <summary>The runner of this sweep's cells: one combination at a time (<see cref="SweepRunner.RunCombination"/>) and

@@ -17,9 +17,12 @@ public static class ServeCommand
         var scanSchedule = new Option<string?>("--scan-schedule") { Description = "Run the live premarket scan in the service: premarket (04:00-09:25 ET every 5 minutes) or windows such as 04:00-09:25/5 or 08:00,09:00,09:25; needs the Alpaca keys. [default: off]" };
         var scanTop = new Option<int>("--scan-top") { Description = "Ranked symbols each live refresh publishes as the scan watchlist, 1 to 100.", DefaultValueFactory = _ => defaults.ScanTop };
         var metrics = new Option<bool>("--metrics") { Description = "Serve the metrics at /metrics in Prometheus' text format (read key required)." };
+        var cluster = new Option<bool>("--cluster") { Description = "Run sweep and walk-forward jobs' backtests on the silos of a cluster (`aitrader silo`) instead of this service's job workers; same progress, cancellation and files." };
+        var gatewayPorts = SweepOnCluster.GatewayPortsOption();
+        var membership = new ClusterMembershipOptions();
         var command = new Command("serve", "Run the service: REST API (API keys from `aitrader apikey`), OpenAPI at /openapi/v1.json, signed webhooks at /webhooks/alerts (AITRADER_WEBHOOK_SECRET).")
         {
-            urls, rate, jobs, cors, metrics, scanSchedule, scanTop,
+            urls, rate, jobs, cors, metrics, scanSchedule, scanTop, cluster, gatewayPorts, membership.Clustering, membership.ClusterId,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -37,8 +40,23 @@ public static class ServeCommand
                     : null,
                 ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
+            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            if (!parse.GetValue(cluster) && (table is not null || parse.GetResult(gatewayPorts) is { Implicit: false }))
+            {
+                throw new CliException("--gateway-ports, --clustering and --cluster-id need --cluster.");
+            }
+
+            Microsoft.Extensions.Hosting.IHost? client = null;
             try
             {
+                if (parse.GetValue(cluster))
+                {
+                    var gateways = table is null ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
+                    (client, var silos) = await SweepOnCluster.ConnectAsync(gateways, table, ct);
+                    var error = parse.InvocationConfiguration.Error;
+                    options = options with { ClusterSweeps = SweepOnCluster.Sweep(client, null, silos, line => error.WriteLine(line)).ExecuteAsync };
+                }
+
                 await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);
             }
             catch (SchemaNewerThanBuildException ex)
@@ -49,6 +67,14 @@ public static class ServeCommand
             catch (System.Data.Common.DbException ex)
             {
                 throw DatabaseErrors.Explain(ex);
+            }
+            finally
+            {
+                if (client is not null)
+                {
+                    await client.StopAsync(CancellationToken.None);
+                    client.Dispose();
+                }
             }
 
             return ExitCodes.Ok;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using AiTrader.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,15 +16,28 @@ public static class SiloCommand
         var port = new Option<int?>("--port") { Description = $"Silo-to-silo port on 127.0.0.1. [default: the first free of {ClusterHosting.DefaultSiloPort}-{ClusterHosting.DefaultSiloPort + ClusterHosting.LocalSilos - 1}]" };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Port clients (sweep --cluster) connect to. [default: {ClusterHosting.DefaultGatewayPort} + the silo's offset from {ClusterHosting.DefaultSiloPort}]" };
         var primaryPort = new Option<int>("--primary-port") { Description = "Silo port of the primary silo, which holds the cluster's membership; the silo on it is the primary.", DefaultValueFactory = _ => ClusterHosting.DefaultSiloPort };
-        var command = new Command("silo", "Run a silo of a local cluster (localhost clustering): the first on a machine is the primary, the next ones join it; `aitrader sweep --cluster` sends its cells to them.")
+        var membership = new ClusterMembershipOptions();
+        var address = new Option<string>("--address") { Description = $"With --clustering {ClusterMembershipOptions.AzureTable}: the IP address the silo advertises to the others and to clients (this machine's address when silos run on several machines).", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("silo", "Run a silo of a cluster: on one machine (localhost clustering) the first is the primary and the next ones join it; with --clustering azuretable every silo finds the others in Azure Table storage. `aitrader sweep --cluster` sends its cells to them.")
         {
-            port, gatewayPort, primaryPort,
+            port, gatewayPort, primaryPort, membership.Clustering, membership.ClusterId, address,
         };
         command.SetAction(async (parse, ct) =>
         {
+            var table = membership.Table(parse, settings, Address(parse.GetValue(address)!));
+            if (table is null && parse.GetResult(address) is { Implicit: false })
+            {
+                throw new CliException($"--address needs --clustering {ClusterMembershipOptions.AzureTable}; a localhost cluster's silos are on 127.0.0.1.");
+            }
+
+            if (table is not null && parse.GetResult(primaryPort) is { Implicit: false })
+            {
+                throw new CliException($"--primary-port is for a localhost cluster; with --clustering {ClusterMembershipOptions.AzureTable} no silo is primary (drop it).");
+            }
+
             using var claim = Claim(parse.GetValue(port), parse.GetValue(gatewayPort), parse.GetValue(primaryPort));
             var endpoints = claim.Endpoints;
-            if (endpoints.SiloPort != endpoints.PrimarySiloPort
+            if (table is null && endpoints.SiloPort != endpoints.PrimarySiloPort
                 && (await ClusterHosting.ListeningPortsAsync([endpoints.PrimarySiloPort], ct)).Count == 0)
             {
                 throw new CliException($"no primary silo answers on 127.0.0.1:{endpoints.PrimarySiloPort}; start the first 'aitrader silo' (the primary) before the others, or name its port with --primary-port.");
@@ -40,19 +54,24 @@ public static class SiloCommand
                     o.SingleLine = true;
                     o.TimestampFormat = "HH:mm:ss ";
                     o.UseUtcTimestamp = true;
-                }));
+                }), table);
             try
             {
                 await host.StartAsync(ct);
+            }
+            catch (Exception ex) when (table is not null && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
+            {
+                throw new CliException($"silo {table.Address}:{endpoints.SiloPort} could not join cluster '{table.ClusterId}' through {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable}, that the storage answers and that the ports are free.");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 throw new CliException($"silo 127.0.0.1:{endpoints.SiloPort} could not join the cluster of the primary at 127.0.0.1:{endpoints.PrimarySiloPort} ({ex.GetType().Name}); check that the primary is up and that the ports are free.");
             }
 
-            var role = endpoints.SiloPort == endpoints.PrimarySiloPort ? "primary" : $"joined the primary at 127.0.0.1:{endpoints.PrimarySiloPort}";
+            var role = table is not null ? $"membership in {table.Where}"
+                : endpoints.SiloPort == endpoints.PrimarySiloPort ? "primary" : $"joined the primary at 127.0.0.1:{endpoints.PrimarySiloPort}";
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"silo 127.0.0.1:{endpoints.SiloPort} (gateway {endpoints.GatewayPort}) is up in cluster '{ClusterHosting.ClusterId}', {role}; Ctrl+C stops it"));
+                $"silo {table?.Address ?? IPAddress.Loopback}:{endpoints.SiloPort} (gateway {endpoints.GatewayPort}) is up in cluster '{table?.ClusterId ?? ClusterHosting.ClusterId}', {role}; Ctrl+C stops it"));
             await stdout.FlushAsync(ct);
             try
             {
@@ -87,6 +106,11 @@ public static class SiloCommand
         return LocalSiloClaim.TryClaim(new SiloEndpoints(silo, gateway, primaryPort))
             ?? throw new CliException($"another silo on this machine holds ports {silo} and {gateway}; pick others with --port and --gateway-port.");
     }
+
+    private static IPAddress Address(string text) =>
+        IPAddress.TryParse(text.Trim(), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any)
+            ? ip
+            : throw new CliException($"--address must be an IP address other computers reach this silo at, e.g. 10.0.0.5 (got '{text}').");
 
     internal static int CheckPort(int port, string flag) =>
         port is >= 1 and <= 65535 ? port : throw new CliException($"{flag} must be a TCP port, 1 to 65535 (got {port}).");

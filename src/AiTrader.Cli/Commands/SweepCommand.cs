@@ -38,12 +38,13 @@ public static class SweepCommand
         var riskFreeRate = RiskFreeRateOption.Create();
         var cluster = SweepOnCluster.ClusterOption();
         var gatewayPorts = SweepOnCluster.GatewayPortsOption();
+        var membership = new ClusterMembershipOptions();
         var json = JsonFlag.Create("the ranking (the API's result: the best 50 rows, or a walk-forward's out-of-sample metrics)");
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts, json,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts, membership.Clustering, membership.ClusterId, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -81,17 +82,22 @@ public static class SweepCommand
                 isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
             var onCluster = parse.GetValue(cluster);
             IReadOnlyList<int> gateways = [];
+            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            if (table is not null && !onCluster)
+            {
+                throw new CliException("--clustering and --cluster-id need --cluster.");
+            }
+
             if (onCluster)
             {
-                Cluster.SweepCellJob.Check(request);
-                gateways = await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct);
+                gateways = table is null ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
             }
 
             var prepared = await SweepRun.PrepareAsync(request, settings, ct);
             var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
             var outcome = onCluster
-                ? await SweepOnCluster.RunAsync(prepared, gateways, parse.GetValue(parallelism), console, stderr, label, ct)
+                ? await SweepOnCluster.RunAsync(prepared, gateways, table, parse.GetValue(parallelism), console, stderr, label, ct)
                 : WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (parse.GetValue(json))
             {

@@ -32,28 +32,19 @@ internal static class SweepOnCluster
             : throw new CliException($"no silo is reachable on 127.0.0.1 gateway ports {portsText}; start one with 'aitrader silo' (or name its gateway port with --gateway-ports).");
     }
 
-    /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/>, with the same progress
-    /// display as on one machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
-    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, int? parallelism,
-        IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
+    /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/> (or, with
+    /// <paramref name="table"/>, the silos its membership table lists), with the same progress display as on one
+    /// machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
+    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, AzureTableMembership? table,
+        int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
-        using var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders());
+        // The bars this command loaded go into the bar cache before the first cell: silos given the same folder
+        // (AITRADER_BAR_CACHE) read them as columns instead of each parsing the CSV.
+        AiTrader.Core.MarketData.BarFileCache.WaitForPendingWrites();
+        var (host, silos) = await ConnectAsync(gateways, table, ct);
         try
         {
-            await host.StartAsync(ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new CliException($"could not join the cluster through 127.0.0.1 gateway ports {string.Join(",", gateways)} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
-        }
-
-        try
-        {
-            var sweep = new ClusterSweep(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
-            {
-                MaxInFlight = parallelism ?? Environment.ProcessorCount * gateways.Count,
-                Log = line => stderr.WriteLine(line),
-            };
+            var sweep = Sweep(host, parallelism, silos, line => stderr.WriteLine(line));
             ClusterSweepOutcome outcome;
             try
             {
@@ -65,15 +56,60 @@ internal static class SweepOnCluster
                 throw new CliException(ex.Message);
             }
 
-            var report = outcome.Report;
-            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"cluster: {report.Cells} cells on {report.CellsPerSilo.Count} silos ({string.Join(", ", report.CellsPerSilo.Select(s => $"{s.Key}: {s.Value}"))}); {report.Resubmitted} sent again after a lost silo, {report.Discarded} late duplicates discarded"));
+            await stderr.WriteLineAsync(outcome.Report.Line());
             return outcome.Outcome;
         }
         finally
         {
             await host.StopAsync(CancellationToken.None);
+            host.Dispose();
         }
+    }
+
+    /// <summary>A started client of the cluster behind <paramref name="gateways"/> (or <paramref name="table"/>'s) and the
+    /// number of silos it found; failing to join is a one-line error.</summary>
+    public static async Task<(IHost Host, int Silos)> ConnectAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, CancellationToken ct)
+    {
+        var silos = table is null ? gateways.Count : await ActiveSilosAsync(table, ct);
+        var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders(), table);
+        var where = table is null ? $"127.0.0.1 gateway ports {string.Join(",", gateways)}" : $"{table}";
+        try
+        {
+            await host.StartAsync(ct);
+            return (host, silos);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new CliException($"could not join the cluster through {where} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
+        }
+    }
+
+    /// <summary>A sweep over <paramref name="host"/>'s client: <paramref name="parallelism"/> cells open at once, or the
+    /// cores of this machine times the silos.</summary>
+    public static ClusterSweep Sweep(IHost host, int? parallelism, int silos, Action<string> log) =>
+        new(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
+        {
+            MaxInFlight = parallelism ?? Environment.ProcessorCount * Math.Max(1, silos),
+            Log = log,
+        };
+
+    /// <summary>The active silos <paramref name="table"/> lists; none, or storage that does not answer, is a one-line error.</summary>
+    private static async Task<int> ActiveSilosAsync(AzureTableMembership table, CancellationToken ct)
+    {
+        int silos;
+        try
+        {
+            silos = await table.ActiveSilosAsync(ct);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        {
+            throw new CliException($"could not read the cluster's membership from {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable} and that the storage answers.");
+        }
+
+        return silos > 0
+            ? silos
+            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering azuretable' (and the same --cluster-id).");
     }
 
     private static List<int> ParsePorts(string text)

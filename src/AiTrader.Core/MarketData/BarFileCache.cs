@@ -61,6 +61,15 @@ public sealed class BarFileCache
 
     public string Directory { get; }
 
+    /// <summary>What the last load of each file did, by the file's full path.</summary>
+    public IReadOnlyDictionary<string, BarCacheOutcome> Outcomes()
+    {
+        lock (_outcomes)
+        {
+            return new Dictionary<string, BarCacheOutcome>(_outcomes, StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>What the last load of <paramref name="path"/> did (null before any).</summary>
     public BarCacheOutcome? OutcomeOf(string path)
     {

@@ -31,9 +31,15 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("sweep", $"sweep --symbol SPY --grid lookback=abc --out {Out}"),
         ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --strategy nosuch --out {Out}"),
         ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --cluster --gateway-ports 39990 --out {Out}"),
-        ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --cluster --walk-forward --out {Out}"),
         ("silo", "silo --port 0"),
         ("silo", "silo --port 11190 --gateway-port 11190"),
+        ("silo", "silo --clustering zookeeper"),
+        ("silo", "silo --cluster-id research"),
+        ("silo", "silo --clustering azuretable"),
+        ("silo", "silo --clustering azuretable --address 0.0.0.0"),
+        ("silo", "silo --address 10.0.0.5"),
+        ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --cluster --clustering azuretable --cluster-id a/b --out {Out}"),
+        ("sweep", $"sweep --symbol SPY --grid lookback=10:30:10 --clustering azuretable --out {Out}"),
         ("lookahead", "lookahead --symbol NOPE"),
         ("lookahead", "lookahead --symbol SPY --cuts -3"),
         ("fetch", $"fetch --symbol SPY --vendor sample --start 2013-10-10 --end 2013-10-07 --out {Out}/bars.csv"),
@@ -59,11 +65,14 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("apikey list", "apikey list --bogus"),
         ("apikey revoke", "apikey revoke nosuchid"),
         ("serve", "serve --rate-limit lots"),
+        ("serve", "serve --cluster --gateway-ports 39990"),
+        ("serve", "serve --gateway-ports 30000"),
         ("db migrate", "db migrate --bogus"),
         ("docs generate", "docs generate --out /proc/aitrader-bad-input"),
     ];
 
-    private readonly IsolatedStateDirectory _state = new("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_STREAM_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE");
+    private readonly IsolatedStateDirectory _state = new("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_STREAM_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE",
+        AppSettings.ClusterConnectionStringVariable);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "aitrader-bad-input-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()

@@ -2,18 +2,22 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.Integration.Tests.Watchlists;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
-/// <summary>The cluster as a user starts it: three <c>aitrader silo</c> processes on loopback, <c>aitrader sweep
-/// --cluster</c> as a fourth, one silo killed with SIGKILL mid-sweep; the ranked CSV is the single-machine sweep's, byte
-/// for byte. Ports 11161-11163 and 30061-30063, away from the defaults a user's own silos take.</summary>
+/// <summary>The cluster as a user starts it: three <c>aitrader silo</c> processes on loopback with their membership in
+/// Azure Table storage (Azurite's Table service, as CI starts it), <c>aitrader sweep --cluster</c> as a fourth, one silo
+/// killed with SIGKILL mid-sweep; the ranked CSV is the single-machine sweep's, byte for byte. Ports 11161-11163 and
+/// 30061-30063, away from the defaults a user's own silos take; a cluster id of the test's own, so silos left in the
+/// table by an earlier run are not this cluster's.</summary>
 public sealed class ClusterProcessTests : IDisposable
 {
     private const string Grid = "lookback=5:80:1,atr_mult=2,3";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly string _root = Directory.CreateTempSubdirectory("aitrader-cluster-process-").FullName;
     private readonly List<Process> _processes = [];
+    private readonly string _clusterId = $"test-{Guid.NewGuid():N}";
 
     public void Dispose()
     {
@@ -31,14 +35,14 @@ public sealed class ClusterProcessTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
-    public async Task A_silo_killed_with_sigkill_mid_sweep_leaves_the_single_machine_csv()
+    [AzuriteFact]
+    public async Task A_silo_killed_with_sigkill_mid_sweep_leaves_the_single_machine_csv_with_membership_in_azure_table_storage()
     {
-        var primary = await StartSiloAsync(11161, 30061);
+        var first = await StartSiloAsync(11161, 30061);
         var joining = new[] { StartSiloAsync(11162, 30062), StartSiloAsync(11163, 30063) };
         var victim = (await Task.WhenAll(joining))[1];
 
-        var sweep = Start(["sweep", "--symbol", "SPY", "--grid", Grid, "--cluster", "--gateway-ports", "30061-30063", "--parallelism", "6",
+        var sweep = Start(["sweep", "--symbol", "SPY", "--grid", Grid, "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId, "--parallelism", "6",
             "--out", Path.Combine(_root, "cluster")]);
         // Killed once a tenth of the cells are in: the victim has cells open (six in flight over three silos).
         await sweep.WaitForLineAsync(l => l.Contains("backtests", StringComparison.Ordinal) && !l.Contains(": 1/", StringComparison.Ordinal), Patience);
@@ -53,13 +57,20 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Equal(1 + 76 * 2, File.ReadAllLines(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)).Length);
         Assert.Contains("running it again (its gateway connection dropped", sweep.Text, StringComparison.Ordinal);
         Assert.Contains("cluster: 152 cells on 3 silos (", sweep.Text, StringComparison.Ordinal);
-        // The primary saw the victim die.
-        await primary.WaitForLineAsync(l => l.Contains("dead: 127.0.0.1:11163", StringComparison.Ordinal), Patience);
+        // A surviving silo saw the victim die (voted dead in the table).
+        await first.WaitForLineAsync(l => l.Contains("dead: 127.0.0.1:11163", StringComparison.Ordinal), Patience);
+        // The silos share the client's bar cache folder (AITRADER_DATA_DIR/cache/bars): the client wrote SPY's columns
+        // before the first cell, and the first silo read them from there instead of parsing the CSV.
+        await first.WaitForLineAsync(l => l.Contains("sweeps prepared from the bar cache: 1, from CSV: 0", StringComparison.Ordinal), Patience);
+        Assert.Contains($"is up in cluster '{_clusterId}', membership in Azure Table storage at 127.0.0.1:", first.Text, StringComparison.Ordinal);
+        // The account key (the secret in the connection string) is nowhere in what the silos and the client wrote.
+        var key = AzuriteTestStorage.Require().Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
+        Assert.All(new[] { first, joining[0].Result, victim, sweep }, p => Assert.DoesNotContain(key, p.Text, StringComparison.Ordinal));
     }
 
     private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort)
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--primary-port", "11161"]);
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId]);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
@@ -69,6 +80,7 @@ public sealed class ClusterProcessTests : IDisposable
         var start = CliProcess.StartInfo(args, mergeStandardError: true);
         start.Environment["AITRADER_DATA_DIR"] = Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
+        start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
         var running = new RunningCli(start);
         _processes.Add(running.Process);
         return running;

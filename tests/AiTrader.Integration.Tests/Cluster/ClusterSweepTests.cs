@@ -1,9 +1,14 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AiTrader.Cluster;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Reporting.Sweeps;
+using AiTrader.Integration.Tests.Service;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -49,6 +54,32 @@ public sealed class ClusterSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task Silos_read_the_bars_from_the_shared_bar_cache_that_the_client_filled_and_parse_no_csv()
+    {
+        await using var cluster = await StartClusterAsync();
+        // The client's load writes the columns into the folder every silo is given (SiloSettings' bar cache).
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")), SiloSettings.Settings, CancellationToken.None);
+        Assert.NotEmpty(Directory.GetFiles(SiloSettings.Settings.BarCacheDir!, "SPY-*.bars"));
+        var work = Work(cluster);
+
+        await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        // Every silo prepared the sweep (each ran cells) from the cache; none parsed a CSV.
+        Assert.All(work, w => Assert.Equal((1, 0), (w.BarsFromCache, w.BarsParsed)));
+
+        // With the cache folder emptied, the next sweep's bars are parsed on a silo (the first to prepare it; it writes the
+        // entry, which the others may find): the counts tell the two apart.
+        Directory.Delete(SiloSettings.Settings.BarCacheDir!, recursive: true);
+        var again = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "again")), SiloSettings.Settings, CancellationToken.None);
+        Directory.Delete(SiloSettings.Settings.BarCacheDir!, recursive: true);
+        await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(again, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.All(work, w => Assert.Equal(2, w.BarsFromCache + w.BarsParsed));
+        Assert.InRange(work.Sum(w => w.BarsParsed), 1, work.Count);
+    }
+
+    [Fact]
     public async Task A_silo_killed_with_cells_open_on_it_changes_nothing_and_each_cell_counts_once()
     {
         await using var cluster = await StartClusterAsync();
@@ -79,6 +110,94 @@ public sealed class ClusterSweepTests : IDisposable
         var rows = outcome.Outcome.Sweep!.Rows;
         Assert.Equal(Enumerable.Range(0, 12), rows.Select(r => r.Combination.Index));
         Assert.Equal(12, outcome.Outcome.Sweep.Ranked.Select(r => r.Combination.Index).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_walk_forward_on_three_silos_writes_the_single_machine_files_byte_for_byte()
+    {
+        await using var cluster = await StartClusterAsync();
+        // Five years of daily bars, a year in-sample and half a year out: 7 windows of 12 in-sample cells each.
+        var walk = new WalkForwardRequest(InSampleBars: 252, OutOfSampleBars: 126);
+        var single = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "single")) with { WalkForward = walk }, SiloSettings.Settings,
+            CancellationToken.None);
+        single.Run(null, CancellationToken.None);
+
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")) with { WalkForward = walk }, SiloSettings.Settings,
+            CancellationToken.None);
+        var progress = new ConcurrentQueue<int>();
+        var outcome = await new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, new MonotonicProgress(progress.Enqueue), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        foreach (var file in new[] { WalkForwardReportWriter.WindowsFileName, WalkForwardReportWriter.EquityFileName, WalkForwardReportWriter.MetricsFileName })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single", file)), await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", file)));
+        }
+
+        // 1,258 bars: windows start every 126 bars while a year in-sample and some out-of-sample remain.
+        var windows = outcome.Outcome.WalkForward!.Windows.Count;
+        Assert.Equal(1 + (1258 - 252 - 1) / 126, windows);
+        Assert.Equal(1 + windows, File.ReadAllLines(Path.Combine(_root, "cluster", WalkForwardReportWriter.WindowsFileName)).Length);
+        Assert.Equal(windows * 12, outcome.Report.Cells);
+        Assert.Equal(3, outcome.Report.CellsPerSilo.Count);
+        // Progress counts to the single-machine total: every in-sample cell, then every window's out-of-sample run.
+        Assert.Equal(prepared.Total, progress.Max());
+        Assert.Equal(windows * 13, prepared.Total);
+    }
+
+    [Fact]
+    public async Task A_sweep_job_submitted_to_the_service_runs_on_the_silos_and_writes_the_single_machine_csv()
+    {
+        await using var cluster = await StartClusterAsync();
+        var single = await SingleMachineAsync();
+        var work = Work(cluster);
+        var before = work.Sum(w => w.Finished);
+        var sweeps = new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 };
+        await using var service = await ServiceHost.StartAsync(new ServiceOptions { ClusterSweeps = sweeps.ExecuteAsync });
+        using var trader = service.Client(service.TraderKey);
+
+        var id = await ServiceHost.SubmitAsync(trader, "/api/sweeps",
+            """{"symbol":"SPY","strategy":"breakout","grid":"lookback=10:60:10,atr_mult=2,3","start":"2005-01-01","end":"2009-12-31"}""");
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sweeps/{id}");
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
+        Assert.Equal(single, await trader.GetByteArrayAsync($"/api/sweeps/{id}/files/sweep.csv"));
+        // The twelve backtests ran on the silos, not on the service's job worker.
+        Assert.Equal(12, work.Sum(w => w.Finished) - before);
+    }
+
+    [Fact]
+    public async Task A_sweep_job_on_the_silos_reports_progress_and_is_cancelled_through_the_api()
+    {
+        await using var cluster = await StartClusterAsync();
+        var work = Work(cluster);
+        var sweeps = new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 3 };
+        await using var service = await ServiceHost.StartAsync(new ServiceOptions { ClusterSweeps = sweeps.ExecuteAsync });
+        using var trader = service.Client(service.TraderKey);
+
+        // 800 cells over SPY's whole daily history: minutes of work on three silos, stopped a few cells in.
+        var id = await ServiceHost.SubmitAsync(trader, "/api/sweeps", """{"symbol":"SPY","strategy":"breakout","grid":"lookback=5:204:1,atr_mult=1,2,3,4"}""");
+        var until = DateTime.UtcNow.AddSeconds(60);
+        double progress;
+        do
+        {
+            Assert.True(DateTime.UtcNow < until, "the sweep job showed no progress from the silos");
+            await Task.Delay(100);
+            progress = (await trader.GetFromJsonAsync<JsonElement>($"/api/sweeps/{id}")).GetProperty("progress").GetDouble();
+        }
+        while (progress <= 0.05);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sweeps/{id}")).StatusCode);
+        var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sweeps/{id}");
+        Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        Assert.True(job.GetProperty("progress").GetDouble() < 1.0);
+        // No cell is sent after the cancel: the silos finish the few they hold (at most 3 open) and then stay idle.
+        await Task.Delay(2_000);
+        var settled = work.Sum(w => w.Finished);
+        await Task.Delay(2_000);
+        Assert.Equal(settled, work.Sum(w => w.Finished));
+        Assert.True(settled < 800, $"{settled} cells ran");
+        Assert.Equal(HttpStatusCode.Conflict, (await trader.GetAsync($"/api/sweeps/{id}/result")).StatusCode);
     }
 
     [Fact]
@@ -124,6 +243,9 @@ public sealed class ClusterSweepTests : IDisposable
         Assert.Null(received.Score);
         Assert.Equal(3, received.Cell);
     }
+
+    private static List<SweepCellWork> Work(TestCluster cluster) =>
+        [.. cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<SweepCellWork>())];
 
     private async Task<byte[]> SingleMachineAsync()
     {

@@ -3,7 +3,7 @@ using Xunit.Sdk;
 
 namespace AiTrader.Integration.Tests.Watchlists;
 
-/// <summary>The real Azurite Blob service the tests use: AITRADER_TEST_AZURITE_CONNECTION_STRING, which CI's .ci/run
+/// <summary>The real Azurite Blob and Table services the tests use: AITRADER_TEST_AZURITE_CONNECTION_STRING, which CI's .ci/run
 /// sets after starting Azurite from npm (.ci/azurite.sh).</summary>
 internal static class AzuriteTestStorage
 {
@@ -35,4 +35,16 @@ public sealed class AzuriteDataAttribute : DataAttribute
     }
 
     public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [["blob"]];
+}
+
+/// <summary>A fact that needs Azurite (Blob and Table); skipped without it outside CI.</summary>
+public sealed class AzuriteFactAttribute : FactAttribute
+{
+    public AzuriteFactAttribute()
+    {
+        if (AzuriteTestStorage.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
 }

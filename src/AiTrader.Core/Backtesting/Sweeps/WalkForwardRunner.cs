@@ -68,16 +68,9 @@ public sealed class WalkForwardRunner
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(grid);
-        ArgumentNullException.ThrowIfNull(walkForward);
-        if (walkForward.WarmupBars is < 0)
-        {
-            throw new ArgumentException($"warm-up must not be negative; got {walkForward.WarmupBars}.", nameof(walkForward));
-        }
-
-        var windows = WalkForwardPlan.Rolling(series.Bars.Count, walkForward.InSampleBars, walkForward.OutOfSampleBars);
+        var windows = Windows(series, walkForward);
         var sweeper = new SweepRunner(_options);
         var engine = new BacktestEngine(_options.Backtest);
-        var capital = _options.Backtest.InitialCapital;
         var done = 0;
         var results = new List<WalkForwardWindowResult>(windows.Count);
 
@@ -89,24 +82,75 @@ public sealed class WalkForwardRunner
             var sweep = sweeper.Run(inSample, grid,
                 progress is null ? null : new OffsetProgress(progress, offset), cancellationToken);
             done += grid.Count;
-
-            var chosen = sweep.Best;
-            var warmup = Math.Min(walkForward.WarmupBars ?? window.InSampleLength, window.OutOfSampleStart);
-            var runStart = window.OutOfSampleStart - warmup;
-            var bars = series.Slice(runStart, window.OutOfSampleEnd - runStart);
-            var oosFirst = series.Bars[window.OutOfSampleStart].Timestamp;
-            var run = engine.Run(bars, new WarmupGuard(_options.CreateStrategy(chosen.Combination), oosFirst));
-
-            // The guard kept the account flat through the warm-up, so dropping those points loses nothing but flat lines.
-            var equity = run.EquityCurve.Skip(warmup).ToArray();
-            var metrics = PerformanceCalculator.Compute(capital, equity, run.Trades, _options.Metrics);
-            results.Add(new WalkForwardWindowResult(window,
-                series.Bars[window.InSampleStart].Timestamp, series.Bars[window.InSampleEnd - 1].Timestamp,
-                oosFirst, series.Bars[window.OutOfSampleEnd - 1].Timestamp,
-                chosen.Combination, chosen.Score, metrics, run.Trades, equity));
+            results.Add(OutOfSample(engine, series, window, sweep.Best, walkForward));
             progress?.Report(++done);
         }
 
+        return Finish(results);
+    }
+
+    /// <summary>The windows of a walk-forward over <paramref name="series"/>, in time order: what <see cref="Run"/> tunes
+    /// one by one, and what a caller that runs the in-sample sweeps elsewhere (a cluster) hands to
+    /// <see cref="Complete"/>.</summary>
+    public static IReadOnlyList<WalkForwardWindow> Windows(BarSeries series, WalkForwardOptions walkForward)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(walkForward);
+        if (walkForward.WarmupBars is < 0)
+        {
+            throw new ArgumentException($"warm-up must not be negative; got {walkForward.WarmupBars}.", nameof(walkForward));
+        }
+
+        return WalkForwardPlan.Rolling(series.Bars.Count, walkForward.InSampleBars, walkForward.OutOfSampleBars);
+    }
+
+    /// <summary>The walk-forward from in-sample sweeps run elsewhere: <paramref name="inSample"/>[w] is the sweep of
+    /// <see cref="Windows"/>[w]'s in-sample bars. Runs each window's out-of-sample backtest and stitches them, exactly
+    /// as <see cref="Run"/> does after its own sweeps; <paramref name="progress"/> counts the windows done.</summary>
+    public WalkForwardResult Complete(BarSeries series, WalkForwardOptions walkForward, IReadOnlyList<SweepResult> inSample,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inSample);
+        var windows = Windows(series, walkForward);
+        if (inSample.Count != windows.Count)
+        {
+            throw new ArgumentException($"a walk-forward of {windows.Count} windows needs {windows.Count} in-sample sweeps, got {inSample.Count}.", nameof(inSample));
+        }
+
+        var engine = new BacktestEngine(_options.Backtest);
+        var results = new List<WalkForwardWindowResult>(windows.Count);
+        for (var w = 0; w < windows.Count; w++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            results.Add(OutOfSample(engine, series, windows[w], inSample[w].Best, walkForward));
+            progress?.Report(w + 1);
+        }
+
+        return Finish(results);
+    }
+
+    /// <summary>One window's out-of-sample run of <paramref name="chosen"/>, warmed up on the bars before it.</summary>
+    private WalkForwardWindowResult OutOfSample(BacktestEngine engine, BarSeries series, WalkForwardWindow window, SweepRow chosen,
+        WalkForwardOptions walkForward)
+    {
+        var warmup = Math.Min(walkForward.WarmupBars ?? window.InSampleLength, window.OutOfSampleStart);
+        var runStart = window.OutOfSampleStart - warmup;
+        var bars = series.Slice(runStart, window.OutOfSampleEnd - runStart);
+        var oosFirst = series.Bars[window.OutOfSampleStart].Timestamp;
+        var run = engine.Run(bars, new WarmupGuard(_options.CreateStrategy(chosen.Combination), oosFirst));
+
+        // The guard kept the account flat through the warm-up, so dropping those points loses nothing but flat lines.
+        var equity = run.EquityCurve.Skip(warmup).ToArray();
+        var metrics = PerformanceCalculator.Compute(_options.Backtest.InitialCapital, equity, run.Trades, _options.Metrics);
+        return new WalkForwardWindowResult(window,
+            series.Bars[window.InSampleStart].Timestamp, series.Bars[window.InSampleEnd - 1].Timestamp,
+            oosFirst, series.Bars[window.OutOfSampleEnd - 1].Timestamp,
+            chosen.Combination, chosen.Score, metrics, run.Trades, equity);
+    }
+
+    private WalkForwardResult Finish(List<WalkForwardWindowResult> results)
+    {
+        var capital = _options.Backtest.InitialCapital;
         var (stitched, trades) = Stitch(capital, results);
         var overall = PerformanceCalculator.Compute(capital, stitched, trades, _options.Metrics);
         return new WalkForwardResult(_options.RankBy, results, stitched, trades, overall);
@@ -145,10 +189,11 @@ public sealed class WalkForwardRunner
     }
 
     private static decimal Round(decimal value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
+}
 
-    /// <summary>Shifts a nested sweep's finished-count by the runs already done in earlier windows.</summary>
-    private sealed class OffsetProgress(IProgress<int> inner, int offset) : IProgress<int>
-    {
-        public void Report(int value) => inner.Report(offset + value);
-    }
+/// <summary>Shifts a nested count by the runs already done before it (a window's sweep after the earlier windows' runs;
+/// the out-of-sample runs after a cluster's in-sample cells), reporting on the caller's thread.</summary>
+public sealed class OffsetProgress(IProgress<int> inner, int offset) : IProgress<int>
+{
+    public void Report(int value) => inner.Report(offset + value);
 }

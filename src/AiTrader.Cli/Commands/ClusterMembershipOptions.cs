@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.RegularExpressions;
+using AiTrader.Cluster;
+
+namespace AiTrader.Cli.Commands;
+
+/// <summary>How a silo or a client finds the cluster, the same flags on <c>aitrader silo</c> and <c>sweep --cluster</c>:
+/// <c>--clustering localhost</c> (one machine, a primary silo holds the membership) or <c>azuretable</c> (membership in
+/// Azure Table storage through AITRADER_CLUSTER_CONNECTION_STRING), and <c>--cluster-id</c>.</summary>
+internal sealed partial class ClusterMembershipOptions
+{
+    public const string Localhost = "localhost";
+    public const string AzureTable = "azuretable";
+
+    public Option<string> Clustering { get; } = new("--clustering")
+    {
+        Description = $"Where the cluster's membership lives: {Localhost} (one machine; the primary silo holds it) or {AzureTable} (Azure Table storage at {AppSettings.ClusterConnectionStringVariable}; silos on any machines).",
+        DefaultValueFactory = _ => Localhost,
+    };
+
+    public Option<string?> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = $"With --clustering {AzureTable}: the cluster's id; silos and clients with the same id form one cluster. [default: {ClusterHosting.ClusterId}]",
+    };
+
+    /// <summary>The Azure Table membership asked for, or null for a localhost cluster; a bad value is one line naming the fix.</summary>
+    /// <param name="address">The address a silo advertises (a client passes loopback: it advertises nothing).</param>
+    public AzureTableMembership? Table(ParseResult parse, AppSettings settings, IPAddress address)
+    {
+        var clustering = parse.GetValue(Clustering)!.Trim().ToLowerInvariant();
+        var id = parse.GetValue(ClusterId);
+        switch (clustering)
+        {
+            case Localhost:
+                return id is null ? null : throw new CliException($"--cluster-id needs --clustering {AzureTable}; a localhost cluster is always '{ClusterHosting.ClusterId}'.");
+            case AzureTable:
+                break;
+            default:
+                throw new CliException($"--clustering must be {Localhost} or {AzureTable} (got '{parse.GetValue(Clustering)}').");
+        }
+
+        id ??= ClusterHosting.ClusterId;
+        if (!IdPattern().IsMatch(id))
+        {
+            throw new CliException($"--cluster-id '{id}' must be 1 to 63 letters, digits, '-', '_' or '.'; e.g. --cluster-id research.");
+        }
+
+        if (settings.ClusterConnectionString is not { } connection)
+        {
+            throw new CliException($"--clustering {AzureTable} needs {AppSettings.ClusterConnectionStringVariable}: set it to the storage account's connection string (Azurite's for a trial: bash .ci/azurite.sh prints one).");
+        }
+
+        try
+        {
+            return new AzureTableMembership(connection, id, address);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,63}$")]
+    private static partial Regex IdPattern();
+}
