@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AiTrader.Application;
+using AiTrader.Cluster.Scans;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -68,6 +69,7 @@ public static class ClusterHosting
                 ServiceId, ClusterId);
             silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
             silo.AddSweepCells(settings);
+            silo.AddUniverseScans(settings);
         });
         builder.Services.AddHostedService<SiloActivityLog>();
         return builder.Build();

@@ -37,16 +37,7 @@ internal static class SweepOnCluster
     public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, int? parallelism,
         IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
-        using var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders());
-        try
-        {
-            await host.StartAsync(ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new CliException($"could not join the cluster through 127.0.0.1 gateway ports {string.Join(",", gateways)} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
-        }
-
+        using var host = await ConnectAsync(gateways, ct);
         try
         {
             var sweep = new ClusterSweep(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
@@ -73,6 +64,22 @@ internal static class SweepOnCluster
         finally
         {
             await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A started cluster client through <paramref name="gateways"/>; failing to join is a one-line error.</summary>
+    public static async Task<IHost> ConnectAsync(IReadOnlyList<int> gateways, CancellationToken ct)
+    {
+        var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders());
+        try
+        {
+            await host.StartAsync(ct);
+            return host;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new CliException($"could not join the cluster through 127.0.0.1 gateway ports {string.Join(",", gateways)} ({ex.Message.TrimEnd('.')}); check that the silos are up ('aitrader silo').");
         }
     }
 
