@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using AiTrader.Application;
 using AiTrader.Cluster.Scans;
+using AiTrader.Cluster.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -70,6 +71,7 @@ public static class ClusterHosting
             silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
             silo.AddSweepCells(settings);
             silo.AddUniverseScans(settings);
+            silo.AddTradingSessions(settings, Environment.GetEnvironmentVariable("DATABASE_URL"));
         });
         builder.Services.AddHostedService<SiloActivityLog>();
         return builder.Build();

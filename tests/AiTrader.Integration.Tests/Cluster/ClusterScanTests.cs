@@ -36,7 +36,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
     [MemberData(nameof(Days))]
     public async Task A_replayed_scan_on_three_silos_equals_the_single_machine_scan_refresh_by_refresh(string day, bool trend)
     {
-        await using var cluster = await StartClusterAsync();
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>();
         var options = new ScanOptions(MinProbUp: trend ? 0.0 : null, Top: 10);
         var session = NyseCalendar.Instance.GetSession(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture))!;
         var universe = Sample.AvailableSymbols(Timeframe.OneMinute);
@@ -69,7 +69,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
     [Fact]
     public async Task Grains_deactivated_mid_way_rebuild_from_the_bar_cache_and_the_scan_is_unchanged()
     {
-        await using var cluster = await StartClusterAsync();
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>();
         var options = new ScanOptions(Top: 10);
         var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
         var universe = Sample.AvailableSymbols(Timeframe.OneMinute);
@@ -106,7 +106,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
     public async Task Scan_cluster_prints_the_single_machine_csv_byte_for_byte()
     {
         // Gateways on 30081-30083, with the cluster and service ids of `aitrader silo`, so the CLI joins as it would.
-        await using var cluster = await StartClusterAsync(b =>
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>(b =>
         {
             b.Options.ClusterId = ClusterHosting.ClusterId;
             b.Options.ServiceId = ClusterHosting.ServiceId;
@@ -155,17 +155,6 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
         }
 
         Assert.Equal(expected.Published.Select(w => string.Join(",", w.Symbols)), actual.Published.Select(w => string.Join(",", w.Symbols)));
-    }
-
-    private static async Task<TestCluster> StartClusterAsync(Action<TestClusterBuilder>? configure = null)
-    {
-        var builder = new TestClusterBuilder(3);
-        configure?.Invoke(builder);
-        builder.AddSiloBuilderConfigurator<SiloSettings>();
-        builder.AddClientBuilderConfigurator<ClusterSweepTests.ClientSettings>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return cluster;
     }
 
     /// <summary>The silos, as <c>aitrader silo</c> sets them up: sweep cells and symbol grains over the bundled data and
