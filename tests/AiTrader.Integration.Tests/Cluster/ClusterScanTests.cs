@@ -121,6 +121,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
 
         Assert.True(single.Code == 0, single.Err);
         Assert.True(onCluster.Code == 0, onCluster.Err);
+        output.WriteLine(onCluster.Err);
         Assert.Equal(single.Out, onCluster.Out);
         Assert.Equal(1 + (66 * 4), onCluster.Out.TrimEnd('\n').Split('\n').Length);
         Assert.Contains("cluster: 10 symbol grains on ", onCluster.Err, StringComparison.Ordinal);
