@@ -11,17 +11,20 @@ using Xunit.Abstractions;
 namespace AiTrader.Integration.Tests.Cluster;
 
 /// <summary>A trading session as a grain on an in-process cluster of three real silos (Orleans' TestingHost), its journal
-/// in a PostgreSQL database of its own: a paced paper replay whose silo is stopped mid-replay is taken up by another silo,
-/// which resumes the run with <c>trade</c>'s resume logic; the journal equals that of the same run driven uninterrupted on
-/// one machine, entry for entry (no order lost or sent twice).</summary>
+/// in a PostgreSQL database of its own: a paced paper replay whose silo is stopped (or killed) mid-replay is taken up by
+/// another silo, which resumes the run with <c>trade</c>'s resume logic; the journal equals that of the same run driven
+/// uninterrupted on one machine, entry for entry (no order lost or sent twice).</summary>
 public sealed class ClusterSessionTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("aitrader-cluster-session-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [PostgresFact]
-    public async Task A_run_whose_silo_stops_mid_replay_resumes_on_another_silo_and_journals_what_an_uninterrupted_run_does()
+    /// <param name="kill">Kill the silo (TestingHost's ungraceful stop: no deactivation of its grains) rather than stop it.</param>
+    [PostgresTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_run_whose_silo_stops_mid_replay_resumes_on_another_silo_and_journals_what_an_uninterrupted_run_does(bool kill)
     {
         await using var singleDb = await PostgresTestDatabase.CreateScratchAsync("clus_single");
         await using var clusterDb = await PostgresTestDatabase.CreateScratchAsync("clus_grain");
@@ -63,11 +66,12 @@ public sealed class ClusterSessionTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(SessionDriveStatus.Running, status.State);
         var stoppedAt = status.BarsProcessed;
-        await cluster.StopSiloAsync(cluster.Silos.Single(s => s.SiloAddress.Endpoint.ToString() == firstSilo)).WaitAsync(TimeSpan.FromSeconds(60));
+        var victim = cluster.Silos.Single(s => s.SiloAddress.Endpoint.ToString() == firstSilo);
+        await (kill ? cluster.KillSiloAsync(victim) : cluster.StopSiloAsync(victim)).WaitAsync(TimeSpan.FromSeconds(60));
         var ordersBeforeTheStop = (await JournalOf(clusterDb.Url, clusterSettings.DataDir)).Count(e => e.Kind == JournalKind.Order);
 
         status = await FollowToTheEndAsync(grain, paced);
-        output.WriteLine($"stopped {firstSilo} after {stoppedAt} bar times; resumed on {status.Silo}: {status.State} {status.Error}");
+        output.WriteLine($"{(kill ? "killed" : "stopped")} {firstSilo} after {stoppedAt} bar times; resumed on {status.Silo}: {status.State} {status.Error}");
         Assert.True(status.State == SessionDriveStatus.Finished, status.Error);
         Assert.NotEqual(firstSilo, status.Silo);
         Assert.True(status.Resumed);
