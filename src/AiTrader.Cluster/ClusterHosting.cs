@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using AiTrader.Application;
+using AiTrader.Cluster.Scans;
+using AiTrader.Cluster.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -77,6 +79,8 @@ public static class ClusterHosting
             }
 
             silo.AddSweepCells(settings);
+            silo.AddUniverseScans(settings);
+            silo.AddTradingSessions(settings, Environment.GetEnvironmentVariable("DATABASE_URL"));
         });
         builder.Services.AddHostedService<SiloActivityLog>();
         return builder.Build();

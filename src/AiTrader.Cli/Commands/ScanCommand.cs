@@ -53,11 +53,13 @@ public static class ScanCommand
         var score = new Option<string?>("--score") { Description = "Score weights: gap=1,rvol=1,rvol_cap=10 (score = gap×100×|gap| + rvol×min(rvol, rvol_cap))." };
         var store = new Option<string?>("--store") { Description = "Where refreshes and the published watchlist go: json, blob or postgres. [default: WATCHLIST_STORE, else json]" };
         var noStore = new Option<bool>("--no-store") { Description = "Do not store the refreshes." };
+        var cluster = ScanOnCluster.ClusterOption();
+        var gatewayPorts = SweepOnCluster.GatewayPortsOption();
 
         var command = new Command("scan", "Premarket gap and relative-volume scan over a universe, refreshed on the session calendar's windows.")
         {
             premarket, windows, date, replay, universe, top, format, output, sessions, minSessions, minPrice, maxPrice, minDollarVolume,
-            minGap, minRvol, minProbUp, regime, direction, score, store, noStore,
+            minGap, minRvol, minProbUp, regime, direction, score, store, noStore, cluster, gatewayPorts,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -99,6 +101,13 @@ public static class ScanCommand
                 throw new CliException("--date replays a past day: add --replay (a live scan runs on today).");
             }
 
+            var onCluster = parse.GetValue(cluster);
+            if (onCluster && !isReplay)
+            {
+                throw new CliException("--cluster scans a replayed day: add --date YYYY-MM-DD --replay (a live scan runs on this machine).");
+            }
+
+            var gateways = onCluster ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
             await using var watchlistStore = parse.GetValue(noStore) ? null : OpenStore(parse.GetValue(store), env, settings);
             ScanDay result;
             var streamTable = fmt == "table";
@@ -119,13 +128,15 @@ public static class ScanCommand
                 var date0 = day!.Value;
                 var session = NyseCalendar.Instance.GetSession(date0)
                     ?? throw new CliException($"{date0:yyyy-MM-dd} ({date0.DayOfWeek}) is not a trading day; pick a session date such as 2013-10-08.");
-                var scheduler = ScanScheduler.Replay(session, source, NyseCalendar.Instance, options, schedule, watchlistStore, source.SplitsFor, Print);
                 if (streamTable)
                 {
                     stdout.WriteLine($"scan replay {date0:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
                 }
 
-                result = await scheduler.RunDayAsync(date0, symbols, ct);
+                result = onCluster
+                    ? await ScanOnCluster.RunDayAsync(gateways, session, source, options, schedule, watchlistStore, Print, symbols, stderr, ct)
+                    : await ScanScheduler.Replay(session, source, NyseCalendar.Instance, options, schedule, watchlistStore, source.SplitsFor, Print)
+                        .RunDayAsync(date0, symbols, ct);
             }
             else
             {

@@ -94,4 +94,20 @@ public sealed record ScanRefresh(
 
     /// <summary>The best <paramref name="n"/> ranked rows.</summary>
     public IReadOnlyList<ScanRow> Top(int n) => Ranked.Take(n).ToList();
+
+    /// <summary>The refresh of <paramref name="rows"/> measured at <paramref name="window"/>, in whatever order they came
+    /// (one machine's parallel measurements, a cluster's symbol grains): the rows passing every filter ranked by score,
+    /// best first, ties by symbol, then the others by symbol; the errors sorted.</summary>
+    public static ScanRefresh Rank(DateTime window, DateOnly sessionDate, DateTime startedUtc, TimeSpan elapsed, int universeSize,
+        IEnumerable<ScanRow> rows, IEnumerable<string> errors, string mode)
+    {
+        var all = rows.ToList();
+        var ranked = all.Where(r => r.Status == ScanRowStatus.Ranked)
+            .OrderByDescending(r => r.Score)
+            .ThenBy(r => r.Symbol.Value, StringComparer.Ordinal)
+            .Select((r, i) => r with { Rank = i + 1 });
+        var others = all.Where(r => r.Status != ScanRowStatus.Ranked).OrderBy(r => r.Symbol.Value, StringComparer.Ordinal);
+        return new ScanRefresh(window, sessionDate, startedUtc, elapsed, universeSize, [.. ranked, .. others],
+            errors.Order(StringComparer.Ordinal).ToList(), mode);
+    }
 }

@@ -21,12 +21,12 @@ public sealed record ScanDay(DateOnly Date, IReadOnlyList<ScanRefresh> Refreshes
 /// and says so. A failed store write is reported in the day's notes and does not stop later windows.</remarks>
 public sealed class ScanScheduler
 {
-    private readonly PremarketScanner _scanner;
+    private readonly IUniverseScanner _scanner;
     private readonly ITradingCalendar _calendar;
     private readonly TimeProvider _clock;
     private readonly IWatchlistStore? _store;
 
-    public ScanScheduler(PremarketScanner scanner, ScanSchedule schedule, ITradingCalendar calendar, TimeProvider clock,
+    public ScanScheduler(IUniverseScanner scanner, ScanSchedule schedule, ITradingCalendar calendar, TimeProvider clock,
         IWatchlistStore? store = null, string mode = "replay")
     {
         ArgumentNullException.ThrowIfNull(scanner);
@@ -56,10 +56,19 @@ public sealed class ScanScheduler
         ScanSchedule schedule, IWatchlistStore? store, Func<Symbol, IReadOnlyList<SplitEvent>>? splits,
         Func<ScanRefresh, Watchlist, CancellationToken, Task>? onRefresh = null)
     {
+        ArgumentNullException.ThrowIfNull(bars);
+        return Replay(session, clock => new PremarketScanner(bars, calendar, options, clock: clock, splits: splits), calendar, schedule, store, onRefresh);
+    }
+
+    /// <summary>A scheduler that replays <paramref name="session"/> with the scanner <paramref name="scanner"/> makes on
+    /// the replay's <see cref="SimulatedClock"/> (set a minute before the premarket open), e.g. a cluster's.</summary>
+    public static ScanScheduler Replay(TradingSession session, Func<TimeProvider, IUniverseScanner> scanner, ITradingCalendar calendar,
+        ScanSchedule schedule, IWatchlistStore? store, Func<ScanRefresh, Watchlist, CancellationToken, Task>? onRefresh = null)
+    {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(scanner);
         var clock = new SimulatedClock(session.PremarketOpenUtc.AddMinutes(-1));
-        var scanner = new PremarketScanner(bars, calendar, options, clock: clock, splits: splits);
-        return new ScanScheduler(scanner, schedule, calendar, clock, store, "replay") { OnRefresh = onRefresh };
+        return new ScanScheduler(scanner(clock), schedule, calendar, clock, store, "replay") { OnRefresh = onRefresh };
     }
 
     /// <summary>Scans <paramref name="universe"/> at every window of <paramref name="date"/>, waiting on the clock

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using AiTrader.Cluster;
+using AiTrader.Cluster.Scans;
+using AiTrader.Core.Domain;
+using AiTrader.Core.MarketData;
+using AiTrader.Core.Scanning;
+using AiTrader.Core.Sessions;
+using AiTrader.Core.Watchlists;
+using AiTrader.Integration.Tests.TestSupport;
+using Orleans.Core.Internal;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace AiTrader.Integration.Tests.Cluster;
+
+/// <summary>Universe scans as grains on an in-process cluster of three real silos (Orleans' TestingHost; the CLI test
+/// over TCP on loopback, the others over its in-memory transport): one grain per
+/// bundled symbol holds its streaming scan state, fed the replayed day's bars; each refresh asks the grains in parallel
+/// and ranks their rows. Every refresh equals the single-machine replay's (same rows, same order, same numbers), also
+/// when grains are deactivated mid-way and rebuild their state from the bar cache; and <c>aitrader scan --cluster</c>
+/// prints the single-machine CSV byte for byte.</summary>
+public sealed class ClusterScanTests(ITestOutputHelper output)
+{
+    private static readonly CsvBarSource Sample = new(TestPaths.SampleRoot, NyseCalendar.Instance);
+
+    public static TheoryData<string, bool> Days => new()
+    {
+        // Four symbols rank; AAPL and the others have no bars that day (rows with no data).
+        { "2013-10-08", false },
+        // AAPL's 7:1 split takes effect that day: bars on the scan date's basis. With a prob_up floor the daily Kalman
+        // trend is measured too (every ranked row carries prob_up and regime).
+        { "2014-06-09", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Days))]
+    public async Task A_replayed_scan_on_three_silos_equals_the_single_machine_scan_refresh_by_refresh(string day, bool trend)
+    {
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>();
+        var options = new ScanOptions(MinProbUp: trend ? 0.0 : null, Top: 10);
+        var session = NyseCalendar.Instance.GetSession(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture))!;
+        var universe = Sample.AvailableSymbols(Timeframe.OneMinute);
+
+        var single = await ScanScheduler.Replay(session, Sample, NyseCalendar.Instance, options, ScanSchedule.Premarket, null, Sample.SplitsFor)
+            .RunDayAsync(session.Date, universe);
+        ClusterUniverseScanner? scanner = null;
+        var onCluster = await ScanScheduler.Replay(session,
+                clock => scanner = new ClusterUniverseScanner(cluster.Client, options, clock, new ReplayScanStream(new ScanBarReader(Sample, Sample.SplitsFor))),
+                NyseCalendar.Instance, ScanSchedule.Premarket, null)
+            .RunDayAsync(session.Date, universe).WaitAsync(TimeSpan.FromSeconds(120));
+
+        AssertSameRefreshes(single, onCluster);
+        Assert.Contains(single.Refreshes[^1].Rows, r => r.Status == ScanRowStatus.Ranked);
+        if (trend)
+        {
+            Assert.All(single.Refreshes[^1].Ranked, r => Assert.NotNull(r.ProbUp));
+        }
+
+        var report = scanner!.Report();
+        var fanOuts = report.FanOuts.Select(f => f.TotalMilliseconds).Order().ToList();
+        output.WriteLine($"{day}: fan-out median {fanOuts[fanOuts.Count / 2]:0.0} ms, max {fanOuts[^1]:0.0} ms; state per symbol mean {report.MeanStateBytes} B, max {report.MaxStateBytes} B");
+        Assert.Equal(universe.Count, report.Symbols);
+        Assert.Equal(0, report.Rebuilt);
+        Assert.Equal(66, report.FanOuts.Count);
+        // The grains live on more than one silo: placement spreads them.
+        Assert.True(report.SymbolsPerSilo.Count > 1, string.Join(", ", report.SymbolsPerSilo));
+    }
+
+    [Fact]
+    public async Task Grains_deactivated_mid_way_rebuild_from_the_bar_cache_and_the_scan_is_unchanged()
+    {
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>();
+        var options = new ScanOptions(Top: 10);
+        var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
+        var universe = Sample.AvailableSymbols(Timeframe.OneMinute);
+        var dropped = new[] { "SPY", "IBM", "AAPL" };
+        var single = await ScanScheduler.Replay(session, Sample, NyseCalendar.Instance, options, ScanSchedule.Premarket, null, Sample.SplitsFor)
+            .RunDayAsync(session.Date, universe);
+
+        ClusterUniverseScanner? scanner = null;
+        var refreshes = 0;
+        var scheduler = ScanScheduler.Replay(session,
+            clock => scanner = new ClusterUniverseScanner(cluster.Client, options, clock, new ReplayScanStream(new ScanBarReader(Sample, Sample.SplitsFor))),
+            NyseCalendar.Instance, ScanSchedule.Premarket, null,
+            async (refresh, _, _) =>
+            {
+                // Half-way through the premarket (06:45 ET), three grains are deactivated: their state is gone.
+                if (++refreshes == 34)
+                {
+                    foreach (var symbol in dropped)
+                    {
+                        await cluster.Client.GetGrain<IScanSymbolGrain>(symbol).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+                    }
+                }
+            });
+        var onCluster = await scheduler.RunDayAsync(session.Date, universe).WaitAsync(TimeSpan.FromSeconds(120));
+
+        AssertSameRefreshes(single, onCluster);
+        var report = scanner!.Report();
+        // Each dropped grain answered from a second activation, which read its state back from the bar cache.
+        Assert.Equal(dropped.Length, report.Rebuilt);
+        Assert.Equal(universe.Count, report.Symbols);
+    }
+
+    [Fact]
+    public async Task Scan_cluster_prints_the_single_machine_csv_byte_for_byte()
+    {
+        // Gateways on 30081-30083, with the cluster and service ids of `aitrader silo`, so the CLI joins as it would.
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>(b =>
+        {
+            b.Options.ClusterId = ClusterHosting.ClusterId;
+            b.Options.ServiceId = ClusterHosting.ServiceId;
+            b.Options.BaseSiloPort = 11181;
+            b.Options.BaseGatewayPort = 30081;
+            b.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        });
+        string[] scan = ["scan", "--date", "2013-10-08", "--replay", "--format", "csv", "--no-store"];
+
+        var single = await CliRunner.Run(scan);
+        var onCluster = await CliRunner.Run([.. scan, "--cluster", "--gateway-ports", "30081-30083"]);
+
+        Assert.True(single.Code == 0, single.Err);
+        Assert.True(onCluster.Code == 0, onCluster.Err);
+        output.WriteLine(onCluster.Err);
+        Assert.Equal(single.Out, onCluster.Out);
+        Assert.Equal(1 + (66 * 4), onCluster.Out.TrimEnd('\n').Split('\n').Length);
+        Assert.Contains("cluster: 10 symbol grains on ", onCluster.Err, StringComparison.Ordinal);
+        Assert.Contains("0 grain(s) rebuilt from the bar cache", onCluster.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_cluster_refuses_a_live_scan_and_names_the_fix()
+    {
+        var (code, _, err) = await CliRunner.Run("scan", "--cluster", "--gateway-ports", "30099");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --cluster scans a replayed day: add --date YYYY-MM-DD --replay (a live scan runs on this machine).", err.Trim());
+    }
+
+    /// <summary>Every refresh alike but for its elapsed time: window, start, universe, errors, and every row with every
+    /// field (JSON keeps each decimal's scale).</summary>
+    private static void AssertSameRefreshes(ScanDay expected, ScanDay actual)
+    {
+        Assert.Equal(expected.Refreshes.Count, actual.Refreshes.Count);
+        Assert.Equal(66, actual.Refreshes.Count);
+        for (var i = 0; i < expected.Refreshes.Count; i++)
+        {
+            var e = expected.Refreshes[i];
+            var a = actual.Refreshes[i];
+            Assert.Equal(e.Window, a.Window);
+            Assert.Equal(e.StartedUtc, a.StartedUtc);
+            Assert.Equal(e.UniverseSize, a.UniverseSize);
+            Assert.Equal(e.Errors, a.Errors);
+            Assert.Equal(e.Mode, a.Mode);
+            Assert.Equal(JsonSerializer.Serialize(e.Rows), JsonSerializer.Serialize(a.Rows));
+        }
+
+        Assert.Equal(expected.Published.Select(w => string.Join(",", w.Symbols)), actual.Published.Select(w => string.Join(",", w.Symbols)));
+    }
+
+    /// <summary>The silos, as <c>aitrader silo</c> sets them up: sweep cells and symbol grains over the bundled data and
+    /// a bar cache of the test's own.</summary>
+    public sealed class SiloSettings : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddSweepCells(ClusterSweepTests.SiloSettings.Settings).AddUniverseScans(ClusterSweepTests.SiloSettings.Settings);
+    }
+}
