@@ -241,6 +241,9 @@ public static class ServiceApp
             case UpstreamException upstream:
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "source unavailable", upstream.Message, upstream.Field);
                 break;
+            case ConflictException conflict:
+                await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "conflict", conflict.Message, conflict.Field);
+                break;
             case RequestException request:
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid request", request.Message, request.Field);
                 break;

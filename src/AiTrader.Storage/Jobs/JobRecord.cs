@@ -89,6 +89,7 @@ public sealed record JobRecord(
 /// before the job <see cref="Before"/> (the last id of the previous page).</summary>
 public sealed record JobQuery(string? Kind = null, JobState? State = null, int Limit = 50, string? Before = null)
 {
+    /// <summary>The largest page a client may ask for; a store takes one more (the page and whether another follows).</summary>
     public const int MaxLimit = 200;
 }
 
