@@ -121,10 +121,13 @@ public sealed class JsonOutputCliTests : IDisposable
         Assert.Equal(["dashboard", "tv"], keys.Keys.Order());
         Assert.Equal(id, keys["dashboard"].GetProperty("id").GetString());
         Assert.Equal("read", keys["dashboard"].GetProperty("role").GetString());
-        Assert.Equal(JsonValueKind.String, keys["dashboard"].GetProperty("revoked_utc").ValueKind);
+        Assert.Equal(JsonValueKind.String, keys["dashboard"].GetProperty("revoked_at").ValueKind);
         Assert.Equal("trader", keys["tv"].GetProperty("role").GetString());
-        Assert.Equal(JsonValueKind.Null, keys["tv"].GetProperty("revoked_utc").ValueKind);
-        Assert.EndsWith("Z", keys["tv"].GetProperty("created_utc").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, keys["tv"].GetProperty("revoked_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, keys["tv"].GetProperty("last_used_at").ValueKind);
+        Assert.EndsWith("Z", keys["tv"].GetProperty("created_at").GetString(), StringComparison.Ordinal);
+        // The API's names, and no others (GET /api/keys writes the same document).
+        Assert.Equal(["id", "name", "role", "created_at", "revoked_at", "last_used_at"], keys["tv"].EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
