@@ -1,6 +1,7 @@
 using System.Globalization;
 using AiTrader.Core.Watchlists;
 using AiTrader.MarketData;
+using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 
 namespace AiTrader.Application;
@@ -110,8 +111,14 @@ public static class EnvironmentCheck
         new("APCA_API_KEY_ID", Kind.Secret, "Alpaca key id (market data, streaming, trading)"),
         new("APCA_API_SECRET_KEY", Kind.Secret, "Alpaca secret key"),
         new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL") { Default = "https://data.alpaca.markets" },
-        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (free) or sip") { Default = AiTrader.MarketData.Streaming.AlpacaStreamOptions.DefaultFeed },
+        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (free) or sip") { Default = AlpacaStreamOptions.DefaultFeed },
         new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream") { Default = "wss://stream.data.alpaca.markets/v2/<feed>" },
+        new(StreamingOptions.MaxReconnectsVariable, Kind.WholeNumber,
+            "failed reconnects in a row before a live stream gives up (waits double from 1 s to 30 s); `trade` then exits 75")
+        {
+            Min = 0, Max = StreamingOptions.MostReconnectAttempts,
+            Default = StreamingOptions.DefaultMaxReconnectAttempts.ToString(CultureInfo.InvariantCulture),
+        },
         new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL") { Default = "https://paper-api.alpaca.markets (https://api.alpaca.markets with --live)" },
         new("ALPACA_TRADING_STREAM_URL", Kind.WebSocketUrl, "Alpaca trade-updates stream") { Default = "the trading base URL as wss://, path /stream" },
         new("ALPHAVANTAGE_API_KEY", Kind.Secret, "Alpha Vantage key"),

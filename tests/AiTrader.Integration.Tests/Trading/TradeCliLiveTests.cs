@@ -141,6 +141,63 @@ public sealed class TradeCliLiveTests : IDisposable
             (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("ctrl-c:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
     }
 
+    /// <summary>The stream drops after an hour of bars and every reconnect after it fails: beyond its retry budget
+    /// (ALPACA_STREAM_MAX_RECONNECTS) the <c>aitrader trade</c> process exits 75, "retry later", with one line on standard
+    /// error and no stack trace; what it traded before is journaled whole, and its run is left to be resumed.</summary>
+    [Fact]
+    public async Task A_stream_lost_beyond_its_retry_budget_exits_75_with_one_line_and_the_journal_complete()
+    {
+        await using var fake = await StreamTestKit.StartAsync();
+        var bars = StreamTestKit.Spy.Take(60).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(60).Select(b => ("IBM", b)));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars), End: StreamEnd.Drop));
+        fake.Scripts.Add(new StreamScript([], ErrorAfterConnect: 500));
+        fake.Scripts.Add(new StreamScript([], ErrorAfterConnect: 500));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars))); // never reached: the budget is two reconnects
+
+        var start = CliProcess.StartInfo(["trade", "--paper", "--symbols", "SPY,IBM", "--param", "lookback=5", "--param", "atr_period=5", "--run-id", "lost"]);
+        foreach (var name in Variables)
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in StreamTestKit.Environment(fake))
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["AITRADER_DATA_DIR"] = _dataDir;
+        start.Environment["ALPACA_STREAM_MAX_RECONNECTS"] = "2";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        var err = await stderr;
+        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {err}");
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: alpaca stream: gave up after 2 reconnect attempts; last error: ", line, StringComparison.Ordinal);
+        Assert.Contains("internal error", line, StringComparison.Ordinal);
+        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        // Connected, dropped, then the two reconnects the budget allows.
+        Assert.Equal(3, fake.Connections);
+
+        // The hour it traded is in the snapshot and the journal, each order and fill once.
+        var output = await stdout;
+        Assert.Contains(" fill ", output, StringComparison.Ordinal);
+        var snapshot = TradingSessionRunner.Snapshot.Read(Path.Combine(_dataDir, "paper", "lost.json"));
+        Assert.Equal(StreamTestKit.Spy[59].Timestamp, snapshot.LastProcessedUtc);
+        Assert.NotEmpty(snapshot.Exchange.Fills);
+        Assert.Equal(snapshot.Exchange.Fills.Count, (await JournalAsync(JournalKind.Fill)).Count);
+        Assert.Equal(snapshot.Exchange.Orders.Select(o => o.ClientOrderId),
+            (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("lost:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
+        // Not stopped and not finished: the same command later resumes it.
+        Assert.Equal(RunManifest.Running, new RunRegistry(_dataDir).Load("lost")!.Status);
+    }
+
     [Fact]
     public async Task Without_keys_the_live_stream_run_is_one_line_naming_the_variables_and_exit_2()
     {
