@@ -27,14 +27,7 @@ internal static class WatchlistEndpoints
         api.MapGet("/watchlists", async (CancellationToken ct) =>
             {
                 await using var store = Open();
-                var buckets = new List<object>();
-                foreach (var bucket in await store.ListBucketsAsync(ct))
-                {
-                    var saved = await store.ListAsync(bucket, ct);
-                    buckets.Add(new { bucket, saved = saved.Count, latest = saved.Count > 0 ? saved[^1] : (DateTime?)null });
-                }
-
-                return Results.Json(new { store = store.Location, buckets });
+                return Results.Text(await WatchlistDocuments.BucketsAsync(store, ct), "application/json");
             })
             .WithSummary("The watchlist buckets, how many lists each holds and when the latest was saved.");
         api.MapGet("/watchlists/{bucket}", async (string bucket, string? at, CancellationToken ct) =>
@@ -44,7 +37,7 @@ internal static class WatchlistEndpoints
 
                 await using var store = Open();
                 return await store.LoadAsync(name, asOf, ct) is { } list
-                    ? Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json")
+                    ? Results.Text(WatchlistDocuments.List(list), "application/json")
                     : Problems.Result(StatusCodes.Status404NotFound, "no watchlist",
                         $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/watchlists.", "bucket");
             })
@@ -54,7 +47,7 @@ internal static class WatchlistEndpoints
                 var build = WatchlistBuildSpec.FromJson(await RequestText.ReadAsync(request, ct)).ToRequest(bucket);
                 await using var store = Open();
                 var list = await WatchlistBuild.RunAsync(build, settings, env, store, time.GetUtcNow().UtcDateTime, ct);
-                return Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json", statusCode: StatusCodes.Status201Created);
+                return Results.Text(WatchlistDocuments.List(list), "application/json", statusCode: StatusCodes.Status201Created);
             })
             .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Build a watchlist from a source (auto, manual, alpha, finnhub, twelvedata, textlist, scan, sample) into the bucket and save it; " +

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using AiTrader.Cli;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Domain;
@@ -40,6 +41,18 @@ public sealed class TradeCliLiveTests : IDisposable
         var fake = await StreamTestKit.StartSpyAndIbmAsync(minutes);
         _environment.Set(StreamTestKit.Environment(fake));
         return fake;
+    }
+
+    /// <summary>The fake Alpaca trading server with the stream's keys and a cash account the strategy can size from (the
+    /// default fake account has negative cash on margin), which the process environment points at.</summary>
+    private async Task<FakeAlpacaTrading> BrokerAsync(FakeAlpacaStream stream)
+    {
+        var trading = await TradingTestKit.StartFakeAsync();
+        trading.ApiKey = stream.ApiKey;
+        trading.ApiSecret = stream.ApiSecret;
+        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
+        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        return trading;
     }
 
     private async Task<List<JournalEntry>> JournalAsync(JournalKind? kind = null)
@@ -264,12 +277,7 @@ public sealed class TradeCliLiveTests : IDisposable
     {
         // 25 minutes: the client keeps to Alpaca's 200 requests a minute and the loop reads the account every bar time.
         await using var stream = await StreamAsync(25);
-        await using var trading = await TradingTestKit.StartFakeAsync();
-        trading.ApiKey = stream.ApiKey;
-        trading.ApiSecret = stream.ApiSecret;
-        // A cash account the strategy can size from (the default fake account has negative cash on margin).
-        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
-        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        await using var trading = await BrokerAsync(stream);
 
         var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
             "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-real");
@@ -283,6 +291,34 @@ public sealed class TradeCliLiveTests : IDisposable
         Assert.All(orders, o => Assert.StartsWith("live-real-", o.ClientOrderId, StringComparison.Ordinal));
         // No paper snapshot: the broker holds the state of a live run.
         Assert.False(File.Exists(Path.Combine(_dataDir, "paper", "live-real.json")));
+    }
+
+    /// <summary><c>trade --live --json</c>: standard output is the session's end state alone, as the paper session's
+    /// document, with the orders the broker received and the positions the broker reports.</summary>
+    [Fact]
+    public async Task Live_json_prints_the_end_state_with_the_brokers_positions_and_nothing_else()
+    {
+        await using var stream = await StreamAsync(25);
+        await using var trading = await BrokerAsync(stream);
+        // A holding from before the run, in a symbol the run does not trade: the broker's, reported as it is.
+        trading.SetPosition("AAPL", 7m, 100m, 101m);
+
+        var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
+            "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-json", "--json");
+
+        Assert.True(code == 0, err);
+        using var printed = JsonDocument.Parse(stdout); // the whole of stdout is one document
+        var root = printed.RootElement;
+        Assert.Equal("live-json", root.GetProperty("run_id").GetString());
+        Assert.Equal("alpaca-live", root.GetProperty("broker").GetString());
+        Assert.Equal("--max-bars reached", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(50, root.GetProperty("stream_bars").GetInt32());
+        Assert.Equal(trading.OrderCount, root.GetProperty("orders").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("round_trips").ValueKind);
+        Assert.Contains(root.GetProperty("open_positions").EnumerateArray(),
+            p => p.GetProperty("symbol").GetString() == "AAPL" && p.GetProperty("quantity").GetDecimal() == 7m);
+        // The run's lines went to standard error.
+        Assert.Contains("run live-json:", err, StringComparison.Ordinal);
     }
 
     /// <summary>A stdout that cancels <paramref name="cts"/> once a line containing <paramref name="marker"/> is written.</summary>
