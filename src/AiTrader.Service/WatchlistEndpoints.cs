@@ -17,7 +17,10 @@ namespace AiTrader.Service;
 internal static class WatchlistEndpoints
 {
     /// <summary>The most scan dates one request lists (a year of calendar days).</summary>
-    private const int MaxDates = 366;
+    public const int MaxDates = 366;
+
+    /// <summary>The scan dates listed when the request does not say.</summary>
+    public const int DefaultDates = 30;
 
     public static void Map(RouteGroupBuilder api, AppSettings settings, Func<string, string?> env)
     {
@@ -66,7 +69,7 @@ internal static class WatchlistEndpoints
             .WithSummary("The live premarket scan inside the service (serve --scan-schedule): its windows, why it is off, the day's refreshes so far, the last error.");
         api.MapGet("/scans/refreshes", async (int? limit, CancellationToken ct) =>
             {
-                var size = limit ?? 30;
+                var size = limit ?? DefaultDates;
                 if (size is < 1 or > MaxDates)
                 {
                     throw new RequestException($"limit must be 1 to {MaxDates} (got {size}).", "limit");
