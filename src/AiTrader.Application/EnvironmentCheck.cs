@@ -1,6 +1,8 @@
 using System.Globalization;
 using AiTrader.Core.Watchlists;
 using AiTrader.MarketData;
+using AiTrader.MarketData.Streaming;
+using AiTrader.MarketData.Watchlists;
 using AiTrader.Storage;
 
 namespace AiTrader.Application;
@@ -109,18 +111,24 @@ public static class EnvironmentCheck
         new("AITRADER_PEAK", Kind.Flag, "1 prints the process's peak memory at exit (used by `aitrader bench`)") { Default = "0" },
         new("APCA_API_KEY_ID", Kind.Secret, "Alpaca key id (market data, streaming, trading)"),
         new("APCA_API_SECRET_KEY", Kind.Secret, "Alpaca secret key"),
-        new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL") { Default = "https://data.alpaca.markets" },
-        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (free) or sip") { Default = AiTrader.MarketData.Streaming.AlpacaStreamOptions.DefaultFeed },
-        new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream") { Default = "wss://stream.data.alpaca.markets/v2/<feed>" },
-        new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL") { Default = "https://paper-api.alpaca.markets (https://api.alpaca.markets with --live)" },
+        new("ALPACA_DATA_BASE_URL", Kind.HttpUrl, "Alpaca market data REST base URL") { Default = AlpacaOptions.DefaultBaseUrl },
+        new("ALPACA_DATA_FEED", Kind.Text, "Alpaca data feed: iex (free) or sip") { Default = AlpacaStreamOptions.DefaultFeed },
+        new("ALPACA_STREAM_URL", Kind.WebSocketOrHttpUrl, "Alpaca market data stream") { Default = AlpacaOptions.DefaultStreamRoot + "<ALPACA_DATA_FEED>" },
+        new(StreamingOptions.MaxReconnectsVariable, Kind.WholeNumber,
+            "failed reconnects in a row before a live stream gives up (waits double from 1 s to 30 s); `trade` then exits 75")
+        {
+            Min = 0, Max = StreamingOptions.MostReconnectAttempts,
+            Default = StreamingOptions.DefaultMaxReconnectAttempts.ToString(CultureInfo.InvariantCulture),
+        },
+        new("ALPACA_TRADING_BASE_URL", Kind.HttpUrl, "Alpaca trading REST base URL") { Default = $"{AlpacaOptions.PaperTradingBaseUrl} ({AlpacaOptions.LiveTradingBaseUrl} with --live)" },
         new("ALPACA_TRADING_STREAM_URL", Kind.WebSocketUrl, "Alpaca trade-updates stream") { Default = "the trading base URL as wss://, path /stream" },
         new("ALPHAVANTAGE_API_KEY", Kind.Secret, "Alpha Vantage key"),
-        new("ALPHAVANTAGE_BASE_URL", Kind.HttpUrl, "Alpha Vantage base URL") { Default = "https://www.alphavantage.co" },
-        new("YAHOO_BASE_URL", Kind.HttpUrl, "Yahoo chart API base URL") { Default = "https://query2.finance.yahoo.com" },
+        new("ALPHAVANTAGE_BASE_URL", Kind.HttpUrl, "Alpha Vantage base URL") { Default = AlphaVantageOptions.DefaultBaseUrl },
+        new("YAHOO_BASE_URL", Kind.HttpUrl, "Yahoo chart API base URL") { Default = YahooOptions.DefaultBaseUrl },
         new("TWELVEDATA_API_KEY", Kind.Secret, "Twelve Data key"),
-        new("TWELVEDATA_BASE_URL", Kind.HttpUrl, "Twelve Data base URL") { Default = "https://api.twelvedata.com" },
+        new("TWELVEDATA_BASE_URL", Kind.HttpUrl, "Twelve Data base URL") { Default = TwelveDataOptions.DefaultBaseUrl },
         new("FINNHUB_API_KEY", Kind.Secret, "Finnhub key"),
-        new("FINNHUB_BASE_URL", Kind.HttpUrl, "Finnhub base URL") { Default = "https://finnhub.io/api/v1" },
+        new("FINNHUB_BASE_URL", Kind.HttpUrl, "Finnhub base URL") { Default = FinnhubOptions.DefaultBaseUrl },
         new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists") { Default = "SQLite files under AITRADER_DATA_DIR" },
         new("AZURE_BLOB_CONNECTION_STRING", Kind.AzureStorageConnectionString, "Azure Blob storage for the blob watchlist store"),
         new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container") { Default = AiTrader.Storage.Watchlists.BlobWatchlistStore.DefaultContainer },
@@ -129,12 +137,12 @@ public static class EnvironmentCheck
         new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build`") { Choices = WatchlistSourceNames, Default = "auto" },
         new("WATCHLIST_TEXT", Kind.Text, "manual source: comma-separated tickers"),
         new("MAX_WATCHLIST", Kind.WholeNumber, "most symbols kept in a watchlist") { Min = 1, Max = 10_000, Default = WatchlistBuilder.DefaultMax.ToString(CultureInfo.InvariantCulture) },
-        new("TEXTLIST_BACKENDS", Kind.ChoiceList, "chat backends the textlist source reads") { Choices = ["discord", "signal"], Default = "discord,signal" },
+        new("TEXTLIST_BACKENDS", Kind.ChoiceList, "chat backends the textlist source reads") { Choices = TextlistWatchlistSource.Backends, Default = string.Join(',', TextlistWatchlistSource.Backends) },
         new("DISCORD_BOT_TOKEN", Kind.Secret, "Discord bot token"),
         new("DISCORD_CHANNEL_ID", Kind.Text, "Discord channel to read"),
-        new("DISCORD_BASE_URL", Kind.HttpUrl, "Discord API base URL") { Default = AiTrader.MarketData.Watchlists.DiscordOptions.DefaultBaseUrl.OriginalString },
-        new("DISCORD_LOOKBACK_HOURS", Kind.PositiveNumber, "hours of Discord messages read") { Min = 0, Max = 720, Default = "24" },
-        new("DISCORD_MAX_PAGES", Kind.WholeNumber, "most pages of Discord messages read") { Min = 1, Max = 1000, Default = "20" },
+        new("DISCORD_BASE_URL", Kind.HttpUrl, "Discord API base URL") { Default = DiscordOptions.DefaultBaseUrl.OriginalString },
+        new("DISCORD_LOOKBACK_HOURS", Kind.PositiveNumber, "hours of Discord messages read") { Min = 0, Max = DiscordOptions.MostLookbackHours, Default = DiscordOptions.DefaultLookbackHours.ToString(CultureInfo.InvariantCulture) },
+        new("DISCORD_MAX_PAGES", Kind.WholeNumber, "most pages of Discord messages read") { Min = 1, Max = DiscordOptions.MostPages, Default = DiscordOptions.DefaultMaxPages.ToString(CultureInfo.InvariantCulture) },
         new("DISCORD_SAMPLE_SYMBOLS", Kind.Text, "offline sample when Discord has no credentials, e.g. $NVDA,AMD,BRK/B"),
         new("SIGNAL_CLI_URL", Kind.HttpUrl, "signal-cli REST API URL"),
         new("SIGNAL_NUMBER", Kind.Text, "the registered Signal account"),

@@ -59,4 +59,21 @@ public static class JsonText
             json.WriteNull(name);
         }
     }
+
+    /// <summary>An array property <paramref name="name"/> of one object per item, each written by <paramref name="fields"/>.</summary>
+    public static void WriteObjects<T>(this Utf8JsonWriter json, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> fields)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(fields);
+        json.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            json.WriteStartObject();
+            fields(json, item);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
 }

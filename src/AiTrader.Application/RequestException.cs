@@ -13,3 +13,8 @@ public class RequestException(string message, string? field = null) : Exception(
 /// answer): not the caller's mistake, so the service answers 503 Service Unavailable instead of 400; the CLI prints it as
 /// one line with exit code 2, as it does every vendor failure.</summary>
 public sealed class UpstreamException(string message, string? field = null) : RequestException(message, field);
+
+/// <summary>A request that is fine but collides with what is under way (a session asking for the run another session job
+/// drives or is waiting to drive): the service answers 409 Conflict naming <see cref="RequestException.Field"/>; the CLI
+/// prints it as one line with exit code 2.</summary>
+public sealed class ConflictException(string message, string? field = null) : RequestException(message, field);

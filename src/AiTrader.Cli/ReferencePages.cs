@@ -51,6 +51,21 @@ public static partial class ReferencePages
                 $"| `{v.Name}` | {(v.Default is { } d ? Code(d) : "")} | {Cell(v.Format)} | {Cell(v.Purpose)} |");
         }
 
+        page.AppendLine("""
+
+            ## Service limits
+
+            What `aitrader serve` allows, from the constants and options its code uses: a flag of `serve` changes the few that
+            are not fixed ([cli-commands.md](cli-commands.md#aitrader-serve)); the endpoints are in [service.md](service.md).
+
+            | limit | value | set by | what it bounds |
+            |---|---|---|---|
+            """);
+        foreach (var limit in AiTrader.Service.ServiceLimits.All)
+        {
+            page.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(limit.Name)} | {Cell(limit.Value)} | {Cell(limit.Set)} | {Cell(limit.What)} |");
+        }
+
         return page.ToString();
     }
 

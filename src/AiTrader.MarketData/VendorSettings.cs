@@ -41,6 +41,18 @@ public record VendorOptions
 /// <summary>Alpaca market-data v2 settings; <see cref="Feed"/> is iex on free plans.</summary>
 public sealed record AlpacaOptions : VendorOptions
 {
+    /// <summary>The market-data REST root (ALPACA_DATA_BASE_URL unset).</summary>
+    public const string DefaultBaseUrl = "https://data.alpaca.markets";
+
+    /// <summary>The market-data stream's root; the feed's name (iex, sip) ends the URL (ALPACA_STREAM_URL unset).</summary>
+    public const string DefaultStreamRoot = "wss://stream.data.alpaca.markets/v2/";
+
+    /// <summary>The trading REST root of a paper account (ALPACA_TRADING_BASE_URL unset).</summary>
+    public const string PaperTradingBaseUrl = "https://paper-api.alpaca.markets";
+
+    /// <summary>The trading REST root of a real-money account (<c>trade --live</c>, ALPACA_TRADING_BASE_URL unset).</summary>
+    public const string LiveTradingBaseUrl = "https://api.alpaca.markets";
+
     public string? ApiSecret { get; init; }
     public string Feed { get; init; } = "iex";
     public int PageLimit { get; init; } = 10000;
@@ -56,6 +68,9 @@ public sealed record AlpacaOptions : VendorOptions
 /// <summary>Alpha Vantage settings.</summary>
 public sealed record AlphaVantageOptions : VendorOptions
 {
+    /// <summary>The base URL when ALPHAVANTAGE_BASE_URL is unset.</summary>
+    public const string DefaultBaseUrl = "https://www.alphavantage.co";
+
     /// <summary>The vendor does not say whether intraday keys label the bar start or end; the
     /// last extended-hours 5min key being 19:55 (not 20:00) points to start, the default here.</summary>
     public bool IntradayStampIsBarEnd { get; init; }
@@ -75,17 +90,27 @@ public sealed record AlphaVantageOptions : VendorOptions
 /// <summary>Yahoo chart v8 settings (no key; a browser User-Agent is sent).</summary>
 public sealed record YahooOptions : VendorOptions
 {
+    /// <summary>The base URL when YAHOO_BASE_URL is unset.</summary>
+    public const string DefaultBaseUrl = "https://query2.finance.yahoo.com";
+
     public string UserAgent { get; init; } = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
 }
 
 /// <summary>Twelve Data settings.</summary>
 public sealed record TwelveDataOptions : VendorOptions
 {
+    /// <summary>The base URL when TWELVEDATA_BASE_URL is unset.</summary>
+    public const string DefaultBaseUrl = "https://api.twelvedata.com";
+
     public int OutputSize { get; init; } = 5000;
 }
 
 /// <summary>Finnhub settings.</summary>
-public sealed record FinnhubOptions : VendorOptions;
+public sealed record FinnhubOptions : VendorOptions
+{
+    /// <summary>The base URL when FINNHUB_BASE_URL is unset.</summary>
+    public const string DefaultBaseUrl = "https://finnhub.io/api/v1";
+}
 
 /// <summary>All vendor settings plus the fallback order; build from environment variables with <see cref="FromEnvironment(Func{string, string?})"/>.</summary>
 public sealed record VendorSettings
@@ -144,34 +169,34 @@ public sealed record VendorSettings
         {
             AlpacaOptions = new AlpacaOptions
             {
-                BaseUrl = Url("ALPACA_DATA_BASE_URL", "https://data.alpaca.markets"),
+                BaseUrl = Url("ALPACA_DATA_BASE_URL", AlpacaOptions.DefaultBaseUrl),
                 ApiKey = Get("APCA_API_KEY_ID"),
                 ApiSecret = Get("APCA_API_SECRET_KEY"),
-                Feed = Get("ALPACA_DATA_FEED") ?? "iex",
+                Feed = Get("ALPACA_DATA_FEED") ?? Streaming.AlpacaStreamOptions.DefaultFeed,
                 RateLimit = new RateLimitOptions(200, TimeSpan.FromMinutes(1)),
             },
             AlphaVantageOptions = new AlphaVantageOptions
             {
-                BaseUrl = Url("ALPHAVANTAGE_BASE_URL", "https://www.alphavantage.co"),
+                BaseUrl = Url("ALPHAVANTAGE_BASE_URL", AlphaVantageOptions.DefaultBaseUrl),
                 ApiKey = Get("ALPHAVANTAGE_API_KEY"),
                 // The documented free tier is 25/day; 5/min is the older burst rule and still triggers "Note".
                 RateLimit = new RateLimitOptions(5, TimeSpan.FromMinutes(1)),
             },
             YahooOptions = new YahooOptions
             {
-                BaseUrl = Url("YAHOO_BASE_URL", "https://query2.finance.yahoo.com"),
+                BaseUrl = Url("YAHOO_BASE_URL", YahooOptions.DefaultBaseUrl),
                 // Unofficial endpoint with no published limit: stay polite.
                 RateLimit = new RateLimitOptions(60, TimeSpan.FromMinutes(1)),
             },
             TwelveDataOptions = new TwelveDataOptions
             {
-                BaseUrl = Url("TWELVEDATA_BASE_URL", "https://api.twelvedata.com"),
+                BaseUrl = Url("TWELVEDATA_BASE_URL", TwelveDataOptions.DefaultBaseUrl),
                 ApiKey = Get("TWELVEDATA_API_KEY"),
                 RateLimit = new RateLimitOptions(8, TimeSpan.FromMinutes(1)),
             },
             FinnhubOptions = new FinnhubOptions
             {
-                BaseUrl = Url("FINNHUB_BASE_URL", "https://finnhub.io/api/v1"),
+                BaseUrl = Url("FINNHUB_BASE_URL", FinnhubOptions.DefaultBaseUrl),
                 ApiKey = Get("FINNHUB_API_KEY"),
                 RateLimit = new RateLimitOptions(60, TimeSpan.FromMinutes(1)),
             },

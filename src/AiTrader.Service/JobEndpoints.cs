@@ -175,7 +175,7 @@ internal static class JobEndpoints
                 : throw new RequestException($"state '{state}' is not a job state; use queued, running, succeeded, failed or cancelled.", "state");
         }
 
-        var size = limit ?? 50;
+        var size = limit ?? JobQuery.DefaultLimit;
         if (size is < 1 or > JobQuery.MaxLimit)
         {
             throw new RequestException($"limit must be 1 to {JobQuery.MaxLimit} (got {size}).", "limit");

@@ -3,7 +3,6 @@ using AiTrader.Application;
 using AiTrader.Application.Jobs;
 using AiTrader.Application.MarketData;
 using AiTrader.Core.MarketData;
-using AiTrader.Core.Strategies;
 using AiTrader.Service.Dashboard;
 using AiTrader.Storage;
 using AiTrader.Storage.Jobs;
@@ -158,9 +157,8 @@ public static class ServiceApp
         DashboardEndpoints.Map(app);
         WebhookEndpoints.Map(app, webhookSecret, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         var api = app.MapGroup("/api").RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy);
-        api.MapGet("/strategies", () => StrategyCatalog.Names.Select(name => new StrategyDto(name,
-                StrategyCatalog.Describe(name).Select(p => new StrategyParameterDto(p.Name, p.Default, p.Description)).ToList())))
-            .WithSummary("The strategies and their parameters with defaults.");
+        api.MapGet("/strategies", () => Results.Text(StrategyCatalogJson.Write(), "application/json"))
+            .WithSummary("The strategies and their parameters with defaults (name, parameters: name, default, description), as aitrader strategies --json prints them.");
         api.MapGet("/bars", async (string? symbol, string? interval, string? start, string? end, int? limit, string? after, CancellationToken ct) =>
             {
                 var page = await BarPages.ReadAsync(settings, BarPageRequest.Parse(symbol, interval, start, end, limit, after), withSignals: false, ct);
@@ -244,6 +242,9 @@ public static class ServiceApp
             case UpstreamException upstream:
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "source unavailable", upstream.Message, upstream.Field);
                 break;
+            case ConflictException conflict:
+                await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "conflict", conflict.Message, conflict.Field);
+                break;
             case RequestException request:
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid request", request.Message, request.Field);
                 break;
@@ -265,12 +266,6 @@ public static class ServiceApp
         ? reason.ToLowerInvariant()
         : "error";
 }
-
-/// <summary>A strategy as <c>GET /api/strategies</c> lists it.</summary>
-public sealed record StrategyDto(string Name, IReadOnlyList<StrategyParameterDto> Parameters);
-
-/// <summary>A strategy parameter with its default, as typed in <c>--param name=value</c> or a job's <c>parameters</c>.</summary>
-public sealed record StrategyParameterDto(string Name, string Default, string Description);
 
 /// <summary>Applies the missing schema steps of every store before the service takes requests (once: <c>serve</c> runs it
 /// before the host starts, and the host's start then has nothing to do).</summary>

@@ -17,7 +17,10 @@ namespace AiTrader.Service;
 internal static class WatchlistEndpoints
 {
     /// <summary>The most scan dates one request lists (a year of calendar days).</summary>
-    private const int MaxDates = 366;
+    public const int MaxDates = 366;
+
+    /// <summary>The scan dates listed when the request does not say.</summary>
+    public const int DefaultDates = 30;
 
     public static void Map(RouteGroupBuilder api, AppSettings settings, Func<string, string?> env)
     {
@@ -27,14 +30,7 @@ internal static class WatchlistEndpoints
         api.MapGet("/watchlists", async (CancellationToken ct) =>
             {
                 await using var store = Open();
-                var buckets = new List<object>();
-                foreach (var bucket in await store.ListBucketsAsync(ct))
-                {
-                    var saved = await store.ListAsync(bucket, ct);
-                    buckets.Add(new { bucket, saved = saved.Count, latest = saved.Count > 0 ? saved[^1] : (DateTime?)null });
-                }
-
-                return Results.Json(new { store = store.Location, buckets });
+                return Results.Text(await WatchlistDocuments.BucketsAsync(store, ct), "application/json");
             })
             .WithSummary("The watchlist buckets, how many lists each holds and when the latest was saved.");
         api.MapGet("/watchlists/{bucket}", async (string bucket, string? at, CancellationToken ct) =>
@@ -44,7 +40,7 @@ internal static class WatchlistEndpoints
 
                 await using var store = Open();
                 return await store.LoadAsync(name, asOf, ct) is { } list
-                    ? Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json")
+                    ? Results.Text(WatchlistDocuments.List(list), "application/json")
                     : Problems.Result(StatusCodes.Status404NotFound, "no watchlist",
                         $"bucket '{name}' holds no watchlist{(asOf is null ? "" : " saved by then")}; see /api/watchlists.", "bucket");
             })
@@ -54,7 +50,7 @@ internal static class WatchlistEndpoints
                 var build = WatchlistBuildSpec.FromJson(await RequestText.ReadAsync(request, ct)).ToRequest(bucket);
                 await using var store = Open();
                 var list = await WatchlistBuild.RunAsync(build, settings, env, store, time.GetUtcNow().UtcDateTime, ct);
-                return Results.Text(JsonSerializer.Serialize(list, WatchlistJson.Options), "application/json", statusCode: StatusCodes.Status201Created);
+                return Results.Text(WatchlistDocuments.List(list), "application/json", statusCode: StatusCodes.Status201Created);
             })
             .RequireAuthorization(ApiKeyAuthenticationHandler.TraderPolicy)
             .WithSummary("Build a watchlist from a source (auto, manual, alpha, finnhub, twelvedata, textlist, scan, sample) into the bucket and save it; " +
@@ -73,7 +69,7 @@ internal static class WatchlistEndpoints
             .WithSummary("The live premarket scan inside the service (serve --scan-schedule): its windows, why it is off, the day's refreshes so far, the last error.");
         api.MapGet("/scans/refreshes", async (int? limit, CancellationToken ct) =>
             {
-                var size = limit ?? 30;
+                var size = limit ?? DefaultDates;
                 if (size is < 1 or > MaxDates)
                 {
                     throw new RequestException($"limit must be 1 to {MaxDates} (got {size}).", "limit");

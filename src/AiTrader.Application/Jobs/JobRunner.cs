@@ -68,6 +68,12 @@ public sealed partial class JobRunner : IAsyncDisposable
     public const int MaxLiveSessions = 8;
     private readonly ConcurrentDictionary<string, GuardrailSet> _liveGuardrails = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _liveRuns = new(StringComparer.Ordinal);
+
+    /// <summary>The session jobs submitted and not yet started, with the run each would drive as planned at its submit.</summary>
+    private readonly ConcurrentDictionary<string, SessionPlan> _plannedRuns = new(StringComparer.Ordinal);
+
+    /// <summary>One session submit at a time between its run check and its job being recorded.</summary>
+    private readonly SemaphoreSlim _sessionSubmit = new(1, 1);
     private readonly int _maxConcurrent;
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
@@ -148,9 +154,11 @@ public sealed partial class JobRunner : IAsyncDisposable
         return await EnqueueAsync(BacktestKind, spec.ToJson(), ct).ConfigureAwait(false);
     }
 
-    private async Task<JobRecord> EnqueueAsync(string kind, string specJson, CancellationToken ct)
+    /// <param name="created">Called with the stored job before a worker can take it.</param>
+    private async Task<JobRecord> EnqueueAsync(string kind, string specJson, CancellationToken ct, Action<JobRecord>? created = null)
     {
         var job = await Store.CreateAsync(kind, specJson, ct).ConfigureAwait(false);
+        created?.Invoke(job);
         if (!_queue.Writer.TryWrite(job.Id))
         {
             // Full, or stopping: the job must not sit queued with no worker to take it.
@@ -213,51 +221,82 @@ public sealed partial class JobRunner : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
-    /// stored), stores it as a queued paper replay session and queues it.</summary>
+    /// <summary>Checks <paramref name="spec"/> as <c>trade</c> checks its flags before it trades, watchlist source and run
+    /// included (a bad field throws <see cref="RequestException"/> and nothing is stored), stores it as a queued paper
+    /// session and queues it (a session on the live stream starts at once). A session asking for a run that another
+    /// session job drives, or is waiting to drive, is refused with <see cref="ConflictException"/> naming that job.</summary>
     /// <exception cref="JobQueueFullException">Too many jobs are waiting; the job is stored as failed.</exception>
     public async Task<JobRecord> SubmitSessionAsync(ReplaySessionSpec spec, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(_stopped, this);
         var request = spec.ToRequest();
-        // The run too, as trade resolves it before any work: a run of another kind or with other settings is refused here,
-        // and so is a run a session job of this service is driving now (trade would find it locked).
-        if (_sessions.PlanRun(request) is { RunId: { } run } && await DriverOfAsync(run, ct).ConfigureAwait(false) is { } driver)
+        // The watchlist and the run too, as trade picks and resolves them before any work: an unknown or empty watchlist
+        // source, a run of another kind or with other settings are refused here.
+        var plan = await _sessions.PlanRunAsync(request, ct).ConfigureAwait(false);
+        if (request.Mode.IsStream())
         {
-            throw new RequestException(
-                $"run {run} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+            _sessions.CheckStream(request);
         }
 
-        if (!request.Mode.IsStream())
+        await _sessionSubmit.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            return await EnqueueAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
-        }
-
-        _sessions.CheckStream(request);
-        // A live session runs until it is stopped: it takes no worker from the backtests and sweeps behind it.
-        lock (_gate)
-        {
-            _liveSessions.RemoveAll(t => t.IsCompleted);
-            if (_liveSessions.Count >= MaxLiveSessions)
+            // A run a session job of this service drives now (trade would find it locked), or will drive once it starts.
+            if (!plan.IsNew && await DriverOfAsync(plan.RunId, ct).ConfigureAwait(false) is { } driver)
             {
-                throw new RequestException($"{MaxLiveSessions} paper sessions on the live stream are running; stop one first.", "mode");
-            }
-        }
-
-        var job = await Store.CreateAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (_stopped)
-            {
-                throw new ObjectDisposedException(nameof(JobRunner), "The job runner is stopping.");
+                throw new ConflictException(
+                    $"run {plan.RunId} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
             }
 
-            _liveSessions.Add(Task.Run(() => RunAsync(job.Id), CancellationToken.None));
-        }
+            if (_plannedRuns.FirstOrDefault(p => SameRun(p.Value, plan)).Key is { } queued)
+            {
+                throw new ConflictException(
+                    $"session job {queued} is waiting to drive {(plan.IsNew ? "a run of the same settings" : $"run {plan.RunId}")}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+            }
 
-        return job;
+            if (!request.Mode.IsStream())
+            {
+                return await EnqueueAsync(SessionKind, spec.ToJson(), ct, job => _plannedRuns[job.Id] = plan).ConfigureAwait(false);
+            }
+
+            // A live session runs until it is stopped: it takes no worker from the backtests and sweeps behind it.
+            lock (_gate)
+            {
+                _liveSessions.RemoveAll(t => t.IsCompleted);
+                if (_liveSessions.Count >= MaxLiveSessions)
+                {
+                    throw new RequestException($"{MaxLiveSessions} paper sessions on the live stream are running; stop one first.", "mode");
+                }
+            }
+
+            var job = await Store.CreateAsync(SessionKind, spec.ToJson(), ct).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    throw new ObjectDisposedException(nameof(JobRunner), "The job runner is stopping.");
+                }
+
+                _plannedRuns[job.Id] = plan;
+                _liveSessions.Add(Task.Run(() => RunAsync(job.Id), CancellationToken.None));
+            }
+
+            return job;
+        }
+        finally
+        {
+            _sessionSubmit.Release();
+        }
     }
+
+    /// <summary>True when a session planned as <paramref name="asked"/> would drive the run <paramref name="claimed"/>
+    /// plans to: the same run by id, or, for a session that would start a new run, the same settings (once the first has
+    /// started its run, the second would resume it, as <c>trade</c> resumes the unfinished run of its settings).</summary>
+    private static bool SameRun(SessionPlan claimed, SessionPlan asked) =>
+        !asked.NewRun && (asked.IsNew
+            ? claimed.Mode == asked.Mode && RunRegistry.Difference(claimed.Settings, asked.Settings) is null
+            : !claimed.IsNew && string.Equals(claimed.RunId, asked.RunId, StringComparison.Ordinal));
 
     /// <summary>Checks <paramref name="spec"/> (a bad field throws <see cref="RequestException"/> and nothing is
     /// stored), stores it as a queued scan replay and queues it.</summary>
@@ -275,6 +314,7 @@ public sealed partial class JobRunner : IAsyncDisposable
     public async Task<bool> CancelAsync(string id, CancellationToken ct)
     {
         var cancelled = await Store.CancelAsync(id, CancelledByRequest, ct).ConfigureAwait(false);
+        _plannedRuns.TryRemove(id, out _);
         if (_running.TryGetValue(id, out var running))
         {
             Cancel(running);
@@ -307,6 +347,7 @@ public sealed partial class JobRunner : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _liveGuardrails.Clear(); // stopping sessions take no more control actions
+        _plannedRuns.Clear();
         Task[] live;
         lock (_gate)
         {
@@ -336,6 +377,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _sessionSubmit.Dispose();
     }
 
     private static void Cancel(CancellationTokenSource running)
@@ -433,6 +475,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         finally
         {
             _running.TryRemove(id, out _);
+            _plannedRuns.TryRemove(id, out _);
             if (kind is not null)
             {
                 var tags = new TagList { { "kind", kind }, { "state", outcome } };
@@ -551,6 +594,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         public async Task StartedAsync(SessionStart start, CancellationToken cancellationToken)
         {
             runner._liveRuns[jobId] = start.RunId;
+            runner._plannedRuns.TryRemove(jobId, out _);
             _from = ExchangeTime.StartOfDateUtc(start.From);
             _span = (ExchangeTime.EndOfDateUtc(start.To) - _from).TotalSeconds;
             var runFile = Path.Combine(outDir, RunFileName);

@@ -34,7 +34,7 @@ public sealed class LiveBarFeed(StreamingManager stream, IReadOnlyList<Symbol> s
     {
         ArgumentNullException.ThrowIfNull(env);
         return new(AlpacaStreamOptions.FromEnvironment(env), new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment(env).AlpacaOptions),
-            new StreamingOptions { OnReconnecting = onReconnecting });
+            StreamingOptions.FromEnvironment(env) with { OnReconnecting = onReconnecting });
     }
 
     /// <summary>The journal's event key of one reconnect: the run, the bar time it was noticed at and the reason's

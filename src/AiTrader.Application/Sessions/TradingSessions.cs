@@ -18,6 +18,13 @@ namespace AiTrader.Application.Sessions;
 /// and how many bars it gave.</summary>
 public sealed record TradingSessionOutcome(string RunId, bool Resumed, TradingSessionResult Result, string? StopReason = null, int StreamBars = 0);
 
+/// <summary>What a session would trade if it started now: its run (<paramref name="RunId"/>, new when
+/// <paramref name="IsNew"/>, else the run named or the unfinished one resumed), the mode and settings the run registry
+/// keeps for it, and the watchlist (<paramref name="Picked"/> says which list, when a watchlist source picked it).</summary>
+/// <param name="NewRun">The request asked for a new run, whatever is unfinished.</param>
+public sealed record SessionPlan(string RunId, bool Resuming, string Mode, bool IsNew, bool NewRun, IReadOnlyList<Symbol> Watchlist, string? Picked,
+    IReadOnlyDictionary<string, string> Settings);
+
 /// <summary>Starts a trading session, whoever asks (<c>aitrader trade</c>, the service's session jobs): checks the request,
 /// picks the watchlist, resolves the run (new, or the unfinished one resumed), builds the strategy, sizing and guardrails,
 /// and drives the loop over the bundled bars (a replay) or the live stream, at the paper exchange or a broker, journaled.</summary>
@@ -58,31 +65,28 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
     public async Task<TradingSessionOutcome> RunAsync(TradingSessionRequest request, ITradingSessionObserver? observer = null,
         Func<CancellationToken, Task<BrokerVenue>>? openBroker = null, CancellationToken ct = default)
     {
-        var (strategy, guardrailRules) = Validate(request);
+        ArgumentNullException.ThrowIfNull(request);
         if (request.Mode == SessionMode.Live && openBroker is null)
         {
             throw new ArgumentException("A live session needs the broker it sends orders to.", nameof(openBroker));
         }
 
         observer ??= Silent.Instance;
-        var watchlist = request.Symbols;
-        string? picked = null;
-        if (request.WatchlistSource is { } source)
+        var registry = new RunRegistry(_settings.DataDir);
+        var (plan, strategy, guardrailRules) = await PlanAsync(request, registry, recordScan: true, ct).ConfigureAwait(false);
+        if (plan.Picked is { } picked)
         {
-            (watchlist, picked) = await PickWatchlistAsync(request, source, ct).ConfigureAwait(false);
-            observer.WatchlistPicked(watchlist, picked);
+            observer.WatchlistPicked(plan.Watchlist, picked);
         }
 
+        var (id, resuming, watchlist, runSettings) = (plan.RunId, plan.Resuming, plan.Watchlist, plan.Settings);
         var costs = Costs(request);
         var range = request.Mode.IsStream() ? ((DateOnly From, DateOnly To)?)null : (request.From!.Value, request.To!.Value);
-        var runSettings = SettingsOf(request, watchlist, strategy, guardrailRules);
-        var registry = new RunRegistry(_settings.DataDir);
-        var (id, resuming) = ResolveRun(registry, request, runSettings);
         var today = ExchangeTime.SessionDate(DateTime.UtcNow);
         var guardrails = GuardrailCatalog.Parse(guardrailRules) ?? (_ => new GuardrailSet([]));
         var options = new TradingSessionOptions(id, watchlist, range?.From ?? today, range?.To ?? today, request.Interval, strategy,
             request.Parameters, costs, request.FlattenMinutes, request.DelayPerBar, _settings.DataDir, Sizing: request.Sizing,
-            ResetHalts: request.ResetHalt, WatchlistSource: picked,
+            ResetHalts: request.ResetHalt, WatchlistSource: plan.Picked,
             Guardrails: calendar =>
             {
                 var set = guardrails(calendar);
@@ -96,7 +100,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
     }
 
     private async Task<TradingSessionOutcome> ReplayAsync(TradingSessionRequest request, TradingSessionOptions options, RunRegistry registry,
-        Dictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer, CancellationToken ct)
+        IReadOnlyDictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer, CancellationToken ct)
     {
         var source = new CsvBarSource(_settings.SampleDataDir ?? SampleData.LocateRoot(), NyseCalendar.Instance);
         // Bad input before any state: a range without bars starts no run (no registry entry, no journal, no lock).
@@ -129,7 +133,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
     }
 
     private async Task<TradingSessionOutcome> RunOnStreamAsync(TradingSessionRequest request, TradingSessionOptions options, RunRegistry registry,
-        Dictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer,
+        IReadOnlyDictionary<string, string> runSettings, bool resuming, ITradingSessionObserver observer,
         Func<CancellationToken, Task<BrokerVenue>>? openBroker, CancellationToken ct)
     {
         CheckStream(request);
@@ -167,21 +171,32 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         return new TradingSessionOutcome(runId, resuming, result, feed.StopReason, feed.Bars);
     }
 
-    /// <summary>Checks the request as <see cref="Check"/> does and says which run it would drive now: the run it names, the
-    /// unfinished run of its kind that it resumes, or a new one (<c>RunId</c> null). A run that cannot be driven (another
-    /// kind, other settings) throws <see cref="RequestException"/> naming <c>run_id</c>, worded as <see cref="RunAsync"/>
-    /// words it. Null when a watchlist source picks the symbols: the run is known once the list is picked, as the session
-    /// starts. Nothing is written.</summary>
-    public (string? RunId, bool Resuming)? PlanRun(TradingSessionRequest request)
+    /// <summary>Checks the request as <see cref="RunAsync"/> does before it trades and says what it would trade now: the
+    /// watchlist (picked from <see cref="TradingSessionRequest.WatchlistSource"/> as the session picks it, with the same
+    /// refusals: an unknown or empty bucket, an empty scan) and the run (the one it names, the unfinished run of its kind
+    /// that it resumes, or a new one). A run that cannot be driven (another kind, other settings) throws
+    /// <see cref="RequestException"/> naming <c>run_id</c>, worded as <see cref="RunAsync"/> words it. Nothing is
+    /// written: a scan's refreshes are stored when the session runs.</summary>
+    public async Task<SessionPlan> PlanRunAsync(TradingSessionRequest request, CancellationToken ct = default) =>
+        (await PlanAsync(request, new RunRegistry(_settings.DataDir), recordScan: false, ct).ConfigureAwait(false)).Plan;
+
+    /// <summary>The one set-up of a session before it trades, for <see cref="RunAsync"/> and <see cref="PlanRunAsync"/>:
+    /// the rules between the values, the watchlist, the run. With <paramref name="recordScan"/> a scan stores its refreshes.</summary>
+    private async Task<(SessionPlan Plan, string Strategy, string Guardrails)> PlanAsync(TradingSessionRequest request, RunRegistry registry,
+        bool recordScan, CancellationToken ct)
     {
         var (strategy, guardrailRules) = Validate(request);
-        if (request.WatchlistSource is not null)
+        var watchlist = request.Symbols;
+        string? picked = null;
+        if (request.WatchlistSource is { } source)
         {
-            return null;
+            (watchlist, picked) = await PickWatchlistAsync(request, source, recordScan, ct).ConfigureAwait(false);
         }
 
-        var (id, resuming) = ResolveRun(new RunRegistry(_settings.DataDir), request, SettingsOf(request, request.Symbols, strategy, guardrailRules));
-        return (resuming || request.RunId is not null ? id : null, resuming);
+        var runSettings = SettingsOf(request, watchlist, strategy, guardrailRules);
+        var (id, resuming) = ResolveRun(registry, request, runSettings);
+        return (new SessionPlan(id, resuming, request.Mode.ToText(), request.RunId is null && !resuming, request.NewRun, watchlist, picked, runSettings),
+            strategy, guardrailRules);
     }
 
     private static ExchangeOptions Costs(TradingSessionRequest request) =>
@@ -291,7 +306,8 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
 
     /// <summary>The premarket watchlist of the session's first day from the scan (bundled bars with no keys) or a saved
     /// bucket, and which list it was.</summary>
-    private async Task<(IReadOnlyList<Symbol> Symbols, string Picked)> PickWatchlistAsync(TradingSessionRequest request, string source, CancellationToken ct)
+    private async Task<(IReadOnlyList<Symbol> Symbols, string Picked)> PickWatchlistAsync(TradingSessionRequest request, string source, bool recordScan,
+        CancellationToken ct)
     {
         var terms = request.Terms;
         var firstSession = request.Mode.IsStream()
@@ -306,7 +322,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
                 () =>
                 {
                     var provider = PremarketWatchlistProvider.IsScan(source)
-                        ? new PremarketWatchlistProvider("scan", store, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
+                        ? new PremarketWatchlistProvider("scan", recordScan ? store : null, sample, sample.AvailableSymbols(Timeframe.OneMinute), splits: sample.SplitsFor)
                         : new PremarketWatchlistProvider(source, store);
                     return provider.ForSessionAsync(firstSession, request.Mode.IsStream() ? PremarketMode.Live : PremarketMode.Replay, ct);
                 },

@@ -6,8 +6,8 @@ namespace AiTrader.Brokers.Alpaca;
 /// <summary>Alpaca Trading API settings: paper by default; the live endpoint only with <see cref="Live"/> set.</summary>
 public sealed record AlpacaTradingOptions
 {
-    public const string PaperBaseUrl = "https://paper-api.alpaca.markets";
-    public const string LiveBaseUrl = "https://api.alpaca.markets";
+    public const string PaperBaseUrl = AlpacaOptions.PaperTradingBaseUrl;
+    public const string LiveBaseUrl = AlpacaOptions.LiveTradingBaseUrl;
     public const string LiveHost = "api.alpaca.markets";
 
     /// <summary>REST root; paths such as /v2/orders are appended.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AiTrader.Application;
+using AiTrader.Application.Security;
 using AiTrader.Storage;
 using AiTrader.Storage.Security;
 using Spectre.Console;
@@ -40,7 +41,7 @@ public static class ApiKeyCommand
             return ExitCodes.Ok;
         });
 
-        var json = JsonFlag.Create("the keys (id, name, role, created_utc, revoked_utc, last_used_utc)");
+        var json = JsonFlag.Create($"the keys ({string.Join(", ", ApiKeyListJson.Fields)}), as GET /api/keys lists them");
         var list = new Command("list", "List the keys (id, name, role, created, revoked, last used by the service); never the keys themselves.") { json };
         list.SetAction(async (parse, ct) =>
         {
@@ -48,15 +49,7 @@ public static class ApiKeyCommand
             var keys = await store.ListAsync(ct);
             if (parse.GetValue(json))
             {
-                await JsonFlag.WriteArrayAsync(stdout, keys, (w, k) =>
-                {
-                    w.WriteString("id", k.Id);
-                    w.WriteString("name", k.Name);
-                    w.WriteString("role", k.Role.ToText());
-                    w.WriteString("created_utc", DateTime.SpecifyKind(k.CreatedUtc, DateTimeKind.Utc));
-                    w.WriteTimeOrNull("revoked_utc", Utc(k.RevokedUtc));
-                    w.WriteTimeOrNull("last_used_utc", Utc(k.LastUsedUtc));
-                });
+                await stdout.WriteLineAsync(ApiKeyListJson.Write(keys));
                 return ExitCodes.Ok;
             }
 
@@ -97,7 +90,5 @@ public static class ApiKeyCommand
     }
 
     /// <summary>A time the store read back (UTC, whatever its kind says), marked UTC so JSON writes it with its Z.</summary>
-    private static DateTime? Utc(DateTime? time) => time is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
-
     private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application;
 using AiTrader.Core.Domain;
 using AiTrader.Core.IO;
 using AiTrader.Core.MarketData;
@@ -36,10 +37,11 @@ public static class FetchCommand
         var adjustment = new Option<string>("--adjustment") { Description = "Price adjustment: split or raw.", DefaultValueFactory = _ => "split" };
         var outFile = new Option<string?>("--out") { Description = "Write the bars as CSV (timestamp,open,high,low,close,volume) to this file." };
         var signalsOut = new Option<string?>("--signals-out") { Description = "Write the per-bar signals (Kalman, regime, indicators) as CSV to this file." };
+        var json = JsonFlag.Create("the fetch's summary (rows, vendor, cache, first and last bar, dropped, duplicates, flags, last signal, attempts, warnings, files written)");
 
         var command = new Command("fetch", "Fetch historical bars from a vendor (cached) or the bundled sample data.")
         {
-            symbol, interval, vendor, start, end, adjustment, outFile, signalsOut,
+            symbol, interval, vendor, start, end, adjustment, outFile, signalsOut, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -89,6 +91,13 @@ public static class FetchCommand
                 SignalFrameCsvWriter.WriteFile(signalsPath, enriched.Signals);
             }
 
+            if (parse.GetValue(json))
+            {
+                Notes(stderr, batch);
+                await stdout.WriteLineAsync(Json(batch, enriched.Signals, first, last, path, parse.GetValue(signalsOut)));
+                return ExitCodes.Ok;
+            }
+
             Print(stdout, stderr, batch, enriched.Signals, first, last, path, parse.GetValue(signalsOut));
             return ExitCodes.Ok;
         });
@@ -107,11 +116,11 @@ public static class FetchCommand
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("rows", batch.Bars.Count.ToString(inv));
         Row("vendor", batch.Vendor);
-        Row("cache", batch.Cache switch
+        Row("cache", CacheName(batch.Cache) switch
         {
-            CacheOutcome.Full => "hit (no request)",
-            CacheOutcome.Partial => "partial (fetched " + string.Join(", ", batch.FetchedRanges.Select(r => string.Create(inv, $"{r.Start:yyyy-MM-dd HH:mm}Z..{r.End:yyyy-MM-dd HH:mm}Z"))) + ")",
-            CacheOutcome.Miss => "miss",
+            "hit" => "hit (no request)",
+            "partial" => "partial (fetched " + string.Join(", ", batch.FetchedRanges.Select(r => string.Create(inv, $"{r.Start:yyyy-MM-dd HH:mm}Z..{r.End:yyyy-MM-dd HH:mm}Z"))) + ")",
+            "miss" => "miss",
             _ => "not cached (local data)",
         });
         if (batch.Bars.Count > 0)
@@ -137,14 +146,7 @@ public static class FetchCommand
 
         Row("attempts", batch.Attempts.Count == 0 ? "-" : string.Join(" → ", batch.Attempts.Select(a => a.Error is null ? a.Vendor : $"{a.Vendor} ({a.Error})")));
         console.Write(table);
-
-        // Fallbacks matter to the user (a key may be wrong), so each failed attempt gets its own line.
-        foreach (var attempt in batch.Attempts.Where(a => a.Error is not null))
-        {
-            stderr.WriteLine($"fallback: {ErrorText.Clean(attempt.Message)}");
-        }
-
-        BacktestCommand.Warn(stderr, batch.Warnings);
+        Notes(stderr, batch);
         // Say where the bars went, or that they went nowhere and how to keep them.
         stdout.WriteLine(path is not null
             ? $"wrote {DisplayPath.Of(path)} ({batch.Bars.Count.ToString(inv)} rows)"
@@ -154,4 +156,82 @@ public static class FetchCommand
             stdout.WriteLine($"wrote {DisplayPath.Of(signalsPath)} ({signals.Count.ToString(inv)} signal rows)");
         }
     }
+
+    /// <summary>Fallbacks matter to the user (a key may be wrong), so each failed attempt gets its own line on standard
+    /// error, then the warnings.</summary>
+    private static void Notes(TextWriter stderr, BarBatch batch)
+    {
+        foreach (var attempt in batch.Attempts.Where(a => a.Error is not null))
+        {
+            stderr.WriteLine($"fallback: {ErrorText.Clean(attempt.Message)}");
+        }
+
+        BacktestCommand.Warn(stderr, batch.Warnings);
+    }
+
+    private static string CacheName(CacheOutcome cache) => cache switch
+    {
+        CacheOutcome.Full => "hit",
+        CacheOutcome.Partial => "partial",
+        CacheOutcome.Miss => "miss",
+        _ => "not_cached",
+    };
+
+    /// <summary>The summary's figures as one document for a script.</summary>
+    private static string Json(BarBatch batch, IReadOnlyList<SignalFrame> signals, DateOnly first, DateOnly last, string? path, string? signalsPath) =>
+        JsonText.Write(json =>
+        {
+            var inv = CultureInfo.InvariantCulture;
+            json.WriteStartObject();
+            json.WriteString("symbol", batch.Symbol.Value);
+            json.WriteString("interval", batch.Interval.ToString());
+            json.WriteString("start", first.ToString("yyyy-MM-dd", inv));
+            json.WriteString("end", last.ToString("yyyy-MM-dd", inv));
+            json.WriteString("adjustment", batch.Adjustment.ToString().ToLowerInvariant());
+            json.WriteString("vendor", batch.Vendor);
+            json.WriteNumber("rows", batch.Bars.Count);
+            json.WriteString("cache", CacheName(batch.Cache));
+            json.WriteObjects("fetched_ranges", batch.FetchedRanges, (w, r) =>
+            {
+                w.WriteString("start", DateTime.SpecifyKind(r.Start, DateTimeKind.Utc));
+                w.WriteString("end", DateTime.SpecifyKind(r.End, DateTimeKind.Utc));
+            });
+            json.WriteString("first_bar", DateTime.SpecifyKind(batch.Bars[0].Timestamp, DateTimeKind.Utc));
+            json.WriteString("last_bar", DateTime.SpecifyKind(batch.Bars[^1].Timestamp, DateTimeKind.Utc));
+            json.WriteNumber("dropped_bars", batch.DroppedBars);
+            json.WriteNumber("duplicates", batch.Duplicates);
+            json.WriteNumber("empty_rows", batch.EmptyBars);
+            json.WriteNumber("flagged_bars", batch.Flags.Count);
+            if (signals.Count > 0)
+            {
+                var now = signals[^1];
+                json.WriteStartObject("last_signal");
+                json.WriteNumberOrNull("filtered_price", now.FilteredPrice);
+                json.WriteNumberOrNull("velocity", now.Velocity);
+                json.WriteNumberOrNull("prob_up", now.ProbabilityUp);
+                json.WriteString("regime", RegimeSet.NameOf(now.Regime));
+                json.WriteString("regime_reason", now.RegimeLabel.Reason);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("last_signal");
+            }
+
+            json.WriteObjects("attempts", batch.Attempts, (w, a) =>
+            {
+                w.WriteString("vendor", a.Vendor);
+                w.WriteStringOrNull("error", a.Error?.ToString());
+            });
+            json.WriteStartArray("warnings");
+            foreach (var w in batch.Warnings)
+            {
+                json.WriteStringValue(w);
+            }
+
+            json.WriteEndArray();
+            json.WriteStringOrNull("out", path is null ? null : DisplayPath.Of(path));
+            json.WriteStringOrNull("signals_out", signalsPath is null ? null : DisplayPath.Of(signalsPath));
+            json.WriteEndObject();
+        });
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Application;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Bias;
 using AiTrader.Core.Domain;
@@ -33,11 +34,12 @@ public static class LookaheadCommand
         var multiple = new Option<int>("--warmup-multiple") { Description = "k: decisions must agree from warm-up × k bars after the later start.", DefaultValueFactory = _ => 10 };
         var allowShort = new Option<bool>("--allow-short") { Description = "Allow short entries (and probe a short position in the warm-up check)." };
         var strict = new Option<bool>("--strict") { Description = "Also exit 1 on warm-up bias." };
+        var json = JsonFlag.Create("both checks' findings (lookahead: cuts, changed decisions, findings; warmup: starts, horizon, agreement, disagreements beyond it)");
 
         var command = new Command("lookahead", "Check a strategy for lookahead and warm-up bias on historical bars.")
         {
             symbol, strategy, interval, start, end, cuts, randomCuts, seed, parameters, laterStart, warmupBars, multiple,
-            allowShort, strict,
+            allowShort, strict, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -94,7 +96,9 @@ public static class LookaheadCommand
 
             var allow = parse.GetValue(allowShort);
             IStrategy Create(AiTrader.Core.MarketData.BarSeries _) => StrategyCatalog.Create(name, strategyParameters);
-            var console = CliConsole.Create(stdout);
+            var asJson = parse.GetValue(json);
+            // With --json, standard output carries the document alone (a progress bar on a terminal goes to stderr).
+            var console = CliConsole.Create(asJson ? stderr : stdout);
             var lookaheadOptions = new LookaheadOptions(even, random, parse.GetValue(seed));
             var cutCount = LookaheadChecker.CutPoints(series.Bars.Count, even, random, lookaheadOptions.Seed).Count;
             var lookahead = SweepCommand.WithProgress(console, stderr, $"lookahead {sym} {name}", cutCount,
@@ -102,12 +106,74 @@ public static class LookaheadCommand
             var warm = new WarmupBiasChecker().Check(series, Create,
                 new WarmupBiasOptions(laterBar, warmup, k, allow));
 
+            var exit = lookahead.LookaheadDetected || (parse.GetValue(strict) && warm.WarmupBiasDetected) ? BiasFound : ExitCodes.Ok;
+            if (asJson)
+            {
+                await stdout.WriteLineAsync(Json(sym, name, series, lookahead, warm, exit));
+                return exit;
+            }
+
             PrintLookahead(console, series.Timeframe, lookahead);
             PrintWarmup(console, series.Timeframe, warm, k);
             return lookahead.LookaheadDetected || (parse.GetValue(strict) && warm.WarmupBiasDetected) ? BiasFound : ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>The findings as one document: the summary's figures, every kept finding, and the exit code.</summary>
+    private static string Json(AiTrader.Core.Domain.Symbol symbol, string strategy, AiTrader.Core.MarketData.BarSeries series, LookaheadReport lookahead,
+        WarmupBiasReport warm, int exit) => JsonText.Write(json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("symbol", symbol.Value);
+        json.WriteString("strategy", strategy);
+        json.WriteString("interval", series.Timeframe.ToString());
+        json.WriteNumber("bars", lookahead.Bars);
+        json.WriteStartObject("lookahead");
+        json.WriteBoolean("detected", lookahead.LookaheadDetected);
+        json.WriteNumber("cuts", lookahead.Cuts.Count);
+        json.WriteNumber("failing_cuts", lookahead.FailingCuts.Count);
+        json.WriteNumber("changed_decisions", lookahead.ChangedDecisions);
+        json.WriteObjects("findings", lookahead.Findings, (w, f) =>
+        {
+            w.WriteNumber("cut", f.Cut);
+            w.WriteNumber("bar", f.BarIndex);
+            w.WriteString("timestamp", DateTime.SpecifyKind(f.Timestamp, DateTimeKind.Utc));
+            w.WriteString("full_data", f.FullRun);
+            w.WriteString("truncated", f.TruncatedRun);
+        });
+        json.WriteEndObject();
+        json.WriteStartObject("warmup");
+        json.WriteBoolean("detected", warm.WarmupBiasDetected);
+        json.WriteNumber("later_start_bar", warm.LaterStartBar);
+        json.WriteString("later_start", DateTime.SpecifyKind(warm.LaterStart, DateTimeKind.Utc));
+        json.WriteNumber("warmup_bars", warm.WarmupBars);
+        json.WriteNumber("horizon_bars", warm.HorizonBars);
+        if (warm.AgreeFromBar is { } from)
+        {
+            json.WriteNumber("agree_from_bar", from);
+        }
+        else
+        {
+            json.WriteNull("agree_from_bar");
+        }
+
+        json.WriteTimeOrNull("agree_from", warm.AgreeFrom is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null);
+        json.WriteNumber("disagreements", warm.Disagreements);
+        json.WriteNumber("beyond_horizon", warm.BeyondHorizonCount);
+        json.WriteStringOrNull("inconclusive", warm.Inconclusive);
+        json.WriteObjects("beyond_horizon_bars", warm.BeyondHorizon, (w, d) =>
+        {
+            w.WriteNumber("bar", d.BarIndex);
+            w.WriteString("timestamp", DateTime.SpecifyKind(d.Timestamp, DateTimeKind.Utc));
+            w.WriteString("probe", d.Probe);
+            w.WriteString("started_earlier", d.EarlierStart);
+            w.WriteString("started_later", d.LaterStart);
+        });
+        json.WriteEndObject();
+        json.WriteNumber("exit_code", exit);
+        json.WriteEndObject();
+    });
 
     private static void PrintLookahead(IAnsiConsole console, AiTrader.Core.Domain.Timeframe tf, LookaheadReport report)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AiTrader.Application;
 using AiTrader.Core.Strategies;
 using Spectre.Console;
 
@@ -9,9 +10,16 @@ public static class StrategiesCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var command = new Command("strategies", "List the strategies and their parameters (set them with backtest --param name=value).");
-        command.SetAction(_ =>
+        var json = JsonFlag.Create("the strategies and their parameters (name, parameters: name, default, description), as GET /api/strategies lists them");
+        var command = new Command("strategies", "List the strategies and their parameters (set them with backtest --param name=value).") { json };
+        command.SetAction(parse =>
         {
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(StrategyCatalogJson.Write());
+                return ExitCodes.Ok;
+            }
+
             var console = CliConsole.Create(stdout);
             console.Write(Table());
             return ExitCodes.Ok;

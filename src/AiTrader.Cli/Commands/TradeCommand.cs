@@ -41,7 +41,7 @@ public static class TradeCommand
         var resetHalt = new Option<bool>("--reset-halt") { Description = "Resuming a run: lift its max-drawdown halt (manual reset; only after the cool-off)." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
 
-        var json = JsonFlag.Create("a paper session's end state (the API's session result)");
+        var json = JsonFlag.Create("the session's end state (the API's session result; with --live the broker's positions)");
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
@@ -57,11 +57,6 @@ public static class TradeCommand
             }
 
             var asJson = parse.GetValue(json);
-            if (isLive && asJson)
-            {
-                throw new CliException("--json reports a paper session (--paper, --replay); a --live run prints its summary.");
-            }
-
             // With --json, standard output carries the document alone.
             var lines = asJson ? parse.InvocationConfiguration.Error : stdout;
 
@@ -100,7 +95,7 @@ public static class TradeCommand
             try
             {
                 var outcome = await new TradingSessions(settings).RunAsync(request, new SessionPrinter(lines, request),
-                    isLive ? async c => venue = await OpenLiveAsync(parse.GetValue(confirm), stdout, c) : null, ct);
+                    isLive ? async c => venue = await OpenLiveAsync(parse.GetValue(confirm), lines, c) : null, ct);
                 if (request.Mode.IsStream())
                 {
                     lines.WriteLine($"stopped: {outcome.StopReason} after {outcome.StreamBars} bars; journal complete (resume with --run-id {outcome.RunId})");
@@ -108,7 +103,10 @@ public static class TradeCommand
 
                 if (asJson)
                 {
-                    await stdout.WriteLineAsync(SessionResultJson.Write(outcome, request.Mode.IsStream()));
+                    var positions = outcome.Result.Exchange is null
+                        ? (await venue!.Broker.GetPositionsAsync(CancellationToken.None)).Select(p => (p.Symbol.Value, p.Quantity)).ToList()
+                        : null;
+                    await stdout.WriteLineAsync(SessionResultJson.Write(outcome, request.Mode.IsStream(), positions));
                     return ExitCodes.Ok;
                 }
 

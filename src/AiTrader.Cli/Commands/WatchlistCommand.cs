@@ -62,7 +62,8 @@ public static class WatchlistCommand
         var bucket = new Option<string>("--bucket") { Description = "Bucket to read.", DefaultValueFactory = _ => WatchlistBucket.Default };
         var at = new Option<string?>("--at") { Description = "The latest list saved at or before this instant (ISO-8601, e.g. 2013-10-08T13:25:00Z). [default: the latest]" };
         var store = StoreOption();
-        var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store };
+        var json = JsonFlag.Create("the watchlist as the store keeps it (bucket, created_utc, source, entries, notes), as GET /api/watchlists/{bucket} answers");
+        var command = new Command("show", "Show a stored watchlist: the latest of a bucket, or the one in force at a time.") { bucket, at, store, json };
         command.SetAction(async (parse, ct) =>
         {
             var env = ScanCommand.Env();
@@ -71,6 +72,12 @@ public static class WatchlistCommand
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
             var list = await Storing(() => watchlists.LoadAsync(name, when, ct))
                 ?? throw new CliException($"bucket '{name}' has no watchlist{(when is { } w ? $" saved at or before {w:yyyy-MM-dd HH:mm:ss}Z" : "")} in {watchlists.Location}; build one with 'aitrader watchlist build --bucket {name}'.");
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(WatchlistDocuments.List(list));
+                return ExitCodes.Ok;
+            }
+
             Print(stdout, list, $"from {watchlists.Location}");
             return ExitCodes.Ok;
         });
@@ -80,11 +87,18 @@ public static class WatchlistCommand
     private static Command List(AppSettings settings, TextWriter stdout)
     {
         var store = StoreOption();
-        var command = new Command("list", "List the watchlist buckets with how many lists each holds and the latest.") { store };
+        var json = JsonFlag.Create("the store and its buckets (bucket, saved, latest), as GET /api/watchlists lists them");
+        var command = new Command("list", "List the watchlist buckets with how many lists each holds and the latest.") { store, json };
         command.SetAction(async (parse, ct) =>
         {
             var env = ScanCommand.Env();
             await using var watchlists = ScanCommand.OpenStore(parse.GetValue(store), env, settings);
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(await Storing(() => WatchlistDocuments.BucketsAsync(watchlists, ct)));
+                return ExitCodes.Ok;
+            }
+
             var buckets = await Storing(() => watchlists.ListBucketsAsync(ct));
             if (buckets.Count == 0)
             {

@@ -41,7 +41,8 @@ public sealed partial class MarketDataDal
                 }
 
                 var backfill = _clients().FirstOrDefault(c => c.Name == "alpaca");
-                payloads = new StreamingManager(options, backfill).StreamBarsAsync(symbols, cancellationToken);
+                payloads = new StreamingManager(options, backfill, StreamingOptions.FromEnvironment(Environment.GetEnvironmentVariable))
+                    .StreamBarsAsync(symbols, cancellationToken);
                 break;
             default:
                 throw new MarketDataException(DalVendors.All.Contains(name)

@@ -41,7 +41,7 @@ public sealed record AlpacaStreamOptions
         ArgumentNullException.ThrowIfNull(env);
         string? Get(string name) => env(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         var feed = Get("ALPACA_DATA_FEED") ?? DefaultFeed;
-        var text = Get("ALPACA_STREAM_URL") ?? $"wss://stream.data.alpaca.markets/v2/{feed}";
+        var text = Get("ALPACA_STREAM_URL") ?? AlpacaOptions.DefaultStreamRoot + feed;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("ws" or "wss" or "http" or "https"))
         {
             throw new ArgumentException($"ALPACA_STREAM_URL='{text}' is not an absolute ws(s):// URL; fix or unset it.");

@@ -16,12 +16,18 @@ public sealed record DiscordOptions(
     string? ChannelId,
     TimeSpan Lookback,
     int PageLimit = 100,
-    int MaxPages = 20,
+    int MaxPages = DiscordOptions.DefaultMaxPages,
     TimeSpan? MaxRetryAfter = null,
     int MaxRateLimitRetries = 3,
     TimeSpan? AttemptTimeout = null)
 {
     public static readonly Uri DefaultBaseUrl = new("https://discord.com/api/v10");
+
+    /// <summary>Hours of messages read when DISCORD_LOOKBACK_HOURS is unset, and the most it takes (30 days).</summary>
+    public const double DefaultLookbackHours = 24, MostLookbackHours = 720;
+
+    /// <summary>Pages read at most when DISCORD_MAX_PAGES is unset, and the most it takes.</summary>
+    public const int DefaultMaxPages = 20, MostPages = 1000;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BotToken) && !string.IsNullOrWhiteSpace(ChannelId);
 }

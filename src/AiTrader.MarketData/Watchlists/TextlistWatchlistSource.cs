@@ -10,6 +10,9 @@ namespace AiTrader.MarketData.Watchlists;
 /// ticker (as a rate limit when that was the reason).</remarks>
 public sealed class TextlistWatchlistSource : IWatchlistSource
 {
+    /// <summary>The chat backends there are, each read by default (TEXTLIST_BACKENDS unset).</summary>
+    public static readonly IReadOnlyList<string> Backends = ["discord", "signal"];
+
     private readonly IReadOnlyList<string> _backends;
     private readonly DiscordChannelReader? _discord;
     private readonly SignalReceiver? _signal;
@@ -22,7 +25,7 @@ public sealed class TextlistWatchlistSource : IWatchlistSource
         ArgumentNullException.ThrowIfNull(backends);
         foreach (var b in backends)
         {
-            if (b is not ("discord" or "signal"))
+            if (!Backends.Contains(b))
             {
                 throw new ArgumentException($"TEXTLIST_BACKENDS names '{(b.Length <= 12 ? b : b[..12])}'; use discord and/or signal, comma separated.");
             }

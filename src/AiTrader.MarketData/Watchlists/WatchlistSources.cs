@@ -51,19 +51,19 @@ public sealed class WatchlistSources
         result.Add(new ListingWatchlistSource("twelvedata", new TwelveDataClient(http, vendors.TwelveDataOptions),
             vendors.TwelveDataOptions.ApiKey is null ? "TWELVEDATA_API_KEY" : null));
 
-        var backends = (Get("TEXTLIST_BACKENDS") ?? "discord,signal")
+        var backends = (Get("TEXTLIST_BACKENDS") ?? string.Join(',', TextlistWatchlistSource.Backends))
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(b => b.ToLowerInvariant()).Distinct().ToList();
         var lookbackHours = Get("DISCORD_LOOKBACK_HOURS") is { } h
-            ? (double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0 && hours <= 24 * 30
+            ? (double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) && hours > 0 && hours <= DiscordOptions.MostLookbackHours
                 ? hours
-                : throw new ArgumentException($"DISCORD_LOOKBACK_HOURS='{h}' is not a number of hours from 0 to 720."))
-            : 24;
+                : throw new ArgumentException($"DISCORD_LOOKBACK_HOURS='{h}' is not a number of hours from 0 to {DiscordOptions.MostLookbackHours}."))
+            : DiscordOptions.DefaultLookbackHours;
         var maxPages = Get("DISCORD_MAX_PAGES") is { } p
-            ? (int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages is >= 1 and <= 1000
+            ? (int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages is >= 1 and <= DiscordOptions.MostPages
                 ? pages
-                : throw new ArgumentException($"DISCORD_MAX_PAGES='{p}' is not a whole number from 1 to 1000."))
-            : 20;
+                : throw new ArgumentException($"DISCORD_MAX_PAGES='{p}' is not a whole number from 1 to {DiscordOptions.MostPages}."))
+            : DiscordOptions.DefaultMaxPages;
         var discordOptions = new DiscordOptions(Url(Get("DISCORD_BASE_URL"), "DISCORD_BASE_URL") ?? DiscordOptions.DefaultBaseUrl,
             Get("DISCORD_BOT_TOKEN"), Get("DISCORD_CHANNEL_ID"), TimeSpan.FromHours(lookbackHours), MaxPages: maxPages);
         var signalOptions = new SignalOptions(Url(Get("SIGNAL_CLI_URL"), "SIGNAL_CLI_URL"), Get("SIGNAL_NUMBER"));

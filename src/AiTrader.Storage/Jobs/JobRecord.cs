@@ -87,8 +87,12 @@ public sealed record JobRecord(
 
 /// <summary>Which jobs to list, newest first: optionally one kind and one state, at most <see cref="Limit"/>, created
 /// before the job <see cref="Before"/> (the last id of the previous page).</summary>
-public sealed record JobQuery(string? Kind = null, JobState? State = null, int Limit = 50, string? Before = null)
+public sealed record JobQuery(string? Kind = null, JobState? State = null, int Limit = JobQuery.DefaultLimit, string? Before = null)
 {
+    /// <summary>The page a client gets when it does not say.</summary>
+    public const int DefaultLimit = 50;
+
+    /// <summary>The largest page a client may ask for; a store takes one more (the page and whether another follows).</summary>
     public const int MaxLimit = 200;
 }
 

@@ -55,7 +55,8 @@ public abstract class SqlJobStore : SqlStore, IJobStore
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, JobQuery.MaxLimit, nameof(query));
+        // A page of MaxLimit asks for one more job, to learn whether another page follows.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, JobQuery.MaxLimit + 1, nameof(query));
         if (!StoreExists)
         {
             return [];

@@ -42,6 +42,7 @@ public sealed partial class EnvironmentCheckTests
     [InlineData("AITRADER_DEBUG", "0")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")]
     [InlineData("AITRADER_BAR_CACHE", "off")]
+    [InlineData("ALPACA_STREAM_MAX_RECONNECTS", "0")]
     public void Well_formed_values_pass(string name, string value) =>
         Assert.Empty(ProblemsWith((name, value)));
 
@@ -61,6 +62,7 @@ public sealed partial class EnvironmentCheckTests
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT='collector:4318' is not an absolute http:// or https:// URL; fix or unset it.")]
     [InlineData("MAX_WATCHLIST", "0", "MAX_WATCHLIST='0' is not a whole number from 1 to 10000")]
     [InlineData("MAX_WATCHLIST", "ten", "MAX_WATCHLIST='ten' is not a whole number from 1 to 10000")]
+    [InlineData("ALPACA_STREAM_MAX_RECONNECTS", "1001", "ALPACA_STREAM_MAX_RECONNECTS='1001' is not a whole number from 0 to 1000")]
     [InlineData("DISCORD_MAX_PAGES", "-3", "DISCORD_MAX_PAGES='-3' is not a whole number from 1 to 1000")]
     [InlineData("DISCORD_LOOKBACK_HOURS", "0", "DISCORD_LOOKBACK_HOURS='0' is not a number above 0 and at most 720")]
     [InlineData("WATCHLIST_STORE", "redis", "WATCHLIST_STORE='redis' is not one of json, blob, postgres")]

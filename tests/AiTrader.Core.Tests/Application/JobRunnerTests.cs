@@ -1,5 +1,7 @@
 using System.Text.Json;
+using AiTrader.Application;
 using AiTrader.Application.Jobs;
+using AiTrader.Application.Sessions;
 using AiTrader.Core.Tests.TestSupport;
 using AiTrader.Storage.Jobs;
 using Microsoft.Data.Sqlite;
@@ -223,5 +225,28 @@ public sealed class JobRunnerTests : IAsyncLifetime
         // The runner works on after recovering.
         var next = await runner.SubmitBacktestAsync(Spy2010To2012, default);
         Assert.Equal(JobState.Succeeded, (await WaitForAsync(next.Id, j => j.IsFinished)).State);
+    }
+
+    /// <summary>A session job taken by a worker but not yet set up (held before its work): its run is not registered yet,
+    /// and the same session submitted then is refused naming it, as it would find the run locked once both started.
+    /// Once the first is cancelled, the same session is accepted.</summary>
+    [Fact]
+    public async Task The_same_session_submitted_while_the_first_is_taken_but_not_set_up_is_refused_naming_it()
+    {
+        await using var runner = GatedRunner(new Gate());
+        await runner.StartAsync(default);
+        var spec = ReplaySessionSpec.FromJson("""{"symbols":["SPY"],"from":"2013-10-07","to":"2013-10-11"}""");
+        var first = await runner.SubmitSessionAsync(spec, default);
+        await WaitForAsync(first.Id, j => j.State == JobState.Running);
+
+        var refused = await Assert.ThrowsAsync<ConflictException>(() => runner.SubmitSessionAsync(spec, default));
+        Assert.Equal("run_id", refused.Field);
+        Assert.Equal($"session job {first.Id} is waiting to drive a run of the same settings; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+            refused.Message);
+        Assert.Single(await _store.ListAsync(new JobQuery(JobRunner.SessionKind, null, 10, null)));
+
+        Assert.True(await runner.CancelAsync(first.Id, default));
+        var again = await runner.SubmitSessionAsync(spec, default);
+        Assert.NotEqual(first.Id, again.Id);
     }
 }

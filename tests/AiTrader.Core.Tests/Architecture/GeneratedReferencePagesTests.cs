@@ -69,6 +69,32 @@ public sealed class GeneratedReferencePagesTests : IDisposable
         Assert.Equal(["alphavantage", "yahoo", "twelvedata"], unset.FallbackOrder);
         Assert.Contains("| `MAX_WATCHLIST` | `25` |", page, StringComparison.Ordinal);
         Assert.Equal(25, AiTrader.Core.Watchlists.WatchlistBuilder.FromEnvironment(_ => null).Max);
+        // The trading and stream roots Alpaca documents, and the Discord and textlist defaults, from the code's constants.
+        Assert.Contains("| `ALPACA_TRADING_BASE_URL` | `https://paper-api.alpaca.markets (https://api.alpaca.markets with --live)` |", page, StringComparison.Ordinal);
+        Assert.Equal("https://paper-api.alpaca.markets/", AiTrader.Brokers.Alpaca.AlpacaTradingOptions.FromEnvironment(_ => null).BaseUrl.AbsoluteUri);
+        Assert.Contains("| `ALPACA_STREAM_URL` | `wss://stream.data.alpaca.markets/v2/<ALPACA_DATA_FEED>` |", page, StringComparison.Ordinal);
+        Assert.Equal("wss://stream.data.alpaca.markets/v2/iex", AiTrader.MarketData.Streaming.AlpacaStreamOptions.FromEnvironment(_ => null).Url.AbsoluteUri);
+        Assert.Contains("| `DISCORD_LOOKBACK_HOURS` | `24` |", page, StringComparison.Ordinal);
+        Assert.Contains("| `DISCORD_MAX_PAGES` | `20` |", page, StringComparison.Ordinal);
+        Assert.Contains("| `TEXTLIST_BACKENDS` | `discord,signal` |", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_configuration_page_lists_the_services_limits()
+    {
+        var page = File.ReadAllText(Path.Combine(Folder, "configuration.md"));
+        Assert.Contains("## Service limits", page, StringComparison.Ordinal);
+        foreach (var limit in AiTrader.Service.ServiceLimits.All)
+        {
+            Assert.Contains($"| {limit.Name} | {limit.Value} |", page, StringComparison.Ordinal);
+        }
+
+        // The limits service.md and the runbook promise, written out by hand.
+        Assert.Contains("| request body | 1,048,576 bytes | fixed |", page, StringComparison.Ordinal);
+        Assert.Contains("| rate limit | 300 requests per 1 min | `--rate-limit` |", page, StringComparison.Ordinal);
+        Assert.Contains("| job list page | 50 (at most 200) |", page, StringComparison.Ordinal);
+        Assert.Contains("| journal page | 100 (at most 500) |", page, StringComparison.Ordinal);
+        Assert.Contains("| bars page | 1,000 (at most 10,000) |", page, StringComparison.Ordinal);
     }
 
     [Fact]

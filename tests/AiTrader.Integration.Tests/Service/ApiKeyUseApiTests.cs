@@ -76,5 +76,13 @@ public sealed class ApiKeyUseApiTests
         Assert.EndsWith("│ 2026-12-07 15:01:01 │", readRow.TrimEnd(), StringComparison.Ordinal);
         var traderRow = Assert.Single(output.Split('\n'), l => l.Contains(traderId, StringComparison.Ordinal));
         Assert.EndsWith("│ 2026-12-07 15:05:00 │", traderRow.TrimEnd(), StringComparison.Ordinal);
+
+        // One shape for both surfaces: the CLI's --json is the API's document, byte for byte.
+        var api = await trader.GetStringAsync("/api/keys");
+        (code, output, err) = await CliRunner.Run("apikey", "list", "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal(api, output.TrimEnd('\n'));
+        Assert.Equal("2026-12-07T15:05:00Z", JsonDocument.Parse(api).RootElement.EnumerateArray()
+            .Single(k => k.GetProperty("id").GetString() == traderId).GetProperty("last_used_at").GetString());
     }
 }

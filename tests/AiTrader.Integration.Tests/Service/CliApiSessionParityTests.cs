@@ -183,36 +183,42 @@ public sealed class CliApiSessionParityTests
     }
 
     /// <summary>The rules between a session's values hold for both surfaces, in the same words (the CLI names its flags,
-    /// the API its fields): before any work for the fields, and as the session starts for a watchlist that turns out empty.</summary>
+    /// the API its fields), and all before any work: the watchlist a source picks (an empty scan, a bucket with no list)
+    /// is known at the submit, as the command knows it before it trades.</summary>
     [Fact]
     public async Task The_cli_and_the_api_refuse_the_same_sessions_in_the_same_words()
     {
         await using var host = await ServiceHost.StartAsync();
         using var environment = CliOn(host);
         using var trader = host.Client(host.TraderKey);
-        foreach (var (flags, spec, field) in new (string[] Flags, string Spec, string Field)[]
+        foreach (var (range, flags, spec, field) in new (string Range, string[] Flags, string Spec, string Field)[]
         {
-            (["--symbols", "SPY", "--run-id", "mine", "--new-run"], """{"symbols":["SPY"],"run_id":"mine","new_run":true}""", "new_run"),
-            (["--symbols", "SPY", "--run-id", "a/b"], """{"symbols":["SPY"],"run_id":"a/b"}""", "run_id"),
-            (["--symbols", "SPY", "--watchlist-source", "scan"], """{"symbols":["SPY"],"watchlist_source":"scan"}""", "watchlist_source"),
+            ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--run-id", "mine", "--new-run"], """{"symbols":["SPY"],"run_id":"mine","new_run":true}""", "new_run"),
+            ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--run-id", "a/b"], """{"symbols":["SPY"],"run_id":"a/b"}""", "run_id"),
+            ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--watchlist-source", "scan"], """{"symbols":["SPY"],"watchlist_source":"scan"}""", "watchlist_source"),
+            // The scan finds nothing before the first session of 2013-10-07.
+            ("2013-10-07:2013-10-08", ["--watchlist-source", "scan"], """{"watchlist_source":"scan"}""", "watchlist_source"),
+            ("2013-10-08:2013-10-09", ["--watchlist-source", "nosuch"], """{"watchlist_source":"nosuch"}""", "watchlist_source"),
+            ("2013-10-08:2013-10-09", ["--watchlist-source", "../etc"], """{"watchlist_source":"../etc"}""", "watchlist_source"),
         })
         {
-            var (code, _, err) = await CliRunner.Run(["trade", "--paper", "--replay", "2013-10-08:2013-10-09", .. flags]);
+            var (code, _, err) = await CliRunner.Run(["trade", "--paper", "--replay", range, .. flags]);
             Assert.Equal(2, code);
-            var response = await trader.PostAsync("/api/sessions", Json(spec.Replace("{", """{"from":"2013-10-08","to":"2013-10-09",""", StringComparison.Ordinal)));
+            var dates = range.Split(':');
+            var response = await trader.PostAsync("/api/sessions",
+                Json(spec.Replace("{", $$"""{"from":"{{dates[0]}}","to":"{{dates[1]}}",""", StringComparison.Ordinal)));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(field, problem.GetProperty("field").GetString());
             Assert.Equal(InFieldNames(err), problem.GetProperty("detail").GetString());
         }
 
-        // The scan finds nothing before the first session of 2013-10-07: known only once the scan has run.
-        var (failed, _, error) = await CliRunner.Run("trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--watchlist-source", "scan");
-        Assert.Equal(2, failed);
-        var job = await FinishedJobAsync(trader, $"/api/sessions/{await SubmitAsync(trader, "/api/sessions", """{"watchlist_source":"scan","from":"2013-10-07","to":"2013-10-08"}""")}");
-        Assert.Equal("failed", job.GetProperty("state").GetString());
-        Assert.StartsWith("the scan watchlist for 2013-10-07 is empty", job.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(InFieldNames(error), job.GetProperty("error").GetString());
+        Assert.Equal(
+            "watchlist_source nosuch: bucket 'nosuch' holds no watchlist saved at or before 2013-10-08 13:30Z; build one with 'aitrader watchlist build --bucket nosuch'.",
+            InFieldNames((await CliRunner.Run("trade", "--paper", "--replay", "2013-10-08:2013-10-09", "--watchlist-source", "nosuch")).Err));
+        // Refused before anything was stored: no session job exists.
+        var jobs = await trader.GetFromJsonAsync<JsonElement>("/api/sessions");
+        Assert.Equal(0, jobs.GetProperty("jobs").GetArrayLength());
     }
 
     /// <summary>A CLI error line in the API's words: its flags as the session spec's fields.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AiTrader.Core.Journal;
+using AiTrader.Service;
 using AiTrader.Storage;
 using static AiTrader.Integration.Tests.Service.ServiceHost;
 
@@ -79,7 +80,7 @@ public sealed class SessionJobApiTests
     }
 
     /// <summary>The same spec while its run is being driven: as <c>trade</c> would find the run locked, the service refuses
-    /// it at once naming the job that drives it; <c>"new_run": true</c> runs beside it.</summary>
+    /// it at once (409) naming the job that drives it; <c>"new_run": true</c> runs beside it.</summary>
     [Fact]
     public async Task The_same_session_again_while_its_run_is_driven_is_refused_and_new_run_runs_beside_it()
     {
@@ -90,7 +91,7 @@ public sealed class SessionJobApiTests
         var run = (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{first}/book")).GetProperty("run_id").GetString();
 
         var again = await trader.PostAsync("/api/sessions", Json(Spec));
-        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("run_id", problem.GetProperty("field").GetString());
         Assert.Equal($"run {run} is being driven by session job {first}; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
@@ -119,5 +120,54 @@ public sealed class SessionJobApiTests
         Assert.NotEqual(first, again);
         await RunningSessionAsync(trader, again);
         Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{again}")).StatusCode);
+    }
+
+    /// <summary>Two identical sessions submitted while the first still waits for the job slot: the second would resume
+    /// the first's run once it started and find it locked, so it is refused at its submit (409) naming the queued job,
+    /// whether the run is new, named by <c>run_id</c> or picked with a watchlist source; <c>"new_run": true</c> is
+    /// accepted, and once the queued job is cancelled the same spec is accepted again.</summary>
+    [Fact]
+    public async Task The_same_session_again_before_the_first_starts_is_refused_naming_the_queued_job()
+    {
+        await using var host = await ServiceHost.StartAsync(new ServiceOptions { MaxConcurrentJobs = 1 });
+        using var trader = host.Client(host.TraderKey);
+        // A long sweep takes the one worker, so the sessions after it certainly wait.
+        var sweep = await SubmitAsync(trader, "/api/sweeps", """{"symbol":"SPY","grid":"lookback=5:400:1,atr_period=10:14:1","start":"1998-01-01"}""");
+        foreach (var (spec, run) in new[]
+        {
+            (Spec, "a run of the same settings"),
+            (Spec.Replace("{", "{\"run_id\":\"twin\",", StringComparison.Ordinal), "run twin"),
+            ("""{"watchlist_source":"scan","from":"2013-10-09","to":"2013-10-10"}""", "a run of the same settings"),
+        })
+        {
+            var first = await SubmitAsync(trader, "/api/sessions", spec);
+            Assert.Equal("queued", (await trader.GetFromJsonAsync<JsonElement>($"/api/sessions/{first}")).GetProperty("state").GetString());
+
+            var again = await trader.PostAsync("/api/sessions", Json(spec));
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("run_id", problem.GetProperty("field").GetString());
+            Assert.Equal($"session job {first} is waiting to drive {run}; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+                problem.GetProperty("detail").GetString());
+
+            Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{first}")).StatusCode);
+            var after = await SubmitAsync(trader, "/api/sessions", spec);
+            Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{after}")).StatusCode);
+        }
+
+        var beside = new[] { Spec, Spec.Replace("{", "{\"new_run\":true,", StringComparison.Ordinal) };
+        var ids = new List<string>();
+        foreach (var spec in beside)
+        {
+            ids.Add(await SubmitAsync(trader, "/api/sessions", spec));
+        }
+
+        // Nothing was stored for the refused submits: two jobs per spec above (the first and the one after the cancel), these two.
+        var listed = await trader.GetFromJsonAsync<JsonElement>("/api/sessions?limit=200");
+        Assert.Equal(8, listed.GetProperty("jobs").GetArrayLength());
+        foreach (var id in ids.Append(sweep))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/{(id == sweep ? "sweeps" : "sessions")}/{id}")).StatusCode);
+        }
     }
 }

@@ -88,5 +88,11 @@ public sealed class AlpacaStreamClientTests
         Assert.Equal("wss://stream.data.alpaca.markets/v2/sip", defaults.Url.ToString());
         Assert.False(defaults.HasKeys);
         Assert.Throws<ArgumentException>(() => AlpacaStreamOptions.FromEnvironment(n => n == "ALPACA_STREAM_URL" ? "ftp://x" : null));
+
+        // The retry budget: ten reconnects unless told.
+        Assert.Equal(10, StreamingOptions.FromEnvironment(_ => null).MaxReconnectAttempts);
+        Assert.Equal(3, StreamingOptions.FromEnvironment(n => n == "ALPACA_STREAM_MAX_RECONNECTS" ? " 3 " : null).MaxReconnectAttempts);
+        Assert.Equal("ALPACA_STREAM_MAX_RECONNECTS='-1' must be a whole number from 0 to 1000; fix or unset it.",
+            Assert.Throws<ArgumentException>(() => StreamingOptions.FromEnvironment(n => n == "ALPACA_STREAM_MAX_RECONNECTS" ? "-1" : null)).Message);
     }
 }

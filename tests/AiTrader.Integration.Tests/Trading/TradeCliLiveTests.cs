@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using AiTrader.Cli;
 using AiTrader.Core.Agents;
 using AiTrader.Core.Domain;
@@ -40,6 +41,18 @@ public sealed class TradeCliLiveTests : IDisposable
         var fake = await StreamTestKit.StartSpyAndIbmAsync(minutes);
         _environment.Set(StreamTestKit.Environment(fake));
         return fake;
+    }
+
+    /// <summary>The fake Alpaca trading server with the stream's keys and a cash account the strategy can size from (the
+    /// default fake account has negative cash on margin), which the process environment points at.</summary>
+    private async Task<FakeAlpacaTrading> BrokerAsync(FakeAlpacaStream stream)
+    {
+        var trading = await TradingTestKit.StartFakeAsync();
+        trading.ApiKey = stream.ApiKey;
+        trading.ApiSecret = stream.ApiSecret;
+        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
+        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        return trading;
     }
 
     private async Task<List<JournalEntry>> JournalAsync(JournalKind? kind = null)
@@ -141,6 +154,63 @@ public sealed class TradeCliLiveTests : IDisposable
             (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("ctrl-c:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
     }
 
+    /// <summary>The stream drops after an hour of bars and every reconnect after it fails: beyond its retry budget
+    /// (ALPACA_STREAM_MAX_RECONNECTS) the <c>aitrader trade</c> process exits 75, "retry later", with one line on standard
+    /// error and no stack trace; what it traded before is journaled whole, and its run is left to be resumed.</summary>
+    [Fact]
+    public async Task A_stream_lost_beyond_its_retry_budget_exits_75_with_one_line_and_the_journal_complete()
+    {
+        await using var fake = await StreamTestKit.StartAsync();
+        var bars = StreamTestKit.Spy.Take(60).Select(b => ("SPY", b)).Concat(StreamTestKit.Ibm.Take(60).Select(b => ("IBM", b)));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars), End: StreamEnd.Drop));
+        fake.Scripts.Add(new StreamScript([], ErrorAfterConnect: 500));
+        fake.Scripts.Add(new StreamScript([], ErrorAfterConnect: 500));
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars))); // never reached: the budget is two reconnects
+
+        var start = CliProcess.StartInfo(["trade", "--paper", "--symbols", "SPY,IBM", "--param", "lookback=5", "--param", "atr_period=5", "--run-id", "lost"]);
+        foreach (var name in Variables)
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in StreamTestKit.Environment(fake))
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["AITRADER_DATA_DIR"] = _dataDir;
+        start.Environment["ALPACA_STREAM_MAX_RECONNECTS"] = "2";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        var err = await stderr;
+        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {err}");
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: alpaca stream: gave up after 2 reconnect attempts; last error: ", line, StringComparison.Ordinal);
+        Assert.Contains("internal error", line, StringComparison.Ordinal);
+        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        // Connected, dropped, then the two reconnects the budget allows.
+        Assert.Equal(3, fake.Connections);
+
+        // The hour it traded is in the snapshot and the journal, each order and fill once.
+        var output = await stdout;
+        Assert.Contains(" fill ", output, StringComparison.Ordinal);
+        var snapshot = TradingSessionRunner.Snapshot.Read(Path.Combine(_dataDir, "paper", "lost.json"));
+        Assert.Equal(StreamTestKit.Spy[59].Timestamp, snapshot.LastProcessedUtc);
+        Assert.NotEmpty(snapshot.Exchange.Fills);
+        Assert.Equal(snapshot.Exchange.Fills.Count, (await JournalAsync(JournalKind.Fill)).Count);
+        Assert.Equal(snapshot.Exchange.Orders.Select(o => o.ClientOrderId),
+            (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("lost:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
+        // Not stopped and not finished: the same command later resumes it.
+        Assert.Equal(RunManifest.Running, new RunRegistry(_dataDir).Load("lost")!.Status);
+    }
+
     [Fact]
     public async Task Without_keys_the_live_stream_run_is_one_line_naming_the_variables_and_exit_2()
     {
@@ -207,12 +277,7 @@ public sealed class TradeCliLiveTests : IDisposable
     {
         // 25 minutes: the client keeps to Alpaca's 200 requests a minute and the loop reads the account every bar time.
         await using var stream = await StreamAsync(25);
-        await using var trading = await TradingTestKit.StartFakeAsync();
-        trading.ApiKey = stream.ApiKey;
-        trading.ApiSecret = stream.ApiSecret;
-        // A cash account the strategy can size from (the default fake account has negative cash on margin).
-        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
-        _environment.Set("ALPACA_TRADING_BASE_URL", trading.BaseUrl.ToString());
+        await using var trading = await BrokerAsync(stream);
 
         var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
             "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-real");
@@ -226,6 +291,34 @@ public sealed class TradeCliLiveTests : IDisposable
         Assert.All(orders, o => Assert.StartsWith("live-real-", o.ClientOrderId, StringComparison.Ordinal));
         // No paper snapshot: the broker holds the state of a live run.
         Assert.False(File.Exists(Path.Combine(_dataDir, "paper", "live-real.json")));
+    }
+
+    /// <summary><c>trade --live --json</c>: standard output is the session's end state alone, as the paper session's
+    /// document, with the orders the broker received and the positions the broker reports.</summary>
+    [Fact]
+    public async Task Live_json_prints_the_end_state_with_the_brokers_positions_and_nothing_else()
+    {
+        await using var stream = await StreamAsync(25);
+        await using var trading = await BrokerAsync(stream);
+        // A holding from before the run, in a symbol the run does not trade: the broker's, reported as it is.
+        trading.SetPosition("AAPL", 7m, 100m, 101m);
+
+        var (code, stdout, err) = await RunAsync("trade", "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5",
+            "--param", "atr_period=5", "--max-bars", "50", "--run-id", "live-json", "--json");
+
+        Assert.True(code == 0, err);
+        using var printed = JsonDocument.Parse(stdout); // the whole of stdout is one document
+        var root = printed.RootElement;
+        Assert.Equal("live-json", root.GetProperty("run_id").GetString());
+        Assert.Equal("alpaca-live", root.GetProperty("broker").GetString());
+        Assert.Equal("--max-bars reached", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(50, root.GetProperty("stream_bars").GetInt32());
+        Assert.Equal(trading.OrderCount, root.GetProperty("orders").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("round_trips").ValueKind);
+        Assert.Contains(root.GetProperty("open_positions").EnumerateArray(),
+            p => p.GetProperty("symbol").GetString() == "AAPL" && p.GetProperty("quantity").GetDecimal() == 7m);
+        // The run's lines went to standard error.
+        Assert.Contains("run live-json:", err, StringComparison.Ordinal);
     }
 
     /// <summary>A stdout that cancels <paramref name="cts"/> once a line containing <paramref name="marker"/> is written.</summary>
