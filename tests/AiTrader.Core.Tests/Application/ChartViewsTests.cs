@@ -1,3 +1,4 @@
+using AiTrader.Core.Reporting;
 using AiTrader.Application.MarketData;
 
 namespace AiTrader.Core.Tests.Application;
