@@ -14,6 +14,17 @@ public sealed class PhaseTimer
 
     public static PhaseTimer Start() => new();
 
+    /// <summary>Prints the wall time of work called <paramref name="name"/> that ran beside the phases (on another thread,
+    /// so no phase shows it alone), measured from <paramref name="started"/> (a <see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void Beside(string name, long started)
+    {
+        if (_enabled)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"beside {name,-13} {Stopwatch.GetElapsedTime(started).TotalMilliseconds,8:F0} ms"));
+        }
+    }
+
     /// <summary>Ends the phase called <paramref name="name"/> (a no-op unless enabled).</summary>
     public void Lap(string name)
     {

@@ -153,7 +153,12 @@ public static class BacktestRunner
             request.Adjustment.ToString().ToLowerInvariant(),
             parameters,
             warnings);
-        var report = Task.Run(() => BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily, png: request.Png), ct);
+        var report = Task.Run(() =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily, png: request.Png);
+            phases.Beside(request.Png ? "html+png" : "html", started);
+        }, ct);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
             extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");

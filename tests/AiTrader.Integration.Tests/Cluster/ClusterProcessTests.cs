@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AiTrader.Core.Reporting.Sweeps;
+using AiTrader.Reporting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
 
 namespace AiTrader.Integration.Tests.Cluster;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using AiTrader.Cluster;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Domain;
-using AiTrader.Core.Reporting.Sweeps;
+using AiTrader.Reporting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -71,7 +71,7 @@ public sealed class DashboardChartDataTests(ITestOutputHelper output)
         await process.WaitForExitAsync(timeout.Token);
         var text = await stdout + await stderr;
         output.WriteLine(text);
-        Assert.True(process.ExitCode == 0 && text.Contains("# pass 7", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        Assert.True(process.ExitCode == 0 && text.Contains("# pass 9", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
     }
 }
 
