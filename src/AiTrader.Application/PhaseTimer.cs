@@ -14,14 +14,13 @@ public sealed class PhaseTimer
 
     public static PhaseTimer Start() => new();
 
-    /// <summary>Prints the wall time of work called <paramref name="name"/> that ran beside the phases (on another thread,
-    /// so no phase shows it alone), measured from <paramref name="started"/> (a <see cref="Stopwatch.GetTimestamp"/>).</summary>
-    public void Beside(string name, long started)
+    /// <summary>Prints the wall time of work called <paramref name="name"/> that ran beside the phases (on another core,
+    /// so no phase shows it alone), after the phase that waited for it.</summary>
+    public void Beside(string name, TimeSpan elapsed)
     {
         if (_enabled)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"beside {name,-13} {Stopwatch.GetElapsedTime(started).TotalMilliseconds,8:F0} ms"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"beside {name,-13} {elapsed.TotalMilliseconds,8:F0} ms"));
         }
     }
 

