@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using AiTrader.Cli;
 using AiTrader.Integration.Tests.TestSupport;
 using Xunit.Abstractions;
 
@@ -14,30 +12,14 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
     [BrowserFact]
     public async Task Report_html_draws_its_charts_offline_from_disk_in_headless_Chromium()
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
-        start.ArgumentList.Add(Path.Combine(BrowserTest.Folder, "report.mjs"));
-        start.Environment["AITRADER_CLI"] = dll;
-        start.Environment["CHROMIUM"] = BrowserTest.Chromium;
-        start.Environment["SCREENSHOTS"] = Path.Combine(TestPaths.RepoRoot, "TestResults", "report-screenshots");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        var text = await stdout + await stderr;
-        output.WriteLine(text);
-        Assert.True(process.ExitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        var (exitCode, text) = await BrowserTest.RunNodeAsync(output, TimeSpan.FromSeconds(180),
+            new Dictionary<string, string>
+            {
+                ["AITRADER_CLI"] = BrowserTest.CliDll,
+                ["CHROMIUM"] = BrowserTest.Chromium,
+                ["SCREENSHOTS"] = Path.Combine(TestPaths.RepoRoot, "TestResults", "report-screenshots"),
+            },
+            Path.Combine(BrowserTest.Folder, "report.mjs"));
+        Assert.True(exitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {exitCode}:\n{text}");
     }
 }
