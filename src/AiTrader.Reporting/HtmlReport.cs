@@ -129,7 +129,7 @@ public static class HtmlReport
     {
         var shown = Math.Min(result.Trades.Count, options.MaxTradeMarkers);
         var caption = "Candles and volume; ▲/▼ entries, ● exits (label: net P&amp;L and exit reason); dashed steps: each trade's protective stop "
-            + "from its first level to its last. Scroll or pinch to zoom, drag to pan.";
+            + "from its first level through every move to its last. Scroll or pinch to zoom, drag to pan.";
         if (result.Trades.Count > shown)
         {
             caption += $" Markers for the first {shown.ToString(Inv)} of {result.Trades.Count.ToString(Inv)} trades.";
@@ -200,11 +200,13 @@ public static class HtmlReport
                 // The stops of the trades shown: a stop is sent when its trade's entry fills, so those of the trades left
                 // out start at or after the first such entry.
                 var cutoff = shown < result.Trades.Count ? result.Trades[shown].EntryTime : DateTime.MaxValue;
-                var lastStop = new Dictionary<string, decimal>(StringComparer.Ordinal);
+                var moves = new Dictionary<string, List<StopAmendment>>(StringComparer.Ordinal);
                 foreach (var a in result.StopAmendments)
                 {
-                    lastStop[a.OrderId] = a.StopPrice;
+                    (moves.TryGetValue(a.OrderId, out var list) ? list : moves[a.OrderId] = []).Add(a);
                 }
+
+                var path = new StringBuilder();
 
                 foreach (var o in result.Orders)
                 {
@@ -218,7 +220,11 @@ public static class HtmlReport
                     json.WriteString("type", "stop");
                     json.WriteString("created_at", o.CreatedAt);
                     json.WriteNumber("stop_price", stop);
-                    json.WriteNumber("last_stop_price", lastStop.GetValueOrDefault(o.Id, stop));
+                    var moved = moves.GetValueOrDefault(o.Id) ?? [];
+                    json.WriteNumber("last_stop_price", moved.Count > 0 ? moved[^1].StopPrice : stop);
+                    path.Clear();
+                    OrderLogWriter.AppendStopPath(path, moved);
+                    json.WriteString("stop_path", path.ToString());
                     json.WriteEndObject();
                 }
             }

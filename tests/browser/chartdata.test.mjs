@@ -71,12 +71,12 @@ test('a stop runs from its order to the exit of the trade it protects; an unfill
   const trades = [{ entry_time: bars[10].t, exit_time: bars[30].t }];
   const orders = [
     { type: 'market', created_at: bars[9].t },
-    { type: 'stop', created_at: bars[10].t, stop_price: '98.5', last_stop_price: '104' },
-    { type: 'stop', created_at: bars[60].t, stop_price: '150', last_stop_price: '' },
+    { type: 'stop', created_at: bars[10].t, stop_price: '98.5', last_stop_price: '104', stop_path: `${bars[15].t} 101;${bars[22].t} 104` },
+    { type: 'stop', created_at: bars[60].t, stop_price: '150', last_stop_price: '', stop_path: '' },
   ];
   assert.deepEqual(stopSegments(m, orders, trades), [
-    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false },
-    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true },
+    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false, moves: [[m.times[15], 101], [m.times[22], 104]] },
+    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true, moves: [] },
   ]);
 });
 
@@ -97,15 +97,16 @@ test('daily bars: a trade on a bar\'s date finds that bar', () => {
   assert.equal(snap(m, '2019-02-04T20:59:00Z'), m.times[1], 'later the same day');
 });
 
-test('the stop line steps from each stop\'s first level to its last, with a gap before the next stop', () => {
+test('the stop line steps from each stop\'s first level through every move to its last, with a gap before the next stop', () => {
   const bars = minuteBars(100);
   const m = candles(bars, [], { daily: false });
   const stops = [
-    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false },
-    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true },
+    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false, moves: [[m.times[15], 101], [m.times[22], 104]] },
+    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true, moves: [] },
   ];
+  // Each move is a step on its candle: 98.5 from the order, 101 from bar 15, 104 from bar 22 to the exit.
   assert.deepEqual(stopLine(m, stops), [
-    { time: m.times[10], value: 98.5 }, { time: m.times[30], value: 104 }, { time: m.times[31] },
+    { time: m.times[10], value: 98.5 }, { time: m.times[15], value: 101 }, { time: m.times[22], value: 104 }, { time: m.times[30], value: 104 }, { time: m.times[31] },
     { time: m.times[60], value: 150 }, { time: m.times[99], value: 150 },
   ]);
 });

@@ -4,9 +4,9 @@ using AiTrader.Core.Backtesting.Portfolios;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
-using AiTrader.Reporting;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Reporting;
 
 namespace AiTrader.Application.Backtests;
 

@@ -5,8 +5,8 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting.Sweeps;
-using AiTrader.Reporting.Sweeps;
 using AiTrader.Core.Sessions;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Application.Sweeps;
 

@@ -1,5 +1,5 @@
-using AiTrader.Core.Reporting;
 using AiTrader.Application.MarketData;
+using AiTrader.Core.Reporting;
 
 namespace AiTrader.Core.Tests.Application;
 

@@ -1,8 +1,8 @@
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting.Sweeps;
-using AiTrader.Reporting.Sweeps;
 using AiTrader.Core.Tests.Backtesting;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Core.Tests.Sweeps;
 

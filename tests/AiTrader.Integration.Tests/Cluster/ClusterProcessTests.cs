@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AiTrader.Reporting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Integration.Tests.Cluster;
 

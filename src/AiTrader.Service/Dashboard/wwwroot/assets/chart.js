@@ -52,7 +52,7 @@ const status = el('div', { 'aria-live': 'polite' });
 const legend = el('div', { id: 'legend', 'aria-live': 'off' }, el('span', { class: 'muted' }, 'Move over the chart for values.'));
 const chartBox = el('div', { id: 'chart', role: 'figure', 'aria-label': 'Price chart' });
 const key = el('p', { class: 'muted' }, 'Candles and volume; line: Kalman filtered price, dashed: ±2σ; shading: regime (green trending up, red trending down, orange volatile, blue calm); ',
-  '▲/▼ trade entries, ● exits (label: P&L); stepped dashes: a trade\u2019s protective stop, from its first level to its last; faint columns: the first bar of each New York day on intraday charts. ',
+  '▲/▼ trade entries, ● exits (label: P&L); stepped dashes: a trade\u2019s protective stop, from its first level through every move to its last; faint columns: the first bar of each New York day on intraday charts. ',
   'Scroll or pinch to zoom, drag to pan: the zoomed window is read again in finer candles. Times on the axis are New York; the legend shows UTC too.');
 root.replaceChildren(el('div', { class: 'panel' }, form, studies, status), el('div', { class: 'panel' }, legend, chartBox, key));
 

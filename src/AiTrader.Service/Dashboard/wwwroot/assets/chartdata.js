@@ -60,7 +60,8 @@ export function sessionStarts(model) {
 
 /** A backtest's protective stops (orders.csv rows of type stop, of one symbol) as level segments on the model's candles:
  * from the candle of the order to the candle of the exit of the trade it protected (or the last candle while it still
- * works), at its first stop price and ending at its last (orders.csv keeps both). {from, to, first, last, open}. */
+ * works), at its first stop price, through every level it was moved to (orders.csv's stop_path: "time price;…", each on
+ * the candle that holds its time), ending at its last. {from, to, first, last, open, moves: [[time, level], …]}. */
 export function stopSegments(model, orders, trades) {
   const n = model.times.length;
   if (!n) return [];
@@ -74,7 +75,9 @@ export function stopSegments(model, orders, trades) {
     const from = snap(model, o.created_at);
     const to = trade ? snap(model, new Date(trade[1]).toISOString()) : model.times[n - 1];
     if (from === null || to === null || to < from) continue;
-    out.push({ from, to, first: Number(o.stop_price), last: Number(o.last_stop_price || o.stop_price), open });
+    const moves = (o.stop_path || '').split(';').filter(Boolean).map((m) => m.split(' '))
+      .map(([when, level]) => [snap(model, when), Number(level)]).filter(([t]) => t !== null && t >= from && t <= to);
+    out.push({ from, to, first: Number(o.stop_price), last: Number(o.last_stop_price || o.stop_price), open, moves });
   }
   return out.sort((a, b) => a.from - b.from);
 }
@@ -94,13 +97,14 @@ export function snap(model, iso) {
   return lo === ts.length - 1 && t - ts[lo] > 86400 * model.group * (model.daily ? 4 : 1) ? null : ts[lo];
 }
 
-/** The stepped stop line of `stopSegments` as series points: each segment from its first level to its last, then a
- * point without a value on the next candle (a gap until the next stop). */
+/** The stepped stop line of `stopSegments` as series points: each segment from its first level through its moves to
+ * its last, then a point without a value on the next candle (a gap until the next stop). */
 export function stopLine(model, stops) {
   const points = new Map();
   const index = new Map(model.times.map((t, i) => [t, i]));
   for (const s of stops) {
     points.set(s.from, s.first);
+    for (const [time, level] of s.moves || []) points.set(time, level);
     points.set(s.to, s.last);
     const after = model.times[index.get(s.to) + 1];
     if (after !== undefined && !points.has(after)) points.set(after, null);
