@@ -104,6 +104,8 @@ public sealed class HtmlReportTests
         // The stop order as orders.csv has it: its first level and the last it was moved to.
         var stop = Assert.Single(data.GetProperty("orders").EnumerateArray());
         Assert.Equal(("stop", 95.5m, 98m), (stop.GetProperty("type").GetString(), stop.GetProperty("stop_price").GetDecimal(), stop.GetProperty("last_stop_price").GetDecimal()));
+        string At(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"{At(trades[0].EntryTime.AddDays(3))} 97.25;{At(trades[0].EntryTime.AddDays(5))} 98", stop.GetProperty("stop_path").GetString());
 
         // The equity points keep the first and last, and both ends of the deepest drawdown (found here by a plain walk).
         var points = data.GetProperty("equity").EnumerateArray().Select(e => (e.GetProperty("timestamp").GetDateTime(), e.GetProperty("equity").GetDecimal())).ToList();
