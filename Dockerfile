@@ -16,6 +16,7 @@ COPY src/AiTrader.Core/AiTrader.Core.csproj src/AiTrader.Core/
 COPY src/AiTrader.Storage/AiTrader.Storage.csproj src/AiTrader.Storage/
 COPY src/AiTrader.MarketData/AiTrader.MarketData.csproj src/AiTrader.MarketData/
 COPY src/AiTrader.Brokers/AiTrader.Brokers.csproj src/AiTrader.Brokers/
+COPY src/AiTrader.Reporting/AiTrader.Reporting.csproj src/AiTrader.Reporting/
 COPY src/AiTrader.Application/AiTrader.Application.csproj src/AiTrader.Application/
 COPY src/AiTrader.Service/AiTrader.Service.csproj src/AiTrader.Service/
 COPY src/AiTrader.Cluster/AiTrader.Cluster.csproj src/AiTrader.Cluster/

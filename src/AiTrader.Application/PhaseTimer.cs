@@ -14,6 +14,16 @@ public sealed class PhaseTimer
 
     public static PhaseTimer Start() => new();
 
+    /// <summary>Prints the wall time of work called <paramref name="name"/> that ran beside the phases (on another core,
+    /// so no phase shows it alone), after the phase that waited for it.</summary>
+    public void Beside(string name, TimeSpan elapsed)
+    {
+        if (_enabled)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"beside {name,-13} {elapsed.TotalMilliseconds,8:F0} ms"));
+        }
+    }
+
     /// <summary>Ends the phase called <paramref name="name"/> (a no-op unless enabled).</summary>
     public void Lap(string name)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AiTrader.Application;
 using AiTrader.Application.MarketData;
+using AiTrader.Core.Reporting;
 using AiTrader.Core.Signals;
 
 namespace AiTrader.Service;
@@ -16,7 +17,7 @@ internal static class MarketDataJson
         {
             json.WriteStartObject();
             json.WriteString("t", bar.Timestamp);
-            Ohlcv(json, bar.Open, bar.High, bar.Low, bar.Close, bar.Volume);
+            ChartCandles.WriteOhlcv(json, bar.Open, bar.High, bar.Low, bar.Close, bar.Volume);
             json.WriteEndObject();
         }
 
@@ -46,12 +47,7 @@ internal static class MarketDataJson
         json.WriteStartArray("bars");
         foreach (var c in view.Candles)
         {
-            json.WriteStartObject();
-            json.WriteString("t", c.First);
-            json.WriteString("t_last", c.Last);
-            Ohlcv(json, c.Open, c.High, c.Low, c.Close, c.Volume);
-            json.WriteNumber("n", c.Bars);
-            json.WriteEndObject();
+            ChartCandles.Write(json, c);
         }
 
         json.WriteEndArray();
@@ -68,15 +64,6 @@ internal static class MarketDataJson
 
         json.WriteEndObject();
     });
-
-    private static void Ohlcv(Utf8JsonWriter json, decimal open, decimal high, decimal low, decimal close, decimal volume)
-    {
-        json.WriteNumber("o", open);
-        json.WriteNumber("h", high);
-        json.WriteNumber("l", low);
-        json.WriteNumber("c", close);
-        json.WriteNumber("v", volume);
-    }
 
     private static void Frame(Utf8JsonWriter json, SignalFrame f)
     {

@@ -1,9 +1,9 @@
 // The chart's data shaping in Node (node --test): New York axis times across DST, the server's candles with their bar
 // counts, a zoomed window spliced into the wide view, day boundaries, stop segments, and trades placed on the candle
-// that holds them.
+// that holds them, as markers; stops as a stepped line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axisTime, candles, sessionStarts, snap, splice, stopSegments } from '../../src/AiTrader.Service/Dashboard/wwwroot/assets/chartdata.js';
+import { axisTime, candles, sessionStarts, snap, splice, stopLine, stopSegments, tradeMarkers } from '../../src/AiTrader.Service/Dashboard/wwwroot/assets/chartdata.js';
 
 test('axis times are New York wall clock, in summer (EDT) and winter (EST)', () => {
   assert.equal(axisTime('2013-10-07T13:30:00Z'), Date.UTC(2013, 9, 7, 9, 30) / 1000);
@@ -71,12 +71,12 @@ test('a stop runs from its order to the exit of the trade it protects; an unfill
   const trades = [{ entry_time: bars[10].t, exit_time: bars[30].t }];
   const orders = [
     { type: 'market', created_at: bars[9].t },
-    { type: 'stop', created_at: bars[10].t, stop_price: '98.5', last_stop_price: '104' },
-    { type: 'stop', created_at: bars[60].t, stop_price: '150', last_stop_price: '' },
+    { type: 'stop', created_at: bars[10].t, stop_price: '98.5', last_stop_price: '104', stop_path: `${bars[15].t} 101;${bars[22].t} 104` },
+    { type: 'stop', created_at: bars[60].t, stop_price: '150', last_stop_price: '', stop_path: '' },
   ];
   assert.deepEqual(stopSegments(m, orders, trades), [
-    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false },
-    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true },
+    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false, moves: [[m.times[15], 101], [m.times[22], 104]] },
+    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true, moves: [] },
   ]);
 });
 
@@ -95,4 +95,38 @@ test('daily bars: a trade on a bar\'s date finds that bar', () => {
   const m = candles(days, [], { daily: true });
   assert.equal(snap(m, '2019-02-04T14:30:00Z'), m.times[1]);
   assert.equal(snap(m, '2019-02-04T20:59:00Z'), m.times[1], 'later the same day');
+});
+
+test('the stop line steps from each stop\'s first level through every move to its last, with a gap before the next stop', () => {
+  const bars = minuteBars(100);
+  const m = candles(bars, [], { daily: false });
+  const stops = [
+    { from: m.times[10], to: m.times[30], first: 98.5, last: 104, open: false, moves: [[m.times[15], 101], [m.times[22], 104]] },
+    { from: m.times[60], to: m.times[99], first: 150, last: 150, open: true, moves: [] },
+  ];
+  // Each move is a step on its candle: 98.5 from the order, 101 from bar 15, 104 from bar 22 to the exit.
+  assert.deepEqual(stopLine(m, stops), [
+    { time: m.times[10], value: 98.5 }, { time: m.times[15], value: 101 }, { time: m.times[22], value: 104 }, { time: m.times[30], value: 104 }, { time: m.times[31] },
+    { time: m.times[60], value: 150 }, { time: m.times[99], value: 150 },
+  ]);
+});
+
+test('trade markers: a long\'s entry below the candle, a short\'s above, exits labelled with P&L; outside ones counted', () => {
+  const bars = minuteBars(100);
+  const m = candles(bars, [], { daily: false });
+  const colours = { up: 'green', down: 'red' };
+  const trades = [
+    { side: 'long', quantity: '100', entry_time: bars[40].t, exit_time: bars[50].t, pnl: '-12.4', exit_reason: 'stop' },
+    { side: 'short', quantity: '5', entry_time: bars[10].t, exit_time: bars[20].t, pnl: '30.6', exit_reason: 'signal' },
+    { side: 'long', quantity: '1', entry_time: '2013-10-06T15:00:00Z', exit_time: bars[5].t, pnl: '1', exit_reason: '' },
+  ];
+  const { markers, outside } = tradeMarkers(m, trades, colours);
+  assert.equal(outside, 1, 'the entry the day before the first bar');
+  assert.deepEqual(markers.map((k) => [k.time, k.position, k.shape, k.color, k.text]), [
+    [m.times[5], 'aboveBar', 'circle', 'green', '+1 (exit)'],
+    [m.times[10], 'aboveBar', 'arrowDown', 'red', 'short 5'],
+    [m.times[20], 'belowBar', 'circle', 'green', '+31 (signal)'],
+    [m.times[40], 'belowBar', 'arrowUp', 'green', 'buy 100'],
+    [m.times[50], 'aboveBar', 'circle', 'red', '-12 (stop)'],
+  ]);
 });

@@ -8,6 +8,7 @@ using AiTrader.Core.Risk;
 using AiTrader.Core.Risk.Sizing;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Reporting;
 
 namespace AiTrader.Application.Backtests;
 
@@ -37,6 +38,9 @@ public sealed record BacktestRequest(
 
     /// <summary>Write debug_signals.csv with the per-bar probabilistic signals.</summary>
     public bool DebugSignals { get; init; }
+
+    /// <summary>Also write equity.png and price.png (<c>--png</c>); report.html draws the same charts interactively.</summary>
+    public bool Png { get; init; }
 
     /// <summary>Annualization and risk-free rate of the metrics (<c>--risk-free-rate</c>); the defaults when null.</summary>
     public MetricsOptions? Metrics { get; init; }
@@ -164,11 +168,17 @@ public static class BacktestRunner
             request.Adjustment.ToString().ToLowerInvariant(),
             parameters,
             warnings);
-        var report = Task.Run(() => BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily), ct);
+        var report = Task.Run(() =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily, png: request.Png);
+            return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }, ct);
         staged.Commit(info, request.Options.InitialCapital, metrics, extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");
         await Task.WhenAll(report, orderLogs);
-        phases.Lap("html+png+orders");
+        phases.Lap(request.Png ? "html+png+orders" : "html+orders");
+        phases.Beside(request.Png ? "html+png" : "html", await report);
         if (request.DebugEntries)
         {
             BacktestDebugDumps.WriteEntries(Path.Combine(outDir, BacktestDebugDumps.EntriesFileName), result.Orders);

@@ -73,6 +73,10 @@ public sealed record BacktestSpec
     [JsonPropertyName("guardrails")]
     public string? Guardrails { get; init; } = "none";
 
+    /// <summary>Also write equity.png and price.png (report.html draws the same charts interactively).</summary>
+    [JsonPropertyName("png")]
+    public bool Png { get; init; }
+
     /// <summary>Scale position size by the Kalman regime.</summary>
     [JsonPropertyName("regime_aware_sizing")]
     public bool RegimeAwareSizing { get; init; }
@@ -141,6 +145,7 @@ public sealed record BacktestSpec
             Sizing = sizing,
             Metrics = new MetricsOptions(RiskFreeRate: rate),
             Guardrails = guardrails,
+            Png = Png,
         };
     }
 

@@ -6,6 +6,7 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Strategies;
+using AiTrader.Reporting;
 
 namespace AiTrader.Application.Backtests;
 
@@ -108,7 +109,7 @@ public static class PortfolioBacktestRunner
 
         BacktestReportWriter.Write(outDir, info, initial, result.Trades, result.EquityCurve, metrics,
             extraSections: w => PortfolioSummarySections.Write(w, result, perSymbol, benchmark));
-        WriteVisuals(outDir, info, result, metrics, perSymbol, benchmark, benchmarkSeries);
+        WriteVisuals(outDir, info, result, metrics, perSymbol, benchmark, benchmarkSeries, request.Png);
         OrderLogWriter.Write(outDir, result.Orders, result.Fills, result.Cancellations, result.StopAmendments);
         FillLogWriter.Write(outDir, result.Fills);
         if (request.DebugEntries || request.DebugSignals)
@@ -140,7 +141,7 @@ public static class PortfolioBacktestRunner
 
     private static void WriteVisuals(string outDir, BacktestRunInfo info, PortfolioBacktestResult result,
         PerformanceMetrics metrics, IReadOnlyList<SymbolPerformance> perSymbol, BenchmarkComparison? benchmark,
-        BarSeries? benchmarkSeries)
+        BarSeries? benchmarkSeries, bool png)
     {
         var tables = new List<ReportTable> { new("Per symbol", SymbolColumns, SymbolRows(perSymbol)) };
         if (benchmark is not null)
@@ -158,7 +159,7 @@ public static class PortfolioBacktestRunner
         var asSingle = new BacktestResult(result.Symbols[0], result.StrategyName, result.Options.Account, result.Trades,
             result.EquityCurve, result.Fills, result.Orders, result.SkippedBars.Select(s => s.Flag).ToList(), result.FinalEquity);
         BacktestReport.WriteAll(outDir, info, bars, asSingle, metrics, new HtmlReportOptions(MaxTradeMarkers: 0), tables,
-            priceTitle: PriceChartTitle(info, benchmark?.Symbol, bars));
+            priceTitle: PriceChartTitle(info, benchmark?.Symbol, bars), png: png);
     }
 
     /// <summary>price.png's title: the one line it draws is the benchmark's, not the members' (their prices share no

@@ -35,10 +35,6 @@ public sealed record ChartRequest(BarPageRequest Range, DateTime? From, DateTime
     }
 }
 
-/// <summary>One candle of a chart: <see cref="Bars"/> neighbouring bars merged (open of the first, high and low of all,
-/// close of the last, summed volume), from the first bar's open time <see cref="First"/> to the last's <see cref="Last"/>.</summary>
-public readonly record struct ChartCandle(DateTime First, DateTime Last, decimal Open, decimal High, decimal Low, decimal Close, decimal Volume, int Bars);
-
 /// <summary>A chart's candles, with the signal frame of each candle's last bar when asked for.</summary>
 /// <param name="Total">Bars in the window before merging.</param>
 /// <param name="Group">The most bars any candle merges (1: every bar is its own candle).</param>
@@ -64,16 +60,8 @@ public static class ChartViews
             throw new RequestException($"no {range.Interval} bars for {range.Symbol} between from and to; widen the window.", "from");
         }
 
-        var buckets = Math.Min(total, request.Points);
-        var candles = new ChartCandle[buckets];
-        var group = 0;
-        for (var b = 0; b < buckets; b++)
-        {
-            var lo = first + SeriesDownsampler.BucketStart(total, buckets, b);
-            var hi = first + SeriesDownsampler.BucketStart(total, buckets, b + 1);
-            candles[b] = Merge(bars, lo, hi);
-            group = Math.Max(group, hi - lo);
-        }
+        var candles = ChartCandles.Merge(bars, first, end, request.Points, out var group);
+        var buckets = candles.Length;
 
         SignalFrame[]? frames = null;
         if (request.WithSignals)
@@ -98,22 +86,6 @@ public static class ChartViews
         }
 
         return new ChartView(request, total, group, candles, frames);
-    }
-
-    private static ChartCandle Merge(IReadOnlyList<Bar> bars, int from, int to)
-    {
-        var open = bars[from];
-        decimal high = open.High, low = open.Low, volume = 0;
-        Bar last = open;
-        for (var i = from; i < to; i++)
-        {
-            last = bars[i];
-            high = Math.Max(high, last.High);
-            low = Math.Min(low, last.Low);
-            volume += last.Volume;
-        }
-
-        return new ChartCandle(open.Timestamp, last.Timestamp, open.Open, high, low, last.Close, volume, to - from);
     }
 
     private static int FirstAtOrAfter(IReadOnlyList<Bar> bars, DateTime utc)

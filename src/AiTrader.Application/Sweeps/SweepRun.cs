@@ -6,6 +6,7 @@ using AiTrader.Core.Execution;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Sessions;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Application.Sweeps;
 
@@ -28,6 +29,7 @@ public sealed record WalkForwardRequest(int? InSampleBars = null, int? OutOfSamp
 /// <param name="WalkForward">Walk forward with these windows instead of one sweep over the whole range; null: a sweep.</param>
 /// <param name="Parallelism">Backtests at once (the results do not depend on it); null: every core.</param>
 /// <param name="OutDir">Output folder; null: a new folder under the artifacts folder.</param>
+/// <param name="Png">Also write the heat map as heatmap.png (<c>--png</c>).</param>
 public sealed record SweepRequest(
     Symbol Symbol,
     string Strategy,
@@ -41,7 +43,8 @@ public sealed record SweepRequest(
     MetricsOptions? Metrics = null,
     WalkForwardRequest? WalkForward = null,
     int? Parallelism = null,
-    string? OutDir = null);
+    string? OutDir = null,
+    bool Png = false);
 
 /// <summary>Runs a prepared sweep's (or walk-forward's) backtests somewhere other than this process's cores, such as a
 /// cluster's silos, and writes the same files <see cref="PreparedSweep.Run"/> would.</summary>
@@ -249,8 +252,11 @@ public sealed class PreparedSweep
         ArgumentNullException.ThrowIfNull(sweep);
         var request = Request;
         var written = SweepReportWriter.Write(OutputDirectory, sweep,
-            $"{request.Symbol} · {request.Strategy} · {request.RankBy.Name()}{SweepRun.HeatmapRateNote(_options.Metrics ?? new MetricsOptions())}");
-        return new SweepOutcome(request, Series, OutputDirectory, [written.Csv, written.HeatmapSvg, written.HeatmapHtml, written.HeatmapPng],
+            $"{request.Symbol} · {request.Strategy} · {request.RankBy.Name()}{SweepRun.HeatmapRateNote(_options.Metrics ?? new MetricsOptions())}", request.Png);
+        string[] files = written.HeatmapPng is { } png
+            ? [written.Csv, written.HeatmapSvg, written.HeatmapHtml, png]
+            : [written.Csv, written.HeatmapSvg, written.HeatmapHtml];
+        return new SweepOutcome(request, Series, OutputDirectory, files,
             Sweep: sweep);
     }
 }

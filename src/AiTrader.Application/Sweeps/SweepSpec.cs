@@ -63,6 +63,10 @@ public sealed record SweepSpec
     [JsonPropertyName("risk_free_rate")]
     public double RiskFreeRate { get; init; }
 
+    /// <summary>Also write heatmap.png (the heat map's SVG and HTML are always written).</summary>
+    [JsonPropertyName("png")]
+    public bool Png { get; init; }
+
     /// <summary>Walk forward with these windows; null runs one sweep over the whole range.</summary>
     [JsonPropertyName("walk_forward")]
     public WalkForwardSpec? WalkForward { get; init; }
@@ -121,6 +125,6 @@ public sealed record SweepSpec
         var walk = WalkForward is { } w ? new WalkForwardRequest(w.InSampleBars, w.OutOfSampleBars, w.InSampleYears, w.OutOfSampleYears) : null;
         return new SweepRequest(symbol, strategy, grid, interval, start, end, rank,
             RequestChecks.Capital(Capital, "capital"), Parameters ?? new Dictionary<string, string>(), new MetricsOptions(RiskFreeRate: rate), walk,
-            parallelism, outDir);
+            parallelism, outDir, Png);
     }
 }

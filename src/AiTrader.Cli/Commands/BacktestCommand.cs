@@ -57,6 +57,7 @@ public static class BacktestCommand
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
         var debug = new Option<bool>("--debug") { Description = "Write debug_entries.csv and debug_signals.csv next to the results (a portfolio: in a folder per symbol)." };
         var debugSignals = new Option<bool>("--debug-signals") { Description = "Write debug_signals.csv (per-bar Kalman signals and regime)." };
+        var png = PngFlag.Create("equity.png and price.png");
         var debugEntries = new Option<bool>("--debug-entries") { Description = "Write debug_entries.csv (every order with its inputs and reason)." };
         var (maxVolumeShare, extendedHours) = ExecutionOptions.Create();
         var riskFreeRate = RiskFreeRateOption.Create();
@@ -70,7 +71,7 @@ public static class BacktestCommand
         {
             symbol, start, end, strategy, interval, capital, outDir, adjustment, allowShort, slippage, perShare,
             minCommission, parameters, quiet, useProbabilistic, dalVendor, dalInterval, regimeAware, riskAgent, riskFraction,
-            debug, debugSignals, debugEntries, maxVolumeShare, extendedHours, riskFreeRate, guardrails, json,
+            debug, debugSignals, debugEntries, png, maxVolumeShare, extendedHours, riskFreeRate, guardrails, json,
         };
         var portfolioFlags = new PortfolioFlags();
         portfolioFlags.AddTo(command);
@@ -102,6 +103,7 @@ public static class BacktestCommand
                 DalVendor = parse.GetValue(dalVendor)?.Trim().ToLowerInvariant(),
                 DebugEntries = parse.GetValue(debug) || parse.GetValue(debugEntries),
                 DebugSignals = parse.GetValue(debug) || parse.GetValue(debugSignals),
+                Png = parse.GetValue(png),
                 Metrics = RiskFreeRateOption.Metrics(parse.GetValue(riskFreeRate)),
                 Guardrails = ParseGuardrails(parse.GetValue(guardrails)),
             };
@@ -192,6 +194,11 @@ public static class BacktestCommand
         }
     }
 
+    /// <summary>The summary's last line: the output folder and the files written there (the PNGs only with --png).</summary>
+    internal static string WroteLine(string outputDirectory, BacktestRequest request) =>
+        $"wrote [bold]{Markup.Escape(DisplayPath.Of(outputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html"
+        + (request.Png ? ", equity.png, price.png)" : ")");
+
     private static void PrintSummary(TextWriter stdout, BacktestRequest request, BacktestOutcome outcome)
     {
         var console = CliConsole.Create(stdout);
@@ -209,6 +216,6 @@ public static class BacktestCommand
 
         console.Write(table);
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(outcome.OutputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine(BacktestCommand.WroteLine(outcome.OutputDirectory, request));
     }
 }

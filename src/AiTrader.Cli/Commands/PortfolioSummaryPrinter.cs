@@ -46,6 +46,6 @@ internal static class PortfolioSummaryPrinter
 
         console.Write(symbols);
 
-        console.MarkupLine($"wrote [bold]{Markup.Escape(DisplayPath.Of(outcome.OutputDirectory))}[/] (trades.csv, orders.csv, fills.csv, equity.csv, summary.json, report.html, equity.png, price.png)");
+        console.MarkupLine(BacktestCommand.WroteLine(outcome.OutputDirectory, request));
     }
 }

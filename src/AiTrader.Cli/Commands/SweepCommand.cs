@@ -39,12 +39,13 @@ public static class SweepCommand
         var cluster = SweepOnCluster.ClusterOption();
         var gatewayPorts = SweepOnCluster.GatewayPortsOption();
         var membership = new ClusterMembershipOptions();
+        var png = PngFlag.Create("heatmap.png");
         var json = JsonFlag.Create("the ranking (the API's result: the best 50 rows, or a walk-forward's out-of-sample metrics)");
 
         var command = new Command("sweep", "Backtest every combination of a parameter grid in parallel; rank them and draw a heat map.")
         {
             symbol, strategy, grid, start, end, interval, rankBy, top, parallelism, parameters, capital, walkForward,
-            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts, membership.Clustering, membership.ClusterId, json,
+            inSample, outOfSample, isYears, oosYears, outDir, riskFreeRate, cluster, gatewayPorts, membership.Clustering, membership.ClusterId, png, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -79,7 +80,8 @@ public static class SweepCommand
             var request = new SweepRequest(sym, strategyName, parsedGrid, CliParsing.ParseInterval(parse.GetValue(interval)!),
                 CliParsing.ParseOptionalDate(parse.GetValue(start), "--start"), CliParsing.ParseOptionalDate(parse.GetValue(end), "--end"),
                 metric, initial, CliParsing.ParseParams(parse.GetValue(parameters)), metricsOptions,
-                isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir));
+                isWalkForward ? new WalkForwardRequest(isBars, oosBars, isYrs, oosYrs) : null, degree, parse.GetValue(outDir),
+                parse.GetValue(png));
             var onCluster = parse.GetValue(cluster);
             IReadOnlyList<int> gateways = [];
             var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);

@@ -13,7 +13,7 @@ public static class OrderLogWriter
     public const string FileName = "orders.csv";
 
     public const string Header =
-        "order_id,created_at,side,type,quantity,limit_price,stop_price,filled_quantity,average_fill_price,status,stop_moves,last_stop_price,reason,symbol,cancel_reason";
+        "order_id,created_at,side,type,quantity,limit_price,stop_price,filled_quantity,average_fill_price,status,stop_moves,last_stop_price,reason,symbol,cancel_reason,stop_path";
 
     /// <summary>Renders orders.csv for <paramref name="result"/> ("\n" line endings).</summary>
     public static string Render(BacktestResult result)
@@ -38,7 +38,7 @@ public static class OrderLogWriter
         }
 
         var cancelled = cancellations.GroupBy(c => c.OrderId).ToDictionary(g => g.Key, g => g.Last().Reason);
-        var moves = amendments.GroupBy(a => a.OrderId).ToDictionary(g => g.Key, g => (Count: g.Count(), Last: g.Last().StopPrice));
+        var moves = amendments.GroupBy(a => a.OrderId).ToDictionary(g => g.Key, g => g.ToList());
 
         var sb = new StringBuilder(Header).Append('\n');
         foreach (var order in orders)
@@ -49,7 +49,7 @@ public static class OrderLogWriter
                 ? (cancelReason is not null ? "cancelled" : "unfilled")
                 : cancelReason is not null ? "partially_filled_cancelled"
                 : order.Type == OrderType.Stop || quantity >= order.Quantity ? "filled" : "partially_filled";
-            var move = moves.GetValueOrDefault(order.Id);
+            var move = moves.GetValueOrDefault(order.Id) ?? [];
             sb.Append(order.Id).Append(',')
                 .Append(BacktestReportWriter.FormatTimestamp(order.CreatedAt)).Append(',')
                 .Append(order.Side == OrderSide.Buy ? "buy" : "sell").Append(',')
@@ -61,13 +61,28 @@ public static class OrderLogWriter
                 .Append(quantity == 0 ? "" : BacktestReportWriter.FormatDecimal(Math.Round(value / quantity, 4, MidpointRounding.AwayFromZero))).Append(',')
                 .Append(status).Append(',')
                 .Append(move.Count).Append(',')
-                .Append(move.Count == 0 ? "" : BacktestReportWriter.FormatDecimal(move.Last)).Append(',')
+                .Append(move.Count == 0 ? "" : BacktestReportWriter.FormatDecimal(move[^1].StopPrice)).Append(',')
                 .Append(BacktestReportWriter.CsvField(order.Reason)).Append(',')
                 .Append(order.Symbol.Value).Append(',')
-                .Append(cancelReason ?? "").Append('\n');
+                .Append(cancelReason ?? "").Append(',');
+            AppendStopPath(sb, move);
+            sb.Append('\n');
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Every level a stop was moved to, with when: <c>2005-02-08T14:30:00Z 117.25;2005-02-09T14:30:00Z 117.9</c>
+    /// (time order; empty for an order never moved). The dashboard's chart and report.html draw the stop through these.</summary>
+    public static void AppendStopPath(StringBuilder sb, IReadOnlyList<StopAmendment> moves)
+    {
+        ArgumentNullException.ThrowIfNull(sb);
+        ArgumentNullException.ThrowIfNull(moves);
+        for (var i = 0; i < moves.Count; i++)
+        {
+            sb.Append(i == 0 ? "" : ";").Append(BacktestReportWriter.FormatTimestamp(moves[i].Timestamp)).Append(' ')
+                .Append(BacktestReportWriter.FormatDecimal(moves[i].StopPrice));
+        }
     }
 
     /// <summary>Writes orders.csv into <paramref name="directory"/> atomically and returns its path.</summary>

@@ -102,6 +102,67 @@ public sealed class DecimalColumn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double AsDouble(int index) => _packed is { } p ? UnpackDouble(p[index]) : (double)_wide![index];
 
+    /// <summary>The exact sum of the values in [<paramref name="from"/>, <paramref name="to"/>): whole non-negative
+    /// values (volumes) add up as integers, the rest as decimals.</summary>
+    public decimal Sum(int from, int to)
+    {
+        if (_packed is not { } p)
+        {
+            decimal wide = 0;
+            for (var i = from; i < to; i++)
+            {
+                wide += _wide![i];
+            }
+
+            return wide;
+        }
+
+        decimal sum = 0;
+        long whole = 0;
+        for (var i = from; i < to; i++)
+        {
+            var packed = p[i];
+            if ((packed & 0x9F) == 0)
+            {
+                // Scale 0, not negative: the mantissa is the value. Below 2^55 each, so flushing at 2^62 cannot overflow.
+                whole += packed >> 8;
+                if (whole >= 1L << 62)
+                {
+                    sum += whole;
+                    whole = 0;
+                }
+            }
+            else
+            {
+                sum += Unpack(packed);
+            }
+        }
+
+        return sum + whole;
+    }
+
+    /// <summary>The index of the largest (<paramref name="largest"/>) or smallest value in [<paramref name="from"/>,
+    /// <paramref name="to"/>), the first one on a tie: compared as doubles, and exactly where two are within a
+    /// double's rounding of each other.</summary>
+    public int IndexOfExtreme(int from, int to, bool largest)
+    {
+        var at = from;
+        var best = AsDouble(from);
+        for (var i = from + 1; i < to; i++)
+        {
+            var v = AsDouble(i);
+            var better = Math.Abs(v - best) <= 1e-12 * Math.Abs(best)
+                ? (largest ? this[i] > this[at] : this[i] < this[at])
+                : (largest ? v > best : v < best);
+            if (better)
+            {
+                (best, at) = (v, i);
+            }
+        }
+
+        return at;
+    }
+
     /// <summary>Stores <paramref name="value"/> at <paramref name="index"/> (within capacity).</summary>
     public void Set(int index, decimal value)
     {

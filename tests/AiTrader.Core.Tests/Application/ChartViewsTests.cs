@@ -1,4 +1,5 @@
 using AiTrader.Application.MarketData;
+using AiTrader.Core.Reporting;
 
 namespace AiTrader.Core.Tests.Application;
 

@@ -34,7 +34,7 @@ public sealed class CliOutputWidthTests : IDisposable
         Assert.Contains(lines, l => l.Contains("│ Final equity ", StringComparison.Ordinal) && l.Contains("$114,648.61 │", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("│ Trades ", StringComparison.Ordinal) && l.Contains(" 70 │", StringComparison.Ordinal));
         Assert.Contains("SPY · breakout · 1Day · 2005-01-03 → 2021-03-31 (4089 bars, split-adjusted)", lines);
-        Assert.Contains(lines, l => l.StartsWith($"wrote {outDir} (trades.csv", StringComparison.Ordinal) && l.EndsWith("price.png)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"wrote {outDir} (trades.csv", StringComparison.Ordinal) && l.EndsWith("summary.json, report.html)", StringComparison.Ordinal));
         Assert.DoesNotContain("warning:", output, StringComparison.Ordinal);
     }
 

@@ -26,12 +26,12 @@ public sealed class PortfolioBacktestCliTests : IDisposable
     {
         var outDir = Path.Combine(_tmp, "run");
         var (code, output, err) = await CliRunner.Run("backtest", "--symbols", "AAPL,IBM,SPY,QQQ", "--strategy", "breakout",
-            "--start", "2005-01-01", "--max-symbol-weight", "0.25", "--max-gross-exposure", "1.0", "--out", outDir);
+            "--start", "2005-01-01", "--max-symbol-weight", "0.25", "--max-gross-exposure", "1.0", "--out", outDir, "--png");
         Assert.True(code == 0, err);
         Assert.Contains("per symbol", output);
         Assert.Contains("Information ratio", output);
 
-        // Every file the README lists for a run is there for a portfolio too.
+        // Every file the README lists for a run (with --png) is there for a portfolio too.
         foreach (var file in new[] { "trades.csv", "orders.csv", "fills.csv", "equity.csv", "summary.json", "report.html", "equity.png", "price.png" })
         {
             Assert.True(File.Exists(Path.Combine(outDir, file)), $"a portfolio run wrote no {file}");

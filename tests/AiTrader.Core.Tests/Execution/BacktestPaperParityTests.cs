@@ -30,7 +30,7 @@ public sealed class BacktestPaperParityTests : IDisposable
 
         // The backtest's fills, without the closes at the end of its data (orders whose reason is end_of_data).
         var endOfData = File.ReadAllLines(Path.Combine(outDir, "orders.csv")).Skip(1)
-            .Where(l => l.Contains(",end_of_data,", StringComparison.Ordinal)).Select(l => l.Split(',')[0]).ToHashSet();
+            .Select(l => l.Split(',')).Where(o => o[12] == "end_of_data").Select(o => o[0]).ToHashSet(); // the reason column
         var backtest = File.ReadAllLines(Path.Combine(outDir, "fills.csv")).Skip(1).Select(l => l.Split(','))
             .Where(f => !endOfData.Contains(f[2]))
             .Select(f => (Time: DateTime.Parse(f[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), Symbol: f[1],
@@ -56,7 +56,7 @@ public sealed class BacktestPaperParityTests : IDisposable
         var held = output.Split('\n').Single(l => l.StartsWith("open positions", StringComparison.Ordinal));
         foreach (var order in File.ReadAllLines(Path.Combine(outDir, "orders.csv")).Skip(1).Select(l => l.Split(',')).Where(o => endOfData.Contains(o[0])))
         {
-            Assert.Contains($"{order[^2]} {(order[2] == "sell" ? "" : "-")}{order[4]}", held, StringComparison.Ordinal);
+            Assert.Contains($"{order[13]} {(order[2] == "sell" ? "" : "-")}{order[4]}", held, StringComparison.Ordinal); // symbol, side, quantity
         }
     }
 }

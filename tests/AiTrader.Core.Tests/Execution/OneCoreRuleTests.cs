@@ -60,7 +60,7 @@ public class OneCoreRuleTests
         // orders.csv says why: the replaced limit is cancelled with its reason; the market entry's stop is an order from
         // its fill, and the replaced limit never got one.
         var rows = OrderLogWriter.Render(result).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Split(',')).ToList();
-        Assert.Equal(("o1", "cancelled", "replaced"), (rows[0][0], rows[0][9], rows[0][^1]));
+        Assert.Equal(("o1", "cancelled", "replaced", ""), (rows[0][0], rows[0][9], rows[0][14], rows[0][15])); // cancel_reason, stop_path
         Assert.Equal(("o3", "stop", "80"), (rows[2][0], rows[2][3], rows[2][6]));
         Assert.Equal(3, rows.Count(r => r[0] != "o4")); // o4 closes at the end of the data
     }

@@ -4,8 +4,9 @@ using System.Text;
 
 namespace AiTrader.Core.Tests.Reporting;
 
-/// <summary>A minimal PNG reader for tests: checks the signature and every chunk CRC (with its own bitwise CRC-32,
-/// independent of the production table), inflates IDAT and undoes all five scanline filters.</summary>
+/// <summary>A minimal PNG reader for tests, independent of the library that wrote the file (ScottPlot, SkiaSharp): checks the
+/// signature and every chunk CRC (with its own bitwise CRC-32), inflates IDAT, undoes all five scanline filters and gives
+/// RGBA pixels (an RGB file as opaque).</summary>
 internal sealed record DecodedPng(int Width, int Height, byte BitDepth, byte ColorType, byte[] Rgba, byte[] FilterBytes,
     IReadOnlyList<string> ChunkTypes)
 {
@@ -61,9 +62,17 @@ internal sealed record DecodedPng(int Width, int Height, byte BitDepth, byte Col
         }
 
         var raw = inflated.ToArray();
-        var stride = width * 4;
+        Assert.Equal(8, depth);
+        // Truecolour with alpha (6) or without (2), 8 bits a sample: what a PNG of a chart is.
+        var bpp = colorType switch
+        {
+            6 => 4,
+            2 => 3,
+            _ => throw new InvalidDataException($"colour type {colorType} is not read by this test decoder"),
+        };
+        var stride = width * bpp;
         Assert.Equal(height * (stride + 1), raw.Length);
-        var pixels = new byte[height * stride];
+        var samples = new byte[height * stride];
         var filters = new byte[height];
         for (var y = 0; y < height; y++)
         {
@@ -72,9 +81,9 @@ internal sealed record DecodedPng(int Width, int Height, byte BitDepth, byte Col
             for (var i = 0; i < stride; i++)
             {
                 var x = raw[y * (stride + 1) + 1 + i];
-                int a = i >= 4 ? pixels[y * stride + i - 4] : 0;
-                int b = y > 0 ? pixels[(y - 1) * stride + i] : 0;
-                int c = i >= 4 && y > 0 ? pixels[(y - 1) * stride + i - 4] : 0;
+                int a = i >= bpp ? samples[y * stride + i - bpp] : 0;
+                int b = y > 0 ? samples[(y - 1) * stride + i] : 0;
+                int c = i >= bpp && y > 0 ? samples[(y - 1) * stride + i - bpp] : 0;
                 var predictor = filter switch
                 {
                     0 => 0,
@@ -84,8 +93,19 @@ internal sealed record DecodedPng(int Width, int Height, byte BitDepth, byte Col
                     4 => Paeth(a, b, c),
                     _ => throw new InvalidDataException($"filter type {filter} on row {y}"),
                 };
-                pixels[y * stride + i] = (byte)(x + predictor);
+                samples[y * stride + i] = (byte)(x + predictor);
             }
+        }
+
+        var pixels = new byte[width * height * 4];
+        for (var p = 0; p < width * height; p++)
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                pixels[p * 4 + k] = samples[p * bpp + k];
+            }
+
+            pixels[p * 4 + 3] = bpp == 4 ? samples[p * bpp + 3] : (byte)255;
         }
 
         return new DecodedPng(width, height, depth, colorType, pixels, filters, types);

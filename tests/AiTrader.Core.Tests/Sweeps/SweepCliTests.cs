@@ -21,7 +21,7 @@ public sealed class SweepCliTests : IDisposable
     public async Task Sweep_on_bundled_spy_writes_a_ranked_csv_and_a_heatmap()
     {
         var (code, output, err) = await CliRunner.Run("sweep", "--strategy", "breakout", "--symbol", "SPY", "--start", "2012-01-01",
-            "--grid", "lookback=10:30:10,atr_multiplier=2,3", "--top", "3", "--out", _tmp);
+            "--grid", "lookback=10:30:10,atr_multiplier=2,3", "--top", "3", "--out", _tmp, "--png");
 
         Assert.True(code == 0, err);
         var csv = File.ReadAllLines(Path.Combine(_tmp, "sweep.csv"));
@@ -49,6 +49,8 @@ public sealed class SweepCliTests : IDisposable
         Assert.Equal(0, (await CliRunner.Run([.. args, "--out", all])).Code);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(one, "sweep.csv")), File.ReadAllBytes(Path.Combine(all, "sweep.csv")));
+        // Without --png: the heat map as SVG and HTML only.
+        Assert.Equal(["heatmap.html", "heatmap.svg", "sweep.csv"], Directory.GetFiles(all).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -2,9 +2,13 @@ using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Tests.Reporting;
+using AiTrader.Reporting.Sweeps;
+using ScottPlot;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
+/// <summary>heatmap.png through ScottPlot, decoded by the tests' own PNG reader; a cell's pixels are found with the plot's
+/// own mapping (column c spans x ∈ [c, c + 1], row r spans y ∈ [−r − 1, −r]).</summary>
 public sealed class SweepHeatmapPngTests
 {
     private const string Title = "SPY · breakout · sharpe";
@@ -18,113 +22,82 @@ public sealed class SweepHeatmapPngTests
         [new("risk", "0.01")],
         new ParameterCombination(4, ["lookback", "atr_multiplier", "risk"], ["20", "2", "0.01"]));
 
-    private static (byte R, byte G, byte B, byte A) Opaque(Rgba c) => (c.R, c.G, c.B, 255);
+    private static (Plot Plot, DecodedPng Png) Render(SweepHeatmap map)
+    {
+        var plot = SweepHeatmapPng.Plot(map, Title);
+        var (width, height) = SweepHeatmapPng.Size(map);
+        var png = PngTestDecoder.Decode(plot.GetImageBytes(width, height, ImageFormat.Png));
+        return (plot, png);
+    }
+
+    /// <summary>The pixel at a place inside cell (column, row), as fractions of the cell from its top-left corner.</summary>
+    private static (byte R, byte G, byte B) At(Plot plot, DecodedPng png, int column, int row, double across, double down)
+    {
+        var p = plot.GetPixel(new Coordinates(column + across, -row - down));
+        var (r, g, b, _) = png.Pixel((int)Math.Round(p.X), (int)Math.Round(p.Y));
+        return (r, g, b);
+    }
+
+    private static (byte, byte, byte) Rgb(Rgba c) => (c.R, c.G, c.B);
 
     [Fact]
-    public void Png_has_the_layout_dimensions_valid_chunks_and_the_rendered_pixels()
+    public void Png_has_the_size_for_the_grid_and_the_title_with_the_subtitle()
     {
-        var layout = SweepHeatmapPng.Measure(Map, Title);
+        var (plot, png) = Render(Map);
 
-        // The decoder checks the signature, every chunk CRC (with its own bitwise CRC), IHDR first and IEND last.
-        var png = PngTestDecoder.Decode(SweepHeatmapPng.Encode(Map, Title));
-
-        Assert.Equal(["IHDR", "IDAT", "IEND"], png.ChunkTypes);
-        Assert.Equal((layout.Width, layout.Height, (byte)8, (byte)6), (png.Width, png.Height, png.BitDepth, png.ColorType));
-        Assert.Equal(SweepHeatmapPng.Render(Map, Title).Pixels, png.Rgba);
+        Assert.Equal(SweepHeatmapPng.Size(Map), (png.Width, png.Height));
+        // Three columns need less than the least width (520); two rows of 48 px under 200 px of title and axes.
+        Assert.Equal((520, 296), SweepHeatmapPng.Size(Map));
+        Assert.StartsWith(Title + "\n" + Map.Subtitle(), plot.Axes.Title.Label.Text);
+        Assert.Contains("worst -0.30, best 1.20", plot.Axes.Title.Label.Text);
     }
 
     [Fact]
-    public void Best_and_worst_cells_take_the_scale_end_colours()
+    public void Best_worst_and_middle_cells_take_their_scale_colours()
     {
-        var layout = SweepHeatmapPng.Measure(Map, Title);
-        var png = PngTestDecoder.Decode(SweepHeatmapPng.Encode(Map, Title));
+        var (plot, png) = Render(Map);
 
-        // Just inside the outline, above the centred value text.
-        var inset = SweepHeatmapPng.OutlineWidth + 2;
-        var (bx, by, _, _) = layout.Cell(1, 0);
-        var (wx, wy, _, _) = layout.Cell(0, 1);
-        var best = png.Pixel(bx + inset, by + inset);
-        var worst = png.Pixel(wx + inset, wy + inset);
-
-        Assert.NotEqual(best, worst);
-        Assert.Equal(Opaque(HeatmapColorScale.Best), best);
-        Assert.Equal(Opaque(HeatmapColorScale.Worst), worst);
-        // A middle value sits between the ends: 0.5 is 0.8/1.5 of the way from -0.3 to 1.2.
-        var (mx, my, _, _) = layout.Cell(0, 0);
-        Assert.Equal(Opaque(HeatmapColorScale.At(0.8 / 1.5)), png.Pixel(mx + inset, my + inset));
+        // A quarter in from the top-left corner: inside the outline, away from the centred value text.
+        Assert.Equal(Rgb(HeatmapColorScale.Best), At(plot, png, 1, 0, 0.25, 0.25));
+        Assert.Equal(Rgb(HeatmapColorScale.Worst), At(plot, png, 0, 1, 0.25, 0.25));
+        // 0.5 is 0.8/1.5 of the way from -0.3 to 1.2.
+        Assert.Equal(Rgb(HeatmapColorScale.At(0.8 / 1.5)), At(plot, png, 0, 0, 0.25, 0.25));
+        Assert.Equal(Rgb(HeatmapColorScale.Undefined), At(plot, png, 2, 0, 0.25, 0.25));
     }
 
     [Fact]
     public void Only_the_best_cell_is_outlined()
     {
-        var layout = SweepHeatmapPng.Measure(Map, Title);
-        var png = PngTestDecoder.Decode(SweepHeatmapPng.Encode(Map, Title));
+        var (plot, png) = Render(Map);
 
-        var (bx, by, bw, bh) = layout.Cell(1, 0);
-        var (wx, wy, ww, wh) = layout.Cell(0, 1);
-        foreach (var (x, y) in new[] { (bx, by), (bx + bw - 1, by + bh - 1), (bx + bw / 2, by + 1), (bx + 1, by + bh / 2) })
+        // The outline runs 2% in from the cell's edges.
+        foreach (var (across, down) in new[] { (0.02, 0.5), (0.98, 0.5), (0.5, 0.02), (0.5, 0.98) })
         {
-            Assert.Equal(Opaque(SweepHeatmapPng.Outline), png.Pixel(x, y));
+            Assert.Equal(((byte)0, (byte)0, (byte)0), At(plot, png, 1, 0, across, down));
+            Assert.Equal(Rgb(HeatmapColorScale.Worst), At(plot, png, 0, 1, across, down));
         }
-
-        Assert.Equal(Opaque(HeatmapColorScale.Worst), png.Pixel(wx, wy));
-        Assert.Equal(Opaque(HeatmapColorScale.Worst), png.Pixel(wx + ww - 1, wy + wh - 1));
-    }
-
-    [Fact]
-    public void Undefined_cell_is_grey_with_hatching_and_no_scale_colour()
-    {
-        var layout = SweepHeatmapPng.Measure(Map, Title);
-        var png = PngTestDecoder.Decode(SweepHeatmapPng.Encode(Map, Title));
-
-        var (x, y, w, h) = layout.Cell(2, 0);
-        var colours = new HashSet<(byte, byte, byte, byte)>();
-        for (var yy = y; yy < y + h; yy++)
-        {
-            for (var xx = x; xx < x + w; xx++)
-            {
-                colours.Add(png.Pixel(xx, yy));
-            }
-        }
-
-        Assert.Contains(Opaque(HeatmapColorScale.Undefined), colours);
-        Assert.Contains(Opaque(SweepHeatmapPng.Hatch), colours);
-        Assert.DoesNotContain(Opaque(HeatmapColorScale.Best), colours);
-        Assert.DoesNotContain(Opaque(HeatmapColorScale.Worst), colours);
-        Assert.DoesNotContain(Opaque(SweepHeatmapPng.Outline), colours);
     }
 
     [Fact]
     public void Equal_values_all_take_the_middle_colour()
     {
         var flat = Map with { Cells = [[0.4, 0.4, 0.4], [0.4, 0.4, 0.4]] };
-        var layout = SweepHeatmapPng.Measure(flat, Title);
-        var png = PngTestDecoder.Decode(SweepHeatmapPng.Encode(flat, Title));
+        var (plot, png) = Render(flat);
 
-        var (x, y, _, _) = layout.Cell(2, 1);
-        Assert.Equal(Opaque(HeatmapColorScale.Middle), png.Pixel(x + 5, y + 5));
+        Assert.Equal(Rgb(HeatmapColorScale.Middle), At(plot, png, 2, 1, 0.25, 0.25));
+        Assert.Equal(Rgb(HeatmapColorScale.Middle), At(plot, png, 0, 0, 0.75, 0.75));
     }
 
     [Fact]
-    public void Axis_labels_are_drawn_under_each_column_and_beside_each_row()
+    public void Each_cell_has_its_value_and_the_axes_name_the_parameter_values()
     {
-        var layout = SweepHeatmapPng.Measure(Map, Title);
-        var canvas = SweepHeatmapPng.Render(Map, Title);
-        var paper = new Rgba(255, 255, 255);
+        var (plot, _) = Render(Map); // the ticks are laid out by a render
 
-        // Some ink in the band under each column and left of each row, where only the labels go.
-        for (var c = 0; c < Map.XValues.Count; c++)
-        {
-            var (x, _, w, _) = layout.Cell(c, 0);
-            var below = layout.GridTop + Map.YValues.Count * layout.CellHeight;
-            Assert.True(HasInk(canvas, x, below + 4, w, 20, paper), $"no label under column {c}");
-        }
-
-        for (var r = 0; r < Map.YValues.Count; r++)
-        {
-            var (_, y, _, h) = layout.Cell(0, r);
-            Assert.True(HasInk(canvas, 0, y, layout.GridLeft - 2, h, paper), $"no label beside row {r}");
-        }
+        var texts = plot.GetPlottables().OfType<ScottPlot.Plottables.Text>().Select(t => t.LabelText).ToList();
+        Assert.Equal(["0.50", "1.20", "n/a", "-0.30", "0.90", "0.10"], texts);
+        Assert.Equal(["10", "20", "30"], plot.Axes.Bottom.TickGenerator.Ticks.Select(t => t.Label));
+        Assert.Equal(["2", "3"], plot.Axes.Left.TickGenerator.Ticks.Select(t => t.Label));
+        Assert.Equal(("lookback", "atr_multiplier"), (plot.Axes.Bottom.Label.Text, plot.Axes.Left.Label.Text));
     }
 
     [Fact]
@@ -133,21 +106,5 @@ public sealed class SweepHeatmapPngTests
         Assert.Equal("#d73027", HeatmapColorScale.Hex(HeatmapColorScale.At(0)));
         Assert.Equal("#fee08b", HeatmapColorScale.Hex(HeatmapColorScale.At(0.5)));
         Assert.Equal("#1a9850", HeatmapColorScale.Hex(HeatmapColorScale.At(1)));
-    }
-
-    private static bool HasInk(RgbaCanvas canvas, int x, int y, int w, int h, Rgba paper)
-    {
-        for (var yy = y; yy < y + h; yy++)
-        {
-            for (var xx = x; xx < x + w; xx++)
-            {
-                if (canvas.GetPixel(xx, yy) != paper)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }

@@ -2,6 +2,7 @@ using AiTrader.Core.Backtesting;
 using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Core.Tests.Backtesting;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Core.Tests.Sweeps;
 
@@ -132,7 +133,7 @@ public class SweepRunnerTests
     }
 
     [Fact]
-    public void The_report_writer_puts_four_files_in_the_folder()
+    public void The_report_writer_puts_three_files_in_the_folder_and_the_png_when_asked()
     {
         var dir = Path.Combine(Path.GetTempPath(), "aitrader-sweep-" + Guid.NewGuid().ToString("N"));
         try
@@ -143,7 +144,12 @@ public class SweepRunnerTests
             Assert.Equal(SweepCsv.Render(result), File.ReadAllText(files.Csv));
             Assert.True(File.Exists(files.HeatmapSvg));
             Assert.True(File.Exists(files.HeatmapHtml));
-            Assert.Equal(SweepHeatmapPng.Encode(SweepHeatmap.From(result), "test"), File.ReadAllBytes(files.HeatmapPng));
+            Assert.Null(files.HeatmapPng);
+            Assert.Equal(3, Directory.GetFiles(dir).Length);
+
+            files = SweepReportWriter.Write(dir, result, "test", png: true);
+
+            Assert.Equal(SweepHeatmapPng.Encode(SweepHeatmap.From(result), "test"), File.ReadAllBytes(files.HeatmapPng!));
             Assert.Equal(4, Directory.GetFiles(dir).Length);
         }
         finally

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
+using AiTrader.Reporting.Sweeps;
 
 namespace AiTrader.Integration.Tests.Cluster;
 

@@ -8,6 +8,7 @@ using AiTrader.Core.Domain;
 using AiTrader.Core.Reporting.Sweeps;
 using AiTrader.Integration.Tests.Service;
 using AiTrader.Integration.Tests.TestSupport;
+using AiTrader.Reporting.Sweeps;
 using AiTrader.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

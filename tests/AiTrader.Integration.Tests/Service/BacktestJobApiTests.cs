@@ -20,7 +20,7 @@ public sealed class BacktestJobApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var submitted = await trader.PostAsync("/api/backtests", Json("""{"symbol":"SPY","start":"2005-01-01","strategy":"breakout"}"""));
+        var submitted = await trader.PostAsync("/api/backtests", Json("""{"symbol":"SPY","start":"2005-01-01","strategy":"breakout","png":true}"""));
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var job = await submitted.Content.ReadFromJsonAsync<JsonElement>();
         var id = job.GetProperty("id").GetString()!;

@@ -16,9 +16,6 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     [BrowserFact]
     public async Task The_dashboard_signs_in_charts_backtests_and_acts_in_headless_Chromium()
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        var dll = Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
         // Kept under TestResults (CI uploads the folder as an artifact): every page, light and dark, laptop and tablet.
         var shots = Path.Combine(TestPaths.RepoRoot, "TestResults", "screenshots");
         if (Directory.Exists(shots))
@@ -27,28 +24,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
 
         Directory.CreateDirectory(shots);
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
-        start.ArgumentList.Add(Path.Combine(BrowserTest.Folder, "dashboard.mjs"));
-        start.Environment["AITRADER_CLI"] = dll;
-        start.Environment["CHROMIUM"] = BrowserTest.Chromium;
-        start.Environment["SCREENSHOTS"] = shots;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        output.WriteLine(text);
-        Assert.True(process.ExitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        var (exitCode, text) = await BrowserTest.RunNodeAsync(output, TimeSpan.FromSeconds(300),
+            new Dictionary<string, string> { ["AITRADER_CLI"] = BrowserTest.CliDll, ["CHROMIUM"] = BrowserTest.Chromium, ["SCREENSHOTS"] = shots },
+            Path.Combine(BrowserTest.Folder, "dashboard.mjs"));
+        Assert.True(exitCode == 0 && text.Contains("passed:", StringComparison.Ordinal), $"exit {exitCode}:\n{text}");
         Assert.True(Directory.GetFiles(shots, "*.png").Length >= 28, $"screenshots missing in {shots}");
     }
 }
@@ -61,17 +40,8 @@ public sealed class DashboardChartDataTests(ITestOutputHelper output)
     [NodeFact]
     public async Task The_chart_splices_zoomed_windows_marks_days_and_stops_and_places_trades()
     {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BrowserTest.Folder };
-        start.ArgumentList.Add("--test");
-        start.ArgumentList.Add("chartdata.test.mjs");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var text = await stdout + await stderr;
-        output.WriteLine(text);
-        Assert.True(process.ExitCode == 0 && text.Contains("# pass 7", StringComparison.Ordinal), $"exit {process.ExitCode}:\n{text}");
+        var (exitCode, text) = await BrowserTest.RunNodeAsync(output, TimeSpan.FromSeconds(60), new Dictionary<string, string>(), "--test", "chartdata.test.mjs");
+        Assert.True(exitCode == 0 && text.Contains("# pass 9", StringComparison.Ordinal), $"exit {exitCode}:\n{text}");
     }
 }
 
@@ -81,6 +51,53 @@ internal static class BrowserTest
     public static string Folder => Path.Combine(TestPaths.RepoRoot, "tests", "browser");
 
     public static string Chromium => Environment.GetEnvironmentVariable("CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>The built aitrader.dll of the configuration these tests run in (Debug or Release).</summary>
+    public static string CliDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? "Release" : "Debug";
+            return Path.Combine(TestPaths.RepoRoot, "src", "AiTrader.Cli", "bin", configuration, "net10.0", Path.GetFileName(typeof(AiTraderApp).Assembly.Location));
+        }
+    }
+
+    /// <summary>Runs <c>node</c> with <paramref name="arguments"/> in tests/browser and the extra
+    /// <paramref name="environment"/>, killed (with its children) after <paramref name="timeout"/>; its standard output
+    /// then standard error go to the test's output and are returned with the exit code.</summary>
+    public static async Task<(int ExitCode, string Text)> RunNodeAsync(ITestOutputHelper output, TimeSpan timeout,
+        IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Folder };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
+        output.WriteLine(text);
+        return (process.ExitCode, text);
+    }
 
     /// <summary>Why the test cannot run here, or null. In CI (CI=true) nothing is skipped: .ci/run installs all three.</summary>
     public static string? Missing()

@@ -26,7 +26,7 @@ public sealed class SweepJobApiTests
     {
         await using var host = await ServiceHost.StartAsync();
         using var trader = host.Client(host.TraderKey);
-        var job = await RunAsync(trader, """{"symbol":"SPY","strategy":"breakout","grid":"lookback=20,55","start":"2005-01-01"}""");
+        var job = await RunAsync(trader, """{"symbol":"SPY","strategy":"breakout","grid":"lookback=20,55","start":"2005-01-01","png":true}""");
         var id = job.GetProperty("id").GetString()!;
         Assert.Equal($"/api/sweeps/{id}", job.GetProperty("links").GetProperty("self").GetString());
 

@@ -31,7 +31,7 @@ async function load() {
   }
   const summary = job.summary || (await api(`/api/backtests/${encodeURIComponent(id)}/result`));
   const spec = job.spec || {};
-  const files = ['summary.json', 'trades.csv', 'equity.csv', 'orders.csv', 'fills.csv', 'report.html', 'equity.png', 'price.png'];
+  const files = ['summary.json', 'trades.csv', 'equity.csv', 'orders.csv', 'fills.csv', 'report.html'];
   const chartLink = `/app/chart?${new URLSearchParams({ symbol: spec.symbol || summary.symbol || '', interval: spec.interval || '1Day', start: spec.start || '', end: spec.end || '', backtest: id })}`;
   const equityBox = el('div', { class: 'equity-chart', role: 'figure', 'aria-label': 'Equity curve' });
   const drawdownBox = el('div', { class: 'equity-chart', id: 'drawdown', role: 'figure', 'aria-label': 'Drawdown from the running high' });

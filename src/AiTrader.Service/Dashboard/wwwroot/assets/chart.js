@@ -4,8 +4,9 @@
 // (SMA/EMA, Bollinger, Donchian) and sub-panes (RSI, P(up), z-score) from the signal columns, day boundaries on intraday
 // charts, and a backtest's trades as markers with its stop levels. Axis times are New York wall clock; the legend gives
 // UTC on hover.
-import { api, el, header, notice, describe, fmtNum, fmtPct, fmtQty, fmtTimeText, palette, parseCsv } from './app.js';
-import { candles, sessionStarts, snap, splice, stopSegments } from './chartdata.js';
+import { api, el, header, notice, describe, fmtNum, fmtPct, fmtTimeText, palette, parseCsv } from './app.js';
+import { candles, sessionStarts, splice } from './chartdata.js';
+import { QUIET, addCandles, addTrades, createPriceChart, setCandles, setTrades } from './pricechart.js';
 
 const LC = globalThis.LightweightCharts;
 const INTERVALS = ['1Min', '5Min', '15Min', '30Min', '1Hour', '1Day'];
@@ -51,7 +52,7 @@ const status = el('div', { 'aria-live': 'polite' });
 const legend = el('div', { id: 'legend', 'aria-live': 'off' }, el('span', { class: 'muted' }, 'Move over the chart for values.'));
 const chartBox = el('div', { id: 'chart', role: 'figure', 'aria-label': 'Price chart' });
 const key = el('p', { class: 'muted' }, 'Candles and volume; line: Kalman filtered price, dashed: ±2σ; shading: regime (green trending up, red trending down, orange volatile, blue calm); ',
-  '▲/▼ trade entries, ● exits (label: P&L); stepped dashes: a trade\u2019s protective stop, from its first level to its last; faint columns: the first bar of each New York day on intraday charts. ',
+  '▲/▼ trade entries, ● exits (label: P&L); stepped dashes: a trade\u2019s protective stop, from its first level through every move to its last; faint columns: the first bar of each New York day on intraday charts. ',
   'Scroll or pinch to zoom, drag to pan: the zoomed window is read again in finer candles. Times on the axis are New York; the legend shows UTC too.');
 root.replaceChildren(el('div', { class: 'panel' }, form, studies, status), el('div', { class: 'panel' }, legend, chartBox, key));
 
@@ -201,31 +202,20 @@ function draw(model) {
   const p = palette();
   const panes = PANES.filter((_, i) => paneBoxes[i].checked);
   chartBox.style.height = panes.length ? `calc(62vh + ${panes.length * 110}px)` : '';
-  chart = LC.createChart(chartBox, {
-    autoSize: true,
-    layout: { background: { type: 'solid', color: p.bg }, textColor: p.text, fontFamily: getComputedStyle(document.body).fontFamily,
-      panes: { separatorColor: p.border } },
-    grid: { vertLines: { color: p.border }, horzLines: { color: p.border } },
-    rightPriceScale: { borderColor: p.border, scaleMargins: { top: 0.06, bottom: 0.22 } },
-    timeScale: { borderColor: p.border, timeVisible: !model.daily, secondsVisible: false },
-    crosshair: { mode: LC.CrosshairMode.Normal },
-  });
-  const quiet = { lastValueVisible: false, priceLineVisible: false };
+  chart = createPriceChart(chartBox, p, { daily: model.daily, fontFamily: getComputedStyle(document.body).fontFamily });
   const line = (color, style, width, pane = 0, extra = {}) =>
-    chart.addSeries(LC.LineSeries, { color, lineStyle: style, lineWidth: width, crosshairMarkerVisible: false, ...quiet, ...extra }, pane);
+    chart.addSeries(LC.LineSeries, { color, lineStyle: style, lineWidth: width, crosshairMarkerVisible: false, ...QUIET, ...extra }, pane);
   const hasFrames = model.frames.some(Boolean);
   layers = { priceLines: [], overlays: [], panes: [] };
   if (showRegime.checked && hasFrames) {
-    layers.regime = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'regime', base: 0, ...quiet });
+    layers.regime = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'regime', base: 0, ...QUIET });
     chart.priceScale('regime').applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
   }
   if (!model.daily) {
-    layers.sessions = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'sessions', base: 0, ...quiet });
+    layers.sessions = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'sessions', base: 0, ...QUIET });
     chart.priceScale('sessions').applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
   }
-  layers.volume = chart.addSeries(LC.HistogramSeries, { priceScaleId: 'volume', priceFormat: { type: 'volume' }, ...quiet });
-  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 }, visible: false });
-  layers.candles = chart.addSeries(LC.CandlestickSeries, { upColor: p.up, downColor: p.down, borderUpColor: p.up, borderDownColor: p.down, wickUpColor: p.up, wickDownColor: p.down });
+  Object.assign(layers, addCandles(chart, p));
   if (hasFrames) {
     layers.kalman = line(p.accent, LC.LineStyle.Solid, 2);
     if (showBand.checked) layers.band = [line(p.accent, LC.LineStyle.Dashed, 1), line(p.accent, LC.LineStyle.Dashed, 1)];
@@ -239,8 +229,7 @@ function draw(model) {
     });
     chart.panes().slice(1).forEach((pane) => pane.setHeight(100));
   }
-  if (model.orders?.length) layers.stops = line(p.warn, LC.LineStyle.Dashed, 2, 0, { lineType: LC.LineType.WithSteps });
-  layers.markers = LC.createSeriesMarkers(layers.candles, []);
+  addTrades(chart, layers, p, model);
   fill(model);
 
   chart.subscribeCrosshairMove((param) => show(param.time === undefined ? drawn.times.length - 1 : layers.index.get(param.time)));
@@ -259,8 +248,7 @@ function fill(model) {
   layers.regime?.setData(times.map((time, i) => { const c = REGIME_COLORS[frames[i]?.regime]; return c ? { time, value: 1, color: rgba(c) } : { time }; }));
   const starts = model.daily ? [] : sessionStarts(model);
   layers.sessions?.setData(starts.map((i) => ({ time: times[i], value: 1, color: p.dark ? 'rgba(151,163,177,0.35)' : 'rgba(91,103,118,0.28)' })));
-  layers.volume.setData(times.map((time, i) => ({ time, value: bars[i].v, color: bars[i].c >= bars[i].o ? 'rgba(38,194,129,0.35)' : 'rgba(255,92,108,0.35)' })));
-  layers.candles.setData(times.map((time, i) => ({ time, open: bars[i].o, high: bars[i].h, low: bars[i].l, close: bars[i].c })));
+  setCandles(layers, model);
   layers.kalman?.setData(times.map(at((i) => frames[i]?.filtered_price)));
   if (layers.band) {
     const sigma = (f) => 2 * Math.sqrt(Math.max(0, Number(f.price_variance) || 0));
@@ -275,35 +263,9 @@ function fill(model) {
   const priceLine = (price, title, color, style) => layers.priceLines.push(layers.candles.createPriceLine({ price, color, lineStyle: style, lineWidth: 1, axisLabelVisible: true, title }));
   priceLine(Math.max(...bars.map((b) => b.h)), 'range high', p.muted, LC.LineStyle.Dotted);
   priceLine(Math.min(...bars.map((b) => b.l)), 'range low', p.muted, LC.LineStyle.Dotted);
-  const stops = layers.stops ? stopSegments(model, model.orders, model.trades) : [];
-  if (layers.stops) {
-    const points = new Map();
-    for (const s of stops) {
-      points.set(s.from, s.first);
-      points.set(s.to, s.last);
-      const after = times[times.indexOf(s.to) + 1];
-      if (after !== undefined && !points.has(after)) points.set(after, null); // a gap until the next stop
-      if (s.open) priceLine(s.last, 'stop', p.warn, LC.LineStyle.Dashed);
-    }
-    layers.stops.setData([...points].sort((a, b) => a[0] - b[0]).map(([time, value]) => (value === null ? { time } : { time, value })));
-  }
-
-  // Trade markers: entries as arrows, exits as dots labelled with the trade's P&L.
-  const markers = [];
-  model.tradesOutside = 0;
-  for (const t of model.trades || []) {
-    const long = (t.side || '').toLowerCase() !== 'short';
-    const entry = t.entry_time && snap(model, t.entry_time);
-    const exit = t.exit_time && snap(model, t.exit_time);
-    if (entry) markers.push({ time: entry, position: long ? 'belowBar' : 'aboveBar', shape: long ? 'arrowUp' : 'arrowDown', color: long ? p.up : p.down, text: `${long ? 'buy' : 'short'} ${fmtQty(t.quantity)}` });
-    else model.tradesOutside++;
-    if (exit) {
-      const pnl = Number(t.pnl);
-      markers.push({ time: exit, position: long ? 'aboveBar' : 'belowBar', shape: 'circle', color: pnl >= 0 ? p.up : p.down, text: `${pnl >= 0 ? '+' : ''}${pnl.toFixed(0)} (${t.exit_reason || 'exit'})` });
-    } else if (t.exit_time) model.tradesOutside++;
-  }
-  markers.sort((a, b) => a.time - b.time);
-  layers.markers.setMarkers(markers);
+  const { stops, markers, outside } = setTrades(layers, model, p);
+  model.tradesOutside = outside;
+  for (const s of stops) if (s.open) priceLine(s.last, 'stop', p.warn, LC.LineStyle.Dashed);
   layers.index = new Map(times.map((t, i) => [t, i]));
 
   // What is drawn, for tests and for a reader of the page's markup.

@@ -1,7 +1,8 @@
 // The chart's data shaping, apart from drawing so that it can be tested in Node (tests/browser/chartdata.test.mjs):
 // New York axis times, the candles /api/chart sends (already merged by the server), a zoomed-in window spliced into the
-// wider view, session (day) boundaries, a backtest's stop levels, and placing a trade on the candle that holds it.
-import { nyDate, nyFields } from './app.js';
+// wider view, session (day) boundaries, a backtest's stop levels, and placing a trade on the candle that holds it; the
+// dashboard's chart page and a backtest's report.html draw from these.
+import { fmtQty, nyDate, nyFields } from './app.js';
 
 /** New York wall clock as a UTC timestamp (seconds): what the chart's axis prints. */
 export function axisTime(iso) {
@@ -59,7 +60,8 @@ export function sessionStarts(model) {
 
 /** A backtest's protective stops (orders.csv rows of type stop, of one symbol) as level segments on the model's candles:
  * from the candle of the order to the candle of the exit of the trade it protected (or the last candle while it still
- * works), at its first stop price and ending at its last (orders.csv keeps both). {from, to, first, last, open}. */
+ * works), at its first stop price, through every level it was moved to (orders.csv's stop_path: "time price;…", each on
+ * the candle that holds its time), ending at its last. {from, to, first, last, open, moves: [[time, level], …]}. */
 export function stopSegments(model, orders, trades) {
   const n = model.times.length;
   if (!n) return [];
@@ -73,7 +75,9 @@ export function stopSegments(model, orders, trades) {
     const from = snap(model, o.created_at);
     const to = trade ? snap(model, new Date(trade[1]).toISOString()) : model.times[n - 1];
     if (from === null || to === null || to < from) continue;
-    out.push({ from, to, first: Number(o.stop_price), last: Number(o.last_stop_price || o.stop_price), open });
+    const moves = (o.stop_path || '').split(';').filter(Boolean).map((m) => m.split(' '))
+      .map(([when, level]) => [snap(model, when), Number(level)]).filter(([t]) => t !== null && t >= from && t <= to);
+    out.push({ from, to, first: Number(o.stop_price), last: Number(o.last_stop_price || o.stop_price), open, moves });
   }
   return out.sort((a, b) => a.from - b.from);
 }
@@ -91,4 +95,40 @@ export function snap(model, iso) {
   }
   // After the last candle by more than it could span (a weekend or holiday for daily bars): outside.
   return lo === ts.length - 1 && t - ts[lo] > 86400 * model.group * (model.daily ? 4 : 1) ? null : ts[lo];
+}
+
+/** The stepped stop line of `stopSegments` as series points: each segment from its first level through its moves to
+ * its last, then a point without a value on the next candle (a gap until the next stop). */
+export function stopLine(model, stops) {
+  const points = new Map();
+  const index = new Map(model.times.map((t, i) => [t, i]));
+  for (const s of stops) {
+    points.set(s.from, s.first);
+    for (const [time, level] of s.moves || []) points.set(time, level);
+    points.set(s.to, s.last);
+    const after = model.times[index.get(s.to) + 1];
+    if (after !== undefined && !points.has(after)) points.set(after, null);
+  }
+  return [...points].sort((a, b) => a[0] - b[0]).map(([time, value]) => (value === null ? { time } : { time, value }));
+}
+
+/** Trades (trades.csv rows) as markers on the model's candles, in time order: entries as arrows (a long's below the
+ * candle, a short's above), exits as dots labelled with the net P&L and the exit reason, in the colours `up` (a long
+ * entry, a gain) and `down`. `outside` counts the entries and exits that fall on no candle. */
+export function tradeMarkers(model, trades, { up, down }) {
+  const markers = [];
+  let outside = 0;
+  for (const t of trades || []) {
+    const long = (t.side || '').toLowerCase() !== 'short';
+    const entry = t.entry_time && snap(model, t.entry_time);
+    const exit = t.exit_time && snap(model, t.exit_time);
+    if (entry) markers.push({ time: entry, position: long ? 'belowBar' : 'aboveBar', shape: long ? 'arrowUp' : 'arrowDown', color: long ? up : down, text: `${long ? 'buy' : 'short'} ${fmtQty(t.quantity)}` });
+    else outside++;
+    if (exit) {
+      const pnl = Number(t.pnl);
+      markers.push({ time: exit, position: long ? 'aboveBar' : 'belowBar', shape: 'circle', color: pnl >= 0 ? up : down, text: `${pnl >= 0 ? '+' : ''}${pnl.toFixed(0)} (${t.exit_reason || 'exit'})` });
+    } else if (t.exit_time) outside++;
+  }
+  markers.sort((a, b) => a.time - b.time);
+  return { markers, outside };
 }

@@ -1,14 +1,18 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
+using AiTrader.Core.Execution;
+using AiTrader.Core.Reporting;
 using AiTrader.Core.Sessions;
 
-namespace AiTrader.Core.Reporting;
+namespace AiTrader.Reporting;
 
-/// <summary>Limits of <see cref="HtmlReport"/>: how many trades the table lists and how many points a chart line holds.</summary>
+/// <summary>Limits of <see cref="HtmlReport"/>: how many trades the table lists and how many points a chart holds.</summary>
 /// <param name="MaxTrades">Trades listed in the trade table (the first ones; trades.csv has them all).</param>
-/// <param name="MaxPointsPerLine">Upper bound on points per SVG line after min/max downsampling (see <see cref="SeriesDownsampler"/>).</param>
+/// <param name="MaxPointsPerLine">Upper bound on the price chart's candles (bars merged, as the dashboard's chart merges
+/// them) and on the equity points (min/max downsampling of the equity and of its drawdown, see <see cref="SeriesDownsampler"/>).</param>
 /// <param name="MaxTradeMarkers">Trades drawn as markers on the price chart (the first ones).</param>
 public sealed record HtmlReportOptions(int MaxTrades = 500, int MaxPointsPerLine = 2000, int MaxTradeMarkers = 2000);
 
@@ -18,7 +22,9 @@ public sealed record HtmlReportOptions(int MaxTrades = 500, int MaxPointsPerLine
 /// <param name="Rows">Cells, one list per row, as many as <paramref name="Columns"/>.</param>
 public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
 
-/// <summary>Renders a backtest as one self-contained report.html: inline CSS and SVG, no scripts, fonts or links, so it opens offline.</summary>
+/// <summary>Renders a backtest as one self-contained report.html: the tables in HTML, the charts drawn by the dashboard's own
+/// chart code (lightweight-charts and the dashboard's modules, inlined once by <see cref="DashboardScripts"/>) from a JSON
+/// block of the run's data, downsampled once here; no links, fonts or fetches, so it opens offline and from file://.</summary>
 public static class HtmlReport
 {
     /// <summary>File name of the report in a run's output folder.</summary>
@@ -49,7 +55,8 @@ public static class HtmlReport
         var html = new StringBuilder(64 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>").Append(Esc(title)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n")
+            .Append("<title>").Append(Esc(title)).Append("</title>\n<script>").Append(DashboardScripts.Theme).Append("</script>\n<style>")
+            .Append(DashboardScripts.Css).Append(Css).Append("</style>\n</head>\n<body>\n")
             .Append("<h1>").Append(Esc(title)).Append("</h1>\n");
         AppendRunFacts(html, info);
         AppendWarnings(html, info.Warnings);
@@ -66,14 +73,16 @@ public static class HtmlReport
             AppendTable(html, table);
         }
 
-        html.Append("<section>\n<h2>Price and trades</h2>\n").Append(PriceChart(bars, series, result.Trades, options)).Append("\n</section>\n");
-        html.Append("<section>\n<h2>Equity</h2>\n").Append(EquityChart(result, series, options)).Append("\n</section>\n");
-        html.Append("<section>\n<h2>Drawdown</h2>\n").Append(DrawdownChart(result, series, options)).Append("\n</section>\n");
+        AppendCharts(html, bars, series, result, options);
         AppendMonthlyReturns(html, MonthlyReturns.Compute(series.Daily));
         AppendTrades(html, result.Trades, options.MaxTrades);
-        html.Append("<footer>Written by aitrader. Times are New York (ET). Charts draw at most ")
+        html.Append("<footer>Written by aitrader. Times are New York (ET). The price chart merges the bars into at most ")
             .Append(options.MaxPointsPerLine.ToString(Inv))
-            .Append(" points per line, keeping each bucket's minimum and maximum so spikes stay visible.</footer>\n")
+            .Append(" candles; the equity chart keeps each bucket's lowest and highest equity and deepest drawdown, so spikes stay visible. ")
+            .Append("Charts: TradingView Lightweight Charts (Apache-2.0).</footer>\n");
+        AppendData(html, bars, series, result, options);
+        html.Append("<script>").Append(DashboardScripts.LightweightCharts).Append("</script>\n")
+            .Append("<script type=\"module\">").Append(DashboardScripts.ReportModule).Append("</script>\n")
             .Append("</body>\n</html>\n");
         return html.ToString();
     }
@@ -116,88 +125,133 @@ public static class HtmlReport
         html.Append("</ul>\n</section>\n");
     }
 
-    private static string PriceChart(IReadOnlyList<Bar> bars, ReportSeries series, IReadOnlyList<TradeRecord> trades, HtmlReportOptions options)
+    private static void AppendCharts(StringBuilder html, IReadOnlyList<Bar> bars, ReportSeries series, BacktestResult result, HtmlReportOptions options)
     {
-        if (bars.Count == 0)
+        var shown = Math.Min(result.Trades.Count, options.MaxTradeMarkers);
+        var caption = "Candles and volume; ▲/▼ entries, ● exits (label: net P&amp;L and exit reason); dashed steps: each trade's protective stop "
+            + "from its first level through every move to its last. Scroll or pinch to zoom, drag to pan.";
+        if (result.Trades.Count > shown)
         {
-            return "<p>No bars.</p>";
+            caption += $" Markers for the first {shown.ToString(Inv)} of {result.Trades.Count.ToString(Inv)} trades.";
         }
 
-        var close = series.Close;
-        var kept = SeriesDownsampler.MinMaxIndices(close, options.MaxPointsPerLine);
-        var shown = trades.Take(options.MaxTradeMarkers).ToList();
-        var min = kept.Min(i => close[i]);
-        var max = kept.Max(i => close[i]);
-        foreach (var t in shown)
-        {
-            min = Math.Min(min, Math.Min((double)t.EntryPrice, (double)t.ExitPrice));
-            max = Math.Max(max, Math.Max((double)t.EntryPrice, (double)t.ExitPrice));
-        }
-
-        var pad = Math.Max((max - min) * 0.06, Math.Abs(max) * 0.001 + 1e-9);
-        var chart = new SvgChart(1000, 380, bars.Count, min - pad, max + pad);
-        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, series.BarTime));
-        chart.Polyline(kept, i => close[i], "price");
-
-        DateTime TimeAt(int i) => series.BarTime(i);
-        foreach (var t in shown)
-        {
-            var side = t.Side == PositionSide.Long ? "long" : "short";
-            var qty = BacktestReportWriter.FormatDecimal(t.Quantity);
-            chart.Marker(ChartAxes.IndexAtOrBefore(bars.Count, TimeAt, t.EntryTime), (double)t.EntryPrice, up: true, "entry",
-                $"Entry {side} {qty} @ {BacktestReportWriter.FormatMoney(t.EntryPrice)} on {Time(t.EntryTime)} ET");
-            chart.Marker(ChartAxes.IndexAtOrBefore(bars.Count, TimeAt, t.ExitTime), (double)t.ExitPrice, up: false, "exit",
-                $"Exit {side} ({t.ExitReason}) {qty} @ {BacktestReportWriter.FormatMoney(t.ExitPrice)} on {Time(t.ExitTime)} ET, P&L {BacktestReportWriter.FormatMoney(t.Pnl)}");
-        }
-
-        var caption = "Close price; <span class=\"up\">▲</span> entry, <span class=\"down\">▼</span> exit (hover for details).";
-        if (trades.Count > shown.Count)
-        {
-            caption += $" Markers for the first {shown.Count.ToString(Inv)} of {trades.Count.ToString(Inv)} trades.";
-        }
-
-        return Figure(chart.ToSvg("Close price with trade entries and exits"), caption);
+        html.Append("<section>\n<h2>Price and trades</h2>\n")
+            .Append(bars.Count == 0 ? "<p>No bars.</p>" : Figure("price-chart", "Price candles with trade entries, exits and stops", caption))
+            .Append("\n</section>\n");
+        var noEquity = result.EquityCurve.Count == 0;
+        html.Append("<section>\n<h2>Equity</h2>\n")
+            .Append(noEquity ? "<p>No equity points.</p>" : Figure("equity-chart", "Equity curve",
+                $"Account equity at each bar's close against the initial capital {Esc(BacktestReportWriter.FormatMoney(result.Options.InitialCapital))}."))
+            .Append("\n</section>\n");
+        html.Append("<section>\n<h2>Drawdown</h2>\n")
+            .Append(noEquity ? "<p>No equity points.</p>" : Figure("drawdown-chart", "Drawdown from the running high",
+                "Equity below its running high (0% = at a new high); the dotted line marks the deepest point."))
+            .Append("\n</section>\n");
     }
 
-    private static string EquityChart(BacktestResult result, ReportSeries series, HtmlReportOptions options)
+    /// <summary>The charts' data as one JSON block: the bars merged into candles (<see cref="ChartCandles"/>, the shape
+    /// /api/chart sends), the equity at the points the downsampling keeps, the trades and the stop orders as the
+    /// dashboard reads them from trades.csv and orders.csv (the columns its chart uses).</summary>
+    private static void AppendData(StringBuilder html, IReadOnlyList<Bar> bars, ReportSeries series, BacktestResult result, HtmlReportOptions options)
     {
-        var equity = result.EquityCurve;
-        if (equity.Count == 0)
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            return "<p>No equity points.</p>";
+            json.WriteStartObject();
+            json.WriteBoolean("daily", bars.Count > 0 && IsDaily(bars, series));
+            json.WriteNumber("initial_capital", result.Options.InitialCapital);
+            json.WriteStartArray("candles");
+            foreach (var candle in ChartCandles.Merge(bars, 0, bars.Count, options.MaxPointsPerLine, out _))
+            {
+                ChartCandles.Write(json, candle);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("equity");
+            foreach (var i in EquityPoints(series, options.MaxPointsPerLine))
+            {
+                json.WriteStartObject();
+                json.WriteString("timestamp", series.EquityTime(i));
+                json.WriteNumber("equity", Math.Round(series.Equity[i], 2));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("trades");
+            var shown = Math.Min(result.Trades.Count, options.MaxTradeMarkers);
+            for (var i = 0; i < shown; i++)
+            {
+                // The columns of trades.csv the chart reads.
+                var t = result.Trades[i];
+                json.WriteStartObject();
+                json.WriteString("side", t.Side == PositionSide.Long ? "long" : "short");
+                json.WriteNumber("quantity", t.Quantity);
+                json.WriteString("entry_time", t.EntryTime);
+                json.WriteString("exit_time", t.ExitTime);
+                json.WriteNumber("pnl", t.Pnl);
+                json.WriteString("exit_reason", t.ExitReason);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("orders");
+            if (shown > 0)
+            {
+                // The stops of the trades shown: a stop is sent when its trade's entry fills, so those of the trades left
+                // out start at or after the first such entry.
+                var cutoff = shown < result.Trades.Count ? result.Trades[shown].EntryTime : DateTime.MaxValue;
+                var moves = new Dictionary<string, List<StopAmendment>>(StringComparer.Ordinal);
+                foreach (var a in result.StopAmendments)
+                {
+                    (moves.TryGetValue(a.OrderId, out var list) ? list : moves[a.OrderId] = []).Add(a);
+                }
+
+                var path = new StringBuilder();
+
+                foreach (var o in result.Orders)
+                {
+                    if (o.Type != OrderType.Stop || o.StopPrice is not { } stop || o.CreatedAt >= cutoff)
+                    {
+                        continue;
+                    }
+
+                    // The columns of orders.csv the chart reads.
+                    json.WriteStartObject();
+                    json.WriteString("type", "stop");
+                    json.WriteString("created_at", o.CreatedAt);
+                    json.WriteNumber("stop_price", stop);
+                    var moved = moves.GetValueOrDefault(o.Id) ?? [];
+                    json.WriteNumber("last_stop_price", moved.Count > 0 ? moved[^1].StopPrice : stop);
+                    path.Clear();
+                    OrderLogWriter.AppendStopPath(path, moved);
+                    json.WriteString("stop_path", path.ToString());
+                    json.WriteEndObject();
+                }
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
 
-        var initial = (double)result.Options.InitialCapital;
-        var values = series.Equity;
-        var kept = SeriesDownsampler.MinMaxIndices(values, options.MaxPointsPerLine);
-        var min = Math.Min(initial, kept.Min(i => values[i]));
-        var max = Math.Max(initial, kept.Max(i => values[i]));
-        var pad = Math.Max((max - min) * 0.05, Math.Abs(max) * 0.001 + 1e-9);
-        var chart = new SvgChart(1000, 320, equity.Count, min - pad, max + pad);
-        chart.Axes(ChartAxes.Money, ChartAxes.TimeTicks(kept, series.EquityTime));
-        chart.HorizontalRule(initial, "baseline");
-        chart.Polyline(kept, i => values[i], "equity");
-        return Figure(chart.ToSvg("Equity curve"),
-            $"Account equity at each bar's close; dashed line: initial capital {Esc(BacktestReportWriter.FormatMoney(result.Options.InitialCapital))}.");
+        // JSON inside a script element: "</" must not close it early (an exit reason or a symbol could hold one).
+        html.Append("<script type=\"application/json\" id=\"report-data\">")
+            .Append(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length).Replace("</", "<\\/", StringComparison.Ordinal))
+            .Append("</script>\n");
     }
 
-    private static string DrawdownChart(BacktestResult result, ReportSeries series, HtmlReportOptions options)
+    /// <summary>The equity points drawn: those the min/max downsampling keeps of the equity and of its drawdown (so the
+    /// deepest drawdown and its peak are both drawn), each with half the budget.</summary>
+    internal static IReadOnlyList<int> EquityPoints(ReportSeries series, int maxPoints)
     {
-        var equity = result.EquityCurve;
-        if (equity.Count == 0)
-        {
-            return "<p>No equity points.</p>";
-        }
-
-        var drawdown = series.Drawdown;
-        var kept = SeriesDownsampler.MinMaxIndices(drawdown, options.MaxPointsPerLine);
-        var deepest = Math.Min(drawdown.Min(), -0.01);
-        var chart = new SvgChart(1000, 220, equity.Count, deepest * 1.08, 0);
-        chart.Axes(ChartAxes.Percent, ChartAxes.TimeTicks(kept, series.EquityTime));
-        chart.AreaToZero(kept, i => drawdown[i], "underwater");
-        chart.Polyline(kept, i => drawdown[i], "ddline");
-        return Figure(chart.ToSvg("Drawdown (underwater) curve"), "Equity below its running peak (0% = at a new high).");
+        var half = Math.Max(2, maxPoints / 2);
+        var kept = new SortedSet<int>(SeriesDownsampler.MinMaxIndices(series.Equity, half));
+        kept.UnionWith(SeriesDownsampler.MinMaxIndices(series.Drawdown, half));
+        return [.. kept];
     }
+
+    // Daily bars start at most once per New York session date; intraday ones several times.
+    private static bool IsDaily(IReadOnlyList<Bar> bars, ReportSeries series) =>
+        bars.Count < 2 || ExchangeTime.SessionDate(series.BarTime(0)) != ExchangeTime.SessionDate(series.BarTime(1));
 
     private static void AppendMonthlyReturns(StringBuilder html, IReadOnlyList<MonthlyReturnRow> rows)
     {
@@ -310,8 +364,8 @@ public static class HtmlReport
         html.Append("</tbody>\n</table>\n</section>\n");
     }
 
-    private static string Figure(string svg, string captionHtml) =>
-        $"<figure>{svg}<figcaption>{captionHtml}</figcaption></figure>";
+    private static string Figure(string id, string label, string captionHtml) =>
+        $"<figure><div id=\"{id}\" class=\"report-chart\" role=\"figure\" aria-label=\"{Esc(label)}\"></div><figcaption>{captionHtml}</figcaption></figure>";
 
     private static string Date(DateTime utc) => ExchangeTime.SessionDate(utc).ToString("yyyy-MM-dd", Inv);
 
@@ -326,25 +380,21 @@ public static class HtmlReport
 
     private static string Esc(string text) => HtmlText.Escape(text);
 
-    // Inline so the file stands alone; system fonts only, nothing fetched.
+    // After the dashboard's stylesheet (its theme colours, light or dark as the system prefers): the report's own layout.
     private const string Css = """
 
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#212529;background:#fff}
-        h1{font-size:1.5rem;margin-bottom:4px}h2{font-size:1.15rem;margin:28px 0 8px;border-bottom:1px solid #dee2e6;padding-bottom:4px}
-        .facts{color:#555;margin-top:0}code{background:#f1f3f5;padding:1px 4px;border-radius:3px}
+        body{margin:24px auto;max-width:1100px;padding:0 16px}
+        h1{font-size:1.5rem;margin-bottom:4px}h2{font-size:1.15rem;margin:28px 0 8px;border-bottom:1px solid var(--border);padding-bottom:4px}
+        .facts{color:var(--muted);margin-top:0}code{background:var(--row-alt);padding:1px 4px;border-radius:3px}
         table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.9rem}
-        th,td{padding:4px 8px;border:1px solid #e9ecef;text-align:right}th{background:#f8f9fa}
+        th,td{padding:4px 8px;border:1px solid var(--border);text-align:right}th{background:var(--row-alt)}
         table.metrics th{text-align:left;font-weight:normal}table.metrics td{font-weight:600}
         table.monthly td{min-width:52px}table.monthly td.year{font-weight:700}
         table.trades td:nth-child(2),table.trades td:last-child{text-align:left}
-        .warnings{background:#fff8e1;border:1px solid #ffe082;padding:4px 16px;border-radius:4px}
-        .note,figcaption,footer{color:#666;font-size:.85rem}footer{margin-top:32px}
-        figure{margin:0}svg{width:100%;height:auto;display:block}
-        .grid line{stroke:#e1e4e8;stroke-width:1}.frame{fill:none;stroke:#787e85;stroke-width:1}
-        .grid text{font-size:11px;fill:#495057}.yl{text-anchor:end;dominant-baseline:middle}.xl{text-anchor:middle}
-        .price{fill:none;stroke:#374151;stroke-width:1.2}.equity{fill:none;stroke:#1f77b4;stroke-width:1.6}
-        .baseline{stroke:#787e85;stroke-dasharray:4 4}.underwater{fill:rgba(220,38,38,.3);stroke:none}.ddline{fill:none;stroke:#dc2626;stroke-width:1}
-        .entry{fill:#16a34a}.exit{fill:#dc2626}.up{color:#16a34a}.down{color:#dc2626}
+        .warnings{border:1px solid var(--warn);padding:4px 16px;border-radius:4px}
+        .note,figcaption,footer{color:var(--muted);font-size:.85rem}footer{margin-top:32px}
+        figure{margin:0}.report-chart{height:380px;position:relative}#drawdown-chart{height:220px}
+        .up{color:var(--up)}.down{color:var(--down)}
 
         """;
 }
