@@ -113,27 +113,12 @@ public static class BacktestRunner
         // (orders.csv, fills.csv) are written beside them, and report.html beside the CSV files: a second core takes
         // about half of the time after the run.
         var outDir = request.OutDir ?? ArtifactFolder.CreateUnique(Path.Combine(settings.ArtifactsDir, "backtests"), $"{request.Symbol}-{request.Strategy}");
-        // trades.csv and equity.csv (tens of MB for minute bars, flushed to disk) are staged on it while this core works
-        // out the metrics; summary.json, which needs them, joins them at the end and the three are renamed together.
         var orderLogs = Task.Run(() =>
         {
             OrderLogWriter.Write(outDir, result);
             FillLogWriter.Write(outDir, result.Fills);
         }, ct);
-        var runFiles = Task.Run(() => BacktestReportWriter.Stage(outDir, result.Trades, result.EquityCurve), ct);
-        PerformanceMetrics metrics;
-        IReadOnlyList<DailyReturn> daily;
-        try
-        {
-            metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics, out daily);
-        }
-        catch
-        {
-            await DiscardAsync(runFiles);
-            throw;
-        }
-
-        using var staged = await runFiles;
+        var metrics = PerformanceCalculator.Compute(request.Options.InitialCapital, result.EquityCurve, result.Trades, request.Metrics, out var daily);
         phases.Lap("metrics");
         progress?.Report((0.7, "metrics"));
 
@@ -174,7 +159,8 @@ public static class BacktestRunner
             BacktestReport.WriteAll(outDir, info, series.Bars, result, metrics, daily: daily, png: request.Png);
             return System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }, ct);
-        staged.Commit(info, request.Options.InitialCapital, metrics, extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
+        BacktestReportWriter.Write(outDir, info, request.Options.InitialCapital, result.Trades, result.EquityCurve, metrics,
+            extraSections: w => WriteCoverage(w, coverage, acrossGaps.Count));
         phases.Lap("csv+summary");
         await Task.WhenAll(report, orderLogs);
         phases.Lap(request.Png ? "html+png+orders" : "html+orders");
@@ -191,19 +177,6 @@ public static class BacktestRunner
 
         progress?.Report((1.0, "files"));
         return new BacktestOutcome(result, metrics, outDir, series.Bars.Count, warnings);
-    }
-
-    /// <summary>Deletes the temporary files of a staging that is no longer wanted (the run failed after it started).</summary>
-    private static async Task DiscardAsync(Task<BacktestReportWriter.StagedRunFiles> staging)
-    {
-        try
-        {
-            (await staging).Dispose();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            // The failure that stopped the run is the one to report; a staging that failed has deleted its own files.
-        }
     }
 
     /// <summary>A position held across this many missing sessions or more is called out (a day or two missing from a

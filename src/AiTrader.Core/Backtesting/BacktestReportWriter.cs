@@ -39,20 +39,22 @@ public static class BacktestReportWriter
         IReadOnlyList<TradeRecord> trades, IReadOnlyList<EquityPoint> equity, PerformanceMetrics metrics,
         TimeProvider? timeProvider = null, Action<Utf8JsonWriter>? extraSections = null)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
-        using var staged = Stage(directory, trades, equity);
-        return staged.Commit(info, initialCapital, metrics, timeProvider, extraSections);
-    }
-
-    /// <summary>Writes trades.csv and equity.csv to their temporary files, which need only the finished run: a caller
-    /// stages them on another core while it works out the metrics, then <see cref="StagedRunFiles.Commit"/> adds
-    /// summary.json and renames all three. Disposing the result uncommitted deletes the temporary files.</summary>
-    public static StagedRunFiles Stage(string directory, IReadOnlyList<TradeRecord> trades, IReadOnlyList<EquityPoint> equity)
-    {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(trades);
         ArgumentNullException.ThrowIfNull(equity);
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (metrics.InitialCapital != initialCapital)
+        {
+            throw new ArgumentException(
+                $"Metrics were computed for initial capital {metrics.InitialCapital}, not {initialCapital}.",
+                nameof(metrics));
+        }
+
+        var generatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         var tradesCsv = RenderTradesCsv(trades);
+        var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt, extraSections);
+
         var files = new BacktestReportFiles(
             Path.GetFullPath(Path.Combine(directory, TradesFileName)),
             Path.GetFullPath(Path.Combine(directory, EquityFileName)),
@@ -60,62 +62,13 @@ public static class BacktestReportWriter
 
         // equity.csv (one row per bar, tens of MB) is formatted straight to UTF-8 into its temporary file instead of a
         // string; every file is staged before any is renamed, so bad input still leaves the previous report untouched.
-        var equityFile = AtomicFile.Stage(files.EquityCsv, stream => WriteEquityCsv(stream, equity));
-        try
-        {
-            return new StagedRunFiles(files, equityFile,
-                AtomicFile.Stage(files.TradesCsv, stream => stream.Write(Encoding.UTF8.GetBytes(tradesCsv))));
-        }
-        catch
-        {
-            equityFile.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>trades.csv and equity.csv staged by <see cref="Stage"/>, waiting for the metrics and summary.json.</summary>
-    public sealed class StagedRunFiles : IDisposable
-    {
-        private readonly BacktestReportFiles _files;
-        private readonly AtomicFile.StagedFile _equity;
-        private readonly AtomicFile.StagedFile _trades;
-
-        internal StagedRunFiles(BacktestReportFiles files, AtomicFile.StagedFile equity, AtomicFile.StagedFile trades)
-        {
-            _files = files;
-            _equity = equity;
-            _trades = trades;
-        }
-
-        /// <summary>Stages summary.json, then renames trades.csv, equity.csv and summary.json into place in that order.</summary>
-        /// <param name="timeProvider">Clock for <c>generated_at</c>; <see cref="TimeProvider.System"/> when null.</param>
-        /// <param name="extraSections">See <see cref="Write"/>.</param>
-        public BacktestReportFiles Commit(BacktestRunInfo info, decimal initialCapital, PerformanceMetrics metrics,
-            TimeProvider? timeProvider = null, Action<Utf8JsonWriter>? extraSections = null)
-        {
-            ArgumentNullException.ThrowIfNull(info);
-            ArgumentNullException.ThrowIfNull(metrics);
-            if (metrics.InitialCapital != initialCapital)
-            {
-                throw new ArgumentException(
-                    $"Metrics were computed for initial capital {metrics.InitialCapital}, not {initialCapital}.",
-                    nameof(metrics));
-            }
-
-            var generatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
-            var summaryJson = RenderSummaryJson(info, initialCapital, metrics, generatedAt, extraSections);
-            using var summaryFile = AtomicFile.Stage(_files.SummaryJson, stream => stream.Write(Encoding.UTF8.GetBytes(summaryJson)));
-            _trades.Commit();
-            _equity.Commit();
-            summaryFile.Commit();
-            return _files;
-        }
-
-        public void Dispose()
-        {
-            _trades.Dispose();
-            _equity.Dispose();
-        }
+        using var equityFile = AtomicFile.Stage(files.EquityCsv, stream => WriteEquityCsv(stream, equity));
+        using var tradesFile = AtomicFile.Stage(files.TradesCsv, stream => stream.Write(Encoding.UTF8.GetBytes(tradesCsv)));
+        using var summaryFile = AtomicFile.Stage(files.SummaryJson, stream => stream.Write(Encoding.UTF8.GetBytes(summaryJson)));
+        tradesFile.Commit();
+        equityFile.Commit();
+        summaryFile.Commit();
+        return files;
     }
 
     /// <summary>Writes equity.csv (the content of <see cref="RenderEquityCsv"/>) to <paramref name="stream"/> as UTF-8.</summary>
