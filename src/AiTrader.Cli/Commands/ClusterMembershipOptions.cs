@@ -61,6 +61,21 @@ internal sealed partial class ClusterMembershipOptions
         }
     }
 
+    /// <summary>Where a client command's <c>--cluster</c> joins: the gateways that answer among <paramref name="gatewayPorts"/>
+    /// on loopback (localhost clustering), or the Azure Table membership (no gateway list: the table names them). Without
+    /// <c>--cluster</c> both are empty, and the membership flags are refused.</summary>
+    public async Task<(IReadOnlyList<int> Gateways, AzureTableMembership? Table)> ClientAsync(ParseResult parse, AppSettings settings, bool onCluster,
+        Option<string> gatewayPorts, CancellationToken ct)
+    {
+        var table = Table(parse, settings, IPAddress.Loopback);
+        if (!onCluster && (table is not null || parse.GetResult(gatewayPorts) is { Implicit: false }))
+        {
+            throw new CliException("--gateway-ports, --clustering and --cluster-id need --cluster.");
+        }
+
+        return onCluster && table is null ? (await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct), null) : ([], table);
+    }
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,63}$")]
     private static partial Regex IdPattern();
 }

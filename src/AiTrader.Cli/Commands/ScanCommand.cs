@@ -55,11 +55,12 @@ public static class ScanCommand
         var noStore = new Option<bool>("--no-store") { Description = "Do not store the refreshes." };
         var cluster = ScanOnCluster.ClusterOption();
         var gatewayPorts = SweepOnCluster.GatewayPortsOption();
+        var membership = new ClusterMembershipOptions();
 
         var command = new Command("scan", "Premarket gap and relative-volume scan over a universe, refreshed on the session calendar's windows.")
         {
             premarket, windows, date, replay, universe, top, format, output, sessions, minSessions, minPrice, maxPrice, minDollarVolume,
-            minGap, minRvol, minProbUp, regime, direction, score, store, noStore, cluster, gatewayPorts,
+            minGap, minRvol, minProbUp, regime, direction, score, store, noStore, cluster, gatewayPorts, membership.Clustering, membership.ClusterId,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -107,7 +108,7 @@ public static class ScanCommand
                 throw new CliException("--cluster scans a replayed day: add --date YYYY-MM-DD --replay (a live scan runs on this machine).");
             }
 
-            var gateways = onCluster ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
+            var (gateways, table) = await membership.ClientAsync(parse, settings, onCluster, gatewayPorts, ct);
             await using var watchlistStore = parse.GetValue(noStore) ? null : OpenStore(parse.GetValue(store), env, settings);
             ScanDay result;
             var streamTable = fmt == "table";
@@ -134,7 +135,7 @@ public static class ScanCommand
                 }
 
                 result = onCluster
-                    ? await ScanOnCluster.RunDayAsync(gateways, session, source, options, schedule, watchlistStore, Print, symbols, stderr, ct)
+                    ? await ScanOnCluster.RunDayAsync(gateways, table, session, source, options, schedule, watchlistStore, Print, symbols, stderr, ct)
                     : await ScanScheduler.Replay(session, source, NyseCalendar.Instance, options, schedule, watchlistStore, source.SplitsFor, Print)
                         .RunDayAsync(date0, symbols, ct);
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AiTrader.Cluster;
 using AiTrader.Cluster.Scans;
 using AiTrader.Core.MarketData;
 using AiTrader.Core.Scanning;
@@ -19,13 +20,13 @@ internal static class ScanOnCluster
         new("--cluster") { Description = "With --replay: measure each symbol in a grain on the silos of a local cluster (start them with `aitrader silo`); same rows and ranking as on one machine." };
 
     /// <summary>Replays <paramref name="session"/> over <paramref name="universe"/> on the cluster behind
-    /// <paramref name="gateways"/>; one line on <paramref name="stderr"/> says where the symbols lived and how long a
+    /// <paramref name="gateways"/> (or <paramref name="table"/>'s silos); one line on <paramref name="stderr"/> says where the symbols lived and how long a
     /// refresh's fan-out took.</summary>
-    public static async Task<ScanDay> RunDayAsync(IReadOnlyList<int> gateways, TradingSession session, CsvBarSource source, ScanOptions options,
+    public static async Task<ScanDay> RunDayAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, TradingSession session, CsvBarSource source, ScanOptions options,
         ScanSchedule schedule, IWatchlistStore? store, Func<ScanRefresh, Watchlist, CancellationToken, Task> onRefresh,
         IReadOnlyList<Symbol> universe, TextWriter stderr, CancellationToken ct)
     {
-        var (client, _) = await SweepOnCluster.ConnectAsync(gateways, table: null, ct);
+        var (client, _) = await SweepOnCluster.ConnectAsync(gateways, table, ct);
         using var host = client;
         try
         {

@@ -41,11 +41,15 @@ public static class TradeCommand
         var resetHalt = new Option<bool>("--reset-halt") { Description = "Resuming a run: lift its max-drawdown halt (manual reset; only after the cool-off)." };
         var riskFraction = new Option<decimal>("--risk-agent-fraction") { Description = "Kelly fraction for --risk-agent fractional_kelly.", DefaultValueFactory = _ => 0.5m };
 
+        var cluster = TradeOnCluster.ClusterOption();
+        var gatewayPorts = SweepOnCluster.GatewayPortsOption();
+        var membership = new ClusterMembershipOptions();
         var json = JsonFlag.Create("the session's end state (the API's session result; with --live the broker's positions)");
         var command = new Command("trade", "Run the trading agents: policy, sizing, guardrails, execution and journal.")
         {
             paper, live, confirm, replay, symbols, interval, speed, capital, strategy, parameters, runId, flatten, maxBars, until,
-            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours, watchlistSource, json,
+            maxVolumeShare, regimeAware, riskAgent, riskFraction, resetHalt, newRun, guardrails, extendedHours, watchlistSource,
+            cluster, gatewayPorts, membership.Clustering, membership.ClusterId, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -91,6 +95,37 @@ public static class TradeCommand
                 Terms = Terms,
             };
 
+            if (parse.GetValue(cluster))
+            {
+                TradeOnCluster.Check(request, asJson);
+                // The run as a single-machine trade resolves it (a new one, or the unfinished one of the same kind in this
+                // data folder, which the silos share): its id is the grain's key.
+                var plan = await new TradingSessions(settings).PlanRunAsync(request, ct);
+                var spec = new ReplaySessionSpec
+                {
+                    Symbols = request.WatchlistSource is null ? [.. request.Symbols.Select(s => s.Value)] : null,
+                    WatchlistSource = request.WatchlistSource,
+                    From = range!.Value.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    To = range.Value.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    Interval = parse.GetValue(interval),
+                    Speed = parse.GetValue(speed),
+                    Capital = request.Capital,
+                    MaxVolumeShare = request.MaxVolumeShare,
+                    Strategy = request.Strategy,
+                    Parameters = request.Parameters,
+                    Guardrails = request.Guardrails,
+                    ExtendedHours = request.ExtendedHours,
+                    FlattenMinutes = request.FlattenMinutes,
+                    ResetHalt = request.ResetHalt,
+                    RegimeAwareSizing = parse.GetValue(regimeAware),
+                    RiskAgent = parse.GetValue(riskAgent),
+                    RiskAgentFraction = parse.GetValue(riskFraction),
+                };
+                var (gateways, table) = await membership.ClientAsync(parse, settings, onCluster: true, gatewayPorts, ct);
+                return await TradeOnCluster.RunAsync(spec, plan.RunId, gateways, table, stdout, ct);
+            }
+
+            await membership.ClientAsync(parse, settings, onCluster: false, gatewayPorts, ct);
             BrokerVenue? venue = null;
             try
             {
@@ -234,28 +269,11 @@ public static class TradeCommand
 
     private static async Task PrintResultAsync(TextWriter stdout, TradingSessionResult result, CancellationToken ct)
     {
-        var exchange = result.Exchange;
-        stdout.WriteLine();
-        stdout.WriteLine($"{"bars",-16}{result.BarsProcessed,14}");
-        stdout.WriteLine($"{"orders",-16}{exchange?.AllOrders.Count ?? result.OrdersSubmitted,14}");
-        stdout.WriteLine($"{"fills",-16}{exchange?.Fills.Count ?? result.FillsSeen,14}");
-        if (exchange is not null)
-        {
-            stdout.WriteLine($"{"round trips",-16}{exchange.Trades.Count,14}");
-        }
-
-        stdout.WriteLine($"{"blocks",-16}{result.BlocksByRule.Values.Sum(),14}");
-        foreach (var (rule, n) in result.BlocksByRule)
-        {
-            stdout.WriteLine($"{"  " + rule,-16}{n,14}");
-        }
-
-        var positions = exchange is not null
-            ? exchange.Books.Where(b => b.Sign != 0).Select(b => FormattableString.Invariant($"{b.Symbol} {b.Position}"))
+        var positions = result.Exchange is { } exchange
+            ? SessionSummary.PaperPositions(exchange)
             : (await ((BrokerVenue)result.Venue).Broker.GetPositionsAsync(ct)).Select(p => FormattableString.Invariant($"{p.Symbol} {p.Quantity}"));
-        var open = string.Join(", ", positions);
-        stdout.WriteLine($"{"open positions",-16}{(open.Length > 0 ? open : "none"),14}");
-        stdout.WriteLine($"{"final equity",-16}{Money(result.FinalEquity),14}");
+        stdout.WriteLine();
+        stdout.Write(SessionSummary.Format(result, positions));
     }
 
     private static decimal? ParseVolumeShare(decimal? share) => share is { } s && (s <= 0 || s > 1)
@@ -311,5 +329,5 @@ public static class TradeCommand
         return list.Count > 0 ? list : throw new CliException("--symbols is empty (and WATCHLIST_TEXT is not set); e.g. --symbols SPY,IBM.");
     }
 
-    private static string Money(decimal amount) => amount.ToString("$#,##0.00", CultureInfo.InvariantCulture);
+    private static string Money(decimal amount) => SessionSummary.Money(amount);
 }

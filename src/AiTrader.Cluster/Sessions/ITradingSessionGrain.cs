@@ -22,6 +22,7 @@ public interface ITradingSessionGrain : IGrainWithStringKey
 /// <param name="FinalEquity">A finished run's final equity.</param>
 /// <param name="Orders">A finished run's orders submitted by this driver.</param>
 /// <param name="Error">A failed run's one-line reason.</param>
+/// <param name="Summary">A finished run's summary, as <c>aitrader trade</c> prints it (<see cref="AiTrader.Application.Sessions.SessionSummary"/>).</param>
 [GenerateSerializer, Immutable]
 public sealed record SessionDriveStatus(
     [property: Id(0)] string State,
@@ -30,7 +31,8 @@ public sealed record SessionDriveStatus(
     [property: Id(3)] bool Resumed,
     [property: Id(4)] decimal? FinalEquity,
     [property: Id(5)] int Orders,
-    [property: Id(6)] string? Error)
+    [property: Id(6)] string? Error,
+    [property: Id(7)] string? Summary = null)
 {
     public const string Running = "running";
     public const string Finished = "finished";

@@ -13,6 +13,7 @@ namespace AiTrader.Cluster.Sessions;
 internal sealed class TradingSessionGrain(TradingSessionWork work, ILocalSiloDetails silo, IHostApplicationLifetime lifetime) : Grain, ITradingSessionGrain
 {
     private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource? _driverStop;
     private Task<TradingSessionOutcome>? _driver;
     private BarCount? _progress;
 
@@ -24,7 +25,8 @@ internal sealed class TradingSessionGrain(TradingSessionWork work, ILocalSiloDet
             TradingSessions.Check(request);
             _progress = new BarCount();
             // The driver also stops when the silo's host stops, however it stops.
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, lifetime.ApplicationStopping).Token;
+            _driverStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, lifetime.ApplicationStopping);
+            var stop = _driverStop.Token;
             _driver = Task.Run(() => work.Sessions().RunAsync(request, _progress, null, stop), CancellationToken.None);
         }
 
@@ -48,6 +50,7 @@ internal sealed class TradingSessionGrain(TradingSessionWork work, ILocalSiloDet
             }
         }
 
+        _driverStop?.Dispose();
         _stop.Dispose();
     }
 
@@ -65,12 +68,15 @@ internal sealed class TradingSessionGrain(TradingSessionWork work, ILocalSiloDet
         {
             var outcome = driver.Result;
             return new SessionDriveStatus(SessionDriveStatus.Finished, here, outcome.Result.BarsProcessed, outcome.Resumed,
-                outcome.Result.FinalEquity, outcome.Result.OrdersSubmitted, null);
+                outcome.Result.FinalEquity, outcome.Result.OrdersSubmitted, null, Summary(outcome.Result));
         }
 
         var error = driver.Exception?.GetBaseException() is { } ex ? ex.Message.ReplaceLineEndings(" ") : "the driver was cancelled";
         return new SessionDriveStatus(SessionDriveStatus.Failed, here, bars, false, null, 0, error);
     }
+
+    private static string Summary(TradingSessionResult result) =>
+        SessionSummary.Format(result, result.Exchange is { } exchange ? SessionSummary.PaperPositions(exchange) : []);
 
     /// <summary>Counts the bar times the driver has processed.</summary>
     private sealed class BarCount : ITradingSessionObserver

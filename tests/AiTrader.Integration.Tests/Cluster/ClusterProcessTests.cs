@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using AiTrader.Core.Journal;
+using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
 using AiTrader.Reporting.Sweeps;
+using AiTrader.Storage;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
 /// <summary>The cluster as a user starts it: three <c>aitrader silo</c> processes on loopback with their membership in
-/// Azure Table storage (Azurite's Table service, as CI starts it), <c>aitrader sweep --cluster</c> as a fourth, one silo
-/// killed with SIGKILL mid-sweep; the ranked CSV is the single-machine sweep's, byte for byte. Ports 11161-11163 and
-/// 30061-30063, away from the defaults a user's own silos take; a cluster id of the test's own, so silos left in the
-/// table by an earlier run are not this cluster's.</summary>
+/// Azure Table storage (Azurite's Table service, as CI starts it) and a client command as a fourth: a sweep with one silo
+/// killed with SIGKILL mid-sweep (the ranked CSV is the single-machine sweep's, byte for byte), a replayed trading session
+/// whose silo is killed mid-run (its journal is an uninterrupted single-machine run's), a universe scan (the
+/// single-machine scan's CSV). Ports 11161-11163 and 30061-30063, away from the defaults a user's own silos take; a
+/// cluster id of the test's own, so silos left in the table by an earlier run are not this cluster's.</summary>
 public sealed class ClusterProcessTests : IDisposable
 {
     private const string Grid = "lookback=5:80:1,atr_mult=2,3";
@@ -68,19 +73,106 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.All(new[] { first, joining[0].Result, victim, sweep }, p => Assert.DoesNotContain(key, p.Text, StringComparison.Ordinal));
     }
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort)
+    [AzuriteAndPostgresFact]
+    public async Task A_trading_session_whose_silo_is_killed_with_sigkill_resumes_on_another_and_journals_what_an_uninterrupted_run_does()
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId]);
+        await using var clusterDb = await PostgresTestDatabase.CreateScratchAsync("clus_proc");
+        await using var singleDb = await PostgresTestDatabase.CreateScratchAsync("clus_proc_single");
+        var silos = await StartThreeSilosAsync(clusterDb.Url);
+        const string RunId = "replay-cluster-proc";
+        string[] trade = ["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY,IBM", "--param", "lookback=10", "--run-id", RunId];
+
+        // Paced at about 10 ms a bar time (two days of minute bars: some 8 s), so its silo can be killed mid-run.
+        var client = Start([.. trade, "--speed", "6000", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId], clusterDb.Url);
+        await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: paper replay driven on silo 127.0.0.1:", StringComparison.Ordinal), Patience);
+        var driver = client.Lines.First(l => l.StartsWith($"run {RunId}: paper replay driven on silo", StringComparison.Ordinal)).Split(':')[^1];
+        await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: ", StringComparison.Ordinal) && l.Contains(" bar times done", StringComparison.Ordinal)
+            && int.Parse(l.Split(' ')[2], CultureInfo.InvariantCulture) >= 200, Patience);
+        silos[driver].Process.Kill();
+        await silos[driver].Process.WaitForExitAsync();
+        var dataDir = Path.Combine(_root, "data");
+        var ordersBeforeTheKill = (await JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
+
+        Assert.True(await client.ExitAsync(TimeSpan.FromSeconds(150)) == 0, client.Text);
+        Assert.Contains($"run {RunId}: silo 127.0.0.1:{driver} was lost; silo 127.0.0.1:", client.Text, StringComparison.Ordinal);
+
+        var single = Start(trade, singleDb.Url, dataDir: Path.Combine(_root, "single"));
+        Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
+        // The same summary table, from its blank line on: bars, orders, fills, round trips, blocks, positions, final equity.
+        Assert.Equal(Summary(single.Lines), Summary(client.Lines));
+        Assert.Contains(Summary(client.Lines), l => l.StartsWith("final equity", StringComparison.Ordinal));
+
+        var expected = await JournalOf(singleDb.Url, Path.Combine(_root, "single"));
+        var actual = await JournalOf(clusterDb.Url, dataDir);
+        var orders = expected.Count(e => e.Kind == JournalKind.Order);
+        // The kill came mid-run: orders journaled before it, and more after.
+        Assert.InRange(ordersBeforeTheKill, 1, orders - 1);
+        Assert.Equal(expected, actual);
+        var keys = actual.Select(e => e.EventKey).OfType<string>().ToList();
+        Assert.NotEmpty(keys);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [AzuriteFact]
+    public async Task A_universe_scan_on_three_silo_processes_prints_the_single_machine_csv_byte_for_byte()
+    {
+        await StartThreeSilosAsync(databaseUrl: null);
+        string[] scan = ["scan", "--date", "2013-10-08", "--replay", "--format", "csv", "--no-store"];
+
+        var onCluster = Start([.. scan, "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId], mergeStandardError: false);
+        Assert.True(await onCluster.ExitAsync(TimeSpan.FromSeconds(120)) == 0, onCluster.Err);
+        var single = Start(scan, mergeStandardError: false);
+        Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Err);
+
+        Assert.Equal(single.Text, onCluster.Text);
+        // 66 refreshes of the premarket windows, four rows each (the bundled symbols that pass), under one header.
+        Assert.Equal(1 + (66 * 4), onCluster.Lines.Count);
+        Assert.Contains("cluster: 10 symbol grains on 3 silos", onCluster.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>Three silos on 11161-11163 (gateways 30061-30063), by their silo port.</summary>
+    private async Task<Dictionary<string, RunningCli>> StartThreeSilosAsync(string? databaseUrl)
+    {
+        var first = await StartSiloAsync(11161, 30061, databaseUrl);
+        var joining = await Task.WhenAll(StartSiloAsync(11162, 30062, databaseUrl), StartSiloAsync(11163, 30063, databaseUrl));
+        return new() { ["11161"] = first, ["11162"] = joining[0], ["11163"] = joining[1] };
+    }
+
+    /// <summary>The table a trade prints at its end: the lines after its last blank line.</summary>
+    private static List<string> Summary(IReadOnlyList<string> lines) => [.. lines.Skip(lines.ToList().FindLastIndex(l => l.Length == 0) + 1)];
+
+    /// <summary>The journal's entries without their store ids: what was decided, ordered and filled, when, and why.</summary>
+    private static async Task<IReadOnlyList<JournalEntry>> JournalOf(string url, string dataDir)
+    {
+        await using var journal = JournalFactory.Create(url, dataDir);
+        var entries = await journal.QueryAsync(JournalQuery.All);
+        return [.. entries.Select(e => e with { Id = 0 })];
+    }
+
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, string? databaseUrl = null)
+    {
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId], databaseUrl);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
 
-    private RunningCli Start(IEnumerable<string> args)
+    /// <param name="databaseUrl">The journal's PostgreSQL (DATABASE_URL); SQLite in the data folder when null.</param>
+    /// <param name="dataDir">The data folder; the one the silos and clients share by default.</param>
+    /// <param name="mergeStandardError">Collect stderr with stdout; else stdout alone is collected.</param>
+    private RunningCli Start(IEnumerable<string> args, string? databaseUrl = null, string? dataDir = null, bool mergeStandardError = true)
     {
-        var start = CliProcess.StartInfo(args, mergeStandardError: true);
-        start.Environment["AITRADER_DATA_DIR"] = Path.Combine(_root, "data");
+        var start = CliProcess.StartInfo(args, mergeStandardError);
+        start.Environment["AITRADER_DATA_DIR"] = dataDir ?? Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
         start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
+        if (databaseUrl is not null)
+        {
+            start.Environment["DATABASE_URL"] = databaseUrl;
+        }
+        else
+        {
+            start.Environment.Remove("DATABASE_URL");
+        }
         var running = new RunningCli(start);
         _processes.Add(running.Process);
         return running;
@@ -90,6 +182,7 @@ public sealed class ClusterProcessTests : IDisposable
     private sealed class RunningCli
     {
         private readonly ConcurrentQueue<string> _lines = new();
+        private readonly ConcurrentQueue<string> _errors = new();
         private readonly SemaphoreSlim _newLine = new(0);
 
         public RunningCli(ProcessStartInfo start)
@@ -103,13 +196,26 @@ public sealed class ClusterProcessTests : IDisposable
                     _newLine.Release();
                 }
             };
+            Process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    _errors.Enqueue(line);
+                }
+            };
             Process.Start();
             Process.BeginOutputReadLine();
+            Process.BeginErrorReadLine();
         }
 
         public Process Process { get; }
 
         public string Text => string.Join('\n', _lines);
+
+        public IReadOnlyList<string> Lines => [.. _lines];
+
+        /// <summary>What the process wrote to stderr, when it was not merged into stdout.</summary>
+        public string Err => string.Join('\n', _errors);
 
         public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
         {
@@ -135,6 +241,18 @@ public sealed class ClusterProcessTests : IDisposable
             await Process.WaitForExitAsync(cts.Token);
             Process.WaitForExit();
             return Process.ExitCode;
+        }
+    }
+}
+
+/// <summary>A fact that needs Azurite and the test PostgreSQL server; skipped without either outside CI.</summary>
+public sealed class AzuriteAndPostgresFactAttribute : FactAttribute
+{
+    public AzuriteAndPostgresFactAttribute()
+    {
+        if ((AzuriteTestStorage.SkipReason ?? PostgresTestDatabase.SkipReason) is { } reason)
+        {
+            Skip = reason;
         }
     }
 }
