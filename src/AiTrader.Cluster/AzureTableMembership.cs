@@ -89,7 +89,8 @@ public sealed class AzureTableMembership
     }
 
     /// <summary>Makes <paramref name="silo"/> a member of this cluster listening on <paramref name="endpoints"/>' silo and
-    /// gateway ports.</summary>
+    /// gateway ports, its reminders (the trading runs' keep-alives) in the same storage account, so that they outlive any
+    /// one silo.</summary>
     internal void ConfigureSilo(ISiloBuilder silo, SiloEndpoints endpoints)
     {
         silo.UseAzureStorageClustering(o =>
@@ -97,6 +98,7 @@ public sealed class AzureTableMembership
             o.TableServiceClient = _tables;
             o.TableName = TableName;
         });
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = _tables);
         silo.Configure<ClusterOptions>(Ids);
         silo.ConfigureEndpoints(Address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(Address));
     }

@@ -58,9 +58,10 @@ public static class ClusterHosting
     }
 
     /// <summary>A silo of a localhost cluster at <paramref name="endpoints"/> (or, with <paramref name="table"/>, of the
-    /// cluster whose membership is in Azure Table storage), logging membership and load through <paramref name="logging"/>.</summary>
+    /// cluster whose membership is in Azure Table storage), logging membership and load through <paramref name="logging"/>;
+    /// <paramref name="sessionKeepAlive"/> is the trading runs' keep-alive period (<see cref="TradingSessionWork.KeepAlive"/>).</summary>
     public static IHost BuildLocalSilo(SiloEndpoints endpoints, AppSettings settings, Action<ILoggingBuilder> logging,
-        AzureTableMembership? table = null)
+        AzureTableMembership? table = null, TimeSpan? sessionKeepAlive = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -76,11 +77,13 @@ public static class ClusterHosting
                 silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, new IPEndPoint(IPAddress.Loopback, endpoints.PrimarySiloPort),
                     ServiceId, ClusterId);
                 silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+                // The primary holds the membership; the reminders live as long as the cluster does, in memory.
+                silo.UseInMemoryReminderService();
             }
 
             silo.AddSweepCells(settings);
             silo.AddUniverseScans(settings);
-            silo.AddTradingSessions(settings, Environment.GetEnvironmentVariable("DATABASE_URL"));
+            silo.AddTradingSessions(settings, Environment.GetEnvironmentVariable("DATABASE_URL"), sessionKeepAlive);
         });
         builder.Services.AddHostedService<SiloActivityLog>();
         return builder.Build();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using AiTrader.Cluster;
+using AiTrader.Cluster.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,9 +19,14 @@ public static class SiloCommand
         var primaryPort = new Option<int>("--primary-port") { Description = "Silo port of the primary silo, which holds the cluster's membership; the silo on it is the primary.", DefaultValueFactory = _ => ClusterHosting.DefaultSiloPort };
         var membership = new ClusterMembershipOptions();
         var address = new Option<string>("--address") { Description = $"With --clustering {ClusterMembershipOptions.AzureTable}: the IP address the silo advertises to the others and to clients (this machine's address when silos run on several machines).", DefaultValueFactory = _ => "127.0.0.1" };
+        var keepAlive = new Option<int>("--session-keep-alive")
+        {
+            Description = "Seconds between a trading run's keep-alive reminders (trade --cluster): a run whose silo died is resumed on another silo within about this long after the silo is voted dead, with or without its client.",
+            DefaultValueFactory = _ => (int)TradingSessionWork.DefaultKeepAlive.TotalSeconds,
+        };
         var command = new Command("silo", "Run a silo of a cluster: on one machine (localhost clustering) the first is the primary and the next ones join it; with --clustering azuretable every silo finds the others in Azure Table storage. `aitrader sweep --cluster` sends its cells to them.")
         {
-            port, gatewayPort, primaryPort, membership.Clustering, membership.ClusterId, address,
+            port, gatewayPort, primaryPort, membership.Clustering, membership.ClusterId, address, keepAlive,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -35,6 +41,9 @@ public static class SiloCommand
                 throw new CliException($"--primary-port is for a localhost cluster; with --clustering {ClusterMembershipOptions.AzureTable} no silo is primary (drop it).");
             }
 
+            var keepAliveSeconds = parse.GetValue(keepAlive) is var k and >= 1 and <= 86_400
+                ? k
+                : throw new CliException($"--session-keep-alive must be 1 to 86400 seconds (got {parse.GetValue(keepAlive)}).");
             using var claim = Claim(parse.GetValue(port), parse.GetValue(gatewayPort), parse.GetValue(primaryPort));
             var endpoints = claim.Endpoints;
             if (table is null && endpoints.SiloPort != endpoints.PrimarySiloPort
@@ -54,7 +63,7 @@ public static class SiloCommand
                     o.SingleLine = true;
                     o.TimestampFormat = "HH:mm:ss ";
                     o.UseUtcTimestamp = true;
-                }), table);
+                }), table, TimeSpan.FromSeconds(keepAliveSeconds));
             try
             {
                 await host.StartAsync(ct);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using AiTrader.Core.Agents;
 using AiTrader.Core.Journal;
 using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
@@ -113,6 +114,56 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Equal(keys.Count, keys.Distinct().Count());
     }
 
+    [AzuriteAndPostgresFact]
+    public async Task A_trading_session_whose_silo_and_client_are_killed_is_resumed_by_its_keep_alive_reminder_and_a_new_client_prints_its_summary()
+    {
+        await using var clusterDb = await PostgresTestDatabase.CreateScratchAsync("clus_alone");
+        await using var singleDb = await PostgresTestDatabase.CreateScratchAsync("clus_alone_single");
+        // Keep-alive reminders every 2 s, in Azure Table storage beside the membership.
+        var silos = await StartThreeSilosAsync(clusterDb.Url, ["--session-keep-alive", "2"]);
+        const string RunId = "replay-cluster-alone";
+        string[] trade = ["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY,IBM", "--param", "lookback=10", "--run-id", RunId];
+        string[] onCluster = [.. trade, "--speed", "6000", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId];
+
+        var client = Start(onCluster, clusterDb.Url);
+        await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: ", StringComparison.Ordinal) && l.Contains(" bar times done", StringComparison.Ordinal)
+            && int.Parse(l.Split(' ')[2], CultureInfo.InvariantCulture) >= 200, Patience);
+        var driver = client.Lines.First(l => l.StartsWith($"run {RunId}: paper replay driven on silo", StringComparison.Ordinal)).Split(':')[^1];
+        client.Process.Kill();
+        silos[driver].Process.Kill();
+        await Task.WhenAll(client.Process.WaitForExitAsync(), silos[driver].Process.WaitForExitAsync());
+        var dataDir = Path.Combine(_root, "data");
+        var ordersBeforeTheKill = (await JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
+
+        // No client asks: a surviving silo's reminder service took the run's reminder over, and its tick resumed the run.
+        var registry = new RunRegistry(dataDir);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (registry.Load(RunId)?.Status != RunManifest.Finished)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the run did not finish within 120 s of its silo's and client's death; the silos wrote:\n{string.Join("\n", silos.Values.Select(s => s.Text))}");
+            await Task.Delay(250);
+        }
+
+        var survivors = silos.Where(s => s.Key != driver).Select(s => s.Value).ToList();
+        Assert.Contains(survivors, s => s.Lines.Any(l => l.Contains($"run {RunId}: no driver was running it; resuming it on silo 127.0.0.1:", StringComparison.Ordinal)));
+
+        // A new client follows the run again: it has finished, so the client prints its summary at once.
+        var again = Start(onCluster, clusterDb.Url);
+        Assert.True(await again.ExitAsync(TimeSpan.FromSeconds(60)) == 0, again.Text);
+        var single = Start(trade, singleDb.Url, dataDir: Path.Combine(_root, "single"));
+        Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
+        Assert.Equal(Summary(single.Lines), Summary(again.Lines));
+
+        var expected = await JournalOf(singleDb.Url, Path.Combine(_root, "single"));
+        var actual = await JournalOf(clusterDb.Url, dataDir);
+        Assert.InRange(ordersBeforeTheKill, 1, expected.Count(e => e.Kind == JournalKind.Order) - 1);
+        Assert.Equal(expected, actual);
+        var keys = actual.Select(e => e.EventKey).OfType<string>().ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        // The run has ended: its kept spec is gone (with its reminder), nothing is left to resume.
+        Assert.False(File.Exists(Path.Combine(dataDir, "cluster", "sessions", RunId + ".json")));
+    }
+
     [AzuriteFact]
     public async Task A_universe_scan_on_three_silo_processes_prints_the_single_machine_csv_byte_for_byte()
     {
@@ -131,10 +182,10 @@ public sealed class ClusterProcessTests : IDisposable
     }
 
     /// <summary>Three silos on 11161-11163 (gateways 30061-30063), by their silo port.</summary>
-    private async Task<Dictionary<string, RunningCli>> StartThreeSilosAsync(string? databaseUrl)
+    private async Task<Dictionary<string, RunningCli>> StartThreeSilosAsync(string? databaseUrl, string[]? options = null)
     {
-        var first = await StartSiloAsync(11161, 30061, databaseUrl);
-        var joining = await Task.WhenAll(StartSiloAsync(11162, 30062, databaseUrl), StartSiloAsync(11163, 30063, databaseUrl));
+        var first = await StartSiloAsync(11161, 30061, databaseUrl, options);
+        var joining = await Task.WhenAll(StartSiloAsync(11162, 30062, databaseUrl, options), StartSiloAsync(11163, 30063, databaseUrl, options));
         return new() { ["11161"] = first, ["11162"] = joining[0], ["11163"] = joining[1] };
     }
 
@@ -149,9 +200,10 @@ public sealed class ClusterProcessTests : IDisposable
         return [.. entries.Select(e => e with { Id = 0 })];
     }
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, string? databaseUrl = null)
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, string? databaseUrl = null, string[]? options = null)
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId], databaseUrl);
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId, .. options ?? []],
+            databaseUrl);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }

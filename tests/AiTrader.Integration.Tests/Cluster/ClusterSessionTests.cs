@@ -141,6 +141,6 @@ public sealed class ClusterSessionTests(ITestOutputHelper output) : IDisposable
         public static string? DatabaseUrl { get; set; }
 
         public void Configure(ISiloBuilder siloBuilder) =>
-            siloBuilder.AddSweepCells(ClusterSweepTests.SiloSettings.Settings).AddTradingSessions(Settings, DatabaseUrl);
+            siloBuilder.AddSweepCells(ClusterSweepTests.SiloSettings.Settings).AddTradingSessions(Settings, DatabaseUrl).UseInMemoryReminderService();
     }
 }
