@@ -67,11 +67,12 @@ internal sealed partial class ClusterMembershipOptions
     public async Task<(IReadOnlyList<int> Gateways, AzureTableMembership? Table)> ClientAsync(ParseResult parse, AppSettings settings, bool onCluster,
         Option<string> gatewayPorts, CancellationToken ct)
     {
-        var table = Table(parse, settings, IPAddress.Loopback);
-        if (!onCluster && (table is not null || parse.GetResult(gatewayPorts) is { Implicit: false }))
+        if (!onCluster && new Option[] { Clustering, ClusterId, gatewayPorts }.Any(o => parse.GetResult(o) is { Implicit: false }))
         {
             throw new CliException("--gateway-ports, --clustering and --cluster-id need --cluster.");
         }
+
+        var table = Table(parse, settings, IPAddress.Loopback);
 
         return onCluster && table is null ? (await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct), null) : ([], table);
     }

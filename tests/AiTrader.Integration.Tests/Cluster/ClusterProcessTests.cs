@@ -7,7 +7,7 @@ using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
 using AiTrader.Reporting.Sweeps;
-using AiTrader.Storage;
+using Xunit.Abstractions;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
@@ -17,7 +17,7 @@ namespace AiTrader.Integration.Tests.Cluster;
 /// whose silo is killed mid-run (its journal is an uninterrupted single-machine run's), a universe scan (the
 /// single-machine scan's CSV). Ports 11161-11163 and 30061-30063, away from the defaults a user's own silos take; a
 /// cluster id of the test's own, so silos left in the table by an earlier run are not this cluster's.</summary>
-public sealed class ClusterProcessTests : IDisposable
+public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Grid = "lookback=5:80:1,atr_mult=2,3";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -90,12 +90,14 @@ public sealed class ClusterProcessTests : IDisposable
         await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: ", StringComparison.Ordinal) && l.Contains(" bar times done", StringComparison.Ordinal)
             && int.Parse(l.Split(' ')[2], CultureInfo.InvariantCulture) >= 200, Patience);
         silos[driver].Process.Kill();
+        var sinceTheKill = Stopwatch.StartNew();
         await silos[driver].Process.WaitForExitAsync();
         var dataDir = Path.Combine(_root, "data");
-        var ordersBeforeTheKill = (await JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
+        var ordersBeforeTheKill = (await ClusterSessionTests.JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
 
+        await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: silo 127.0.0.1:{driver} was lost; silo 127.0.0.1:", StringComparison.Ordinal), Patience);
+        output.WriteLine($"killed the silo driving the run ({driver}); another took it over {sinceTheKill.Elapsed.TotalSeconds:0.0} s later");
         Assert.True(await client.ExitAsync(TimeSpan.FromSeconds(150)) == 0, client.Text);
-        Assert.Contains($"run {RunId}: silo 127.0.0.1:{driver} was lost; silo 127.0.0.1:", client.Text, StringComparison.Ordinal);
 
         var single = Start(trade, singleDb.Url, dataDir: Path.Combine(_root, "single"));
         Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
@@ -103,8 +105,8 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.Equal(Summary(single.Lines), Summary(client.Lines));
         Assert.Contains(Summary(client.Lines), l => l.StartsWith("final equity", StringComparison.Ordinal));
 
-        var expected = await JournalOf(singleDb.Url, Path.Combine(_root, "single"));
-        var actual = await JournalOf(clusterDb.Url, dataDir);
+        var expected = await ClusterSessionTests.JournalOf(singleDb.Url, Path.Combine(_root, "single"));
+        var actual = await ClusterSessionTests.JournalOf(clusterDb.Url, dataDir);
         var orders = expected.Count(e => e.Kind == JournalKind.Order);
         // The kill came mid-run: orders journaled before it, and more after.
         Assert.InRange(ordersBeforeTheKill, 1, orders - 1);
@@ -131,9 +133,10 @@ public sealed class ClusterProcessTests : IDisposable
         var driver = client.Lines.First(l => l.StartsWith($"run {RunId}: paper replay driven on silo", StringComparison.Ordinal)).Split(':')[^1];
         client.Process.Kill();
         silos[driver].Process.Kill();
+        var sinceTheKill = Stopwatch.StartNew();
         await Task.WhenAll(client.Process.WaitForExitAsync(), silos[driver].Process.WaitForExitAsync());
         var dataDir = Path.Combine(_root, "data");
-        var ordersBeforeTheKill = (await JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
+        var ordersBeforeTheKill = (await ClusterSessionTests.JournalOf(clusterDb.Url, dataDir)).Count(e => e.Kind == JournalKind.Order);
 
         // No client asks: a surviving silo's reminder service took the run's reminder over, and its tick resumed the run.
         var registry = new RunRegistry(dataDir);
@@ -144,6 +147,7 @@ public sealed class ClusterProcessTests : IDisposable
             await Task.Delay(250);
         }
 
+        output.WriteLine($"killed the silo driving the run ({driver}) and its client; the run finished alone {sinceTheKill.Elapsed.TotalSeconds:0.0} s later");
         var survivors = silos.Where(s => s.Key != driver).Select(s => s.Value).ToList();
         Assert.Contains(survivors, s => s.Lines.Any(l => l.Contains($"run {RunId}: no driver was running it; resuming it on silo 127.0.0.1:", StringComparison.Ordinal)));
 
@@ -154,8 +158,8 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
         Assert.Equal(Summary(single.Lines), Summary(again.Lines));
 
-        var expected = await JournalOf(singleDb.Url, Path.Combine(_root, "single"));
-        var actual = await JournalOf(clusterDb.Url, dataDir);
+        var expected = await ClusterSessionTests.JournalOf(singleDb.Url, Path.Combine(_root, "single"));
+        var actual = await ClusterSessionTests.JournalOf(clusterDb.Url, dataDir);
         Assert.InRange(ordersBeforeTheKill, 1, expected.Count(e => e.Kind == JournalKind.Order) - 1);
         Assert.Equal(expected, actual);
         var keys = actual.Select(e => e.EventKey).OfType<string>().ToList();
@@ -191,14 +195,6 @@ public sealed class ClusterProcessTests : IDisposable
 
     /// <summary>The table a trade prints at its end: the lines after its last blank line.</summary>
     private static List<string> Summary(IReadOnlyList<string> lines) => [.. lines.Skip(lines.ToList().FindLastIndex(l => l.Length == 0) + 1)];
-
-    /// <summary>The journal's entries without their store ids: what was decided, ordered and filled, when, and why.</summary>
-    private static async Task<IReadOnlyList<JournalEntry>> JournalOf(string url, string dataDir)
-    {
-        await using var journal = JournalFactory.Create(url, dataDir);
-        var entries = await journal.QueryAsync(JournalQuery.All);
-        return [.. entries.Select(e => e with { Id = 0 })];
-    }
 
     private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, string? databaseUrl = null, string[]? options = null)
     {

@@ -119,7 +119,7 @@ public sealed class ClusterSessionTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The journal's entries without their store ids: what was decided, ordered and filled, when, and why.</summary>
-    private static async Task<IReadOnlyList<JournalEntry>> JournalOf(string url, string dataDir)
+    internal static async Task<IReadOnlyList<JournalEntry>> JournalOf(string url, string dataDir)
     {
         await using var journal = JournalFactory.Create(url, dataDir);
         var entries = await journal.QueryAsync(JournalQuery.All);
