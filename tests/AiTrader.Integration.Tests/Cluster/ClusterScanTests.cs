@@ -6,6 +6,8 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
+using AiTrader.Application.Sessions;
+using AiTrader.Integration.Tests.Streaming;
 using AiTrader.Integration.Tests.TestSupport;
 using Orleans.Core.Internal;
 using Orleans.TestingHost;
@@ -100,6 +102,67 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
         // Each dropped grain answered from a second activation, which read its state back from the bar cache.
         Assert.Equal(dropped.Length, report.Rebuilt);
         Assert.Equal(universe.Count, report.Symbols);
+    }
+
+    /// <param name="doubleSpyVolume">Stream SPY's bars with twice their volume: the grains measure what the stream
+    /// brought (not the bar cache), so SPY's rows differ from the replay's.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_scan_fed_by_the_live_stream_equals_the_replay_of_the_same_bars(bool doubleSpyVolume)
+    {
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>();
+        var options = new ScanOptions(Top: 10);
+        var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
+        var universe = Sample.AvailableSymbols(Timeframe.OneMinute);
+        var single = await ScanScheduler.Replay(session, Sample, NyseCalendar.Instance, options, ScanSchedule.Premarket, null, Sample.SplitsFor)
+            .RunDayAsync(session.Date, universe);
+
+        // The fake Alpaca WebSocket sends the day's minute bars from the premarket open to 09:30 ET, a frame per minute.
+        var reader = new ScanBarReader(Sample, Sample.SplitsFor);
+        var streamed = new List<(string Symbol, Bar Bar)>();
+        foreach (var symbol in universe)
+        {
+            try
+            {
+                var bars = await reader.LoadAsync(symbol, Timeframe.OneMinute, session.PremarketOpenUtc, session.OpenUtc, session.Date, CancellationToken.None);
+                streamed.AddRange(bars.Select(b => (symbol.Value, doubleSpyVolume && symbol.Value == "SPY" ? b with { Volume = b.Volume * 2 } : b)));
+            }
+            catch (MarketDataException)
+            {
+                // No bars that day: nothing to stream for this symbol.
+            }
+        }
+
+        await using var fake = await StreamTestKit.StartAsync();
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(streamed)));
+        var environment = StreamTestKit.Environment(fake);
+        using var stop = new CancellationTokenSource();
+        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(name => environment.GetValueOrDefault(name)), universe, null, null, stop.Token);
+        await using var stream = new StreamedScanStream(feed.ReadAsync);
+        var onCluster = await ScanScheduler.Replay(session, clock => new ClusterUniverseScanner(cluster.Client, options, clock, stream),
+                NyseCalendar.Instance, ScanSchedule.Premarket, null)
+            .RunDayAsync(session.Date, universe).WaitAsync(TimeSpan.FromSeconds(120));
+        await stop.CancelAsync();
+
+        Assert.Null(stream.Failure);
+        Assert.Equal(streamed.Count, stream.BarsReceived);
+        Assert.True(streamed.Count > 200, $"{streamed.Count} bars streamed");
+        if (!doubleSpyVolume)
+        {
+            AssertSameRefreshes(single, onCluster);
+            return;
+        }
+
+        // SPY's premarket volume, from the stream, is twice the replay's at the last window; the other rows are unchanged.
+        var spy = (Single: single.Refreshes[^1].Rows.Single(r => r.Symbol.Value == "SPY"), Stream: onCluster.Refreshes[^1].Rows.Single(r => r.Symbol.Value == "SPY"));
+        Assert.True(spy.Single.Volume > 0, "SPY traded no premarket volume in the replay");
+        Assert.Equal(spy.Single.Volume * 2, spy.Stream.Volume);
+        Assert.NotEqual(spy.Single.Rvol, spy.Stream.Rvol);
+        Assert.Equal(Measured(single), Measured(onCluster));
+
+        static string Measured(ScanDay day) => JsonSerializer.Serialize(day.Refreshes[^1].Rows.Where(r => r.Symbol.Value != "SPY")
+            .OrderBy(r => r.Symbol.Value, StringComparer.Ordinal).Select(r => new { r.Symbol.Value, r.Gap, r.Rvol, r.LastPrice, r.Volume, r.Score }));
     }
 
     [Fact]
