@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiTrader.Application.Sessions;
 using AiTrader.Cluster;
 using AiTrader.Cluster.Scans;
 using AiTrader.Core.Domain;
@@ -6,7 +7,6 @@ using AiTrader.Core.MarketData;
 using AiTrader.Core.Scanning;
 using AiTrader.Core.Sessions;
 using AiTrader.Core.Watchlists;
-using AiTrader.Application.Sessions;
 using AiTrader.Integration.Tests.Streaming;
 using AiTrader.Integration.Tests.TestSupport;
 using Orleans.Core.Internal;
