@@ -119,6 +119,7 @@ public sealed class AzureTableMembership
     private void Ids(ClusterOptions o)
     {
         o.ClusterId = ClusterId;
-        o.ServiceId = ClusterHosting.ServiceId;
+        // The reminders are kept per service id: two clusters on one storage account must not tick each other's runs.
+        o.ServiceId = ClusterId;
     }
 }

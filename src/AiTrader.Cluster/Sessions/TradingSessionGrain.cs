@@ -63,6 +63,8 @@ internal sealed partial class TradingSessionGrain(TradingSessionWork work, ILoca
 
         if (work.LoadSpec(RunId) is not { } spec)
         {
+            // Nothing kept to resume from (the silos do not share the data folder, or the spec was moved away).
+            LogCannotResume(log, RunId, Here, $"no session spec in {work.Settings.DataDir}; give every silo the same AITRADER_DATA_DIR");
             await DropReminderAsync();
             return;
         }
@@ -75,8 +77,11 @@ internal sealed partial class TradingSessionGrain(TradingSessionWork work, ILoca
         {
             // A spec that no longer drives (its strategy gone, say): nothing to resume, so no more ticks.
             LogCannotResume(log, RunId, Here, ex.Message);
-            work.ForgetSpec(RunId);
-            await DropReminderAsync();
+            if (await DropReminderAsync())
+            {
+                work.ForgetSpec(RunId);
+            }
+
             return;
         }
 
@@ -136,14 +141,15 @@ internal sealed partial class TradingSessionGrain(TradingSessionWork work, ILoca
     {
         var driver = _driver!;
         var ended = driver.IsCompletedSuccessfully || (driver.IsFaulted && driver.Exception!.GetBaseException() is not OperationCanceledException);
-        if (ended && work.LoadSpec(RunId) is not null)
+        // The reminder first: when dropping it fails, the spec stays and the next tick tries again.
+        if (ended && work.LoadSpec(RunId) is not null && await DropReminderAsync())
         {
             work.ForgetSpec(RunId);
-            await DropReminderAsync();
         }
     }
 
-    private async Task DropReminderAsync()
+    /// <summary>Drops the run's keep-alive reminder; false when the reminder service did not answer (the next tick tries again).</summary>
+    private async Task<bool> DropReminderAsync()
     {
         try
         {
@@ -151,11 +157,13 @@ internal sealed partial class TradingSessionGrain(TradingSessionWork work, ILoca
             {
                 await this.UnregisterReminder(reminder);
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The next tick finds the run ended and tries again.
             LogNoKeepAlive(log, RunId, ex.GetType().Name, ex.Message.ReplaceLineEndings(" "));
+            return false;
         }
     }
 
