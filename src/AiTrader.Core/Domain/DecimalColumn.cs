@@ -148,8 +148,16 @@ public sealed class DecimalColumn
     {
         var at = from;
         var best = AsDouble(from);
+        var packed = _packed;
         for (var i = from + 1; i < to; i++)
         {
+            // The same packed value is the same decimal, never strictly better: equal highs and lows are common in
+            // minute bars, and this skips their exact (decimal) comparison.
+            if (packed is not null && packed[i] == packed[at])
+            {
+                continue;
+            }
+
             var v = AsDouble(i);
             var better = Math.Abs(v - best) <= 1e-12 * Math.Abs(best)
                 ? (largest ? this[i] > this[at] : this[i] < this[at])

@@ -53,4 +53,28 @@ public sealed class Utf8CsvWriterDecimalTests
         Gen.OneOf(wide, small, price).Sample(
             value => Assert.Equal(value.ToString(CultureInfo.InvariantCulture), Written(value)), iter: 20_000);
     }
+
+    [Fact]
+    public void A_repeated_value_reuses_its_text_only_when_it_is_the_same_decimal_bit_for_bit()
+    {
+        // Equal values with other scales or signs (1.0 and 1.00, 0 and -0) print differently and must not share the
+        // remembered text of the value before them.
+        var values = new[]
+        {
+            1.0m, 1.0m, 1.00m, 1.00m, 1m, 2.5m, 1.0m, 0m, new decimal(0, 0, 0, isNegative: true, scale: 0), 0m,
+            decimal.MaxValue, decimal.MaxValue, 114648.61m, 114648.61m,
+        };
+        using var stream = new MemoryStream();
+        using (var csv = new Utf8CsvWriter(stream))
+        {
+            foreach (var v in values)
+            {
+                csv.Decimal(v).Comma();
+            }
+        }
+
+        var expected = string.Concat(values.Select(v => v.ToString(CultureInfo.InvariantCulture) + ","));
+        Assert.Equal("1.0,1.0,1.00,1.00,1,2.5,1.0,0,0,0,79228162514264337593543950335,79228162514264337593543950335,114648.61,114648.61,", expected);
+        Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
+    }
 }

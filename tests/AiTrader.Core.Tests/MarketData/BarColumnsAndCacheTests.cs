@@ -64,6 +64,31 @@ public sealed class BarColumnsAndCacheTests : IDisposable
     }
 
     [Fact]
+    public void The_index_of_an_extreme_is_the_first_of_equal_values_whatever_their_scale()
+    {
+        // Highs 5.00, 5.00, 5.0, 4.99, 5.00 and lows 3, 3.0, 2.999, 2.999, 3: equal values in one scale, equal values in
+        // another, and a strict extreme between them; the first of a tie wins, as a scan by hand gives.
+        decimal[] highs = [5.00m, 5.00m, 5.0m, 4.99m, 5.00m];
+        decimal[] lows = [3m, 3.0m, 2.999m, 2.999m, 3m];
+        var high = new DecimalColumn(highs.Length);
+        var low = new DecimalColumn(lows.Length);
+        for (var i = 0; i < highs.Length; i++)
+        {
+            high.Set(i, highs[i]);
+            low.Set(i, lows[i]);
+        }
+
+        Assert.NotNull(high.Packed);
+        Assert.Equal(0, high.IndexOfExtreme(0, 5, largest: true));
+        Assert.Equal(1, high.IndexOfExtreme(1, 5, largest: true));
+        Assert.Equal(3, high.IndexOfExtreme(3, 4, largest: false));
+        Assert.Equal(3, high.IndexOfExtreme(0, 5, largest: false));
+        Assert.Equal(2, low.IndexOfExtreme(0, 5, largest: false));
+        Assert.Equal(0, low.IndexOfExtreme(0, 5, largest: true));
+        Assert.Equal(4, low.IndexOfExtreme(4, 5, largest: true));
+    }
+
+    [Fact]
     public void Outlier_check_on_columns_flags_exactly_what_the_bar_by_bar_check_flags()
     {
         var bars = new SyntheticBarGenerator(7).Generate(new DateTime(2010, 1, 4, 14, 30, 0, DateTimeKind.Utc), Timeframe.OneMinute, 20_000).Bars.ToList();
