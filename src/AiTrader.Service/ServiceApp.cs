@@ -68,7 +68,7 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
-            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env)
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env, streams: activity.Streams)
         {
             Sweeps = options.ClusterSweeps,
         });

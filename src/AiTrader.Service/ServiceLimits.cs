@@ -39,7 +39,7 @@ public static class ServiceLimits
             new("key store outage", Span(ApiKeyUse.RememberFor), Fixed, "keys accepted this recently still authenticate while the key store is unreachable"),
             new("key last use", $"every {Span(ApiKeyUse.RecordEvery)}", Fixed, "a key's `last_used_at` is written at most this often"),
             new("dashboard sign-in", Span(DashboardAuthentication.SessionLifetime), Fixed, "a browser session lasts this long without use (sliding)"),
-            new("stream freshness", Span(HealthEndpoints.StreamFreshFor), Fixed, "readiness reports the stream stale when no bar arrived for this long"),
+            new("stream freshness", Span(HealthEndpoints.StreamFreshFor), Fixed, "readiness notes a connected stream as quiet when no live bar arrived for this long"),
             new("readiness database probe", Span(HealthEndpoints.DatabaseTimeout), Fixed, "the database check gives up after this long"),
         ];
     }

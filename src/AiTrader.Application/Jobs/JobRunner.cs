@@ -94,8 +94,10 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// <param name="environment">Variable lookup for the live stream's settings (ALPACA_STREAM_URL, the keys); the
     /// process environment by default.</param>
     /// <param name="logger">Where each job's end is logged (kind, state, time; inside the job's span, so with its trace id).</param>
+    /// <param name="streams">Where a live session's market-data socket reports its state (the service's readiness).</param>
     public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null,
-        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null, Func<string, string?>? environment = null)
+        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null, Func<string, string?>? environment = null,
+        AiTrader.MarketData.Streaming.StreamConnections? streams = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -108,7 +110,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _env = environment ?? Environment.GetEnvironmentVariable;
-        _sessions = new TradingSessions(settings, _journal, _watchlists, _env);
+        _sessions = new TradingSessions(settings, _journal, _watchlists, _env, streams);
     }
 
     public IJobStore Store { get; }

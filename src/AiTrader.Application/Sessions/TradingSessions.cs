@@ -32,8 +32,9 @@ public sealed record SessionPlan(string RunId, bool Resuming, string Mode, bool 
 /// <param name="journal">Opens the journal; SQLite in the data folder, or PostgreSQL when the process has a DATABASE_URL, by default.</param>
 /// <param name="watchlists">Opens the watchlist store a watchlist source reads (<c>WATCHLIST_STORE</c> of the process by default).</param>
 /// <param name="environment">Variable lookup for the live stream (ALPACA_STREAM_URL, the keys); the process environment by default.</param>
+/// <param name="streams">Where a session's market-data socket reports its state (the service's readiness); null for nowhere.</param>
 public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journal = null, Func<IWatchlistStore>? watchlists = null,
-    Func<string, string?>? environment = null)
+    Func<string, string?>? environment = null, StreamConnections? streams = null)
 {
     private readonly AppSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     private readonly Func<IJournal> _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
@@ -142,7 +143,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         var journal = new JournalingAgent(journalStore);
         var reconnects = new ConcurrentQueue<string>();
         var runId = options.RunId;
-        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue), options.Symbols, request.MaxBars, request.Until, ct)
+        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue, streams), options.Symbols, request.MaxBars, request.Until, ct)
         {
             StopWords = request.Terms.StopWords,
             // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the observer.

@@ -174,6 +174,9 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.SqliteAsync(connection, "api_keys", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteStatusAsync(connection, "api_keys", ToString(), Migrations, cancellationToken);
+
     public override IReadOnlyList<SchemaStep> Migrations =>
     [
         new(1, "api_keys table", """
@@ -225,6 +228,9 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
 
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.PostgresAsync(connection, Schema, "api_keys", ToString(), Migrations, cancellationToken);
+
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresStatusAsync(connection, Schema, "api_keys", ToString(), Migrations, cancellationToken);
 
     public override IReadOnlyList<SchemaStep> Migrations =>
     [

@@ -13,6 +13,32 @@ public static class PlatformDatabase
     /// <returns>One report per store, in that order.</returns>
     public static async Task<IReadOnlyList<MigrationReport>> MigrateAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken)
     {
+        var reports = new List<MigrationReport>();
+        foreach (var open in Stores(databaseUrl, dataDir))
+        {
+            await using var store = open();
+            reports.Add(await store.MigrateAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return reports;
+    }
+
+    /// <summary>Every store's schema as recorded, read without applying anything or taking a write lock (readiness).</summary>
+    /// <returns>One status per store, in the order of <see cref="MigrateAsync"/>.</returns>
+    public static async Task<IReadOnlyList<SchemaStatus>> InspectAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken)
+    {
+        var statuses = new List<SchemaStatus>();
+        foreach (var open in Stores(databaseUrl, dataDir))
+        {
+            await using var store = open();
+            statuses.Add(await store.InspectAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return statuses;
+    }
+
+    private static List<Func<IMigratingStore>> Stores(string? databaseUrl, string dataDir)
+    {
         var stores = new List<Func<IMigratingStore>>
         {
             () => (IMigratingStore)JournalFactory.Create(databaseUrl, dataDir),
@@ -25,13 +51,6 @@ public static class PlatformDatabase
             stores.Add(() => new PostgresWatchlistStore(databaseUrl));
         }
 
-        var reports = new List<MigrationReport>();
-        foreach (var open in stores)
-        {
-            await using var store = open();
-            reports.Add(await store.MigrateAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        return reports;
+        return stores;
     }
 }
