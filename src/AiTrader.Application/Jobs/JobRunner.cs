@@ -248,13 +248,13 @@ public sealed partial class JobRunner : IAsyncDisposable
             if (!plan.IsNew && await DriverOfAsync(plan.RunId, ct).ConfigureAwait(false) is { } driver)
             {
                 throw new ConflictException(
-                    $"run {plan.RunId} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+                    $"run {plan.RunId} is being driven by session job {driver}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.", "run_id");
             }
 
             if (_plannedRuns.FirstOrDefault(p => SameRun(p.Value, plan)).Key is { } queued)
             {
                 throw new ConflictException(
-                    $"session job {queued} is waiting to drive {(plan.IsNew ? "a run of the same settings" : $"run {plan.RunId}")}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+                    $"session job {queued} is waiting to drive {(plan.IsNew ? "a run of the same settings" : $"run {plan.RunId}")}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.", "run_id");
             }
 
             if (!request.Mode.IsStream())
