@@ -11,7 +11,7 @@ namespace AiTrader.Service;
 /// UPSERT). A service does not ask the store on every request: it leases <see cref="LeaseSize"/> requests of a window at a
 /// time and hands them out locally, so a busy key costs one round trip per lease. Requests a service leased and did not use
 /// are lost to the others in that window, so several services together may allow a little less than the limit, never more.
-/// While the store cannot be reached each service falls back to the limit on its own.</summary>
+/// While the store cannot be reached each service falls back to the limit on its own, until the next window.</summary>
 internal sealed partial class SharedRateLimiter : PartitionedRateLimiter<HttpContext>
 {
     private readonly IApiKeyStore _store;
@@ -22,6 +22,9 @@ internal sealed partial class SharedRateLimiter : PartitionedRateLimiter<HttpCon
     private readonly Func<HttpContext, string> _partitionOf;
     private readonly ConcurrentDictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
     private long _forgotten = long.MinValue;
+
+    /// <summary>The window in which the store last failed to answer: not asked again before the next.</summary>
+    private long _storeDownIn = long.MinValue;
 
     /// <param name="partitionOf">The partition of a request: its key, or its client address.</param>
     public SharedRateLimiter(IApiKeyStore store, int limit, TimeSpan window, TimeProvider time, ILogger logger, Func<HttpContext, string> partitionOf)
@@ -63,19 +66,28 @@ internal sealed partial class SharedRateLimiter : PartitionedRateLimiter<HttpCon
             int granted;
             try
             {
+                if (Volatile.Read(ref _storeDownIn) == window)
+                {
+                    throw new TimeoutException("it failed earlier in this window");
+                }
+
                 var forget = Interlocked.Exchange(ref _forgotten, window) != window;
                 granted = await _store.LeaseRequestsAsync(partition.Name, new DateTime(window, DateTimeKind.Utc), wanted, _limit, forget, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (Exception e) when (ApiKeyUse.IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
             {
-                // The store is down: this service keeps the limit on its own until it answers again.
+                // The store is down: this service keeps the limit on its own, and asks the store again in the next window
+                // (a store that does not answer would otherwise hold up every lease until its timeout).
                 lock (partition.Gate)
                 {
                     granted = Math.Max(0, Math.Min(wanted, _limit - partition.Leased));
                 }
 
-                StoreUnreachable(_logger, e.Message);
+                if (Interlocked.Exchange(ref _storeDownIn, window) != window)
+                {
+                    StoreUnreachable(_logger, e.Message);
+                }
             }
 
             lock (partition.Gate)
