@@ -564,6 +564,12 @@ public sealed partial class JobRunner : IAsyncDisposable
         var progress = new StoreProgress(Store, job.Id);
         try
         {
+            if (PremarketWatchlistProvider.IsScan(request.WatchlistSource))
+            {
+                // The scan is the job's first step (not the submit's): the job says so while it runs.
+                progress.Report((0, "scan"));
+            }
+
             var outcome = await _sessions.RunAsync(request, new SessionJobObserver(this, job.Id, outDir, progress, ct), ct: ct).ConfigureAwait(false);
             if (request.Mode.IsStream())
             {

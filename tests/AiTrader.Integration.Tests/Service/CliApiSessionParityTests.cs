@@ -228,6 +228,7 @@ public sealed class CliApiSessionParityTests
         Assert.Equal("failed", failed.GetProperty("state").GetString());
         Assert.Equal(InFieldNames(emptyErr), failed.GetProperty("error").GetString());
         Assert.StartsWith("the scan watchlist for 2013-10-07 is empty", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("scan", failed.GetProperty("phase").GetString()); // the step it failed in
     }
 
     /// <summary>A CLI error line in the API's words: its flags as the session spec's fields.</summary>
