@@ -74,6 +74,18 @@ public sealed class TradeCliLiveTests : IDisposable
         return System.Diagnostics.Process.Start(start)!;
     }
 
+    /// <summary>Asserts the process exited 75 with one line on standard error, an error that says to retry later and no
+    /// stack trace, and returns the line.</summary>
+    private static string RetryLaterLine(System.Diagnostics.Process process, string stderr)
+    {
+        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        return line;
+    }
+
     private async Task<List<JournalEntry>> JournalAsync(JournalKind? kind = null)
     {
         await using var journal = JournalFactory.Create(null, _dataDir);
@@ -195,13 +207,9 @@ public sealed class TradeCliLiveTests : IDisposable
             await process.WaitForExitAsync(timeout.Token);
         }
 
-        var err = await stderr;
-        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {err}");
-        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = RetryLaterLine(process, await stderr);
         Assert.StartsWith("error: alpaca stream: gave up after 2 reconnect attempts; last error: ", line, StringComparison.Ordinal);
         Assert.Contains("internal error", line, StringComparison.Ordinal);
-        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
         // Connected, dropped, then the two reconnects the budget allows.
         Assert.Equal(3, fake.Connections);
 
@@ -247,13 +255,9 @@ public sealed class TradeCliLiveTests : IDisposable
             await process.WaitForExitAsync(timeout.Token);
         }
 
-        var err = await stderr;
-        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {err}\n{await stdout}");
-        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.StartsWith("run broker-down: alpaca-live", await stdout, StringComparison.Ordinal);
+        var line = RetryLaterLine(process, await stderr);
         Assert.Contains("500", line, StringComparison.Ordinal);
-        Assert.EndsWith("retry later.", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
         Assert.DoesNotContain(trading.ApiSecret, line, StringComparison.Ordinal);
 
         // Every order the broker booked is in the journal, and no order is journaled twice.
