@@ -83,7 +83,8 @@ public sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>What the service saw of its keys' use. It records when each key was last used in the store, at most once per
-/// <see cref="RecordEvery"/> per key (a busy key costs one write a minute, not one a request). And it remembers the keys
+/// <see cref="RecordEvery"/> per key (a busy key costs one write a minute, not one a request), and the store keeps it to
+/// once per <see cref="RecordEvery"/> between all the services on one database. And it remembers the keys
 /// the store accepted within <see cref="RememberFor"/>, by the hash of the key (never the key), to authenticate them while
 /// the store cannot be reached, so that a monitor's key still reads <c>/health/ready</c> and learns why the service is
 /// not ready. The store is always asked first: a revocation acts at once while it answers (and cannot be made while it
@@ -137,7 +138,7 @@ public sealed partial class ApiKeyUse(TimeProvider time)
 
         try
         {
-            await keys.RecordUseAsync(id, now, ct).ConfigureAwait(false);
+            await keys.RecordUseAsync(id, now, RecordEvery, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnreachable(e))
         {

@@ -1,5 +1,6 @@
 using AiTrader.Application;
 using AiTrader.Core.IO;
+using AiTrader.MarketData.Streaming;
 using AiTrader.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,15 +25,24 @@ public static class HealthEndpoints
     public static void Map(WebApplication app, Func<string, string?> env)
     {
         app.MapGet("/health/ready", (AppSettings s, ServiceActivity activity, TimeProvider time, CancellationToken ct) =>
-                ReadyAsync(s, env, StreamState(activity.Stream, time.GetUtcNow().UtcDateTime), ct))
+                ReadyAsync(s, env, StreamCheck(activity.Streams.Open, activity.Streams.LastFailure, activity.Stream, time.GetUtcNow().UtcDateTime), ct))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Readiness, check by check (status, required, a one-line reason): the database (reachable, migrated), the cache folder " +
-                "(exists, writable), which vendor keys are set (names only), the market-data stream; 503 when a required one fails.");
+                "(exists, writable), which vendor keys are set (names only), the market-data socket (connected, reconnecting with the attempt, failed); 503 when a required one fails.");
         app.MapGet("/health/details", (ServiceActivity activity, TimeProvider time) => Details(activity, time, env))
             .RequireAuthorization(ApiKeyAuthenticationHandler.ReadPolicy)
             .WithSummary("Since the service started: each vendor's keys (set or not), requests and last typed error; the market-data stream's lag; " +
-                "the latest warnings and errors it logged (newest first, at most 50).");
+                "the market-data sockets' states; the latest warnings and errors it logged (newest first, at most 50).");
     }
+
+    private static object Socket(StreamSocket s) => new
+    {
+        state = s.State.ToString().ToLowerInvariant(),
+        since = s.SinceUtc,
+        attempt = s.Attempt == 0 ? (int?)null : s.Attempt,
+        max_attempts = s.MaxAttempts == 0 ? (int?)null : s.MaxAttempts,
+        reason = s.Reason,
+    };
 
     private static Dictionary<string, bool> KeysSet(Func<string, string?> env) =>
         VendorKeys.ToDictionary(v => v.Vendor, v => v.Variables.All(name => !string.IsNullOrWhiteSpace(env(name))));
@@ -68,6 +78,8 @@ public static class HealthEndpoints
                 last_lag_seconds = stream.LastLagSeconds,
                 mean_lag_seconds = stream.MeanLagSeconds,
                 max_lag_seconds = stream.Bars == 0 ? (double?)null : stream.MaxLagSeconds,
+                sockets = activity.Streams.Open.Select(Socket),
+                last_failure = activity.Streams.LastFailure is { } failed ? Socket(failed) : null,
             },
             recent_errors = activity.Recent.Select(p => new
             {
@@ -79,37 +91,68 @@ public static class HealthEndpoints
         });
     }
 
-    /// <summary>A live bar within this long counts as a stream that is receiving.</summary>
+    /// <summary>A connected socket whose last live bar is older than this is noted as quiet (outside the session, or a
+    /// feed that went quiet); the check stays ok, since the socket is up.</summary>
     public static readonly TimeSpan StreamFreshFor = TimeSpan.FromMinutes(5);
 
-    /// <summary>Readiness' <c>stream</c>: <c>not started</c> before the first live bar, <c>receiving</c> while bars keep
-    /// coming, <c>idle since …</c> after that (outside the session, or a feed that went quiet). It never makes the service
-    /// unready: the API works without a stream.</summary>
-    public static string StreamState(StreamActivity stream, DateTime nowUtc) => stream.LastBarUtc is not { } last || stream.Bars == 0
-        ? "not started"
-        : nowUtc - last <= StreamFreshFor
-            ? "receiving"
-            : $"idle since {last:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+    /// <summary>Readiness' <c>stream</c>, from the market-data sockets of the service's live sessions: <c>off</c> when
+    /// none is open; <c>ok</c> when every open one is connected (with when the last live bar came); <c>warn</c> while one
+    /// connects or waits to reconnect (the attempt, of how many, and why); <c>fail</c> when the last one gave up and none
+    /// is open. It is never required: the API works without a stream.</summary>
+    public static ReadinessCheck StreamCheck(IReadOnlyList<StreamSocket> open, StreamSocket? lastFailure, StreamActivity bars, DateTime nowUtc)
+    {
+        if (open.Count == 0)
+        {
+            return lastFailure is not { } failed
+                ? new ReadinessCheck(ReadinessCheck.Off, false, "not started: no market-data socket is open (a paper or live session on the stream opens one)")
+                : new ReadinessCheck(ReadinessCheck.Fail, false, $"failed at {Utc(failed.SinceUtc)}: " +
+                    (failed.Attempt > 0 ? $"gave up after {failed.Attempt} reconnect attempt(s); last error: " : "") +
+                    $"{failed.Reason}; the session's job says how it ended, start it again once the stream is back");
+        }
+
+        var sockets = open.Count == 1 ? "" : $" ({open.Count} sockets)";
+        if (open.Where(s => s.State == StreamSocketState.Reconnecting).MaxBy(s => s.Attempt) is { } worst)
+        {
+            return new ReadinessCheck(ReadinessCheck.Warn, false,
+                $"reconnecting{sockets}: attempt {worst.Attempt} of {worst.MaxAttempts} since {Utc(worst.SinceUtc)}, after: {worst.Reason}");
+        }
+
+        if (open.FirstOrDefault(s => s.State == StreamSocketState.Connecting) is { } connecting)
+        {
+            return new ReadinessCheck(ReadinessCheck.Warn, false, $"connecting{sockets}: since {Utc(connecting.SinceUtc)}");
+        }
+
+        var since = open.Max(s => s.SinceUtc);
+        var lastBar = bars.LastBarUtc is not { } last || bars.Bars == 0
+            ? "no live bar yet"
+            : nowUtc - last <= StreamFreshFor
+                ? $"last live bar at {Utc(last)}"
+                : $"no live bar since {Utc(last)} (outside the session, or a quiet feed)";
+        return new ReadinessCheck(ReadinessCheck.Ok, false, $"connected{sockets}: since {Utc(since)}; {lastBar}");
+    }
+
+    private static string Utc(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>How long readiness waits for the database before calling it unreachable.</summary>
     public static readonly TimeSpan DatabaseTimeout = TimeSpan.FromSeconds(5);
 
-    private static async Task<IResult> ReadyAsync(AppSettings settings, Func<string, string?> env, string stream, CancellationToken ct)
+    private static async Task<IResult> ReadyAsync(AppSettings settings, Func<string, string?> env, ReadinessCheck stream, CancellationToken ct)
     {
         var checks = new Dictionary<string, ReadinessCheck>(StringComparer.Ordinal)
         {
             ["database"] = await DatabaseCheckAsync(settings, env, ct),
             ["cache"] = CacheFolderCheck(settings),
             ["vendor_keys"] = VendorKeysCheck(env),
-            ["stream"] = StreamCheck(stream),
+            ["stream"] = stream,
         };
         var ready = checks.Values.All(c => !c.Required || c.Status != ReadinessCheck.Fail);
         return Results.Json(new ReadinessDto(ready ? "ready" : "not ready", checks),
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    /// <summary>Reachable and migrated: every store's schema brought to this build's version (nothing to do on a service
-    /// that migrated as it started), within <see cref="DatabaseTimeout"/>.</summary>
+    /// <summary>Reachable and migrated: every store's schema at this build's version, read with plain reads (no schema step,
+    /// no write lock: a probe never holds up a writer), within <see cref="DatabaseTimeout"/>. The service migrates as it
+    /// starts; a schema behind this build fails the check with the fix.</summary>
     private static async Task<ReadinessCheck> DatabaseCheckAsync(AppSettings settings, Func<string, string?> env, CancellationToken ct)
     {
         var url = env(SnapshotCatalogFactory.DatabaseUrlVariable);
@@ -118,11 +161,14 @@ public static class HealthEndpoints
         timeout.CancelAfter(DatabaseTimeout);
         try
         {
-            var reports = await PlatformDatabase.MigrateAsync(url, settings.DataDir, timeout.Token);
-            var applied = reports.Sum(r => r.Applied.Count);
-            return new ReadinessCheck(ReadinessCheck.Ok, true,
-                $"{where}: reachable, schema current ({string.Join(", ", reports.Select(r => $"{r.Store} v{r.Version}"))})" +
-                (applied > 0 ? $"; applied {applied} missing step(s) just now" : ""));
+            var statuses = await PlatformDatabase.InspectAsync(url, settings.DataDir, timeout.Token);
+            var behind = statuses.Where(s => !s.IsCurrent).ToList();
+            return behind.Count == 0
+                ? new ReadinessCheck(ReadinessCheck.Ok, true,
+                    $"{where}: reachable, schema current ({string.Join(", ", statuses.Select(r => $"{r.Store} v{r.Version}"))})")
+                : new ReadinessCheck(ReadinessCheck.Fail, true,
+                    $"{where}: reachable, schema behind this build ({string.Join(", ", behind.Select(r => $"{r.Store} v{r.Version} of v{r.Known}"))}); " +
+                    "run `aitrader db migrate` or restart the service, which migrates as it starts");
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -164,13 +210,6 @@ public static class HealthEndpoints
             (missing.Count > 0 ? $"; not set: {string.Join(", ", missing.Select(m => $"{m.Vendor} ({string.Join(", ", m.Unset)})"))}" : "");
         return new ReadinessCheck(missing.Count == 0 ? ReadinessCheck.Ok : ReadinessCheck.Warn, false, reason);
     }
-
-    private static ReadinessCheck StreamCheck(string state) => state switch
-    {
-        "receiving" => new ReadinessCheck(ReadinessCheck.Ok, false, $"connected: a live bar arrived within {StreamFreshFor.TotalMinutes:0} minutes"),
-        "not started" => new ReadinessCheck(ReadinessCheck.Off, false, "not started: no live bar yet (a paper session on the live stream starts it)"),
-        _ => new ReadinessCheck(ReadinessCheck.Warn, false, $"{state}: no live bar for {StreamFreshFor.TotalMinutes:0} minutes (outside the session, or a feed that went quiet)"),
-    };
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AiTrader.Application;
+using AiTrader.MarketData.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Service;
@@ -28,6 +29,7 @@ public sealed class ServiceActivity : IDisposable
     {
         _time = time;
         StartedUtc = time.GetUtcNow().UtcDateTime;
+        Streams = new StreamConnections(time);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == Telemetry.Name && instrument.Name is VendorDuration or VendorErrors or StreamLag)
@@ -41,6 +43,9 @@ public sealed class ServiceActivity : IDisposable
     }
 
     public DateTime StartedUtc { get; }
+
+    /// <summary>The market-data sockets of the service's live sessions, as their streams report them.</summary>
+    public StreamConnections Streams { get; }
 
     /// <summary>Keeps a warning or error the service logged (the message as written: keys are never logged).</summary>
     public void Logged(LogLevel level, string category, string message)

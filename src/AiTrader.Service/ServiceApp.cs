@@ -68,7 +68,7 @@ public static class ServiceApp
         builder.Services.AddSingleton(sp => new JobRunner(sp.GetRequiredService<IJobStore>(), settings, options.MaxConcurrentJobs,
             journal: () => JournalFactory.Create(databaseUrl, settings.DataDir),
             watchlists: () => Storage.Watchlists.WatchlistStoreFactory.Create(null, env, settings.DataDir),
-            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env)
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Jobs"), environment: env, streams: activity.Streams)
         {
             Sweeps = options.ClusterSweeps,
         });
@@ -98,15 +98,12 @@ public static class ServiceApp
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(ApiKeyAuthenticationHandler.ReadPolicy, p => p.RequireAuthenticatedUser())
             .AddPolicy(ApiKeyAuthenticationHandler.TraderPolicy, p => p.RequireRole(ApiKeyRole.Trader.ToText()));
+        // Per key across every service on the database: the windows are counted in the key store, leased a tenth at a time.
+        builder.Services.AddSingleton(sp => new SharedRateLimiter(sp.GetRequiredService<IApiKeyStore>(), options.RequestsPerWindow, options.RateWindow,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("AiTrader.Service.RateLimit"), PartitionOf));
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<SharedRateLimiter>((r, limiter) => r.GlobalLimiter = limiter);
         builder.Services.AddRateLimiter(r =>
         {
-            r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(PartitionOf(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.RequestsPerWindow,
-                    Window = options.RateWindow,
-                    QueueLimit = 0,
-                }));
             r.OnRejected = async (rejected, ct) =>
             {
                 var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;

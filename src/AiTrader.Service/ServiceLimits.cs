@@ -24,7 +24,7 @@ public static class ServiceLimits
         [
             new("request body", $"{Count(defaults.MaxRequestBodyBytes)} bytes", Fixed, "the largest request body accepted; 413 beyond it"),
             new("rate limit", $"{Count(defaults.RequestsPerWindow)} requests per {Span(defaults.RateWindow)}", "`--rate-limit`",
-                "per API key (per client address before a key is known); 429 with Retry-After beyond it"),
+                "per API key (per client address before a key is known), held between all the services on one database; 429 with Retry-After beyond it"),
             new("jobs at once", Count(defaults.MaxConcurrentJobs), "`--max-concurrent-jobs`", "backtests, sweeps, replayed sessions and scan replays running together"),
             new("jobs waiting", Count(JobRunner.QueueCapacity), Fixed, "submitted jobs waiting for a worker; 503 `job queue full` beyond it"),
             new("live paper sessions", Count(JobRunner.MaxLiveSessions), Fixed, "sessions on the live stream at once (they take no job slot)"),
@@ -37,9 +37,9 @@ public static class ServiceLimits
                 "how far `X-Timestamp` may be from the service's clock, either way"),
             new("webhook secret", $"at least {Count(WebhookEndpoints.MinimumSecretLength)} characters", Fixed, "`AITRADER_WEBHOOK_SECRET`"),
             new("key store outage", Span(ApiKeyUse.RememberFor), Fixed, "keys accepted this recently still authenticate while the key store is unreachable"),
-            new("key last use", $"every {Span(ApiKeyUse.RecordEvery)}", Fixed, "a key's `last_used_at` is written at most this often"),
+            new("key last use", $"every {Span(ApiKeyUse.RecordEvery)}", Fixed, "a key's `last_used_at` is written at most this often, by all the services on one database together"),
             new("dashboard sign-in", Span(DashboardAuthentication.SessionLifetime), Fixed, "a browser session lasts this long without use (sliding)"),
-            new("stream freshness", Span(HealthEndpoints.StreamFreshFor), Fixed, "readiness reports the stream stale when no bar arrived for this long"),
+            new("stream freshness", Span(HealthEndpoints.StreamFreshFor), Fixed, "readiness notes a connected stream as quiet when no live bar arrived for this long"),
             new("readiness database probe", Span(HealthEndpoints.DatabaseTimeout), Fixed, "the database check gives up after this long"),
         ];
     }

@@ -94,8 +94,10 @@ public sealed partial class JobRunner : IAsyncDisposable
     /// <param name="environment">Variable lookup for the live stream's settings (ALPACA_STREAM_URL, the keys); the
     /// process environment by default.</param>
     /// <param name="logger">Where each job's end is logged (kind, state, time; inside the job's span, so with its trace id).</param>
+    /// <param name="streams">Where a live session's market-data socket reports its state (the service's readiness).</param>
     public JobRunner(IJobStore store, AppSettings settings, int maxConcurrent = 1, TimeProvider? time = null, Func<IJournal>? journal = null,
-        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null, Func<string, string?>? environment = null)
+        Func<IWatchlistStore>? watchlists = null, ILogger? logger = null, Func<string, string?>? environment = null,
+        AiTrader.MarketData.Streaming.StreamConnections? streams = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
@@ -108,7 +110,7 @@ public sealed partial class JobRunner : IAsyncDisposable
         _watchlists = watchlists ?? (() => Storage.Watchlists.WatchlistStoreFactory.Create(null, Environment.GetEnvironmentVariable, settings.DataDir));
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _env = environment ?? Environment.GetEnvironmentVariable;
-        _sessions = new TradingSessions(settings, _journal, _watchlists, _env);
+        _sessions = new TradingSessions(settings, _journal, _watchlists, _env, streams);
     }
 
     public IJobStore Store { get; }
@@ -246,13 +248,13 @@ public sealed partial class JobRunner : IAsyncDisposable
             if (!plan.IsNew && await DriverOfAsync(plan.RunId, ct).ConfigureAwait(false) is { } driver)
             {
                 throw new ConflictException(
-                    $"run {plan.RunId} is being driven by session job {driver}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+                    $"run {plan.RunId} is being driven by session job {driver}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.", "run_id");
             }
 
             if (_plannedRuns.FirstOrDefault(p => SameRun(p.Value, plan)).Key is { } queued)
             {
                 throw new ConflictException(
-                    $"session job {queued} is waiting to drive {(plan.IsNew ? "a run of the same settings" : $"run {plan.RunId}")}; wait for it to end or cancel it, or send \"new_run\": true to start another run.", "run_id");
+                    $"session job {queued} is waiting to drive {(plan.IsNew ? "a run of the same settings" : $"run {plan.RunId}")}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.", "run_id");
             }
 
             if (!request.Mode.IsStream())
@@ -562,6 +564,12 @@ public sealed partial class JobRunner : IAsyncDisposable
         var progress = new StoreProgress(Store, job.Id);
         try
         {
+            if (PremarketWatchlistProvider.IsScan(request.WatchlistSource))
+            {
+                // The scan is the job's first step (not the submit's): the job says so while it runs.
+                progress.Report((0, "scan"));
+            }
+
             var outcome = await _sessions.RunAsync(request, new SessionJobObserver(this, job.Id, outDir, progress, ct), ct: ct).ConfigureAwait(false);
             if (request.Mode.IsStream())
             {

@@ -30,11 +30,12 @@ public sealed class LiveBarFeed(StreamingManager stream, IReadOnlyList<Symbol> s
 
     /// <summary>The Alpaca bar stream from <paramref name="env"/> (ALPACA_STREAM_URL, the keys, ALPACA_DATA_BASE_URL for
     /// the backfill of gaps after a reconnect).</summary>
-    public static StreamingManager Alpaca(Func<string, string?> env, Action<string>? onReconnecting = null)
+    /// <param name="connections">Where the socket's state is reported (the service's readiness); null for nowhere.</param>
+    public static StreamingManager Alpaca(Func<string, string?> env, Action<string>? onReconnecting = null, StreamConnections? connections = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         return new(AlpacaStreamOptions.FromEnvironment(env), new AlpacaClient(new HttpClient(), VendorSettings.FromEnvironment(env).AlpacaOptions),
-            StreamingOptions.FromEnvironment(env) with { OnReconnecting = onReconnecting });
+            StreamingOptions.FromEnvironment(env) with { OnReconnecting = onReconnecting, Connections = connections });
     }
 
     /// <summary>The journal's event key of one reconnect: the run, the bar time it was noticed at and the reason's

@@ -23,7 +23,12 @@ public sealed record TradingSessionOutcome(string RunId, bool Resumed, TradingSe
 /// keeps for it, and the watchlist (<paramref name="Picked"/> says which list, when a watchlist source picked it).</summary>
 /// <param name="NewRun">The request asked for a new run, whatever is unfinished.</param>
 public sealed record SessionPlan(string RunId, bool Resuming, string Mode, bool IsNew, bool NewRun, IReadOnlyList<Symbol> Watchlist, string? Picked,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings)
+{
+    /// <summary>The watchlist is the scan's, which the session runs as its first step: <see cref="Watchlist"/> is empty and
+    /// the run is resolved again then.</summary>
+    public bool ScanPending { get; init; }
+}
 
 /// <summary>Starts a trading session, whoever asks (<c>aitrader trade</c>, the service's session jobs): checks the request,
 /// picks the watchlist, resolves the run (new, or the unfinished one resumed), builds the strategy, sizing and guardrails,
@@ -32,8 +37,9 @@ public sealed record SessionPlan(string RunId, bool Resuming, string Mode, bool 
 /// <param name="journal">Opens the journal; SQLite in the data folder, or PostgreSQL when the process has a DATABASE_URL, by default.</param>
 /// <param name="watchlists">Opens the watchlist store a watchlist source reads (<c>WATCHLIST_STORE</c> of the process by default).</param>
 /// <param name="environment">Variable lookup for the live stream (ALPACA_STREAM_URL, the keys); the process environment by default.</param>
+/// <param name="streams">Where a session's market-data socket reports its state (the service's readiness); null for nowhere.</param>
 public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journal = null, Func<IWatchlistStore>? watchlists = null,
-    Func<string, string?>? environment = null)
+    Func<string, string?>? environment = null, StreamConnections? streams = null)
 {
     private readonly AppSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     private readonly Func<IJournal> _journal = journal ?? (() => JournalFactory.Create(Environment.GetEnvironmentVariable("DATABASE_URL"), settings.DataDir));
@@ -142,7 +148,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         var journal = new JournalingAgent(journalStore);
         var reconnects = new ConcurrentQueue<string>();
         var runId = options.RunId;
-        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue), options.Symbols, request.MaxBars, request.Until, ct)
+        var feed = new LiveBarFeed(LiveBarFeed.Alpaca(_env, reconnects.Enqueue, streams), options.Symbols, request.MaxBars, request.Until, ct)
         {
             StopWords = request.Terms.StopWords,
             // Why the feed paused (a drop, an oversize message, an idle stream) goes to the run's journal and the observer.
@@ -172,31 +178,48 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
     }
 
     /// <summary>Checks the request as <see cref="RunAsync"/> does before it trades and says what it would trade now: the
-    /// watchlist (picked from <see cref="TradingSessionRequest.WatchlistSource"/> as the session picks it, with the same
-    /// refusals: an unknown or empty bucket, an empty scan) and the run (the one it names, the unfinished run of its kind
+    /// watchlist (picked from a bucket named by <see cref="TradingSessionRequest.WatchlistSource"/> as the session picks
+    /// it, with the same refusals: an unknown or empty bucket) and the run (the one it names, the unfinished run of its kind
     /// that it resumes, or a new one). A run that cannot be driven (another kind, other settings) throws
-    /// <see cref="RequestException"/> naming <c>run_id</c>, worded as <see cref="RunAsync"/> words it. Nothing is
-    /// written: a scan's refreshes are stored when the session runs.</summary>
+    /// <see cref="RequestException"/> naming <c>run_id</c>, worded as <see cref="RunAsync"/> words it. The scan
+    /// (<c>watchlist_source: scan</c>) is not run here: its inputs are checked (a range with a session), and the session
+    /// runs it as its first step (<see cref="SessionPlan.ScanPending"/>), so an empty scan fails the session, not the
+    /// check. Nothing is written.</summary>
     public async Task<SessionPlan> PlanRunAsync(TradingSessionRequest request, CancellationToken ct = default) =>
-        (await PlanAsync(request, new RunRegistry(_settings.DataDir), recordScan: false, ct).ConfigureAwait(false)).Plan;
+        (await PlanAsync(request, new RunRegistry(_settings.DataDir), recordScan: false, ct, deferScan: true).ConfigureAwait(false)).Plan;
 
     /// <summary>The one set-up of a session before it trades, for <see cref="RunAsync"/> and <see cref="PlanRunAsync"/>:
-    /// the rules between the values, the watchlist, the run. With <paramref name="recordScan"/> a scan stores its refreshes.</summary>
+    /// the rules between the values, the watchlist, the run. With <paramref name="recordScan"/> a scan stores its refreshes;
+    /// with <paramref name="deferScan"/> a scan is left for the session's start (its watchlist, and with it the run's
+    /// settings, are not known yet).</summary>
     private async Task<(SessionPlan Plan, string Strategy, string Guardrails)> PlanAsync(TradingSessionRequest request, RunRegistry registry,
-        bool recordScan, CancellationToken ct)
+        bool recordScan, CancellationToken ct, bool deferScan = false)
     {
         var (strategy, guardrailRules) = Validate(request);
         var watchlist = request.Symbols;
         string? picked = null;
-        if (request.WatchlistSource is { } source)
+        var pending = deferScan && PremarketWatchlistProvider.IsScan(request.WatchlistSource);
+        if (pending)
+        {
+            FirstSession(request);
+        }
+        else if (request.WatchlistSource is { } source)
         {
             (watchlist, picked) = await PickWatchlistAsync(request, source, recordScan, ct).ConfigureAwait(false);
         }
 
         var runSettings = SettingsOf(request, watchlist, strategy, guardrailRules);
-        var (id, resuming) = ResolveRun(registry, request, runSettings);
-        return (new SessionPlan(id, resuming, request.Mode.ToText(), request.RunId is null && !resuming, request.NewRun, watchlist, picked, runSettings),
-            strategy, guardrailRules);
+        if (pending)
+        {
+            // Two sessions waiting for the same scan compare as the same settings; the scan's symbols replace this at the start.
+            runSettings["symbols"] = "(the scan's pick at the session's start)";
+        }
+
+        var (id, resuming) = ResolveRun(registry, request, runSettings, settingsKnown: !pending);
+        return (new SessionPlan(id, resuming, request.Mode.ToText(), request.RunId is null && !resuming, request.NewRun, watchlist, picked, runSettings)
+        {
+            ScanPending = pending,
+        }, strategy, guardrailRules);
     }
 
     private static ExchangeOptions Costs(TradingSessionRequest request) =>
@@ -273,7 +296,10 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
 
     /// <summary>Which run the request drives: the one it names, a new one (asked for, or none unfinished), or the unfinished
     /// run of the same kind when its settings match; a mismatch is refused with the first difference.</summary>
-    private static (string Id, bool Resuming) ResolveRun(RunRegistry registry, TradingSessionRequest request, IReadOnlyDictionary<string, string> runSettings)
+    /// <param name="settingsKnown">False while the watchlist waits for the scan: only the run's kind is checked now, and a
+    /// request naming no run plans a new one (the session resolves it again once the scan has picked).</param>
+    private static (string Id, bool Resuming) ResolveRun(RunRegistry registry, TradingSessionRequest request, IReadOnlyDictionary<string, string> runSettings,
+        bool settingsKnown = true)
     {
         var terms = request.Terms;
         var mode = request.Mode.ToText();
@@ -289,12 +315,12 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
                 throw new RequestException($"run {given} is a {existing.Mode} run; this command starts a {mode} run. Use another {terms.RunId}.", "run_id");
             }
 
-            return RunRegistry.Difference(existing.Settings, runSettings) is { } difference
+            return settingsKnown && RunRegistry.Difference(existing.Settings, runSettings) is { } difference
                 ? throw new RequestException($"run {given} was started with other settings ({difference}); run it with its own settings, or start another with {terms.NewRun}.", "run_id")
                 : (given, true);
         }
 
-        if (!request.NewRun && registry.LatestUnfinished(mode) is { } unfinished)
+        if (settingsKnown && !request.NewRun && registry.LatestUnfinished(mode) is { } unfinished)
         {
             return RunRegistry.Difference(unfinished.Settings, runSettings) is { } difference
                 ? throw new RequestException($"run {unfinished.RunId} did not finish and was started with other settings ({difference}); run its command again to resume it, or add {terms.NewRun} to start a new run.", "run_id")
@@ -310,10 +336,7 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
         CancellationToken ct)
     {
         var terms = request.Terms;
-        var firstSession = request.Mode.IsStream()
-            ? ExchangeTime.SessionDate(DateTime.UtcNow)
-            : NyseCalendar.Instance.GetSessions(request.From!.Value, request.To!.Value).FirstOrDefault()?.Date
-                ?? throw new RequestException($"{terms.Range(request.From!.Value, request.To!.Value)} holds no trading session; pick dates with one.", "from");
+        var firstSession = FirstSession(request);
         var sample = Scans.ScanSources.Sample(_settings);
         PremarketWatchlist premarket;
         await using (var store = _watchlists())
@@ -339,6 +362,13 @@ public sealed class TradingSessions(AppSettings settings, Func<IJournal>? journa
 
         return (symbols, $"{premarket.Source} watchlist of {firstSession:yyyy-MM-dd}, as of {premarket.AsOfUtc:yyyy-MM-dd HH:mm}Z");
     }
+
+    /// <summary>The session whose premarket watchlist a source picks: today's on the stream, the range's first in a replay
+    /// (a range without one is refused naming <c>from</c>).</summary>
+    private static DateOnly FirstSession(TradingSessionRequest request) => request.Mode.IsStream()
+        ? ExchangeTime.SessionDate(DateTime.UtcNow)
+        : NyseCalendar.Instance.GetSessions(request.From!.Value, request.To!.Value).FirstOrDefault()?.Date
+            ?? throw new RequestException($"{request.Terms.Range(request.From!.Value, request.To!.Value)} holds no trading session; pick dates with one.", "from");
 
     private static async Task<bool> AnyBarsAsync(CsvBarSource source, TradingSessionOptions options, CancellationToken ct)
     {

@@ -74,102 +74,125 @@ public sealed class StreamingManager
 
         var failures = 0;
         AlpacaStreamException? lastFailure = null;
-        while (true)
+        var sockets = _options.Connections;
+        var socket = sockets?.Opening() ?? 0;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (failures > 0)
+            while (true)
             {
-                if (failures > _options.MaxReconnectAttempts)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (failures > 0)
                 {
-                    throw new AlpacaStreamException(
-                        $"alpaca stream: gave up after {_options.MaxReconnectAttempts} reconnect attempts; last error: {lastFailure!.Message}",
-                        lastFailure.Code, isRetryable: false, inner: lastFailure);
+                    if (failures > _options.MaxReconnectAttempts)
+                    {
+                        sockets?.Failed(socket, _options.MaxReconnectAttempts, _options.MaxReconnectAttempts, lastFailure!.Message);
+                        throw new AlpacaStreamException(
+                            $"alpaca stream: gave up after {_options.MaxReconnectAttempts} reconnect attempts; last error: {lastFailure!.Message}",
+                            lastFailure.Code, isRetryable: false, inner: lastFailure);
+                    }
+
+                    var delay = Backoff(failures);
+                    _logger.LogWarning("{Failure}; reconnecting in {Delay} (attempt {Attempt})", lastFailure!.Message, delay, failures);
+                    sockets?.Reconnecting(socket, failures, _options.MaxReconnectAttempts, lastFailure.Message);
+                    _options.OnReconnecting?.Invoke(lastFailure.Message);
+                    await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Increment(ref _reconnects);
                 }
 
-                var delay = Backoff(failures);
-                _logger.LogWarning("{Failure}; reconnecting in {Delay} (attempt {Attempt})", lastFailure!.Message, delay, failures);
-                _options.OnReconnecting?.Invoke(lastFailure.Message);
-                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _reconnects);
-            }
-
-            await using var client = new AlpacaStreamClient(_streamOptions, _logger, _options.TimeProvider);
-            Interlocked.Increment(ref _connections);
-            try
-            {
-                await client.ConnectAsync(subscription, cancellationToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (AlpacaStreamException ex) when (ex.IsRetryable)
-            {
-                failures++;
-                lastFailure = ex;
-                continue;
-            }
-
-            // Enumerated by hand: a yield cannot sit inside a try with a catch.
-            var reader = client.ReadAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-            try
-            {
-                while (true)
+                await using var client = new AlpacaStreamClient(_streamOptions, _logger, _options.TimeProvider);
+                Interlocked.Increment(ref _connections);
+                try
                 {
-                    try
+                    await client.ConnectAsync(subscription, cancellationToken).ConfigureAwait(false);
+                    failures = 0;
+                    sockets?.Connected(socket);
+                }
+                catch (AlpacaStreamException ex) when (ex.IsRetryable)
+                {
+                    failures++;
+                    lastFailure = ex;
+                    continue;
+                }
+                catch (AlpacaStreamException ex)
+                {
+                    sockets?.Failed(socket, failures, _options.MaxReconnectAttempts, ex.Message);
+                    throw;
+                }
+
+                // Enumerated by hand: a yield cannot sit inside a try with a catch.
+                var reader = client.ReadAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+                try
+                {
+                    while (true)
                     {
-                        if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                        try
                         {
+                            if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                break;
+                            }
+                        }
+                        catch (AlpacaStreamException ex) when (ex.IsRetryable)
+                        {
+                            failures = 1;
+                            lastFailure = ex;
                             break;
                         }
-                    }
-                    catch (AlpacaStreamException ex) when (ex.IsRetryable)
-                    {
-                        failures = 1;
-                        lastFailure = ex;
-                        break;
-                    }
-
-                    var payload = reader.Current;
-                    if (payload.Kind != StreamPayloadKind.Bar || !wanted.Contains(payload.Symbol))
-                    {
-                        continue;
-                    }
-
-                    var bar = payload.Bar!.Value;
-                    var hasLast = last.TryGetValue(payload.Symbol, out var previous);
-                    if (hasLast && bar.Timestamp <= previous)
-                    {
-                        Interlocked.Increment(ref _dropped);
-                        continue;
-                    }
-
-                    if (hasLast && bar.Timestamp > previous.AddMinutes(1) && ShouldBackfill(previous, bar.Timestamp))
-                    {
-                        foreach (var filled in await BackfillAsync(payload.Symbol, previous.AddMinutes(1), bar.Timestamp.AddMinutes(-1), cancellationToken)
-                                     .ConfigureAwait(false))
+                        catch (AlpacaStreamException ex)
                         {
-                            last[payload.Symbol] = filled.Bar!.Value.Timestamp;
-                            Interlocked.Increment(ref _backfilledBars);
-                            yield return filled;
+                            sockets?.Failed(socket, 0, _options.MaxReconnectAttempts, ex.Message);
+                            throw;
                         }
-                    }
 
-                    last[payload.Symbol] = bar.Timestamp;
-                    Interlocked.Increment(ref _liveBars);
-                    // Lag: from the bar's close (its open plus a minute) to its arrival here.
-                    StreamMetrics.Lag(_options.TimeProvider.GetUtcNow().UtcDateTime - bar.Timestamp.AddMinutes(1));
-                    yield return payload;
+                        var payload = reader.Current;
+                        if (payload.Kind != StreamPayloadKind.Bar || !wanted.Contains(payload.Symbol))
+                        {
+                            continue;
+                        }
+
+                        var bar = payload.Bar!.Value;
+                        var hasLast = last.TryGetValue(payload.Symbol, out var previous);
+                        if (hasLast && bar.Timestamp <= previous)
+                        {
+                            Interlocked.Increment(ref _dropped);
+                            continue;
+                        }
+
+                        if (hasLast && bar.Timestamp > previous.AddMinutes(1) && ShouldBackfill(previous, bar.Timestamp))
+                        {
+                            foreach (var filled in await BackfillAsync(payload.Symbol, previous.AddMinutes(1), bar.Timestamp.AddMinutes(-1), cancellationToken)
+                                         .ConfigureAwait(false))
+                            {
+                                last[payload.Symbol] = filled.Bar!.Value.Timestamp;
+                                Interlocked.Increment(ref _backfilledBars);
+                                yield return filled;
+                            }
+                        }
+
+                        last[payload.Symbol] = bar.Timestamp;
+                        Interlocked.Increment(ref _liveBars);
+                        // Lag: from the bar's close (its open plus a minute) to its arrival here.
+                        StreamMetrics.Lag(_options.TimeProvider.GetUtcNow().UtcDateTime - bar.Timestamp.AddMinutes(1));
+                        yield return payload;
+                    }
+                }
+                finally
+                {
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (lastFailure is null || failures == 0)
+                {
+                    // ReadAsync only ends by throwing; an orderly end still means the socket is gone.
+                    failures = 1;
+                    lastFailure = new AlpacaStreamException("alpaca stream: connection ended", null, isRetryable: true);
                 }
             }
-            finally
-            {
-                await reader.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (lastFailure is null || failures == 0)
-            {
-                // ReadAsync only ends by throwing; an orderly end still means the socket is gone.
-                failures = 1;
-                lastFailure = new AlpacaStreamException("alpaca stream: connection ended", null, isRetryable: true);
-            }
+        }
+        finally
+        {
+            // The reader stopped (a cancel, its end) or the stream failed, which said so already.
+            sockets?.Closed(socket);
         }
     }
 

@@ -30,6 +30,10 @@ public sealed record StreamingOptions
     /// trading run can journal why its feed paused; the reason is also logged as a warning.</summary>
     public Action<string>? OnReconnecting { get; init; }
 
+    /// <summary>Where the socket's state is reported as it changes (connected, reconnecting with the attempt, failed), for
+    /// readiness; null reports nowhere.</summary>
+    public StreamConnections? Connections { get; init; }
+
     /// <summary>Clock for received-at stamps and backoff waits.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -31,6 +31,9 @@ public sealed class PostgresSnapshotCatalog : SqlSnapshotCatalog
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.PostgresAsync(connection, "market", "price_snapshots", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresStatusAsync(connection, "market", "price_snapshots", ToString(), Migrations, cancellationToken);
+
     // The ADD COLUMN brings up catalogs created before provisional snapshots (and before versioned steps) existed.
     public override IReadOnlyList<SchemaStep> Migrations =>
     [

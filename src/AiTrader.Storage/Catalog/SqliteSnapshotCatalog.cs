@@ -36,6 +36,9 @@ public sealed class SqliteSnapshotCatalog : SqlSnapshotCatalog
     protected override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenAsync(cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteStatusAsync(connection, "price_snapshots", ToString(), Migrations, cancellationToken);
+
     protected override async Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var report = await SchemaMigrations.SqliteAsync(connection, "price_snapshots", ToString(), Migrations, cancellationToken).ConfigureAwait(false);

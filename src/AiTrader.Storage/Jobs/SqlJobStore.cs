@@ -229,6 +229,9 @@ public sealed class SqliteJobStore : SqlJobStore
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.SqliteAsync(connection, "jobs", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteStatusAsync(connection, "jobs", ToString(), Migrations, cancellationToken);
+
     public override IReadOnlyList<SchemaStep> Migrations =>
     [
         new(1, "jobs table and state index", """
@@ -287,6 +290,9 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.PostgresAsync(connection, Schema, "jobs", ToString(), Migrations, cancellationToken);
+
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresStatusAsync(connection, Schema, "jobs", ToString(), Migrations, cancellationToken);
 
     public override IReadOnlyList<SchemaStep> Migrations =>
     [

@@ -39,6 +39,9 @@ public sealed class PostgresJournal : SqlJournal
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.PostgresAsync(connection, Schema, "journal", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresStatusAsync(connection, Schema, "journal", ToString(), Migrations, cancellationToken);
+
     // json (not jsonb) keeps the payload's text as written, so an entry reads back exactly as appended.
     // The trigger makes the server refuse UPDATE, DELETE and TRUNCATE whoever sends them.
     public override IReadOnlyList<SchemaStep> Migrations =>

@@ -40,6 +40,9 @@ public sealed class SqliteJournal : SqlJournal
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.SqliteAsync(connection, "journal", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteStatusAsync(connection, "journal", ToString(), Migrations, cancellationToken);
+
     // AUTOINCREMENT: ids are never reused, so the sequence is monotonic even across a crash mid-write.
     // Decimals are TEXT so they stay exact. The triggers make the store itself refuse UPDATE and DELETE,
     // whoever issues them (the CLI, a sqlite3 shell, a bug).

@@ -18,8 +18,17 @@ public interface IApiKeyStore : IAsyncDisposable
     Task<ApiKeyInfo?> VerifyAsync(string? key, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the key <paramref name="id"/> was used at <paramref name="usedUtc"/>; an earlier time than the
-    /// one recorded changes nothing. False when there is no such key.</summary>
-    Task<bool> RecordUseAsync(string id, DateTime usedUtc, CancellationToken cancellationToken = default);
+    /// one recorded changes nothing, and nor does one less than <paramref name="unlessWithin"/> after it (so that several
+    /// services on one database write a busy key's use once per that span between them). False when there is no such key.</summary>
+    Task<bool> RecordUseAsync(string id, DateTime usedUtc, TimeSpan unlessWithin = default, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes up to <paramref name="wanted"/> requests from the shared allowance of <paramref name="partition"/> (a
+    /// key, or a client address) in the fixed window that starts at <paramref name="windowStartUtc"/>, never more than
+    /// <paramref name="limit"/> in the window across every service on the database; one statement (an UPSERT). With
+    /// <paramref name="forgetEarlier"/> the windows before this one are deleted in the same round trip.</summary>
+    /// <returns>The requests granted, 0 to <paramref name="wanted"/>; fewer than wanted means the window is used up.</returns>
+    Task<int> LeaseRequestsAsync(string partition, DateTime windowStartUtc, int wanted, int limit, bool forgetEarlier,
+        CancellationToken cancellationToken = default);
 }
 
 /// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
@@ -108,7 +117,7 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
         return !info.IsRevoked && ApiKeyToken.Matches(key!, reader.GetString(6)) ? info : null;
     }
 
-    public async Task<bool> RecordUseAsync(string id, DateTime usedUtc, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordUseAsync(string id, DateTime usedUtc, TimeSpan unlessWithin = default, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(id) || !StoreExists)
         {
@@ -117,8 +126,9 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE {Table} SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)";
+        command.CommandText = $"UPDATE {Table} SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @since)";
         SqlCommands.Add(command, "at", ToDb(usedUtc.ToUniversalTime()));
+        SqlCommands.Add(command, "since", ToDb(usedUtc.ToUniversalTime() - (unlessWithin > TimeSpan.Zero ? unlessWithin : TimeSpan.Zero)));
         SqlCommands.Add(command, "id", id.Trim().ToLowerInvariant());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await using var exists = connection.CreateCommand();
@@ -126,6 +136,37 @@ public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
         SqlCommands.Add(exists, "id", id.Trim().ToLowerInvariant());
         return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
+
+    public async Task<int> LeaseRequestsAsync(string partition, DateTime windowStartUtc, int wanted, int limit, bool forgetEarlier,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(partition);
+        ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var window = new DateTimeOffset(windowStartUtc.ToUniversalTime()).ToUnixTimeSeconds();
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // The SET expressions read the row as it was, so granted is what this lease added, capped by the limit.
+        command.CommandText = $"""
+            INSERT INTO {WindowsTable} AS w (partition, window_start, taken, granted) VALUES (@partition, @window, @first, @first)
+            ON CONFLICT (partition, window_start) DO UPDATE SET
+                granted = {Least}(w.taken + @wanted, @limit) - w.taken,
+                taken = {Least}(w.taken + @wanted, @limit)
+            RETURNING granted;
+            """ + (forgetEarlier ? $"DELETE FROM {WindowsTable} WHERE window_start < @window;" : "");
+        SqlCommands.Add(command, "partition", partition);
+        SqlCommands.Add(command, "window", window);
+        SqlCommands.Add(command, "first", Math.Min(wanted, limit));
+        SqlCommands.Add(command, "wanted", wanted);
+        SqlCommands.Add(command, "limit", limit);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The table of request windows, schema-qualified where the backend has schemas.</summary>
+    protected abstract string WindowsTable { get; }
+
+    /// <summary>The backend's two-argument minimum (<c>MIN</c> on SQLite, <c>LEAST</c> on PostgreSQL).</summary>
+    protected abstract string Least { get; }
 
     /// <summary>The columns <see cref="Read"/> reads, in its order.</summary>
     private const string Columns = "id, name, role, created_at, revoked_at, last_used_at";
@@ -159,6 +200,10 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
 
     protected override string Table => "api_keys";
 
+    protected override string WindowsTable => "request_windows";
+
+    protected override string Least => "MIN";
+
     protected override bool StoreExists => File.Exists(DatabasePath);
 
     public override string ToString() => _database.ToString();
@@ -174,6 +219,9 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.SqliteAsync(connection, "api_keys", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.SqliteStatusAsync(connection, "api_keys", ToString(), Migrations, cancellationToken);
+
     public override IReadOnlyList<SchemaStep> Migrations =>
     [
         new(1, "api_keys table", """
@@ -187,6 +235,15 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
             );
             """),
         new(2, "api_keys.last_used_at", "ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;"),
+        new(3, "request_windows table (the rate limit shared by the services on this database)", """
+            CREATE TABLE IF NOT EXISTS request_windows (
+                partition    TEXT    NOT NULL,
+                window_start INTEGER NOT NULL,
+                taken        INTEGER NOT NULL,
+                granted      INTEGER NOT NULL,
+                PRIMARY KEY (partition, window_start)
+            );
+            """),
     ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
@@ -212,6 +269,10 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
 
     protected override string Table => $"{Schema}.api_keys";
 
+    protected override string WindowsTable => $"{Schema}.request_windows";
+
+    protected override string Least => "LEAST";
+
     /// <summary>Host, port, database and table; never the user or password.</summary>
     public override string ToString() => $"PostgreSQL {_database.Endpoint} ({Schema}.api_keys)";
 
@@ -226,6 +287,9 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
     protected override Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
         SchemaMigrations.PostgresAsync(connection, Schema, "api_keys", ToString(), Migrations, cancellationToken);
 
+    protected override Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        SchemaMigrations.PostgresStatusAsync(connection, Schema, "api_keys", ToString(), Migrations, cancellationToken);
+
     public override IReadOnlyList<SchemaStep> Migrations =>
     [
         new(1, "api_keys table", $"""
@@ -239,6 +303,15 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
             );
             """),
         new(2, "api_keys.last_used_at", $"ALTER TABLE {Schema}.api_keys ADD COLUMN IF NOT EXISTS last_used_at timestamptz;"),
+        new(3, "request_windows table (the rate limit shared by the services on this database)", $"""
+            CREATE TABLE IF NOT EXISTS {Schema}.request_windows (
+                partition    text    NOT NULL,
+                window_start bigint  NOT NULL,
+                taken        integer NOT NULL,
+                granted      integer NOT NULL,
+                PRIMARY KEY (partition, window_start)
+            );
+            """),
     ];
 
     protected override object ToDb(DateTime utc) => utc;

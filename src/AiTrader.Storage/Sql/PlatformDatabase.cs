@@ -11,7 +11,27 @@ public static class PlatformDatabase
     /// <summary>Brings every store's schema up to date: the journal, API keys, jobs and the snapshot catalog, plus the
     /// watchlist and scan-refresh tables on PostgreSQL (on SQLite they are JSON files and have no schema).</summary>
     /// <returns>One report per store, in that order.</returns>
-    public static async Task<IReadOnlyList<MigrationReport>> MigrateAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<MigrationReport>> MigrateAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken) =>
+        EachStoreAsync(databaseUrl, dataDir, store => store.MigrateAsync(cancellationToken));
+
+    /// <summary>Every store's schema as recorded, read without applying anything or taking a write lock (readiness).</summary>
+    /// <returns>One status per store, in the order of <see cref="MigrateAsync"/>.</returns>
+    public static Task<IReadOnlyList<SchemaStatus>> InspectAsync(string? databaseUrl, string dataDir, CancellationToken cancellationToken) =>
+        EachStoreAsync(databaseUrl, dataDir, store => store.InspectAsync(cancellationToken));
+
+    private static async Task<IReadOnlyList<T>> EachStoreAsync<T>(string? databaseUrl, string dataDir, Func<IMigratingStore, Task<T>> ask)
+    {
+        var answers = new List<T>();
+        foreach (var open in Stores(databaseUrl, dataDir))
+        {
+            await using var store = open();
+            answers.Add(await ask(store).ConfigureAwait(false));
+        }
+
+        return answers;
+    }
+
+    private static List<Func<IMigratingStore>> Stores(string? databaseUrl, string dataDir)
     {
         var stores = new List<Func<IMigratingStore>>
         {
@@ -25,13 +45,6 @@ public static class PlatformDatabase
             stores.Add(() => new PostgresWatchlistStore(databaseUrl));
         }
 
-        var reports = new List<MigrationReport>();
-        foreach (var open in stores)
-        {
-            await using var store = open();
-            reports.Add(await store.MigrateAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        return reports;
+        return stores;
     }
 }

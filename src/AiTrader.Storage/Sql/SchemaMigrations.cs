@@ -16,6 +16,16 @@ public sealed record SchemaStep(int Version, string Description, string Sql);
 /// <param name="Applied">The steps this run applied, in order; empty when the schema was up to date.</param>
 public sealed record MigrationReport(string Store, string Location, int Version, IReadOnlyList<SchemaStep> Applied);
 
+/// <summary>A store's schema as recorded, read without changing it.</summary>
+/// <param name="Version">The highest step applied (0: none yet).</param>
+/// <param name="Known">The highest step this build knows.</param>
+/// <param name="Missing">The steps this build knows that are not applied.</param>
+public sealed record SchemaStatus(string Store, string Location, int Version, int Known, int Missing)
+{
+    /// <summary>Every step this build knows is applied, and none it does not know.</summary>
+    public bool IsCurrent => Missing == 0 && Version == Known;
+}
+
 /// <summary>A store whose schema is a list of numbered steps, recorded in a <c>schema_migrations</c> table as they are applied.</summary>
 public interface IMigratingStore : IAsyncDisposable
 {
@@ -24,6 +34,10 @@ public interface IMigratingStore : IAsyncDisposable
 
     /// <summary>Applies the missing steps (the first use of a store does the same) and says what it did.</summary>
     Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the versions applied, with a plain read: no schema step, no transaction, no lock a writer waits on
+    /// (readiness asks this on every probe).</summary>
+    Task<SchemaStatus> InspectAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Runs a store's missing schema steps in order, each recorded in <c>schema_migrations</c> (store, version,
@@ -76,6 +90,53 @@ internal static class SchemaMigrations
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return report;
+    }
+
+    /// <summary>The versions recorded for <paramref name="store"/> in <paramref name="schema"/>, read-only.</summary>
+    public static async Task<SchemaStatus> PostgresStatusAsync(DbConnection connection, string schema, string store, string location,
+        IReadOnlyList<SchemaStep> steps, CancellationToken cancellationToken)
+    {
+        var exists = await ScalarAsync(connection, $"SELECT to_regclass('{schema}.schema_migrations') IS NOT NULL", null, cancellationToken)
+            .ConfigureAwait(false);
+        return await StatusAsync(connection, exists is true, $"{schema}.schema_migrations", store, location, steps, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The versions recorded for <paramref name="store"/> in the SQLite file, read-only (WAL: no writer waits on it).</summary>
+    public static async Task<SchemaStatus> SqliteStatusAsync(DbConnection connection, string store, string location,
+        IReadOnlyList<SchemaStep> steps, CancellationToken cancellationToken)
+    {
+        var exists = await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", null,
+            cancellationToken).ConfigureAwait(false);
+        return await StatusAsync(connection, Convert.ToInt64(exists, CultureInfo.InvariantCulture) > 0, "schema_migrations", store, location, steps,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<SchemaStatus> StatusAsync(DbConnection connection, bool tableExists, string table, string store, string location,
+        IReadOnlyList<SchemaStep> steps, CancellationToken cancellationToken)
+    {
+        var known = steps.Max(s => s.Version);
+        if (!tableExists)
+        {
+            return new SchemaStatus(store, location, 0, known, steps.Count);
+        }
+
+        await using var read = connection.CreateCommand();
+        read.CommandText = $"SELECT version FROM {table} WHERE store = @store";
+        SqlCommands.Add(read, "store", store);
+        var applied = (await SqlCommands.ReadAllAsync(read, reader => Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), cancellationToken)
+            .ConfigureAwait(false)).ToHashSet();
+        var version = applied.Count == 0 ? 0 : applied.Max();
+        return version > known
+            ? throw new SchemaNewerThanBuildException(location, store, version, known)
+            : new SchemaStatus(store, location, version, known, steps.Count(s => !applied.Contains(s.Version)));
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<MigrationReport> ApplyAsync(DbConnection connection, DbTransaction transaction, string table, string now,

@@ -23,6 +23,13 @@ public abstract class SqlStore : IMigratingStore
         return _schema.Report!;
     }
 
+    /// <summary>Reads the schema versions on a connection of its own, outside the schema gate: nothing is applied.</summary>
+    public async Task<SchemaStatus> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
     public virtual ValueTask DisposeAsync()
     {
         _schema.Dispose();
@@ -35,6 +42,9 @@ public abstract class SqlStore : IMigratingStore
 
     /// <summary>Applies the missing steps of <see cref="Migrations"/> on <paramref name="connection"/>.</summary>
     protected abstract Task<MigrationReport> CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Reads the versions of <see cref="Migrations"/> applied on <paramref name="connection"/>, changing nothing.</summary>
+    protected abstract Task<SchemaStatus> ReadSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>The value that stores a UTC instant in this backend.</summary>
     protected abstract object ToDb(DateTime utc);

@@ -176,6 +176,13 @@ public sealed class PostgresWatchlistStore : IWatchlistStore, IMigratingStore
         return _gate.Report!;
     }
 
+    /// <summary>Reads the versions applied on a connection of its own, outside the schema gate: nothing is applied.</summary>
+    public async Task<SchemaStatus> InspectAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SchemaMigrations.PostgresStatusAsync(connection, Schema, "watchlists", Location, Migrations, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The versions applied so far, ascending (runs the migrations first).</summary>
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken = default)
     {

@@ -241,7 +241,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<ConflictException>(() => runner.SubmitSessionAsync(spec, default));
         Assert.Equal("run_id", refused.Field);
-        Assert.Equal($"session job {first.Id} is waiting to drive a run of the same settings; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+        Assert.Equal($"session job {first.Id} is waiting to drive a run of the same settings, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.",
             refused.Message);
         Assert.Single(await _store.ListAsync(new JobQuery(JobRunner.SessionKind, null, 10, null)));
 

@@ -160,12 +160,79 @@ public sealed class ApiKeyStoreTests
             """);
 
         var report = await ((AiTrader.Storage.IMigratingStore)t.Store).MigrateAsync();
-        Assert.Equal([2], report.Applied.Select(s => s.Version));
+        Assert.Equal([2, 3], report.Applied.Select(s => s.Version));
         var old = Assert.Single(await t.Store.ListAsync());
         Assert.Equal(("0123456789ab", "old", (DateTime?)null), (old.Id, old.Name, old.LastUsedUtc));
         Assert.Equal(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), old.CreatedUtc);
         Assert.True(await t.Store.RecordUseAsync(old.Id, new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc)));
         Assert.Equal(new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc), (await t.Store.ListAsync())[0].LastUsedUtc);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task Request_leases_never_pass_the_limit_of_a_window_and_earlier_windows_can_be_forgotten(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        var window = new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc);
+        var next = window.AddMinutes(1);
+        // Ten a window: leases of four get 4, 4, then the 2 left, then none.
+        Assert.Equal(4, await t.Store.LeaseRequestsAsync("key:a", window, 4, 10, forgetEarlier: false));
+        Assert.Equal(4, await t.Store.LeaseRequestsAsync("key:a", window, 4, 10, forgetEarlier: false));
+        Assert.Equal(2, await t.Store.LeaseRequestsAsync("key:a", window, 4, 10, forgetEarlier: false));
+        Assert.Equal(0, await t.Store.LeaseRequestsAsync("key:a", window, 4, 10, forgetEarlier: false));
+        // Another partition, and the next window, have their own ten.
+        Assert.Equal(3, await t.Store.LeaseRequestsAsync("ip:127.0.0.1", window, 3, 10, forgetEarlier: false));
+        Assert.Equal(10, await t.Store.LeaseRequestsAsync("key:a", next, 20, 10, forgetEarlier: false));
+        Assert.Equal(0, await t.Store.LeaseRequestsAsync("key:a", next, 1, 10, forgetEarlier: false));
+
+        // Twenty leases of one from four callers at once: exactly ten are granted.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var got = 0;
+            for (var i = 0; i < 5; i++)
+            {
+                got += await t.Store.LeaseRequestsAsync("key:race", window, 1, 10, forgetEarlier: false);
+            }
+
+            return got;
+        })));
+        Assert.Equal(10, racing.Sum());
+
+        await using (var connection = await RawSql.OpenAsync(t.Backend, t.Backend == "postgres" ? "" : ((SqliteApiKeyStore)t.Store).DatabasePath))
+        {
+            Assert.Equal(4, await CountAsync(connection, t.Table("request_windows")));
+        }
+
+        Assert.Equal(1, await t.Store.LeaseRequestsAsync("key:b", next, 1, 10, forgetEarlier: true));
+        await using (var connection = await RawSql.OpenAsync(t.Backend, t.Backend == "postgres" ? "" : ((SqliteApiKeyStore)t.Store).DatabasePath))
+        {
+            Assert.Equal(2, await CountAsync(connection, t.Table("request_windows"))); // key:a and key:b of the next window
+        }
+
+        static async Task<long> CountAsync(DbConnection connection, string table)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM {table}";
+            return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task A_use_within_the_span_of_the_last_one_recorded_is_not_written_again(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        var (key, _) = await t.Store.CreateAsync("busy", ApiKeyRole.ReadOnly);
+        var first = new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc);
+        var minute = TimeSpan.FromMinutes(1);
+        Assert.True(await t.Store.RecordUseAsync(key.Id, first, minute));
+        // Another service, 40 s later: within the minute, left as it was; 61 s after the first, written.
+        Assert.True(await t.Store.RecordUseAsync(key.Id, first.AddSeconds(40), minute));
+        Assert.Equal(first, (await t.Store.ListAsync())[0].LastUsedUtc);
+        Assert.True(await t.Store.RecordUseAsync(key.Id, first.AddSeconds(61), minute));
+        Assert.Equal(first.AddSeconds(61), (await t.Store.ListAsync())[0].LastUsedUtc);
     }
 
     [Fact]

@@ -183,8 +183,9 @@ public sealed class CliApiSessionParityTests
     }
 
     /// <summary>The rules between a session's values hold for both surfaces, in the same words (the CLI names its flags,
-    /// the API its fields), and all before any work: the watchlist a source picks (an empty scan, a bucket with no list)
-    /// is known at the submit, as the command knows it before it trades.</summary>
+    /// the API its fields), and all before any work: a bucket with no list is known at the submit, as the command knows it
+    /// before it trades. The scan is the one exception: the API runs it as the session job's first step (a submit stays
+    /// quick), so a scan that finds nothing fails the job with the words the command refuses with.</summary>
     [Fact]
     public async Task The_cli_and_the_api_refuse_the_same_sessions_in_the_same_words()
     {
@@ -196,8 +197,6 @@ public sealed class CliApiSessionParityTests
             ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--run-id", "mine", "--new-run"], """{"symbols":["SPY"],"run_id":"mine","new_run":true}""", "new_run"),
             ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--run-id", "a/b"], """{"symbols":["SPY"],"run_id":"a/b"}""", "run_id"),
             ("2013-10-08:2013-10-09", ["--symbols", "SPY", "--watchlist-source", "scan"], """{"symbols":["SPY"],"watchlist_source":"scan"}""", "watchlist_source"),
-            // The scan finds nothing before the first session of 2013-10-07.
-            ("2013-10-07:2013-10-08", ["--watchlist-source", "scan"], """{"watchlist_source":"scan"}""", "watchlist_source"),
             ("2013-10-08:2013-10-09", ["--watchlist-source", "nosuch"], """{"watchlist_source":"nosuch"}""", "watchlist_source"),
             ("2013-10-08:2013-10-09", ["--watchlist-source", "../etc"], """{"watchlist_source":"../etc"}""", "watchlist_source"),
         })
@@ -219,6 +218,17 @@ public sealed class CliApiSessionParityTests
         // Refused before anything was stored: no session job exists.
         var jobs = await trader.GetFromJsonAsync<JsonElement>("/api/sessions");
         Assert.Equal(0, jobs.GetProperty("jobs").GetArrayLength());
+
+        // The scan finds nothing before the first session of 2013-10-07: the command refuses, the API accepts the submit
+        // (the scan has not run yet) and its job fails with the same words.
+        var (emptyCode, _, emptyErr) = await CliRunner.Run("trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--watchlist-source", "scan");
+        Assert.Equal(2, emptyCode);
+        var id = await ServiceHost.SubmitAsync(trader, "/api/sessions", """{"from":"2013-10-07","to":"2013-10-08","watchlist_source":"scan"}""");
+        var failed = await ServiceHost.FinishedJobAsync(trader, $"/api/sessions/{id}");
+        Assert.Equal("failed", failed.GetProperty("state").GetString());
+        Assert.Equal(InFieldNames(emptyErr), failed.GetProperty("error").GetString());
+        Assert.StartsWith("the scan watchlist for 2013-10-07 is empty", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("scan", failed.GetProperty("phase").GetString()); // the step it failed in
     }
 
     /// <summary>A CLI error line in the API's words: its flags as the session spec's fields.</summary>

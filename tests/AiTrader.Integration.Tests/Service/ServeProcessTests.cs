@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Storage.Jobs;
 using AiTrader.Storage.Security;
@@ -229,6 +230,47 @@ public sealed class ServeProcessTests : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    [PostgresFact]
+    public async Task Two_services_on_one_postgresql_hold_one_rate_limit_for_a_key_between_them()
+    {
+        await using var scratch = await PostgresTestDatabase.CreateScratchAsync("aitrader_rate");
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = scratch.Url };
+        // Two processes with their own state folders and one database; one key, made in that database before either starts.
+        await using var first = await ServeProcess.StartAsync(Path.Combine(_root, "one"), environment, null, false, "--rate-limit", "20");
+        await using var second = await ServeProcess.StartAsync(Path.Combine(_root, "two"), environment, first.Key, false, "--rate-limit", "20");
+
+        // The windows are whole minutes from the epoch: start early in one, so the requests below all fall in it.
+        if (DateTime.UtcNow.Second > 40)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(61 - DateTime.UtcNow.Second), first.Timeout.Token);
+        }
+
+        var windowEnd = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerMinute)).AddMinutes(1);
+        // Forty requests of the key, taking turns: each process alone would allow twenty of its own.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 40; i++)
+        {
+            var serve = i % 2 == 0 ? first : second;
+            using var response = await serve.Client.GetAsync("/api/strategies", serve.Timeout.Token);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                var retry = response.Headers.RetryAfter?.Delta;
+                Assert.True(retry is { } wait && wait > TimeSpan.Zero && wait <= TimeSpan.FromSeconds(60), $"Retry-After {retry}");
+            }
+        }
+
+        Assert.True(DateTime.UtcNow < windowEnd, "the requests crossed into the next window");
+        // Twenty a window between them (fewer when the start-up requests fell in this window too). A lease of two that
+        // one process did not use up is lost to the other, so a little less may pass, never more.
+        var granted = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.InRange(granted, 14, 20);
+        Assert.Equal(40 - granted, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.All(statuses.Skip(granted + 4), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+        await first.StopWithSigtermAsync();
+        await second.StopWithSigtermAsync();
+    }
+
     /// <summary><c>aitrader serve</c> started as its own process on a state folder, with a trader key, stopped by SIGTERM.</summary>
     private sealed class ServeProcess : IAsyncDisposable
     {
@@ -253,18 +295,19 @@ public sealed class ServeProcessTests : IDisposable
         /// <summary>Starts <c>aitrader serve</c>. With neither <paramref name="key"/> nor <paramref name="firstStart"/> a trader
         /// key is made in the store first; with <paramref name="firstStart"/> the store is left empty and the key the
         /// service prints on its first start is used.</summary>
+        /// <param name="arguments">More options of <c>serve</c>.</param>
         public static async Task<ServeProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null, string? key = null,
-            bool firstStart = false)
+            bool firstStart = false, params string[] arguments)
         {
             var serve = new ServeProcess();
             var dataDir = Path.Combine(root, "data");
             if (key is null && !firstStart)
             {
-                await using var keys = ApiKeyStoreFactory.Create(null, dataDir);
+                await using var keys = ApiKeyStoreFactory.Create(environment?.GetValueOrDefault("DATABASE_URL"), dataDir);
                 key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
             }
 
-            var start = CliProcess.StartInfo(["serve", "--urls", "http://127.0.0.1:0"]);
+            var start = CliProcess.StartInfo(["serve", "--urls", "http://127.0.0.1:0", .. arguments]);
             start.Environment["AITRADER_DATA_DIR"] = dataDir;
             start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(root, "artifacts");
             start.Environment["AITRADER_BAR_CACHE"] = "off";

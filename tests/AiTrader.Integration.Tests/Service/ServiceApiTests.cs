@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AiTrader.MarketData.Streaming;
 using AiTrader.Service;
 
 namespace AiTrader.Integration.Tests.Service;
@@ -147,20 +148,37 @@ public sealed class ServiceApiTests
         var warning = Assert.Single(details.GetProperty("recent_errors").EnumerateArray(), e => e.GetProperty("message").GetString()!.Contains("no Alpaca keys", StringComparison.Ordinal));
         Assert.Equal("warning", warning.GetProperty("level").GetString());
 
-        // Readiness names the stream's state from the same bars: one just arrived.
+        // Readiness reads the socket, not the bars: a bar counted without any socket open is no connection.
         var ready = await reader.GetFromJsonAsync<JsonElement>("/health/ready");
-        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("stream").GetProperty("status").GetString());
-        Assert.StartsWith("connected", ready.GetProperty("checks").GetProperty("stream").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("off", ready.GetProperty("checks").GetProperty("stream").GetProperty("status").GetString());
+        Assert.StartsWith("not started", ready.GetProperty("checks").GetProperty("stream").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(stream.GetProperty("sockets").EnumerateArray());
     }
 
     [Fact]
-    public void The_readiness_stream_state_follows_the_last_live_bar()
+    public void The_readiness_stream_check_reads_the_sockets_and_notes_the_last_live_bar()
     {
         var now = new DateTime(2026, 12, 7, 15, 0, 0, DateTimeKind.Utc);
-        Assert.Equal("not started", HealthEndpoints.StreamState(new StreamActivity(0, null, null, 0, null), now));
-        Assert.Equal("receiving", HealthEndpoints.StreamState(new StreamActivity(3, 0.4, now.AddMinutes(-5), 0.9, 0.5), now));
-        Assert.Equal("idle since 2026-12-07T14:54:59Z",
-            HealthEndpoints.StreamState(new StreamActivity(3, 0.4, now.AddMinutes(-5).AddSeconds(-1), 0.9, 0.5), now));
+        var noBars = new StreamActivity(0, null, null, 0, null);
+        var connected = new StreamSocket(StreamSocketState.Connected, now.AddMinutes(-30));
+        var reconnecting = new StreamSocket(StreamSocketState.Reconnecting, now.AddSeconds(-3), 3, 10, "alpaca stream: connection ended");
+        var failed = new StreamSocket(StreamSocketState.Failed, now.AddMinutes(-1), 10, 10, "alpaca stream: connection refused");
+        static (string, string) Check(ReadinessCheck c) => (c.Status, c.Reason);
+
+        Assert.Equal(("off", "not started: no market-data socket is open (a paper or live session on the stream opens one)"),
+            Check(HealthEndpoints.StreamCheck([], null, noBars, now)));
+        Assert.Equal(("ok", "connected: since 2026-12-07T14:30:00Z; no live bar yet"), Check(HealthEndpoints.StreamCheck([connected], null, noBars, now)));
+        Assert.Equal(("ok", "connected: since 2026-12-07T14:30:00Z; last live bar at 2026-12-07T14:55:00Z"),
+            Check(HealthEndpoints.StreamCheck([connected], null, new StreamActivity(3, 0.4, now.AddMinutes(-5), 0.9, 0.5), now)));
+        Assert.Equal(("ok", "connected: since 2026-12-07T14:30:00Z; no live bar since 2026-12-07T14:54:59Z (outside the session, or a quiet feed)"),
+            Check(HealthEndpoints.StreamCheck([connected], failed, new StreamActivity(3, 0.4, now.AddMinutes(-5).AddSeconds(-1), 0.9, 0.5), now)));
+        Assert.Equal(("warn", "reconnecting (2 sockets): attempt 3 of 10 since 2026-12-07T14:59:57Z, after: alpaca stream: connection ended"),
+            Check(HealthEndpoints.StreamCheck([connected, reconnecting], null, noBars, now)));
+        Assert.Equal(("warn", "connecting: since 2026-12-07T14:59:00Z"),
+            Check(HealthEndpoints.StreamCheck([new StreamSocket(StreamSocketState.Connecting, now.AddMinutes(-1))], null, noBars, now)));
+        Assert.Equal(("fail", "failed at 2026-12-07T14:59:00Z: gave up after 10 reconnect attempt(s); last error: alpaca stream: connection refused; " +
+            "the session's job says how it ended, start it again once the stream is back"), Check(HealthEndpoints.StreamCheck([], failed, noBars, now)));
+        Assert.False(HealthEndpoints.StreamCheck([], failed, noBars, now).Required);
     }
 
     [Fact]

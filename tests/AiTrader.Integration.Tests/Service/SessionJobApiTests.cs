@@ -94,7 +94,7 @@ public sealed class SessionJobApiTests
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("run_id", problem.GetProperty("field").GetString());
-        Assert.Equal($"run {run} is being driven by session job {first}; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+        Assert.Equal($"run {run} is being driven by session job {first}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.",
             problem.GetProperty("detail").GetString());
 
         // Accepted (it waits for the one job slot, then starts a run of its own).
@@ -147,7 +147,7 @@ public sealed class SessionJobApiTests
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
             var problem = await again.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("run_id", problem.GetProperty("field").GetString());
-            Assert.Equal($"session job {first} is waiting to drive {run}; wait for it to end or cancel it, or send \"new_run\": true to start another run.",
+            Assert.Equal($"session job {first} is waiting to drive {run}, and one run is driven by one session at a time; wait for it to end or cancel it, or send \"new_run\": true to run another beside it.",
                 problem.GetProperty("detail").GetString());
 
             Assert.Equal(HttpStatusCode.Accepted, (await trader.DeleteAsync($"/api/sessions/{first}")).StatusCode);

@@ -55,6 +55,37 @@ public sealed class TradeCliLiveTests : IDisposable
         return trading;
     }
 
+    /// <summary><c>aitrader trade</c> as its own process on this test's data folder, pointed at <paramref name="stream"/>
+    /// (none of this process's own variables), with <paramref name="environment"/> added.</summary>
+    private System.Diagnostics.Process StartTrade(FakeAlpacaStream stream, Dictionary<string, string> environment, params string[] args)
+    {
+        var start = CliProcess.StartInfo(["trade", .. args]);
+        foreach (var name in Variables)
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in StreamTestKit.Environment(stream).Concat(environment))
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["AITRADER_DATA_DIR"] = _dataDir;
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    /// <summary>Asserts the process exited 75 with one line on standard error, an error that says to retry later and no
+    /// stack trace, and returns the line.</summary>
+    private static string RetryLaterLine(System.Diagnostics.Process process, string stderr)
+    {
+        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+        return line;
+    }
+
     private async Task<List<JournalEntry>> JournalAsync(JournalKind? kind = null)
     {
         await using var journal = JournalFactory.Create(null, _dataDir);
@@ -167,20 +198,8 @@ public sealed class TradeCliLiveTests : IDisposable
         fake.Scripts.Add(new StreamScript([], ErrorAfterConnect: 500));
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(bars))); // never reached: the budget is two reconnects
 
-        var start = CliProcess.StartInfo(["trade", "--paper", "--symbols", "SPY,IBM", "--param", "lookback=5", "--param", "atr_period=5", "--run-id", "lost"]);
-        foreach (var name in Variables)
-        {
-            start.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in StreamTestKit.Environment(fake))
-        {
-            start.Environment[name] = value;
-        }
-
-        start.Environment["AITRADER_DATA_DIR"] = _dataDir;
-        start.Environment["ALPACA_STREAM_MAX_RECONNECTS"] = "2";
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = StartTrade(fake, new() { ["ALPACA_STREAM_MAX_RECONNECTS"] = "2" },
+            "--paper", "--symbols", "SPY,IBM", "--param", "lookback=5", "--param", "atr_period=5", "--run-id", "lost");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
@@ -188,13 +207,9 @@ public sealed class TradeCliLiveTests : IDisposable
             await process.WaitForExitAsync(timeout.Token);
         }
 
-        var err = await stderr;
-        Assert.True(process.ExitCode == 75, $"exit {process.ExitCode}: {err}");
-        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = RetryLaterLine(process, await stderr);
         Assert.StartsWith("error: alpaca stream: gave up after 2 reconnect attempts; last error: ", line, StringComparison.Ordinal);
         Assert.Contains("internal error", line, StringComparison.Ordinal);
-        Assert.EndsWith("; a temporary failure upstream, retry later.", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
         // Connected, dropped, then the two reconnects the budget allows.
         Assert.Equal(3, fake.Connections);
 
@@ -209,6 +224,50 @@ public sealed class TradeCliLiveTests : IDisposable
             (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("lost:order:", StringComparison.Ordinal)).Select(o => o.ClientOrderId));
         // Not stopped and not finished: the same command later resumes it.
         Assert.Equal(RunManifest.Running, new RunRegistry(_dataDir).Load("lost")!.Status);
+    }
+
+    /// <summary>The broker's side of exit 75: <c>aitrader trade --live</c> as a real process against the fake Alpaca trading
+    /// server, which answers 500 to every request once the first order is booked, past the client's retries. The process
+    /// exits 75 ("retry later") with one line on standard error and no stack trace; every order the broker booked is
+    /// journaled, none twice; the run is left running, to be resumed.</summary>
+    [Fact]
+    public async Task A_broker_failing_beyond_its_retry_budget_exits_75_with_one_line_and_nothing_journaled_twice()
+    {
+        await using var stream = await StreamTestKit.StartSpyAndIbmAsync(60);
+        await using var trading = await TradingTestKit.StartFakeAsync();
+        trading.ApiKey = stream.ApiKey;
+        trading.ApiSecret = stream.ApiSecret;
+        trading.AccountJson = trading.AccountJson.Replace("\"cash\":\"-23140.2\"", "\"cash\":\"103820.56\"", StringComparison.Ordinal);
+
+        using var process = StartTrade(stream, new() { ["ALPACA_TRADING_BASE_URL"] = trading.BaseUrl.ToString() },
+            "--live", "--confirm-live", "--symbols", "SPY,IBM", "--param", "lookback=5", "--param", "atr_period=5", "--max-bars", "120", "--run-id", "broker-down");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            // The broker goes down once it has booked an order: from then on every request is a 500.
+            while (trading.OrderCount == 0 && !process.HasExited)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+
+            trading.Mode = AiTrader.Integration.Tests.Vendors.Fakes.FakeMode.ServerError;
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        Assert.StartsWith("run broker-down: alpaca-live", await stdout, StringComparison.Ordinal);
+        var line = RetryLaterLine(process, await stderr);
+        Assert.Contains("500", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(trading.ApiSecret, line, StringComparison.Ordinal);
+
+        // Every order the broker booked is in the journal, and no order is journaled twice.
+        var booked = trading.OrderBodies.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("client_order_id").GetString()!).ToList();
+        Assert.NotEmpty(booked);
+        var journaled = (await JournalAsync(JournalKind.Order)).Where(o => o.EventKey!.StartsWith("broker-down:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(journaled.Count, journaled.Select(o => o.EventKey).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(booked, id => Assert.Contains(journaled, o => o.ClientOrderId == id));
+        // Not stopped and not finished: the same command later resumes it.
+        Assert.Equal(RunManifest.Running, new RunRegistry(_dataDir).Load("broker-down")!.Status);
     }
 
     [Fact]
