@@ -14,6 +14,7 @@ using AiTrader.Core.Strategies;
 using AiTrader.Core.Watchlists;
 using AiTrader.MarketData;
 using AiTrader.MarketData.Dal;
+using AiTrader.MarketData.Streaming;
 using AiTrader.MarketData.Vendors;
 using AiTrader.MarketData.Watchlists;
 using AiTrader.Storage.Watchlists;
@@ -106,6 +107,8 @@ public static class ScanCommand
             }
 
             var onCluster = parse.GetValue(cluster);
+            // A live scan's settings are checked before anything connects.
+            var live = isReplay ? null : LiveSettings(env, onCluster);
             var (gateways, table) = await membership.ClientAsync(parse, settings, onCluster, gatewayPorts, ct);
             await using var watchlistStore = parse.GetValue(noStore) ? null : OpenStore(parse.GetValue(store), env, settings);
             ScanDay result;
@@ -139,48 +142,28 @@ public static class ScanCommand
             }
             else
             {
-                var alpaca = ScanSources.LiveVendors(env)
-                    ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
-                var clock = PlatformEnvironment.Clock;
-                var now = clock.GetUtcNow().UtcDateTime;
-                var today = ExchangeTime.SessionDate(now);
-                var todays = NyseCalendar.Instance.GetSession(today)
-                    ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
-                if (onCluster)
-                {
-                    result = await LiveOnClusterAsync(todays, now, clock);
-                }
-                else
-                {
-                    result = await LiveHereAsync(alpaca, today, clock);
-                }
+                var (alpaca, todays, stream) = live!.Value;
+                result = stream is not null ? await LiveOnClusterAsync(todays, stream) : await LiveHereAsync(alpaca, todays.Date);
             }
 
-            async Task<ScanDay> LiveOnClusterAsync(TradingSession todays, DateTime now, TimeProvider clock)
+            async Task<ScanDay> LiveOnClusterAsync(TradingSession todays, StreamingManager stream)
             {
-                // The grains are fed from the premarket open on by the stream; bars before it started are not backfilled.
-                if (now > todays.PremarketOpenUtc)
-                {
-                    throw new CliException($"a live --cluster scan starts before the premarket open ({ExchangeTime.ToNewYork(todays.PremarketOpenUtc):HH:mm} ET; it is {ExchangeTime.ToNewYork(now):HH:mm} ET): the symbol grains are fed by the stream from its first bar on; start it earlier, or scan on this machine without --cluster.");
-                }
-
-                var streaming = CliParsing.Checked(() => LiveBarFeed.Alpaca(env));
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
                 if (streamTable)
                 {
                     stdout.WriteLine($"scan live on the cluster {todays.Date:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
                 }
 
-                var feed = new LiveBarFeed(streaming, symbols, null, null, ct);
-                return await ScanOnCluster.RunLiveAsync(gateways, table, todays, options, schedule, watchlistStore, Print, symbols, feed.ReadAsync, clock, stderr, ct);
+                var feed = new LiveBarFeed(stream, symbols, null, null, ct);
+                return await ScanOnCluster.RunLiveAsync(gateways, table, todays, options, schedule, watchlistStore, Print, symbols, feed.ReadAsync, PlatformEnvironment.Clock, stderr, ct);
             }
 
-            async Task<ScanDay> LiveHereAsync(VendorSettings alpaca, DateOnly today, TimeProvider clock)
+            async Task<ScanDay> LiveHereAsync(VendorSettings alpaca, DateOnly today)
             {
                 await using var feed = new ScanSources.LiveFeed(alpaca);
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
                 var scanner = feed.Scanner(options);
-                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, clock, watchlistStore, "live") { OnRefresh = Print };
+                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, PlatformEnvironment.Clock, watchlistStore, "live") { OnRefresh = Print };
                 if (streamTable)
                 {
                     stdout.WriteLine($"scan live {today:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
@@ -214,6 +197,30 @@ public static class ScanCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>What a live scan of today needs: the Alpaca keys, today's session and, on the cluster, the Alpaca
+    /// stream, started before the premarket open (the symbol grains are fed by the stream from its first bar on; the
+    /// bars before it are not backfilled).</summary>
+    private static (VendorSettings Alpaca, TradingSession Today, StreamingManager? Stream)? LiveSettings(Func<string, string?> env, bool onCluster)
+    {
+        var alpaca = ScanSources.LiveVendors(env)
+            ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
+        var now = PlatformEnvironment.Clock.GetUtcNow().UtcDateTime;
+        var today = ExchangeTime.SessionDate(now);
+        var session = NyseCalendar.Instance.GetSession(today)
+            ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
+        if (!onCluster)
+        {
+            return (alpaca, session, null);
+        }
+
+        if (now > session.PremarketOpenUtc)
+        {
+            throw new CliException($"a live --cluster scan starts before the premarket open ({ExchangeTime.ToNewYork(session.PremarketOpenUtc):HH:mm} ET; it is {ExchangeTime.ToNewYork(now):HH:mm} ET): the symbol grains are fed by the stream from its first bar on; start it earlier, or scan on this machine without --cluster.");
+        }
+
+        return (alpaca, session, CliParsing.Checked(() => LiveBarFeed.Alpaca(env)));
     }
 
     /// <summary>The environment the command reads (a test's dictionary, or the process environment).</summary>
