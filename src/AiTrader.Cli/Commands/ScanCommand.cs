@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using AiTrader.Application;
 using AiTrader.Application.Scans;
+using AiTrader.Application.Sessions;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.IO;
@@ -12,6 +14,7 @@ using AiTrader.Core.Strategies;
 using AiTrader.Core.Watchlists;
 using AiTrader.MarketData;
 using AiTrader.MarketData.Dal;
+using AiTrader.MarketData.Streaming;
 using AiTrader.MarketData.Vendors;
 using AiTrader.MarketData.Watchlists;
 using AiTrader.Storage.Watchlists;
@@ -21,7 +24,8 @@ using Symbol = AiTrader.Core.Domain.Symbol;
 namespace AiTrader.Cli.Commands;
 
 /// <summary><c>aitrader scan</c>: the premarket gap / relative-volume scan at each refresh window, replayed on the
-/// bundled minute bars (<c>--date D --replay</c>) or live through the DAL, as a table, CSV or JSON.</summary>
+/// bundled minute bars (<c>--date D --replay</c>) or live through the DAL, as a table, CSV or JSON; with <c>--cluster</c>
+/// on the silos of a cluster (the live one fed by the Alpaca WebSocket).</summary>
 public static class ScanCommand
 {
     /// <summary>The CSV header: one row per window and ranked symbol.</summary>
@@ -103,11 +107,8 @@ public static class ScanCommand
             }
 
             var onCluster = parse.GetValue(cluster);
-            if (onCluster && !isReplay)
-            {
-                throw new CliException("--cluster scans a replayed day: add --date YYYY-MM-DD --replay (a live scan runs on this machine).");
-            }
-
+            // A live scan's settings are checked before anything connects.
+            var live = isReplay ? null : LiveSettings(env, onCluster);
             var (gateways, table) = await membership.ClientAsync(parse, settings, onCluster, gatewayPorts, ct);
             await using var watchlistStore = parse.GetValue(noStore) ? null : OpenStore(parse.GetValue(store), env, settings);
             ScanDay result;
@@ -141,24 +142,34 @@ public static class ScanCommand
             }
             else
             {
-                var alpaca = ScanSources.LiveVendors(env)
-                    ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
-                var today = ExchangeTime.SessionDate(DateTime.UtcNow);
-                if (NyseCalendar.Instance.GetSession(today) is null)
+                var (alpaca, todays, stream) = live!.Value;
+                result = stream is not null ? await LiveOnClusterAsync(todays, stream) : await LiveHereAsync(alpaca, todays.Date);
+            }
+
+            async Task<ScanDay> LiveOnClusterAsync(TradingSession todays, StreamingManager stream)
+            {
+                var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
+                if (streamTable)
                 {
-                    throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
+                    stdout.WriteLine($"scan live on the cluster {todays.Date:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
                 }
 
+                var feed = new LiveBarFeed(stream, symbols, null, null, ct);
+                return await ScanOnCluster.RunLiveAsync(gateways, table, todays, options, schedule, watchlistStore, Print, symbols, feed.ReadAsync, PlatformEnvironment.Clock, stderr, ct);
+            }
+
+            async Task<ScanDay> LiveHereAsync(VendorSettings alpaca, DateOnly today)
+            {
                 await using var feed = new ScanSources.LiveFeed(alpaca);
                 var symbols = await UniverseAsync(parse.GetValue(universe), env, null, replayMode: false, ct);
                 var scanner = feed.Scanner(options);
-                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, TimeProvider.System, watchlistStore, "live") { OnRefresh = Print };
+                var scheduler = new ScanScheduler(scanner, schedule, NyseCalendar.Instance, PlatformEnvironment.Clock, watchlistStore, "live") { OnRefresh = Print };
                 if (streamTable)
                 {
                     stdout.WriteLine($"scan live {today:yyyy-MM-dd} · windows {schedule} ET · {symbols.Count} symbols · score {options.Scoring} · top {options.Top}");
                 }
 
-                result = await scheduler.RunDayAsync(today, symbols, ct);
+                return await scheduler.RunDayAsync(today, symbols, ct);
             }
 
             switch (fmt)
@@ -186,6 +197,30 @@ public static class ScanCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>What a live scan of today needs: the Alpaca keys, today's session and, on the cluster, the Alpaca
+    /// stream, started before the premarket open (the symbol grains are fed by the stream from its first bar on; the
+    /// bars before it are not backfilled).</summary>
+    private static (VendorSettings Alpaca, TradingSession Today, StreamingManager? Stream)? LiveSettings(Func<string, string?> env, bool onCluster)
+    {
+        var alpaca = ScanSources.LiveVendors(env)
+            ?? throw new CliException("a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.");
+        var now = PlatformEnvironment.Clock.GetUtcNow().UtcDateTime;
+        var today = ExchangeTime.SessionDate(now);
+        var session = NyseCalendar.Instance.GetSession(today)
+            ?? throw new CliException($"today ({today:yyyy-MM-dd}, {today.DayOfWeek}) is not a trading day; replay a past one with --date D --replay.");
+        if (!onCluster)
+        {
+            return (alpaca, session, null);
+        }
+
+        if (now > session.PremarketOpenUtc)
+        {
+            throw new CliException($"a live --cluster scan starts before the premarket open ({ExchangeTime.ToNewYork(session.PremarketOpenUtc):HH:mm} ET; it is {ExchangeTime.ToNewYork(now):HH:mm} ET): the symbol grains are fed by the stream from its first bar on; start it earlier, or scan on this machine without --cluster.");
+        }
+
+        return (alpaca, session, CliParsing.Checked(() => LiveBarFeed.Alpaca(env)));
     }
 
     /// <summary>The environment the command reads (a test's dictionary, or the process environment).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiTrader.Application;
 using AiTrader.Application.Sessions;
 using AiTrader.Cluster;
 using AiTrader.Cluster.Scans;
@@ -119,20 +120,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
             .RunDayAsync(session.Date, universe);
 
         // The fake Alpaca WebSocket sends the day's minute bars from the premarket open to 09:30 ET, a frame per minute.
-        var reader = new ScanBarReader(Sample, Sample.SplitsFor);
-        var streamed = new List<(string Symbol, Bar Bar)>();
-        foreach (var symbol in universe)
-        {
-            try
-            {
-                var bars = await reader.LoadAsync(symbol, Timeframe.OneMinute, session.PremarketOpenUtc, session.OpenUtc, session.Date, CancellationToken.None);
-                streamed.AddRange(bars.Select(b => (symbol.Value, doubleSpyVolume && symbol.Value == "SPY" ? b with { Volume = b.Volume * 2 } : b)));
-            }
-            catch (MarketDataException)
-            {
-                // No bars that day: nothing to stream for this symbol.
-            }
-        }
+        var streamed = await StreamedBarsAsync(session, universe, doubleSpyVolume);
 
         await using var fake = await StreamTestKit.StartAsync();
         fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(streamed)));
@@ -192,12 +180,90 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Scan_cluster_refuses_a_live_scan_and_names_the_fix()
+    public async Task Scan_cluster_live_fed_by_the_alpaca_websocket_prints_the_replay_csv_byte_for_byte()
     {
-        var (code, _, err) = await CliRunner.Run("scan", "--cluster", "--gateway-ports", "30099");
+        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>(b =>
+        {
+            b.Options.ClusterId = ClusterHosting.ClusterId;
+            b.Options.ServiceId = ClusterHosting.ServiceId;
+            b.Options.BaseSiloPort = 11191;
+            b.Options.BaseGatewayPort = 30091;
+            b.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        });
+        var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
+        var streamed = await StreamedBarsAsync(session, Sample.AvailableSymbols(Timeframe.OneMinute), doubleSpyVolume: false);
+        await using var fake = await StreamTestKit.StartAsync();
+        fake.Scripts.Add(new StreamScript(StreamTestKit.Frames(streamed)));
 
-        Assert.Equal(2, code);
-        Assert.Equal("error: --cluster scans a replayed day: add --date YYYY-MM-DD --replay (a live scan runs on this machine).", err.Trim());
+        var replay = await CliRunner.Run("scan", "--date", "2013-10-08", "--replay", "--format", "csv", "--no-store");
+        (int Code, string Out, string Err) live;
+        // "Now" is a minute before that day's premarket open: the live scan's windows wait on this clock, as they would
+        // on the wall clock on a trading day, and the fake WebSocket sends the day's bars.
+        using (PlatformEnvironment.Use(StreamTestKit.Environment(fake)))
+        using (PlatformEnvironment.UseClock(new SimulatedClock(session.PremarketOpenUtc.AddMinutes(-1))))
+        {
+            live = await CliRunner.Run("scan", "--cluster", "--gateway-ports", "30091-30093", "--format", "csv", "--no-store")
+                .WaitAsync(TimeSpan.FromSeconds(180));
+        }
+
+        Assert.True(replay.Code == 0, replay.Err);
+        Assert.True(live.Code == 0, live.Err);
+        output.WriteLine(live.Err);
+        Assert.Equal(replay.Out, live.Out);
+        Assert.Equal(1 + (66 * 4), live.Out.TrimEnd('\n').Split('\n').Length);
+        Assert.True(streamed.Count > 200, $"{streamed.Count} bars streamed");
+        Assert.Contains($"cluster: {streamed.Count} bar(s) came from the Alpaca stream", live.Err, StringComparison.Ordinal);
+        Assert.Contains("cluster: 10 symbol grains on ", live.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_cluster_live_without_the_alpaca_keys_names_them()
+    {
+        (int Code, string Out, string Err) run;
+        using (PlatformEnvironment.Use(new Dictionary<string, string>()))
+        {
+            run = await CliRunner.Run("scan", "--cluster", "--gateway-ports", "30099");
+        }
+
+        Assert.Equal(2, run.Code);
+        Assert.Equal("error: a live scan needs APCA_API_KEY_ID and APCA_API_SECRET_KEY (Alpaca snapshots and bars); or replay the bundled data with --date 2013-10-08 --replay.", run.Err.Trim());
+    }
+
+    [Fact]
+    public async Task Scan_cluster_live_started_after_the_premarket_open_is_refused_in_one_line()
+    {
+        var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
+        (int Code, string Out, string Err) run;
+        using (PlatformEnvironment.Use(new Dictionary<string, string> { ["APCA_API_KEY_ID"] = "key", ["APCA_API_SECRET_KEY"] = "secret" }))
+        using (PlatformEnvironment.UseClock(new SimulatedClock(session.OpenUtc)))
+        {
+            run = await CliRunner.Run("scan", "--cluster", "--gateway-ports", "30099");
+        }
+
+        Assert.Equal(2, run.Code);
+        Assert.Equal("error: a live --cluster scan starts before the premarket open (04:00 ET; it is 09:30 ET): the symbol grains are fed by the stream from its first bar on; start it earlier, or scan on this machine without --cluster.", run.Err.Trim());
+    }
+
+    /// <summary>What the fake Alpaca WebSocket sends: each symbol's minute bars of <paramref name="session"/> from the
+    /// premarket open to 09:30 ET, read from the bundled data as the replay reads them.</summary>
+    private static async Task<List<(string Symbol, Bar Bar)>> StreamedBarsAsync(TradingSession session, IReadOnlyList<Symbol> universe, bool doubleSpyVolume)
+    {
+        var reader = new ScanBarReader(Sample, Sample.SplitsFor);
+        var streamed = new List<(string Symbol, Bar Bar)>();
+        foreach (var symbol in universe)
+        {
+            try
+            {
+                var bars = await reader.LoadAsync(symbol, Timeframe.OneMinute, session.PremarketOpenUtc, session.OpenUtc, session.Date, CancellationToken.None);
+                streamed.AddRange(bars.Select(b => (symbol.Value, doubleSpyVolume && symbol.Value == "SPY" ? b with { Volume = b.Volume * 2 } : b)));
+            }
+            catch (MarketDataException)
+            {
+                // No bars that day: nothing to stream for this symbol.
+            }
+        }
+
+        return streamed;
     }
 
     /// <summary>Every refresh alike but for its elapsed time: window, start, universe, errors, and every row with every
