@@ -181,6 +181,7 @@ public static class ServiceApp
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
         JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
+        RunOrderEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         ApiKeyEndpoints.Map(api);
         return app;
     }
