@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using AiTrader.Application;
 using AiTrader.Core.Journal;
+using AiTrader.Core.Reporting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

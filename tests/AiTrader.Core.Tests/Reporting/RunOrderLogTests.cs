@@ -1,8 +1,10 @@
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
 using AiTrader.Core.Journal;
+using AiTrader.Core.Reporting;
+using AiTrader.Core.Tests.Journal;
 
-namespace AiTrader.Core.Tests.Journal;
+namespace AiTrader.Core.Tests.Reporting;
 
 /// <summary>A session's orders.csv and trades.csv made from its journal, as the journal outbox writes it: the expected
 /// files are written out by hand.</summary>

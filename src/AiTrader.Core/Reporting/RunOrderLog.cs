@@ -3,8 +3,9 @@ using System.Text.Json;
 using AiTrader.Core.Backtesting;
 using AiTrader.Core.Domain;
 using AiTrader.Core.Execution;
+using AiTrader.Core.Journal;
 
-namespace AiTrader.Core.Journal;
+namespace AiTrader.Core.Reporting;
 
 /// <summary>A trading run's orders, fills, cancels, stop moves and round trips as its journal recorded them (the entries
 /// whose event keys start with <c>{runId}:</c>, as <see cref="JournalOutbox"/> writes them), so that a paper or live
