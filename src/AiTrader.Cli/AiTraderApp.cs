@@ -118,6 +118,7 @@ public static class AiTraderApp
             WatchlistCommand.Create(settings, stdout),
             ApiKeyCommand.Create(settings, stdout),
             ServeCommand.Create(settings, stdout),
+            WebhookCommand.Create(stdout),
             DbCommand.Create(settings, stdout),
             DocsCommand.Create(stdout),
         };

@@ -105,6 +105,7 @@ public static class PngCharts
 
     private static Plot NewPlot(string title)
     {
+        ReportFont.Use();
         var plot = new Plot();
         plot.Title(title);
         plot.Axes.DateTimeTicksBottom();

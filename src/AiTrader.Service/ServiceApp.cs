@@ -38,6 +38,9 @@ public static class ServiceApp
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
+        // https URLs take their certificate from the standard settings (Kestrel__Certificates__Default__Path and
+        // __Password): the slim builder leaves that out unless asked.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -178,6 +181,7 @@ public static class ServiceApp
         SessionControlEndpoints.Map(api);
         WatchlistEndpoints.Map(api, settings, env);
         JournalEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
+        RunOrderEndpoints.Map(api, () => JournalFactory.Create(databaseUrl, settings.DataDir));
         ApiKeyEndpoints.Map(api);
         return app;
     }

@@ -24,31 +24,20 @@ namespace AiTrader.Service;
 /// </remarks>
 internal static class WebhookEndpoints
 {
-    /// <summary>The shared secret that signs deliveries; the endpoint refuses everything while it is unset.</summary>
-    public const string SecretVariable = "AITRADER_WEBHOOK_SECRET";
+    /// <summary>The shared secret that signs deliveries (<see cref="WebhookSignature"/>).</summary>
+    public const string SecretVariable = WebhookSignature.SecretVariable;
 
-    /// <summary>The shortest secret accepted (32 characters: e.g. <c>openssl rand -hex 32</c> gives 64).</summary>
-    public const int MinimumSecretLength = 32;
+    /// <summary>The shortest secret accepted.</summary>
+    public const int MinimumSecretLength = WebhookSignature.MinimumSecretLength;
 
     /// <summary>How far X-Timestamp may be from the service's clock, either way.</summary>
-    public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan Tolerance = WebhookSignature.Tolerance;
 
     private static readonly string[] Actions = ["kill_switch", "release"];
 
     /// <summary>The secret from <paramref name="env"/>, or null when unset.</summary>
     /// <exception cref="ArgumentException">Set but shorter than <see cref="MinimumSecretLength"/>.</exception>
-    public static byte[]? SecretFrom(Func<string, string?> env)
-    {
-        var secret = env(SecretVariable);
-        if (string.IsNullOrEmpty(secret))
-        {
-            return null;
-        }
-
-        return secret.Trim().Length < MinimumSecretLength
-            ? throw new ArgumentException($"{SecretVariable} must be at least {MinimumSecretLength} characters; generate one with `openssl rand -hex 32`.")
-            : Encoding.UTF8.GetBytes(secret.Trim());
-    }
+    public static byte[]? SecretFrom(Func<string, string?> env) => WebhookSignature.SecretFrom(env);
 
     public static void Map(WebApplication app, byte[]? secret, Func<IJournal> openJournal)
     {
@@ -80,7 +69,7 @@ internal static class WebhookEndpoints
                         "send X-Timestamp: the Unix time in seconds when the alert was signed.");
                 }
 
-                if (!SignatureMatches(request.Headers["X-Signature"].ToString(), secret, body))
+                if (!WebhookSignature.Matches(request.Headers[WebhookSignature.SignatureHeader].ToString(), secret, body))
                 {
                     return await RefuseAsync(StatusCodes.Status401Unauthorized, "bad signature",
                         "send X-Signature: sha256=<hex HMAC-SHA256 of the raw body under the shared secret>.");
@@ -171,28 +160,6 @@ internal static class WebhookEndpoints
             .AllowAnonymous() // authenticated by the signature, checked above
             .WithSummary("A signed alert acting on running sessions: X-Signature: sha256=<hex HMAC of the raw body>, X-Timestamp: <Unix s>, " +
                 "body {\"id\", \"action\": \"kill_switch\" | \"release\", \"session\": \"<job id>\" | \"all\", \"reason\"}.");
-    }
-
-    /// <summary>Compares in constant time, so the answer's timing says nothing about how much of a forged signature was right.</summary>
-    private static bool SignatureMatches(string header, byte[] secret, byte[] body)
-    {
-        const string Prefix = "sha256=";
-        if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || header.Length != Prefix.Length + 64)
-        {
-            return false;
-        }
-
-        byte[] sent;
-        try
-        {
-            sent = Convert.FromHexString(header.AsSpan(Prefix.Length));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(sent, HMACSHA256.HashData(secret, body));
     }
 
     /// <summary>One delivery as the journal records it: when, the body's digest and size, the timestamp it claimed.</summary>

@@ -441,6 +441,43 @@ try {
     `export: ${download.suggestedFilename()}, ${exported.length - 1} rows, ${decisions} decisions`);
   step(`journal shown; rule ${ruleName}: ${ruleCells.length} blocks shown; ${decisions} decisions exported`);
 
+  // A session's trades and stops on the chart, from its journal. While it runs, opened from the trading page's link,
+  // its markers appear without a reload; then a replay run to its end: one stop level for each of its stop orders, with
+  // every move the journal recorded, and an entry and an exit marker for each round trip (a fill that booked a P&L).
+  const running = await apiJson('/api/sessions', { symbols: ['SPY'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: '600', new_run: true });
+  await page.goto(`${base}/app/trading?id=${running.id}`);
+  await Promise.all([page.waitForURL(`${base}/app/chart?session=**`), page.click('a:has-text("its trades and stops on the chart")')]);
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 30000 });
+  expect(await page.inputValue('#symbol') === 'SPY' && await page.inputValue('#interval') === '1Min' && await page.inputValue('#start') === '2013-10-07',
+    'the chart follows the session\'s symbol, interval and dates');
+  let chartReloads = 0;
+  const countChartReload = (frame) => { if (frame === page.mainFrame()) chartReloads++; };
+  page.on('framenavigated', countChartReload);
+  await page.waitForFunction(() => Number(document.querySelector("#chart").dataset.stops) > 0, null, { timeout: 60000 });
+  page.off('framenavigated', countChartReload);
+  expect(chartReloads === 0, `the running session's first stop appeared on the chart without a reload (${chartReloads} reloads)`);
+  await shot(page, '04e-chart-running-session.png');
+  await stopSession(running.id);
+
+  const finished = await apiJson('/api/sessions', { symbols: ['SPY'], from: '2013-10-07', to: '2013-10-11', interval: '1Min', speed: 'max', new_run: true });
+  await waitFor(async () => !['queued', 'running'].includes((await apiJson(`/api/sessions/${finished.id}`)).state), 90000, () => `session ${finished.id} did not finish`, 500);
+  expect((await apiJson(`/api/sessions/${finished.id}`)).state === 'succeeded', `session ${finished.id} succeeded`);
+  const run = (await apiJson(`/api/sessions/${finished.id}/book`)).run_id;
+  const ofRun = (await apiText('/api/journal/export?format=jsonl&symbol=SPY')).trim().split('\n').map((l) => JSON.parse(l))
+    .filter((e) => (e.event_key || '').startsWith(`${run}:`));
+  const stopsJournaled = ofRun.filter((e) => e.kind === 'order' && e.event_key.startsWith(`${run}:order:`) && e.data?.order_type === 'stop').length;
+  const movesJournaled = ofRun.filter((e) => e.kind === 'order' && e.event_key.startsWith(`${run}:amend:`)).length;
+  const roundTrips = ofRun.filter((e) => e.kind === 'fill' && e.data?.realized_pnl !== undefined).length;
+  expect(stopsJournaled > 0 && movesJournaled > 0 && roundTrips > 0, `the session placed and moved stops and closed trades: ${stopsJournaled} stops, ${movesJournaled} moves, ${roundTrips} trades`);
+  await page.goto(`${base}/app/chart?session=${finished.id}`);
+  await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 30000 });
+  const sessionChart = await page.$eval('#chart', (c) => ({ ...c.dataset }));
+  expect(sessionChart.stops === String(stopsJournaled) && sessionChart.stopMoves === String(movesJournaled),
+    `a stop level for each of the ${stopsJournaled} stop orders through its ${movesJournaled} moves: ${sessionChart.stops} stops, ${sessionChart.stopMoves} moves`);
+  expect(sessionChart.markers === String(2 * roundTrips), `an entry and an exit marker for each of the ${roundTrips} round trips: ${sessionChart.markers}`);
+  await shot(page, '04f-chart-session-stops.png');
+  step(`session ${finished.id} on the chart: ${sessionChart.stops} stops, ${sessionChart.stopMoves} moves, ${sessionChart.markers} markers`);
+
   await page.goto(`${base}/app/health`);
   await page.waitForSelector('dl.kv');
   expect(/ready/.test(await page.textContent('dl.kv')), 'health shows ready');

@@ -107,8 +107,9 @@ public static class BarPages
         IReadOnlyList<SignalFrame>? signals = null;
         if (withSignals)
         {
-            // Frame i depends on bars 0..i only: run the pipeline up to the page's last bar, keep the page's frames.
-            signals = SignalPipeline.Frames(bars, request.Interval, first, first + count).ToList();
+            // Frame i depends on bars 0..i only: run the pipeline up to the page's last bar (from the nearest checkpoint
+            // an earlier page or chart left), keep the page's frames.
+            signals = SignalCheckpoints.Shared.Frames(request.Symbol, request.Interval, null, bars, first, first + count, out _).ToList();
         }
 
         return new BarPage(request, page, signals, next);

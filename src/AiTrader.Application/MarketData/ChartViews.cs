@@ -48,7 +48,8 @@ public static class ChartViews
     {
         ArgumentNullException.ThrowIfNull(request);
         var range = request.Range;
-        // Signals need every bar from the first of the file (as /api/signals: a frame does not depend on the window).
+        // Signals need every bar from the first of the file (as /api/signals: a frame does not depend on the window); the
+        // pipeline's checkpoints along them spare recomputing the bars before the window.
         var series = await SweepRun.LoadBarsAsync(settings, range.Symbol, range.Interval, request.WithSignals ? null : range.Start, range.End, ct);
         var bars = series.Bars;
         var startUtc = range.Start is { } s ? ExchangeTime.StartOfDateUtc(s) : DateTime.MinValue;
@@ -70,7 +71,9 @@ public static class ChartViews
             var i = first;
             var b = 0;
             var lastOfBucket = first + SeriesDownsampler.BucketStart(total, buckets, 1) - 1;
-            foreach (var frame in SignalPipeline.Frames(bars, range.Interval, first, end))
+            // From the nearest checkpoint before the window (a zoom after the first view computes a few thousand bars, not
+            // every bar from the file's first).
+            foreach (var frame in SignalCheckpoints.Shared.Frames(range.Symbol, range.Interval, null, bars, first, end, out _))
             {
                 if (i == lastOfBucket)
                 {

@@ -60,6 +60,10 @@ public sealed class SignalPipeline
     /// <summary>Bars seen so far.</summary>
     public int Count { get; private set; }
 
+    /// <summary>An independent pipeline in this one's state (a checkpoint): fed the same next bars, it yields the same
+    /// frames as this one would. <paramref name="bytes"/>: about how much memory the copy holds.</summary>
+    public SignalPipeline Copy(out long bytes) => StateCopy.Of(this, out bytes);
+
     /// <summary>Runs a fresh pipeline over <paramref name="bars"/> (sorted by time) and returns one frame per bar.</summary>
     public static IReadOnlyList<SignalFrame> Run(IReadOnlyList<Bar> bars, Timeframe timeframe, SignalPipelineOptions? options = null)
     {

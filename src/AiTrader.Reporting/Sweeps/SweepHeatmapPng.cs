@@ -7,10 +7,13 @@ namespace AiTrader.Reporting.Sweeps;
 /// <summary>Draws a <see cref="SweepHeatmap"/> as a PNG with ScottPlot, for terminals, CI artifacts and chat where an SVG
 /// does not preview.</summary>
 /// <remarks>Same content as <see cref="SweepHeatmapSvg"/>: cells on <see cref="HeatmapColorScale"/> with their value,
-/// undefined cells grey with "n/a", the best cell outlined in black, parameter values along both axes, and the range of
+/// undefined cells grey, hatched with diagonal stripes, with "n/a", the best cell outlined in black, parameter values along both axes, and the range of
 /// values under the title. Column c spans x ∈ [c, c + 1], row r spans y ∈ [−r − 1, −r] (the first row on top).</remarks>
 public static class SweepHeatmapPng
 {
+    /// <summary>Colour of the diagonal stripes over undefined cells (on <see cref="HeatmapColorScale.Undefined"/>).</summary>
+    public static Rgba Hatch { get; } = new(0xa8, 0xa8, 0xa8);
+
     /// <summary>Colour of the best cell's outline.</summary>
     public static Color Outline { get; } = Colors.Black;
 
@@ -25,6 +28,7 @@ public static class SweepHeatmapPng
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(title);
+        ReportFont.Use();
         var plot = new Plot();
         var (min, max) = map.ValueRange();
         var defined = map.Cells.SelectMany(r => r).Any(v => v is not null);
@@ -36,6 +40,13 @@ public static class SweepHeatmapPng
                 var value = map.Cells[r][c];
                 var cell = plot.Add.Rectangle(c, c + 1, -r - 1, -r);
                 cell.FillColor = ToColor(map.CellColor(value));
+                if (value is null)
+                {
+                    // Diagonal stripes over the grey: an undefined cell is not a low value of a washed-out colour.
+                    cell.FillHatch = new ScottPlot.Hatches.Striped(ScottPlot.Hatches.StripeDirection.DiagonalUp);
+                    cell.FillHatchColor = ToColor(Hatch);
+                }
+
                 cell.LineColor = Colors.White;
                 cell.LineWidth = 1;
                 var text = plot.Add.Text(map.FormatValue(value), c + 0.5, -r - 0.5);

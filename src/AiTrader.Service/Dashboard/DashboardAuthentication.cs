@@ -5,14 +5,15 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace AiTrader.Service.Dashboard;
 
 /// <summary>Browser sign-in for the dashboard: a person pastes an API key at <c>/login</c>, the service verifies it against
 /// the same key store and sets an HTTP-only, SameSite=Strict cookie (Secure over https) that carries the key's id, name
-/// and role, never the key (the cookie holds only a session id; the service keeps the sign-in, so signing out ends it
-/// for good). The API accepts either the key headers or the cookie; every request with the cookie looks the
+/// and role, never the key (the cookie holds only a session token; the service keeps the sign-in in the platform
+/// database, so signing out ends it for good and a restart keeps it). The API accepts either the key headers or the cookie; every request with the cookie looks the
 /// key id up again, so revoking a key ends its browser sessions at once. Cookie-authenticated requests that change state
 /// must carry <c>X-Requested-With: aitrader-dashboard</c> (a header no cross-site form or plain link can send).</summary>
 public static partial class DashboardAuthentication
@@ -38,6 +39,11 @@ public static partial class DashboardAuthentication
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = CombinedScheme);
+        // Sign-ins are kept beside the API keys (the same database): a restart keeps browsers signed in.
+        builder.Services.TryAddSingleton<IDashboardSessionStore>(services => services.GetRequiredService<IApiKeyStore>() as IDashboardSessionStore
+            ?? throw new InvalidOperationException("The API key store keeps no dashboard sessions; register an IDashboardSessionStore."));
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieScheme).Configure<IDashboardSessionStore, TimeProvider>((o, store, time) =>
+            o.SessionStore = new DashboardSessions(store, time));
         builder.AddPolicyScheme(CombinedScheme, "API key or dashboard cookie", o => o.ForwardDefaultSelector = context =>
             ApiKeyAuthenticationHandler.KeyOf(context.Request) is null && context.Request.Cookies.ContainsKey(CookieName)
                 ? CookieScheme
@@ -53,7 +59,6 @@ public static partial class DashboardAuthentication
             o.SlidingExpiration = true;
             o.LoginPath = "/login";
             o.ReturnUrlParameter = "return";
-            o.SessionStore = new DashboardSessions(TimeProvider.System);
             o.Events = new CookieAuthenticationEvents
             {
                 OnValidatePrincipal = ValidateAsync,

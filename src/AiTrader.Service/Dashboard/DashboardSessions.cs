@@ -1,69 +1,45 @@
-using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Security.Cryptography;
+using AiTrader.Storage.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace AiTrader.Service.Dashboard;
 
-/// <summary>The dashboard's sign-ins, held by the service: the cookie carries only a random session id, so signing out
-/// ends the session for good (a copy of the old cookie is refused too). Held in memory: a restart signs everyone out.</summary>
-internal sealed class DashboardSessions(TimeProvider time) : ITicketStore
+/// <summary>The dashboard's sign-ins, held by the service in the platform database (<see cref="IDashboardSessionStore"/>):
+/// the cookie carries only a random session token (protected by the service's data-protection keys, which are kept in the
+/// data folder), the database only its SHA-256. Signing out ends the session for good (a copy of the old cookie is
+/// refused too), and a restarted service keeps every browser signed in until its session expires.</summary>
+internal sealed class DashboardSessions(IDashboardSessionStore store, TimeProvider time) : ITicketStore
 {
-    private readonly ConcurrentDictionary<string, AuthenticationTicket> _tickets = new(StringComparer.Ordinal);
-
-    /// <summary>Sessions held now (expired ones are dropped as they are found).</summary>
-    public int Count => _tickets.Count;
-
-    public Task<string> StoreAsync(AuthenticationTicket ticket)
+    public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
-        Sweep();
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        _tickets[id] = ticket;
-        return Task.FromResult(id);
+        ArgumentNullException.ThrowIfNull(ticket);
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        await store.StoreAsync(token, ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", TicketSerializer.Default.Serialize(ticket),
+            ExpiresUtc(ticket));
+        // Expired sessions go as new ones come: the table holds no more than the sessions of one lifetime.
+        await store.RemoveExpiredAsync(time.GetUtcNow().UtcDateTime);
+        return token;
     }
 
-    public Task RenewAsync(string key, AuthenticationTicket ticket)
+    public async Task RenewAsync(string key, AuthenticationTicket ticket)
     {
-        // Only a session that is still held is renewed: a signed-out one stays gone.
-        if (_tickets.ContainsKey(key))
-        {
-            _tickets[key] = ticket;
-        }
-
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(ticket);
+        await store.RenewAsync(key, TicketSerializer.Default.Serialize(ticket), ExpiresUtc(ticket));
     }
 
-    public Task<AuthenticationTicket?> RetrieveAsync(string key)
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key)
     {
-        if (!_tickets.TryGetValue(key, out var ticket))
-        {
-            return Task.FromResult<AuthenticationTicket?>(null);
-        }
-
-        if (ticket.Properties.ExpiresUtc is { } expires && expires <= time.GetUtcNow())
-        {
-            _tickets.TryRemove(key, out _);
-            return Task.FromResult<AuthenticationTicket?>(null);
-        }
-
-        return Task.FromResult<AuthenticationTicket?>(ticket);
+        var bytes = await store.RetrieveAsync(key, time.GetUtcNow().UtcDateTime);
+        return bytes is null ? null : TicketSerializer.Default.Deserialize(bytes);
     }
 
-    public Task RemoveAsync(string key)
+    public async Task RemoveAsync(string key)
     {
-        _tickets.TryRemove(key, out _);
-        return Task.CompletedTask;
+        await store.RemoveAsync(key);
     }
 
-    private void Sweep()
-    {
-        var now = time.GetUtcNow();
-        foreach (var (key, ticket) in _tickets)
-        {
-            if (ticket.Properties.ExpiresUtc is { } expires && expires <= now)
-            {
-                _tickets.TryRemove(key, out _);
-            }
-        }
-    }
+    private DateTime ExpiresUtc(AuthenticationTicket ticket) =>
+        (ticket.Properties.ExpiresUtc ?? time.GetUtcNow() + DashboardAuthentication.SessionLifetime).UtcDateTime;
 }

@@ -32,7 +32,7 @@ public interface IApiKeyStore : IAsyncDisposable
 }
 
 /// <summary>The API key statements shared by SQLite and PostgreSQL; subclasses supply the connection, schema and value mapping.</summary>
-public abstract class SqlApiKeyStore : SqlStore, IApiKeyStore
+public abstract partial class SqlApiKeyStore : SqlStore, IApiKeyStore
 {
     /// <summary>Longest key name accepted.</summary>
     public const int MaxNameLength = 100;
@@ -204,6 +204,8 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
 
     protected override string Least => "MIN";
 
+    protected override string SessionTable => "dashboard_sessions";
+
     protected override bool StoreExists => File.Exists(DatabasePath);
 
     public override string ToString() => _database.ToString();
@@ -244,6 +246,16 @@ public sealed class SqliteApiKeyStore : SqlApiKeyStore
                 PRIMARY KEY (partition, window_start)
             );
             """),
+        new(4, "dashboard_sessions table", """
+            CREATE TABLE IF NOT EXISTS dashboard_sessions (
+                token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),
+                key_id       TEXT NOT NULL,
+                ticket       BLOB NOT NULL,
+                created_at   TEXT NOT NULL,
+                expires_at   TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS dashboard_sessions_expires ON dashboard_sessions (expires_at);
+            """),
     ];
 
     protected override object ToDb(DateTime utc) => SqliteDatabase.ToDb(utc);
@@ -272,6 +284,8 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
     protected override string WindowsTable => $"{Schema}.request_windows";
 
     protected override string Least => "LEAST";
+
+    protected override string SessionTable => $"{Schema}.dashboard_sessions";
 
     /// <summary>Host, port, database and table; never the user or password.</summary>
     public override string ToString() => $"PostgreSQL {_database.Endpoint} ({Schema}.api_keys)";
@@ -311,6 +325,16 @@ public sealed class PostgresApiKeyStore : SqlApiKeyStore
                 granted      integer NOT NULL,
                 PRIMARY KEY (partition, window_start)
             );
+            """),
+        new(4, "dashboard_sessions table", $"""
+            CREATE TABLE IF NOT EXISTS {Schema}.dashboard_sessions (
+                token_sha256 text        PRIMARY KEY CHECK (length(token_sha256) = 64),
+                key_id       text        NOT NULL,
+                ticket       bytea       NOT NULL,
+                created_at   timestamptz NOT NULL,
+                expires_at   timestamptz NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS dashboard_sessions_expires ON {Schema}.dashboard_sessions (expires_at);
             """),
     ];
 

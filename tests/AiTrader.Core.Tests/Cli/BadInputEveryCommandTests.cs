@@ -70,6 +70,8 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("apikey create", "apikey create --name dash --role god"),
         ("apikey list", "apikey list --bogus"),
         ("apikey revoke", "apikey revoke nosuchid"),
+        ("webhook secret", "webhook secret --bogus"),
+        ("webhook sign", $"webhook sign nosuch.json --out {Out}/alert.headers"),
         ("serve", "serve --rate-limit lots"),
         ("serve", "serve --cluster --gateway-ports 39990"),
         ("serve", "serve --gateway-ports 30000"),
@@ -78,7 +80,7 @@ public sealed class BadInputEveryCommandTests : IDisposable
     ];
 
     private readonly IsolatedStateDirectory _state = new("APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "ALPACA_STREAM_URL", "WATCHLIST_TEXT", "WATCHLIST_STORE",
-        AppSettings.ClusterConnectionStringVariable);
+        AppSettings.ClusterConnectionStringVariable, "AITRADER_WEBHOOK_SECRET");
     private readonly string _root = Path.Combine(Path.GetTempPath(), "aitrader-bad-input-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()

@@ -25,10 +25,10 @@ public sealed class DbMigrateCliTests : IDisposable
         Assert.StartsWith("journal          v3  applied 1 journal table", lines[0], StringComparison.Ordinal);
         Assert.Contains("; 2 journal kind 'webhook'; 3 views: orders, fills, guardrail_state", lines[0], StringComparison.Ordinal);
         Assert.Contains(Path.Combine(_state.Path, "journal.db"), lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("api_keys         v2  applied 1 api_keys table; 2 api_keys.last_used_at", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("api_keys         v4  applied 1 api_keys table; 2 api_keys.last_used_at; 3 request_windows table (the rate limit shared by the services on this database); 4 dashboard_sessions table", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("jobs             v1  applied 1 jobs table", lines[2], StringComparison.Ordinal);
         Assert.StartsWith("price_snapshots  v1  applied 1 price_snapshots table", lines[3], StringComparison.Ordinal);
-        Assert.Equal("applied 7 schema step(s)", lines[^1]);
+        Assert.Equal("applied 9 schema step(s)", lines[^1]);
 
         (code, output, err) = await CliRunner.Run("db", "migrate");
         Assert.True(code == 0, err);

@@ -66,6 +66,49 @@ public sealed class SweepHeatmapPngTests
     }
 
     [Fact]
+    public void Undefined_cells_are_hatched_with_rising_diagonal_stripes_and_defined_cells_are_not()
+    {
+        var (plot, png) = Render(Map);
+        var grey = Rgb(HeatmapColorScale.Undefined);
+        var hatch = Rgb(SweepHeatmapPng.Hatch);
+        // The top-left third of the undefined cell (column 2, row 0), away from its centred "n/a".
+        var a = plot.GetPixel(new Coordinates(2 + 0.08, -0.1));
+        var b = plot.GetPixel(new Coordinates(2 + 0.33, -0.33));
+        var pixels = new Dictionary<(int X, int Y), (byte, byte, byte)>();
+        for (var y = (int)Math.Ceiling(a.Y); y <= (int)b.Y; y++)
+        {
+            for (var x = (int)Math.Ceiling(a.X); x <= (int)b.X; x++)
+            {
+                var (r, g, bl, _) = png.Pixel(x, y);
+                pixels[(x, y)] = (r, g, bl);
+            }
+        }
+
+        // Grey and stripes only, the stripes a good share of it.
+        Assert.All(pixels.Values, p => Assert.True(p == grey || p == hatch, $"{p} is neither the grey nor the stripes"));
+        var striped = pixels.Where(p => p.Value == hatch).Select(p => p.Key).ToList();
+        Assert.InRange(striped.Count, pixels.Count / 5, pixels.Count * 3 / 5);
+        // Rising stripes: up and to the right of a stripe pixel is stripe again; down and to the right mostly is not.
+        var inside = striped.Where(p => pixels.ContainsKey((p.X + 1, p.Y - 1)) && pixels.ContainsKey((p.X + 1, p.Y + 1))).ToList();
+        Assert.NotEmpty(inside);
+        Assert.All(inside, p => Assert.Equal(hatch, pixels[(p.X + 1, p.Y - 1)]));
+        var falling = inside.Count(p => pixels[(p.X + 1, p.Y + 1)] == hatch);
+        Assert.True(falling < inside.Count * 0.8, $"the stripes rise to the right: {falling} of {inside.Count} also continue down-right");
+
+        // A defined cell has no stripes: its colour only, away from its text.
+        var c = plot.GetPixel(new Coordinates(0 + 0.1, -1.15));
+        var d = plot.GetPixel(new Coordinates(0 + 0.33, -1.33));
+        for (var y = (int)Math.Ceiling(c.Y); y <= (int)d.Y; y++)
+        {
+            for (var x = (int)Math.Ceiling(c.X); x <= (int)d.X; x++)
+            {
+                var (r, g, bl, _) = png.Pixel(x, y);
+                Assert.Equal(Rgb(HeatmapColorScale.Worst), (r, g, bl));
+            }
+        }
+    }
+
+    [Fact]
     public void Only_the_best_cell_is_outlined()
     {
         var (plot, png) = Render(Map);
@@ -74,7 +117,10 @@ public sealed class SweepHeatmapPngTests
         foreach (var (across, down) in new[] { (0.02, 0.5), (0.98, 0.5), (0.5, 0.02), (0.5, 0.98) })
         {
             Assert.Equal(((byte)0, (byte)0, (byte)0), At(plot, png, 1, 0, across, down));
-            Assert.Equal(Rgb(HeatmapColorScale.Worst), At(plot, png, 0, 1, across, down));
+            // The worst cell's colour there (within the white cell border's antialiasing), nowhere near the black outline.
+            var (r, g, b) = At(plot, png, 0, 1, across, down);
+            var worst = HeatmapColorScale.Worst;
+            Assert.True(Math.Abs(r - worst.R) + Math.Abs(g - worst.G) + Math.Abs(b - worst.B) <= 60, $"({r}, {g}, {b}) is not the worst cell's colour");
         }
     }
 

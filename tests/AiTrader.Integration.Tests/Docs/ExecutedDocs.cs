@@ -33,6 +33,11 @@ internal sealed record DocCommand(string Page, int Line, string Text, IReadOnlyD
     public IReadOnlyList<string> ArgsWith(IReadOnlyDictionary<string, string> variables) =>
         ExecutedDocs.Split(this, variables.GetValueOrDefault).Args;
 
+    /// <summary>The <c>NAME=value</c> assignments before the command with the page's variables as they are now
+    /// (<c>AITRADER_WEBHOOK_SECRET=$SECRET aitrader serve &amp;</c>).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentWith(IReadOnlyDictionary<string, string> variables) =>
+        ExecutedDocs.EnvironmentOf(this, variables.GetValueOrDefault);
+
     public override string ToString() => $"{Page}:{Line}: $ {Text}";
 }
 
@@ -248,6 +253,23 @@ internal static partial class ExecutedDocs
         tokens.Remove(ShellWords.Background);
         return Program(tokens.SkipWhile(t => Assignment().IsMatch(t)).ToList())
             ?? throw new NotExecutableException(command.Page, command.Line, "not an aitrader or curl command");
+    }
+
+    /// <summary>The assignments before the program of <paramref name="command"/> with <paramref name="variable"/>'s values.</summary>
+    internal static IReadOnlyDictionary<string, string> EnvironmentOf(DocCommand command, Func<string, string?> variable)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var token in ShellWords.Split(command.Words, message => new NotExecutableException(command.Page, command.Line, message), variable))
+        {
+            if (Assignment().Match(token) is not { Success: true } assignment)
+            {
+                break;
+            }
+
+            environment[assignment.Groups[1].Value] = assignment.Groups[2].Value;
+        }
+
+        return environment;
     }
 
     /// <summary><c>NAME=$(command)</c>, with an optional comment after it.</summary>

@@ -48,6 +48,22 @@ public sealed class ExecutedDocsFormatTests
     }
 
     [Fact]
+    public void A_variable_in_an_assignment_is_read_when_the_command_runs()
+    {
+        var commands = Parse("""
+            ```console
+            $ SECRET=$(aitrader webhook secret)
+            $ AITRADER_WEBHOOK_SECRET=$SECRET aitrader serve &
+            ```
+            """);
+
+        Assert.Equal(("SECRET", true), (commands[0].Capture, commands[1].Background));
+        Assert.Equal(new Dictionary<string, string> { ["AITRADER_WEBHOOK_SECRET"] = "0123abcd" },
+            commands[1].EnvironmentWith(new Dictionary<string, string> { ["SECRET"] = "0123abcd" }));
+        Assert.Equal(["serve"], commands[1].ArgsWith(new Dictionary<string, string> { ["SECRET"] = "0123abcd" }));
+    }
+
+    [Fact]
     public void Echo_exit_code_sets_the_expected_code_of_the_command_before_it()
     {
         var commands = Parse("""

@@ -70,6 +70,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
 
                 var clock = Stopwatch.StartNew();
                 var args = command.ArgsWith(variables).Select(a => a.Replace(DocumentedAddress, $"127.0.0.1:{port}", StringComparison.Ordinal)).ToList();
+                var environment = command.EnvironmentWith(variables);
                 if (command.Background)
                 {
                     if (!args.Contains("--urls"))
@@ -77,7 +78,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
                         args.AddRange(["--urls", $"http://127.0.0.1:{port}"]);
                     }
 
-                    var started = await StartServiceAsync(args, command.Environment, folder, port, services, ct);
+                    var started = await StartServiceAsync(args, environment, folder, port, services, ct);
                     log.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s  {(started is null ? "answering" : "failed")}  {command}");
                     if (started is not null)
                     {
@@ -88,7 +89,7 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
                     continue;
                 }
 
-                var (code, output, captured) = await RunAsync(command, args, folder, ct);
+                var (code, output, captured) = await RunAsync(command, args, environment, folder, ct);
                 log.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s  exit {code}  {command}");
                 if (command.Capture is { } name)
                 {
@@ -209,11 +210,11 @@ public sealed class ExecutedDocsTests(ITestOutputHelper log)
     /// <paramref name="folder"/>; returns its exit code, its stdout and stderr as a terminal shows them (one stream, in the
     /// order written) and, for <c>NAME=$(...)</c>, its stdout apart (the output is then stderr alone).</summary>
     private static async Task<(int Code, string Output, string Captured)> RunAsync(DocCommand command, IReadOnlyList<string> args,
-        string folder, CancellationToken ct)
+        IReadOnlyDictionary<string, string> environment, string folder, CancellationToken ct)
     {
         var merge = command.Capture is null;
         var start = command.Program == ExecutedDocs.Curl ? CliProcess.Program("curl", args, merge) : CliProcess.StartInfo(args, merge);
-        using var process = Process.Start(Prepare(start, folder, command.Environment))!;
+        using var process = Process.Start(Prepare(start, folder, environment))!;
         process.StandardInput.Close();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(CommandTimeout);

@@ -235,6 +235,56 @@ public sealed class ApiKeyStoreTests
         Assert.Equal(first.AddSeconds(61), (await t.Store.ListAsync())[0].LastUsedUtc);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [PostgresData]
+    public async Task Dashboard_sessions_are_kept_under_the_hash_of_their_token_until_they_expire_or_end(string backend)
+    {
+        await using var t = new StoreUnderTest(backend);
+        var sessions = (IDashboardSessionStore)t.Store;
+        var now = new DateTime(2026, 12, 5, 12, 0, 0, DateTimeKind.Utc);
+        var token = new string('a', 64);
+        await sessions.StoreAsync(token, "0123456789ab", [1, 2, 3], now.AddHours(8));
+        await sessions.StoreAsync("short-lived", "0123456789ab", [9], now.AddMinutes(1));
+
+        Assert.Equal(new byte[] { 1, 2, 3 }, await sessions.RetrieveAsync(token, now));
+        Assert.Null(await sessions.RetrieveAsync("unknown", now));
+        // Stored as the SHA-256 of the token (lower-case hex), never the token.
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+        var cells = await DumpAsync(t, "dashboard_sessions");
+        Assert.Contains(hash, cells, StringComparison.Ordinal);
+        Assert.DoesNotContain(token + "|", cells, StringComparison.Ordinal);
+
+        // Renewed: a new ticket and a later expiry; an expired session is gone when asked for, and swept.
+        await sessions.RenewAsync(token, [4, 5], now.AddHours(16));
+        Assert.Equal(new byte[] { 4, 5 }, await sessions.RetrieveAsync(token, now.AddHours(12)));
+        Assert.Null(await sessions.RetrieveAsync("short-lived", now.AddMinutes(1)));
+        await sessions.StoreAsync("also-short", "0123456789ab", [7], now.AddMinutes(2));
+        Assert.Equal(1, await sessions.RemoveExpiredAsync(now.AddMinutes(3)));
+
+        // Renewing a session that ended does not bring it back; signing out ends it.
+        await sessions.RenewAsync("short-lived", [8], now.AddHours(8));
+        Assert.Null(await sessions.RetrieveAsync("short-lived", now));
+        await sessions.RemoveAsync(token);
+        Assert.Null(await sessions.RetrieveAsync(token, now));
+        Assert.Equal("", await DumpAsync(t, "dashboard_sessions"));
+    }
+
+    private static async Task<string> DumpAsync(StoreUnderTest t, string table)
+    {
+        await using var connection = await RawSql.OpenAsync(t.Backend, t.Backend == "postgres" ? "" : ((SqliteApiKeyStore)t.Store).DatabasePath);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT token_sha256, key_id FROM {t.Table(table)}";
+        await using var reader = await command.ExecuteReaderAsync();
+        var cells = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            cells.Add($"{reader.GetString(0)}|{reader.GetString(1)}");
+        }
+
+        return string.Join("\n", cells);
+    }
+
     [Fact]
     public async Task A_name_that_is_empty_or_too_long_is_refused_naming_the_rule()
     {

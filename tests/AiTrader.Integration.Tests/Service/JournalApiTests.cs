@@ -47,6 +47,39 @@ public sealed class JournalApiTests
     }
 
     [Fact]
+    public async Task A_runs_orders_and_trades_come_from_its_journal_entries_as_a_backtests_csv_files()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var at = new DateTime(2013, 10, 7, 14, 30, 0, DateTimeKind.Utc);
+        await using (var journal = JournalFactory.Create(null, host.Settings.DataDir))
+        {
+            // A stop placed, moved once and filled, as the journal outbox writes them; another run's order beside it.
+            var stop = new Order("s-1", "SPY", OrderSide.Sell, 10m, OrderType.Stop, at, StopPrice: 168.5m, Reason: "protective stop");
+            await journal.AppendAsync(JournalingAgent.OrderEntry(stop, null, "replay-1:order:s-1"));
+            await journal.AppendAsync(JournalingAgent.OrderEntry(stop with { StopPrice = 169.25m, CreatedAt = at.AddMinutes(5) }, null,
+                "replay-1:amend:s-1:2013-10-07T14:35:00Z"));
+            await journal.AppendAsync(JournalingAgent.FillEntry(new Fill("s-1", "SPY", OrderSide.Sell, 10m, 169.25m, 0m, at.AddMinutes(9)), null, null,
+                "stop", "replay-1:fill:s-1:x1"));
+            await journal.AppendAsync(JournalingAgent.OrderEntry(stop with { Id = "other" }, null, "replay-2:order:other"));
+        }
+
+        using var reader = host.Client(host.ReadKey);
+        var orders = await reader.GetStringAsync("/api/runs/replay-1/orders.csv?symbol=SPY");
+        Assert.Equal(
+            "order_id,created_at,side,type,quantity,limit_price,stop_price,filled_quantity,average_fill_price,status,stop_moves,last_stop_price,reason,symbol,cancel_reason,stop_path\n" +
+            "s-1,2013-10-07T14:30:00Z,sell,stop,10,,168.5,10,169.25,filled,1,169.25,protective stop,SPY,,2013-10-07T14:35:00Z 169.25\n",
+            orders);
+        // The fill closes nothing this run opened: no round trip.
+        Assert.Equal("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,fees,exit_reason\n",
+            await reader.GetStringAsync("/api/runs/replay-1/trades.csv"));
+        // Another symbol: header only; a run id that is not one: 400 naming the field.
+        Assert.Single((await reader.GetStringAsync("/api/runs/replay-1/orders.csv?symbol=IBM")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var bad = await reader.GetAsync("/api/runs/..%2Fetc/orders.csv");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("run", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task Blocks_filter_by_rule_count_by_rule_and_every_match_exports_as_csv_or_jsonl()
     {
         await using var host = await ServiceHost.StartAsync();

@@ -202,6 +202,120 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal("", stdout);
     }
 
+    /// <summary>A browser signed in to the dashboard stays signed in when the service restarts (the sign-in is kept in the
+    /// platform database, under the SHA-256 of its token), and signing out ends it in the database too.</summary>
+    [Fact]
+    public async Task A_restarted_service_keeps_a_signed_in_browser_signed_in_until_it_signs_out()
+    {
+        var cookies = new CookieContainer();
+        HttpMessageHandler Browser() => new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        string key;
+        await using (var serve = await ServeProcess.StartAsync(_root))
+        {
+            key = serve.Key;
+            using var browser = new HttpClient(Browser()) { BaseAddress = serve.Address };
+            var login = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = key }), serve.Timeout.Token);
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            Assert.Equal("cookie", (await browser.GetFromJsonAsync<JsonElement>("/app/me", serve.Timeout.Token)).GetProperty("via").GetString());
+            await serve.StopWithSigtermAsync();
+        }
+
+        // What the database holds: one session, under a hash, for the key it signed in with; neither the key nor the
+        // cookie in it.
+        var cookie = cookies.GetAllCookies().Single(c => c.Name == "aitrader_session").Value;
+        var rows = await SessionRowsAsync();
+        var row = Assert.Single(rows);
+        Assert.Matches("^[0-9a-f]{64}$", row.Hash);
+        Assert.Equal(key.Split('_')[1], row.KeyId);
+        Assert.DoesNotContain(key, System.Text.Encoding.UTF8.GetString(row.Ticket), StringComparison.Ordinal);
+        Assert.DoesNotContain(row.Hash, cookie, StringComparison.Ordinal);
+
+        await using (var again = await ServeProcess.StartAsync(_root, key: key))
+        {
+            // A new process on another port: the same cookie is still a signed-in browser, pages and API alike.
+            using var browser = new HttpClient(Browser()) { BaseAddress = again.Address };
+            var me = await browser.GetFromJsonAsync<JsonElement>("/app/me", again.Timeout.Token);
+            Assert.Equal(("process", "trader", "cookie"), (me.GetProperty("name").GetString(), me.GetProperty("role").GetString(), me.GetProperty("via").GetString()));
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/app/chart", again.Timeout.Token)).StatusCode);
+
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync("/logout", null, again.Timeout.Token)).StatusCode);
+            Assert.Empty(await SessionRowsAsync());
+            // The old cookie, replayed after signing out, is refused.
+            using var replay = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = again.Address };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/app/me");
+            request.Headers.Add("Cookie", $"aitrader_session={cookie}");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await replay.SendAsync(request, again.Timeout.Token)).StatusCode);
+            await again.StopWithSigtermAsync();
+        }
+    }
+
+    private async Task<List<(string Hash, string KeyId, byte[] Ticket)>> SessionRowsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_root, "data", "platform.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT token_sha256, key_id, ticket FROM dashboard_sessions";
+        var rows = new List<(string, string, byte[])>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Over https on loopback, with a self-signed certificate made here: the service serves the dashboard and the
+    /// API, and its session cookie is Secure (besides HTTP-only and SameSite=Strict), so a browser never sends it over
+    /// plain http.</summary>
+    [Fact]
+    public async Task Over_https_with_a_certificate_of_its_own_the_sign_in_cookie_is_secure()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
+            [new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], critical: false)); // server authentication
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var pfx = Path.Combine(_root, "service.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test-password"));
+        var thumbprint = certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        // The client trusts this certificate and no other.
+        HttpMessageHandler Trusting() => new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256) == thumbprint,
+        };
+
+        await using var serve = await ServeProcess.StartAsync(_root, new Dictionary<string, string>
+        {
+            ["Kestrel__Certificates__Default__Path"] = pfx,
+            ["Kestrel__Certificates__Default__Password"] = "test-password",
+        }, urls: "https://127.0.0.1:0", handler: Trusting);
+        Assert.Equal("https", serve.Address.Scheme);
+
+        using var browser = new HttpClient(Trusting()) { BaseAddress = serve.Address };
+        var login = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = serve.Key }), serve.Timeout.Token);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        var attributes = setCookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
+        Assert.StartsWith("aitrader_session=", setCookie, StringComparison.Ordinal);
+        Assert.Contains("secure", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=strict", attributes);
+
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/app/me");
+        me.Headers.Add("Cookie", setCookie.Split(';')[0]);
+        var answer = await browser.SendAsync(me, serve.Timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("cookie", (await answer.Content.ReadFromJsonAsync<JsonElement>(serve.Timeout.Token)).GetProperty("via").GetString());
+        await serve.StopWithSigtermAsync();
+    }
+
     /// <summary>Runs <c>aitrader serve</c> until it exits by itself (within a minute); its code, stdout and stderr.</summary>
     private static async Task<(int Code, string Stdout, string Stderr)> ServeOnceAsync(IReadOnlyDictionary<string, string> environment)
     {
@@ -236,8 +350,8 @@ public sealed class ServeProcessTests : IDisposable
         await using var scratch = await PostgresTestDatabase.CreateScratchAsync("aitrader_rate");
         var environment = new Dictionary<string, string> { ["DATABASE_URL"] = scratch.Url };
         // Two processes with their own state folders and one database; one key, made in that database before either starts.
-        await using var first = await ServeProcess.StartAsync(Path.Combine(_root, "one"), environment, null, false, "--rate-limit", "20");
-        await using var second = await ServeProcess.StartAsync(Path.Combine(_root, "two"), environment, first.Key, false, "--rate-limit", "20");
+        await using var first = await ServeProcess.StartAsync(Path.Combine(_root, "one"), environment, null, arguments: ["--rate-limit", "20"]);
+        await using var second = await ServeProcess.StartAsync(Path.Combine(_root, "two"), environment, first.Key, arguments: ["--rate-limit", "20"]);
 
         // The windows are whole minutes from the epoch: start early in one, so the requests below all fall in it.
         if (DateTime.UtcNow.Second > 40)
@@ -281,6 +395,9 @@ public sealed class ServeProcessTests : IDisposable
 
         public HttpClient Client { get; private set; } = null!;
 
+        /// <summary>Where it listens.</summary>
+        public Uri Address { get; private set; } = null!;
+
         public CancellationTokenSource Timeout { get; } = new(TimeSpan.FromMinutes(2));
 
         /// <summary>What the process wrote to stdout, once it has exited.</summary>
@@ -295,9 +412,12 @@ public sealed class ServeProcessTests : IDisposable
         /// <summary>Starts <c>aitrader serve</c>. With neither <paramref name="key"/> nor <paramref name="firstStart"/> a trader
         /// key is made in the store first; with <paramref name="firstStart"/> the store is left empty and the key the
         /// service prints on its first start is used.</summary>
+        /// <param name="urls">What it listens on (https needs a certificate in <paramref name="environment"/>).</param>
+        /// <param name="handler">The client's handler (a cookie jar, the test's certificate); a plain one when null.</param>
         /// <param name="arguments">More options of <c>serve</c>.</param>
         public static async Task<ServeProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment = null, string? key = null,
-            bool firstStart = false, params string[] arguments)
+            bool firstStart = false, string urls = "http://127.0.0.1:0", Func<HttpMessageHandler>? handler = null,
+            IReadOnlyList<string>? arguments = null)
         {
             var serve = new ServeProcess();
             var dataDir = Path.Combine(root, "data");
@@ -307,7 +427,7 @@ public sealed class ServeProcessTests : IDisposable
                 key = (await keys.CreateAsync("process", ApiKeyRole.Trader)).Key;
             }
 
-            var start = CliProcess.StartInfo(["serve", "--urls", "http://127.0.0.1:0", .. arguments]);
+            var start = CliProcess.StartInfo(["serve", "--urls", urls, .. arguments ?? []]);
             start.Environment["AITRADER_DATA_DIR"] = dataDir;
             start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(root, "artifacts");
             start.Environment["AITRADER_BAR_CACHE"] = "off";
@@ -323,7 +443,7 @@ public sealed class ServeProcessTests : IDisposable
             while (address is null && await serve._process.StandardError.ReadLineAsync(serve.Timeout.Token) is { } line)
             {
                 serve._stderr.AppendLine(line);
-                if (Regex.Match(line, @"listening on (http://127\.0\.0\.1:\d+)") is { Success: true } m)
+                if (Regex.Match(line, @"listening on (https?://127\.0\.0\.1:\d+)") is { Success: true } m)
                 {
                     address = new Uri(m.Groups[1].Value);
                 }
@@ -339,7 +459,8 @@ public sealed class ServeProcessTests : IDisposable
 
             serve.Key = key!;
             serve._rest = serve._process.StandardError.ReadToEndAsync(serve.Timeout.Token);
-            serve.Client = new HttpClient { BaseAddress = address };
+            serve.Address = address!;
+            serve.Client = new HttpClient(handler?.Invoke() ?? new HttpClientHandler()) { BaseAddress = address };
             serve.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", serve.Key);
             Assert.Equal(HttpStatusCode.OK, (await serve.Client.GetAsync("/health/ready", serve.Timeout.Token)).StatusCode);
             return serve;

@@ -21,9 +21,9 @@ public sealed class MigrationTests
         var first = await PlatformDatabase.MigrateAsync(null, dir.Path, CancellationToken.None);
         Assert.Equal(["journal", "api_keys", "jobs", "price_snapshots"], first.Select(r => r.Store));
         Assert.Equal([1, 2, 3], first[0].Applied.Select(s => s.Version));
-        Assert.Equal([1, 2, 3], first[1].Applied.Select(s => s.Version)); // api_keys v2: last_used_at, v3: request_windows
+        Assert.Equal([1, 2, 3, 4], first[1].Applied.Select(s => s.Version)); // api_keys v2: last_used_at, v3: request_windows, v4: dashboard_sessions
         Assert.All(first.Skip(2), r => Assert.Equal([1], r.Applied.Select(s => s.Version)));
-        Assert.Equal([3, 3, 1, 1], first.Select(r => r.Version));
+        Assert.Equal([3, 4, 1, 1], first.Select(r => r.Version));
 
         var second = await PlatformDatabase.MigrateAsync(null, dir.Path, CancellationToken.None);
         Assert.All(second, r => Assert.Empty(r.Applied));
@@ -62,7 +62,7 @@ public sealed class MigrationTests
 
             var first = await MigrateAllAsync(Open());
             Assert.Equal(["journal", "api_keys", "jobs", "watchlists"], first.Select(r => r.Store));
-            Assert.Equal([[1, 2, 3], [1, 2, 3], [1], [1]], first.Select(r => r.Applied.Select(s => s.Version).ToArray()));
+            Assert.Equal([[1, 2, 3], [1, 2, 3, 4], [1], [1]], first.Select(r => r.Applied.Select(s => s.Version).ToArray()));
             Assert.DoesNotContain(first, r => r.Location.Contains("postgres:postgres", StringComparison.Ordinal)); // no password
 
             var second = await MigrateAllAsync(Open());

@@ -2,8 +2,9 @@
 // POINTS candles (first without, then with their signal frames); zooming in asks for the visible window again, so a million bars stay a few thousand candles. Drawn with
 // lightweight-charts: candles, volume, the Kalman filtered price with its ±2σ band, regime shading, indicator overlays
 // (SMA/EMA, Bollinger, Donchian) and sub-panes (RSI, P(up), z-score) from the signal columns, day boundaries on intraday
-// charts, and a backtest's trades as markers with its stop levels. Axis times are New York wall clock; the legend gives
-// UTC on hover.
+// charts, and the trades of a backtest (its trades.csv and orders.csv) or of a paper or live session (the same files
+// made from its journal, /api/runs/{run}/…) as markers with their stop levels; a session still running is read again
+// every few seconds. Axis times are New York wall clock; the legend gives UTC on hover.
 import { api, el, header, notice, describe, fmtNum, fmtPct, fmtTimeText, palette, parseCsv } from './app.js';
 import { candles, sessionStarts, splice } from './chartdata.js';
 import { QUIET, addCandles, addTrades, createPriceChart, setCandles, setTrades } from './pricechart.js';
@@ -34,6 +35,8 @@ interval.value = INTERVALS.includes(params.get('interval')) ? params.get('interv
 const start = el('input', { id: 'start', name: 'start', type: 'date', value: params.get('start') || '' });
 const end = el('input', { id: 'end', name: 'end', type: 'date', value: params.get('end') || '' });
 const backtest = el('select', { id: 'backtest', name: 'backtest' }, el('option', { value: '' }, 'none'));
+const session = el('select', { id: 'session', name: 'session' }, el('option', { value: '' }, 'none'));
+const SESSION_REFRESH_MS = 5000; // how often a running session's orders and trades are read again
 const showBand = el('input', { type: 'checkbox', id: 'band', checked: true });
 const showRegime = el('input', { type: 'checkbox', id: 'regime', checked: true });
 const chosen = (name) => new Set((params.get(name) || '').split(',').filter(Boolean));
@@ -43,7 +46,7 @@ const go = el('button', { type: 'submit', class: 'primary' }, 'Show');
 const form = el('form', { class: 'controls', 'aria-label': 'Chart range' },
   el('label', {}, 'Symbol', symbol), el('label', {}, 'Interval', interval),
   el('label', {}, 'Start (New York date)', start), el('label', {}, 'End', end),
-  el('label', {}, 'Trades of backtest', backtest),
+  el('label', {}, 'Trades of backtest', backtest), el('label', {}, 'or of session', session),
   el('label', { class: 'check' }, showBand, ' Kalman ±2σ band'), el('label', { class: 'check' }, showRegime, ' Regime shading'), go);
 const studies = el('div', { class: 'controls' },
   el('fieldset', { class: 'controls' }, el('legend', {}, 'Overlays'), OVERLAYS.map((o, i) => el('label', { class: 'check' }, overlayBoxes[i], ` ${o.label}`))),
@@ -70,14 +73,18 @@ let detailId = 0;
 let detailTimer = null;
 let applying = false; // the page itself is moving the visible range: not a zoom
 let lastDetail = '';
+let sessionTimer = null; // re-reads a running session's orders and trades
 
-const listed = loadBacktests();
+const listed = Promise.all([loadBacktests(), loadSessions()]);
+// One source of trades at a time: picking a backtest clears the session and the other way round.
+backtest.addEventListener('change', () => { params.delete('run'); if (backtest.value) session.value = ''; });
+session.addEventListener('change', () => { params.delete('run'); if (session.value) { backtest.value = ''; followSession(); } });
 form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
 for (const box of [showBand, showRegime, ...overlayBoxes, ...paneBoxes]) {
   box.addEventListener('change', () => { remember(); if (drawn) redraw(); });
 }
 document.addEventListener('themechange', () => drawn && redraw());
-if (params.get('backtest')) listed.then(load); else load(); // a linked backtest's trades are drawn with the first load
+if (params.get('backtest') || params.get('session') || params.get('run')) listed.then(load); else load(); // a linked run's trades are drawn with the first load
 
 /** The studies chosen, kept in the address so that a link shows the same chart. */
 function remember() {
@@ -106,17 +113,90 @@ async function loadBacktests() {
   }
 }
 
-/** The chosen backtest's trades and orders of the symbol, and a note when there are none. */
-async function backtestFiles(sym) {
-  if (!backtest.value) return { trades: [], orders: [], note: '' };
-  const file = async (name) => parseCsv(await api(`/api/backtests/${encodeURIComponent(backtest.value)}/files/${name}`, { text: true }))
+async function loadSessions() {
+  try {
+    const page = await api('/api/sessions?limit=50');
+    for (const job of page.jobs) {
+      const s = job.spec || {};
+      const what = [(s.symbols || []).join(','), s.strategy, s.interval, s.from && `${s.from}…${s.to || ''}`].filter(Boolean).join(' ');
+      session.append(el('option', { value: job.id, 'data-spec': JSON.stringify(s), 'data-state': job.state }, `${what} ${job.state} (${job.id.slice(-8)})`));
+    }
+  } catch (e) {
+    session.append(el('option', { value: '', disabled: true }, `could not list sessions: ${describe(e)}`));
+  }
+  const wanted = params.get('session');
+  if (wanted) {
+    if (![...session.options].some((o) => o.value === wanted)) session.append(el('option', { value: wanted }, wanted));
+    session.value = wanted;
+    if (!params.get('symbol')) followSession(); // a link from the trading page names the session only
+  }
+}
+
+/** A session picked from the list: the chart moves to its first symbol, its interval and its replay dates. */
+function followSession() {
+  const spec = JSON.parse(session.selectedOptions[0]?.dataset.spec || '{}');
+  if (spec.symbols?.length) symbol.value = spec.symbols[0];
+  if (INTERVALS.includes(spec.interval)) interval.value = spec.interval;
+  if (spec.from) start.value = spec.from;
+  if (spec.to) end.value = spec.to;
+}
+
+/** The trades and orders of the symbol from the chosen backtest's files, or from a session's journal (the run of the
+ * session picked, or the run named by ?run= for one started from the command line), and a note when there are none.
+ * `running`: a session still trading, whose files are read again while it runs. */
+async function tradeFiles(sym) {
+  const none = { trades: [], orders: [], note: '', running: false };
+  let base, what, running = false;
+  if (backtest.value) {
+    base = `/api/backtests/${encodeURIComponent(backtest.value)}/files/`;
+    what = `Backtest ${backtest.value}`;
+  } else if (session.value || params.get('run')) {
+    let run = params.get('run');
+    what = `Run ${run}`;
+    if (session.value) {
+      what = `Session ${session.value}`;
+      try {
+        const book = await api(`/api/sessions/${encodeURIComponent(session.value)}/book`);
+        run = book.run_id;
+        running = book.state === 'running' || book.state === 'queued';
+      } catch (e) {
+        return { ...none, note: e.status === 409 ? `${what} has not started trading yet` : `Trades of ${what}: ${describe(e)}` };
+      }
+    }
+    base = `/api/runs/${encodeURIComponent(run)}/`;
+  } else {
+    return none;
+  }
+  const only = `?symbol=${encodeURIComponent(sym)}`;
+  const file = async (name) => parseCsv(await api(`${base}${name}${backtest.value ? '' : only}`, { text: true }))
     .filter((t) => (t.symbol || '').toUpperCase() === sym);
   try {
     const [trades, orders] = await Promise.all([file('trades.csv'), file('orders.csv').catch(() => [])]);
-    return { trades, orders, note: trades.length ? '' : `Backtest ${backtest.value} has no ${sym} trades.` };
+    return { trades, orders, running, note: trades.length || orders.length ? '' : `${what} has no ${sym} trades${running ? ' yet' : ''}.` };
   } catch (e) {
-    return { trades: [], orders: [], note: `Trades of ${backtest.value}: ${describe(e)}` };
+    return { ...none, note: `Trades of ${what}: ${describe(e)}` };
   }
+}
+
+/** While the session drawn is still running, reads its orders and trades again and redraws when they changed. */
+function watchSession(id, sym, extras) {
+  clearTimeout(sessionTimer);
+  if (!extras.running) return;
+  let seen = JSON.stringify([extras.trades, extras.orders]);
+  const again = async () => {
+    if (id !== loadId) return;
+    const now = await tradeFiles(sym);
+    if (id !== loadId || !drawn) return;
+    const text = JSON.stringify([now.trades, now.orders]);
+    if (text !== seen) {
+      seen = text;
+      drawn.trades = now.trades;
+      drawn.orders = now.orders;
+      redraw();
+    }
+    if (now.running) sessionTimer = setTimeout(again, SESSION_REFRESH_MS);
+  };
+  sessionTimer = setTimeout(again, SESSION_REFRESH_MS);
 }
 
 async function load() {
@@ -128,6 +208,8 @@ async function load() {
   if (start.value && end.value && start.value > end.value) { status.replaceChildren(notice('The start is after the end; swap them.', 'warn')); return; }
   const url = new URLSearchParams(query);
   if (backtest.value) url.set('backtest', backtest.value);
+  else if (session.value) url.set('session', session.value);
+  else if (params.get('run')) url.set('run', params.get('run'));
   history.replaceState(null, '', `?${url}`);
   remember();
   go.disabled = true;
@@ -138,7 +220,7 @@ async function load() {
     // pipeline runs from the file's first bar, which takes longer on a long file): the chart shows while they come.
     const window = new URLSearchParams({ ...query, points: String(POINTS) });
     const signals = api(`/api/chart?${window}`).catch((e) => ({ error: e }));
-    const [view, extras] = await Promise.all([api(`/api/chart?${window}&signals=false`), backtestFiles(query.symbol)]);
+    const [view, extras] = await Promise.all([api(`/api/chart?${window}&signals=false`), tradeFiles(query.symbol)]);
     if (id !== loadId) return;
     const model = candles(view.bars, [], { daily: interval.value === '1Day' });
     Object.assign(model, { total: view.total, trades: extras.trades, orders: extras.orders });
@@ -147,6 +229,7 @@ async function load() {
     drawn = model;
     draw(model);
     chart.timeScale().fitContent();
+    watchSession(id, query.symbol, extras);
     const notes = [`${view.total.toLocaleString('en-US')} bars` + (view.group > 1 ? `, drawn as ${model.times.length.toLocaleString('en-US')} candles of up to ${view.group} bars each (zoom in: the window you look at is read again in finer candles)` : '')];
     if (extras.note) notes.push(extras.note);
     if (model.tradesOutside) notes.push(`${model.tradesOutside} trade marker(s) fall outside the range shown`);
@@ -272,6 +355,7 @@ function fill(model) {
   Object.assign(chartBox.dataset, {
     candles: String(times.length), group: String(model.group), panes: String(chart.panes().length), sessions: String(starts.length),
     overlays: layers.overlays.map(({ o }) => o.id).join(','), stops: String(stops.length), markers: String(markers.length),
+    stopMoves: String(stops.reduce((sum, st) => sum + st.moves.length, 0)),
   });
   show(times.length - 1);
 }

@@ -77,7 +77,7 @@ async function session(sessionId) {
   const actions = el('div', { class: 'row' });
   const actionNote = el('div', { 'aria-live': 'polite' });
   root.replaceChildren(
-    el('p', {}, el('a', { href: '/app/trading' }, '← all sessions')),
+    el('p', {}, el('a', { href: '/app/trading' }, '← all sessions'), ' · ', el('a', { href: `/app/chart?session=${encodeURIComponent(sessionId)}` }, 'its trades and stops on the chart')),
     el('section', { class: 'panel' }, el('h2', {}, `Session ${sessionId}`), el('div', { class: 'row' }, jobLine, el('span', { class: 'spacer' }), el('span', { class: 'muted' }, 'updates: '), live)),
     el('div', { class: 'grid' },
       el('section', { class: 'panel', 'aria-labelledby': 'b-title' }, el('h2', { id: 'b-title' }, 'Book'), bookBox),
