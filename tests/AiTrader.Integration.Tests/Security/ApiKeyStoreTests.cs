@@ -160,7 +160,7 @@ public sealed class ApiKeyStoreTests
             """);
 
         var report = await ((AiTrader.Storage.IMigratingStore)t.Store).MigrateAsync();
-        Assert.Equal([2, 3], report.Applied.Select(s => s.Version));
+        Assert.Equal([2, 3, 4], report.Applied.Select(s => s.Version));
         var old = Assert.Single(await t.Store.ListAsync());
         Assert.Equal(("0123456789ab", "old", (DateTime?)null), (old.Id, old.Name, old.LastUsedUtc));
         Assert.Equal(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), old.CreatedUtc);

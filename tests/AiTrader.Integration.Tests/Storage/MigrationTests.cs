@@ -67,7 +67,7 @@ public sealed class MigrationTests
 
             var second = await MigrateAllAsync(Open());
             Assert.All(second, r => Assert.Empty(r.Applied));
-            Assert.Equal(8L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
+            Assert.Equal(9L, await ScalarAsync(url, $"SELECT count(*) FROM {schema}.schema_migrations"));
             Assert.Equal(4L, await ScalarAsync(url,
                 $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_name IN ('journal','api_keys','jobs','watchlists')"));
 
