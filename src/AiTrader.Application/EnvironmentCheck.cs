@@ -132,6 +132,7 @@ public static class EnvironmentCheck
         new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists") { Default = "SQLite files under AITRADER_DATA_DIR" },
         new("AZURE_BLOB_CONNECTION_STRING", Kind.AzureStorageConnectionString, "Azure Blob storage for the blob watchlist store"),
         new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container") { Default = AiTrader.Storage.Watchlists.BlobWatchlistStore.DefaultContainer },
+        new(AppSettings.BarCacheBlobVariable, Kind.BlobContainerName, "container in AZURE_BLOB_CONNECTION_STRING's account through which `sweep --cluster` shares its bars with the silos (each downloads them once), or off") { Default = "off (the silos share the bar cache folder)" },
         new(AppSettings.ClusterConnectionStringVariable, Kind.AzureStorageConnectionString, "Azure Table storage for the cluster's membership (`aitrader silo --clustering azuretable` and `sweep --cluster --clustering azuretable`)"),
         new("WATCHLIST_STORE", Kind.Choice, "where watchlists are kept") { Choices = WatchlistStores, Default = "json" },
         new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build`") { Choices = WatchlistSourceNames, Default = "auto" },

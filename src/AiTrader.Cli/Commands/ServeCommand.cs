@@ -54,7 +54,7 @@ public static class ServeCommand
                     var gateways = table is null ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
                     (client, var silos) = await SweepOnCluster.ConnectAsync(gateways, table, ct);
                     var error = parse.InvocationConfiguration.Error;
-                    options = options with { ClusterSweeps = SweepOnCluster.Sweep(client, null, silos, line => error.WriteLine(line)).ExecuteAsync };
+                    options = options with { ClusterSweeps = SweepOnCluster.Sweep(client, null, silos, line => error.WriteLine(line), SweepOnCluster.Shared(settings)).ExecuteAsync };
                 }
 
                 await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);

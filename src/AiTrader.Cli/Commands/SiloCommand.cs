@@ -35,6 +35,8 @@ public static class SiloCommand
                 throw new CliException($"--primary-port is for a localhost cluster; with --clustering {ClusterMembershipOptions.AzureTable} no silo is primary (drop it).");
             }
 
+            // The shared bar cache's settings are checked before the silo starts (its cells read it).
+            _ = SweepOnCluster.Shared(settings);
             using var claim = Claim(parse.GetValue(port), parse.GetValue(gatewayPort), parse.GetValue(primaryPort));
             var endpoints = claim.Endpoints;
             if (table is null && endpoints.SiloPort != endpoints.PrimarySiloPort

@@ -99,7 +99,7 @@ public static class SweepCommand
             var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
             var outcome = onCluster
-                ? await SweepOnCluster.RunAsync(prepared, gateways, table, parse.GetValue(parallelism), console, stderr, label, ct)
+                ? await SweepOnCluster.RunAsync(prepared, gateways, table, SweepOnCluster.Shared(settings), parse.GetValue(parallelism), console, stderr, label, ct)
                 : WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (parse.GetValue(json))
             {

@@ -36,7 +36,7 @@ internal static class SweepOnCluster
     /// <paramref name="table"/>, the silos its membership table lists), with the same progress display as on one
     /// machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
     public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, AzureTableMembership? table,
-        int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
+        SharedBarCache? shared, int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
         // The bars this command loaded go into the bar cache before the first cell: silos given the same folder
         // (AITRADER_BAR_CACHE) read them as columns instead of each parsing the CSV.
@@ -44,7 +44,7 @@ internal static class SweepOnCluster
         var (host, silos) = await ConnectAsync(gateways, table, ct);
         try
         {
-            var sweep = Sweep(host, parallelism, silos, line => stderr.WriteLine(line));
+            var sweep = Sweep(host, parallelism, silos, line => stderr.WriteLine(line), shared);
             ClusterSweepOutcome outcome;
             try
             {
@@ -55,6 +55,7 @@ internal static class SweepOnCluster
             {
                 throw new CliException(ex.Message);
             }
+
 
             await stderr.WriteLineAsync(outcome.Report.Line());
             return outcome.Outcome;
@@ -87,12 +88,27 @@ internal static class SweepOnCluster
 
     /// <summary>A sweep over <paramref name="host"/>'s client: <paramref name="parallelism"/> cells open at once, or the
     /// cores of this machine times the silos.</summary>
-    public static ClusterSweep Sweep(IHost host, int? parallelism, int silos, Action<string> log) =>
+    public static ClusterSweep Sweep(IHost host, int? parallelism, int silos, Action<string> log, SharedBarCache? shared) =>
         new(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
         {
             MaxInFlight = parallelism ?? Environment.ProcessorCount * Math.Max(1, silos),
             Log = log,
+            SharedBars = shared,
         };
+
+    /// <summary>The shared bar cache in Azure Blob storage <paramref name="settings"/> ask for (AITRADER_BAR_CACHE_BLOB),
+    /// or null; set without a usable connection string is a one-line error.</summary>
+    public static SharedBarCache? Shared(AppSettings settings)
+    {
+        try
+        {
+            return SharedBarCache.From(settings);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
 
     /// <summary>The active silos <paramref name="table"/> lists; none, or storage that does not answer, is a one-line error.</summary>
     private static async Task<int> ActiveSilosAsync(AzureTableMembership table, CancellationToken ct)
