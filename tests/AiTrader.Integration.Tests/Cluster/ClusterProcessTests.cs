@@ -1,8 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
 using AiTrader.Reporting.Sweeps;
+using Azure.Storage.Blobs;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
@@ -68,73 +69,98 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.All(new[] { first, joining[0].Result, victim, sweep }, p => Assert.DoesNotContain(key, p.Text, StringComparison.Ordinal));
     }
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort)
+    [AzuriteFact]
+    public async Task Silos_with_folders_of_their_own_and_no_csv_read_the_bars_from_azure_blob_and_give_the_single_machine_sweep_and_walk_forward()
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId]);
+        // Each silo has its own data folder (so its own bar cache) and a sample data folder with no CSV in it: the only
+        // way to the bars is the shared cache in Azure Blob storage, which the client fills.
+        var container = $"bars-{Guid.NewGuid():N}";
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "no-csv")).FullName;
+        var blob = new Dictionary<string, string>
+        {
+            [AppSettings.BarCacheBlobVariable] = container,
+            ["AZURE_BLOB_CONNECTION_STRING"] = AzuriteTestStorage.Require(),
+        };
+        Dictionary<string, string> SiloEnvironment(int n) => new(blob)
+        {
+            ["AITRADER_DATA_DIR"] = Path.Combine(_root, $"silo{n}"),
+            ["AITRADER_SAMPLE_DATA"] = empty,
+        };
+
+        var silos = await Task.WhenAll(StartSiloAsync(11161, 30061, SiloEnvironment(1)), StartSiloAsync(11162, 30062, SiloEnvironment(2)));
+        string[] cluster = ["--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId, "--parallelism", "4"];
+        string[] sweep = ["sweep", "--symbol", "SPY", "--grid", "lookback=10:60:10,atr_mult=2,3"];
+        string[] walk = [.. sweep, "--walk-forward"];
+        var runs = new[]
+        {
+            Start([.. sweep, .. cluster, "--out", Path.Combine(_root, "cluster-sweep")], blob),
+            Start([.. sweep, "--out", Path.Combine(_root, "single-sweep")]),
+        };
+        Assert.All(await Task.WhenAll(runs.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", runs.Select(r => r.Text))));
+        // The walk-forward's series is the sweep's (same symbol, interval and range): the silos read their own copies.
+        var walks = new[]
+        {
+            Start([.. walk, .. cluster, "--out", Path.Combine(_root, "cluster-walk")], blob),
+            Start([.. walk, "--out", Path.Combine(_root, "single-walk")]),
+        };
+        Assert.All(await Task.WhenAll(walks.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", walks.Select(r => r.Text))));
+
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(_root, "single-sweep", SweepReportWriter.CsvFileName)),
+            await File.ReadAllBytesAsync(Path.Combine(_root, "cluster-sweep", SweepReportWriter.CsvFileName)));
+        Assert.Equal(1 + 12, File.ReadAllLines(Path.Combine(_root, "cluster-sweep", SweepReportWriter.CsvFileName)).Length);
+        foreach (var file in new[] { WalkForwardReportWriter.WindowsFileName, WalkForwardReportWriter.EquityFileName, WalkForwardReportWriter.MetricsFileName })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single-walk", file)), await File.ReadAllBytesAsync(Path.Combine(_root, "cluster-walk", file)));
+        }
+
+        Assert.Contains("cluster: 12 cells on 2 silos (", runs[0].Text, StringComparison.Ordinal);
+        // Both sweeps on both silos from the shared cache, none parsed; each silo downloaded the bars once.
+        foreach (var silo in silos)
+        {
+            await silo.WaitForLineAsync(l => l.Contains("sweeps prepared from the bar cache: 2, from CSV: 0; bars downloaded from the shared cache: 1", StringComparison.Ordinal), Patience);
+        }
+
+        // One blob, written once; each silo keeps its copy in its own bar cache folder, under the blob's name.
+        var blobs = new BlobContainerClient(AzuriteTestStorage.Require(), container);
+        var names = new List<string>();
+        await foreach (var item in blobs.GetBlobsAsync())
+        {
+            names.Add(item.Name);
+        }
+
+        var name = Assert.Single(names);
+        Assert.Matches("^bars/SPY-1Day-[0-9a-f]{16}\\.bars$", name);
+        foreach (var n in new[] { 1, 2 })
+        {
+            Assert.Equal(
+                (await blobs.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray(),
+                await File.ReadAllBytesAsync(Path.Combine(_root, $"silo{n}", "cache", "bars", "shared", name["bars/".Length..])));
+        }
+
+        await blobs.DeleteAsync();
+    }
+
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId], environment);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
 
-    private RunningCli Start(IEnumerable<string> args)
+    private RunningCli Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = CliProcess.StartInfo(args, mergeStandardError: true);
         start.Environment["AITRADER_DATA_DIR"] = Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
         start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var running = new RunningCli(start);
         _processes.Add(running.Process);
         return running;
-    }
-
-    /// <summary>A CLI process whose merged output is collected line by line as it comes.</summary>
-    private sealed class RunningCli
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-        private readonly SemaphoreSlim _newLine = new(0);
-
-        public RunningCli(ProcessStartInfo start)
-        {
-            Process = new Process { StartInfo = start };
-            Process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line)
-                {
-                    _lines.Enqueue(line);
-                    _newLine.Release();
-                }
-            };
-            Process.Start();
-            Process.BeginOutputReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Text => string.Join('\n', _lines);
-
-        public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            while (!_lines.Any(match))
-            {
-                try
-                {
-                    await _newLine.WaitAsync(TimeSpan.FromMilliseconds(500), cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Assert.Fail($"no such line within {timeout.TotalSeconds} s; the process wrote:\n{Text}");
-                }
-
-                Assert.False(Process.HasExited && !_lines.Any(match), $"the process ended (exit {(Process.HasExited ? Process.ExitCode : 0)}) without the line:\n{Text}");
-            }
-        }
-
-        public async Task<int> ExitAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            await Process.WaitForExitAsync(cts.Token);
-            Process.WaitForExit();
-            return Process.ExitCode;
-        }
     }
 }
