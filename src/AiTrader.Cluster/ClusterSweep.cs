@@ -156,8 +156,9 @@ public sealed class ClusterSweep
             try
             {
                 var worker = sweep._grains.GetGrain<ISweepCellGrain>($"{job.Id:N}/{cell}/{attempt}");
-                var result = await worker.Run(job, cell);
-                // A cell still open when the sweep was cancelled finishes on its silo; its answer reports no progress.
+                // Cancelling the sweep cancels the call: the silo stops the cell's backtest part-way.
+                var result = await worker.Run(job, cell, ct);
+                // An answer that crossed the cancel reports no progress.
                 if (ledger.Accept(result) && !ct.IsCancellationRequested)
                 {
                     progress?.Report(ledger.Accepted);

@@ -22,9 +22,13 @@ public sealed class SweepCellWork(AppSettings settings)
     private int _fromCache;
     private int _parsed;
     private int _downloaded;
+    private long _cancelled;
 
     /// <summary>Cells finished on this silo since it started.</summary>
     public long Finished => Interlocked.Read(ref _finished);
+
+    /// <summary>Cells stopped part-way since the silo started, because their sweep was cancelled.</summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
 
     /// <summary>Cells running now.</summary>
     public int Running => Volatile.Read(ref _running);
@@ -52,9 +56,15 @@ public sealed class SweepCellWork(AppSettings settings)
         try
         {
             // Off the grain's turn: a backtest is CPU work, and the silo's scheduler keeps serving messages meanwhile.
-            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination), ct);
+            // A cancelled call (the sweep was cancelled) stops the backtest at its next look at the token.
+            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination, ct), ct);
             Interlocked.Increment(ref _finished);
             return row;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
         }
         finally
         {
