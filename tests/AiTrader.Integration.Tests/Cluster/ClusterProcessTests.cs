@@ -1,8 +1,15 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using AiTrader.Core.Backtesting.Sweeps;
+using AiTrader.Integration.Tests.Service;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
 using AiTrader.Reporting.Sweeps;
+using AiTrader.Storage.Security;
 using Azure.Storage.Blobs;
 
 namespace AiTrader.Integration.Tests.Cluster;
@@ -76,12 +83,12 @@ public sealed class ClusterProcessTests : IDisposable
         // way to the bars is the shared cache in Azure Blob storage, which the client fills.
         var container = $"bars-{Guid.NewGuid():N}";
         var empty = Directory.CreateDirectory(Path.Combine(_root, "no-csv")).FullName;
-        var blob = new Dictionary<string, string>
+        var blob = new Dictionary<string, string?>
         {
             [AppSettings.BarCacheBlobVariable] = container,
             ["AZURE_BLOB_CONNECTION_STRING"] = AzuriteTestStorage.Require(),
         };
-        Dictionary<string, string> SiloEnvironment(int n) => new(blob)
+        Dictionary<string, string?> SiloEnvironment(int n) => new(blob)
         {
             ["AITRADER_DATA_DIR"] = Path.Combine(_root, $"silo{n}"),
             ["AITRADER_SAMPLE_DATA"] = empty,
@@ -141,22 +148,85 @@ public sealed class ClusterProcessTests : IDisposable
         await blobs.DeleteAsync();
     }
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null)
+    [AzuriteFact]
+    public async Task Serve_with_cluster_runs_sweep_jobs_on_silo_processes_and_reports_progress_and_cancels_through_the_api()
+    {
+        var silos = await Task.WhenAll(StartSiloAsync(11161, 30061), StartSiloAsync(11162, 30062));
+        string key;
+        await using (var keys = ApiKeyStoreFactory.Create(null, Path.Combine(_root, "data")))
+        {
+            key = (await keys.CreateAsync("cluster", ApiKeyRole.Trader)).Key;
+        }
+
+        var serve = Start(["serve", "--urls", "http://127.0.0.1:0", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId],
+            new Dictionary<string, string?> { ["DATABASE_URL"] = null });
+        await serve.WaitForLineAsync(l => l.Contains("listening on http://127.0.0.1:", StringComparison.Ordinal), Patience);
+        using var api = new HttpClient { BaseAddress = new Uri(Regex.Match(serve.Text, @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var single = Start(["sweep", "--symbol", "SPY", "--strategy", "breakout", "--grid", "lookback=10:60:10,atr_mult=2,3", "--start", "2005-01-01",
+            "--end", "2009-12-31", "--out", Path.Combine(_root, "single")]);
+
+        var id = await ServiceHost.SubmitAsync(api, "/api/sweeps",
+            """{"symbol":"SPY","strategy":"breakout","grid":"lookback=10:60:10,atr_mult=2,3","start":"2005-01-01","end":"2009-12-31"}""");
+        var job = await ServiceHost.FinishedJobAsync(api, $"/api/sweeps/{id}");
+
+        Assert.True(await single.ExitAsync(Patience) == 0, single.Text);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single", SweepReportWriter.CsvFileName)),
+            await api.GetByteArrayAsync($"/api/sweeps/{id}/files/sweep.csv"));
+        // The backtests ran on the two silo processes.
+        await serve.WaitForLineAsync(l => l.StartsWith("sweep SPY breakout: cluster: 12 cells on 2 silos (127.0.0.1:11161: ", StringComparison.Ordinal), Patience);
+
+        // 800 cells: far more than the seconds the test waits; cancelled once the silos' cells show as progress.
+        var big = await ServiceHost.SubmitAsync(api, "/api/sweeps", """{"symbol":"SPY","strategy":"breakout","grid":"lookback=5:204:1,atr_mult=1,2,3,4"}""");
+        var until = DateTime.UtcNow.AddSeconds(60);
+        double progress;
+        do
+        {
+            Assert.True(DateTime.UtcNow < until, "the sweep job showed no progress from the silos");
+            await Task.Delay(100);
+            progress = (await api.GetFromJsonAsync<JsonElement>($"/api/sweeps/{big}")).GetProperty("progress").GetDouble();
+        }
+        while (progress <= 0.02);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await api.DeleteAsync($"/api/sweeps/{big}")).StatusCode);
+        var cancelled = await ServiceHost.FinishedJobAsync(api, $"/api/sweeps/{big}");
+        Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
+        Assert.True(cancelled.GetProperty("progress").GetDouble() < 0.5);
+        Assert.Equal(HttpStatusCode.Conflict, (await api.GetAsync($"/api/sweeps/{big}/result")).StatusCode);
+        // The silos go idle: once their last load line is out (one every 5 s while the count changes), no other follows.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var loadLines = silos.Sum(s => s.Text.Split('\n').Count(l => l.Contains(": load: ", StringComparison.Ordinal)));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal(loadLines, silos.Sum(s => s.Text.Split('\n').Count(l => l.Contains(": load: ", StringComparison.Ordinal))));
+        Assert.DoesNotContain("sweep SPY breakout: cluster: 800 cells", serve.Text, StringComparison.Ordinal);
+    }
+
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId], environment);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
 
-    private RunningCli Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="environment">Variables to set, or (null values) to remove.</param>
+    private RunningCli Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = CliProcess.StartInfo(args, mergeStandardError: true);
         start.Environment["AITRADER_DATA_DIR"] = Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
         start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var running = new RunningCli(start);
