@@ -58,9 +58,9 @@ public static class ClusterHosting
     }
 
     /// <summary>A silo of a localhost cluster at <paramref name="endpoints"/> (or, with <paramref name="table"/>, of the
-    /// cluster whose membership is in Azure Table storage), logging membership and load through <paramref name="logging"/>.</summary>
+    /// cluster whose membership is in Azure Table storage or Redis), logging membership and load through <paramref name="logging"/>.</summary>
     public static IHost BuildLocalSilo(SiloEndpoints endpoints, AppSettings settings, Action<ILoggingBuilder> logging,
-        AzureTableMembership? table = null)
+        ClusterMembership? table = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -87,8 +87,8 @@ public static class ClusterHosting
     }
 
     /// <summary>A client of a localhost cluster through the gateways at <paramref name="gatewayPorts"/> (or, with
-    /// <paramref name="table"/>, through the gateways its membership table lists).</summary>
-    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging, AzureTableMembership? table = null)
+    /// <paramref name="table"/>, through the gateways its membership lists).</summary>
+    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging, ClusterMembership? table = null)
     {
         ArgumentNullException.ThrowIfNull(gatewayPorts);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

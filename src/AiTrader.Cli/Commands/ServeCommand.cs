@@ -40,7 +40,7 @@ public static class ServeCommand
                     : null,
                 ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
-            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            var table = membership.Membership(parse, settings, System.Net.IPAddress.Loopback);
             if (!parse.GetValue(cluster) && (table is not null || parse.GetResult(gatewayPorts) is { Implicit: false }))
             {
                 throw new CliException("--gateway-ports, --clustering and --cluster-id need --cluster.");

@@ -84,7 +84,7 @@ public static class SweepCommand
                 parse.GetValue(png));
             var onCluster = parse.GetValue(cluster);
             IReadOnlyList<int> gateways = [];
-            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            var table = membership.Membership(parse, settings, System.Net.IPAddress.Loopback);
             if (table is not null && !onCluster)
             {
                 throw new CliException("--clustering and --cluster-id need --cluster.");

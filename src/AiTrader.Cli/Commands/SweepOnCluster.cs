@@ -35,7 +35,7 @@ internal static class SweepOnCluster
     /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/> (or, with
     /// <paramref name="table"/>, the silos its membership table lists), with the same progress display as on one
     /// machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
-    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, AzureTableMembership? table,
+    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, ClusterMembership? table,
         SharedBarCache? shared, int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
         // The bars this command loaded go into the bar cache before the first cell: silos given the same folder
@@ -69,7 +69,7 @@ internal static class SweepOnCluster
 
     /// <summary>A started client of the cluster behind <paramref name="gateways"/> (or <paramref name="table"/>'s) and the
     /// number of silos it found; failing to join is a one-line error.</summary>
-    public static async Task<(IHost Host, int Silos)> ConnectAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, CancellationToken ct)
+    public static async Task<(IHost Host, int Silos)> ConnectAsync(IReadOnlyList<int> gateways, ClusterMembership? table, CancellationToken ct)
     {
         var silos = table is null ? gateways.Count : await ActiveSilosAsync(table, ct);
         var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders(), table);
@@ -111,21 +111,21 @@ internal static class SweepOnCluster
     }
 
     /// <summary>The active silos <paramref name="table"/> lists; none, or storage that does not answer, is a one-line error.</summary>
-    private static async Task<int> ActiveSilosAsync(AzureTableMembership table, CancellationToken ct)
+    private static async Task<int> ActiveSilosAsync(ClusterMembership table, CancellationToken ct)
     {
         int silos;
         try
         {
             silos = await table.ActiveSilosAsync(ct);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or StackExchange.Redis.RedisException)
         {
             throw new CliException($"could not read the cluster's membership from {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable} and that the storage answers.");
         }
 
         return silos > 0
             ? silos
-            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering azuretable' (and the same --cluster-id).");
+            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering {table.Clustering}' (and the same --cluster-id).");
     }
 
     private static List<int> ParsePorts(string text)

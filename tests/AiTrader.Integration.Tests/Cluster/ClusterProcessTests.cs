@@ -203,9 +203,33 @@ public sealed class ClusterProcessTests : IDisposable
         Assert.DoesNotContain("sweep SPY breakout: cluster: 800 cells", serve.Text, StringComparison.Ordinal);
     }
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string?>? environment = null)
+    [RedisFact]
+    public async Task Three_silos_with_their_membership_in_redis_give_the_single_machine_csv()
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId], environment);
+        var redis = new Dictionary<string, string?> { [AppSettings.ClusterConnectionStringVariable] = RedisTestServer.Require() };
+        var silos = await Task.WhenAll(
+            StartSiloAsync(11161, 30061, redis, "redis"), StartSiloAsync(11162, 30062, redis, "redis"), StartSiloAsync(11163, 30063, redis, "redis"));
+        string[] sweep = ["sweep", "--symbol", "SPY", "--grid", "lookback=10:60:5,atr_mult=2,3"];
+        var runs = new[]
+        {
+            Start([.. sweep, "--cluster", "--clustering", "redis", "--cluster-id", _clusterId, "--out", Path.Combine(_root, "cluster")], redis),
+            Start([.. sweep, "--out", Path.Combine(_root, "single")]),
+        };
+        Assert.All(await Task.WhenAll(runs.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", runs.Select(r => r.Text))));
+
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(_root, "single", SweepReportWriter.CsvFileName)),
+            await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)));
+        Assert.Equal(1 + 22, File.ReadAllLines(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)).Length);
+        Assert.Contains("cluster: 22 cells on 3 silos (", runs[0].Text, StringComparison.Ordinal);
+        Assert.Contains($"is up in cluster '{_clusterId}', membership in Redis at 127.0.0.1:", silos[0].Text, StringComparison.Ordinal);
+        await silos[0].WaitForLineAsync(l => l.Contains("membership v", StringComparison.Ordinal) && l.Contains(": 3 active (", StringComparison.Ordinal), Patience);
+    }
+
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string?>? environment = null,
+        string clustering = "azuretable")
+    {
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", clustering, "--cluster-id", _clusterId], environment);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
@@ -216,7 +240,11 @@ public sealed class ClusterProcessTests : IDisposable
         var start = CliProcess.StartInfo(args, mergeStandardError: true);
         start.Environment["AITRADER_DATA_DIR"] = Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
-        start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
+        if (AzuriteTestStorage.ConnectionString is { } azurite)
+        {
+            start.Environment[AppSettings.ClusterConnectionStringVariable] = azurite;
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
