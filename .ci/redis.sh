@@ -13,7 +13,9 @@ if up; then
   exit 0
 fi
 if ! command -v redis-server >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  # root here; sudo on a CI runner
+  sudo=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
 fi
 dir=$(mktemp -d /tmp/redis.XXXXXX)
 # No persistence: the membership is rebuilt by the silos that start; loopback only.

@@ -14,11 +14,12 @@ using Azure.Storage.Blobs;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
-/// <summary>The cluster as a user starts it: three <c>aitrader silo</c> processes on loopback with their membership in
-/// Azure Table storage (Azurite's Table service, as CI starts it), <c>aitrader sweep --cluster</c> as a fourth, one silo
-/// killed with SIGKILL mid-sweep; the ranked CSV is the single-machine sweep's, byte for byte. Ports 11161-11163 and
+/// <summary>The cluster as a user starts it: <c>aitrader silo</c> processes on loopback with their membership in Azure Table
+/// storage (Azurite's Table service, as CI starts it) or Redis (<c>.ci/redis.sh</c>), and <c>aitrader sweep --cluster</c>
+/// or <c>aitrader serve --cluster</c> as clients: one silo killed with SIGKILL mid-sweep, the bars shared through Azure
+/// Blob storage, sweep jobs over HTTP; the files are the single-machine run's, byte for byte. Ports 11161-11163 and
 /// 30061-30063, away from the defaults a user's own silos take; a cluster id of the test's own, so silos left in the
-/// table by an earlier run are not this cluster's.</summary>
+/// membership by an earlier run are not this cluster's.</summary>
 public sealed class ClusterProcessTests : IDisposable
 {
     private const string Grid = "lookback=5:80:1,atr_mult=2,3";
