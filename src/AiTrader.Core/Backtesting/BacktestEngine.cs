@@ -30,18 +30,12 @@ public sealed class BacktestEngine
 
     public RoutingOptions Routing => _routing;
 
-    /// <summary>Bars walked between two looks at the cancellation token: a look costs nothing next to this many bars, and
-    /// a cancelled run stops within a millisecond or so.</summary>
-    public const int BarsBetweenCancellationChecks = 4096;
-
     /// <summary>Runs <paramref name="strategy"/> (after <see cref="IStrategy.Reset"/>) over <paramref name="series"/>.</summary>
-    /// <param name="cancellationToken">Looked at every <see cref="BarsBetweenCancellationChecks"/> bars; a cancelled run
-    /// throws <see cref="OperationCanceledException"/> and returns nothing.</param>
     /// <exception cref="ArgumentException">The bars are not in strictly increasing time order.</exception>
     /// <remarks>The loop allocates nothing per bar of its own: the strategy reads the traded bars in place (a copy only once
     /// a bar is skipped), and the equity curve is derived from the account states recorded on bars with fills
     /// (<see cref="DerivedEquityCurve"/>).</remarks>
-    public BacktestResult Run(BarSeries series, IStrategy strategy, CancellationToken cancellationToken = default)
+    public BacktestResult Run(BarSeries series, IStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(strategy);
@@ -71,28 +65,17 @@ public sealed class BacktestEngine
                 List<Bar> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
                 _ => bars.ToArray().AsSpan(),
             };
-            // In blocks, each a span of its own, so the inner loop keeps its bounds checks elided.
-            for (var from = 0; from < span.Length; from += BarsBetweenCancellationChecks)
+            for (var i = 0; i < span.Length; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var block = span.Slice(from, Math.Min(BarsBetweenCancellationChecks, span.Length - from));
-                for (var j = 0; j < block.Length; j++)
-                {
-                    Visit(in block[j], from + j);
-                }
+                Visit(in span[i], i);
             }
         }
         else
         {
-            for (var from = 0; from < count; from += BarsBetweenCancellationChecks)
+            for (var i = 0; i < count; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var to = Math.Min(count, from + BarsBetweenCancellationChecks);
-                for (var i = from; i < to; i++)
-                {
-                    columns.Read(i, out var current);
-                    Visit(in current, i);
-                }
+                columns.Read(i, out var current);
+                Visit(in current, i);
             }
         }
 

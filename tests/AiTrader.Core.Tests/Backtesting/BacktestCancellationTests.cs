@@ -5,8 +5,8 @@ using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Tests.Backtesting;
 
-/// <summary>Issue 17: a cancelled backtest (a cell of a cancelled sweep) stops part-way, at the engine's next look at the
-/// token, whether its bars are columns or a list.</summary>
+/// <summary>Issue 17: a cancelled backtest (a cell of a cancelled sweep, its strategy wrapped in a
+/// <see cref="CancellableStrategy"/>) stops part-way, at the next look at the token, whether its bars are columns or a list.</summary>
 public sealed class BacktestCancellationTests
 {
     private const int Bars = 50_000;
@@ -24,15 +24,15 @@ public sealed class BacktestCancellationTests
         var strategy = new CancellingStrategy(cancel, CancelAt);
         var engine = new BacktestEngine();
 
-        Assert.ThrowsAny<OperationCanceledException>(() => engine.Run(series, strategy, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => engine.Run(series, new CancellableStrategy(strategy, cancel.Token)));
 
         // The bar the cancel came on is seen; after it, at most the rest of its block of bars.
-        Assert.InRange(strategy.Seen, CancelAt, CancelAt + BacktestEngine.BarsBetweenCancellationChecks);
+        Assert.InRange(strategy.Seen, CancelAt, CancelAt + CancellableStrategy.BarsBetweenChecks);
         Assert.True(strategy.Seen < Bars, $"the run went on to bar {strategy.Seen}");
 
-        // Without a cancel the same run sees every bar (the synthetic bars are all traded).
+        // Without a cancel the same run sees every bar (the synthetic bars are all traded), and the wrapper changes nothing.
         var whole = new CancellingStrategy(null, CancelAt);
-        engine.Run(series, whole);
+        engine.Run(series, new CancellableStrategy(whole, CancellationToken.None));
         Assert.Equal(Bars, whole.Seen);
     }
 
