@@ -18,6 +18,17 @@ public sealed class AppSettings
     /// default <c>&lt;DataDir&gt;/cache/bars</c>.</summary>
     public string? BarCacheDir { get; init; }
 
+    /// <summary>The environment variable of <see cref="BarCacheBlobContainer"/>.</summary>
+    public const string BarCacheBlobVariable = "AITRADER_BAR_CACHE_BLOB";
+
+    /// <summary>The Azure Blob container a cluster's sweeps share their bars through (<c>sweep --cluster</c> uploads them,
+    /// each silo downloads them once into its bar cache folder): AITRADER_BAR_CACHE_BLOB, in the account of
+    /// <see cref="BlobConnectionString"/>; null: the silos share the cache folder only.</summary>
+    public string? BarCacheBlobContainer { get; init; }
+
+    /// <summary>The Azure Storage connection string of the blob stores (AZURE_BLOB_CONNECTION_STRING). A secret: never printed.</summary>
+    public string? BlobConnectionString { get; init; }
+
     /// <summary>The environment variable of <see cref="ClusterConnectionString"/>.</summary>
     public const string ClusterConnectionStringVariable = "AITRADER_CLUSTER_CONNECTION_STRING";
 
@@ -65,6 +76,10 @@ public sealed class AppSettings
             BarCacheDir = NonEmpty(config["AITRADER_BAR_CACHE"]) ?? Path.Combine(dataDir, "cache", "bars"),
             ArtifactsDir = Get("AITRADER_ARTIFACTS_DIR", "ArtifactsDir", "artifacts"),
             SampleDataDir = NonEmpty(config["AITRADER_SAMPLE_DATA"]),
+            BarCacheBlobContainer = NonEmpty(config[BarCacheBlobVariable]) is { } container && !container.Trim().Equals("off", StringComparison.OrdinalIgnoreCase)
+                ? container.Trim()
+                : null,
+            BlobConnectionString = NonEmpty(config["AZURE_BLOB_CONNECTION_STRING"]),
             ClusterConnectionString = NonEmpty(config[ClusterConnectionStringVariable]) ?? NonEmpty(config["AiTrader:ClusterConnectionString"]),
         };
     }

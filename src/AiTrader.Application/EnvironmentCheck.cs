@@ -38,6 +38,9 @@ public static class EnvironmentCheck
         /// <summary>An Azure Storage connection string (key=value pairs).</summary>
         AzureStorageConnectionString,
 
+        /// <summary>An Azure Storage connection string, or a Redis address (host:port, options after commas).</summary>
+        AzureStorageOrRedisConnectionString,
+
         /// <summary>An Azure Blob container name: 3 to 63 lowercase letters, digits and single hyphens.</summary>
         BlobContainerName,
 
@@ -83,6 +86,7 @@ public static class EnvironmentCheck
             Kind.WebSocketOrHttpUrl => "a ws://, wss://, http:// or https:// URL",
             Kind.PostgresUrl => "a postgres:// URL or a Host=...;Database=... connection string",
             Kind.AzureStorageConnectionString => "an Azure Storage connection string",
+            Kind.AzureStorageOrRedisConnectionString => "an Azure Storage connection string, or a Redis address host:port",
             Kind.BlobContainerName => "3 to 63 lowercase letters, digits and single hyphens",
             Kind.WholeNumber => string.Create(CultureInfo.InvariantCulture, $"a whole number from {Min} to {Max}"),
             Kind.PositiveNumber => string.Create(CultureInfo.InvariantCulture, $"a number above {Min}, at most {Max}"),
@@ -132,7 +136,8 @@ public static class EnvironmentCheck
         new("DATABASE_URL", Kind.PostgresUrl, "PostgreSQL for the journal, catalogs, jobs, API keys and watchlists") { Default = "SQLite files under AITRADER_DATA_DIR" },
         new("AZURE_BLOB_CONNECTION_STRING", Kind.AzureStorageConnectionString, "Azure Blob storage for the blob watchlist store"),
         new("AZURE_BLOB_CONTAINER", Kind.BlobContainerName, "its container") { Default = AiTrader.Storage.Watchlists.BlobWatchlistStore.DefaultContainer },
-        new(AppSettings.ClusterConnectionStringVariable, Kind.AzureStorageConnectionString, "Azure Table storage for the cluster's membership (`aitrader silo --clustering azuretable` and `sweep --cluster --clustering azuretable`)"),
+        new(AppSettings.BarCacheBlobVariable, Kind.BlobContainerName, "container in AZURE_BLOB_CONNECTION_STRING's account through which `sweep --cluster` shares its bars with the silos (each downloads them once), or off") { Default = "off (the silos share the bar cache folder)" },
+        new(AppSettings.ClusterConnectionStringVariable, Kind.AzureStorageOrRedisConnectionString, "the cluster's membership: Azure Table storage (`aitrader silo --clustering azuretable`, `sweep --cluster --clustering azuretable`) or a Redis server (`--clustering redis`)"),
         new("WATCHLIST_STORE", Kind.Choice, "where watchlists are kept") { Choices = WatchlistStores, Default = "json" },
         new("WATCHLIST_SOURCE", Kind.Choice, "source for `aitrader watchlist build`") { Choices = WatchlistSourceNames, Default = "auto" },
         new("WATCHLIST_TEXT", Kind.Text, "manual source: comma-separated tickers"),
@@ -203,6 +208,9 @@ public static class EnvironmentCheck
             Kind.WebSocketOrHttpUrl => Url(name, text, "ws", "wss", "http", "https"),
             Kind.PostgresUrl => PostgresUrl(text),
             Kind.AzureStorageConnectionString => AzureConnectionString(name, text),
+            Kind.AzureStorageOrRedisConnectionString => text.Split(',')[0].Contains('=', StringComparison.Ordinal)
+                ? AzureConnectionString(name, text)
+                : RedisAddress(name, text),
             Kind.BlobContainerName => BlobContainerName(name, text),
             Kind.WholeNumber => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= variable.Min && n <= variable.Max
                 ? null
@@ -261,6 +269,16 @@ public static class EnvironmentCheck
         return development || pairs.ContainsKey("accountname") || pairs.ContainsKey("blobendpoint")
             ? null
             : $"{name} names no AccountName or BlobEndpoint; copy it from the storage account's Access keys (the value is not shown).";
+    }
+
+    /// <summary>A Redis address as StackExchange.Redis reads it: host:port first, options (key=value) after commas.</summary>
+    private static string? RedisAddress(string name, string text)
+    {
+        var endpoint = text.Split(',')[0].Trim();
+        var colon = endpoint.LastIndexOf(':');
+        var valid = colon > 0 && int.TryParse(endpoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            && !endpoint.Any(char.IsWhiteSpace);
+        return valid ? null : $"{name} is neither an Azure Storage connection string nor a Redis address host:port (e.g. 127.0.0.1:6379); fix it (the value is not shown).";
     }
 
     private static string? BlobContainerName(string name, string text)

@@ -13,7 +13,7 @@ namespace AiTrader.Cluster;
 /// in CI.</summary>
 /// <remarks>The connection string is a secret (it carries the account key): it is never printed, logged or put in a
 /// message; <see cref="ToString"/> names the table endpoint's host alone.</remarks>
-public sealed class AzureTableMembership
+public sealed class AzureTableMembership : ClusterMembership
 {
     private const string ConnectionStringVariable = AppSettings.ClusterConnectionStringVariable;
 
@@ -55,19 +55,15 @@ public sealed class AzureTableMembership
         Address = address;
     }
 
-    public string ClusterId { get; }
+    public override string ClusterId { get; }
 
-    public IPAddress Address { get; }
+    public override IPAddress Address { get; }
 
-    /// <summary>Where the membership lives, without the secret: "Azure Table storage at 127.0.0.1:10002".</summary>
-    public string Where => $"Azure Table storage at {_tables.Uri.Authority}";
+    public override string Where => $"Azure Table storage at {_tables.Uri.Authority}";
 
-    public override string ToString() => $"{Where}, cluster '{ClusterId}'";
+    public override string Clustering => "azuretable";
 
-    /// <summary>The silos the table lists as active in this cluster (a silo killed moments ago may still be among them,
-    /// until the others vote it dead); read before a client starts, which otherwise waits minutes for a gateway that
-    /// no silo will offer.</summary>
-    public async Task<int> ActiveSilosAsync(CancellationToken ct)
+    public override async Task<int> ActiveSilosAsync(CancellationToken ct)
     {
         try
         {
@@ -91,7 +87,7 @@ public sealed class AzureTableMembership
     /// <summary>Makes <paramref name="silo"/> a member of this cluster listening on <paramref name="endpoints"/>' silo and
     /// gateway ports, its reminders (the trading runs' keep-alives) in the same storage account, so that they outlive any
     /// one silo.</summary>
-    internal void ConfigureSilo(ISiloBuilder silo, SiloEndpoints endpoints)
+    internal override void ConfigureSilo(ISiloBuilder silo, SiloEndpoints endpoints)
     {
         silo.UseAzureStorageClustering(o =>
         {
@@ -103,8 +99,7 @@ public sealed class AzureTableMembership
         silo.ConfigureEndpoints(Address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(Address));
     }
 
-    /// <summary>Makes <paramref name="client"/> a client of this cluster: the gateways are the active silos in the table.</summary>
-    internal void ConfigureClient(IClientBuilder client)
+    internal override void ConfigureClient(IClientBuilder client)
     {
         client.UseAzureStorageClustering(o =>
         {

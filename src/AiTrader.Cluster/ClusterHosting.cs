@@ -58,10 +58,10 @@ public static class ClusterHosting
     }
 
     /// <summary>A silo of a localhost cluster at <paramref name="endpoints"/> (or, with <paramref name="table"/>, of the
-    /// cluster whose membership is in Azure Table storage), logging membership and load through <paramref name="logging"/>;
+    /// cluster whose membership is in Azure Table storage or Redis), logging membership and load through <paramref name="logging"/>;
     /// <paramref name="sessionKeepAlive"/> is the trading runs' keep-alive period (<see cref="TradingSessionWork.KeepAlive"/>).</summary>
     public static IHost BuildLocalSilo(SiloEndpoints endpoints, AppSettings settings, Action<ILoggingBuilder> logging,
-        AzureTableMembership? table = null, TimeSpan? sessionKeepAlive = null)
+        ClusterMembership? table = null, TimeSpan? sessionKeepAlive = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -90,8 +90,8 @@ public static class ClusterHosting
     }
 
     /// <summary>A client of a localhost cluster through the gateways at <paramref name="gatewayPorts"/> (or, with
-    /// <paramref name="table"/>, through the gateways its membership table lists).</summary>
-    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging, AzureTableMembership? table = null)
+    /// <paramref name="table"/>, through the gateways its membership lists).</summary>
+    public static IHost BuildLocalClient(IReadOnlyList<int> gatewayPorts, Action<ILoggingBuilder> logging, ClusterMembership? table = null)
     {
         ArgumentNullException.ThrowIfNull(gatewayPorts);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

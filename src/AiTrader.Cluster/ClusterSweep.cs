@@ -39,6 +39,10 @@ public sealed class ClusterSweep
     /// <summary>Runs of one cell before the sweep gives up on it (each lost silo costs one).</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>The shared bar cache the sweep's bars are put in before its first cell, for the silos to read; null: each
+    /// silo loads them itself (through its bar cache folder).</summary>
+    public SharedBarCache? SharedBars { get; init; }
+
     /// <summary>Receives one line per cell sent again.</summary>
     public Action<string>? Log { get; init; }
 
@@ -54,6 +58,11 @@ public sealed class ClusterSweep
         var grid = prepared.Request.Grid;
         var windows = prepared.WalkForwardWindows();
         var job = SweepCellJob.From(prepared.Request, Guid.NewGuid(), windows);
+        if (SharedBars is { } shared)
+        {
+            job = job with { SharedBars = await shared.PublishAsync(prepared.Series, ct) };
+        }
+
         var cells = job.Cells(grid);
         var ledger = new SweepCellLedger(grid, windows?.Count ?? 1);
         using (var slots = new SemaphoreSlim(MaxInFlight))
@@ -147,8 +156,9 @@ public sealed class ClusterSweep
             try
             {
                 var worker = sweep._grains.GetGrain<ISweepCellGrain>($"{job.Id:N}/{cell}/{attempt}");
-                var result = await worker.Run(job, cell);
-                // A cell still open when the sweep was cancelled finishes on its silo; its answer reports no progress.
+                // Cancelling the sweep cancels the call: the silo stops the cell's backtest part-way.
+                var result = await worker.Run(job, cell, ct);
+                // An answer that crossed the cancel reports no progress.
                 if (ledger.Accept(result) && !ct.IsCancellationRequested)
                 {
                     progress?.Report(ledger.Accepted);

@@ -5,8 +5,9 @@ namespace AiTrader.Cluster;
 /// <summary>Runs one cell (one parameter combination) of a sweep on the silo that receives the call.</summary>
 public interface ISweepCellGrain : IGrainWithStringKey
 {
-    /// <summary>Backtests combination <paramref name="cell"/> of <paramref name="job"/>'s grid on the job's bars.</summary>
-    Task<SweepCellResult> Run(SweepCellJob job, int cell);
+    /// <summary>Backtests combination <paramref name="cell"/> of <paramref name="job"/>'s grid on the job's bars; the
+    /// caller's <paramref name="cancellationToken"/> reaches the silo and stops the backtest part-way.</summary>
+    Task<SweepCellResult> Run(SweepCellJob job, int cell, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One cell's outcome: the combination's metrics and score, and the silo that ran it.</summary>

@@ -47,10 +47,11 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
             while (await timer.WaitForNextTickAsync(ct))
             {
                 var finished = work.Finished;
-                if (finished != last)
+                var cancelled = work.Cancelled;
+                if (finished + cancelled != last)
                 {
-                    last = finished;
-                    LogLoad(log, self.SiloAddress.Endpoint.ToString(), work.Running, finished, Environment.ProcessorCount, work.BarsFromCache, work.BarsParsed);
+                    last = finished + cancelled;
+                    LogLoad(log, self.SiloAddress.Endpoint.ToString(), work.Running, finished, cancelled, Environment.ProcessorCount, work.BarsFromCache, work.BarsParsed, work.BarsDownloaded);
                 }
             }
         }
@@ -64,6 +65,6 @@ internal sealed partial class SiloActivityLog(IClusterMembershipService membersh
     [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: membership v{Version}: {Active} active ({Members}); dead: {Dead}")]
     private static partial void LogMembership(ILogger logger, string self, long version, int active, string members, string dead);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: load: {Running} sweep cells running, {Finished} finished, {Cores} cores; sweeps prepared from the bar cache: {FromCache}, from CSV: {Parsed}")]
-    private static partial void LogLoad(ILogger logger, string self, int running, long finished, int cores, int fromCache, int parsed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Self}: load: {Running} sweep cells running, {Finished} finished, {Cancelled} cancelled part-way, {Cores} cores; sweeps prepared from the bar cache: {FromCache}, from CSV: {Parsed}; bars downloaded from the shared cache: {Downloaded}")]
+    private static partial void LogLoad(ILogger logger, string self, int running, long finished, long cancelled, int cores, int fromCache, int parsed, int downloaded);
 }

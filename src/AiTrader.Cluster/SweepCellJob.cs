@@ -31,6 +31,11 @@ public sealed record SweepCellJob
     /// combination i on the whole series).</summary>
     [Id(14)] public int[][]? InSampleWindows { get; init; }
 
+    /// <summary>The name of the job's bars in the cluster's shared bar cache (<see cref="SharedBarCache"/>): a silo that
+    /// has the cache reads them from there, a silo without it (or the cache without them) loads them as the client did.
+    /// Null when the client shares no bars.</summary>
+    [Id(15)] public string? SharedBars { get; init; }
+
     /// <summary>Cells of the job: the grid's size, times the windows of a walk-forward.</summary>
     public int Cells(ParameterGrid grid)
     {

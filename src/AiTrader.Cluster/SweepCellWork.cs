@@ -10,6 +10,7 @@ namespace AiTrader.Cluster;
 /// of cells run, which the silo logs as its load.</summary>
 public sealed class SweepCellWork(AppSettings settings)
 {
+    private readonly SharedBarCache? _shared = SharedBarCache.From(settings);
     /// <summary>Sweeps kept prepared at once; an older one is prepared again if a late cell of it arrives.</summary>
     private const int KeptJobs = 4;
 
@@ -20,9 +21,14 @@ public sealed class SweepCellWork(AppSettings settings)
     private int _running;
     private int _fromCache;
     private int _parsed;
+    private int _downloaded;
+    private long _cancelled;
 
     /// <summary>Cells finished on this silo since it started.</summary>
     public long Finished => Interlocked.Read(ref _finished);
+
+    /// <summary>Cells stopped part-way since the silo started, because their sweep was cancelled.</summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
 
     /// <summary>Cells running now.</summary>
     public int Running => Volatile.Read(ref _running);
@@ -30,6 +36,10 @@ public sealed class SweepCellWork(AppSettings settings)
     /// <summary>Sweeps whose bars this silo read whole from the columnar bar cache (the folder every silo is given:
     /// AITRADER_BAR_CACHE), where the client that sent the sweep wrote them before its first cell.</summary>
     public int BarsFromCache => Volatile.Read(ref _fromCache);
+
+    /// <summary>Sweeps whose bars this silo downloaded from the shared bar cache in Azure Blob storage (counted among
+    /// <see cref="BarsFromCache"/> too); a later sweep on the same bars reads this silo's copy.</summary>
+    public int BarsDownloaded => Volatile.Read(ref _downloaded);
 
     /// <summary>Sweeps whose bars this silo had to parse from CSV (the cache off, or its entry missing or stale).</summary>
     public int BarsParsed => Volatile.Read(ref _parsed);
@@ -46,9 +56,15 @@ public sealed class SweepCellWork(AppSettings settings)
         try
         {
             // Off the grain's turn: a backtest is CPU work, and the silo's scheduler keeps serving messages meanwhile.
-            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination), ct);
+            // A cancelled call (the sweep was cancelled) stops the backtest at its next look at the token.
+            var row = await Task.Run(() => prepared.Runner.RunCombination(prepared.Bars(job, window), combination, ct), ct);
             Interlocked.Increment(ref _finished);
             return row;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
         }
         finally
         {
@@ -85,6 +101,11 @@ public sealed class SweepCellWork(AppSettings settings)
     {
         var request = job.ToRequest();
         var options = SweepRun.Check(request);
+        if (job.SharedBars is { } name && _shared is { } shared && await FromSharedAsync(shared, name, request) is { } snapshot)
+        {
+            return new PreparedJob(new SweepRunner(options), request.Grid, snapshot);
+        }
+
         // A cache of this job's own, so what its load did (every file from the cache, or some parsed) is this job's alone.
         var cache = settings.BarCache();
         var series = await SweepRun.LoadBarsAsync(settings, request.Symbol, request.Interval, request.Start, request.End, CancellationToken.None, cache);
@@ -99,6 +120,30 @@ public sealed class SweepCellWork(AppSettings settings)
         }
 
         return new PreparedJob(new SweepRunner(options), request.Grid, series);
+    }
+
+    /// <summary>The job's bars from the shared cache; null when it does not hold them whole or does not answer (the silo
+    /// then loads them as the client did, with the same bars).</summary>
+    private async Task<BarSeries?> FromSharedAsync(SharedBarCache shared, string name, SweepRequest request)
+    {
+        try
+        {
+            var (series, downloaded) = await shared.LoadAsync(name, request.Symbol, request.Interval, CancellationToken.None);
+            if (series is not null)
+            {
+                Interlocked.Increment(ref _fromCache);
+                if (downloaded)
+                {
+                    Interlocked.Increment(ref _downloaded);
+                }
+            }
+
+            return series;
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or UnauthorizedAccessException or AggregateException)
+        {
+            return null;
+        }
     }
 
     private sealed record PreparedJob(SweepRunner Runner, ParameterGrid Grid, BarSeries Series)

@@ -23,7 +23,7 @@ internal static class ScanOnCluster
     /// <summary>Replays <paramref name="session"/> over <paramref name="universe"/> on the cluster behind
     /// <paramref name="gateways"/> (or <paramref name="table"/>'s silos); one line on <paramref name="stderr"/> says where the symbols lived and how long a
     /// refresh's fan-out took.</summary>
-    public static Task<ScanDay> RunDayAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, TradingSession session, CsvBarSource source, ScanOptions options,
+    public static Task<ScanDay> RunDayAsync(IReadOnlyList<int> gateways, ClusterMembership? table, TradingSession session, CsvBarSource source, ScanOptions options,
         ScanSchedule schedule, IWatchlistStore? store, Func<ScanRefresh, Watchlist, CancellationToken, Task> onRefresh,
         IReadOnlyList<Symbol> universe, TextWriter stderr, CancellationToken ct)
     {
@@ -36,7 +36,7 @@ internal static class ScanOnCluster
     /// <paramref name="feed"/> (the Alpaca WebSocket) through a <see cref="StreamedScanStream"/>, and each window waits
     /// on <paramref name="clock"/> as the single-machine live scan does. The grains read the day's bars before the
     /// premarket open and the past sessions from the silos' bar cache.</summary>
-    public static async Task<ScanDay> RunLiveAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, TradingSession session, ScanOptions options,
+    public static async Task<ScanDay> RunLiveAsync(IReadOnlyList<int> gateways, ClusterMembership? table, TradingSession session, ScanOptions options,
         ScanSchedule schedule, IWatchlistStore? store, Func<ScanRefresh, Watchlist, CancellationToken, Task> onRefresh,
         IReadOnlyList<Symbol> universe, BarFeed feed, TimeProvider clock, TextWriter stderr, CancellationToken ct)
     {
@@ -57,7 +57,7 @@ internal static class ScanOnCluster
 
     /// <summary>Runs the scheduler <paramref name="scheduler"/> makes with the cluster client (its scanner passed through
     /// the second argument, to report on) over <paramref name="session"/>'s day.</summary>
-    private static async Task<ScanDay> RunAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, TradingSession session, IReadOnlyList<Symbol> universe,
+    private static async Task<ScanDay> RunAsync(IReadOnlyList<int> gateways, ClusterMembership? table, TradingSession session, IReadOnlyList<Symbol> universe,
         TextWriter stderr, CancellationToken ct, Func<IClusterClient, Func<ClusterUniverseScanner, ClusterUniverseScanner>, ScanScheduler> scheduler)
     {
         var (client, _) = await SweepOnCluster.ConnectAsync(gateways, table, ct);

@@ -40,7 +40,7 @@ public static class ServeCommand
                     : null,
                 ScanTop = InRange(parse.GetValue(scanTop), 1, 100, "--scan-top"),
             };
-            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            var table = membership.Membership(parse, settings, System.Net.IPAddress.Loopback);
             if (!parse.GetValue(cluster) && (table is not null || parse.GetResult(gatewayPorts) is { Implicit: false }))
             {
                 throw new CliException("--gateway-ports, --clustering and --cluster-id need --cluster.");
@@ -54,7 +54,7 @@ public static class ServeCommand
                     var gateways = table is null ? await SweepOnCluster.GatewaysAsync(parse.GetValue(gatewayPorts)!, ct) : [];
                     (client, var silos) = await SweepOnCluster.ConnectAsync(gateways, table, ct);
                     var error = parse.InvocationConfiguration.Error;
-                    options = options with { ClusterSweeps = SweepOnCluster.Sweep(client, null, silos, line => error.WriteLine(line)).ExecuteAsync };
+                    options = options with { ClusterSweeps = SweepOnCluster.Sweep(client, null, silos, line => error.WriteLine(line), SweepOnCluster.Shared(settings)).ExecuteAsync };
                 }
 
                 await ServiceApp.RunAsync(options, settings, parse.InvocationConfiguration.Error, ct);

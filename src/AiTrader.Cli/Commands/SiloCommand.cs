@@ -18,32 +18,35 @@ public static class SiloCommand
         var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Port clients (sweep --cluster) connect to. [default: {ClusterHosting.DefaultGatewayPort} + the silo's offset from {ClusterHosting.DefaultSiloPort}]" };
         var primaryPort = new Option<int>("--primary-port") { Description = "Silo port of the primary silo, which holds the cluster's membership; the silo on it is the primary.", DefaultValueFactory = _ => ClusterHosting.DefaultSiloPort };
         var membership = new ClusterMembershipOptions();
-        var address = new Option<string>("--address") { Description = $"With --clustering {ClusterMembershipOptions.AzureTable}: the IP address the silo advertises to the others and to clients (this machine's address when silos run on several machines).", DefaultValueFactory = _ => "127.0.0.1" };
+        var address = new Option<string>("--address") { Description = $"With --clustering {ClusterMembershipOptions.AzureTable} or {ClusterMembershipOptions.Redis}: the IP address the silo advertises to the others and to clients (this machine's address when silos run on several machines).", DefaultValueFactory = _ => "127.0.0.1" };
         var keepAlive = new Option<int>("--session-keep-alive")
         {
             Description = "Seconds between a trading run's keep-alive reminders (trade --cluster): a run whose silo died is resumed on another silo within about this long after the silo is voted dead, with or without its client.",
             DefaultValueFactory = _ => (int)TradingSessionWork.DefaultKeepAlive.TotalSeconds,
         };
-        var command = new Command("silo", "Run a silo of a cluster: on one machine (localhost clustering) the first is the primary and the next ones join it; with --clustering azuretable every silo finds the others in Azure Table storage. `aitrader sweep --cluster` sends its cells to them.")
+        var command = new Command("silo", "Run a silo of a cluster: on one machine (localhost clustering) the first is the primary and the next ones join it; with --clustering azuretable or redis every silo finds the others in Azure Table storage or Redis. `aitrader sweep --cluster` sends its cells to them.")
         {
             port, gatewayPort, primaryPort, membership.Clustering, membership.ClusterId, address, keepAlive,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var table = membership.Table(parse, settings, Address(parse.GetValue(address)!));
+            var table = membership.Membership(parse, settings, Address(parse.GetValue(address)!));
             if (table is null && parse.GetResult(address) is { Implicit: false })
             {
-                throw new CliException($"--address needs --clustering {ClusterMembershipOptions.AzureTable}; a localhost cluster's silos are on 127.0.0.1.");
+                throw new CliException($"--address needs --clustering {ClusterMembershipOptions.AzureTable} or {ClusterMembershipOptions.Redis}; a localhost cluster's silos are on 127.0.0.1.");
             }
 
             if (table is not null && parse.GetResult(primaryPort) is { Implicit: false })
             {
-                throw new CliException($"--primary-port is for a localhost cluster; with --clustering {ClusterMembershipOptions.AzureTable} no silo is primary (drop it).");
+                throw new CliException($"--primary-port is for a localhost cluster; with --clustering {table.Clustering} no silo is primary (drop it).");
             }
 
             var keepAliveSeconds = parse.GetValue(keepAlive) is var k and >= 1 and <= 86_400
                 ? k
                 : throw new CliException($"--session-keep-alive must be 1 to 86400 seconds (got {parse.GetValue(keepAlive)}).");
+
+            // The shared bar cache's settings are checked before the silo starts (its cells read it).
+            _ = SweepOnCluster.Shared(settings);
             using var claim = Claim(parse.GetValue(port), parse.GetValue(gatewayPort), parse.GetValue(primaryPort));
             var endpoints = claim.Endpoints;
             if (table is null && endpoints.SiloPort != endpoints.PrimarySiloPort
@@ -70,7 +73,7 @@ public static class SiloCommand
             }
             catch (Exception ex) when (table is not null && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
             {
-                throw new CliException($"silo {table.Address}:{endpoints.SiloPort} could not join cluster '{table.ClusterId}' through {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable}, that the storage answers and that the ports are free.");
+                throw new CliException($"silo {table.Address}:{endpoints.SiloPort} could not join cluster '{table.ClusterId}' through {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable}, that the {(table is RedisMembership ? "Redis server" : "storage")} answers and that the ports are free.");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -84,7 +84,7 @@ public static class SweepCommand
                 parse.GetValue(png));
             var onCluster = parse.GetValue(cluster);
             IReadOnlyList<int> gateways = [];
-            var table = membership.Table(parse, settings, System.Net.IPAddress.Loopback);
+            var table = membership.Membership(parse, settings, System.Net.IPAddress.Loopback);
             if (table is not null && !onCluster)
             {
                 throw new CliException("--clustering and --cluster-id need --cluster.");
@@ -99,7 +99,7 @@ public static class SweepCommand
             var console = CliConsole.Create(stdout);
             var label = $"{(isWalkForward ? "walk-forward" : "sweep")} {sym} {strategyName}";
             var outcome = onCluster
-                ? await SweepOnCluster.RunAsync(prepared, gateways, table, parse.GetValue(parallelism), console, stderr, label, ct)
+                ? await SweepOnCluster.RunAsync(prepared, gateways, table, SweepOnCluster.Shared(settings), parse.GetValue(parallelism), console, stderr, label, ct)
                 : WithProgress(console, stderr, label, prepared.Total, p => prepared.Run(p, ct));
             if (parse.GetValue(json))
             {

@@ -35,8 +35,8 @@ internal static class SweepOnCluster
     /// <summary>Runs <paramref name="prepared"/> on the cluster behind <paramref name="gateways"/> (or, with
     /// <paramref name="table"/>, the silos its membership table lists), with the same progress display as on one
     /// machine; one line on <paramref name="stderr"/> says where the cells ran.</summary>
-    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, AzureTableMembership? table,
-        int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
+    public static async Task<SweepOutcome> RunAsync(PreparedSweep prepared, IReadOnlyList<int> gateways, ClusterMembership? table,
+        SharedBarCache? shared, int? parallelism, IAnsiConsole console, TextWriter stderr, string label, CancellationToken ct)
     {
         // The bars this command loaded go into the bar cache before the first cell: silos given the same folder
         // (AITRADER_BAR_CACHE) read them as columns instead of each parsing the CSV.
@@ -44,7 +44,7 @@ internal static class SweepOnCluster
         var (host, silos) = await ConnectAsync(gateways, table, ct);
         try
         {
-            var sweep = Sweep(host, parallelism, silos, line => stderr.WriteLine(line));
+            var sweep = Sweep(host, parallelism, silos, line => stderr.WriteLine(line), shared);
             ClusterSweepOutcome outcome;
             try
             {
@@ -55,6 +55,7 @@ internal static class SweepOnCluster
             {
                 throw new CliException(ex.Message);
             }
+
 
             await stderr.WriteLineAsync(outcome.Report.Line());
             return outcome.Outcome;
@@ -68,7 +69,7 @@ internal static class SweepOnCluster
 
     /// <summary>A started client of the cluster behind <paramref name="gateways"/> (or <paramref name="table"/>'s) and the
     /// number of silos it found; failing to join is a one-line error.</summary>
-    public static async Task<(IHost Host, int Silos)> ConnectAsync(IReadOnlyList<int> gateways, AzureTableMembership? table, CancellationToken ct)
+    public static async Task<(IHost Host, int Silos)> ConnectAsync(IReadOnlyList<int> gateways, ClusterMembership? table, CancellationToken ct)
     {
         var silos = table is null ? gateways.Count : await ActiveSilosAsync(table, ct);
         var host = ClusterHosting.BuildLocalClient(gateways, logging => logging.ClearProviders(), table);
@@ -87,29 +88,44 @@ internal static class SweepOnCluster
 
     /// <summary>A sweep over <paramref name="host"/>'s client: <paramref name="parallelism"/> cells open at once, or the
     /// cores of this machine times the silos.</summary>
-    public static ClusterSweep Sweep(IHost host, int? parallelism, int silos, Action<string> log) =>
+    public static ClusterSweep Sweep(IHost host, int? parallelism, int silos, Action<string> log, SharedBarCache? shared) =>
         new(host.Services.GetRequiredService<IClusterClient>(), host.Services.GetService<GatewayLossSignal>())
         {
             MaxInFlight = parallelism ?? Environment.ProcessorCount * Math.Max(1, silos),
             Log = log,
+            SharedBars = shared,
         };
 
+    /// <summary>The shared bar cache in Azure Blob storage <paramref name="settings"/> ask for (AITRADER_BAR_CACHE_BLOB),
+    /// or null; set without a usable connection string is a one-line error.</summary>
+    public static SharedBarCache? Shared(AppSettings settings)
+    {
+        try
+        {
+            return SharedBarCache.From(settings);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
     /// <summary>The active silos <paramref name="table"/> lists; none, or storage that does not answer, is a one-line error.</summary>
-    private static async Task<int> ActiveSilosAsync(AzureTableMembership table, CancellationToken ct)
+    private static async Task<int> ActiveSilosAsync(ClusterMembership table, CancellationToken ct)
     {
         int silos;
         try
         {
             silos = await table.ActiveSilosAsync(ct);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or StackExchange.Redis.RedisException)
         {
             throw new CliException($"could not read the cluster's membership from {table.Where} ({ex.GetType().Name}); check {AppSettings.ClusterConnectionStringVariable} and that the storage answers.");
         }
 
         return silos > 0
             ? silos
-            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering azuretable' (and the same --cluster-id).");
+            : throw new CliException($"no silo of cluster '{table.ClusterId}' is active in {table.Where}; start one with 'aitrader silo --clustering {table.Clustering}' (and the same --cluster-id).");
     }
 
     private static List<int> ParsePorts(string text)

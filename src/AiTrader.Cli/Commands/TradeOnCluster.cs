@@ -48,7 +48,7 @@ internal static class TradeOnCluster
 
     /// <summary>Drives <paramref name="spec"/> (the command's flags as a session spec) on the cluster behind
     /// <paramref name="gateways"/> (or <paramref name="table"/>'s silos) as run <paramref name="runId"/>, until it finishes.</summary>
-    public static async Task<int> RunAsync(ReplaySessionSpec spec, string runId, IReadOnlyList<int> gateways, AzureTableMembership? table,
+    public static async Task<int> RunAsync(ReplaySessionSpec spec, string runId, IReadOnlyList<int> gateways, ClusterMembership? table,
         TextWriter stdout, CancellationToken ct)
     {
         var (host, _) = await SweepOnCluster.ConnectAsync(gateways, table, ct);

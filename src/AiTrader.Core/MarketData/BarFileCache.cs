@@ -228,21 +228,13 @@ public sealed class BarFileCache
             var hash = BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
             var payloadHash = BinaryPrimitives.ReadUInt64LittleEndian(header[40..]);
             var kinds = header.Slice(48, 7).ToArray();
-            if (count < 0 || kinds.Any(k => k > 2) || kinds[..5].Any(k => k == 0) || kinds[5] == 2
-                || length != HeaderSize + PayloadLength(count, kinds))
+            if (count < 0 || !ValidKinds(kinds) || length != HeaderSize + PayloadLength(count, kinds))
             {
                 return Discard(entry, BarCacheOutcome.Corrupt);
             }
 
             var reader = new PayloadReader(handle, HeaderSize);
-            var ticks = reader.Longs(count);
-            var open = reader.Column(kinds[0], count)!;
-            var high = reader.Column(kinds[1], count)!;
-            var low = reader.Column(kinds[2], count)!;
-            var close = reader.Column(kinds[3], count)!;
-            var volume = reader.Column(kinds[4], count)!;
-            var trades = kinds[5] == 1 ? reader.Longs(count) : null;
-            var vwap = reader.Column(kinds[6], count);
+            var read = ReadColumns(reader, count, kinds);
             if (reader.Hash.Finish() != payloadHash)
             {
                 return Discard(entry, BarCacheOutcome.Corrupt);
@@ -258,7 +250,7 @@ public sealed class BarFileCache
                 return BarCacheOutcome.Stale;
             }
 
-            columns = new BarColumns(ticks, open, high, low, close, volume, trades, vwap, 0, count);
+            columns = read;
             return BarCacheOutcome.Hit;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException or ArgumentException)
@@ -281,7 +273,9 @@ public sealed class BarFileCache
         return outcome;
     }
 
-    private static long PayloadLength(int count, byte[] kinds)
+    /// <summary>Bytes of the columns of <paramref name="count"/> bars stored as <paramref name="kinds"/> (shared with
+    /// <see cref="BarSeriesSnapshot"/>).</summary>
+    internal static long PayloadLength(int count, byte[] kinds)
     {
         long length = 8L * count;
         foreach (var (kind, i) in kinds.Select((k, i) => (k, i)))
@@ -294,6 +288,51 @@ public sealed class BarFileCache
 
     private static byte Kind(DecimalColumn? column) => column is null ? (byte)0 : column.Packed is not null ? (byte)1 : (byte)2;
 
+    /// <summary>How each of the seven columns of <paramref name="columns"/> is stored: 0 absent, 1 packed, 2 wide.</summary>
+    internal static byte[] Kinds(BarColumns columns) =>
+    [
+        Kind(columns.OpenColumn), Kind(columns.HighColumn), Kind(columns.LowColumn), Kind(columns.CloseColumn),
+        Kind(columns.VolumeColumn), columns.TradeCounts is null ? (byte)0 : (byte)1, Kind(columns.VwapColumn),
+    ];
+
+    /// <summary>Puts the columns of <paramref name="columns"/> (its view alone) in the entry's order.</summary>
+    internal static void PutColumns(BarColumns columns, SpanSink put)
+    {
+        var (offset, count) = (columns.Offset, columns.Count);
+        put(MemoryMarshal.AsBytes(columns.AllTicks.AsSpan(offset, count)));
+        foreach (var column in new[] { columns.OpenColumn, columns.HighColumn, columns.LowColumn, columns.CloseColumn, columns.VolumeColumn })
+        {
+            PutColumn(column, offset, count, put);
+        }
+
+        if (columns.TradeCounts is { } trades)
+        {
+            put(MemoryMarshal.AsBytes(trades.AsSpan(offset, count)));
+        }
+
+        if (columns.VwapColumn is { } vwap)
+        {
+            PutColumn(vwap, offset, count, put);
+        }
+    }
+
+    /// <summary>Reads <paramref name="count"/> bars' columns stored as <paramref name="kinds"/> (see <see cref="PutColumns"/>).</summary>
+    internal static BarColumns ReadColumns(PayloadReader reader, int count, byte[] kinds)
+    {
+        var ticks = reader.Longs(count);
+        var open = reader.Column(kinds[0], count)!;
+        var high = reader.Column(kinds[1], count)!;
+        var low = reader.Column(kinds[2], count)!;
+        var close = reader.Column(kinds[3], count)!;
+        var volume = reader.Column(kinds[4], count)!;
+        var trades = kinds[5] == 1 ? reader.Longs(count) : null;
+        var vwap = reader.Column(kinds[6], count);
+        return new BarColumns(ticks, open, high, low, close, volume, trades, vwap, 0, count);
+    }
+
+    /// <summary>Whether <paramref name="kinds"/> is a layout an entry can have.</summary>
+    internal static bool ValidKinds(byte[] kinds) => !(kinds.Any(k => k > 2) || kinds[..5].Any(k => k == 0) || kinds[5] == 2);
+
     private static void TryWrite(string entry, SourceStamp stamp, BarColumns columns)
     {
         if (columns.Offset != 0 || columns.Count != columns.AllTicks.Length)
@@ -304,11 +343,7 @@ public sealed class BarFileCache
         try
         {
             var count = columns.Count;
-            var kinds = new[]
-            {
-                Kind(columns.OpenColumn), Kind(columns.HighColumn), Kind(columns.LowColumn), Kind(columns.CloseColumn),
-                Kind(columns.VolumeColumn), columns.TradeCounts is null ? (byte)0 : (byte)1, Kind(columns.VwapColumn),
-            };
+            var kinds = Kinds(columns);
             // Not flushed to disk: an entry torn by a power cut fails its checksum and is rebuilt.
             AtomicFile.Write(entry, stream =>
             {
@@ -321,21 +356,7 @@ public sealed class BarFileCache
                     stream.Write(bytes);
                 }
 
-                Put(MemoryMarshal.AsBytes(columns.AllTicks.AsSpan()));
-                foreach (var column in new[] { columns.OpenColumn, columns.HighColumn, columns.LowColumn, columns.CloseColumn, columns.VolumeColumn })
-                {
-                    PutColumn(column, count, Put);
-                }
-
-                if (columns.TradeCounts is { } trades)
-                {
-                    Put(MemoryMarshal.AsBytes(trades.AsSpan(0, count)));
-                }
-
-                if (columns.VwapColumn is { } vwap)
-                {
-                    PutColumn(vwap, count, Put);
-                }
+                PutColumns(columns, Put);
 
                 Span<byte> header = stackalloc byte[HeaderSize];
                 header.Clear();
@@ -358,23 +379,23 @@ public sealed class BarFileCache
         }
     }
 
-    private delegate void SpanSink(ReadOnlySpan<byte> bytes);
+    internal delegate void SpanSink(ReadOnlySpan<byte> bytes);
 
-    private static void PutColumn(DecimalColumn column, int count, SpanSink put)
+    private static void PutColumn(DecimalColumn column, int offset, int count, SpanSink put)
     {
         if (column.Packed is { } packed)
         {
-            put(MemoryMarshal.AsBytes(packed.AsSpan(0, count)));
+            put(MemoryMarshal.AsBytes(packed.AsSpan(offset, count)));
             return;
         }
 
-        put(MemoryMarshal.AsBytes(column.Wide.AsSpan(0, count)));
+        put(MemoryMarshal.AsBytes(column.Wide.AsSpan(offset, count)));
         var missing = new byte[count];
         if (column.MissingWide is { } m)
         {
             for (var i = 0; i < count; i++)
             {
-                missing[i] = m[i] ? (byte)1 : (byte)0;
+                missing[i] = m[offset + i] ? (byte)1 : (byte)0;
             }
         }
 
@@ -382,7 +403,7 @@ public sealed class BarFileCache
     }
 
     /// <summary>Reads the payload's arrays straight into managed arrays and hashes them on the way.</summary>
-    private sealed class PayloadReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset)
+    internal sealed class PayloadReader(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset)
     {
         private long _offset = offset;
 
@@ -413,7 +434,7 @@ public sealed class BarFileCache
             }
         }
 
-        private void Fill(Span<byte> target)
+        public void Fill(Span<byte> target)
         {
             var done = 0;
             while (done < target.Length)

@@ -42,6 +42,10 @@ public sealed partial class EnvironmentCheckTests
     [InlineData("AITRADER_DEBUG", "0")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")]
     [InlineData("AITRADER_BAR_CACHE", "off")]
+    [InlineData("AITRADER_BAR_CACHE_BLOB", "aitrader-bars")]
+    [InlineData("AITRADER_CLUSTER_CONNECTION_STRING", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net")]
+    [InlineData("AITRADER_CLUSTER_CONNECTION_STRING", "127.0.0.1:6380")]
+    [InlineData("AITRADER_CLUSTER_CONNECTION_STRING", "redis.internal:6379,password=s3cret,ssl=true")]
     [InlineData("ALPACA_STREAM_MAX_RECONNECTS", "0")]
     public void Well_formed_values_pass(string name, string value) =>
         Assert.Empty(ProblemsWith((name, value)));
@@ -74,6 +78,9 @@ public sealed partial class EnvironmentCheckTests
     [InlineData("AZURE_BLOB_CONTAINER", "Watchlists", "AZURE_BLOB_CONTAINER='Watchlists' is not a container name")]
     [InlineData("AZURE_BLOB_CONTAINER", "a--b", "AZURE_BLOB_CONTAINER='a--b' is not a container name")]
     [InlineData("AITRADER_DEBUG", "yes", "AITRADER_DEBUG='yes' must be 1 (on) or 0 (off)")]
+    [InlineData("AITRADER_BAR_CACHE_BLOB", "Bars_2", "AITRADER_BAR_CACHE_BLOB='Bars_2' is not a container name")]
+    [InlineData("AITRADER_CLUSTER_CONNECTION_STRING", "redis.internal", "AITRADER_CLUSTER_CONNECTION_STRING is neither an Azure Storage connection string nor a Redis address host:port")]
+    [InlineData("AITRADER_CLUSTER_CONNECTION_STRING", "AccountKey=a2V5", "AITRADER_CLUSTER_CONNECTION_STRING names no AccountName or BlobEndpoint")]
     public void A_malformed_value_is_one_line_naming_the_variable(string name, string value, string expected)
     {
         var problem = Assert.Single(ProblemsWith((name, value)));

@@ -36,6 +36,8 @@ public sealed class BadInputEveryCommandTests : IDisposable
         ("silo", "silo --clustering zookeeper"),
         ("silo", "silo --cluster-id research"),
         ("silo", "silo --clustering azuretable"),
+        ("silo", "silo --clustering redis"),
+        ("silo", "silo --clustering redis --cluster-id a/b"),
         ("silo", "silo --clustering azuretable --address 0.0.0.0"),
         ("silo", "silo --address 10.0.0.5"),
         ("silo", "silo --session-keep-alive 0"),

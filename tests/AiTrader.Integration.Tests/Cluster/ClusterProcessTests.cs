@@ -1,22 +1,31 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using AiTrader.Core.Agents;
+using AiTrader.Core.Backtesting.Sweeps;
 using AiTrader.Core.Journal;
+using AiTrader.Integration.Tests.Service;
 using AiTrader.Integration.Tests.Storage;
 using AiTrader.Integration.Tests.TestSupport;
 using AiTrader.Integration.Tests.Watchlists;
 using AiTrader.Reporting.Sweeps;
+using AiTrader.Storage.Security;
+using Azure.Storage.Blobs;
 using Xunit.Abstractions;
 
 namespace AiTrader.Integration.Tests.Cluster;
 
-/// <summary>The cluster as a user starts it: three <c>aitrader silo</c> processes on loopback with their membership in
-/// Azure Table storage (Azurite's Table service, as CI starts it) and a client command as a fourth: a sweep with one silo
-/// killed with SIGKILL mid-sweep (the ranked CSV is the single-machine sweep's, byte for byte), a replayed trading session
-/// whose silo is killed mid-run (its journal is an uninterrupted single-machine run's), a universe scan (the
+/// <summary>The cluster as a user starts it: <c>aitrader silo</c> processes on loopback with their membership in Azure Table
+/// storage (Azurite's Table service, as CI starts it) or Redis (<c>.ci/redis.sh</c>), and client commands as more
+/// processes: a sweep with one silo killed with SIGKILL mid-sweep, the bars shared through Azure Blob storage, sweep jobs
+/// over HTTP through <c>serve --cluster</c> (the files are the single-machine run's, byte for byte); a replayed trading
+/// session whose silo is killed mid-run (its journal is an uninterrupted single-machine run's); a universe scan (the
 /// single-machine scan's CSV). Ports 11161-11163 and 30061-30063, away from the defaults a user's own silos take; a
-/// cluster id of the test's own, so silos left in the table by an earlier run are not this cluster's.</summary>
+/// cluster id of the test's own, so silos left in the membership by an earlier run are not this cluster's.</summary>
 public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Grid = "lookback=5:80:1,atr_mult=2,3";
@@ -74,6 +83,156 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.All(new[] { first, joining[0].Result, victim, sweep }, p => Assert.DoesNotContain(key, p.Text, StringComparison.Ordinal));
     }
 
+    [AzuriteFact]
+    public async Task Silos_with_folders_of_their_own_and_no_csv_read_the_bars_from_azure_blob_and_give_the_single_machine_sweep_and_walk_forward()
+    {
+        // Each silo has its own data folder (so its own bar cache) and a sample data folder with no CSV in it: the only
+        // way to the bars is the shared cache in Azure Blob storage, which the client fills.
+        var container = $"bars-{Guid.NewGuid():N}";
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "no-csv")).FullName;
+        var blob = new Dictionary<string, string?>
+        {
+            [AppSettings.BarCacheBlobVariable] = container,
+            ["AZURE_BLOB_CONNECTION_STRING"] = AzuriteTestStorage.Require(),
+        };
+        Dictionary<string, string?> SiloEnvironment(int n) => new(blob)
+        {
+            ["AITRADER_DATA_DIR"] = Path.Combine(_root, $"silo{n}"),
+            ["AITRADER_SAMPLE_DATA"] = empty,
+        };
+
+        var silos = await Task.WhenAll(StartSiloAsync(11161, 30061, SiloEnvironment(1)), StartSiloAsync(11162, 30062, SiloEnvironment(2)));
+        string[] cluster = ["--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId, "--parallelism", "4"];
+        string[] sweep = ["sweep", "--symbol", "SPY", "--grid", "lookback=10:60:10,atr_mult=2,3"];
+        string[] walk = [.. sweep, "--walk-forward"];
+        var runs = new[]
+        {
+            Start([.. sweep, .. cluster, "--out", Path.Combine(_root, "cluster-sweep")], blob),
+            Start([.. sweep, "--out", Path.Combine(_root, "single-sweep")]),
+        };
+        Assert.All(await Task.WhenAll(runs.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", runs.Select(r => r.Text))));
+        // The walk-forward's series is the sweep's (same symbol, interval and range): the silos read their own copies.
+        var walks = new[]
+        {
+            Start([.. walk, .. cluster, "--out", Path.Combine(_root, "cluster-walk")], blob),
+            Start([.. walk, "--out", Path.Combine(_root, "single-walk")]),
+        };
+        Assert.All(await Task.WhenAll(walks.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", walks.Select(r => r.Text))));
+
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(_root, "single-sweep", SweepReportWriter.CsvFileName)),
+            await File.ReadAllBytesAsync(Path.Combine(_root, "cluster-sweep", SweepReportWriter.CsvFileName)));
+        Assert.Equal(1 + 12, File.ReadAllLines(Path.Combine(_root, "cluster-sweep", SweepReportWriter.CsvFileName)).Length);
+        foreach (var file in new[] { WalkForwardReportWriter.WindowsFileName, WalkForwardReportWriter.EquityFileName, WalkForwardReportWriter.MetricsFileName })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single-walk", file)), await File.ReadAllBytesAsync(Path.Combine(_root, "cluster-walk", file)));
+        }
+
+        Assert.Contains("cluster: 12 cells on 2 silos (", runs[0].Text, StringComparison.Ordinal);
+        // Both sweeps on both silos from the shared cache, none parsed; each silo downloaded the bars once.
+        foreach (var silo in silos)
+        {
+            await silo.WaitForLineAsync(l => l.Contains("sweeps prepared from the bar cache: 2, from CSV: 0; bars downloaded from the shared cache: 1", StringComparison.Ordinal), Patience);
+        }
+
+        // One blob, written once; each silo keeps its copy in its own bar cache folder, under the blob's name.
+        var blobs = new BlobContainerClient(AzuriteTestStorage.Require(), container);
+        var names = new List<string>();
+        await foreach (var item in blobs.GetBlobsAsync())
+        {
+            names.Add(item.Name);
+        }
+
+        var name = Assert.Single(names);
+        Assert.Matches("^bars/SPY-1Day-[0-9a-f]{16}\\.bars$", name);
+        foreach (var n in new[] { 1, 2 })
+        {
+            Assert.Equal(
+                (await blobs.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToArray(),
+                await File.ReadAllBytesAsync(Path.Combine(_root, $"silo{n}", "cache", "bars", "shared", name["bars/".Length..])));
+        }
+
+        await blobs.DeleteAsync();
+    }
+
+    [AzuriteFact]
+    public async Task Serve_with_cluster_runs_sweep_jobs_on_silo_processes_and_reports_progress_and_cancels_through_the_api()
+    {
+        var silos = await Task.WhenAll(StartSiloAsync(11161, 30061), StartSiloAsync(11162, 30062));
+        string key;
+        await using (var keys = ApiKeyStoreFactory.Create(null, Path.Combine(_root, "data")))
+        {
+            key = (await keys.CreateAsync("cluster", ApiKeyRole.Trader)).Key;
+        }
+
+        var serve = Start(["serve", "--urls", "http://127.0.0.1:0", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId],
+            new Dictionary<string, string?> { ["DATABASE_URL"] = null });
+        await serve.WaitForLineAsync(l => l.Contains("listening on http://127.0.0.1:", StringComparison.Ordinal), Patience);
+        using var api = new HttpClient { BaseAddress = new Uri(Regex.Match(serve.Text, @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var single = Start(["sweep", "--symbol", "SPY", "--strategy", "breakout", "--grid", "lookback=10:60:10,atr_mult=2,3", "--start", "2005-01-01",
+            "--end", "2009-12-31", "--out", Path.Combine(_root, "single")]);
+
+        var id = await ServiceHost.SubmitAsync(api, "/api/sweeps",
+            """{"symbol":"SPY","strategy":"breakout","grid":"lookback=10:60:10,atr_mult=2,3","start":"2005-01-01","end":"2009-12-31"}""");
+        var job = await ServiceHost.FinishedJobAsync(api, $"/api/sweeps/{id}");
+
+        Assert.True(await single.ExitAsync(Patience) == 0, single.Text);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_root, "single", SweepReportWriter.CsvFileName)),
+            await api.GetByteArrayAsync($"/api/sweeps/{id}/files/sweep.csv"));
+        // The backtests ran on the two silo processes.
+        await serve.WaitForLineAsync(l => l.StartsWith("sweep SPY breakout: cluster: 12 cells on 2 silos (127.0.0.1:11161: ", StringComparison.Ordinal), Patience);
+
+        // 800 cells: far more than the seconds the test waits; cancelled once the silos' cells show as progress.
+        var big = await ServiceHost.SubmitAsync(api, "/api/sweeps", """{"symbol":"SPY","strategy":"breakout","grid":"lookback=5:204:1,atr_mult=1,2,3,4"}""");
+        var until = DateTime.UtcNow.AddSeconds(60);
+        double progress;
+        do
+        {
+            Assert.True(DateTime.UtcNow < until, "the sweep job showed no progress from the silos");
+            await Task.Delay(100);
+            progress = (await api.GetFromJsonAsync<JsonElement>($"/api/sweeps/{big}")).GetProperty("progress").GetDouble();
+        }
+        while (progress <= 0.02);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await api.DeleteAsync($"/api/sweeps/{big}")).StatusCode);
+        var cancelled = await ServiceHost.FinishedJobAsync(api, $"/api/sweeps/{big}");
+        Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
+        Assert.True(cancelled.GetProperty("progress").GetDouble() < 0.5);
+        Assert.Equal(HttpStatusCode.Conflict, (await api.GetAsync($"/api/sweeps/{big}/result")).StatusCode);
+        // The silos go idle: once their last load line is out (one every 5 s while the count changes), no other follows.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var loadLines = silos.Sum(s => s.Text.Split('\n').Count(l => l.Contains(": load: ", StringComparison.Ordinal)));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal(loadLines, silos.Sum(s => s.Text.Split('\n').Count(l => l.Contains(": load: ", StringComparison.Ordinal))));
+        Assert.DoesNotContain("sweep SPY breakout: cluster: 800 cells", serve.Text, StringComparison.Ordinal);
+    }
+
+    [RedisFact]
+    public async Task Three_silos_with_their_membership_in_redis_give_the_single_machine_csv()
+    {
+        var redis = new Dictionary<string, string?> { [AppSettings.ClusterConnectionStringVariable] = RedisTestServer.Require() };
+        var silos = await Task.WhenAll(
+            StartSiloAsync(11161, 30061, redis, "redis"), StartSiloAsync(11162, 30062, redis, "redis"), StartSiloAsync(11163, 30063, redis, "redis"));
+        string[] sweep = ["sweep", "--symbol", "SPY", "--grid", "lookback=10:60:5,atr_mult=2,3"];
+        var runs = new[]
+        {
+            Start([.. sweep, "--cluster", "--clustering", "redis", "--cluster-id", _clusterId, "--out", Path.Combine(_root, "cluster")], redis),
+            Start([.. sweep, "--out", Path.Combine(_root, "single")]),
+        };
+        Assert.All(await Task.WhenAll(runs.Select(r => r.ExitAsync(Patience))), code => Assert.True(code == 0, string.Join("\n", runs.Select(r => r.Text))));
+
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(_root, "single", SweepReportWriter.CsvFileName)),
+            await File.ReadAllBytesAsync(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)));
+        Assert.Equal(1 + 22, File.ReadAllLines(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)).Length);
+        Assert.Contains("cluster: 22 cells on 3 silos (", runs[0].Text, StringComparison.Ordinal);
+        Assert.Contains($"is up in cluster '{_clusterId}', membership in Redis at 127.0.0.1:", silos[0].Text, StringComparison.Ordinal);
+        await silos[0].WaitForLineAsync(l => l.Contains("membership v", StringComparison.Ordinal) && l.Contains(": 3 active (", StringComparison.Ordinal), Patience);
+    }
+
     [AzuriteAndPostgresFact]
     public async Task A_trading_session_whose_silo_is_killed_with_sigkill_resumes_on_another_and_journals_what_an_uninterrupted_run_does()
     {
@@ -84,7 +243,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         string[] trade = ["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY,IBM", "--param", "lookback=10", "--run-id", RunId];
 
         // Paced at about 10 ms a bar time (two days of minute bars: some 8 s), so its silo can be killed mid-run.
-        var client = Start([.. trade, "--speed", "6000", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId], clusterDb.Url);
+        var client = Start([.. trade, "--speed", "6000", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId], databaseUrl: clusterDb.Url);
         await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: paper replay driven on silo 127.0.0.1:", StringComparison.Ordinal), Patience);
         var driver = client.Lines.First(l => l.StartsWith($"run {RunId}: paper replay driven on silo", StringComparison.Ordinal)).Split(':')[^1];
         await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: ", StringComparison.Ordinal) && l.Contains(" bar times done", StringComparison.Ordinal)
@@ -99,7 +258,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"killed the silo driving the run ({driver}); another took it over {sinceTheKill.Elapsed.TotalSeconds:0.0} s later");
         Assert.True(await client.ExitAsync(TimeSpan.FromSeconds(150)) == 0, client.Text);
 
-        var single = Start(trade, singleDb.Url, dataDir: Path.Combine(_root, "single"));
+        var single = Start(trade, databaseUrl: singleDb.Url, dataDir: Path.Combine(_root, "single"));
         Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
         // The same summary table, from its blank line on: bars, orders, fills, round trips, blocks, positions, final equity.
         Assert.Equal(Summary(single.Lines), Summary(client.Lines));
@@ -127,7 +286,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         string[] trade = ["trade", "--paper", "--replay", "2013-10-07:2013-10-08", "--symbols", "SPY,IBM", "--param", "lookback=10", "--run-id", RunId];
         string[] onCluster = [.. trade, "--speed", "6000", "--cluster", "--clustering", "azuretable", "--cluster-id", _clusterId];
 
-        var client = Start(onCluster, clusterDb.Url);
+        var client = Start(onCluster, databaseUrl: clusterDb.Url);
         await client.WaitForLineAsync(l => l.StartsWith($"run {RunId}: ", StringComparison.Ordinal) && l.Contains(" bar times done", StringComparison.Ordinal)
             && int.Parse(l.Split(' ')[2], CultureInfo.InvariantCulture) >= 200, Patience);
         var driver = client.Lines.First(l => l.StartsWith($"run {RunId}: paper replay driven on silo", StringComparison.Ordinal)).Split(':')[^1];
@@ -152,9 +311,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(survivors, s => s.Lines.Any(l => l.Contains($"run {RunId}: no driver was running it; resuming it on silo 127.0.0.1:", StringComparison.Ordinal)));
 
         // A new client follows the run again: it has finished, so the client prints its summary at once.
-        var again = Start(onCluster, clusterDb.Url);
+        var again = Start(onCluster, databaseUrl: clusterDb.Url);
         Assert.True(await again.ExitAsync(TimeSpan.FromSeconds(60)) == 0, again.Text);
-        var single = Start(trade, singleDb.Url, dataDir: Path.Combine(_root, "single"));
+        var single = Start(trade, databaseUrl: singleDb.Url, dataDir: Path.Combine(_root, "single"));
         Assert.True(await single.ExitAsync(TimeSpan.FromSeconds(120)) == 0, single.Text);
         Assert.Equal(Summary(single.Lines), Summary(again.Lines));
 
@@ -188,31 +347,38 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
     /// <summary>Three silos on 11161-11163 (gateways 30061-30063), by their silo port.</summary>
     private async Task<Dictionary<string, RunningCli>> StartThreeSilosAsync(string? databaseUrl, string[]? options = null)
     {
-        var first = await StartSiloAsync(11161, 30061, databaseUrl, options);
-        var joining = await Task.WhenAll(StartSiloAsync(11162, 30062, databaseUrl, options), StartSiloAsync(11163, 30063, databaseUrl, options));
+        var first = await StartSiloAsync(11161, 30061, databaseUrl: databaseUrl, options: options);
+        var joining = await Task.WhenAll(StartSiloAsync(11162, 30062, databaseUrl: databaseUrl, options: options), StartSiloAsync(11163, 30063, databaseUrl: databaseUrl, options: options));
         return new() { ["11161"] = first, ["11162"] = joining[0], ["11163"] = joining[1] };
     }
 
     /// <summary>The table a trade prints at its end: the lines after its last blank line.</summary>
     private static List<string> Summary(IReadOnlyList<string> lines) => [.. lines.Skip(lines.ToList().FindLastIndex(l => l.Length == 0) + 1)];
 
-    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, string? databaseUrl = null, string[]? options = null)
+    private async Task<RunningCli> StartSiloAsync(int port, int gatewayPort, IReadOnlyDictionary<string, string?>? environment = null,
+        string clustering = "azuretable", string? databaseUrl = null, string[]? options = null)
     {
-        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", "azuretable", "--cluster-id", _clusterId, .. options ?? []],
-            databaseUrl);
+        var silo = Start(["silo", "--port", $"{port}", "--gateway-port", $"{gatewayPort}", "--clustering", clustering, "--cluster-id", _clusterId, .. options ?? []],
+            environment, databaseUrl);
         await silo.WaitForLineAsync(l => l.StartsWith($"silo 127.0.0.1:{port} (gateway {gatewayPort}) is up", StringComparison.Ordinal), Patience);
         return silo;
     }
 
+    /// <param name="environment">Variables to set, or (null values) to remove.</param>
     /// <param name="databaseUrl">The journal's PostgreSQL (DATABASE_URL); SQLite in the data folder when null.</param>
     /// <param name="dataDir">The data folder; the one the silos and clients share by default.</param>
     /// <param name="mergeStandardError">Collect stderr with stdout; else stdout alone is collected.</param>
-    private RunningCli Start(IEnumerable<string> args, string? databaseUrl = null, string? dataDir = null, bool mergeStandardError = true)
+    private RunningCli Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? databaseUrl = null,
+        string? dataDir = null, bool mergeStandardError = true)
     {
         var start = CliProcess.StartInfo(args, mergeStandardError);
         start.Environment["AITRADER_DATA_DIR"] = dataDir ?? Path.Combine(_root, "data");
         start.Environment["AITRADER_ARTIFACTS_DIR"] = Path.Combine(_root, "artifacts");
-        start.Environment[AppSettings.ClusterConnectionStringVariable] = AzuriteTestStorage.Require();
+        if (AzuriteTestStorage.ConnectionString is { } azurite)
+        {
+            start.Environment[AppSettings.ClusterConnectionStringVariable] = azurite;
+        }
+
         if (databaseUrl is not null)
         {
             start.Environment["DATABASE_URL"] = databaseUrl;
@@ -221,75 +387,22 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         {
             start.Environment.Remove("DATABASE_URL");
         }
-        var running = new RunningCli(start);
-        _processes.Add(running.Process);
-        return running;
-    }
 
-    /// <summary>A CLI process whose merged output is collected line by line as it comes.</summary>
-    private sealed class RunningCli
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-        private readonly ConcurrentQueue<string> _errors = new();
-        private readonly SemaphoreSlim _newLine = new(0);
-
-        public RunningCli(ProcessStartInfo start)
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            Process = new Process { StartInfo = start };
-            Process.OutputDataReceived += (_, e) =>
+            if (value is null)
             {
-                if (e.Data is { } line)
-                {
-                    _lines.Enqueue(line);
-                    _newLine.Release();
-                }
-            };
-            Process.ErrorDataReceived += (_, e) =>
+                start.Environment.Remove(name);
+            }
+            else
             {
-                if (e.Data is { } line)
-                {
-                    _errors.Enqueue(line);
-                }
-            };
-            Process.Start();
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Text => string.Join('\n', _lines);
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        /// <summary>What the process wrote to stderr, when it was not merged into stdout.</summary>
-        public string Err => string.Join('\n', _errors);
-
-        public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            while (!_lines.Any(match))
-            {
-                try
-                {
-                    await _newLine.WaitAsync(TimeSpan.FromMilliseconds(500), cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Assert.Fail($"no such line within {timeout.TotalSeconds} s; the process wrote:\n{Text}");
-                }
-
-                Assert.False(Process.HasExited && !_lines.Any(match), $"the process ended (exit {(Process.HasExited ? Process.ExitCode : 0)}) without the line:\n{Text}");
+                start.Environment[name] = value;
             }
         }
 
-        public async Task<int> ExitAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            await Process.WaitForExitAsync(cts.Token);
-            Process.WaitForExit();
-            return Process.ExitCode;
-        }
+        var running = new RunningCli(start);
+        _processes.Add(running.Process);
+        return running;
     }
 }
 

@@ -114,6 +114,34 @@ public sealed class ClusterSweepTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_sweep_cancels_the_cells_already_running_on_the_silos()
+    {
+        await using var cluster = await StartClusterAsync();
+        var silo = cluster.SecondarySilos[0];
+        // The cells that reach this silo run until they are cancelled (a stand-in for long backtests).
+        using var hold = HeldCells.On(silo.SiloAddress);
+        var prepared = await SweepRun.PrepareAsync(Request(Path.Combine(_root, "cluster")), SiloSettings.Settings, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var running = new ClusterSweep(cluster.Client, cluster.Client.ServiceProvider.GetService<GatewayLossSignal>()) { MaxInFlight = 6 }
+            .RunAsync(prepared, null, cancel.Token);
+        await hold.FirstHeld.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(30)));
+        // Every cell open on the silo heard the cancel and stopped; none waits for its end.
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (hold.Cancelled < hold.Held && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(hold.Held > 0);
+        Assert.Equal(hold.Held, hold.Cancelled);
+        Assert.False(File.Exists(Path.Combine(_root, "cluster", SweepReportWriter.CsvFileName)));
+    }
+
+    [Fact]
     public async Task A_walk_forward_on_three_silos_writes_the_single_machine_files_byte_for_byte()
     {
         await using var cluster = await StartClusterAsync();
@@ -192,7 +220,7 @@ public sealed class ClusterSweepTests : IDisposable
         var job = await ServiceHost.FinishedJobAsync(trader, $"/api/sweeps/{id}");
         Assert.Equal("cancelled", job.GetProperty("state").GetString());
         Assert.True(job.GetProperty("progress").GetDouble() < 1.0);
-        // No cell is sent after the cancel: the silos finish the few they hold (at most 3 open) and then stay idle.
+        // No cell is sent after the cancel, and the few open on the silos (at most 3) are cancelled: the silos go idle.
         await Task.Delay(2_000);
         var settled = work.Sum(w => w.Finished);
         await Task.Delay(2_000);
@@ -338,12 +366,16 @@ public sealed class ClusterSweepTests : IDisposable
         private readonly TaskCompletionSource _firstHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _held;
+        private int _cancelled;
 
         private HeldCells(SiloAddress silo) => _silo = silo;
 
         public Task FirstHeld => _firstHeld.Task;
 
         public int Held => Volatile.Read(ref _held);
+
+        /// <summary>Held calls whose caller cancelled them.</summary>
+        public int Cancelled => Volatile.Read(ref _cancelled);
 
         public static HeldCells On(SiloAddress silo) => _current = new HeldCells(silo);
 
@@ -357,11 +389,21 @@ public sealed class ClusterSweepTests : IDisposable
         {
             public async Task Invoke(IIncomingGrainCallContext context)
             {
-                if (_current is { } hold && context.Grain is ISweepCellGrain && hold._silo.Equals(self.SiloAddress))
+                // Cells alone: a cancel reaches the same grain through Orleans' cancellation extension, which is let through.
+                if (_current is { } hold && context.InterfaceMethod?.DeclaringType == typeof(ISweepCellGrain) && hold._silo.Equals(self.SiloAddress))
                 {
                     Interlocked.Increment(ref hold._held);
                     hold._firstHeld.TrySetResult();
-                    await hold._release.Task;
+                    try
+                    {
+                        // Held until let go, or until the caller cancels the call (the token Orleans brings to the silo).
+                        await hold._release.Task.WaitAsync(context.Request.GetCancellationToken());
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Increment(ref hold._cancelled);
+                        throw;
+                    }
                 }
 
                 await context.Invoke();

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using AiTrader.Core.MarketData;
+using AiTrader.Core.Strategies;
 
 namespace AiTrader.Core.Backtesting.Sweeps;
 
@@ -65,11 +66,14 @@ public sealed class SweepRunner
 
     /// <summary>Backtests one combination on <paramref name="series"/>: its metrics and its score under the rank metric.
     /// What every cell of a sweep runs, here or on another machine (safe to call from many threads at once).</summary>
-    public SweepRow RunCombination(BarSeries series, ParameterCombination combination)
+    /// <param name="cancellationToken">Stops the backtest part-way (<see cref="CancellableStrategy"/>); one that cannot be
+    /// cancelled leaves the run as it is.</param>
+    public SweepRow RunCombination(BarSeries series, ParameterCombination combination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(combination);
-        var result = _engine.Run(series, _options.CreateStrategy(combination));
+        var strategy = _options.CreateStrategy(combination);
+        var result = _engine.Run(series, cancellationToken.CanBeCanceled ? new CancellableStrategy(strategy, cancellationToken) : strategy);
         var metrics = PerformanceCalculator.Compute(_options.Backtest.InitialCapital, result.EquityCurve, result.Trades, _options.Metrics);
         return new SweepRow(combination, metrics, _options.RankBy.ValueOf(metrics));
     }
