@@ -1,6 +1,7 @@
 using AiTrader.Application;
 using AiTrader.Core.Domain;
 using AiTrader.Core.MarketData;
+using AiTrader.Storage;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -17,8 +18,7 @@ public sealed class SharedBarCache
 {
     private const string Prefix = "bars/";
     private readonly BlobContainerClient _container;
-    private readonly SemaphoreSlim _createLock = new(1, 1);
-    private volatile bool _created;
+    private readonly BlobContainerOnce _containerOnce;
 
     /// <param name="connectionString">The storage account's connection string (AZURE_BLOB_CONNECTION_STRING).</param>
     /// <param name="container">The container's name.</param>
@@ -32,15 +32,8 @@ public sealed class SharedBarCache
             throw new ArgumentException($"{AppSettings.BarCacheBlobVariable} needs AZURE_BLOB_CONNECTION_STRING: set it to the storage account's connection string (Azurite's for a trial: bash .ci/azurite.sh prints one).");
         }
 
-        try
-        {
-            _container = new BlobContainerClient(connectionString, container);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            // The SDK's message can quote the connection string (and its key); say only what is wrong.
-            throw new ArgumentException("AZURE_BLOB_CONNECTION_STRING is not an Azure Storage connection string; copy it from the storage account's access keys (or Azurite's).", ex);
-        }
+        _container = BlobConnections.Container(connectionString, container);
+        _containerOnce = new BlobContainerOnce(_container);
 
         LocalDirectory = Path.GetFullPath(localDirectory);
     }
@@ -74,7 +67,7 @@ public sealed class SharedBarCache
         var blob = _container.GetBlobClient(Prefix + name);
         try
         {
-            await EnsureContainerAsync(ct).ConfigureAwait(false);
+            await _containerOnce.EnsureAsync(ct).ConfigureAwait(false);
             if (await blob.ExistsAsync(ct).ConfigureAwait(false))
             {
                 return name;
@@ -141,28 +134,6 @@ public sealed class SharedBarCache
         finally
         {
             File.Delete(temp);
-        }
-    }
-
-    private async Task EnsureContainerAsync(CancellationToken ct)
-    {
-        if (_created)
-        {
-            return;
-        }
-
-        await _createLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            if (!_created)
-            {
-                await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
-                _created = true;
-            }
-        }
-        finally
-        {
-            _createLock.Release();
         }
     }
 }

@@ -22,22 +22,14 @@ public sealed class BlobWatchlistStore : IWatchlistStore
     public const int MaxListed = 100_000;
 
     private readonly BlobContainerClient _container;
-    private readonly SemaphoreSlim _createLock = new(1, 1);
-    private volatile bool _created;
+    private readonly BlobContainerOnce _containerOnce;
 
     public BlobWatchlistStore(string connectionString, string? container = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var name = string.IsNullOrWhiteSpace(container) ? DefaultContainer : container.Trim();
-        try
-        {
-            _container = new BlobContainerClient(connectionString, name);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            // The SDK's message can quote the connection string (and its key); say only what is wrong.
-            throw new ArgumentException("AZURE_BLOB_CONNECTION_STRING is not an Azure Storage connection string; copy it from the storage account's access keys (or Azurite's).", ex);
-        }
+        _container = BlobConnections.Container(connectionString, name);
+        _containerOnce = new BlobContainerOnce(_container);
 
         Location = $"azure blob {_container.Uri.GetLeftPart(UriPartial.Path)}";
     }
@@ -147,7 +139,7 @@ public sealed class BlobWatchlistStore : IWatchlistStore
 
     public ValueTask DisposeAsync()
     {
-        _createLock.Dispose();
+        _containerOnce.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -219,19 +211,9 @@ public sealed class BlobWatchlistStore : IWatchlistStore
 
     private async Task EnsureContainerAsync(CancellationToken ct)
     {
-        if (_created)
-        {
-            return;
-        }
-
-        await _createLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (!_created)
-            {
-                await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
-                _created = true;
-            }
+            await _containerOnce.EnsureAsync(ct).ConfigureAwait(false);
         }
         catch (RequestFailedException ex)
         {
@@ -240,10 +222,6 @@ public sealed class BlobWatchlistStore : IWatchlistStore
         catch (AggregateException ex)
         {
             throw new IOException($"{Location}: cannot reach the blob service ({ex.InnerException?.Message ?? ex.Message}); check AZURE_BLOB_CONNECTION_STRING and that the service runs.", ex);
-        }
-        finally
-        {
-            _createLock.Release();
         }
     }
 

@@ -153,18 +153,22 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
             .OrderBy(r => r.Symbol.Value, StringComparer.Ordinal).Select(r => new { r.Symbol.Value, r.Gap, r.Rvol, r.LastPrice, r.Volume, r.Score }));
     }
 
-    [Fact]
-    public async Task Scan_cluster_prints_the_single_machine_csv_byte_for_byte()
-    {
-        // Gateways on 30081-30083, with the cluster and service ids of `aitrader silo`, so the CLI joins as it would.
-        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>(b =>
+    /// <summary>Three TestingHost silos over TCP with the cluster and service ids of <c>aitrader silo</c>, silo ports from
+    /// <paramref name="siloPort"/> and gateways from <paramref name="gatewayPort"/>, so the CLI joins them as it would.</summary>
+    private static Task<TestCluster> SilosTheCliJoinsAsync(int siloPort, int gatewayPort) =>
+        ThreeSilos.StartAsync<SiloSettings>(b =>
         {
             b.Options.ClusterId = ClusterHosting.ClusterId;
             b.Options.ServiceId = ClusterHosting.ServiceId;
-            b.Options.BaseSiloPort = 11181;
-            b.Options.BaseGatewayPort = 30081;
+            b.Options.BaseSiloPort = siloPort;
+            b.Options.BaseGatewayPort = gatewayPort;
             b.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         });
+
+    [Fact]
+    public async Task Scan_cluster_prints_the_single_machine_csv_byte_for_byte()
+    {
+        await using var cluster = await SilosTheCliJoinsAsync(11181, 30081);
         string[] scan = ["scan", "--date", "2013-10-08", "--replay", "--format", "csv", "--no-store"];
 
         var single = await CliRunner.Run(scan);
@@ -182,14 +186,7 @@ public sealed class ClusterScanTests(ITestOutputHelper output)
     [Fact]
     public async Task Scan_cluster_live_fed_by_the_alpaca_websocket_prints_the_replay_csv_byte_for_byte()
     {
-        await using var cluster = await ThreeSilos.StartAsync<SiloSettings>(b =>
-        {
-            b.Options.ClusterId = ClusterHosting.ClusterId;
-            b.Options.ServiceId = ClusterHosting.ServiceId;
-            b.Options.BaseSiloPort = 11191;
-            b.Options.BaseGatewayPort = 30091;
-            b.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        });
+        await using var cluster = await SilosTheCliJoinsAsync(11191, 30091);
         var session = NyseCalendar.Instance.GetSession(new DateOnly(2013, 10, 8))!;
         var streamed = await StreamedBarsAsync(session, Sample.AvailableSymbols(Timeframe.OneMinute), doubleSpyVolume: false);
         await using var fake = await StreamTestKit.StartAsync();
