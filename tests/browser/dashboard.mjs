@@ -308,7 +308,8 @@ try {
   // candles without freezing the page (no task over a second on the main thread).
   await writeMillionBars(join(sample, 'minute', 'BIG.csv'), BIG_BARS);
   const chartResponses = [];
-  page.on('response', async (r) => { if (r.url().includes('/api/chart?') && r.ok()) chartResponses.push({ url: r.url(), body: await r.json() }); });
+  const collectChart = async (r) => { if (r.url().includes('/api/chart?') && r.ok()) chartResponses.push({ url: r.url(), body: await r.json() }); };
+  page.on('response', collectChart);
   await page.goto(`${base}/app/chart?symbol=BIG&interval=1Min&overlays=sma&panes=rsi`);
   await page.waitForSelector('#chart[data-state="drawn"]', { timeout: 60000 });
   // The page asks for the candles alone first, then with their signal frames: both within 2,000 candles.
@@ -335,6 +336,8 @@ try {
     await page.waitForFunction((n) => Number(document.querySelector('#chart').dataset.detail || 0) >= n && !document.querySelector('#chart').dataset.refining, round, { timeout: 30000 });
     if ((await page.getAttribute('#chart', 'data-visible-group')) === '1') break;
   }
+  // Collected for this section alone: a later page's chart answer may be navigated away from before its body is read.
+  page.off('response', collectChart);
   const details = chartResponses.filter((r) => r.url.includes('from='));
   const finest = Number(await page.getAttribute('#chart', 'data-visible-group'));
   expect(details.length > 0 && details.every((r) => r.body.bars.length <= 2000), `zoomed windows within 2,000 candles: ${details.map((r) => r.body.bars.length)}`);

@@ -341,7 +341,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(single.Text, onCluster.Text);
         // 66 refreshes of the premarket windows, four rows each (the bundled symbols that pass), under one header.
         Assert.Equal(1 + (66 * 4), onCluster.Lines.Count);
-        Assert.Contains("cluster: 10 symbol grains on 3 silos", onCluster.Err, StringComparison.Ordinal);
+        // The grains are placed at random, so an unlucky draw leaves one of the three silos without any (about 5% of runs).
+        Assert.Matches("cluster: 10 symbol grains on [23] silos", onCluster.Err);
     }
 
     /// <summary>Three silos on 11161-11163 (gateways 30061-30063), by their silo port.</summary>
